@@ -1,0 +1,3 @@
+from hs.cli import main
+
+main()

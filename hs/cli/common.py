@@ -1,0 +1,53 @@
+"""Options and helpers shared by the command modules (argument parsing only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from hs.store import Repo
+
+RepoOpt = Annotated[
+    Path | None,
+    typer.Option("--repo", help="Records repository (default: HS_REPO, else the nearest "
+                 "folder above the working directory with a records tree).",
+                 show_default=False),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", metavar="table|json|csv|markdown|plain",
+                 help="Output format (default: a table on a terminal, plain when piped).",
+                 show_default=False),
+]
+NoCommitOpt = Annotated[
+    bool,
+    typer.Option("--no-commit", help="Stage the change in git but do not commit it."),
+]
+
+
+def open_repo(repo: Path | None) -> Repo:
+    from hs.store import open_repo as _open
+
+    return _open(repo)
+
+
+def parse_date(value: str | None, option: str = "--date") -> dt.date:
+    """An ISO date or 'today' (HS_TODAY overrides today); a bad one is a usage error."""
+    from hs.errors import UsageError
+    from hs.store import today
+
+    if value is None or value == "today":
+        return today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: '{value}' is not a date; use YYYY-MM-DD or 'today'") \
+            from None
+
+
+def parse_optional_date(value: str | None, option: str) -> dt.date | None:
+    return None if value is None else parse_date(value, option)

@@ -1,0 +1,353 @@
+"""Small projections of the records: what queries (waiting list, due, KPIs, matching) need.
+
+Rows hold no names and no notes, and a trajectory's visits only as day numbers, so that the
+cache stays small and loads fast (see docs/design.md). Rows are built from validated
+models on a cold read and from the cache (as plain tuples, via :mod:`marshal`) on a warm
+one. This module must not import pydantic or the models: the warm path avoids them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+Date = dt.date
+_fromord = dt.date.fromordinal
+
+
+def _o(d: Date | None) -> int | None:
+    return None if d is None else d.toordinal()
+
+
+def _d(n: int | None) -> Date | None:
+    return None if n is None else _fromord(n)
+
+
+def _date(value: Any) -> Date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(slots=True)
+class LocationRow:
+    id: str
+    name: str
+    municipalities: tuple[str, ...]
+    neighbours: dict[str, tuple[str, ...]]
+    partner: str | None
+    active_from: Date
+    active_until: Date | None
+    fte: float | None
+
+    def active_on(self, day: Date) -> bool:
+        return self.active_from <= day and (self.active_until is None or day <= self.active_until)
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.id, self.name, self.municipalities,
+                {k: v for k, v in self.neighbours.items()}, self.partner,
+                self.active_from.toordinal(), _o(self.active_until), self.fte)
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> LocationRow:
+        return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4],
+                   _fromord(t[5]), _d(t[6]), t[7])
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> LocationRow:
+        return cls(rid, d["name"], tuple(d["municipalities"]),
+                   {k: tuple(v) for k, v in d.get("neighbours", {}).items()},
+                   d.get("partner"), _date(d["active_from"]) or dt.date.min,
+                   _date(d.get("active_until")), d.get("fte"))
+
+
+@dataclass(slots=True)
+class DecisionRow:
+    date: Date
+    decision: str  # accepted | refused | withdrawn
+    reason: str | None
+
+
+@dataclass(slots=True)
+class ReferralRow:
+    date: Date
+    referrer: str
+    expecting: str | None  # YYYY-MM
+    decisions: tuple[DecisionRow, ...]
+
+    def decision_on(self, day: Date) -> DecisionRow | None:
+        """The last decision taken on or before ``day``."""
+        last = None
+        for d in self.decisions:
+            if d.date <= day:
+                last = d
+        return last
+
+    def accepted_on(self) -> Date | None:
+        for d in self.decisions:
+            if d.decision == "accepted":
+                return d.date
+        return None
+
+
+@dataclass(slots=True)
+class FamilyRow:
+    id: str
+    location: str
+    municipality: str | None
+    languages: tuple[str, ...]
+    flags: tuple[str, ...]
+    children: tuple[str, ...]  # birth months YYYY-MM
+    parent_birth_years: tuple[int, ...]
+    pref_gender: str | None
+    pref_half_days: tuple[str, ...]
+    dutch_practice: bool
+    referrals: tuple[ReferralRow, ...]
+    signals: tuple[str, ...]
+
+    @property
+    def referral(self) -> ReferralRow:
+        """The current (last) referral."""
+        return self.referrals[-1]
+
+    def referral_on(self, day: Date) -> ReferralRow | None:
+        """The last referral dated on or before ``day``."""
+        found = None
+        for r in self.referrals:
+            if r.date <= day:
+                found = r
+        return found
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        refs = tuple(
+            (r.date.toordinal(), r.referrer, r.expecting,
+             tuple((x.date.toordinal(), x.decision, x.reason) for x in r.decisions))
+            for r in self.referrals
+        )
+        return (self.id, self.location, self.municipality, self.languages, self.flags,
+                self.children, self.parent_birth_years, self.pref_gender,
+                self.pref_half_days, self.dutch_practice, refs, self.signals)
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> FamilyRow:
+        refs = tuple(
+            ReferralRow(_fromord(r[0]), r[1], r[2],
+                        tuple(DecisionRow(_fromord(x[0]), x[1], x[2]) for x in r[3]))
+            for r in t[10]
+        )
+        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]),
+                   t[7], tuple(t[8]), t[9], refs, tuple(t[11]))
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
+        prefs = d.get("preferences") or {}
+        refs = tuple(
+            ReferralRow(
+                _date(r["date"]) or dt.date.min, r["referrer"], r.get("expecting"),
+                tuple(DecisionRow(_date(x["date"]) or dt.date.min, x["decision"],
+                                  x.get("reason")) for x in r.get("decisions", [])),
+            )
+            for r in d.get("referrals", [])
+        )
+        household = d.get("household") or {}
+        return cls(rid, d["location"], d.get("municipality"), tuple(d.get("languages", [])),
+                   tuple(d.get("flags", [])),
+                   tuple(c["born"] for c in d.get("children", [])),
+                   tuple(household.get("parent_birth_years", [])),
+                   prefs.get("volunteer_gender"), tuple(prefs.get("half_days", [])),
+                   bool(prefs.get("dutch_practice", False)), refs,
+                   tuple(d.get("signals", [])))
+
+
+@dataclass(slots=True)
+class PeriodRow:
+    start: Date
+    end: Date | None
+    stop_reason: str | None
+
+
+@dataclass(slots=True)
+class VolunteerRow:
+    id: str
+    location: str
+    municipality: str | None
+    gender: str
+    birth_year: int
+    languages: tuple[str, ...]
+    roles: tuple[str, ...]
+    availability: tuple[str, ...]
+    capacity: int
+    preferences: tuple[str, ...]
+    training: dict[str, Date]
+    check_date: Date | None
+    periods: tuple[PeriodRow, ...]
+
+    def active_on(self, day: Date) -> bool:
+        return any(p.start <= day and (p.end is None or day <= p.end) for p in self.periods)
+
+    def active_between(self, first: Date, last: Date) -> bool:
+        return any(p.start <= last and (p.end is None or p.end >= first) for p in self.periods)
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.id, self.location, self.municipality, self.gender, self.birth_year,
+                self.languages, self.roles, self.availability, self.capacity,
+                self.preferences, {k: v.toordinal() for k, v in self.training.items()},
+                _o(self.check_date),
+                tuple((p.start.toordinal(), _o(p.end), p.stop_reason) for p in self.periods))
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> VolunteerRow:
+        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]),
+                   t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]),
+                   tuple(PeriodRow(_fromord(p[0]), _d(p[1]), p[2]) for p in t[12]))
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> VolunteerRow:
+        return cls(rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"],
+                   tuple(d.get("languages", [])), tuple(d.get("roles", ["buddy"])),
+                   tuple(d.get("availability", [])), int(d.get("capacity", 1)),
+                   tuple(d.get("preferences", [])),
+                   {k: _date(v) or dt.date.min for k, v in d.get("training", {}).items()},
+                   _date(d.get("check_date")),
+                   tuple(PeriodRow(_date(p["start"]) or dt.date.min, _date(p.get("end")),
+                                   p.get("stop_reason")) for p in d.get("active", [])))
+
+
+@dataclass(slots=True)
+class AssignmentRow:
+    volunteer: str
+    start: Date
+    end: Date | None
+
+
+@dataclass(slots=True)
+class ReviewRow:
+    date: Date
+    kind: str
+
+
+@dataclass(slots=True)
+class TrajectoryRow:
+    id: str
+    family: str
+    kind: str
+    start: Date
+    end: Date | None
+    close_reason: str | None
+    assignments: tuple[AssignmentRow, ...]
+    reviews: tuple[ReviewRow, ...]
+    visit_days: tuple[int, ...]  # proleptic ordinals (date.toordinal()) of the visits
+    impact_start: dict[str, int]
+    impact_end: dict[str, int]
+
+    def active_on(self, day: Date) -> bool:
+        """Started on or before ``day`` and not closed before it."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def active_between(self, first: Date, last: Date) -> bool:
+        return self.start <= last and (self.end is None or self.end >= first)
+
+    def volunteer_on(self, day: Date) -> str | None:
+        found = None
+        for a in self.assignments:
+            if a.start <= day and (a.end is None or day <= a.end):
+                found = a.volunteer
+        return found
+
+    @property
+    def last_visit(self) -> Date | None:
+        return _fromord(max(self.visit_days)) if self.visit_days else None
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.id, self.family, self.kind, self.start.toordinal(), _o(self.end),
+                self.close_reason,
+                tuple((a.volunteer, a.start.toordinal(), _o(a.end)) for a in self.assignments),
+                tuple((r.date.toordinal(), r.kind) for r in self.reviews),
+                self.visit_days, self.impact_start, self.impact_end)
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> TrajectoryRow:
+        return cls(t[0], t[1], t[2], _fromord(t[3]), _d(t[4]), t[5],
+                   tuple(AssignmentRow(a[0], _fromord(a[1]), _d(a[2])) for a in t[6]),
+                   tuple(ReviewRow(_fromord(r[0]), r[1]) for r in t[7]),
+                   tuple(t[8]), t[9], t[10])
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> TrajectoryRow:
+        impact = d.get("impact") or {}
+        return cls(rid, d["family"], d["kind"], _date(d["start"]) or dt.date.min,
+                   _date(d.get("end")), d.get("close_reason"),
+                   tuple(AssignmentRow(a["volunteer"], _date(a["start"]) or dt.date.min,
+                                       _date(a.get("end"))) for a in d.get("volunteers", [])),
+                   tuple(ReviewRow(_date(r["date"]) or dt.date.min, r["kind"])
+                         for r in d.get("reviews", [])),
+                   tuple((_date(v["date"]) or dt.date.min).toordinal()
+                         for v in d.get("visits", [])),
+                   dict(impact.get("start", {})), dict(impact.get("end", {})))
+
+
+ROW_TYPES: dict[str, Any] = {
+    "location": LocationRow,
+    "family": FamilyRow,
+    "volunteer": VolunteerRow,
+    "trajectory": TrajectoryRow,
+}
+
+
+@dataclass
+class Index:
+    """Every valid record of a tree as rows, plus the repository's config and vocabularies.
+
+    ``paths`` maps each record ID to its file (relative to the repository root);
+    ``invalid`` lists the files that could not be read or validated (``hs validate`` says
+    why); queries leave them out."""
+
+    locations: dict[str, LocationRow] = field(default_factory=dict)
+    families: dict[str, FamilyRow] = field(default_factory=dict)
+    volunteers: dict[str, VolunteerRow] = field(default_factory=dict)
+    trajectories: dict[str, TrajectoryRow] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    vocabularies: dict[str, Any] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    invalid: list[str] = field(default_factory=list)
+    _by_family: dict[str, list[TrajectoryRow]] | None = None
+    _by_volunteer: dict[str, list[TrajectoryRow]] | None = None
+
+    def add(self, kind: str, row: Any) -> None:
+        getattr(self, _PLURAL[kind])[row.id] = row
+
+    def trajectories_of(self, family_id: str) -> list[TrajectoryRow]:
+        """A family's trajectories in start order."""
+        if self._by_family is None:
+            by: dict[str, list[TrajectoryRow]] = defaultdict(list)
+            for t in sorted(self.trajectories.values(), key=lambda t: (t.start, t.id)):
+                by[t.family].append(t)
+            self._by_family = by
+        return self._by_family.get(family_id, [])
+
+    def trajectories_with(self, volunteer_id: str) -> list[TrajectoryRow]:
+        """Trajectories in which a volunteer was ever assigned, in start order."""
+        if self._by_volunteer is None:
+            by: dict[str, list[TrajectoryRow]] = defaultdict(list)
+            for t in sorted(self.trajectories.values(), key=lambda t: (t.start, t.id)):
+                for vid in {a.volunteer for a in t.assignments}:
+                    by[vid].append(t)
+            self._by_volunteer = by
+        return self._by_volunteer.get(volunteer_id, [])
+
+    def label(self, vocabulary: str, code: str, lang: str) -> str:
+        entry = self.vocabularies.get(vocabulary, {}).get(code)
+        if not entry:
+            return code
+        return str(entry.get(lang) or entry.get("en") or code)
+
+    def codes(self, vocabulary: str) -> list[str]:
+        return list(self.vocabularies.get(vocabulary, {}))
+
+
+_PLURAL = {"location": "locations", "family": "families", "volunteer": "volunteers",
+           "trajectory": "trajectories"}

@@ -1,0 +1,148 @@
+"""Output of tables in every format: table (Rich), json, csv, markdown, plain (tabulate).
+
+Data goes to stdout, messages to stderr. Without ``--format``, a terminal gets a Rich table
+and a pipe gets plain text. ``NO_COLOR`` is honoured. JSON is a list of objects whose keys
+are the column keys (documented per command in docs/cli.md), with ISO dates and ``null``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Format = Literal["table", "json", "csv", "markdown", "plain"]
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # JSON key and CSV header: stable, English, snake_case
+    header: str  # shown header, in the user's language
+    align: Literal["left", "right"] = "left"
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    caption: str | None = None
+
+
+def default_format() -> str:
+    return "table" if sys.stdout.isatty() else "plain"
+
+
+def resolve_format(fmt: str | None) -> str:
+    if fmt is None:
+        return default_format()
+    if fmt not in FORMATS:
+        from hs.errors import UsageError
+
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def text_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if isinstance(value, tuple | list):
+        return ", ".join(text_value(v) for v in value)
+    return str(value)
+
+
+def render(table: Table, fmt: str) -> str:
+    """A table as text in one format (without the trailing newline)."""
+    if fmt == "json":
+        return json.dumps([{c.key: json_value(r.get(c.key)) for c in table.columns}
+                           for r in table.rows], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([c.key for c in table.columns])
+        for r in table.rows:
+            w.writerow([text_value(r.get(c.key)) for c in table.columns])
+        return buf.getvalue().rstrip("\n")
+    if fmt in ("markdown", "plain"):
+        from tabulate import tabulate
+
+        body = [[text_value(r.get(c.key)) for c in table.columns] for r in table.rows]
+        align = [c.align for c in table.columns]
+        text = tabulate(body, headers=[c.header for c in table.columns],
+                        tablefmt="github" if fmt == "markdown" else "plain",
+                        colalign=align if body else None, disable_numparse=True)
+        return text
+    return _rich(table)
+
+
+def console(stderr: bool = False, width: int | None = None) -> Any:
+    from rich.console import Console
+
+    env_width = os.environ.get("COLUMNS")
+    if width is None and env_width and env_width.isdigit():
+        width = int(env_width)
+    return Console(stderr=stderr, width=width, highlight=False,
+                   no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+def _rich(table: Table) -> str:
+    from rich import box
+    from rich.table import Table as RichTable
+
+    t = RichTable(title=table.title, caption=table.caption, box=box.SIMPLE_HEAVY,
+                  title_justify="left")
+    for c in table.columns:
+        t.add_column(c.header, justify=c.align, overflow="fold")
+    for r in table.rows:
+        t.add_row(*[text_value(r.get(c.key)) for c in table.columns])
+    con = console()
+    with con.capture() as cap:
+        con.print(t)
+    return cap.get().rstrip("\n")
+
+
+def emit(tables: Table | Sequence[Table], fmt: str | None) -> None:
+    """Print one table or several (JSON: one object keyed by title for several)."""
+    fmt = resolve_format(fmt)
+    many = [tables] if isinstance(tables, Table) else list(tables)
+    if fmt == "json" and len(many) > 1:
+        out = json.dumps({t.title: [{c.key: json_value(r.get(c.key)) for c in t.columns}
+                                    for r in t.rows] for t in many},
+                         ensure_ascii=False, indent=2)
+        sys.stdout.write(out + "\n")
+        return
+    parts = []
+    for t in many:
+        text = render(t, fmt)
+        if fmt in ("plain", "markdown") and len(many) > 1:
+            text = f"{t.title}\n{text}"
+        parts.append(text)
+    sys.stdout.write("\n\n".join(parts) + "\n")
+
+
+def message(text: str) -> None:
+    """A message for the user (stderr)."""
+    sys.stderr.write(text + "\n")

@@ -1,0 +1,99 @@
+"""Shared fixtures: temporary records repositories in git.
+
+* ``empty_repo``: a records repository with the default vocabularies and config, one
+  location ``leuven`` and nothing else, committed in a fresh git repository.
+* ``demo_repo``: a copy of the bundled demo records (``records/`` of this checkout).
+
+Use :func:`write_record` to add hand-made records, and :func:`commit_all` to commit them.
+Tests set ``HS_TODAY`` through the ``today`` fixture when they need a fixed date.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "hs" / "data"
+
+LEUVEN = """\
+schema_version: 1
+name: Home-Start Leuven
+municipalities: [Leuven, Herent, Kessel-Lo]
+neighbours:
+  Leuven: [Herent, Kessel-Lo]
+active_from: 2019-01-01
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def init_git(root: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Test Coordinator")
+    git(root, "config", "user.email", "coordinator@example.org")
+    git(root, "config", "commit.gpgsign", "false")
+
+
+def commit_all(root: Path, message: str = "test records") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def write_record(root: Path, rel: str, text: str) -> Path:
+    """Write ``text`` to ``records/<rel>`` (e.g. ``families/f00000001.yaml``)."""
+    path = root / "records" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's HS_* settings, colours or terminal width."""
+    for var in list(os.environ):
+        if var.startswith("HS_"):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("HS_LANG", "en")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Coordinator")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "coordinator@example.org")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Coordinator")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "coordinator@example.org")
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Fix 'today' at 2025-12-31 (HS_TODAY)."""
+    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    return "2025-12-31"
+
+
+@pytest.fixture
+def empty_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "records" / "locations").mkdir(parents=True)
+    shutil.copy(DATA / "vocabularies.yaml", root / "records" / "vocabularies.yaml")
+    shutil.copy(DATA / "config.yaml", root / "records" / "config.yaml")
+    (root / "records" / "locations" / "leuven.yaml").write_text(LEUVEN, encoding="utf-8")
+    init_git(root)
+    commit_all(root, "empty records tree")
+    return root
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copytree(ROOT / "records", root / "records")
+    init_git(root)
+    commit_all(root, "demo records")
+    return root
