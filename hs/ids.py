@@ -3,9 +3,9 @@
 An ID is one kind letter and eight random characters from a 32-letter alphabet without
 look-alikes (no i, l, o, u): ``f3kq7p2xm``. It reveals nothing about the person, is short
 enough to read over the phone, and 40 random bits make a clash between two clones that
-create records at the same time without talking to each other negligible (about one in
-20,000 for 1,000 records created apart; the store refuses to overwrite an existing ID in
-any case). Locations are the exception: their ID is the short code the coordinator chooses
+create records at the same time without talking to each other negligible (about one in a
+million when each creates 1,000 records apart); within one tree an ID is never reused.
+Locations are the exception: their ID is the short code the coordinator chooses
 (``leuven``). Wherever an ID is expected, a unique prefix of it is accepted.
 """
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from hs import __version__
 
@@ -45,18 +47,19 @@ class HsGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("hs: interrupted\n")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # usage errors and exits: Typer reports them (usage errors exit 2)
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("HS_DEBUG"):
                 raise
-            import click
+            # The exception's text may quote record data: show only where it happened.
+            import traceback
 
-            if isinstance(exc, click.exceptions.ClickException):
-                raise
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(frame.filename).name}:{frame.lineno}"
             sys.stderr.write(
-                f"hs: internal error: {type(exc).__name__}: {exc} "
-                "(set HS_DEBUG=1 for details and please report it)\n"
+                f"hs: internal error: {type(exc).__name__} in {where} "
+                "(run with HS_DEBUG=1 for details, and please report it)\n"
             )
             raise typer.Exit(1) from None
 

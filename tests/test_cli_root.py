@@ -1,0 +1,94 @@
+"""The root command: version, help, languages, and errors turned into exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hs import __version__
+from hs.cli import app
+from hs.errors import HsError, UsageError
+from hs.i18n import Catalog, set_language
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"hs {__version__}\n"
+
+
+def test_help_lists_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "validate" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["frobnicate"])
+    assert result.exit_code == 2
+
+
+def test_bad_language_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["--lang", "fr", "validate"])
+    assert result.exit_code == 2
+
+
+def test_no_repository_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("hs: no records repository here or above")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_domain_error_is_one_line_and_exit_1(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import hs.validation
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise HsError("something is wrong", where="records/x.yaml:3:1")
+
+    monkeypatch.setattr(hs.validation, "validate_paths", boom)
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 1
+    assert result.stderr == "hs: records/x.yaml:3:1: something is wrong\n"
+
+
+def test_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hs.validation
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(hs.validation, "validate_paths", boom)
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("hs: internal error: RuntimeError in test_cli_root.py:")
+    assert "kaboom" not in result.stderr  # exception texts may quote personal data
+
+
+def test_usage_error_class_exits_2() -> None:
+    assert UsageError("x").exit_code == 2
+    assert HsError("x").exit_code == 1
+
+
+def test_catalog_speaks_both_languages() -> None:
+    cat = Catalog({"hello": ("hello {who}", "hallo {who}")})
+    set_language("nl")
+    assert cat("hello", who="Leuven") == "hallo Leuven"
+    set_language("en")
+    assert cat("hello", who="Leuven") == "hello Leuven"
+
+
+def test_python_dash_m_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "hs", "--version"], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"hs {__version__}"
