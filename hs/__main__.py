@@ -1,3 +1,3 @@
-from hs.cli import main
+from hs.main import main
 
 main()

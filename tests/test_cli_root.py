@@ -92,3 +92,50 @@ def test_python_dash_m_runs() -> None:
                           text=True, check=False)
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"hs {__version__}"
+
+
+@pytest.mark.parametrize("columns", ["40", "70", "120"])
+def test_fast_help_is_exactly_what_typer_prints(columns: str) -> None:
+    import os
+
+    env = {**os.environ, "COLUMNS": columns}
+    typer_help = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv = ['hs', '--help']\n"
+         "from hs.cli import main\nmain()"],
+        capture_output=True, text=True, env=env, check=False)
+    fast_help = subprocess.run([sys.executable, "-m", "hs", "--help"], capture_output=True,
+                               text=True, env=env, check=False)
+    assert typer_help.returncode == fast_help.returncode == 0
+    assert fast_help.stdout == typer_help.stdout
+
+
+def test_fast_help_without_typer(tmp_path: Path) -> None:
+    code = ("import sys; sys.argv=['hs','--help']\n"
+            "from hs.main import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "assert 'typer' not in sys.modules and 'pydantic' not in sys.modules\n"
+            "sys.exit(code)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: hs [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_no_arguments_prints_help_on_stderr_and_exits_2() -> None:
+    proc = subprocess.run([sys.executable, "-m", "hs"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("Usage: hs")
+    assert proc.stdout == ""
+
+
+def test_command_table_matches_the_registered_commands() -> None:
+    import typer.main
+
+    from hs.commands import COMMANDS
+
+    group = typer.main.get_command(app)
+    assert set(group.commands) == set(COMMANDS)  # type: ignore[attr-defined]
+    for name, (_, help_) in COMMANDS.items():
+        first = (group.commands[name].help or "").strip().splitlines()  # type: ignore[attr-defined]
+        assert first and first[0].strip() == help_, name

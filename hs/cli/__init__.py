@@ -14,27 +14,34 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from hs import __version__
 
-MODULES = (
-    "validate",
-    "setup",
-    "family",
-    "volunteer",
-    "trajectory",
-    "views",
-    "imports",
-    "matching",
-    "kpi",
-    "demo",
-)
+from hs.commands import COMMANDS
+
+MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 class HsGroup(TyperGroup):
     """The root group: turns domain errors into one line and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in COMMANDS and not _FULL:
+            # a command line whose command was not built (e.g. 'hs --lang nl due')
+            return _full_group().get_command(ctx, cmd_name)
+        return found
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         from hs.errors import HsError
@@ -64,25 +71,12 @@ class HsGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-app = typer.Typer(
-    cls=HsGroup,
-    name="hs",
-    help="Home-Start records: families, volunteers and trajectories in git.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"hs {__version__}\n")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     lang: str | None = typer.Option(
         None, "--lang", help="Language of messages and headers: nl or en "
@@ -98,16 +92,62 @@ def root(
     set_language(lang)
 
 
-def _register() -> None:
+def build_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The root app with the commands of ``modules`` (all of them by default)."""
     import importlib
 
-    for name in MODULES:
-        module = importlib.import_module(f"hs.cli.{name}")
-        module.register(app)
+    new = typer.Typer(
+        cls=HsGroup,
+        name="hs",
+        help="Home-Start records: families, volunteers and trajectories in git.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    new.callback()(root)
+    for name in modules:
+        importlib.import_module(f"hs.cli.{name}").register(new)
+    return new
 
 
-_register()
+_FULL: typer.Typer | None = None
+
+
+def _full_group() -> Any:
+    global _FULL
+    if _FULL is None:
+        _FULL = build_app()
+    return typer.main.get_command(_FULL)
+
+
+def __getattr__(name: str) -> Any:
+    # `from hs.cli import app` (tests, docs) gets the app with every command
+    if name == "app":
+        global _FULL
+        if _FULL is None:
+            _FULL = build_app()
+        return _FULL
+    raise AttributeError(name)
+
+
+def _modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The module the command line names (first word that is not an option)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--lang":
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        entry = COMMANDS.get(word)
+        return (entry[0],) if entry else ()
+    return ()
 
 
 def main() -> None:
-    app(prog_name="hs")
+    build_app(_modules_for(sys.argv[1:]))(prog_name="hs")
