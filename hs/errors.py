@@ -67,3 +67,7 @@ class LockBusy(HsError):
 
 class GitError(HsError):
     """A git command failed."""
+
+
+class InvalidExport(HsError):
+    """A file of aggregated figures (``hs kpi --export``) cannot be read."""

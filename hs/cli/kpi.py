@@ -1,9 +1,307 @@
-"""Commands of this group (to be written)."""
+"""`hs kpi` (the annual figures) and `hs report` (the annual page)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from hs.cli.common import FormatOpt, RepoOpt
+
+if TYPE_CHECKING:
+    from hs.index import Index
+    from hs.kpi import KpiCounts, Revision
+    from hs.report import Context
+
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", metavar="YYYY", help="The year of the figures.", show_default=False)]
+LocationOpt = Annotated[str | None, typer.Option(
+    "--location", "-l", metavar="LOC",
+    help="One location (its code); default: all locations.", show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE",
+    help="Count only events dated on or before this day (a partial year).",
+    show_default=False)]
+RevOpt = Annotated[str | None, typer.Option(
+    "--rev", metavar="GIT-REV",
+    help="Read the records as they were at this git revision (a tag such as report-2025, "
+    "a branch, a commit), without touching the working tree.", show_default=False)]
+FromOpt = Annotated[bool, typer.Option(
+    "--from", help="Merge the export FILES (of hs kpi --export) into national figures.")]
+FilesArg = Annotated[list[Path] | None, typer.Argument(
+    metavar="FILE", help="Export files to merge (with --from).", show_default=False)]
+
+MSG: Any = None
+
+
+def _msg(key: str, **fields: object) -> str:
+    global MSG
+    if MSG is None:
+        from hs.i18n import Catalog
+
+        MSG = Catalog({
+            "need-year": ("--year is required (or --from FILE... to merge exports)",
+                          "--year is verplicht (of --from BESTAND... om exports samen te "
+                          "voegen)"),
+            "files-without-from": ("files are only taken with --from",
+                                   "bestanden alleen met --from"),
+            "from-without-files": ("--from needs one or more export files",
+                                   "--from heeft een of meer exportbestanden nodig"),
+            "from-conflict": ("--from merges export files; it does not take {option}",
+                              "--from voegt exportbestanden samen; {option} kan daar niet bij"),
+            "year-mismatch": ("--year {year}: the exports are of {found}",
+                              "--year {year}: de exports zijn van {found}"),
+            "by-location-one": ("--by-location shows every location; leave out --location",
+                                "--by-location toont elke werking; laat --location weg"),
+            "export-conflict": ("--export writes one location's counts; it does not take "
+                                "{option}",
+                                "--export schrijft de aantallen van een werking; {option} kan "
+                                "daar niet bij"),
+            "export-which": ("this records tree holds {n} locations ({codes}); choose one "
+                             "with --location",
+                             "deze records bevatten {n} werkingen ({codes}); kies er een met "
+                             "--location"),
+            "wrote-export": ("wrote {path}: counts of {location} for {year} (counts from 1 "
+                             "to 4 of a breakdown as \"<5\")",
+                             "{path} geschreven: aantallen van {location} voor {year} "
+                             "(aantallen van 1 tot 4 van een uitsplitsing als \"<5\")"),
+            "invalid": ("{n} record files are invalid and left out of the figures; run "
+                        "'hs validate'",
+                        "{n} recordbestanden zijn ongeldig en tellen niet mee; voer "
+                        "'hs validate' uit"),
+            "dirty": ("the records have uncommitted changes: commit them before publishing "
+                      "these figures",
+                      "de records hebben niet-vastgelegde wijzigingen: leg ze vast voor je "
+                      "deze cijfers publiceert"),
+            "report-format": ("--format: '{fmt}' is not one of html, markdown",
+                              "--format: '{fmt}' is geen html of markdown"),
+            "wrote": ("wrote {path}", "{path} geschreven"),
+        })
+    return str(MSG(key, **fields))
+
+
+# --- shared steps ---------------------------------------------------------------------------
+
+
+def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
+    """The index of the working tree (cached rows) or of a git revision, and its revision."""
+    from hs.cli.common import open_repo
+    from hs.gitread import index_at, working_tree_revision
+    from hs.output import message
+
+    store = open_repo(repo)
+    if rev is not None:
+        tree = index_at(store.root, rev)
+        index, revision = tree.index, tree.revision
+    else:
+        index = store.index
+        revision = working_tree_revision(store.root)
+    if index.invalid:
+        message(_msg("invalid", n=len(index.invalid)))
+    return index, revision
+
+
+def _context(index: Index | None, lang: str) -> Context:
+    from hs.report import Context, default_vocabularies
+
+    if index is None:
+        return Context(default_vocabularies(), {}, lang)
+    return Context(index.vocabularies, {c: row.name for c, row in index.locations.items()},
+                   lang)
+
+
+def _merged(files: list[Path], year: int | None, repo: Path | None, lang: str,
+            ) -> tuple[KpiCounts, dict[str, KpiCounts], Context]:
+    from hs.errors import RepoNotFound, UsageError
+    from hs.kpi import merge, read_export
+
+    if not files:
+        raise UsageError(_msg("from-without-files"))
+    parts = [read_export(f) for f in files]
+    total = merge(parts)
+    if year is not None and year != total.year:
+        raise UsageError(_msg("year-mismatch", year=year, found=total.year))
+    from hs.cli.common import open_repo
+
+    index: Index | None
+    try:
+        index = open_repo(repo).index
+    except RepoNotFound:
+        index = None
+    if index is not None and not index.vocabularies:
+        index = None
+    by_code = {p.location or f"#{i + 1}": p for i, p in enumerate(parts)}
+    return total, by_code, _context(index, lang)
+
+
+def _conflicts(options: dict[str, object], key: str) -> None:
+    from hs.errors import UsageError
+
+    for option, value in options.items():
+        if value not in (None, False):
+            raise UsageError(_msg(key, option=option))
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    from hs.cli.common import parse_optional_date
+
+    return parse_optional_date(value, "--as-of")
+
+
+# --- hs kpi -------------------------------------------------------------------------------
+
+
+def kpi(
+    year: YearOpt = None,
+    location: LocationOpt = None,
+    as_of: AsOfOpt = None,
+    rev: RevOpt = None,
+    by_location: Annotated[bool, typer.Option(
+        "--by-location", help="One column per location and a total.")] = False,
+    export: Annotated[Path | None, typer.Option(
+        "--export", metavar="FILE",
+        help="Write the location's counts (no records; counts 1-4 of a breakdown as <5) to "
+        "a YAML file for the central office.", show_default=False)] = None,
+    from_: FromOpt = False,
+    files: FilesArg = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """The annual figures of "Home-Start in cijfers", per location or for all.
+
+    Every figure is defined in docs/kpi.md. The output names the commit the figures came
+    from (with --rev: that revision; else HEAD, and whether records/ has uncommitted
+    changes)."""
+    import json
+    import sys
+
+    from hs.errors import UsageError
+    from hs.i18n import language
+    from hs.kpi import as_json, compute, compute_by_location, write_export
+    from hs.output import emit, message, resolve_format
+    from hs.report import kpi_tables
+
+    fmt = resolve_format(fmt)
+    if by_location and location is not None:
+        raise UsageError(_msg("by-location-one"))
+    if files and not from_:
+        raise UsageError(_msg("files-without-from"))
+    parts: dict[str, KpiCounts] | None
+    if from_:
+        _conflicts({"--location": location, "--as-of": as_of, "--rev": rev,
+                    "--export": export}, "from-conflict")
+        total, merged_parts, ctx = _merged(files or [], year, repo, language())
+        parts = merged_parts if by_location else None
+    else:
+        if year is None:
+            raise UsageError(_msg("need-year"))
+        day = _as_of(as_of)
+        index, revision = _records(repo, rev)
+        if export is not None:
+            _conflicts({"--by-location": by_location}, "export-conflict")
+            code = location
+            if code is None:
+                codes = sorted(index.locations)
+                if len(codes) != 1:
+                    raise UsageError(_msg("export-which", n=len(codes),
+                                          codes=", ".join(codes)))
+                code = codes[0]
+            counts = compute(index, year, location=code, as_of=day, revision=revision)
+            write_export(export, counts)
+            if revision.dirty:
+                message(_msg("dirty"))
+            message(_msg("wrote-export", path=export, location=code, year=year))
+            return
+        if by_location:
+            total, parts = compute_by_location(index, year, as_of=day, revision=revision)
+        else:
+            total = compute(index, year, location=location, as_of=day, revision=revision)
+            parts = None
+        ctx = _context(index, language())
+    if fmt == "json":
+        data: Any = as_json(total)
+        if parts is not None:
+            data = {"total": data, "by_location": {k: as_json(v) for k, v in parts.items()}}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    emit(kpi_tables(total, parts, ctx), fmt)
+
+
+# --- hs report ------------------------------------------------------------------------------
+
+
+def report(
+    ctx: typer.Context,
+    year: YearOpt = None,
+    location: LocationOpt = None,
+    as_of: AsOfOpt = None,
+    rev: RevOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="FILE", help="Write the page to FILE (default: stdout).",
+        show_default=False)] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", metavar="html|markdown", help="Page format.")] = "html",
+    from_: FromOpt = False,
+    files: FilesArg = None,
+    repo: RepoOpt = None,
+) -> None:
+    """The annual page "Home-Start in cijfers": a self-contained HTML file with charts
+    (or Markdown). Dutch unless the root option --lang says otherwise."""
+    import sys
+
+    from hs.errors import UsageError
+    from hs.kpi import compute, compute_by_location
+    from hs.output import message
+    from hs.report import render_html, render_markdown
+
+    if fmt not in ("html", "markdown"):
+        raise UsageError(_msg("report-format", fmt=fmt))
+    lang = ctx.find_root().params.get("lang") or "nl"
+    if files and not from_:
+        raise UsageError(_msg("files-without-from"))
+    parts: dict[str, KpiCounts] | None = None
+    if from_:
+        _conflicts({"--location": location, "--as-of": as_of, "--rev": rev}, "from-conflict")
+        total, parts, context = _merged(files or [], year, repo, lang)
+    else:
+        if year is None:
+            raise UsageError(_msg("need-year"))
+        day = _as_of(as_of)
+        index, revision = _records(repo, rev)
+        if location is None:
+            total, parts = compute_by_location(index, year, as_of=day, revision=revision)
+        else:
+            total = compute(index, year, location=location, as_of=day, revision=revision)
+        context = _context(index, lang)
+        if revision.dirty:
+            message(_msg("dirty"))
+    render = render_markdown if fmt == "markdown" else render_html
+    text = render(total, parts, context)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    _write(out, text)
+    message(_msg("wrote", path=out))
+
+
+def _write(path: Path, text: str) -> None:
+    import os
+
+    from hs.errors import HsError
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise HsError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("kpi")(kpi)
+    app.command("report")(report)
