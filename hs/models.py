@@ -14,8 +14,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from hs import SCHEMA_VERSION
-
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[fvt][0-9a-hjkmnp-tv-z]{8}$")]
 LocationId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,29}$")]
@@ -45,7 +43,7 @@ class Strict(BaseModel):
 
 class Record(Strict):
     schema_version: Literal[1] = Field(
-        default=SCHEMA_VERSION, description="Version of the records format; 1 today."
+        default=1, description="Version of the records format; 1 today."
     )
 
 
@@ -191,7 +189,8 @@ class Volunteer(Record):
     municipality: Text | None = None
     languages: list[Language] = Field(default_factory=list)
     roles: list[TrajectoryKind] = Field(
-        default_factory=lambda: ["buddy"], description="buddy, starter, language, coach."
+        default_factory=lambda: list[TrajectoryKind](["buddy"]),
+        description="buddy, starter, language, coach."
     )
     availability: list[HalfDay] = Field(
         default_factory=list, description="Half-days the volunteer can visit."

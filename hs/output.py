@@ -111,17 +111,18 @@ def console(stderr: bool = False, width: int | None = None) -> Any:
 def _rich(table: Table) -> str:
     from rich import box
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     t = RichTable(title=table.title, caption=table.caption, box=box.SIMPLE_HEAVY,
                   title_justify="left")
     for c in table.columns:
         t.add_column(c.header, justify=c.align, overflow="fold")
     for r in table.rows:
-        t.add_row(*[text_value(r.get(c.key)) for c in table.columns])
+        t.add_row(*[Text(text_value(r.get(c.key))) for c in table.columns])  # no markup
     con = console()
     with con.capture() as cap:
         con.print(t)
-    return cap.get().rstrip("\n")
+    return str(cap.get()).rstrip("\n")
 
 
 def emit(tables: Table | Sequence[Table], fmt: str | None) -> None:
