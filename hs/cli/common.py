@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -51,3 +51,25 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
 
 def parse_optional_date(value: str | None, option: str) -> dt.date | None:
     return None if value is None else parse_date(value, option)
+
+
+def report_change(outcome: Any) -> None:
+    """Print what a change did (a :class:`hs.workflow.Outcome`): warnings and a summary on
+    stderr, the IDs of new records on stdout (one per line, so scripts can capture them)."""
+    import sys
+
+    from hs.i18n import Catalog
+
+    msg = Catalog({
+        "warning": ("warning: {text}", "waarschuwing: {text}"),
+        "committed": ("{summary} [commit {sha}]", "{summary} [commit {sha}]"),
+        "staged": ("{summary} [staged, not committed]",
+                   "{summary} [klaargezet in git, niet gecommit]"),
+        "not-recorded": ("{summary}", "{summary}"),
+    })
+    for text in outcome.warnings:
+        sys.stderr.write(msg("warning", text=text) + "\n")
+    sys.stderr.write(msg(outcome.recorded, summary=outcome.summary,
+                         sha=(outcome.commit or "")[:10]) + "\n")
+    for rid in outcome.created:
+        sys.stdout.write(rid + "\n")

@@ -1,9 +1,83 @@
-"""Commands of this group (to be written)."""
+"""`hs init` and `hs location add|stop`: a new records repository and its locations."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+
+DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
+                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new records repository "
+                                         "(created if missing).", show_default=False)],
+    no_commit: NoCommitOpt = False,
+) -> None:
+    """Create a new records repository at PATH.
+
+    Runs git init (unless PATH is inside a git work tree already), writes the records tree
+    with the default config and vocabularies (records/config.yaml,
+    records/vocabularies.yaml), the JSON Schemas for editors (schemas/), a CI workflow
+    (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
+    .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
+    first commit. Then add a location: hs location add."""
+    from hs.workflow import init_repository
+
+    report_change(init_repository(path, commit=not no_commit))
+
+
+location_app = typer.Typer(help="Add and stop locations.",
+                           no_args_is_help=True)
+
+
+@location_app.command("add")
+def location_add(
+    code: Annotated[str, typer.Argument(metavar="LOC", help="Short code that is the "
+                                        "location's ID, e.g. leuven (lower case, digits, -).",
+                                        show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Public name, e.g. "
+                                      "'Home-Start Leuven'.", show_default=False)],
+    municipality: Annotated[list[str], typer.Option(
+        "--municipality", metavar="NAME", help="A municipality the location serves "
+        "(repeat for several).", show_default=False)],
+    from_: Annotated[str, typer.Option("--from", metavar="DATE",
+                                       help="First day the location works.")] = "today",
+    partner: Annotated[str | None, typer.Option(
+        "--partner", help="Partner organisation that runs the location.")] = None,
+    fte: Annotated[float | None, typer.Option(
+        "--fte", min=0, max=50, help="Coordinator FTE.")] = None,
+    repo: RepoOpt = None,
+    no_commit: NoCommitOpt = False,
+) -> None:
+    """Add a location. Prints its code on stdout."""
+    from hs.workflow import add_location
+
+    day = parse_date(from_, "--from")
+    r = open_repo(repo)
+    report_change(add_location(r, code, name, municipality, day, partner=partner, fte=fte,
+                               commit=not no_commit))
+
+
+@location_app.command("stop")
+def location_stop(
+    code: Annotated[str, typer.Argument(metavar="LOC", help="The location's code.",
+                                        show_default=False)],
+    date: DateOpt,
+    repo: RepoOpt = None,
+    no_commit: NoCommitOpt = False,
+) -> None:
+    """Record the last day a location worked. Its history stays reportable."""
+    from hs.workflow import stop_location
+
+    day = parse_date(date)
+    report_change(stop_location(open_repo(repo), code, day, commit=not no_commit))
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("init")(init)
+    app.add_typer(location_app, name="location")
