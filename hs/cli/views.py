@@ -1,9 +1,668 @@
-"""Commands of this group (to be written)."""
+"""Read-only views: `hs waitlist`, `hs due`, `hs show`, `hs history`, `hs list ...`.
+
+The commands parse options, call :mod:`hs.agenda`, :mod:`hs.views` and :mod:`hs.history`,
+and render the result. JSON and CSV carry codes (stable, documented in docs/views.md);
+table, plain and markdown carry labels in the user's language.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.i18n import Catalog, language
+
+if TYPE_CHECKING:
+    from hs.history import Revision
+    from hs.index import Index
+    from hs.output import Column, Table
+    from hs.views import RecordView
+
+MSG = Catalog({
+    # headers
+    "h.rank": ("#", "#"),
+    "h.family": ("Family", "Gezin"),
+    "h.id": ("ID", "ID"),
+    "h.name": ("Name", "Naam"),
+    "h.location": ("Location", "Werking"),
+    "h.municipality": ("Municipality", "Gemeente"),
+    "h.referred": ("Referred", "Aangemeld"),
+    "h.accepted": ("Accepted", "Aanvaard"),
+    "h.days_waiting": ("Days waiting", "Dagen wachtend"),
+    "h.perinatal": ("Perinatal", "Perinataal"),
+    "h.starter": ("Starter", "Startmaatje"),
+    "h.languages": ("Languages", "Talen"),
+    "h.what": ("What", "Wat"),
+    "h.record": ("Record", "Record"),
+    "h.due": ("Due", "Tegen"),
+    "h.days_overdue": ("Days overdue", "Dagen te laat"),
+    "h.reason": ("Reason", "Reden"),
+    "h.status": ("Status", "Status"),
+    "h.trajectory": ("Trajectory", "Traject"),
+    "h.volunteer": ("Volunteer", "Vrijwilliger"),
+    "h.children": ("Children", "Kinderen"),
+    "h.roles": ("Roles", "Rollen"),
+    "h.capacity": ("Capacity", "Capaciteit"),
+    "h.load": ("Families", "Gezinnen"),
+    "h.trained": ("Trained", "Opgeleid"),
+    "h.check_valid_until": ("Check valid until", "Uittreksel geldig tot"),
+    "h.kind": ("Kind", "Soort"),
+    "h.start": ("Start", "Start"),
+    "h.end": ("End", "Einde"),
+    "h.visits": ("Visits", "Bezoeken"),
+    "h.last_visit": ("Last visit", "Laatste bezoek"),
+    "h.date": ("Date", "Datum"),
+    "h.commit": ("Commit", "Commit"),
+    "h.author": ("Author", "Auteur"),
+    "h.subject": ("Subject", "Onderwerp"),
+    "h.field": ("Field", "Veld"),
+    "h.old": ("Old", "Oud"),
+    "h.new": ("New", "Nieuw"),
+    "h.change": ("Change", "Wijziging"),
+    "h.value": ("Value", "Waarde"),
+    "h.relation": ("Related", "Verwant"),
+    # titles and messages
+    "t.waitlist": ("Waiting list on {day}", "Wachtlijst op {day}"),
+    "t.due": ("Due by {day}", "Te doen tegen {day}"),
+    "t.families": ("Families on {day}", "Gezinnen op {day}"),
+    "t.volunteers": ("Volunteers on {day}", "Vrijwilligers op {day}"),
+    "t.trajectories": ("Trajectories on {day}", "Trajecten op {day}"),
+    "t.history": ("History of {id}", "Geschiedenis van {id}"),
+    "t.related": ("Related records", "Verwante records"),
+    "t.record": ("{kind} {id}", "{kind} {id}"),
+    "n.waiting": ("{n} families waiting", "{n} gezinnen wachtend"),
+    "n.due": ("{n} items", "{n} items"),
+    "n.rows": ("{n} records", "{n} records"),
+    "empty.waitlist": ("no families waiting on {day}", "geen wachtende gezinnen op {day}"),
+    "empty.due": ("nothing due by {day}", "niets te doen tegen {day}"),
+    "empty.list": ("no records match", "geen records gevonden"),
+    "show.status": ("{kind} {id}: {status} on {day}", "{kind} {id}: {status} op {day}"),
+    "show.file": ("file: {path}", "bestand: {path}"),
+    "uncommitted": ("uncommitted", "niet vastgelegd"),
+    "removed": ("(removed)", "(verwijderd)"),
+    "hist.unchanged": ("(comments or layout only)", "(enkel opmaak of commentaar)"),
+    "hist.deleted": ("(file deleted)", "(bestand verwijderd)"),
+    "hist.unreadable": ("(not readable as YAML)", "(geen leesbare YAML)"),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nee"),
+    # what is due
+    "what.six-month-review": ("six-month review", "afstemmingsgesprek"),
+    "what.closing": ("closing conversation", "afrondingsgesprek"),
+    "what.no-visit": ("no visit", "geen bezoek"),
+    "what.undecided": ("referral undecided", "aanmelding zonder beslissing"),
+    "what.no-starter": ("no starter volunteer", "geen startmaatje"),
+    "what.check": ("criminal-record check", "uittreksel strafregister"),
+    "cause.no-six-month-review": ("started {since}", "gestart {since}"),
+    "cause.no-closing": ("started {since}", "gestart {since}"),
+    "cause.extension-ends": ("extended {since}", "verlengd {since}"),
+    "cause.last-visit": ("last visit {since}", "laatste bezoek {since}"),
+    "cause.no-visits": ("started {since}; no visits", "gestart {since}; geen bezoeken"),
+    "cause.no-decision": ("referred {since}", "aangemeld {since}"),
+    "cause.no-starter": ("accepted {since}", "aanvaard {since}"),
+    "cause.check-expires": ("checked {since}", "gecontroleerd {since}"),
+    "cause.check-missing": ("no check on record", "geen uittreksel gekend"),
+    # statuses, kinds
+    "status.unknown": ("unknown", "onbekend"),
+    "status.referred": ("referred", "aangemeld"),
+    "status.refused": ("refused", "geweigerd"),
+    "status.withdrawn": ("withdrawn", "afgehaakt"),
+    "status.waiting": ("waiting", "wachtend"),
+    "status.in-trajectory": ("in trajectory", "in traject"),
+    "status.closed": ("closed", "afgesloten"),
+    "status.candidate": ("candidate", "kandidaat"),
+    "status.active": ("active", "actief"),
+    "status.stopped": ("stopped", "gestopt"),
+    "status.planned": ("planned", "gepland"),
+    "kind.buddy": ("buddy", "gezinsbuddy"),
+    "kind.starter": ("starter", "startmaatje"),
+    "kind.language": ("language buddy", "taalmaatje"),
+    "kind.coach": ("family coach", "gezinscoach"),
+    "record.family": ("family", "gezin"),
+    "record.volunteer": ("volunteer", "vrijwilliger"),
+    "record.trajectory": ("trajectory", "traject"),
+    "record.location": ("location", "werking"),
+})
+
+# Options shared by several commands.
+LocationOpt = Annotated[str | None, typer.Option(
+    "--location", "-l", metavar="LOC", help="Only this location (its code).",
+    show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE", help="Answer for this day (YYYY-MM-DD or today).",
+    show_default=False)]
+NamesOpt = Annotated[bool, typer.Option(
+    "--names", help="Add names (read from the record files).")]
+
+_MACHINE_FORMATS = {"json", "csv"}  # machine formats: codes; the others: labels
+
+
+def _start(fmt: str | None) -> tuple[str, bool]:
+    """The resolved format (a bad one is a usage error, before any work) and whether the
+    output is for people (labels) rather than programs (codes)."""
+    from hs.output import resolve_format
+
+    resolved = resolve_format(fmt)
+    return resolved, resolved not in _MACHINE_FORMATS
+
+
+def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
+    from hs.output import Column
+
+    out = []
+    for s in spec:
+        key, head = s[0], s[1]
+        align = s[2] if len(s) > 2 else "left"
+        out.append(Column(key, MSG(f"h.{head}"), "right" if align == "right" else "left"))
+    return out
+
+
+def _yes(value: bool, human: bool) -> Any:
+    return (MSG("yes") if value else MSG("no")) if human else value
+
+
+def _status(code: str, human: bool) -> str:
+    return MSG(f"status.{code}") if human else code
+
+
+def _kind(code: str, human: bool) -> str:
+    return MSG(f"kind.{code}") if human and f"kind.{code}" in MSG.messages else code
+
+
+def _show_table(table: Table, fmt: str, empty: str, count_key: str) -> None:
+    """Print a table; for people, an empty one is a message and a full one has a count."""
+    from hs.output import emit, message
+
+    if not table.rows and fmt not in _MACHINE_FORMATS:
+        message(empty)
+        return
+    if fmt == "table":
+        table.caption = MSG(count_key, n=len(table.rows))
+    emit(table, fmt)
+
+
+# --- hs waitlist -----------------------------------------------------------------------
+
+
+def waitlist(
+    location: LocationOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """The waiting list, in priority order.
+
+    Accepted families without a buddy yet: perinatal families with an expected birth
+    month first, then the longest waiting."""
+    from hs.agenda import waiting_list
+    from hs.output import Table
+    from hs.views import check_location
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    index = r.index
+    check_location(index, location)
+    entries = waiting_list(index, day, location)
+    if human:
+        cols = _cols(("rank", "rank", "right"), ("family", "family"),
+                     ("location", "location"), ("municipality", "municipality"),
+                     ("referred", "referred"), ("accepted", "accepted"),
+                     ("days_waiting", "days_waiting", "right"), ("perinatal", "perinatal"),
+                     ("starter", "starter"), ("languages", "languages"))
+    else:
+        cols = _cols(("rank", "rank"), ("family", "family"), ("location", "location"),
+                     ("municipality", "municipality"), ("referred", "referred"),
+                     ("accepted", "accepted"), ("days_waiting", "days_waiting"),
+                     ("perinatal", "perinatal"), ("expecting", "perinatal"),
+                     ("starter", "starter"), ("languages", "languages"))
+    rows = []
+    for e in entries:
+        row: dict[str, Any] = {
+            "rank": e.rank, "family": e.family, "location": e.location,
+            "municipality": e.municipality, "referred": e.referred, "accepted": e.accepted,
+            "days_waiting": e.days_waiting, "perinatal": e.perinatal,
+            "expecting": e.expecting, "starter": e.starter, "languages": e.languages,
+        }
+        if human:
+            row["perinatal"] = e.expecting or (MSG("yes") if e.perinatal else "")
+        rows.append(row)
+    title = MSG("t.waitlist", day=day.isoformat()) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=day.isoformat()),
+                "n.waiting")
+
+
+# --- hs due ----------------------------------------------------------------------------
+
+
+def due(
+    location: LocationOpt = None,
+    within: Annotated[int | None, typer.Option(
+        "--within", metavar="DAYS", min=0,
+        help="Look this many days ahead (default: due.within_days of config.yaml, 7).",
+        show_default=False)] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """What needs the coordinator soon.
+
+    Six-month reviews, closing conversations, missing visits, undecided referrals,
+    waiting families without a starter volunteer, criminal-record checks; by due date
+    (negative days overdue: due in that many days)."""
+    from hs.agenda import due as due_items
+    from hs.agenda import due_settings
+    from hs.output import Table
+    from hs.views import check_location
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    index = r.index
+    check_location(index, location)
+    if within is None:
+        within = due_settings(index)["within_days"]
+    items = due_items(index, day, within, location)
+    cols = _cols(("what", "what"), ("record", "record"), ("location", "location"),
+                 ("due", "due"), ("days_overdue", "days_overdue", "right"),
+                 ("reason", "reason"))
+    if not human:
+        cols[-1:-1] = _cols(("cause", "reason"), ("since", "date"))
+    rows = [{
+        "what": MSG(f"what.{i.what}") if human else i.what,
+        "record": i.record, "location": i.location, "due": i.due,
+        "days_overdue": i.days_overdue, "cause": i.cause, "since": i.since,
+        "reason": MSG(f"cause.{i.cause}", since=i.since.isoformat()),
+    } for i in items]
+    until = (day + dt.timedelta(days=within)).isoformat()
+    title = MSG("t.due", day=until) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=until), "n.due")
+
+
+# --- hs list ---------------------------------------------------------------------------
+
+_LIST_HELP = "List families, volunteers or trajectories.\n\nNo names unless --names."
+list_app = typer.Typer(help=_LIST_HELP, no_args_is_help=True,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
+                fields: dict[str, str]) -> None:
+    """Add name columns: ``fields`` maps a new key to the key of the ID it names."""
+    from hs.output import Column
+    from hs.views import names
+
+    ids = [row[src] for row in rows for src in fields.values() if row.get(src)]
+    found = names(r, ids)
+    for key, src in fields.items():
+        for row in rows:
+            row[key] = found.get(row[src]) if row.get(src) else None
+    for key, src in reversed(list(fields.items())):
+        at = next(i for i, c in enumerate(cols) if c.key == src) + 1
+        header = MSG("h.name") if key == "name" else f"{MSG('h.name')} ({MSG(f'h.{src}')})"
+        cols.insert(at, Column(key, header))
+
+
+@list_app.command("families")
+def list_families(
+    location: LocationOpt = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", "-s", metavar="STATUS", show_default=False,
+        help="Only this status on the day: referred, refused, withdrawn, waiting, "
+        "in-trajectory, closed.")] = None,
+    as_of: AsOfOpt = None,
+    with_names: NamesOpt = False,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Families with their status on a day (default today)."""
+    from hs.output import Table
+    from hs.views import list_families as core
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    items = core(r.index, day, location, status)
+    cols = _cols(("id", "id"), ("location", "location"), ("municipality", "municipality"),
+                 ("status", "status"), ("referred", "referred"), ("accepted", "accepted"),
+                 ("trajectory", "trajectory"), ("volunteer", "volunteer"),
+                 ("children", "children", "right"), ("languages", "languages"))
+    rows = [{"id": f.id, "location": f.location, "municipality": f.municipality,
+             "status": _status(f.status, human), "referred": f.referred,
+             "accepted": f.accepted, "trajectory": f.trajectory, "volunteer": f.volunteer,
+             "children": f.children, "languages": f.languages} for f in items]
+    if with_names:
+        _with_names(r, cols, rows, {"name": "id"})
+    _show_table(Table(MSG("t.families", day=day.isoformat()), cols, rows), fmt,
+                MSG("empty.list"), "n.rows")
+
+
+@list_app.command("volunteers")
+def list_volunteers(
+    location: LocationOpt = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", "-s", metavar="STATUS", show_default=False,
+        help="Only this status on the day: candidate, active, stopped.")] = None,
+    role: Annotated[str | None, typer.Option(
+        "--role", metavar="ROLE", show_default=False,
+        help="Only volunteers with this role: buddy, starter, language, coach.")] = None,
+    as_of: AsOfOpt = None,
+    with_names: NamesOpt = False,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Volunteers with their status, load and criminal-record check on a day."""
+    from hs.output import Table
+    from hs.views import list_volunteers as core
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    items = core(r.index, day, location, status, role)
+    cols = _cols(("id", "id"), ("location", "location"), ("municipality", "municipality"),
+                 ("status", "status"), ("roles", "roles"), ("languages", "languages"),
+                 ("capacity", "capacity", "right"), ("load", "load", "right"),
+                 ("trained", "trained"), ("check_valid_until", "check_valid_until"))
+    rows = [{"id": v.id, "location": v.location, "municipality": v.municipality,
+             "status": _status(v.status, human),
+             "roles": tuple(_kind(k, human) for k in v.roles), "languages": v.languages,
+             "capacity": v.capacity, "load": v.load, "trained": _yes(v.trained, human),
+             "check_valid_until": v.check_valid_until} for v in items]
+    if with_names:
+        _with_names(r, cols, rows, {"name": "id"})
+    _show_table(Table(MSG("t.volunteers", day=day.isoformat()), cols, rows), fmt,
+                MSG("empty.list"), "n.rows")
+
+
+@list_app.command("trajectories")
+def list_trajectories(
+    location: LocationOpt = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", "-s", metavar="STATUS", show_default=False,
+        help="Only this status on the day: planned, active, closed.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", "-k", metavar="KIND", show_default=False,
+        help="Only this kind: buddy, starter, language, coach.")] = None,
+    volunteer: Annotated[str | None, typer.Option(
+        "--volunteer", metavar="ID", show_default=False,
+        help="Only trajectories this volunteer was ever assigned to (ID or prefix).")]
+    = None,
+    family: Annotated[str | None, typer.Option(
+        "--family", metavar="ID", show_default=False,
+        help="Only this family's trajectories (ID or prefix).")] = None,
+    as_of: AsOfOpt = None,
+    with_names: NamesOpt = False,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Trajectories with their status, volunteer and visits on a day."""
+    from hs.output import Table
+    from hs.views import list_trajectories as core
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    vol_id = r.resolve(volunteer, "volunteer")[1] if volunteer is not None else None
+    fam_id = r.resolve(family, "family")[1] if family is not None else None
+    items = core(r.index, day, location, status, kind, vol_id, fam_id)
+    cols = _cols(("id", "id"), ("family", "family"), ("location", "location"),
+                 ("kind", "kind"), ("status", "status"), ("start", "start"),
+                 ("end", "end"), ("volunteer", "volunteer"), ("visits", "visits", "right"),
+                 ("last_visit", "last_visit"))
+    rows = [{"id": t.id, "family": t.family, "location": t.location,
+             "kind": _kind(t.kind, human), "status": _status(t.status, human),
+             "start": t.start, "end": t.end, "volunteer": t.volunteer, "visits": t.visits,
+             "last_visit": t.last_visit} for t in items]
+    if with_names:
+        _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"})
+    _show_table(Table(MSG("t.trajectories", day=day.isoformat()), cols, rows), fmt,
+                MSG("empty.list"), "n.rows")
+
+
+# --- hs show ---------------------------------------------------------------------------
+
+# Where a value is a vocabulary code: the field's path (list indexes left out) -> vocabulary.
+_VOCAB_FIELDS: dict[tuple[str, ...], str] = {
+    ("referrals", "referrer"): "referrers",
+    ("flags",): "profile_flags",
+    ("signals",): "signal_themes",
+    ("languages",): "languages",
+    ("active", "stop_reason"): "stop_reasons",
+    ("close_reason",): "close_reasons",
+}
+
+
+def _vocabulary(kind: str, path: tuple[str, ...], parent: dict[str, Any]) -> str | None:
+    if path == ("referrals", "decisions", "reason"):
+        return {"refused": "refusal_reasons", "withdrawn": "withdrawal_reasons"}.get(
+            str(parent.get("decision")))
+    if path == ("preferences",) and kind == "volunteer":
+        return "volunteer_preferences"
+    return _VOCAB_FIELDS.get(path)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _Readable:
+    """A record's data as indented, YAML-like text with vocabulary labels."""
+
+    def __init__(self, index: Index, kind: str):
+        self.index, self.kind, self.lang = index, kind, language()
+        self.lines: list[str] = []
+
+    def label(self, vocab: str | None, value: Any) -> str:
+        text = _scalar(value)
+        if vocab is None:
+            return text
+        label = self.index.label(vocab, text, self.lang)
+        return text if label == text else f"{text} ({label})"
+
+    def value(self, value: Any, path: tuple[str, ...], parent: dict[str, Any]) -> str:
+        vocab = _vocabulary(self.kind, path, parent)
+        if isinstance(value, list):
+            return ", ".join(self.label(vocab, v) for v in value)
+        return self.label(vocab, value)
+
+    def mapping(self, data: dict[str, Any], indent: int, path: tuple[str, ...],
+                first_prefix: str | None = None) -> None:
+        pad = " " * indent
+        for i, (key, value) in enumerate(data.items()):
+            lead = first_prefix if (i == 0 and first_prefix is not None) else pad
+            sub = (*path, str(key))
+            if isinstance(value, dict) and value:
+                self.lines.append(f"{lead}{key}:")
+                self.mapping(value, indent + 2, sub)
+            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                self.lines.append(f"{lead}{key}:")
+                for item in value:
+                    if isinstance(item, dict) and item:
+                        self.mapping(item, indent + 4, sub, " " * (indent + 2) + "- ")
+                    else:
+                        self.lines.append(f"{pad}  - {_scalar(item)}")
+            else:
+                text = self.value(value, sub, data)
+                if "\n" in text:
+                    self.lines.append(f"{lead}{key}:")
+                    self.lines.extend(f"{pad}  {line}" for line in text.splitlines())
+                else:
+                    self.lines.append(f"{lead}{key}: {text}".rstrip())
+
+
+def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(data, dict):
+        out: list[tuple[str, Any]] = []
+        for k, v in data.items():
+            out.extend(_flatten(v, f"{path}.{k}" if path else str(k)))
+        return out
+    if isinstance(data, list) and any(isinstance(v, dict | list) for v in data):
+        out = []
+        for i, v in enumerate(data):
+            out.extend(_flatten(v, f"{path}[{i}]"))
+        return out
+    return [(path, data)]
+
+
+def _related_table(view: RecordView, human: bool) -> Table:
+    from hs.output import Table
+
+    cols = _cols(("relation", "relation"), ("id", "id"), ("kind", "kind"),
+                 ("status", "status"), ("start", "start"), ("end", "end"),
+                 ("family", "family"), ("volunteer", "volunteer"))
+    rows = [{"relation": MSG(f"record.{x.kind}") if human else x.kind, "id": x.id,
+             "kind": _kind(x.trajectory_kind, human) if x.trajectory_kind else None,
+             "status": _status(x.status, human) if f"status.{x.status}" in MSG.messages
+             else x.status,
+             "start": x.start, "end": x.end, "family": x.family, "volunteer": x.volunteer}
+            for x in view.related]
+    return Table(MSG("t.related"), cols, rows)
+
+
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID",
+                                             help="A record ID or a unique prefix of one.")],
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Show one record in full, with its status and related records.
+
+    Names and notes included: you asked for this record."""
+    from hs.output import Table, emit
+    from hs.views import record_view
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    view = record_view(r, record_id, day)
+    if fmt == "json":
+        payload = {"id": view.id, "kind": view.kind, "status": view.status, **view.data}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    kind_label = MSG(f"record.{view.kind}")
+    if fmt in ("csv", "markdown"):
+        fields = [("kind", view.kind), ("id", view.id), ("status", view.status),
+                  *_flatten(view.data)]
+        cols = _cols(("field", "field"), ("value", "value"))
+        table = Table(MSG("t.record", kind=kind_label, id=view.id), cols,
+                      [{"field": f, "value": v} for f, v in fields])
+        tables = [table]
+        if fmt == "markdown" and view.related:
+            tables.append(_related_table(view, human))
+        emit(tables, fmt)
+        return
+    readable = _Readable(r.index, view.kind)
+    data = {k: v for k, v in view.data.items() if k != "schema_version"}
+    readable.mapping(data, 0, ())
+    status = _status(view.status, True) if f"status.{view.status}" in MSG.messages \
+        else view.status
+    out = [MSG("show.status", kind=kind_label, id=view.id, status=status,
+               day=day.isoformat()),
+           MSG("show.file", path=view.path), "", *readable.lines]
+    sys.stdout.write("\n".join(out) + "\n")
+    if view.related:
+        sys.stdout.write("\n")
+        emit(_related_table(view, human), fmt)
+
+
+# --- hs history ------------------------------------------------------------------------
+
+_MAX_VALUE = 60
+
+
+def _compact(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return " ".join(str(value).split())
+
+
+def _short(value: Any) -> str:
+    text = _compact(value)
+    return text if len(text) <= _MAX_VALUE else text[:_MAX_VALUE - 1] + "…"
+
+
+def _change(old: Any, new: Any) -> str:
+    """For people: the new value of an added field, "old -> new", or "old -> (removed)"."""
+    if old is None:
+        return _short(new)
+    return f"{_short(old)} -> {_short(new) if new is not None else MSG('removed')}"
+
+
+def _history_json(revisions: list[Revision]) -> str:
+    out = [{"commit": rev.commit, "date": rev.date.isoformat(), "author": rev.author,
+            "subject": rev.subject, "state": rev.state,
+            "changes": [{"field": c.field, "old": c.old, "new": c.new}
+                        for c in rev.changes]} for rev in revisions]
+    return json.dumps(out, ensure_ascii=False, indent=2)
+
+
+def history(
+    record_id: Annotated[str, typer.Argument(metavar="ID",
+                                             help="A record ID or a unique prefix of one.")],
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """A record's changes over time, field by field, from git.
+
+    Oldest first; hand edits and uncommitted changes included."""
+    from hs.history import record_history
+    from hs.output import Table, emit
+    from hs.store import walk
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    kind, rid = r.resolve(record_id)
+    rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
+    revisions = record_history(r.root, rel)
+    if fmt == "json":
+        sys.stdout.write(_history_json(revisions) + "\n")
+        return
+    if human:
+        cols = _cols(("date", "date"), ("commit", "commit"), ("author", "author"),
+                     ("subject", "subject"), ("field", "field"), ("change", "change"))
+    else:
+        cols = _cols(("date", "date"), ("commit", "commit"), ("author", "author"),
+                     ("subject", "subject"), ("state", "status"), ("field", "field"),
+                     ("old", "old"), ("new", "new"))
+    rows: list[dict[str, Any]] = []
+    for rev in revisions:
+        head: dict[str, Any] = {"date": rev.date, "commit": rev.commit or "",
+                                "author": rev.author, "subject": rev.subject,
+                                "state": rev.state}
+        if human:
+            head["commit"] = rev.commit[:7] if rev.commit else MSG("uncommitted")
+            changes = [{"field": c.field, "change": _change(c.old, c.new)}
+                       for c in rev.changes]
+        else:
+            changes = [{"field": c.field, "old": _compact(c.old), "new": _compact(c.new)}
+                       for c in rev.changes]
+        if not changes:
+            marker = {"unchanged": "hist.unchanged", "deleted": "hist.deleted",
+                      "unreadable": "hist.unreadable"}.get(rev.state)
+            changes = [{"field": MSG(marker) if (marker and human) else ""}]
+        rows.append({**head, **changes[0]})
+        rows.extend(changes[1:] if human else [{**head, **c} for c in changes[1:]])
+    emit(Table(MSG("t.history", id=rid), cols, rows), fmt)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("waitlist")(waitlist)
+    app.command("due")(due)
+    app.command("show")(show)
+    app.command("history")(history)
+    app.add_typer(list_app, name="list", help=_LIST_HELP)

@@ -1,0 +1,255 @@
+"""The coordinator's agenda: the waiting list and what is due, as of a day.
+
+Both are whole-tree queries. They read the cached rows of :mod:`hs.index` only (never the
+record files, pydantic or ruamel), in one pass over each kind of record, so that they stay
+fast on a large tree. Statuses come from :mod:`hs.lifecycle`, so that "waiting" means the
+same here as in the KPIs and everywhere else.
+
+Waiting list priority (``config.perinatal_priority``, on by default): perinatal families
+first (a referral with an expected birth month, or the ``perinatal`` flag), those with an
+expected birth month ordered by it, earliest first; then every other family; within each
+group the longest waiting first (earliest acceptance).
+
+What is due (:func:`due`), each with a due date: a six-month review, a closing conversation
+(after a year, or after an extension), a trajectory without a visit for
+``no_visit_days``, a referral without a decision after ``undecided_days``, a waiting family
+without a starter volunteer, an active volunteer whose criminal-record check is missing or
+runs out. An item is listed when its due date is on or before the day plus the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from hs.index import FamilyRow, Index, ReferralRow, TrajectoryRow
+from hs.lifecycle import MAIN_KINDS, add_months
+
+DUE_DEFAULTS: dict[str, int] = {
+    "six_month_review_days": 182,
+    "closing_days": 365,
+    "extension_days": 182,
+    "no_visit_days": 21,
+    "undecided_days": 14,
+    "within_days": 7,
+}
+CHECK_VALIDITY_MONTHS = 36
+
+DueWhat = Literal["six-month-review", "closing", "no-visit", "undecided", "no-starter",
+                  "check"]
+DUE_WHAT: tuple[DueWhat, ...] = ("six-month-review", "closing", "no-visit", "undecided",
+                                 "no-starter", "check")
+DueCause = Literal[
+    "no-six-month-review",  # since = trajectory start
+    "no-closing",  # since = trajectory start
+    "extension-ends",  # since = date of the (last) extension review
+    "last-visit",  # since = last visit
+    "no-visits",  # since = trajectory start (no visit logged at all)
+    "no-decision",  # since = referral date
+    "no-starter",  # since = acceptance
+    "check-expires",  # since = check date
+    "check-missing",  # since = start of the current active period
+]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingFamily:
+    """One family on the waiting list on a day. ``rank`` is 1 for the first to start."""
+
+    rank: int
+    family: str
+    location: str
+    municipality: str | None
+    referred: dt.date
+    accepted: dt.date
+    days_waiting: int
+    perinatal: bool
+    expecting: str | None  # expected birth month YYYY-MM, if the referral has one
+    starter: str | None  # volunteer ID of the starter trajectory active on the day
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """Something that needs the coordinator. ``days_overdue`` < 0: due in that many days."""
+
+    what: DueWhat
+    cause: DueCause
+    record: str  # a trajectory, family or volunteer ID
+    location: str
+    due: dt.date
+    days_overdue: int
+    since: dt.date  # the event the due date counts from (see DueCause)
+
+
+def due_settings(index: Index) -> dict[str, int]:
+    """The ``due`` section of config.yaml with the defaults filled in."""
+    section = index.config.get("due") or {}
+    return {k: int(section.get(k, v)) for k, v in DUE_DEFAULTS.items()}
+
+
+@dataclass(slots=True)
+class _Pass:
+    """One pass over the trajectories: per family, the latest start of a main trajectory
+    on or before the day, and the starter trajectories active on the day."""
+
+    latest_main: dict[str, dt.date]
+    starters: dict[str, list[TrajectoryRow]]
+
+    @classmethod
+    def of(cls, index: Index, day: dt.date) -> _Pass:
+        latest: dict[str, dt.date] = {}
+        starters: dict[str, list[TrajectoryRow]] = {}
+        for t in index.trajectories.values():
+            if t.start > day:
+                continue
+            if t.kind == "starter":
+                if t.end is None or day <= t.end:
+                    starters.setdefault(t.family, []).append(t)
+            elif t.kind in MAIN_KINDS:
+                seen = latest.get(t.family)
+                if seen is None or seen < t.start:
+                    latest[t.family] = t.start
+        return cls(latest, starters)
+
+    def waiting(self, fam: FamilyRow, day: dt.date) -> ReferralRow | None:
+        """The current referral of a family waiting on ``day``, else None.
+
+        The same rule as ``lifecycle.family_status(...) == "waiting"`` (the tests prove
+        they agree), without building each family's trajectory list."""
+        ref = fam.referral_on(day)
+        if ref is None:
+            return None
+        dec = ref.decision_on(day)
+        if dec is None or dec.decision != "accepted":
+            return None
+        started = self.latest_main.get(fam.id)
+        if started is not None and started >= ref.date:
+            return None
+        return ref
+
+    def starter(self, family: str, since: dt.date, day: dt.date) -> str | None:
+        """The volunteer of a starter trajectory active on ``day``, started since."""
+        found = None
+        for t in self.starters.get(family, ()):
+            if t.start >= since:
+                found = t.volunteer_on(day) or found
+        return found
+
+
+def waiting_list(index: Index, day: dt.date, location: str | None = None
+                 ) -> list[WaitingFamily]:
+    """The families waiting for a buddy on ``day`` (of one location), in priority order."""
+    perinatal_first = bool(index.config.get("perinatal_priority", True))
+    scan = _Pass.of(index, day)
+    keyed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+    for fam in index.families.values():
+        if location is not None and fam.location != location:
+            continue
+        ref = scan.waiting(fam, day)
+        if ref is None:
+            continue
+        accepted = ref.accepted_on() or ref.date
+        perinatal = ref.expecting is not None or "perinatal" in fam.flags
+        fields = (fam.id, fam.location, fam.municipality, ref.date, accepted,
+                  (day - accepted).days, perinatal, ref.expecting,
+                  scan.starter(fam.id, ref.date, day), fam.languages)
+        if perinatal_first and perinatal:
+            group = (0, 0, ref.expecting) if ref.expecting else (0, 1, "")
+        else:
+            group = (1, 0, "")
+        keyed.append(((*group, accepted, ref.date, fam.id), fields))
+    keyed.sort(key=lambda pair: pair[0])
+    return [WaitingFamily(rank, *fields) for rank, (_, fields) in enumerate(keyed, 1)]
+
+
+def due(index: Index, day: dt.date, within: int | None = None,
+        location: str | None = None) -> list[DueItem]:
+    """Everything due on or before ``day + within`` days (or overdue), by due date.
+
+    ``within`` defaults to ``due.within_days`` of config.yaml."""
+    cfg = due_settings(index)
+    if within is None:
+        within = cfg["within_days"]
+    horizon = day + dt.timedelta(days=within)
+    items: list[DueItem] = []
+
+    def add(what: DueWhat, cause: DueCause, rid: str, loc: str, when: dt.date,
+            since: dt.date) -> None:
+        if when <= horizon:
+            items.append(DueItem(what, cause, rid, loc, when, (day - when).days, since))
+
+    six = dt.timedelta(days=cfg["six_month_review_days"])
+    closing = dt.timedelta(days=cfg["closing_days"])
+    extension = dt.timedelta(days=cfg["extension_days"])
+    no_visit = dt.timedelta(days=cfg["no_visit_days"])
+    undecided = dt.timedelta(days=cfg["undecided_days"])
+    day_o = day.toordinal()
+    families = index.families
+
+    for t in index.trajectories.values():
+        if t.kind not in MAIN_KINDS or t.start > day or (t.end is not None and t.end < day):
+            continue
+        fam = families.get(t.family)
+        loc = fam.location if fam is not None else ""
+        if location is not None and loc != location:
+            continue
+        kinds: set[str] = set()
+        last_turn: tuple[dt.date, str] | None = None  # last closing or extension review
+        for r in t.reviews:
+            if r.date > day:
+                continue
+            kinds.add(r.kind)
+            if r.kind in ("closing", "extension") and (last_turn is None
+                                                         or r.date >= last_turn[0]):
+                last_turn = (r.date, r.kind)
+        if not kinds & {"six-month", "closing", "extension"}:
+            add("six-month-review", "no-six-month-review", t.id, loc, t.start + six, t.start)
+        if last_turn is None:
+            add("closing", "no-closing", t.id, loc, t.start + closing, t.start)
+        elif last_turn[1] == "extension":
+            add("closing", "extension-ends", t.id, loc, last_turn[0] + extension,
+                last_turn[0])
+        visits = t.visit_days
+        last = max(visits) if visits else None
+        if last is not None and last > day_o:
+            last = max((v for v in visits if v <= day_o), default=None)
+        if last is None:
+            add("no-visit", "no-visits", t.id, loc, t.start + no_visit, t.start)
+        else:
+            seen = dt.date.fromordinal(last)
+            add("no-visit", "last-visit", t.id, loc, seen + no_visit, seen)
+
+    scan = _Pass.of(index, day)
+    for fam in families.values():
+        if location is not None and fam.location != location:
+            continue
+        ref = fam.referral_on(day)
+        if ref is None:
+            continue
+        if ref.decision_on(day) is None:  # lifecycle status 'referred'
+            add("undecided", "no-decision", fam.id, fam.location, ref.date + undecided,
+                ref.date)
+        elif scan.waiting(fam, day) is not None and scan.starter(fam.id, ref.date,
+                                                                  day) is None:
+            accepted = ref.accepted_on() or ref.date
+            add("no-starter", "no-starter", fam.id, fam.location, accepted, accepted)
+
+    months = int(index.config.get("check_validity_months", CHECK_VALIDITY_MONTHS))
+    for vol in index.volunteers.values():
+        if location is not None and vol.location != location:
+            continue
+        period = next((p for p in vol.periods
+                       if p.start <= day and (p.end is None or day <= p.end)), None)
+        if period is None:
+            continue
+        if vol.check_date is None:
+            add("check", "check-missing", vol.id, vol.location, period.start, period.start)
+        else:
+            add("check", "check-expires", vol.id, vol.location,
+                add_months(vol.check_date, months), vol.check_date)
+
+    order = {w: i for i, w in enumerate(DUE_WHAT)}
+    items.sort(key=lambda i: (i.due, order[i.what], i.record))
+    return items
