@@ -9,8 +9,11 @@ one. This module must not import pydantic or the models: the warm path avoids th
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+from array import array
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Date = dt.date
@@ -230,19 +233,65 @@ class ReviewRow:
     kind: str
 
 
-@dataclass(slots=True)
 class TrajectoryRow:
-    id: str
-    family: str
-    kind: str
-    start: Date
-    end: Date | None
-    close_reason: str | None
-    assignments: tuple[AssignmentRow, ...]
-    reviews: tuple[ReviewRow, ...]
-    visit_days: tuple[int, ...]  # proleptic ordinals (date.toordinal()) of the visits
-    impact_start: dict[str, int]
-    impact_end: dict[str, int]
+    """A trajectory. ``visit_days`` are the visits' day numbers (``date.toordinal()``);
+    they are kept as packed bytes and decoded only when a query asks for them."""
+
+    __slots__ = ("_impact", "_impact_blob", "_visits", "_visits_blob", "assignments",
+                 "close_reason", "end", "family", "id", "kind", "reviews", "start")
+
+    def __init__(self, id: str, family: str, kind: str, start: Date, end: Date | None,
+                 close_reason: str | None, assignments: tuple[AssignmentRow, ...],
+                 reviews: tuple[ReviewRow, ...], visit_days: tuple[int, ...] | bytes,
+                 impact_start: dict[str, int] | bytes, impact_end: dict[str, int] | None = None):
+        self.id = id
+        self.family = family
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.close_reason = close_reason
+        self.assignments = assignments
+        self.reviews = reviews
+        self._visits: tuple[int, ...] | None
+        self._visits_blob: bytes | None
+        if isinstance(visit_days, bytes):
+            self._visits, self._visits_blob = None, visit_days
+        else:
+            self._visits, self._visits_blob = tuple(visit_days), None
+        self._impact: tuple[dict[str, int], dict[str, int]] | None
+        self._impact_blob: bytes | None
+        if isinstance(impact_start, bytes):  # both, packed by the cache
+            self._impact, self._impact_blob = None, impact_start
+        else:
+            self._impact, self._impact_blob = (impact_start, impact_end or {}), None
+
+    @property
+    def impact_start(self) -> dict[str, int]:
+        return self._impacts()[0]
+
+    @property
+    def impact_end(self) -> dict[str, int]:
+        return self._impacts()[1]
+
+    def _impacts(self) -> tuple[dict[str, int], dict[str, int]]:
+        if self._impact is None:
+            start, end = marshal.loads(self._impact_blob or marshal.dumps(({}, {})))
+            self._impact = (start, end)
+        return self._impact
+
+    @property
+    def visit_days(self) -> tuple[int, ...]:
+        if self._visits is None:
+            self._visits = tuple(array("i", self._visits_blob or b""))
+        return self._visits
+
+    @visit_days.setter
+    def visit_days(self, days: tuple[int, ...]) -> None:
+        self._visits, self._visits_blob = tuple(days), None
+
+    def __repr__(self) -> str:
+        return (f"TrajectoryRow(id={self.id!r}, family={self.family!r}, kind={self.kind!r}, "
+                f"start={self.start!r}, end={self.end!r}, visits={len(self.visit_days)})")
 
     def active_on(self, day: Date) -> bool:
         """Started on or before ``day`` and not closed before it."""
@@ -260,21 +309,25 @@ class TrajectoryRow:
 
     @property
     def last_visit(self) -> Date | None:
-        return _fromord(max(self.visit_days)) if self.visit_days else None
+        days = self.visit_days
+        return _fromord(max(days)) if days else None
 
     def to_tuple(self) -> tuple[Any, ...]:
+        blob = (self._visits_blob if self._visits is None
+                else array("i", self._visits).tobytes())
         return (self.id, self.family, self.kind, self.start.toordinal(), _o(self.end),
                 self.close_reason,
                 tuple((a.volunteer, a.start.toordinal(), _o(a.end)) for a in self.assignments),
                 tuple((r.date.toordinal(), r.kind) for r in self.reviews),
-                self.visit_days, self.impact_start, self.impact_end)
+                blob, self._impact_blob if self._impact is None
+                else marshal.dumps(self._impact))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> TrajectoryRow:
         return cls(t[0], t[1], t[2], _fromord(t[3]), _d(t[4]), t[5],
                    tuple(AssignmentRow(a[0], _fromord(a[1]), _d(a[2])) for a in t[6]),
                    tuple(ReviewRow(_fromord(r[0]), r[1]) for r in t[7]),
-                   tuple(t[8]), t[9], t[10])
+                   t[8], t[9])
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> TrajectoryRow:
@@ -298,27 +351,74 @@ ROW_TYPES: dict[str, Any] = {
 }
 
 
-@dataclass
 class Index:
     """Every valid record of a tree as rows, plus the repository's config and vocabularies.
 
     ``paths`` maps each record ID to its file (relative to the repository root);
     ``invalid`` lists the files that could not be read or validated (``hs validate`` says
-    why); queries leave them out."""
+    why); queries leave them out. Rows read from the cache are built only when a query
+    first asks for their kind (the waiting list never builds a volunteer row)."""
 
-    locations: dict[str, LocationRow] = field(default_factory=dict)
-    families: dict[str, FamilyRow] = field(default_factory=dict)
-    volunteers: dict[str, VolunteerRow] = field(default_factory=dict)
-    trajectories: dict[str, TrajectoryRow] = field(default_factory=dict)
-    config: dict[str, Any] = field(default_factory=dict)
-    vocabularies: dict[str, Any] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)
-    invalid: list[str] = field(default_factory=list)
-    _by_family: dict[str, list[TrajectoryRow]] | None = None
-    _by_volunteer: dict[str, list[TrajectoryRow]] | None = None
+    def __init__(self, *, locations: dict[str, LocationRow] | None = None,
+                 families: dict[str, FamilyRow] | None = None,
+                 volunteers: dict[str, VolunteerRow] | None = None,
+                 trajectories: dict[str, TrajectoryRow] | None = None,
+                 config: dict[str, Any] | None = None,
+                 vocabularies: dict[str, Any] | None = None,
+                 paths: dict[str, str] | None = None) -> None:
+        self._rows: dict[str, dict[str, Any]] = {
+            "location": locations or {}, "family": families or {},
+            "volunteer": volunteers or {}, "trajectory": trajectories or {}}
+        self._raw: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ROW_TYPES}
+        self._sources: dict[str, Callable[[], list[tuple[Any, ...]]]] = {}
+        self.config: dict[str, Any] = config if config is not None else {}
+        self.vocabularies: dict[str, Any] = vocabularies if vocabularies is not None else {}
+        self.paths: dict[str, str] = paths if paths is not None else {}
+        self.invalid: list[str] = []
+        self._by_family: dict[str, list[TrajectoryRow]] | None = None
+        self._by_volunteer: dict[str, list[TrajectoryRow]] | None = None
+
+    def _kind(self, kind: str) -> dict[str, Any]:
+        source = self._sources.pop(kind, None)
+        if source is not None:
+            self._raw[kind].extend(source())
+        raw = self._raw[kind]
+        rows = self._rows[kind]
+        if raw:
+            make = ROW_TYPES[kind].from_tuple
+            for t in raw:
+                rows[t[0]] = make(t)
+            raw.clear()
+        return rows
+
+    @property
+    def locations(self) -> dict[str, LocationRow]:
+        return self._kind("location")
+
+    @property
+    def families(self) -> dict[str, FamilyRow]:
+        return self._kind("family")
+
+    @property
+    def volunteers(self) -> dict[str, VolunteerRow]:
+        return self._kind("volunteer")
+
+    @property
+    def trajectories(self) -> dict[str, TrajectoryRow]:
+        return self._kind("trajectory")
 
     def add(self, kind: str, row: Any) -> None:
-        getattr(self, _PLURAL[kind])[row.id] = row
+        self._rows[kind][row.id] = row
+        self._by_family = self._by_volunteer = None
+
+    def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]]) -> None:
+        """Rows of a kind to read (from the cache) when a query first asks for them."""
+        self._sources[kind] = source
+
+    def add_cached(self, kind: str, value: tuple[Any, ...]) -> None:
+        """A row as the cache holds it (a tuple whose first item is the ID)."""
+        self._raw[kind].append(value)
+        self._by_family = self._by_volunteer = None
 
     def trajectories_of(self, family_id: str) -> list[TrajectoryRow]:
         """A family's trajectories in start order."""
@@ -349,5 +449,3 @@ class Index:
         return list(self.vocabularies.get(vocabulary, {}))
 
 
-_PLURAL = {"location": "locations", "family": "families", "volunteer": "volunteers",
-           "trajectory": "trajectories"}

@@ -55,17 +55,43 @@ CONFIG_FILE = "config.yaml"
 VOCABULARIES_FILE = "vocabularies.yaml"
 CACHE_DIR = ".hs"
 SPECIAL: dict[str, str] = {CONFIG_FILE: "config", VOCABULARIES_FILE: "vocabularies"}
+SPECIAL_KINDS = frozenset(SPECIAL.values())
 PARALLEL_THRESHOLD = 4000
 
 
-@dataclass(frozen=True, slots=True)
 class RecordFile:
-    """A file in the records tree: its kind, its ID (the stem) and its path."""
+    """A file in the records tree: its kind, its ID (the stem) and its path.
 
-    kind: str  # location | family | volunteer | trajectory | config | vocabularies
-    id: str
-    path: Path
-    rel: str  # path relative to the repository root, with forward slashes
+    ``path`` may be given as text; the :class:`~pathlib.Path` is made only when asked for
+    (making 50,000 of them costs more than reading a warm cache)."""
+
+    __slots__ = ("_path", "id", "kind", "rel")
+
+    def __init__(self, kind: str, id: str, path: Path | str, rel: str):
+        self.kind = kind  # location | family | volunteer | trajectory | config | vocabularies
+        self.id = id
+        self._path = path
+        self.rel = rel  # relative to the repository root, with forward slashes
+
+    @property
+    def path(self) -> Path:
+        if not isinstance(self._path, Path):
+            self._path = Path(self._path)
+        return self._path
+
+    @property
+    def fspath(self) -> str:
+        return str(self._path)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordFile) and (self.kind, self.id, self.rel) == (
+            other.kind, other.id, other.rel)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.id, self.rel))
+
+    def __repr__(self) -> str:
+        return f"RecordFile({self.kind!r}, {self.id!r}, {self.rel!r})"
 
 
 @dataclass
@@ -126,32 +152,40 @@ def classify(root: Path, path: Path) -> RecordFile | None:
     return RecordFile(kind, path.name.rsplit(".", 1)[0], path, rel)
 
 
-def walk(root: Path) -> list[RecordFile]:
-    """Every record file of the tree (config and vocabularies first), in a stable order."""
-    base = root / RECORDS
-    found: list[RecordFile] = []
+def scan(root: Path) -> list[tuple[str, str, str, str]]:
+    """Every record file of the tree as (kind, id, path, rel), config and vocabularies
+    first, then each kind's folder in name order (subfolders after files)."""
+    base = os.path.join(str(root), RECORDS)
+    found: list[tuple[str, str, str, str]] = []
     for name, kind in SPECIAL.items():
-        p = base / name
-        if p.is_file():
-            found.append(RecordFile(kind, kind, p, f"{RECORDS}/{name}"))
+        p = os.path.join(base, name)
+        if os.path.isfile(p):
+            found.append((kind, kind, p, f"{RECORDS}/{name}"))
     for folder, kind in KIND_OF_FOLDER.items():
-        top = base / folder
-        if not top.is_dir():
+        top = os.path.join(base, folder)
+        if not os.path.isdir(top):
             continue
         stack = [(top, f"{RECORDS}/{folder}")]
         while stack:
             d, rel = stack.pop()
             with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
-            for e in entries:
-                if e.name.startswith("."):
+                entries = {e.name: e for e in it}
+            subfolders = []
+            for name in sorted(entries):
+                if name.startswith("."):
                     continue
-                if e.is_dir(follow_symlinks=False):
-                    stack.append((Path(e.path), f"{rel}/{e.name}"))
-                elif e.name.endswith((".yaml", ".yml")):
-                    found.append(RecordFile(kind, e.name.rsplit(".", 1)[0], Path(e.path),
-                                            f"{rel}/{e.name}"))
+                if name.endswith((".yaml", ".yml")) and entries[name].is_file():
+                    found.append((kind, name.rsplit(".", 1)[0], entries[name].path,
+                                  f"{rel}/{name}"))
+                elif entries[name].is_dir(follow_symlinks=False):
+                    subfolders.append((entries[name].path, f"{rel}/{name}"))
+            stack.extend(reversed(subfolders))
     return found
+
+
+def walk(root: Path) -> list[RecordFile]:
+    """Every record file of the tree (config and vocabularies first), in a stable order."""
+    return [RecordFile(*entry) for entry in scan(root)]
 
 
 # --- reading one file --------------------------------------------------------------------
@@ -192,31 +226,49 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 
 # --- the cache -----------------------------------------------------------------------------
 
-_CACHE_FORMAT = f"index-{SCHEMA_VERSION}-{__version__}-1"
+_CACHE_FORMAT = f"index-{SCHEMA_VERSION}-{__version__}-5"
+_CACHE_PARTS = ("special", "location", "family", "volunteer", "trajectory")
 
 
-def _cache_path(root: Path) -> Path:
-    return root / CACHE_DIR / "cache" / f"{_CACHE_FORMAT}.marshal"
+def _cache_dir(root: Path) -> Path:
+    return root / CACHE_DIR / "cache" / _CACHE_FORMAT
 
 
-def _read_cache(root: Path) -> dict[str, Any]:
+def _read_part(root: Path, part: str) -> dict[str, Any]:
+    """One part of the cache (``stats`` or a kind), or {} if missing or corrupt."""
     try:
-        data = marshal.loads(_cache_path(root).read_bytes())
+        data = marshal.loads((_cache_dir(root) / f"{part}.marshal").read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _write_cache(root: Path, entries: dict[str, Any]) -> None:
-    path = _cache_path(root)
+def _shared(value: Any, seen: dict[Any, Any]) -> Any:
+    """The same value with equal short strings and dates as one object, so that marshal
+    writes each once and refers to it after (codes repeat in every record)."""
+    if isinstance(value, str):
+        return seen.setdefault(value, value) if len(value) < 64 else value
+    if isinstance(value, tuple):
+        return tuple(_shared(v, seen) for v in value)
+    if isinstance(value, list):
+        return [_shared(v, seen) for v in value]
+    if isinstance(value, dict):
+        return {_shared(k, seen): _shared(v, seen) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and 700000 < value < 800000:
+        return seen.setdefault(("day", value), value)  # day numbers repeat too
+    return value
+
+
+def _write_part(root: Path, part: str, entries: dict[str, Any]) -> None:
+    folder = _cache_dir(root)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         ignore = root / CACHE_DIR / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(entries))
-        os.replace(tmp, path)
+        tmp = folder / f".{part}.{os.getpid()}.tmp"
+        tmp.write_bytes(marshal.dumps(_shared(entries, {})))
+        os.replace(tmp, folder / f"{part}.marshal")
     except OSError:
         pass  # a cache that cannot be written is only slower next time
 
@@ -227,7 +279,7 @@ def _parse_chunk(items: list[tuple[str, str, str, str]]) -> list[tuple[str, Any,
     gc.freeze()
     with quiet_stderr():
         for kind, rid, path, rel in items:
-            res = parse_file(RecordFile(kind, rid, Path(path), rel))
+            res = parse_file(RecordFile(kind, rid, path, rel))
             out.append((rel, _cache_value(res), res.problems))
     return out
 
@@ -240,78 +292,143 @@ def _cache_value(res: FileResult) -> Any:
     return res.data
 
 
-@dataclass
 class LoadReport:
     """What a full read did: the index, every file's problems, how many files were parsed."""
 
-    index: Index
-    problems: list[Problem]
-    files: list[RecordFile]
-    parsed: int
-    seconds: float
+    def __init__(self, index: Index, problems: list[Problem],
+                 entries: list[tuple[str, str, str, str]], parsed: int, seconds: float):
+        self.index = index
+        self.problems = problems
+        self.entries = entries
+        self.parsed = parsed
+        self.seconds = seconds
+
+    @property
+    def files(self) -> list[RecordFile]:
+        """Every file of the tree (made on demand: most queries never need them)."""
+        return [RecordFile(*entry) for entry in self.entries]
 
 
 def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = None,
               keep_problems: bool = True) -> LoadReport:
     """Read the whole records tree into an :class:`Index`, using and refreshing the cache.
 
-    Files whose path, size and mtime match the cache are not read at all. Files that fail
-    are kept in the cache as failures too, so their problems are found again next time
-    (by re-reading only those)."""
+    The cache has a ``stats`` part (a signature of each valid file's size and
+    modification time) and one part per kind with the rows. Files whose signature matches
+    are not read at all, and a kind's part is only decoded when a query first asks for
+    that kind. Files that failed are read again each time, so their problems are reported
+    again; changed files are parsed (in several processes when there are many)."""
     started = time.perf_counter()
-    files = walk(root)
-    cache = _read_cache(root) if use_cache else {}
-    fresh: dict[str, Any] = {}
+    entries = scan(root)
+    stats = _read_part(root, "stats") if use_cache else {}
+    new_stats: dict[str, int] = {}
     index = Index()
+    paths = index.paths
     problems: list[Problem] = []
     todo: list[RecordFile] = []
-    stats: dict[str, tuple[int, int]] = {}
-    for rf in files:
+    sigs: dict[str, int] = {}
+    cached: dict[str, list[str]] = {part: [] for part in _CACHE_PARTS}
+    stat = os.stat
+    get = stats.get
+    for kind, rid, path, rel in entries:
         try:
-            st = os.stat(rf.path)
+            st = stat(path)
         except OSError:
             continue
-        key = (st.st_size, st.st_mtime_ns)
-        stats[rf.rel] = key
-        hit = cache.get(rf.rel)
-        if hit is not None and hit[0] == key[0] and hit[1] == key[1] and hit[2] is not None:
-            fresh[rf.rel] = hit
-            _add(index, rf, hit[2])
+        sig = _signature(st.st_size, st.st_mtime_ns)
+        if get(rel) == sig:
+            new_stats[rel] = sig
+            if kind in SPECIAL_KINDS:
+                cached["special"].append(rel)
+            else:
+                cached[kind].append(rel)
+                paths[rid] = rel
         else:
-            todo.append(rf)
+            sigs[rel] = sig
+            todo.append(RecordFile(kind, rid, path, rel))
+    fresh: dict[str, dict[str, Any]] = {part: {} for part in _CACHE_PARTS}
+    by_rel = {e[3]: e for e in entries}
     if todo:
         use_pool = parallel if parallel is not None else len(todo) >= PARALLEL_THRESHOLD
-        results = _parse_many(todo, use_pool)
-        by_rel = {rf.rel: rf for rf in todo}
-        for rel, value, probs in results:
-            rf = by_rel[rel]
-            size, mtime = stats[rel]
-            fresh[rel] = (size, mtime, value)
+        for rel, value, probs in _parse_many(todo, use_pool):
+            kind, rid = by_rel[rel][0], by_rel[rel][1]
             if value is None:
                 index.invalid.append(rel)
                 if keep_problems:
                     problems.extend(probs)
-            else:
-                _add(index, rf, value)
-    if use_cache and (todo or len(fresh) != len(cache)):
-        _write_cache(root, fresh)
-    return LoadReport(index, problems, files, len(todo), time.perf_counter() - started)
+                continue
+            new_stats[rel] = sigs[rel]
+            fresh[_part_of(kind)][rel] = value
+            if kind in FOLDER:
+                paths[rid] = rel
+    removed = stats.keys() - new_stats.keys()
+    changed = {part for part, rows in fresh.items() if rows}
+    changed |= {_part_from_rel(rel) for rel in removed}
+    # config and vocabularies are small and needed by nearly every query
+    special = _merge_part(root, "special", cached["special"], fresh["special"], by_rel,
+                          use_cache and "special" in changed)
+    for rel, value in special.items():
+        if by_rel[rel][0] == "config":
+            index.config = value
+        else:
+            index.vocabularies = value
+    for part in _CACHE_PARTS[1:]:
+        def loader(part: str = part) -> list[tuple[Any, ...]]:
+            return list(_merge_part(root, part, cached[part], fresh[part], by_rel,
+                                    use_cache and part in changed).values())
+        if cached[part] and not (use_cache and part in changed):
+            index.set_source(part, loader)
+        else:
+            for value in loader():
+                index.add_cached(part, value)
+    if use_cache and (todo or removed):
+        _write_part(root, "stats", new_stats)
+    return LoadReport(index, problems, entries, len(todo), time.perf_counter() - started)
 
 
-def _add(index: Index, rf: RecordFile, value: Any) -> None:
-    if rf.kind == "config":
-        index.config = value
-    elif rf.kind == "vocabularies":
-        index.vocabularies = value
-    else:
-        row = ROW_TYPES[rf.kind].from_tuple(value)
-        index.add(rf.kind, row)
-        index.paths[rf.id] = rf.rel
+def _signature(size: int, mtime_ns: int) -> int:
+    """One number for a file's size and modification time (sizes stay far below 2**32:
+    a larger file is never valid, so never cached)."""
+    return (mtime_ns << 32) | (size & 0xFFFFFFFF)
+
+
+def _part_of(kind: str) -> str:
+    return "special" if kind in SPECIAL.values() else kind
+
+
+def _part_from_rel(rel: str) -> str:
+    parts = rel.split("/")
+    if len(parts) == 2:
+        return "special"
+    return KIND_OF_FOLDER.get(parts[1], "special")
+
+
+def _merge_part(root: Path, part: str, cached_rels: list[str], fresh: dict[str, Any],
+                by_rel: dict[str, tuple[str, str, str, str]], write: bool) -> dict[str, Any]:
+    """The rows of one kind: cached ones still current, plus the freshly parsed ones.
+
+    A row the cache part should have but lacks (a part lost or corrupt) is parsed now."""
+    out: dict[str, Any] = {}
+    if cached_rels:
+        stored = _read_part(root, part)
+        for rel in cached_rels:
+            value = stored.get(rel)
+            if value is None:
+                res = parse_file(RecordFile(*by_rel[rel]))
+                value = _cache_value(res)
+                if value is None:
+                    continue
+                write = True
+            out[rel] = value
+    out.update(fresh)
+    if write:
+        _write_part(root, part, out)
+    return out
 
 
 def _parse_many(todo: list[RecordFile],
                 use_pool: bool) -> list[tuple[str, Any, list[Problem]]]:
-    items = [(rf.kind, rf.id, str(rf.path), rf.rel) for rf in todo]
+    items = [(rf.kind, rf.id, rf.fspath, rf.rel) for rf in todo]
     if not use_pool or (os.cpu_count() or 1) < 2:
         return _parse_chunk(items)
     import concurrent.futures as cf
