@@ -106,18 +106,31 @@ class GitState:
     merging: bool = False
 
 
-def _run(root: Path, *args: str, input: str | None = None,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(root: Path, *args: str, input: bytes | None = None,
+        check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """``git args`` in ``root``, bytes in and out (blobs, ``-z`` output): the one place
+    that starts git. Raises GitError when git is not installed and, with ``check``, when
+    the command fails (with the last line git wrote)."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              input=input)
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
     except FileNotFoundError:
         raise GitError(MSG("no-git")) from None
     if check and proc.returncode != 0:
-        reason = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        said = (proc.stderr.decode("utf-8", "replace").strip()
+                or proc.stdout.decode("utf-8", "replace").strip()).splitlines()
         raise GitError(MSG("failed", cmd=args[0],
-                           reason=reason[-1] if reason else proc.returncode))
+                           reason=said[-1] if said else proc.returncode))
     return proc
+
+
+def _run(root: Path, *args: str, input: str | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    """:func:`run` with text in and out."""
+    proc = run(root, *args, input=None if input is None else input.encode("utf-8"),
+               check=check)
+    return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                       proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
 
 
 def state(root: Path) -> GitState:
@@ -146,10 +159,15 @@ def preflight(root: Path, commit: bool) -> GitState:
     if st.merging:
         raise GitError(MSG("merging"))
     if commit:
-        proc = _run(root, "var", "GIT_AUTHOR_IDENT", check=False)
-        if proc.returncode != 0:
-            raise GitError(MSG("who"))
+        preflight_identity(root)
     return st
+
+
+def preflight_identity(folder: Path) -> None:
+    """GitError unless git knows who commits (checked in ``folder``, any folder)."""
+    proc = _run(folder, "var", "GIT_AUTHOR_IDENT", check=False)
+    if proc.returncode != 0:
+        raise GitError(MSG("who"))
 
 
 def dirty(root: Path, paths: Sequence[str]) -> list[str]:
@@ -197,4 +215,4 @@ def unstage(root: Path, paths: Sequence[str]) -> None:
 
 
 __all__ = ["CommitMessage", "GitState", "ParsedMessage", "dirty", "init", "parse_message",
-           "preflight", "record", "state", "unstage"]
+           "preflight", "record", "run", "state", "unstage"]

@@ -59,3 +59,6 @@ def kind_of_id(value: str) -> RecordKind | None:
             if value[0] == letter:
                 return kind
     return None
+
+TRAJECTORY_KINDS: tuple[str, ...] = ("buddy", "starter", "language", "coach")
+GENDERS: tuple[str, ...] = ("f", "m", "x")

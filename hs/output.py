@@ -45,8 +45,11 @@ def resolve_format(fmt: str | None) -> str:
         return default_format()
     if fmt not in FORMATS:
         from hs.errors import UsageError
+        from hs.i18n import language
 
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+        text = ("onbekend formaat '{fmt}'; kies uit {all}" if language() == "nl"
+                else "unknown format '{fmt}'; use one of {all}")
+        raise UsageError(text.format(fmt=fmt, all=", ".join(FORMATS)))
     return fmt
 
 
@@ -64,6 +67,10 @@ def text_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
+        from hs.i18n import language
+
+        if language() == "nl":
+            return "ja" if value else "nee"
         return "yes" if value else "no"
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -35,6 +35,7 @@ import datetime as dt
 import difflib
 import importlib
 import re
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,8 @@ from hs.errors import (
     WriteRejected,
 )
 from hs.i18n import Catalog
-from hs.ids import FOLDER, RecordKind, is_valid_id, new_id
+from hs.ids import FOLDER, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
+from hs.ids import GENDERS as _GENDERS
 from hs.lifecycle import (
     MAIN_KINDS,
     check_valid_until,
@@ -63,8 +65,8 @@ if TYPE_CHECKING:
     from hs.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
     from hs.store import Repo
 
-GENDERS = ("f", "m", "x")
-KINDS = ("buddy", "starter", "language", "coach")
+GENDERS = _GENDERS
+KINDS = TRAJECTORY_KINDS
 REVIEW_KINDS = ("start", "six-month", "closing", "extension", "other")
 #: Close reason for a starter trajectory that ends because the family's buddy (or
 #: language or coach) trajectory starts. Used when the location's vocabulary has it;
@@ -121,6 +123,16 @@ MSG = Catalog({
     "repo.init-done": ("records repository created at {path}",
                        "recordsrepository aangemaakt in {path}"),
     "init-exists": ("{path} already holds a records tree", "{path} bevat al records"),
+    "warn-joined-untrained": (
+        "volunteer {id} is active without recorded training ({steps}); record it with "
+        "'hs volunteer train'",
+        "vrijwilliger {id} is actief zonder genoteerde vorming ({steps}); noteer die met "
+        "'hs volunteer train'"),
+    "future-date": ("{day} is after today ({today}); record events once they happened",
+                    "{day} ligt na vandaag ({today}); noteer gebeurtenissen als ze gebeurd "
+                    "zijn"),
+    "init-failed": ("cannot create a records repository at {path}: {reason}",
+                    "kan geen records-map maken in {path}: {reason}"),
     "init-not-folder": ("{path} is not a folder", "{path} is geen map"),
     "init-records-folder": ("{path} exists and is not empty; choose another folder",
                             "{path} bestaat al en is niet leeg; kies een andere map"),
@@ -665,6 +677,14 @@ def _unique(values: Iterable[str]) -> list[str]:
 # --- locations ---------------------------------------------------------------------------
 
 
+def _not_future(day: dt.date) -> None:
+    """Events are recorded after they happen: a date after today is refused."""
+    from hs.store import today
+
+    if day > today():
+        raise TransitionError(MSG("future-date", day=day, today=today()))
+
+
 def plan_add_location(p: Plan, code: str, name: str, municipalities: Sequence[str],
                       active_from: dt.date, partner: str | None = None,
                       fte: float | None = None) -> Change:
@@ -763,6 +783,10 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["note"] = note
     p.create("volunteer", rid, data)
     if joined is not None:
+        required = [c for c, e in p.index.vocabularies.get("training_steps", {}).items()
+                    if e.get("required", True) and c not in steps]
+        if required:  # an existing volunteer moved in: say what the records lack
+            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(required)))
         return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
                         id=rid, date=joined)
     return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
@@ -770,6 +794,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
 
 
 def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> Change:
+    _not_future(day)
     vol = p.volunteer(volunteer)
     check_code(p.index, "stop_reasons", reason)
     _require_active_volunteer(vol, day, stopping=True)
@@ -812,6 +837,7 @@ def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = 
 
 
 def plan_train_volunteer(p: Plan, volunteer: str, step: str, day: dt.date) -> Change:
+    _not_future(day)
     vol = p.volunteer(volunteer)
     check_code(p.index, "training_steps", step)
     old = vol.training.get(step)
@@ -854,6 +880,7 @@ def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
 
 
 def plan_check_volunteer(p: Plan, volunteer: str, day: dt.date) -> Change:
+    _not_future(day)
     vol = p.volunteer(volunteer)
     if vol.check_date is not None and vol.check_date > day:
         raise TransitionError(MSG("check-later", id=vol.id, date=vol.check_date))
@@ -948,6 +975,7 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
 
     ``decisions`` (for an import): (accepted|refused|withdrawn, date, reason) events
     recorded with a new family's referral, in date order."""
+    _not_future(day)
     check_code(p.index, "referrers", referrer)
     if family is not None:
         return _rerefer(p, family, day, referrer, location=location, name=name,
@@ -1055,6 +1083,7 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
 
 def _decide(p: Plan, family: str, day: dt.date, decision: str,
             reason: str | None) -> FamilyRow:
+    _not_future(day)
     fam = p.family(family)
     st = family_state(p.index, fam)
     ref = fam.referral
@@ -1196,6 +1225,7 @@ def _within(traj: TrajectoryRow, day: dt.date, what: str) -> None:
 
 def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | None = None,
                       note: str | None = None) -> Change:
+    _not_future(day)
     traj = p.trajectory(trajectory)
     _within(traj, day, "what-visit")
     if day.toordinal() in traj.visit_days:
@@ -1253,6 +1283,7 @@ def default_review_kind(index: Index, traj: TrajectoryRow, day: dt.date) -> str:
 
 def _add_review(p: Plan, traj: TrajectoryRow, day: dt.date, kind: str,
                 scores: Mapping[str, int], note: str | None) -> None:
+    _not_future(day)
     doc = p.edit("trajectory", traj.id)
     order = _order("trajectory")
     review: dict[str, Any] = {"date": day, "kind": kind}
@@ -1313,6 +1344,7 @@ def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
 def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
                           scores: Mapping[str, int] | None = None,
                           note: str | None = None) -> Change:
+    _not_future(day)
     traj = p.trajectory(trajectory)
     check_code(p.index, "close_reasons", reason)
     checked = _check_scores(p.index, scores or {})
@@ -1611,6 +1643,29 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
         raise UsageError(MSG("init-not-folder", path=root))
     if (root / RECORDS).exists() and any((root / RECORDS).iterdir()):
         raise TransitionError(MSG("init-records-folder", path=root / RECORDS))
+    # Everything that can refuse is checked before anything is made, and a folder this
+    # call made is removed again if a later step fails.
+    if commit and shutil.which("git"):
+        probe = next((p for p in (root, *root.parents) if p.is_dir()), Path.cwd())
+        gitops.preflight_identity(probe)
+    created = not root.exists()
+    try:
+        return _init_in(root, commit)
+    except OSError as exc:
+        if created:
+            shutil.rmtree(root, ignore_errors=True)
+        raise WriteRejected(MSG("init-failed", path=root,
+                                reason=exc.strerror or type(exc).__name__)) from None
+    except BaseException:
+        if created:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _init_in(root: Path, commit: bool) -> Outcome:
+    from hs import gitops
+    from hs.store import CONFIG_FILE, RECORDS
+
     warnings: list[str] = []
     root.mkdir(parents=True, exist_ok=True)
     st = gitops.state(root)

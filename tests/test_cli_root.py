@@ -139,3 +139,31 @@ def test_command_table_matches_the_registered_commands() -> None:
     for name, (_, help_) in COMMANDS.items():
         first = (group.commands[name].help or "").strip().splitlines()  # type: ignore[attr-defined]
         assert first and first[0].strip() == help_, name
+
+
+def test_a_reader_that_stops_reading_is_not_an_error(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from tests.conftest import DATA, LEUVEN, init_git
+
+    root = tmp_path / "repo"
+    (root / "records" / "locations").mkdir(parents=True)
+    shutil.copy(DATA / "vocabularies.yaml", root / "records")
+    shutil.copy(DATA / "config.yaml", root / "records")
+    (root / "records" / "locations" / "leuven.yaml").write_text(LEUVEN)
+    init_git(root)
+    env = {**os.environ, "HS_LANG": "en"}
+    proc = subprocess.run(
+        f"{sys.executable} -m hs validate --repo {root} --format json | head -c 1",
+        shell=True, capture_output=True, text=True, env=env, check=False)
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_yes_and_no_speak_the_users_language() -> None:
+    from hs.output import text_value
+
+    set_language("nl")
+    assert (text_value(True), text_value(False)) == ("ja", "nee")
+    set_language("en")
+    assert (text_value(True), text_value(False)) == ("yes", "no")

@@ -71,7 +71,7 @@ def refused(root: Path, *args: str, match: str, code: int = 1) -> str:
 
 @pytest.fixture
 def root(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HS_TODAY", "2025-06-30")
+    monkeypatch.setenv("HS_TODAY", "2026-06-30")
     return empty_repo
 
 
@@ -187,7 +187,7 @@ def test_each_command_makes_one_commit_with_message_and_trailers(root: Path) -> 
     ok(root, "volunteer", "stop", vid, "--date", "2025-06-30", "--reason", "personal")
     step(f"volunteer {vid}: stopped (personal)", "volunteer.stop", [vid], "2025-06-30",
          [f"records/volunteers/{vid}.yaml"])
-    ok(root, "location", "stop", "leuven", "--date", "today")
+    ok(root, "location", "stop", "leuven", "--date", "2025-06-30")
     step("location leuven: stopped on 2025-06-30", "location.stop", ["leuven"],
          "2025-06-30", ["records/locations/leuven.yaml"])
     assert hs(root, "validate").exit_code == 0
@@ -412,7 +412,7 @@ def test_a_comment_and_odd_formatting_survive_hs_visit(root: Path) -> None:
 
 
 def test_a_year_of_one_location(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    monkeypatch.setenv("HS_TODAY", "2026-02-28")
     start_commits = int(git(root, "rev-list", "--count", "HEAD"))
     # volunteers: three active buddies, a starter, and a candidate who is trained
     ann = a_volunteer(root, "--name", "Ann", "--language", "nl", "--language", "fr")
@@ -516,3 +516,57 @@ def test_a_year_of_one_location(root: Path, monkeypatch: pytest.MonkeyPatch) -> 
     if due.exit_code == 0:
         records = {r["record"] for r in json.loads(due.stdout)}
         assert t1 in records  # a year old on 2026-02-03, the closing conversation is near
+
+
+# --- review findings ---------------------------------------------------------------------
+
+
+def test_an_event_after_today_is_refused_and_nothing_is_written(root: Path) -> None:
+    fid = a_family(root)
+    vid = a_volunteer(root)
+    tid = new(root, "start", fid, vid, "--date", "2025-02-03")
+    refused(root, "visit", tid, "--date", "2026-07-01", match="is after today (2026-06-30)")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2099-01-01",
+                   "--referrer", "self", match="is after today")
+    refused(root, "close", tid, "--date", "2026-07-01", "--reason", "goals-reached",
+            match="is after today")
+
+
+def test_a_score_with_a_non_ascii_digit_is_a_usage_error(root: Path) -> None:
+    fid = a_family(root)
+    vid = a_volunteer(root)
+    tid = new(root, "start", fid, vid, "--date", "2025-02-03")
+    refused(root, "close", tid, "--date", "2025-12-01", "--reason", "goals-reached",
+                   "--score", "network=²", match="is not DOMAIN=N", code=2)
+
+
+def test_init_refused_for_want_of_a_git_identity_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "nogitconfig"))
+    target = tmp_path / "new" / "repo"
+    r = hs(None, "init", str(target))
+    assert r.exit_code == 1 and r.stderr.startswith("hs: git does not know who you are")
+    assert not (tmp_path / "new").exists()
+
+
+def test_init_where_no_folder_can_be_made_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = hs(None, "init", str(blocker / "repo"))
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"hs: cannot create a records repository at {blocker}/repo")
+    assert r.stderr.count("\n") == 1
+
+
+def test_a_volunteer_joined_without_training_is_added_with_a_warning(root: Path) -> None:
+    r = hs(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+           "--birth-year", "1970", "--joined", "2025-01-01", "--checked", "2024-12-01")
+    assert r.exit_code == 0
+    vid = r.stdout.strip()
+    assert (f"warning: volunteer {vid} is active without recorded training (info-session, "
+            "module-resilience, module-attitude, module-network, get-to-know)") in r.stderr

@@ -19,8 +19,21 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from hs import __version__
-
 from hs.commands import COMMANDS
+
+
+def _MSG(key: str, **fields: object) -> str:
+    from hs.i18n import Catalog
+
+    return Catalog({
+        "interrupted": ("interrupted", "onderbroken"),
+        "internal": ("internal error: {error} in {where} (run with HS_DEBUG=1 for details, "
+                     "and please report it)",
+                     "interne fout: {error} in {where} (HS_DEBUG=1 toont details; "
+                     "meld het ons alsjeblieft)"),
+        "lang": ("use nl or en", "gebruik nl of en"),
+    })(key, **fields)
+
 
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
@@ -52,8 +65,13 @@ class HsGroup(TyperGroup):
             sys.stderr.write(f"hs: {err}\n")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write("hs: interrupted\n")
+            sys.stderr.write(f"hs: {_MSG('interrupted')}\n")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader stopped reading (hs list ... | head): nothing is wrong with hs
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # usage errors and exits: Typer reports them (usage errors exit 2)
         except Exception as exc:  # the last line of defence: never a traceback
@@ -64,10 +82,7 @@ class HsGroup(TyperGroup):
 
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{Path(frame.filename).name}:{frame.lineno}"
-            sys.stderr.write(
-                f"hs: internal error: {type(exc).__name__} in {where} "
-                "(run with HS_DEBUG=1 for details, and please report it)\n"
-            )
+            sys.stderr.write(f"hs: {_MSG('internal', error=type(exc).__name__, where=where)}\n")
             raise typer.Exit(1) from None
 
 
@@ -88,7 +103,7 @@ def root(
     from hs.i18n import LANGS, set_language
 
     if lang is not None and lang not in LANGS:
-        raise typer.BadParameter("use nl or en", param_hint="--lang")
+        raise typer.BadParameter(_MSG("lang"), param_hint="--lang")
     set_language(lang)
 
 

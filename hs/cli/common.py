@@ -45,8 +45,12 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option}: '{value}' is not a date; use YYYY-MM-DD or 'today'") \
-            from None
+        from hs.i18n import language
+
+        text = ("{option}: '{value}' is geen datum; gebruik JJJJ-MM-DD of 'today'"
+                if language() == "nl" else
+                "{option}: '{value}' is not a date; use YYYY-MM-DD or 'today'")
+        raise UsageError(text.format(option=option, value=value)) from None
 
 
 def parse_optional_date(value: str | None, option: str) -> dt.date | None:

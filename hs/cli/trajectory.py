@@ -3,6 +3,7 @@ to the close."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -32,7 +33,7 @@ def parse_scores(values: list[str] | None) -> dict[str, int]:
     out: dict[str, int] = {}
     for value in values or []:
         domain, sep, number = value.partition("=")
-        if not sep or not domain.strip() or not number.strip().isdigit():
+        if not sep or not domain.strip() or not re.fullmatch(r"[0-9]{1,3}", number.strip()):
             raise UsageError(msg("bad", value=value))
         out[domain.strip()] = int(number)
     return out
