@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hs.index import FamilyRow, Index, ReferralRow, TrajectoryRow
-from hs.lifecycle import MAIN_KINDS, add_months
+from hs.lifecycle import MAIN_KINDS, check_valid_until
 
 DUE_DEFAULTS: dict[str, int] = {
     "six_month_review_days": 182,
@@ -34,7 +34,6 @@ DUE_DEFAULTS: dict[str, int] = {
     "undecided_days": 14,
     "within_days": 7,
 }
-CHECK_VALIDITY_MONTHS = 36
 
 DueWhat = Literal["six-month-review", "closing", "no-visit", "undecided", "no-starter",
                   "check"]
@@ -236,19 +235,16 @@ def due(index: Index, day: dt.date, within: int | None = None,
             accepted = ref.accepted_on() or ref.date
             add("no-starter", "no-starter", fam.id, fam.location, accepted, accepted)
 
-    months = int(index.config.get("check_validity_months", CHECK_VALIDITY_MONTHS))
     for vol in index.volunteers.values():
-        if location is not None and vol.location != location:
+        if (location is not None and vol.location != location) or not vol.active_on(day):
             continue
-        period = next((p for p in vol.periods
-                       if p.start <= day and (p.end is None or day <= p.end)), None)
-        if period is None:
-            continue
-        if vol.check_date is None:
-            add("check", "check-missing", vol.id, vol.location, period.start, period.start)
+        until = check_valid_until(index, vol)
+        if vol.check_date is None or until is None:
+            # the current active period is the last one begun (periods do not overlap)
+            since = max(p.start for p in vol.periods if p.start <= day)
+            add("check", "check-missing", vol.id, vol.location, since, since)
         else:
-            add("check", "check-expires", vol.id, vol.location,
-                add_months(vol.check_date, months), vol.check_date)
+            add("check", "check-expires", vol.id, vol.location, until, vol.check_date)
 
     order = {w: i for i, w in enumerate(DUE_WHAT)}
     items.sort(key=lambda i: (i.due, order[i.what], i.record))

@@ -16,22 +16,21 @@ from __future__ import annotations
 
 import marshal
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hs import SCHEMA_VERSION, __version__
-from hs.errors import GitError, UsageError
+from hs.errors import GitError, HsError, UsageError
+from hs.gitops import MSG as GIT_MSG
+from hs.gitops import run
 from hs.i18n import Catalog
 from hs.ids import KIND_OF_FOLDER
 from hs.index import ROW_TYPES, Index
-from hs.kpi import Revision
+from hs.kpi import Revision, write_atomic
 from hs.problems import Problem
 
 MSG = Catalog({
-    "no-git": ("git is not installed", "git is niet geïnstalleerd"),
-    "git-failed": ("git {cmd} failed: {why}", "git {cmd} mislukt: {why}"),
     "bad-rev": ("--rev: '{rev}' is not a git revision", "--rev: '{rev}' is geen git-revisie"),
     "no-commit": ("--rev: no commit '{rev}' in the git repository at {root}",
                   "--rev: geen commit '{rev}' in de git-repository in {root}"),
@@ -58,24 +57,12 @@ class GitTree:
     parsed: int = 0  # files parsed now (not found in the blob cache)
 
 
-def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, input=input, capture_output=True)
-    except FileNotFoundError:
-        raise GitError(MSG("no-git")) from None
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(MSG("git-failed", cmd=args[0],
-                           why=lines[-1] if lines else proc.returncode))
-    return proc.stdout
-
-
 def resolve_commit(root: Path, rev: str) -> str:
     """The full hash of the commit ``rev`` names (a tag, a branch, a hash, HEAD~3)."""
     if not rev or rev.startswith("-"):
         raise UsageError(MSG("bad-rev", rev=rev))
     try:
-        out = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        out = run(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").stdout
     except GitError:
         raise UsageError(MSG("no-commit", rev=rev, root=root)) from None
     return out.decode().strip()
@@ -85,11 +72,13 @@ def working_tree_revision(root: Path) -> Revision:
     """HEAD's full hash (None outside git or before the first commit) and whether
     ``records/`` differs from it (changed, staged or untracked files)."""
     try:
-        head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").decode().strip()
+        head = run(root, "rev-parse", "--verify", "--quiet",
+                   "HEAD^{commit}").stdout.decode().strip()
     except GitError:
         head = None
     try:
-        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", RECORDS)
+        status = run(root, "status", "--porcelain", "--untracked-files=all", "--",
+                     RECORDS).stdout
     except GitError:
         return Revision(head, None, dirty=head is None)
     return Revision(head or None, None, dirty=bool(status.strip()) or not head)
@@ -114,7 +103,7 @@ def _classify(rel: str) -> tuple[str, str] | None:
 
 def _ls_tree(root: Path, commit: str) -> list[tuple[str, str, str, str]]:
     """(kind, id, rel, blob) of every record file in the commit, config files first."""
-    out = _git(root, "ls-tree", "-r", "-z", commit, "--", f"{RECORDS}/")
+    out = run(root, "ls-tree", "-r", "-z", commit, "--", f"{RECORDS}/").stdout
     found: list[tuple[str, str, str, str]] = []
     for entry in out.split(b"\0"):
         if not entry:
@@ -135,14 +124,14 @@ def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
     """The contents of blobs, all in one ``git cat-file --batch``."""
     if not blobs:
         return {}
-    out = _git(root, "cat-file", "--batch", input=("\n".join(blobs) + "\n").encode())
+    out = run(root, "cat-file", "--batch", input=("\n".join(blobs) + "\n").encode()).stdout
     contents: dict[str, bytes] = {}
     pos = 0
     for _ in blobs:
         eol = out.index(b"\n", pos)
         header = out[pos:eol].decode().split()
         if len(header) != 3:
-            raise GitError(MSG("git-failed", cmd="cat-file", why=" ".join(header)))
+            raise GitError(GIT_MSG("failed", cmd="cat-file", reason=" ".join(header)))
         size = int(header[2])
         start = eol + 1
         contents[header[0]] = out[start:start + size]
@@ -169,10 +158,8 @@ def _write_cache(root: Path, cache: dict[str, Any]) -> None:
         ignore = root / ".hs" / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(cache))
-        os.replace(tmp, path)
-    except OSError:
+        write_atomic(path, marshal.dumps(cache))
+    except (OSError, HsError):
         pass  # a cache that cannot be written is only slower next time
 
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
-from hs.errors import GitError
+from hs.gitops import run
 
 RevisionState = Literal["created", "changed", "unchanged", "deleted", "unreadable"]
 
@@ -117,30 +116,16 @@ class _Commit:
     deleted: bool
 
 
-def _run(root: Path, args: list[str], input: bytes | None = None) -> bytes:
-    try:
-        proc = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root,
-                              input=input, capture_output=True)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
-    return proc.stdout
-
-
 def _has_commits(root: Path) -> bool:
-    proc = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root,
-                          capture_output=True)
-    return proc.returncode == 0
+    return run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
 
 
 def _commits(root: Path, rel: str) -> list[_Commit]:
     """Commits that touched ``rel`` (following renames), oldest first."""
     if not _has_commits(root):
         return []
-    out = _run(root, ["log", "--follow", "-M", "--name-status", "-z",
-                      "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", rel])
+    out = run(root, "log", "--follow", "-M", "--name-status", "-z",
+              "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", rel).stdout
     commits: list[_Commit] = []
     for chunk in out.decode("utf-8", "replace").split("\x1e"):
         if not chunk.strip("\0\n"):
@@ -166,7 +151,8 @@ def _blobs(root: Path, specs: list[str]) -> list[bytes | None]:
     """Contents of ``rev:path`` specs in one ``git cat-file --batch`` (None if missing)."""
     if not specs:
         return []
-    out = _run(root, ["cat-file", "--batch"], input="".join(s + "\n" for s in specs).encode())
+    out = run(root, "cat-file", "--batch",
+              input="".join(s + "\n" for s in specs).encode()).stdout
     blobs: list[bytes | None] = []
     pos = 0
     for _ in specs:

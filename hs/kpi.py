@@ -7,7 +7,8 @@ definitions"). The result of a computation is a :class:`KpiCounts`: counts only
 holds counts, the figures of several locations can be merged into national ones
 (:func:`merge`), also from the small export files that leave a location
 (:func:`export_data`, :func:`read_export`), where every breakdown count between 1 and 4 is
-suppressed as ``"<5"`` (:func:`suppress`).
+suppressed as ``"<5"``, with secondary suppression where such a count could be worked out
+from a total (:func:`suppress`).
 
 A suppressed count is a :class:`Range` (``<5`` is ``Range(1, 4)``); counts are added as
 intervals, so a merged figure that depends on a suppressed cell is a range that certainly
@@ -26,16 +27,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hs.errors import HsError, InvalidExport, RecordNotFound, UsageError
+from hs.errors import HsError, InvalidExport, UsageError
 from hs.i18n import Catalog
+from hs.ids import GENDERS
 from hs.index import FamilyRow, Index
 from hs.lifecycle import MAIN_KINDS, family_status
+from hs.views import check_location
 
 MSG = Catalog({
     "as-of-early": ("--as-of {day} is before the year {year} begins",
                     "--as-of {day} valt voor het begin van het jaar {year}"),
-    "no-location": ("no location '{code}' (locations: {known})",
-                    "geen werking '{code}' (werkingen: {known})"),
+    "bad-year": ("--year: {year} is not a year from {first} to {last}",
+                 "--year: {year} is geen jaar van {first} tot {last}"),
     "nothing": ("nothing to merge", "niets om samen te voegen"),
     "periods": ("cannot merge figures of {a} with figures of {b}",
                 "cijfers van {a} en van {b} kunnen niet samen"),
@@ -59,10 +62,15 @@ MSG = Catalog({
 
 EXPORT_FORMAT = "hs-kpi-export/1"
 SUPPRESS_BELOW = 5
+WAITING_DAYS_AT_LEAST = 10  # an export gives a median and p90 of at least this many values
+YEARS = (1900, 2100)  # the years a figure can be asked for
 AGE_BANDS = ("under-19", "19-25", "26-50", "51-65", "66-75", "75+")
-GENDERS = ("f", "m", "x")
 DERIVED_PROFILE = ("pregnant-at-referral", "children-0-6", "home-language-other")
 BREAKDOWNS = ("profile", "volunteer_gender", "volunteer_age", "referrers", "close_reasons")
+# The breakdowns whose cells add up to a total (each volunteer has one gender and one age
+# band, each referral one referrer, each closed trajectory one reason): one hidden cell of
+# these could be worked out from the total and the other cells.
+ADDITIVE = ("volunteer_gender", "volunteer_age", "referrers", "close_reasons")
 TOTALS = ("referrals", "accepted", "refused", "withdrawn", "started", "closed",
           "waiting_at_year_end", "families", "children", "support_moments", "volunteers",
           "buddies", "volunteers_new", "volunteers_stopped", "volunteers_returned",
@@ -133,6 +141,7 @@ class Period:
 
     @classmethod
     def of(cls, year: int, as_of: dt.date | None = None) -> Period:
+        check_year(year)
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         if as_of is not None:
             if as_of < first:
@@ -216,6 +225,12 @@ class WaitingDays:
             return cls()
         rank = max(1, math.ceil(0.9 * len(values)))  # nearest rank
         return cls(len(values), _number(statistics.median(values)), values[rank - 1])
+
+
+def check_year(year: int) -> None:
+    """A year figures can be asked for (from 1900 to 2100), else a usage error."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise UsageError(MSG("bad-year", year=year, first=YEARS[0], last=YEARS[1]))
 
 
 def _number(x: float) -> float:
@@ -510,16 +525,10 @@ def _finish(acc: _Acc, index: Index, year: int, period: Period, as_of: dt.date |
     )
 
 
-def _check_location(index: Index, location: str | None) -> None:
-    if location is not None and location not in index.locations:
-        known = ", ".join(sorted(index.locations)) or "none"
-        raise RecordNotFound(MSG("no-location", code=location, known=known))
-
-
 def compute(index: Index, year: int, *, location: str | None = None,
             as_of: dt.date | None = None, revision: Revision | None = None) -> KpiCounts:
     """The figures of ``year`` for one location, or for all of them (``location=None``)."""
-    _check_location(index, location)
+    check_location(index, location)
     period = Period.of(year, as_of)
     total = _Acc(location or "")
     for part in _collect(index, period, location).values():
@@ -560,12 +569,34 @@ def _suppress_cell(value: Count) -> Count:
     return value
 
 
+def _suppress_breakdown(cells: Mapping[str, Count], additive: bool) -> dict[str, Count]:
+    """Every count from 1 to 4 as ``Range(1, 4)``. In a breakdown that adds up to a total
+    (``additive``), a single hidden cell could be worked out from the total and the other
+    cells; then the next smallest non-zero cell (the first key of equal ones) is hidden
+    too, as the range its value is known to lie in from the total: with the small cell
+    ``a`` (1 to 4) and this cell ``b``, ``a + b`` is known, so ``b`` lies between
+    ``a + b - 4`` and ``a + b - 1`` (and is at least 5)."""
+    out = {k: _suppress_cell(v) for k, v in cells.items()}
+    hidden = [k for k, v in out.items() if v != cells[k]]
+    if not additive or len(hidden) != 1:
+        return out
+    shown = {k: v for k, v in out.items() if isinstance(v, int) and v > 0}
+    if not shown:
+        return out  # the cell is the whole total (below 5): see docs/kpi.md, limits
+    small, other = cells[hidden[0]], min(shown, key=shown.__getitem__)
+    both = low(small) + low(cells[other])
+    out[other] = Range(max(SUPPRESS_BELOW, both - (SUPPRESS_BELOW - 1)), both - 1)
+    return out
+
+
 def suppress(counts: KpiCounts) -> KpiCounts:
     """The counts as they may leave a location: every breakdown count from 1 to 4 becomes
-    ``Range(1, 4)`` ("<5"), with the impact sums of such a domain and a median or 90th
-    percentile of fewer than 5 waiting times. Totals stay exact."""
-    changes: dict[str, Any] = {name: {k: _suppress_cell(v)
-                                      for k, v in getattr(counts, name).items()}
+    ``Range(1, 4)`` ("<5"); where that leaves a single hidden cell in a breakdown that
+    adds up to a total, the next smallest cell is hidden too (:func:`_suppress_breakdown`).
+    An impact domain with ``n`` from 1 to 4 loses its sums; the median and 90th percentile
+    of fewer than 10 waiting times are left out. Totals stay exact."""
+    changes: dict[str, Any] = {name: _suppress_breakdown(getattr(counts, name),
+                                                         name in ADDITIVE)
                                for name in BREAKDOWNS}
     impact: dict[str, ImpactCounts] = {}
     for dom, imp in counts.impact.items():
@@ -573,7 +604,7 @@ def suppress(counts: KpiCounts) -> KpiCounts:
         impact[dom] = imp if cell == imp.n else ImpactCounts(cell, 0, 0, 0)
     changes["impact"] = impact
     w = counts.waiting_days
-    if w.n < SUPPRESS_BELOW:
+    if w.n < WAITING_DAYS_AT_LEAST:
         changes["waiting_days"] = WaitingDays(w.n)
     return replace(counts, **changes)
 
@@ -725,25 +756,38 @@ def export_text(counts: KpiCounts) -> str:
 
     header = ("# Home-Start annual figures of one location: counts only, no records.\n"
               f"# Counts from 1 to {SUPPRESS_BELOW - 1} of a breakdown are written as "
-              f"\"<{SUPPRESS_BELOW}\"; totals are exact.\n"
+              f"\"<{SUPPRESS_BELOW}\" (and, where\n"
+              "# one such count could be worked out from a total, the next smallest count "
+              "as a range);\n"
+              "# totals are exact.\n"
               "# Merge several with: hs kpi --from FILE...")
     return new_document(export_data(counts), header=header)
 
 
-def write_export(path: Path, counts: KpiCounts) -> None:
-    """Write an export file atomically (a temporary file renamed over the target)."""
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it (``.NAME.PID.tmp``),
+    renamed over it. A file that cannot be written is an HsError naming it; the temporary
+    file never stays behind."""
+    import contextlib
     import os
 
-    text = export_text(counts)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(content, str):
+            tmp.write_text(content, encoding="utf-8")
+        else:
+            tmp.write_bytes(content)
         os.replace(tmp, path)
     except OSError as exc:
         raise HsError(MSG("cannot-write", path=path, why=exc.strerror or exc)) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def write_export(path: Path, counts: KpiCounts) -> None:
+    """Write an export file atomically (:func:`write_atomic`)."""
+    write_atomic(path, export_text(counts))
 
 
 def _count(raw: Any, where: str) -> Count:
@@ -857,6 +901,6 @@ def read_export(path: Path) -> KpiCounts:
 
 
 __all__ = ["AGE_BANDS", "BREAKDOWNS", "TOTALS", "ImpactCounts", "KpiCounts", "Period",
-           "Range", "Revision", "Source", "WaitingDays", "add", "as_json", "compute",
-           "compute_by_location", "export_data", "from_export", "merge", "read_export",
-           "share", "suppress", "write_export"]
+           "Range", "Revision", "Source", "WaitingDays", "add", "as_json", "check_year",
+           "compute", "compute_by_location", "export_data", "from_export", "merge",
+           "read_export", "share", "suppress", "write_atomic", "write_export"]

@@ -8,11 +8,11 @@ Two questions, one set of rules and scores (docs/matching.md has the formulas in
   excludes them. Every volunteer also gets six *scores* (:data:`SCORES`), each between 0
   and 1, that are weighted (``records/config.yaml`` ``matching:``) and summed.
 * :func:`plan` proposes volunteer–family pairs for every family on the waiting list at
-  once. Which families get a volunteer follows the waiting list's priority (perinatal
-  families first, then the longest waiting): a family is left without one only if every
-  volunteer it could have is needed by families higher on the list. Which volunteer each
-  of those families gets maximises the total score, found by an assignment solver
-  (:func:`scipy.optimize.linear_sum_assignment`). Nothing is written.
+  once. Which families get a volunteer follows the waiting list's priority order, the one
+  of ``hs waitlist`` (:func:`hs.agenda.waiting_list`): a family is left without one only
+  if every volunteer it could have is needed by families higher on the list. Which
+  volunteer each of those families gets maximises the total score, found by an
+  assignment solver (:func:`scipy.optimize.linear_sum_assignment`). Nothing is written.
 
 Everything here works on :class:`hs.index.Index` rows (no pydantic) and returns
 dataclasses; reasons are :class:`Reason` objects that :func:`reason_text` puts into words
@@ -26,8 +26,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hs.agenda import waiting_list
 from hs.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.i18n import Catalog, language
+from hs.ids import TRAJECTORY_KINDS
 from hs.index import FamilyRow, Index, VolunteerRow
 from hs.lifecycle import (
     MAIN_KINDS,
@@ -36,8 +38,8 @@ from hs.lifecycle import (
     load,
     training_complete,
 )
+from hs.views import check_location
 
-KINDS = ("buddy", "starter", "language", "coach")
 RULES = ("location", "active", "role", "training", "check", "capacity", "gender")
 SCORES = ("language", "distance", "half_days", "preferences", "experience", "waiting")
 # The defaults of hs.models.MatchingWeights, repeated here so that this path never needs
@@ -166,7 +168,6 @@ MSG = Catalog({
     "invalid-family": ("family {id} cannot be read", "gezin {id} kan niet gelezen worden"),
     "run-validate": ("run 'hs validate' for the problem",
                      "'hs validate' toont het probleem"),
-    "no-location": ("no location '{id}'", "geen werking '{id}'"),
 })
 
 
@@ -376,8 +377,9 @@ def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy"
             end = a.end or t.end
             if end is not None and end <= day and (last_end is None or end > last_end):
                 last_end = end
-    since = next((p.start for p in vol.periods
-                  if p.start <= day and (p.end is None or day <= p.end)), None)
+    # the active period holding the day is the last one begun (periods do not overlap)
+    since = (max(p.start for p in vol.periods if p.start <= day) if vol.active_on(day)
+             else None)
     free = None
     if since is not None and busy == 0:
         free = max(since, last_end) if last_end is not None else since
@@ -547,9 +549,9 @@ def _score_waiting(vol: VolunteerFacts, day: dt.date) -> tuple[float, Reason]:
 # --- suggest -------------------------------------------------------------------------------
 
 
-def _check_kind(kind: str, allowed: Sequence[str] = KINDS) -> None:
-    if kind not in KINDS:
-        raise UsageError(MSG("bad-kind", kind=kind, kinds=", ".join(KINDS)))
+def _check_kind(kind: str, allowed: Sequence[str] = TRAJECTORY_KINDS) -> None:
+    if kind not in TRAJECTORY_KINDS:
+        raise UsageError(MSG("bad-kind", kind=kind, kinds=", ".join(TRAJECTORY_KINDS)))
     if kind not in allowed:
         raise UsageError(MSG("plan-kind", kind=kind, kinds=", ".join(allowed)))
 
@@ -588,36 +590,20 @@ def _rank_key(c: Candidate) -> tuple[float, float, str]:
 # --- plan ----------------------------------------------------------------------------------
 
 
-def waiting_list(index: Index, day: dt.date, location: str | None = None
-                 ) -> list[FamilyProfile]:
-    """The families waiting on ``day`` in priority order: perinatal families first (unless
-    ``perinatal_priority: false`` in records/config.yaml), then the longest waiting (the
-    earliest acceptance), then the earliest referral, then the ID."""
-    first = bool(index.config.get("perinatal_priority", True))
-    waiting = [profile(index, f, day) for f in index.families.values()
-               if (location is None or f.location == location)
-               and family_status(index, f, day) == "waiting"]
-
-    def key(p: FamilyProfile) -> tuple[bool, dt.date, dt.date, str]:
-        return (first and not p.perinatal, p.waiting_since or dt.date.max,
-                p.referred or dt.date.max, p.family.id)
-
-    return sorted(waiting, key=key)
-
-
 def plan(index: Index, day: dt.date, location: str | None = None,
          kind: str = "buddy") -> Plan:
     """Volunteer–family pairs for the whole waiting list (of one location, or of all).
 
-    Which families get a volunteer: the waiting list in priority order, each family taken
-    in if the families already taken in and it can all have a volunteer at once
+    Which families get a volunteer: the waiting list in its priority order
+    (:func:`hs.agenda.waiting_list`, the order of ``hs waitlist``), each family taken in if
+    the families already taken in and it can all have a volunteer at once
     (:func:`priority_families`). Which volunteer each gets: the assignment of maximal total
     score among those families (:func:`best_assignment`). Nothing is written."""
     _check_kind(kind, MAIN_KINDS)
-    if location is not None and location not in index.locations:
-        raise RecordNotFound(MSG("no-location", id=location))
+    check_location(index, location)
     w = weights(index)
-    families = waiting_list(index, day, location)
+    waiting = waiting_list(index, day, location)
+    families = [profile(index, index.families[f.family], day) for f in waiting]
     by_location: dict[str, list[VolunteerFacts]] = {}
     for vol in sorted(index.volunteers.values(), key=lambda r: r.id):
         by_location.setdefault(vol.location, []).append(facts(index, vol, day, kind))
@@ -642,7 +628,7 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     for f, v in assigned.items():
         holders.setdefault(v, []).append(f)
     entries = []
-    for rank, prof in enumerate(families, 1):
+    for prof, place in zip(families, waiting, strict=True):
         fid = prof.family.id
         vid = assigned.get(fid)
         unmatched = None
@@ -653,8 +639,8 @@ def plan(index: Index, day: dt.date, location: str | None = None,
                            key=order.index)
         cand = pair.get((fid, vid)) if vid is not None else None
         entries.append(PlanEntry(
-            rank, fid, prof.family.location, prof.perinatal, prof.waiting_since,
-            (day - prof.waiting_since).days if prof.waiting_since else 0, vid,
+            place.rank, fid, place.location, place.perinatal, place.accepted,
+            place.days_waiting, vid,
             cand.total if cand is not None else None,
             cand.scores if cand is not None else (), unmatched, tuple(options[fid]),
             tuple(taken)))

@@ -81,6 +81,12 @@ def text_value(value: Any) -> str:
     return str(value)
 
 
+def _csv_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return text_value(value)
+
+
 def render(table: Table, fmt: str) -> str:
     """A table as text in one format (without the trailing newline)."""
     if fmt == "json":
@@ -90,8 +96,8 @@ def render(table: Table, fmt: str) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow([c.key for c in table.columns])
-        for r in table.rows:
-            w.writerow([text_value(r.get(c.key)) for c in table.columns])
+        for r in table.rows:  # for programs: yes/no in every language
+            w.writerow([_csv_value(r.get(c.key)) for c in table.columns])
         return buf.getvalue().rstrip("\n")
     if fmt in ("markdown", "plain"):
         from tabulate import tabulate

@@ -3,7 +3,8 @@
 Three renderings of the same :class:`hs.kpi.KpiCounts` (and optionally one per location):
 
 * :func:`kpi_tables`: one :class:`hs.output.Table` per section of the annual report, for
-  every output format of ``hs kpi`` (one value column, or one per location and a total);
+  people (one value column, or one per location and a total), and :func:`kpi_table`: the
+  same rows in one table for programs (CSV), each with a stable ``section`` and ``key``;
 * :func:`render_html`: the self-contained "Home-Start in cijfers" page, with inline SVG
   charts, print CSS and no external asset (no font, script or image is fetched);
 * :func:`render_markdown`: the same content as Markdown tables (with text bars).
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hs.i18n import Catalog, language
+from hs.ids import GENDERS
 from hs.kpi import (
     AGE_BANDS,
     DERIVED_PROFILE,
-    GENDERS,
     SUPPRESS_BELOW,
     Count,
     KpiCounts,
@@ -48,6 +49,8 @@ LABELS = Catalog({
     "close_reasons": ("Close reasons", "Redenen van afronding"),
     "impact": ("Impact per domain", "Impact per domein"),
     "per-location": ("Per location", "Per werking"),
+    "section": ("Section", "Sectie"),
+    "key": ("Key", "Sleutel"),
     # figures
     "year": ("Year", "Jaar"),
     "location": ("Location", "Werking"),
@@ -386,10 +389,44 @@ def _cell(kind: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+SECTIONS = ("source", "headline", "path", "profile", "volunteers", "referrers",
+            "close_reasons", "impact")
+
+
 def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
                ctx: Context | None = None) -> list[Table]:
     """One table per section of the annual report. With ``parts``: one column per
     location and a total; else a value column (and a count column for shares)."""
+    return [table for _, table in _kpi_sections(total, parts, ctx)]
+
+
+def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
+              ctx: Context | None = None) -> Table:
+    """Every row of :func:`kpi_tables` in one table, for programs: ``section`` (one of
+    :data:`SECTIONS`) and ``key`` (the figure's key or code) are stable in every language,
+    then the label (``figure``) and the value columns of all sections (a section leaves
+    the columns of the others empty); no value (a dash) is an empty cell. Only the
+    ``figure`` column follows the language: the source's location is its code (empty for
+    all locations) and the revision is said in English."""
+    ctx = ctx or Context(lang=language())
+    sections = _kpi_sections(total, parts, ctx)
+    columns = [Column("section", ctx.t("section")), Column("key", ctx.t("key"))]
+    for _, table in sections:
+        for col in table.columns:
+            if all(c.key != col.key for c in columns):
+                columns.append(col)
+    rows = []
+    for name, table in sections:
+        for row in table.rows:
+            cells = {k: (None if v == "\u2013" else v) for k, v in row.items()}
+            if "stable" in cells:  # the source's value for programs
+                cells["value"] = cells.pop("stable")
+            rows.append({"section": name, **cells})
+    return Table(ctx.t("headline"), columns, rows)
+
+
+def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
+                  ctx: Context | None) -> list[tuple[str, Table]]:
     ctx = ctx or Context(lang=language())
     lang = ""  # numbers in tables: no grouping, a decimal point (labels in ctx.lang)
     scopes: list[tuple[str, str, KpiCounts]]
@@ -411,7 +448,7 @@ def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
             cols += [Column(key, header, "right") for key, header, _ in scopes]
         out = Table(title, cols)
         for row in rows:
-            cells: dict[str, Any] = {"figure": row.label}
+            cells: dict[str, Any] = {"key": row.key, "figure": row.label}
             if parts is None and with_counts is not None:
                 cells["count"] = fmt_count(with_counts(total, row.key), lang)
                 cells["share"] = ("" if row.kind == "count" else
@@ -422,18 +459,22 @@ def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
             out.rows.append(cells)
         return out
 
-    src = Table(ctx.t("source"), [Column("field", ctx.t("figure")),
-                                  Column("value", ctx.t("value"))])
-    src.rows.append({"field": ctx.t("year"), "value": str(total.year)})
-    src.rows.append({"field": ctx.t("location"),
+    src = Table(ctx.t("source"), [first, Column("value", ctx.t("value"))])
+    src.rows.append({"key": "year", "figure": ctx.t("year"), "value": str(total.year)})
+    src.rows.append({"key": "location", "figure": ctx.t("location"),
                      "value": ctx.name(total.location) if total.location is None else
-                     f"{total.location} ({ctx.name(total.location)})"})
-    src.rows.append({"field": ctx.t("period"),
+                     f"{total.location} ({ctx.name(total.location)})",
+                     "stable": total.location})
+    src.rows.append({"key": "period", "figure": ctx.t("period"),
                      "value": f"{total.period.first.isoformat()} \u2013 "
                               f"{total.period.last.isoformat()}"})
-    for who, text in provenance(total, lang):
-        label = ctx.t("revision") if not total.sources else f"{ctx.t('revision')} {who}"
-        src.rows.append({"field": label, "value": text})
+    for (who, text), (_, english) in zip(provenance(total, ctx.lang), provenance(total, "en"),
+                                         strict=True):
+        if total.sources:
+            key, label = f"revision.{who}", f"{ctx.t('revision')} {who}"
+        else:
+            key, label = "revision", ctx.t("revision")
+        src.rows.append({"key": key, "figure": label, "value": text, "stable": english})
 
     def profile_count(c: KpiCounts, key: str) -> Any:
         return c.profile.get(key, 0)
@@ -455,14 +496,15 @@ def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         for dom in domains:
             imp = total.impact[dom]
             impact.rows.append({
-                "figure": ctx.code("impact_domains", dom), "n": fmt_count(imp.n, lang),
+                "key": dom, "figure": ctx.code("impact_domains", dom),
+                "n": fmt_count(imp.n, lang),
                 "start": "\u2013" if imp.mean_start is None else fmt_dec(imp.mean_start, lang),
                 "end": "\u2013" if imp.mean_end is None else fmt_dec(imp.mean_end, lang),
                 "change": fmt_change(imp.mean_change, lang)})
     else:
         impact.columns += [Column(key, header, "right") for key, header, _ in scopes]
         for dom in domains:
-            cells: dict[str, Any] = {"figure": ctx.code("impact_domains", dom)}
+            cells: dict[str, Any] = {"key": dom, "figure": ctx.code("impact_domains", dom)}
             for key, _, c in scopes:
                 part = c.impact.get(dom)
                 cells[key] = ("\u2013" if part is None or part.n == 0 else
@@ -471,15 +513,17 @@ def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
             impact.rows.append(cells)
 
     return [
-        src,
-        table(ctx.t("headline"), _headline_rows(ctx)),
-        table(ctx.t("path"), _path_rows(ctx, total.period.last)),
-        table(ctx.t("profile"), _profile_rows(ctx, total), profile_count),
-        table(ctx.t("volunteers-section"), _volunteer_rows(ctx), volunteer_count),
-        table(ctx.t("referrers"), _count_rows(ctx, "referrers", "referrers", columns)),
-        table(ctx.t("close_reasons"),
-              _count_rows(ctx, "close_reasons", "close_reasons", columns)),
-        impact,
+        ("source", src),
+        ("headline", table(ctx.t("headline"), _headline_rows(ctx))),
+        ("path", table(ctx.t("path"), _path_rows(ctx, total.period.last))),
+        ("profile", table(ctx.t("profile"), _profile_rows(ctx, total), profile_count)),
+        ("volunteers", table(ctx.t("volunteers-section"), _volunteer_rows(ctx),
+                             volunteer_count)),
+        ("referrers", table(ctx.t("referrers"),
+                            _count_rows(ctx, "referrers", "referrers", columns))),
+        ("close_reasons", table(ctx.t("close_reasons"),
+                                _count_rows(ctx, "close_reasons", "close_reasons", columns))),
+        ("impact", impact),
     ]
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hs.errors import InvalidRecord, UsageError
+from hs.i18n import Catalog
+from hs.ids import TRAJECTORY_KINDS
 from hs.index import FamilyRow, Index, TrajectoryRow
 from hs.lifecycle import (
     MAIN_KINDS,
@@ -27,11 +29,16 @@ from hs.lifecycle import (
 if TYPE_CHECKING:
     from hs.store import Repo
 
+MSG = Catalog({
+    "no-location": ("--location: no location '{code}' (known: {known})",
+                    "--location: geen werking '{code}' (bekend: {known})"),
+    "none": ("none", "geen"),
+})
+
 FAMILY_STATUSES = ("unknown", "referred", "refused", "withdrawn", "waiting", "in-trajectory",
                    "closed")
 VOLUNTEER_STATUSES = ("candidate", "active", "stopped")
 TRAJECTORY_STATUSES = ("planned", "active", "closed")
-TRAJECTORY_KINDS = ("buddy", "starter", "language", "coach")
 LOCATION_STATUSES = ("planned", "active", "stopped")
 
 
@@ -41,10 +48,11 @@ def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> N
 
 
 def check_location(index: Index, location: str | None) -> None:
-    """A --location value must be a location of the tree."""
+    """A --location value must be a location of the tree: else a usage error (exit 2).
+    Every command that takes --location checks it here."""
     if location is not None and location not in index.locations:
-        known = ", ".join(sorted(index.locations)) or "none"
-        raise UsageError(f"--location: no location '{location}' (known: {known})")
+        known = ", ".join(sorted(index.locations)) or MSG("none")
+        raise UsageError(MSG("no-location", code=location, known=known))
 
 
 # --- lists ---------------------------------------------------------------------------------

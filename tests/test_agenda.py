@@ -295,3 +295,27 @@ def test_due_ignores_visits_after_the_day(index: Index) -> None:
     t1.visit_days = (*t1.visit_days, _d("2026-01-03").toordinal())
     item = next(i for i in due(index, DAY) if i.record == "t00000001")
     assert item.since == _d("2025-12-01")
+
+
+def test_check_items_follow_the_lifecycle_rules(index: Index) -> None:
+    """Who is active and until when a check is valid come from hs.lifecycle
+    (VolunteerRow.active_on, check_valid_until), so `hs due` and `hs list volunteers`
+    agree, also with another check_validity_months."""
+    from hs.index import PeriodRow
+    from hs.lifecycle import check_valid_until
+
+    # v5 stopped in 2024, came back in 2025-05 (no check): missing since its return
+    v5 = index.volunteers["v00000005"]
+    v5.periods = (*v5.periods, PeriodRow(_d("2025-05-01"), None, None))
+    for months in (36, 12):
+        index.config["check_validity_months"] = months
+        items = [i for i in due(index, DAY, within=3650) if i.what == "check"]
+        assert {i.record for i in items} == {
+            v.id for v in index.volunteers.values() if v.active_on(DAY)}
+        for i in items:
+            vol = index.volunteers[i.record]
+            if i.cause == "check-expires":
+                assert (i.due, i.since) == (check_valid_until(index, vol), vol.check_date)
+        missing = {i.record: i.due for i in items if i.cause == "check-missing"}
+        assert missing == {"v00000002": _d("2023-03-01"), "v00000005": _d("2025-05-01")}
+    assert next(i for i in items if i.record == "v00000001").due == _d("2025-01-01")

@@ -305,3 +305,50 @@ def test_history_errors(family_repo: Path, monkeypatch: pytest.MonkeyPatch) -> N
         assert result.stdout == ""
         assert len(result.stderr.splitlines()) == 1
         assert result.stderr.startswith(start)
+
+
+def test_history_finds_the_file_in_the_index(family_repo: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command takes the record's path from the index (``repo.index.paths``) and
+    walks the records tree itself only for a file too invalid to be in the index."""
+    import sys
+
+    import hs.store
+
+    monkeypatch.setenv("HS_REPO", str(family_repo))
+    callers: list[str] = []
+    walk = hs.store.walk
+
+    def counted(root: Path) -> list[hs.store.RecordFile]:
+        callers.append(sys._getframe(1).f_globals["__name__"])
+        return walk(root)
+
+    monkeypatch.setattr(hs.store, "walk", counted)
+    result = CliRunner().invoke(app, ["history", "f0000000a", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["subject"] == "family: new referral"
+    assert "hs.cli.views" not in callers
+    path = family_repo / "records" / "families" / "f0000000a.yaml"
+    path.write_text(path.read_text().replace("location: leuven", "location: [oops"))
+    callers.clear()
+    result = CliRunner().invoke(app, ["history", "f0000000a", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[-1]["state"] == "unreadable"
+    assert callers.count("hs.cli.views") == 1
+
+
+def test_history_without_git_is_one_error_in_both_languages(
+        family_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """git is started in one place (hs.gitops.run): its errors are the same everywhere."""
+    from hs.errors import GitError
+    from hs.i18n import set_language
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git on the PATH
+    try:
+        for lang, text in (("en", "git is not installed"), ("nl", "git is niet geïnstalleerd")):
+            set_language(lang)
+            with pytest.raises(GitError) as err:
+                record_history(family_repo, "records/families/f0000000a.yaml")
+            assert str(err.value) == text
+    finally:
+        set_language(None)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write_record
 
-from hs.errors import InvalidExport, RecordNotFound, UsageError
+from hs.errors import HsError, InvalidExport, UsageError
 from hs.kpi import (
+    KpiCounts,
     Period,
     Range,
     Revision,
@@ -542,9 +544,25 @@ def test_as_of_before_the_year_is_a_usage_error(index) -> None:  # type: ignore[
         compute(index, 2025, as_of=dt.date(2024, 12, 31))
 
 
-def test_unknown_location(index) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(RecordNotFound, match="no location 'gent'"):
+def test_unknown_location_is_a_usage_error(index) -> None:  # type: ignore[no-untyped-def]
+    """The same check, message and exit code (2) as every other --location
+    (hs.views.check_location)."""
+    with pytest.raises(UsageError, match="--location: no location 'gent' "
+                                         r"\(known: herent, leuven, lier\)"):
         compute(index, 2025, location="gent")
+
+
+@pytest.mark.parametrize("year", [0, 1899, 2101, 10000, -5])
+def test_a_year_out_of_range_is_a_usage_error(index, year: int) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UsageError, match=f"--year: {year} is not a year from 1900 to 2100"):
+        compute(index, year)
+    with pytest.raises(UsageError):
+        Period.of(year)
+
+
+def test_years_at_the_bounds(index) -> None:  # type: ignore[no-untyped-def]
+    assert compute(index, 1900).referrals == 0
+    assert compute(index, 2100).period == Period(dt.date(2100, 1, 1), dt.date(2100, 12, 31))
 
 
 def test_the_next_year(index) -> None:  # type: ignore[no-untyped-def]
@@ -580,11 +598,94 @@ def test_export_holds_no_record_and_no_small_count(index) -> None:  # type: igno
         assert rid not in text
     for name in ("profile", "volunteer_gender", "volunteer_age", "referrers",
                  "close_reasons"):
-        for value in data[name].values():
-            assert value == 0 or value == "<5" or value >= 5
+        for value in data[name].values():  # a range ("8-11") is of counts of 5 or more
+            assert value == 0 or value == "<5" or (
+                int(value.split("-")[0]) >= 5 if isinstance(value, str) else value >= 5)
     assert data["totals"]["referrals"] == 5
     assert data["referrers"]["huisarts"] == "<5"
     assert '"<5"' in text or "'<5'" in text or ": <5" in text
+
+
+def _counts(**fields: Any) -> KpiCounts:
+    return KpiCounts(2025, Period.of(2025), **{"location": "a", **fields})
+
+
+def test_secondary_suppression_where_a_hidden_cell_follows_from_the_total() -> None:
+    """f 9, m 3, x 0 of 12 volunteers: m alone hidden would be 12 - 9 - 0 = 3. The next
+    smallest non-zero cell (f) is hidden too, as the range the total allows (8-11), so m
+    stays anywhere from 1 to 4."""
+    c = suppress(_counts(volunteers=12, volunteer_gender={"f": 9, "m": 3, "x": 0}))
+    assert c.volunteer_gender == {"f": Range(8, 11), "m": Range(1, 4), "x": 0}
+    m_values = {12 - f - 0 for f in range(8, 12)}
+    assert m_values == {1, 2, 3, 4}  # m cannot be worked out any more
+
+    # the next smallest of several; equal ones: the first; a cell of 0 is never hidden
+    c = suppress(_counts(referrals=38, referrers={"caw": 20, "ocmw": 6, "self": 6,
+                                                  "school": 2, "other": 4}))
+    assert c.referrers == {"caw": 20, "ocmw": 6, "self": 6, "school": Range(1, 4),
+                           "other": Range(1, 4)}  # two hidden: nothing more to hide
+    c = suppress(_counts(referrals=35, referrers={"caw": 20, "ocmw": 6, "self": 6,
+                                                  "school": 3, "cgg": 0}))
+    assert c.referrers == {"caw": 20, "ocmw": Range(5, 8), "self": 6,
+                           "school": Range(1, 4), "cgg": 0}
+    # ocmw + school = 9 is known from the total; ocmw is at least 5
+    c = suppress(_counts(closed=7, close_reasons={"goals-reached": 6, "moved": 1}))
+    assert c.close_reasons == {"goals-reached": Range(5, 6), "moved": Range(1, 4)}
+    # one non-zero cell (a total below 5): nothing else to hide (docs/kpi.md, limits)
+    c = suppress(_counts(volunteers=3, volunteer_age={"26-50": 3, "51-65": 0}))
+    assert c.volunteer_age == {"26-50": Range(1, 4), "51-65": 0}
+    # profile flags do not add up to a total (a family has several): no second cell
+    c = suppress(_counts(families=20, profile={"single-parent": 9, "newcomer": 2}))
+    assert c.profile == {"single-parent": 9, "newcomer": Range(1, 4)}
+
+
+def test_export_writes_the_secondary_cell_as_a_range_and_merges_it() -> None:
+    from hs.yamlio import load_plain
+
+    counts = _counts(volunteers=12, volunteer_gender={"f": 9, "m": 3, "x": 0})
+    data = export_data(counts)
+    assert data["volunteer_gender"] == {"f": "8-11", "m": "<5", "x": 0}
+    assert data["totals"]["volunteers"] == 12
+    back = from_export(load_plain(export_text(counts)), "a.yaml")
+    assert back.volunteer_gender == {"f": Range(8, 11), "m": Range(1, 4), "x": 0}
+    other = from_export(load_plain(export_text(_counts(
+        location="b", volunteers=10, volunteer_gender={"f": 10, "m": 0, "x": 0}))), "b.yaml")
+    merged = merge([back, other])
+    assert merged.volunteer_gender["f"] == Range(18, 21)  # holds the true 19
+    assert merged.volunteers == 22
+
+
+@pytest.mark.parametrize("n, shown", [(5, False), (9, False), (10, True)])
+def test_waiting_days_median_and_p90_need_ten_trajectories(n: int, shown: bool) -> None:
+    """The 90th percentile of fewer than 10 values is the largest: one family's wait."""
+    from hs.kpi import WaitingDays
+
+    w = WaitingDays.of(range(10, 10 + 10 * n, 10))
+    assert w.p90 == (10 * n if n < 10 else 90)
+    out = export_data(_counts(started=n, waiting_days=w))["waiting_days"]
+    assert out["n"] == n
+    assert (out["median"] is not None, out["p90"] is not None) == (shown, shown)
+    c = suppress(_counts(started=n, waiting_days=w))
+    assert (c.waiting_days.median is not None) == shown
+
+
+def test_write_atomic_writes_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The one atomic file write (hs kpi --export, hs report --out, the git blob cache)."""
+    from hs.kpi import write_atomic
+
+    target = tmp_path / "out.txt"
+    write_atomic(target, "één\n")
+    assert target.read_text(encoding="utf-8") == "één\n"
+    write_atomic(target, b"\x00\x01")
+    assert target.read_bytes() == b"\x00\x01"
+    folder = tmp_path / "folder"
+    (folder / "inside").mkdir(parents=True)
+    with pytest.raises(HsError, match=f"{folder}: cannot write: "):
+        write_atomic(folder, "x")  # a folder is in the way: nothing changes
+    assert (folder / "inside").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "out.txt"]  # no .tmp
+    with pytest.raises(HsError, match="cannot write"):
+        write_atomic(tmp_path / "missing" / "out.txt", "x")
 
 
 def test_export_round_trip_and_merge_of_locations(index) -> None:  # type: ignore[no-untyped-def]

@@ -148,7 +148,58 @@ def test_by_location_one_column_per_location_and_a_total(year_repo: Path) -> Non
     assert list(data["by_location"]) == ["herent", "leuven"]
     check(data["total"], EXPECTED_2025)
     code, out, _ = run(year_repo, "kpi", "--year", "2025", "--by-location", "-f", "csv")
-    assert "figure,herent,leuven,total" in out
+    assert out.startswith("section,key,figure,value,herent,leuven,total\n")
+    assert "\npath,referrals,Referrals,,1,5,6\n" in out
+
+
+def _csv(root: Path, lang: str, *args: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    result = CliRunner().invoke(app, ["--lang", lang, "kpi", "--year", "2025", "-f", "csv",
+                                      *args, "--repo", str(root)])
+    assert result.exit_code == 0, result.stderr
+    assert "\n\n" not in result.stdout  # one CSV block, not one per section
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.mark.parametrize("args", [(), ("--by-location",), ("--location", "herent")])
+def test_csv_is_one_table_with_a_stable_key_per_row(year_repo: Path,
+                                                    args: tuple[str, ...]) -> None:
+    """Programs read the CSV by section and key, whatever the language: only the label
+    (figure) is translated."""
+    en, nl = _csv(year_repo, "en", *args), _csv(year_repo, "nl", *args)
+    assert [(r["section"], r["key"]) for r in en] == [(r["section"], r["key"]) for r in nl]
+    assert len({(r["section"], r["key"]) for r in en}) == len(en)  # every row named once
+    for a, b in zip(en, nl, strict=True):
+        assert {k: v for k, v in a.items() if k != "figure"} == \
+            {k: v for k, v in b.items() if k != "figure"}
+    rows = {(r["section"], r["key"]): r for r in en}
+    assert {r["section"] for r in en} == {"source", "headline", "path", "profile",
+                                          "volunteers", "referrers", "close_reasons",
+                                          "impact"}
+    value = "total" if args == ("--by-location",) else "value"
+    assert rows[("headline", "families")][value] == ("1" if args[1:] else "4")
+    assert rows[("source", "year")]["value"] == "2025"
+    assert rows[("source", "location")]["value"] == ("herent" if args[1:] else "")
+    assert rows[("source", "revision")]["value"] == \
+        f"working tree at HEAD {head(year_repo)}"
+    if not args:
+        assert (rows[("volunteers", "gender_f")]["count"],
+                rows[("volunteers", "gender_f")]["share"]) == ("3", "50.0%")
+        assert rows[("profile", "pregnant-at-referral")]["share"].endswith("%")
+        assert nl[[r["key"] for r in nl].index("families")]["figure"] == "Gezinnen ondersteund"
+
+
+def test_the_revision_row_follows_the_language(year_repo: Path) -> None:
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "-f", "plain",
+                                      "--repo", str(year_repo)])
+    assert result.exit_code == 0
+    assert f"Versie    werkmap op HEAD {head(year_repo)}\n" in result.stdout
+    git(year_repo, "tag", "report-2025")
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--rev",
+                                      "report-2025", "-f", "plain", "--repo", str(year_repo)])
+    assert f"Versie    commit {head(year_repo)} (report-2025)\n" in result.stdout
 
 
 def test_as_of(year_repo: Path) -> None:
@@ -211,6 +262,19 @@ def test_index_at_uses_the_blob_cache(year_repo: Path) -> None:
     write_record(year_repo, "families/f0000000a.yaml", FAMILIES["f00000008"])
     commit_all(year_repo, "one more")
     assert index_at(year_repo, "HEAD").parsed == 1
+
+
+def test_a_blob_cache_that_cannot_be_written_leaves_nothing_behind(year_repo: Path) -> None:
+    """The cache is written atomically (hs.kpi.write_atomic); when it cannot be (here a
+    folder is in its place) the figures come all the same and no temporary file stays."""
+    from hs.gitread import _cache_file, index_at
+
+    cache = _cache_file(year_repo)
+    (cache / "in-the-way").mkdir(parents=True)
+    tree = index_at(year_repo, "HEAD")
+    assert tree.parsed == tree.files > 20
+    assert sorted(p.name for p in cache.parent.iterdir()) == [cache.name]
+    assert index_at(year_repo, "HEAD").parsed == tree.files  # nothing was cached
 
 
 def test_uncommitted_changes_are_named(year_repo: Path) -> None:
@@ -297,9 +361,11 @@ def test_usage_errors(year_repo: Path, args: list[str], message: str) -> None:
 
 
 def test_unknown_location_and_bad_export(year_repo: Path, tmp_path: Path) -> None:
-    code, _, err = run(year_repo, "kpi", "--year", "2025", "--location", "gent")
-    assert code == 1
-    assert err.startswith("hs: no location 'gent'")
+    for extra in ((), ("--export", str(tmp_path / "gent.yaml"))):
+        code, out, err = run(year_repo, "kpi", "--year", "2025", "--location", "gent", *extra)
+        assert (code, out) == (2, "")  # a usage error, as in hs list, waitlist, due
+        assert err == "hs: --location: no location 'gent' (known: herent, leuven, lier)\n"
+    assert not (tmp_path / "gent.yaml").exists()
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: hs-kpi-export/1\nyear: 2025\n", encoding="utf-8")
     code, _, err = run(year_repo, "kpi", "--from", str(bad))
@@ -316,5 +382,16 @@ def test_rev_without_records_and_errors_in_dutch(year_repo: Path) -> None:
                   "(records/config.yaml missing)\n"
     result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--location",
                                       "gent", "--repo", str(year_repo)])
-    assert result.exit_code == 1
-    assert result.stderr == "hs: geen werking 'gent' (werkingen: herent, leuven, lier)\n"
+    assert result.exit_code == 2
+    assert result.stderr == ("hs: --location: geen werking 'gent' "
+                             "(bekend: herent, leuven, lier)\n")
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "1899", "2101", "-1"])
+def test_a_year_out_of_range_is_a_usage_error(year_repo: Path, year: str) -> None:
+    for lang, text in (("en", f"hs: --year: {year} is not a year from 1900 to 2100\n"),
+                       ("nl", f"hs: --year: {year} is geen jaar van 1900 tot 2100\n")):
+        for command in (["kpi"], ["kpi", "--as-of", "2025-06-30"], ["report"]):
+            result = CliRunner().invoke(app, ["--lang", lang, *command, "--year", year,
+                                              "--repo", str(year_repo)])
+            assert (result.exit_code, result.stdout, result.stderr) == (2, "", text)

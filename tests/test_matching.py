@@ -528,11 +528,34 @@ def test_families_without_any_eligible_volunteer_say_so(empty_repo: Path) -> Non
     assert p.total == 0 and p.pairs == ()
 
 
+def test_the_plan_keeps_the_order_of_the_waiting_list(empty_repo: Path) -> None:
+    """One priority rule (hs.agenda.waiting_list): perinatal families with an expected
+    birth month first, by that month; then those flagged perinatal; then the longest
+    waiting. The plan used to put every perinatal family by acceptance date (f1 first)."""
+    from hs.agenda import waiting_list
+
+    root = empty_repo
+    family(root, "f00000001", flags=["perinatal"], accepted="2025-03-01")
+    family(root, "f00000002", children=[], expecting="2026-04", accepted="2025-10-01")
+    family(root, "f00000003", children=[], expecting="2026-02", accepted="2025-11-01")
+    family(root, "f00000004", referred="2024-12-01", accepted="2025-01-01")
+    volunteer(root, "v00000001")
+    idx = index_of(root)
+    waitlist = waiting_list(idx, DAY)
+    p = m.plan(idx, DAY)
+    assert [(e.priority, e.family) for e in p.entries] == \
+        [(w.rank, w.family) for w in waitlist] == \
+        [(1, "f00000003"), (2, "f00000002"), (3, "f00000001"), (4, "f00000004")]
+    assert [(e.waiting_since, e.waiting_days, e.perinatal) for e in p.entries] == \
+        [(w.accepted, w.days_waiting, w.perinatal) for w in waitlist]
+    assert [(e.family, e.volunteer) for e in p.pairs] == [("f00000003", "v00000001")]
+
+
 def test_plan_usage_errors(empty_repo: Path) -> None:
-    from hs.errors import RecordNotFound, UsageError
+    from hs.errors import UsageError
 
     idx = index_of(empty_repo)
-    with pytest.raises(RecordNotFound, match="no location 'gent'"):
+    with pytest.raises(UsageError, match="--location: no location 'gent' \\(known: leuven\\)"):
         m.plan(idx, DAY, location="gent")
     with pytest.raises(UsageError, match="a plan is for buddy, language, coach"):
         m.plan(idx, DAY, kind="starter")

@@ -232,7 +232,8 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
      "hs: unknown format 'xml'; use one of table, json, csv, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),
     (["suggest", "v00000001"], 1, "hs: no family with ID 'v00000001'\n"),
-    (["match", "plan", "--location", "gent"], 1, "hs: no location 'gent'\n"),
+    (["match", "plan", "--location", "gent"], 2,
+     "hs: --location: no location 'gent' (known: leuven)\n"),
     (["match", "plan", "--kind", "starter"], 2,
      "hs: --kind: a plan is for buddy, language, coach trajectories, not 'starter'\n"),
     (["match", "plan", "--date", "2025-13-01"], 2,
@@ -292,6 +293,21 @@ def test_plan_shows_who_stays_unmatched_and_why(repo: Path) -> None:
     assert "geschikte vrijwilligers gaan naar gezinnen hoger op de lijst" in out
     assert "f00000002, f00000003" in out
     assert "geen geschikte vrijwilliger" in out
+
+
+def test_plan_and_waitlist_agree_on_the_order(repo: Path) -> None:
+    """`hs match plan` takes its priority order from `hs waitlist` (one rule): a family
+    flagged perinatal comes after those with an expected birth month, whatever their
+    acceptance dates."""
+    family(repo, "f00000005", flags=["perinatal"], accepted="2025-02-01")
+    family(repo, "f00000006", children=[], expecting="2026-05", accepted="2025-12-01")
+    commit_all(repo, "more perinatal families")
+    _, out, _ = run(repo, "waitlist", "-f", "json")
+    waitlist = [(r["rank"], r["family"]) for r in json.loads(out)]
+    _, out, _ = run(repo, "match", "plan", "-f", "json")
+    plan = [(r["priority"], r["family"]) for r in json.loads(out)]
+    assert plan == waitlist == [(1, "f00000002"), (2, "f00000006"), (3, "f00000005"),
+                                (4, "f00000003"), (5, "f00000001")]
 
 
 def test_plan_writes_nothing(repo: Path) -> None:

@@ -113,6 +113,34 @@ def test_report_errors(year_repo: Path) -> None:
     assert code == 2 and "--year is required" in err
 
 
+def test_an_out_file_that_cannot_be_written(year_repo: Path, tmp_path: Path) -> None:
+    """--out is written atomically (hs.kpi.write_atomic): a one-line error in the user's
+    language, and no file, not even a temporary one."""
+    target = tmp_path / "missing" / "cijfers.html"
+    code, out, err = report(year_repo, "--year", "2025", "--out", str(target), lang="nl")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"hs: {target}: kan niet schrijven: ") and err.count("\n") == 1
+    code, _, err = report(year_repo, "--year", "2025", "--out", str(tmp_path), lang="en")
+    assert code == 1 and err.startswith(f"hs: {tmp_path}: cannot write: ")
+    assert [p.name for p in tmp_path.iterdir()] == [year_repo.name]  # no temporary file
+
+
+def test_the_source_table_is_in_the_language_asked(year_repo: Path) -> None:
+    """Every row of the source table, the revision too, follows --lang."""
+    from hs.kpi import Revision, compute
+    from hs.report import Context, kpi_tables
+    from hs.store import load_tree
+
+    counts = compute(load_tree(year_repo).index, 2025,
+                     revision=Revision("c" * 40, None, dirty=True))
+    source = kpi_tables(counts, None, Context(lang="nl"))[0]
+    assert [(r["figure"], r["value"]) for r in source.rows][-1] == (
+        "Versie", f"werkmap op HEAD {'c' * 40}, met niet-vastgelegde wijzigingen")
+    source = kpi_tables(counts, None, Context(lang="en"))[0]
+    assert source.rows[-1]["value"] == \
+        f"working tree at HEAD {'c' * 40}, with uncommitted changes"
+
+
 def test_formatting() -> None:
     assert fmt_count(10984, "nl") == "10.984"
     assert fmt_count(10984, "en") == "10,984"

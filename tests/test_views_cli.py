@@ -12,11 +12,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from test_agenda import scenario
 from typer.testing import CliRunner
 
+from hs.agenda import DUE_WHAT, DueCause
 from hs.cli import app
 
 
@@ -247,6 +249,20 @@ def test_due_in_dutch(repo: Path) -> None:
         "aanvaard 2025-01-15\n")
 
 
+def test_due_for_programs_has_stable_codes_in_every_language(repo: Path) -> None:
+    """`what`, `cause` and `since` are codes and dates, the same in English and Dutch;
+    only `reason` (an explanation for people) follows the language."""
+    en = json.loads(run("due", "-f", "json"))
+    nl = json.loads(run("--lang", "nl", "due", "-f", "json"))
+    assert [{k: v for k, v in d.items() if k != "reason"} for d in en] == \
+        [{k: v for k, v in d.items() if k != "reason"} for d in nl]
+    assert {d["cause"] for d in en} <= set(get_args(DueCause))
+    assert {d["what"] for d in en} <= set(DUE_WHAT)
+    assert (en[5]["reason"], nl[5]["reason"]) == ("extended 2025-06-05", "verlengd 2025-06-05")
+    assert run("--lang", "nl", "due", "-f", "csv").splitlines()[0] == \
+        "what,record,location,due,days_overdue,cause,since,reason"
+
+
 # --- hs show ---------------------------------------------------------------------------
 
 SHOW_TRAJECTORY = """\
@@ -307,11 +323,22 @@ def test_show_family_by_prefix(repo: Path) -> None:
 def test_show_json(repo: Path) -> None:
     data = json.loads(run("show", "v00000001", "-f", "json"))
     assert data == {"id": "v00000001", "kind": "volunteer", "status": "active",
-                    "schema_version": 1, "location": "leuven", "name": "Vera Volunteer",
-                    "gender": "f", "birth_year": 1970,
-                    "roles": ["buddy", "starter", "language", "coach"], "capacity": 3,
-                    "check_date": "2024-01-01", "active": [{"start": "2020-01-01"}]}
+                    "data": {"schema_version": 1, "location": "leuven",
+                             "name": "Vera Volunteer", "gender": "f", "birth_year": 1970,
+                             "roles": ["buddy", "starter", "language", "coach"],
+                             "capacity": 3, "check_date": "2024-01-01",
+                             "active": [{"start": "2020-01-01"}]}}
     assert json.loads(run("show", "leuven", "-f", "json"))["status"] == "active"
+
+
+def test_show_json_of_a_trajectory_keeps_the_record_kind(repo: Path) -> None:
+    """A trajectory has a field ``kind`` of its own (buddy, language...): it stays in
+    ``data`` and does not replace the record kind."""
+    data = json.loads(run("show", "t00000006", "-f", "json"))
+    assert list(data) == ["id", "kind", "status", "data"]
+    assert (data["id"], data["kind"], data["status"]) == ("t00000006", "trajectory", "active")
+    assert data["data"]["kind"] == "language"
+    assert data["data"]["family"] == "f0000000p"
 
 
 def test_show_csv_and_markdown(repo: Path) -> None:
@@ -320,12 +347,12 @@ field,value
 kind,trajectory
 id,t00000005
 status,active
-schema_version,1
-family,f0000000b
-kind,starter
-start,2025-09-10
-volunteers[0].volunteer,v00000002
-volunteers[0].start,2025-09-10
+data.schema_version,1
+data.family,f0000000b
+data.kind,starter
+data.start,2025-09-10
+data.volunteers[0].volunteer,v00000002
+data.volunteers[0].start,2025-09-10
 """
     md = run("show", "v00000004", "-f", "markdown")
     assert "| active[0].start | 2020-01-01" in md

@@ -169,11 +169,11 @@ def kpi(
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
-    """The annual figures of "Home-Start in cijfers", per location or for all.
+    """The annual figures, per location and for all locations.
 
-    Every figure is defined in docs/kpi.md. The output names the commit the figures came
-    from (with --rev: that revision; else HEAD, and whether records/ has uncommitted
-    changes)."""
+    The figures of "Home-Start in cijfers". Every figure is defined in docs/kpi.md. The
+    output names the commit the figures came from (with --rev: that revision; else HEAD,
+    and whether records/ has uncommitted changes)."""
     import json
     import sys
 
@@ -181,7 +181,7 @@ def kpi(
     from hs.i18n import language
     from hs.kpi import as_json, compute, compute_by_location, write_export
     from hs.output import emit, message, resolve_format
-    from hs.report import kpi_tables
+    from hs.report import kpi_table, kpi_tables
 
     fmt = resolve_format(fmt)
     if by_location and location is not None:
@@ -226,6 +226,9 @@ def kpi(
             data = {"total": data, "by_location": {k: as_json(v) for k, v in parts.items()}}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
+    if fmt == "csv":  # for programs: one table, a stable section and key per row
+        emit(kpi_table(total, parts, ctx), fmt)
+        return
     emit(kpi_tables(total, parts, ctx), fmt)
 
 
@@ -247,12 +250,14 @@ def report(
     files: FilesArg = None,
     repo: RepoOpt = None,
 ) -> None:
-    """The annual page "Home-Start in cijfers": a self-contained HTML file with charts
-    (or Markdown). Dutch unless the root option --lang says otherwise."""
+    """Write the annual report page (HTML or Markdown).
+
+    The page "Home-Start in cijfers": a self-contained HTML file with charts (or
+    Markdown). Dutch unless the root option --lang says otherwise."""
     import sys
 
     from hs.errors import UsageError
-    from hs.kpi import compute, compute_by_location
+    from hs.kpi import compute, compute_by_location, write_atomic
     from hs.output import message
     from hs.report import render_html, render_markdown
 
@@ -282,24 +287,8 @@ def report(
     if out is None:
         sys.stdout.write(text)
         return
-    _write(out, text)
+    write_atomic(out, text)
     message(_msg("wrote", path=out))
-
-
-def _write(path: Path, text: str) -> None:
-    import os
-
-    from hs.errors import HsError
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise HsError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def register(app: typer.Typer) -> None:

@@ -194,8 +194,9 @@ def plan(
 ) -> None:
     """Propose volunteer–family pairs for the whole waiting list; writes nothing.
 
-    Perinatal families first, then the longest waiting: a family stays unmatched only if
-    the volunteers it could have are needed by families higher on the list. Among those
+    In the order of hs waitlist (perinatal families first, then the longest waiting): a
+    family stays unmatched only if the volunteers it could have are needed by families
+    higher on the list. Among those
     plans, the one with the highest total score (docs/matching.md)."""
     from hs.matching import number
     from hs.matching import plan as core_plan

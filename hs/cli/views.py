@@ -545,13 +545,15 @@ def show(
     day = parse_date(as_of, "--as-of")
     view = record_view(r, record_id, day)
     if fmt == "json":
-        payload = {"id": view.id, "kind": view.kind, "status": view.status, **view.data}
+        payload = {"id": view.id, "kind": view.kind, "status": view.status,
+                   "data": view.data}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     kind_label = MSG(f"record.{view.kind}")
     if fmt in ("csv", "markdown"):
+        # CSV: the record's fields under data., as in JSON (a trajectory has its own kind)
         fields = [("kind", view.kind), ("id", view.id), ("status", view.status),
-                  *_flatten(view.data)]
+                  *_flatten(view.data, "data" if fmt == "csv" else "")]
         cols = _cols(("field", "field"), ("value", "value"))
         table = Table(MSG("t.record", kind=kind_label, id=view.id), cols,
                       [{"field": f, "value": v} for f, v in fields])
@@ -622,12 +624,15 @@ def history(
     Oldest first; hand edits and uncommitted changes included."""
     from hs.history import record_history
     from hs.output import Table, emit
-    from hs.store import walk
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
     kind, rid = r.resolve(record_id)
-    rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
+    rel = r.index.paths.get(rid)
+    if rel is None:  # an invalid file is not in the index: find it in the tree
+        from hs.store import walk
+
+        rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
     revisions = record_history(r.root, rel)
     if fmt == "json":
         sys.stdout.write(_history_json(revisions) + "\n")
