@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any, Literal
 
+from hs.i18n import Catalog
 from hs.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.problems import Problem
 
@@ -96,6 +97,109 @@ def load(index: Index, vol_id: str, day: dt.date) -> int:
 
 
 # --- tree rules ------------------------------------------------------------------------
+#
+# The rules that connect records, for ``hs validate`` (through hs.checks) and for the
+# commands that check a change before they write it (hs.workflow). ``at.problem(rel, loc,
+# code, message, severity=..., value=...)`` makes a Problem with the position of ``loc`` in
+# the file ``rel``. The index may hold only the records around a change: every lookup
+# tolerates a missing record or path.
+
+_MSG = Catalog({
+    "referral-order": ("referral {n} ({date}) is dated before the referral above it ({prev})",
+                       "aanmelding {n} ({date}) is gedateerd voor de aanmelding erboven "
+                       "({prev})"),
+    "referral-pending": ("a new referral on {date} while the referral above it has no "
+                         "decision yet; decide that one first",
+                         "een nieuwe aanmelding op {date} terwijl de aanmelding erboven nog "
+                         "geen beslissing heeft; beslis die eerst"),
+    "referral-open": ("a new referral on {date} while the family is still accepted (waiting "
+                      "or in a trajectory); close the trajectory or withdraw first",
+                      "een nieuwe aanmelding op {date} terwijl het gezin nog aanvaard is "
+                      "(wachtend of in een traject); sluit eerst het traject af of trek in"),
+    "decision-after-next": ("{decision} on {date} is after the next referral came in ({next})",
+                            "{decision} op {date} ligt na de volgende aanmelding ({next})"),
+    "decision-order": ("{decision} on {date} is before {what} ({before})",
+                       "{decision} op {date} ligt voor {what} ({before})"),
+    "the-referral": ("the referral", "de aanmelding"),
+    "the-decision": ("the decision above it", "de beslissing erboven"),
+    "after-final": ("'{decision}' after '{last}': a {last} referral is final; record a new "
+                    "referral instead",
+                    "'{decision}' na '{last}': een aanmelding met '{last}' is definitief; "
+                    "registreer een nieuwe aanmelding"),
+    "after-accepted": ("'{decision}' after 'accepted': an accepted family can only be "
+                       "withdrawn",
+                       "'{decision}' na 'accepted': een aanvaard gezin kan enkel ingetrokken "
+                       "worden (withdrawn)"),
+    "withdrawn-in-trajectory": ("withdrawn on {date} while trajectory {trj} is going on; "
+                                "close the trajectory instead",
+                                "ingetrokken op {date} terwijl traject {trj} loopt; sluit "
+                                "het traject af"),
+    "period-open": ("a new active period while the one above has no end",
+                    "een nieuwe actieve periode terwijl die erboven geen einde heeft"),
+    "period-order": ("active period starts {start}, not after the end of the period above "
+                     "({end})",
+                     "actieve periode begint {start}, niet na het einde van de periode erboven "
+                     "({end})"),
+    "no-family": ("family '{id}' does not exist", "gezin '{id}' bestaat niet"),
+    "no-volunteer": ("volunteer '{id}' does not exist", "vrijwilliger '{id}' bestaat niet"),
+    "not-accepted": ("trajectory starts {date} but family {id} is not accepted on that day",
+                     "traject begint {date} maar gezin {id} is die dag niet aanvaard"),
+    "end-before-start": ("close date {end} is before the start {start}",
+                         "afsluitdatum {end} ligt voor het begin {start}"),
+    "first-volunteer": ("first volunteer starts {date}, not on the trajectory start {start}",
+                        "eerste vrijwilliger begint {date}, niet op het begin van het traject "
+                        "{start}"),
+    "second-volunteer": ("a second volunteer while the one above has no end (to replace, "
+                         "end the first one)",
+                         "een tweede vrijwilliger terwijl die erboven geen einde heeft (om te "
+                         "vervangen: geef de eerste een einde)"),
+    "volunteer-overlap": ("volunteer starts {date}, before the one above ended ({end})",
+                          "vrijwilliger begint {date}, voor die erboven stopte ({end})"),
+    "volunteer-after-close": ("volunteer starts {date}, after the close {end}",
+                              "vrijwilliger begint {date}, na de afsluiting {end}"),
+    "inactive-on": ("volunteer {id} is not active on {date}",
+                    "vrijwilliger {id} is niet actief op {date}"),
+    "stopped-before": ("volunteer {id} stopped on {date}, before the end of this "
+                       "assignment ({end})",
+                       "vrijwilliger {id} stopte op {date}, voor het einde van deze "
+                       "toewijzing ({end})"),
+    "wrong-role": ("volunteer {id} has no '{kind}' role",
+                   "vrijwilliger {id} heeft de rol '{kind}' niet"),
+    "visit-before": ("visit on {date} is before the start {start}",
+                     "bezoek op {date} ligt voor het begin {start}"),
+    "visit-after": ("visit on {date} is after the close {end}",
+                    "bezoek op {date} ligt na de afsluiting {end}"),
+    "visit-order": ("visit on {date} is listed after a later one; keep visits in date order",
+                    "bezoek op {date} staat na een later bezoek; houd bezoeken in "
+                    "datumvolgorde"),
+    "review-outside": ("review on {date} is outside the trajectory ({start} to {end})",
+                       "gesprek op {date} valt buiten het traject ({start} tot {end})"),
+    "now": ("now", "nu"),
+    "two-active": ("family {id} already has trajectory {other} going on on {date}",
+                   "gezin {id} heeft op {date} al traject {other} lopen"),
+    "over-capacity": ("volunteer {id} has {n} families on {date}; capacity is {capacity}",
+                      "vrijwilliger {id} heeft {n} gezinnen op {date}; capaciteit is "
+                      "{capacity}"),
+    "location-not-yet": ("{what} on {date}, but location {id} only started on {start}",
+                         "{what} op {date}, maar werking {id} begon pas op {start}"),
+    "location-stopped": ("{what} on {date}, but location {id} stopped on {end}",
+                         "{what} op {date}, maar werking {id} stopte op {end}"),
+    "location-open-trajectory": ("trajectory still open but location {id} stopped on {end}; "
+                                 "close it",
+                                 "traject nog open maar werking {id} stopte op {end}; sluit "
+                                 "het af"),
+    "location-open-period": ("volunteer still active but location {id} stopped on {end}; "
+                             "record the stop",
+                             "vrijwilliger nog actief maar werking {id} stopte op {end}; "
+                             "registreer de stopzetting"),
+    "location-waiting": ("family still waiting but location {id} stopped on {end}; withdraw "
+                         "the referral or move the family",
+                         "gezin wacht nog maar werking {id} stopte op {end}; trek de aanmelding "
+                         "in of verhuis het gezin"),
+    "a-referral": ("referral", "aanmelding"),
+    "a-trajectory": ("trajectory start", "begin van het traject"),
+    "a-period": ("active period start", "begin van de actieve periode"),
+})
 
 
 def tree_rules(at: Any, index: Index) -> list[Problem]:
@@ -109,144 +213,187 @@ def tree_rules(at: Any, index: Index) -> list[Problem]:
         out.extend(_trajectory_rules(at, index, traj))
     out.extend(_overlap_rules(at, index))
     out.extend(_capacity_rules(at, index))
+    out.extend(_location_rules(at, index))
     return out
 
 
+def _main_between(index: Index, fam_id: str, first: dt.date, last: dt.date
+                  ) -> list[TrajectoryRow]:
+    return [t for t in index.trajectories_of(fam_id)
+            if t.kind in MAIN_KINDS and first <= t.start <= last]
+
+
 def _family_rules(at: Any, index: Index, fam: FamilyRow) -> list[Problem]:
-    rel = index.paths[fam.id]
+    rel = index.paths.get(fam.id)
+    if rel is None:
+        return []
     out: list[Problem] = []
-    prev: dt.date | None = None
-    for i, ref in enumerate(fam.referrals):
-        if prev is not None and ref.date < prev:
-            out.append(at.problem(rel, ("referrals", i, "date"), "date-order",
-                                  f"referral {i + 1} ({ref.date}) is dated before the "
-                                  f"referral above it ({prev})"))
-        prev = ref.date
+    refs = fam.referrals
+    for i, ref in enumerate(refs):
+        if i > 0:
+            prev = refs[i - 1]
+            if ref.date < prev.date:
+                out.append(at.problem(rel, ("referrals", i, "date"), "date-order",
+                                      _MSG("referral-order", n=i + 1, date=ref.date,
+                                           prev=prev.date)))
+            else:
+                dec = prev.decision_on(ref.date)
+                if dec is None:
+                    out.append(at.problem(rel, ("referrals", i, "date"),
+                                          "impossible-transition",
+                                          _MSG("referral-pending", date=ref.date)))
+                elif dec.decision == "accepted":
+                    main = _main_between(index, fam.id, prev.date, ref.date)
+                    if not main or any(t.end is None or t.end > ref.date for t in main):
+                        out.append(at.problem(rel, ("referrals", i, "date"),
+                                              "impossible-transition",
+                                              _MSG("referral-open", date=ref.date)))
+                for j, d in enumerate(prev.decisions):
+                    if d.date > ref.date:
+                        out.append(at.problem(rel, ("referrals", i - 1, "decisions", j,
+                                                    "date"), "date-order",
+                                              _MSG("decision-after-next", decision=d.decision,
+                                                   date=d.date, next=ref.date)))
         last: str | None = None
         last_date = ref.date
         for j, dec in enumerate(ref.decisions):
             loc = ("referrals", i, "decisions", j)
             if dec.date < last_date:
-                what = "the referral" if j == 0 else "the decision above it"
+                what = _MSG("the-referral") if j == 0 else _MSG("the-decision")
                 out.append(at.problem(rel, (*loc, "date"), "date-order",
-                                      f"{dec.decision} on {dec.date} is before {what} "
-                                      f"({last_date})"))
+                                      _MSG("decision-order", decision=dec.decision,
+                                           date=dec.date, what=what, before=last_date)))
             if last in ("refused", "withdrawn"):
                 out.append(at.problem(rel, (*loc, "decision"), "impossible-transition",
-                                      f"'{dec.decision}' after '{last}': a {last} referral "
-                                      "is final; record a new referral instead"))
+                                      _MSG("after-final", decision=dec.decision, last=last)))
             elif last == "accepted" and dec.decision != "withdrawn":
                 out.append(at.problem(rel, (*loc, "decision"), "impossible-transition",
-                                      f"'{dec.decision}' after 'accepted': an accepted "
-                                      "family can only be withdrawn"))
+                                      _MSG("after-accepted", decision=dec.decision)))
+            elif last == "accepted":
+                going = [t for t in _main_between(index, fam.id, ref.date, dec.date)
+                         if t.active_on(dec.date) and (t.end is None or t.end > dec.date)]
+                if going:
+                    out.append(at.problem(rel, (*loc, "decision"), "impossible-transition",
+                                          _MSG("withdrawn-in-trajectory", date=dec.date,
+                                               trj=going[0].id)))
             last = dec.decision
             last_date = max(last_date, dec.date)
-        if i < len(fam.referrals) - 1 and last in (None,):
-            out.append(at.problem(rel, ("referrals", i + 1, "date"), "impossible-transition",
-                                  "a new referral while the one above it has no decision"))
     return out
 
 
 def _volunteer_rules(at: Any, index: Index, vol: VolunteerRow) -> list[Problem]:
-    rel = index.paths[vol.id]
+    rel = index.paths.get(vol.id)
+    if rel is None:
+        return []
     out: list[Problem] = []
     prev_end: dt.date | None = None
     for i, p in enumerate(vol.periods):
         if i > 0 and prev_end is None:
             out.append(at.problem(rel, ("active", i, "start"), "impossible-transition",
-                                  "a new active period while the one above has no end"))
+                                  _MSG("period-open")))
         elif prev_end is not None and p.start <= prev_end:
             out.append(at.problem(rel, ("active", i, "start"), "date-order",
-                                  f"active period starts {p.start}, not after the end of "
-                                  f"the period above ({prev_end})"))
+                                  _MSG("period-order", start=p.start, end=prev_end)))
         prev_end = p.end
     return out
 
 
+def _period_on(vol: VolunteerRow, day: dt.date) -> Any:
+    for p in vol.periods:
+        if p.start <= day and (p.end is None or day <= p.end):
+            return p
+    return None
+
+
 def _trajectory_rules(at: Any, index: Index, t: TrajectoryRow) -> list[Problem]:
-    rel = index.paths[t.id]
+    rel = index.paths.get(t.id)
+    if rel is None:
+        return []
     out: list[Problem] = []
     fam = index.families.get(t.family)
     if fam is None:
         out.append(at.problem(rel, ("family",), "dangling-reference",
-                              f"family '{t.family}' does not exist"))
+                              _MSG("no-family", id=t.family)))
     else:
         ref = fam.referral_on(t.start)
-        accepted = ref.accepted_on() if ref is not None else None
-        if accepted is None or accepted > t.start:
+        dec = ref.decision_on(t.start) if ref is not None else None
+        if dec is None or dec.decision != "accepted":
             out.append(at.problem(rel, ("start",), "impossible-transition",
-                                  f"trajectory starts {t.start} but family {fam.id} is not "
-                                  "accepted on that day"))
+                                  _MSG("not-accepted", date=t.start, id=fam.id)))
     if t.end is not None and t.end < t.start:
         out.append(at.problem(rel, ("end",), "date-order",
-                              f"close date {t.end} is before the start {t.start}"))
+                              _MSG("end-before-start", end=t.end, start=t.start)))
     prev_end: dt.date | None = None
     for i, a in enumerate(t.assignments):
         loc = ("volunteers", i)
         vol = index.volunteers.get(a.volunteer)
         if vol is None:
             out.append(at.problem(rel, (*loc, "volunteer"), "dangling-reference",
-                                  f"volunteer '{a.volunteer}' does not exist"))
+                                  _MSG("no-volunteer", id=a.volunteer)))
         if i == 0 and a.start != t.start:
             out.append(at.problem(rel, (*loc, "start"), "date-order",
-                                  f"first volunteer starts {a.start}, not on the trajectory "
-                                  f"start {t.start}"))
+                                  _MSG("first-volunteer", date=a.start, start=t.start)))
         if i > 0:
             if prev_end is None:
                 out.append(at.problem(rel, (*loc, "start"), "impossible-transition",
-                                      "a second volunteer while the one above has no end "
-                                      "(replace: end the first one)"))
+                                      _MSG("second-volunteer")))
             elif a.start < prev_end:
                 out.append(at.problem(rel, (*loc, "start"), "date-order",
-                                      f"volunteer starts {a.start}, before the one above "
-                                      f"ended ({prev_end})"))
+                                      _MSG("volunteer-overlap", date=a.start, end=prev_end)))
         if t.end is not None and a.start > t.end:
             out.append(at.problem(rel, (*loc, "start"), "date-order",
-                                  f"volunteer starts {a.start}, after the close {t.end}"))
+                                  _MSG("volunteer-after-close", date=a.start, end=t.end)))
         if vol is not None:
-            first, last = a.start, a.end or t.end or a.start
-            if not any(p.start <= first and (p.end is None or p.end >= first)
-                       for p in vol.periods):
-                out.append(at.problem(rel, (*loc, "volunteer"), "inactive-volunteer",
-                                      f"volunteer {vol.id} is not active on {first}"))
-            elif not vol.active_on(last) and a.end is not None:
-                out.append(at.problem(rel, (*loc, "end"), "inactive-volunteer",
-                                      f"volunteer {vol.id} is not active on {last}"))
+            out.extend(_assignment_activity(at, rel, loc, t, a, vol))
             if t.kind != "starter" and t.kind not in vol.roles and not (
                     t.kind == "buddy" and "coach" in vol.roles):
                 out.append(at.problem(rel, (*loc, "volunteer"), "wrong-role",
-                                      f"volunteer {vol.id} has no '{t.kind}' role",
+                                      _MSG("wrong-role", id=vol.id, kind=t.kind),
                                       severity="warning"))
         prev_end = a.end
     start_o = t.start.toordinal()
     end_o = t.end.toordinal() if t.end is not None else None
     prev_v = 0
     for i, day in enumerate(t.visit_days):
+        when = dt.date.fromordinal(day)
         if day < start_o:
             out.append(at.problem(rel, ("visits", i, "date"), "date-order",
-                                  f"visit on {dt.date.fromordinal(day)} is before the start "
-                                  f"{t.start}"))
+                                  _MSG("visit-before", date=when, start=t.start)))
         elif end_o is not None and day > end_o:
             out.append(at.problem(rel, ("visits", i, "date"), "date-order",
-                                  f"visit on {dt.date.fromordinal(day)} is after the close "
-                                  f"{t.end}"))
+                                  _MSG("visit-after", date=when, end=t.end)))
         elif day < prev_v:
             out.append(at.problem(rel, ("visits", i, "date"), "date-order",
-                                  f"visit on {dt.date.fromordinal(day)} is listed after a "
-                                  "later one; keep visits in date order"))
+                                  _MSG("visit-order", date=when)))
         prev_v = max(prev_v, day)
     for i, r in enumerate(t.reviews):
         if r.date < t.start or (t.end is not None and r.date > t.end):
             out.append(at.problem(rel, ("reviews", i, "date"), "date-order",
-                                  f"review on {r.date} is outside the trajectory "
-                                  f"({t.start} to {t.end or 'now'})"))
+                                  _MSG("review-outside", date=r.date, start=t.start,
+                                       end=t.end or _MSG("now"))))
     return out
+
+
+def _assignment_activity(at: Any, rel: str, loc: tuple[str | int, ...], t: TrajectoryRow,
+                         a: Any, vol: VolunteerRow) -> list[Problem]:
+    """The volunteer must be active on the first day of the assignment, and, if it has an
+    end, until that end. (An assignment that runs to the trajectory's close while the
+    volunteer stopped earlier is what happens when a volunteer stops and the trajectory
+    then closes; the commands warn about it when it happens.)"""
+    period = _period_on(vol, a.start)
+    if period is None:
+        return [at.problem(rel, (*loc, "volunteer"), "inactive-volunteer",
+                           _MSG("inactive-on", id=vol.id, date=a.start))]
+    if a.end is not None and period.end is not None and a.end > period.end:
+        return [at.problem(rel, (*loc, "end"), "inactive-volunteer",
+                           _MSG("stopped-before", id=vol.id, date=period.end, end=a.end))]
+    return []
 
 
 def _overlap_rules(at: Any, index: Index) -> list[Problem]:
     """A family has at most one trajectory at a time; a starter may end on a start day."""
     out: list[Problem] = []
-    for fam_id in {t.family for t in index.trajectories.values()}:
+    for fam_id in sorted({t.family for t in index.trajectories.values()}):
         trajs = index.trajectories_of(fam_id)
         for i, a in enumerate(trajs):
             for b in trajs[i + 1:]:
@@ -255,39 +402,105 @@ def _overlap_rules(at: Any, index: Index) -> list[Problem]:
                     continue
                 if b.start == a_end and "starter" in (a.kind, b.kind):
                     continue
-                if a.kind == "starter" and b.kind == "starter":
-                    pass
-                rel = index.paths[b.id]
+                rel = index.paths.get(b.id)
+                if rel is None:
+                    continue
                 out.append(at.problem(rel, ("start",), "two-active-trajectories",
-                                      f"family {fam_id} already has trajectory {a.id} "
-                                      f"active on {b.start}"))
+                                      _MSG("two-active", id=fam_id, other=a.id,
+                                           date=b.start)))
     return out
 
 
 def _capacity_rules(at: Any, index: Index) -> list[Problem]:
     out: list[Problem] = []
-    events: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    events: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
     for t in index.trajectories.values():
         if t.kind == "starter":
             continue
-        for a in t.assignments:
+        for i, a in enumerate(t.assignments):
             end = a.end or t.end
-            events[a.volunteer].append((a.start.toordinal(), 1, t.id))
+            events[a.volunteer].append((a.start.toordinal(), 1, t.id, i))
             if end is not None:
-                events[a.volunteer].append((end.toordinal() + 1, -1, t.id))
-    for vid, evs in events.items():
+                events[a.volunteer].append((end.toordinal() + 1, -1, t.id, i))
+    for vid in sorted(events):
+        evs = events[vid]
         vol = index.volunteers.get(vid)
         if vol is None:
             continue
-        evs.sort(key=lambda e: (e[0], e[1]))
+        evs.sort(key=lambda e: (e[0], e[1], e[2]))
         n = 0
-        for day, delta, tid in evs:
+        for day, delta, tid, i in evs:
             n += delta
             if delta > 0 and n > vol.capacity:
-                rel = index.paths[tid]
-                out.append(at.problem(rel, ("volunteers",), "over-capacity",
-                                      f"volunteer {vid} has {n} families on "
-                                      f"{dt.date.fromordinal(day)}; capacity is "
-                                      f"{vol.capacity}", value=False))
+                rel = index.paths.get(tid)
+                if rel is not None:
+                    out.append(at.problem(rel, ("volunteers", i, "volunteer"), "over-capacity",
+                                          _MSG("over-capacity", id=vid, n=n,
+                                               date=dt.date.fromordinal(day),
+                                               capacity=vol.capacity)))
                 break
+    return out
+
+
+def _location_rules(at: Any, index: Index) -> list[Problem]:
+    """Records of a location must fall within its active period. What is still open when a
+    location stopped is a warning: the coordinator is to close it."""
+    out: list[Problem] = []
+
+    def outside(rel: str, loc: tuple[str | int, ...], what: str, day: dt.date,
+                location: Any) -> None:
+        if day < location.active_from:
+            out.append(at.problem(rel, loc, "location-inactive",
+                                  _MSG("location-not-yet", what=what, date=day,
+                                       id=location.id, start=location.active_from)))
+        elif location.active_until is not None and day > location.active_until:
+            out.append(at.problem(rel, loc, "location-inactive",
+                                  _MSG("location-stopped", what=what, date=day,
+                                       id=location.id, end=location.active_until)))
+
+    for fam in index.families.values():
+        location = index.locations.get(fam.location)
+        rel = index.paths.get(fam.id)
+        if location is None or rel is None:
+            continue
+        for i, ref in enumerate(fam.referrals):
+            outside(rel, ("referrals", i, "date"), _MSG("a-referral"), ref.date, location)
+        until = location.active_until
+        if until is not None and fam.referrals and \
+                family_status(index, fam, until) == "waiting" and \
+                fam.referral.date <= until:
+            out.append(at.problem(rel, ("referrals", len(fam.referrals) - 1, "date"),
+                                  "location-stopped",
+                                  _MSG("location-waiting", id=location.id, end=until),
+                                  severity="warning"))
+    for t in index.trajectories.values():
+        owner = index.families.get(t.family)
+        rel = index.paths.get(t.id)
+        if owner is None or rel is None:
+            continue
+        location = index.locations.get(owner.location)
+        if location is None:
+            continue
+        outside(rel, ("start",), _MSG("a-trajectory"), t.start, location)
+        until = location.active_until
+        if until is not None and t.start <= until and (t.end is None or t.end > until):
+            out.append(at.problem(rel, ("end",) if t.end is not None else ("start",),
+                                  "location-stopped",
+                                  _MSG("location-open-trajectory", id=location.id, end=until),
+                                  severity="warning"))
+    for vol in index.volunteers.values():
+        location = index.locations.get(vol.location)
+        rel = index.paths.get(vol.id)
+        if location is None or rel is None:
+            continue
+        for i, p in enumerate(vol.periods):
+            outside(rel, ("active", i, "start"), _MSG("a-period"), p.start, location)
+        until = location.active_until
+        if until is not None and vol.periods:
+            p = vol.periods[-1]
+            if p.start <= until and (p.end is None or p.end > until):
+                out.append(at.problem(rel, ("active", len(vol.periods) - 1, "start"),
+                                      "location-stopped",
+                                      _MSG("location-open-period", id=location.id, end=until),
+                                      severity="warning"))
     return out

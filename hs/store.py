@@ -11,19 +11,29 @@ Layout (relative to the repository root)::
 
 Record folders may have subfolders (say ``families/archive/``); the file name is the ID.
 Reading the whole tree goes through a cache in ``.hs/cache`` (ignored by git) keyed by each
-file's path, size and modification time plus the schema and program versions; a stale or
-corrupt cache is rebuilt silently. Writing one record goes through :meth:`Repo.write`:
-validated first, written to a temporary file in the same folder, fsynced, read back and
-validated again, then renamed over the old file, under a lock.
+file's path, size and modification time, in a folder named after the schema version and a
+fingerprint of the code that made it. It holds small projections (the rows of
+:mod:`hs.index`, no names or notes), one part per kind, decoded when first asked for. A
+file changed less than two seconds before the cache was written is read again (a coarse
+clock could hide a same-size edit); a stale, corrupt or foreign cache is rebuilt silently;
+a file that failed is read again every time. A cold read of many files parses in
+:data:`PARSE_PROCESSES` processes.
+
+Writing one record goes through :meth:`Repo.write`: validated first, then, under the
+tree's lock (:meth:`Repo.lock`, so two hs processes never write at once), written to a
+temporary file in the same folder, fsynced, read back and validated again, renamed over
+the old file and the folder fsynced. Whatever fails, the old file stays byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
+import hashlib
 import marshal
 import os
+import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -45,7 +55,7 @@ from hs.errors import (
 from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, is_valid_id
 from hs.index import ROW_TYPES, Index
 from hs.problems import Problem
-from hs.yamlio import YamlIssue, decode, fast_json, quiet_stderr
+from hs.yamlio import NOT_FAST, YamlIssue, decode, fast_load, quiet_stderr
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -57,6 +67,7 @@ CACHE_DIR = ".hs"
 SPECIAL: dict[str, str] = {CONFIG_FILE: "config", VOCABULARIES_FILE: "vocabularies"}
 SPECIAL_KINDS = frozenset(SPECIAL.values())
 PARALLEL_THRESHOLD = 4000
+PARSE_PROCESSES = 2  # more add little: the main process merges and the disk is shared
 
 
 class RecordFile:
@@ -96,12 +107,14 @@ class RecordFile:
 
 @dataclass
 class FileResult:
-    """What reading one file gave: its row (None if invalid) and its problems."""
+    """What reading one file gave: its row (None if invalid), its errors (``problems``)
+    and its warnings. A file with only warnings is valid."""
 
     file: RecordFile
     row: Any = None
     data: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def today() -> dt.date:
@@ -198,12 +211,11 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     result = FileResult(rf)
     try:
         if raw is None:
-            raw = rf.path.read_bytes()
+            with open(rf.fspath, "rb") as fh:
+                raw = fh.read()
         text = decode(raw)
-        fast = fast_json(text)
-        if fast is not None:
-            data = json.loads(fast)
-        else:
+        data = fast_load(text)
+        if data is NOT_FAST:
             from hs.yamlio import load_document, plain
 
             data = plain(load_document(text))
@@ -211,12 +223,16 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
         result.problems.append(Problem(rf.rel, issue.line, issue.col, issue.code,
                                        issue.message))
         return result
-    except OSError as exc:
-        result.problems.append(Problem(rf.rel, 1, 1, "unreadable", exc.strerror or str(exc)))
+    except RecursionError:
+        result.problems.append(Problem(rf.rel, 1, 1, "too-deep", _MSG("too-deep")))
         return result
-    problems = schema_problems(rf, text, data)
-    if problems:
-        result.problems.extend(problems)
+    except OSError as exc:
+        result.problems.append(Problem(rf.rel, 1, 1, "unreadable",
+                                       _MSG("unreadable", reason=exc.strerror or "?")))
+        return result
+    for p in schema_problems(rf, text, data):
+        (result.problems if p.severity == "error" else result.warnings).append(p)
+    if result.problems:
         return result
     result.data = data
     row_type = ROW_TYPES.get(rf.kind)
@@ -225,22 +241,54 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 
 
 # --- the cache -----------------------------------------------------------------------------
+#
+# .hs/cache/<format>/ holds a "stats" part (one signature of size and modification time per
+# valid file), a "warnings" part (the warnings of the files that have any), and one part per
+# kind with the rows, decoded only when a query first asks for that kind. The folder name
+# holds the schema version and a fingerprint of the code that makes the entries, so that
+# another version of hs never reads a cache it did not write. A file that failed is not in
+# "stats", so it is read (and its problems reported) again every time.
 
-_CACHE_FORMAT = f"index-{SCHEMA_VERSION}-{__version__}-5"
+_CACHE_LAYOUT = 6
 _CACHE_PARTS = ("special", "location", "family", "volunteer", "trajectory")
+_RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
+_fingerprint: str | None = None
+
+
+def _cache_format() -> str:
+    global _fingerprint
+    if _fingerprint is None:
+        h = hashlib.blake2b(digest_size=6)
+        h.update(f"{SCHEMA_VERSION}-{__version__}-{_CACHE_LAYOUT}".encode())
+        here = Path(__file__).resolve().parent
+        for name in ("index.py", "models.py", "checks.py", "yamlio.py", "schemas.py"):
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _fingerprint = h.hexdigest()
+    return f"index-{SCHEMA_VERSION}-{__version__}-{_fingerprint}"
 
 
 def _cache_dir(root: Path) -> Path:
-    return root / CACHE_DIR / "cache" / _CACHE_FORMAT
+    return root / CACHE_DIR / "cache" / _cache_format()
 
 
 def _read_part(root: Path, part: str) -> dict[str, Any]:
-    """One part of the cache (``stats`` or a kind), or {} if missing or corrupt."""
+    """One part of the cache, or {} if it is missing or corrupt."""
     try:
         data = marshal.loads((_cache_dir(root) / f"{part}.marshal").read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+    except Exception:  # missing, unreadable or corrupt: start afresh
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _written(root: Path) -> int:
+    """When the stats part was written (ns), 0 if never."""
+    try:
+        return os.stat(_cache_dir(root) / "stats.marshal").st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _shared(value: Any, seen: dict[Any, Any]) -> Any:
@@ -262,25 +310,42 @@ def _shared(value: Any, seen: dict[Any, Any]) -> Any:
 def _write_part(root: Path, part: str, entries: dict[str, Any]) -> None:
     folder = _cache_dir(root)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = root / CACHE_DIR / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            _ignore_cache_dir(root)
+            for other in folder.parent.iterdir():  # caches of other versions
+                if other != folder and other.name.startswith("index-"):
+                    if other.is_dir():
+                        shutil.rmtree(other, ignore_errors=True)
+                    else:
+                        other.unlink(missing_ok=True)
         tmp = folder / f".{part}.{os.getpid()}.tmp"
         tmp.write_bytes(marshal.dumps(_shared(entries, {})))
         os.replace(tmp, folder / f"{part}.marshal")
-    except OSError:
+    except (OSError, ValueError):
         pass  # a cache that cannot be written is only slower next time
 
 
-def _parse_chunk(items: list[tuple[str, str, str, str]]) -> list[tuple[str, Any, list[Problem]]]:
-    """Worker: parse files, return (rel, cache value or None, problems)."""
-    out: list[tuple[str, Any, list[Problem]]] = []
+def _ignore_cache_dir(root: Path) -> None:
+    ignore = root / CACHE_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+
+
+Parsed = tuple[str, Any, list[Problem], list[Problem]]  # rel, cache value, errors, warnings
+
+
+def _parse_chunk(items: list[tuple[str, str, str, str]]) -> list[Parsed]:
+    """Worker: parse files, return (rel, cache value or None, errors, warnings)."""
+    out: list[Parsed] = []
     gc.freeze()
-    with quiet_stderr():
-        for kind, rid, path, rel in items:
-            res = parse_file(RecordFile(kind, rid, path, rel))
-            out.append((rel, _cache_value(res), res.problems))
+    try:
+        with quiet_stderr():
+            for kind, rid, path, rel in items:
+                res = parse_file(RecordFile(kind, rid, path, rel))
+                out.append((rel, _cache_value(res), res.problems, res.warnings))
+    finally:
+        gc.unfreeze()
     return out
 
 
@@ -292,16 +357,43 @@ def _cache_value(res: FileResult) -> Any:
     return res.data
 
 
+def _warning_tuples(problems: list[Problem]) -> tuple[tuple[int, int, str, str, str], ...]:
+    from hs.i18n import language
+
+    lang = language()
+    return tuple((p.line, p.col, p.code, p.message, lang) for p in problems)
+
+
+def _warnings_of(rel: str, entry: Any) -> list[Problem] | None:
+    """Cached warnings as problems; None if they are in another language or look wrong
+    (then the file is read again, and they are said in this one)."""
+    from hs.i18n import language
+
+    lang = language()
+    out = []
+    try:
+        for line, col, code, message, said_in in entry:
+            if said_in != lang:
+                return None
+            out.append(Problem(rel, line, col, code, message, "warning"))
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
 class LoadReport:
-    """What a full read did: the index, every file's problems, how many files were parsed."""
+    """What a full read did: the index, every file's errors (``problems``) and warnings,
+    how many files were parsed."""
 
     def __init__(self, index: Index, problems: list[Problem],
-                 entries: list[tuple[str, str, str, str]], parsed: int, seconds: float):
+                 entries: list[tuple[str, str, str, str]], parsed: int, seconds: float,
+                 warnings: list[Problem] | None = None):
         self.index = index
         self.problems = problems
         self.entries = entries
         self.parsed = parsed
         self.seconds = seconds
+        self.warnings = warnings if warnings is not None else []
 
     @property
     def files(self) -> list[RecordFile]:
@@ -313,30 +405,44 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
               keep_problems: bool = True) -> LoadReport:
     """Read the whole records tree into an :class:`Index`, using and refreshing the cache.
 
-    The cache has a ``stats`` part (a signature of each valid file's size and
-    modification time) and one part per kind with the rows. Files whose signature matches
-    are not read at all, and a kind's part is only decoded when a query first asks for
-    that kind. Files that failed are read again each time, so their problems are reported
-    again; changed files are parsed (in several processes when there are many)."""
+    Files whose signature (size and modification time) matches the cache are not read
+    at all, unless they changed less than two seconds before the cache was written (a
+    coarse clock could hide a same-size edit). A kind's part is only decoded when a query
+    first asks for that kind. Files that failed are read again each time, so their
+    problems are reported again; changed files are parsed (in several processes when
+    there are many). A corrupt or foreign cache is ignored and rewritten."""
     started = time.perf_counter()
     entries = scan(root)
     stats = _read_part(root, "stats") if use_cache else {}
+    trusted_before = _written(root) - _RACY_NS if stats else 0
+    warned_part = _read_part(root, "warnings") if use_cache and stats else {}
     new_stats: dict[str, int] = {}
+    new_warned: dict[str, Any] = {}
     index = Index()
     paths = index.paths
     problems: list[Problem] = []
+    warned: list[Problem] = []
     todo: list[RecordFile] = []
     sigs: dict[str, int] = {}
     cached: dict[str, list[str]] = {part: [] for part in _CACHE_PARTS}
-    stat = os.stat
+    stat_ = os.stat
     get = stats.get
     for kind, rid, path, rel in entries:
         try:
-            st = stat(path)
+            st = stat_(path)
         except OSError:
             continue
         sig = _signature(st.st_size, st.st_mtime_ns)
-        if get(rel) == sig:
+        if get(rel) == sig and st.st_mtime_ns < trusted_before:
+            if rel in warned_part:
+                these = _warnings_of(rel, warned_part[rel])
+                if these is None:
+                    sigs[rel] = sig
+                    todo.append(RecordFile(kind, rid, path, rel))
+                    continue
+                new_warned[rel] = warned_part[rel]
+                if keep_problems:
+                    warned.extend(these)
             new_stats[rel] = sig
             if kind in SPECIAL_KINDS:
                 cached["special"].append(rel)
@@ -350,14 +456,18 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     by_rel = {e[3]: e for e in entries}
     if todo:
         use_pool = parallel if parallel is not None else len(todo) >= PARALLEL_THRESHOLD
-        for rel, value, probs in _parse_many(todo, use_pool):
+        for rel, value, errors, warnings in _parse_many(todo, use_pool):
             kind, rid = by_rel[rel][0], by_rel[rel][1]
+            if keep_problems:
+                warned.extend(warnings)
             if value is None:
                 index.invalid.append(rel)
                 if keep_problems:
-                    problems.extend(probs)
+                    problems.extend(errors)
                 continue
             new_stats[rel] = sigs[rel]
+            if warnings:
+                new_warned[rel] = _warning_tuples(warnings)
             fresh[_part_of(kind)][rel] = value
             if kind in FOLDER:
                 paths[rid] = rel
@@ -382,8 +492,10 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
             for value in loader():
                 index.add_cached(part, value)
     if use_cache and (todo or removed):
-        _write_part(root, "stats", new_stats)
-    return LoadReport(index, problems, entries, len(todo), time.perf_counter() - started)
+        _write_part(root, "warnings", new_warned)
+        _write_part(root, "stats", new_stats)  # last: its time tells what to trust
+    return LoadReport(index, problems, entries, len(todo), time.perf_counter() - started,
+                      warned)
 
 
 def _signature(size: int, mtime_ns: int) -> int:
@@ -393,7 +505,7 @@ def _signature(size: int, mtime_ns: int) -> int:
 
 
 def _part_of(kind: str) -> str:
-    return "special" if kind in SPECIAL.values() else kind
+    return "special" if kind in SPECIAL_KINDS else kind
 
 
 def _part_from_rel(rel: str) -> str:
@@ -403,17 +515,26 @@ def _part_from_rel(rel: str) -> str:
     return KIND_OF_FOLDER.get(parts[1], "special")
 
 
+def _usable(part: str, rid: str, value: Any) -> bool:
+    """A cached value of the right shape (a row tuple of that ID; the config or the
+    vocabularies as a mapping)."""
+    if part == "special":
+        return isinstance(value, dict)
+    return isinstance(value, tuple) and len(value) > 1 and value[0] == rid
+
+
 def _merge_part(root: Path, part: str, cached_rels: list[str], fresh: dict[str, Any],
                 by_rel: dict[str, tuple[str, str, str, str]], write: bool) -> dict[str, Any]:
     """The rows of one kind: cached ones still current, plus the freshly parsed ones.
 
-    A row the cache part should have but lacks (a part lost or corrupt) is parsed now."""
+    A row the cache part should have but lacks or holds in another shape (a part lost or
+    corrupt) is parsed now."""
     out: dict[str, Any] = {}
     if cached_rels:
         stored = _read_part(root, part)
         for rel in cached_rels:
             value = stored.get(rel)
-            if value is None:
+            if not _usable(part, by_rel[rel][1], value):
                 res = parse_file(RecordFile(*by_rel[rel]))
                 value = _cache_value(res)
                 if value is None:
@@ -426,30 +547,70 @@ def _merge_part(root: Path, part: str, cached_rels: list[str], fresh: dict[str, 
     return out
 
 
-def _parse_many(todo: list[RecordFile],
-                use_pool: bool) -> list[tuple[str, Any, list[Problem]]]:
+def _parse_many(todo: list[RecordFile], use_pool: bool) -> list[Parsed]:
+    """Parse files, in :data:`PARSE_PROCESSES` worker processes if ``use_pool`` (forked, so
+    they start with everything imported; rapidyaml's messages on stderr are silenced in
+    each)."""
     items = [(rf.kind, rf.id, rf.fspath, rf.rel) for rf in todo]
-    if not use_pool or (os.cpu_count() or 1) < 2:
+    workers = min(os.cpu_count() or 1, PARSE_PROCESSES)
+    if not use_pool or workers < 2 or not hasattr(os, "fork"):
         return _parse_chunk(items)
     import concurrent.futures as cf
     import multiprocessing as mp
 
-    workers = min(os.cpu_count() or 2, 8)
-    size = max(200, len(items) // (workers * 4))
+    size = max(50, len(items) // (workers * 4))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    out: list[tuple[str, Any, list[Problem]]] = []
-    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        for part in pool.map(_parse_chunk, chunks):
-            out.extend(part)
+    out: list[Parsed] = []
+    try:
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            for part in pool.map(_parse_chunk, chunks):
+                out.extend(part)
+    except (OSError, cf.process.BrokenProcessPool):
+        return _parse_chunk(items)  # no processes to be had: do it here
     return out
+
+
+def stray_files(root: Path) -> list[str]:
+    """YAML files under ``records/`` that no command reads: outside the record folders
+    (say ``records/famlies/x.yaml``) or with an extension in capitals (``X.YAML``)."""
+    base = root / RECORDS
+    out: list[str] = []
+    stack: list[tuple[str, str, bool]] = [(str(base), RECORDS, False)]
+    while stack:
+        folder, rel, known = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir(follow_symlinks=False):
+                inside = known or (rel == RECORDS and e.name in KIND_OF_FOLDER)
+                stack.append((e.path, f"{rel}/{e.name}", inside))
+                continue
+            lower = e.name.lower()
+            if not lower.endswith((".yaml", ".yml")):
+                continue
+            if known:
+                if not e.name.endswith((".yaml", ".yml")):
+                    out.append(f"{rel}/{e.name}")
+            elif not (rel == RECORDS and e.name in SPECIAL):
+                out.append(f"{rel}/{e.name}")
+    return sorted(out)
 
 
 # --- the repository object -------------------------------------------------------------
 
 
+_HELD: dict[str, int] = {}  # trees whose lock this process holds, and how deeply
+
+
 class Repo:
     """One records repository. Commands get it from :func:`open_repo`."""
+
+    lock_timeout = 10.0  # seconds to wait for another hs process that is writing
 
     def __init__(self, root: Path):
         self.root = root
@@ -512,17 +673,27 @@ class Repo:
     # writing
 
     @contextmanager
-    def lock(self, timeout: float = 10.0) -> Iterator[None]:
-        """An exclusive lock on the tree for writers (``.hs/lock``, flock)."""
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """An exclusive lock on the tree for writers (``.hs/lock``, flock).
+
+        Another process that holds it makes this wait up to ``timeout`` seconds, then
+        :class:`LockBusy`. Within one process the lock is re-entrant (a command that
+        holds it can call :meth:`write`, which takes it too)."""
         import fcntl
 
+        key = str(self.root.resolve())
+        if _HELD.get(key):
+            _HELD[key] += 1
+            try:
+                yield
+            finally:
+                _HELD[key] -= 1
+            return
         (self.root / CACHE_DIR).mkdir(exist_ok=True)
-        ignore = self.root / CACHE_DIR / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
+        _ignore_cache_dir(self.root)
         fd = os.open(self.root / CACHE_DIR / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -531,45 +702,68 @@ class Repo:
                     if time.monotonic() > deadline:
                         raise LockBusy(_MSG("lock-busy")) from None
                     time.sleep(0.05)
-            yield
+            _HELD[key] = 1
+            try:
+                yield
+            finally:
+                _HELD.pop(key, None)
         finally:
-            os.close(fd)
+            os.close(fd)  # closing the file releases the lock
 
-    def write(self, path: Path, text: str, check: Callable[[str], None] | None = None) -> None:
+    def write(self, path: Path, text: str, check: Callable[[str], None] | None = None,
+              *, create: bool = False) -> None:
         """Replace (or create) one record file atomically, after validating ``text``.
 
-        The text is validated as the record of its kind (plus ``check`` if given), written
-        to a temporary file next to the target, fsynced, read back and validated again,
-        then renamed over the target. On any failure the old file stays byte for byte."""
+        Under the lock: the text is validated as the record of its kind (plus ``check`` if
+        given), written to a temporary file next to the target, fsynced, read back and
+        validated again, then renamed over the target (keeping its permissions) and the
+        folder fsynced. With ``create``, a file or ID that exists already is refused. On
+        any failure the old file stays byte for byte, and :class:`WriteRejected` (or the
+        error of ``check``) says why."""
         rf = classify(self.root, path)
         if rf is None:
-            raise WriteRejected(f"{path}: not a record file of this tree")
-        self._validate_text(rf, text.encode("utf-8"))
+            raise WriteRejected(_MSG("not-a-record", path=path))
+        data = text.encode("utf-8")
+        self._validate_text(rf, data)
         if check is not None:
             check(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            self._validate_text(rf, tmp.read_bytes())
-            os.replace(tmp, path)
-            dir_fd = os.open(path.parent, os.O_RDONLY)
+        with self.lock():
+            if create and (path.exists() or (rf.kind in FOLDER and rf.id in self.all_ids())):
+                raise WriteRejected(_MSG("exists", id=rf.id))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
             try:
-                os.fsync(dir_fd)
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                back = tmp.read_bytes()
+                if back != data:
+                    raise WriteRejected(_MSG("read-back", path=rf.rel))
+                self._validate_text(rf, back)
+                if path.exists():
+                    os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+                os.replace(tmp, path)
+                dir_fd = os.open(path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
             finally:
-                os.close(dir_fd)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+                if tmp.exists():
+                    tmp.unlink()
         self.refresh()
 
     def _validate_text(self, rf: RecordFile, raw: bytes) -> None:
         res = parse_file(rf, raw)
         if res.problems:
-            raise WriteRejected(str(res.problems[0]))
+            from hs.problems import sort_key
+
+            first = min(res.problems, key=sort_key)
+            more = len(res.problems) - 1
+            text = str(first) + (_MSG("more-1") if more == 1 else
+                                 _MSG("more", n=more) if more else "")
+            raise WriteRejected(text)
 
     # git
 
@@ -614,6 +808,16 @@ def _msg_catalog() -> Any:
                          "'hs validate' toont alle problemen"),
         "lock-busy": ("another hs command is writing to this records tree; try again",
                       "een ander hs-commando schrijft in deze records; probeer opnieuw"),
+        "not-a-record": ("{path}: not a record file of this tree",
+                         "{path}: geen recordbestand van deze records"),
+        "exists": ("a record with ID '{id}' exists already", "er is al een record met ID '{id}'"),
+        "read-back": ("{path}: the file read back differs from what was written; nothing "
+                      "was changed", "{path}: het teruggelezen bestand verschilt van wat "
+                      "geschreven werd; er is niets veranderd"),
+        "more-1": (" (and 1 more problem)", " (en nog 1 probleem)"),
+        "more": (" (and {n} more problems)", " (en nog {n} problemen)"),
+        "too-deep": ("the data is nested too deeply", "de gegevens zijn te diep genest"),
+        "unreadable": ("cannot read the file: {reason}", "kan het bestand niet lezen: {reason}"),
     })
 
 

@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 
 MSG = Catalog({
     "clean": ("checked {files} files: no problems", "{files} bestanden nagekeken: geen problemen"),
-    "found": ("checked {files} files: {errors} errors, {warnings} warnings",
-              "{files} bestanden nagekeken: {errors} fouten, {warnings} waarschuwingen"),
+    "found": ("checked {files} files: {errors}, {warnings}",
+              "{files} bestanden nagekeken: {errors}, {warnings}"),
+    "errors-1": ("1 error", "1 fout"),
+    "errors": ("{n} errors", "{n} fouten"),
+    "warnings-1": ("1 warning", "1 waarschuwing"),
+    "warnings": ("{n} warnings", "{n} waarschuwingen"),
+    "elsewhere": ("; {n} more in other files of the tree (run 'hs validate' to see them)",
+                  "; nog {n} in andere bestanden (toon ze met 'hs validate')"),
     "no-such-path": ("no such file or folder: {path}", "bestand of map bestaat niet: {path}"),
     "not-record": ("{path}: not a record file (expected records/<kind>/<id>.yaml, "
                    "records/config.yaml or records/vocabularies.yaml)",
@@ -27,13 +33,31 @@ MSG = Catalog({
 
 @dataclass
 class ValidationResult:
+    """Problems (errors and warnings, sorted by file and position), how many files were
+    checked, and how many problems of the tree lie outside the paths asked for."""
+
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    elsewhere: int = 0
 
-    def summary(self, errors: int, warnings: int) -> str:
-        if not errors and not warnings:
-            return MSG("clean", files=self.files)
-        return MSG("found", files=self.files, errors=errors, warnings=warnings)
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self, errors: int | None = None, warnings: int | None = None) -> str:
+        errors = self.errors if errors is None else errors
+        warnings = self.warnings if warnings is None else warnings
+        text = MSG("clean", files=self.files) if not errors and not warnings else MSG(
+            "found", files=self.files,
+            errors=MSG("errors-1") if errors == 1 else MSG("errors", n=errors),
+            warnings=MSG("warnings-1") if warnings == 1 else MSG("warnings", n=warnings))
+        if self.elsewhere:
+            text += MSG("elsewhere", n=self.elsewhere)
+        return text
 
 
 def _root_of(path: Path) -> Path | None:
@@ -54,10 +78,14 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     from hs.store import load_tree
 
     report = load_tree(root, use_cache=use_cache)
-    problems = list(report.problems)
+    problems = [*report.problems, *report.warnings]
     problems.extend(tree_problems(root, report.files, report.index))
-    problems.sort(key=sort_key)
+    problems = sorted(set(problems), key=sort_key)
     return ValidationResult(problems, len(report.files))
+
+
+def _under(path: Path, wanted: list[Path]) -> bool:
+    return any(path == w or w in path.parents for w in wanted)
 
 
 def validate_paths(paths: list[Path], repo: Path | None = None,
@@ -65,7 +93,9 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
     """Problems of the given files and folders (or of the repository's whole tree).
 
     Files inside a records tree are checked with the whole tree (references and
-    lifecycle rules need it); a lone file is checked on its own."""
+    lifecycle rules need it), and the problems in those files are reported (the summary
+    counts the others); a lone file outside any tree is checked on its own (file and
+    schema)."""
     from hs.store import find_root, parse_file
 
     if not paths:
@@ -79,13 +109,22 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
         if root is None:
             lone.append(p)
         else:
-            roots.setdefault(root, []).append(p.resolve())
+            roots.setdefault(root.resolve(), []).append(p.resolve())
     result = ValidationResult()
     for root, wanted in roots.items():
         whole = validate_tree(root, use_cache)
-        result.files += whole.files if any(w.is_dir() for w in wanted) else len(
-            [w for w in wanted if w.is_file()])
-        result.problems.extend(whole.problems)
+        if any(w == root or w == root / "records" for w in wanted):
+            result.files += whole.files
+            result.problems.extend(whole.problems)
+            continue
+        from hs.store import walk
+
+        result.files += sum(1 for rf in walk(root) if _under(rf.path.resolve(), wanted))
+        for prob in whole.problems:
+            if _under((root / prob.path).resolve(), wanted):
+                result.problems.append(prob)
+            else:
+                result.elsewhere += 1
     for p in lone:
         files = [p] if p.is_file() else sorted(
             f for f in p.rglob("*") if f.suffix in (".yaml", ".yml"))
@@ -94,7 +133,9 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
             if rf is None:
                 raise UsageError(MSG("not-record", path=f))
             result.files += 1
-            result.problems.extend(parse_file(rf).problems)
+            res = parse_file(rf)
+            result.problems.extend(res.problems)
+            result.problems.extend(res.warnings)
     result.problems.sort(key=sort_key)
     return result
 

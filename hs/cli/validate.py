@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,18 +16,25 @@ def validate(
         help="Files or folders to check (default: the whole records tree).",
         show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github",
-                                     help="How to print problems.")] = "text",
+                                     help="How to print problems: one line each (text), "
+                                     "a JSON list of objects with the keys path, line, col, "
+                                     "code, message and severity, or GitHub workflow "
+                                     "annotations.")] = "text",
     repo: RepoOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache",
                                            help="Read every file, ignoring the cache.")] = False,
 ) -> None:
-    """Check records and report every problem, one line each: path:line:col: error[code]."""
+    """Check records and report every problem, one line each.
+
+    Each problem is 'path:line:col: error[code]: message' (or warning[code]). Exit 0 if
+    there are no errors (warnings are shown but do not fail), 1 if there are, 2 for a
+    usage error."""
     from hs.errors import UsageError
     from hs.problems import render
     from hs.validation import validate_paths
 
     if fmt not in ("text", "json", "github"):
-        raise UsageError(f"--format: '{fmt}' is not one of text, json, github")
+        raise UsageError(_MSG("bad-format", fmt=fmt))
     result = validate_paths(paths or [], repo=repo, use_cache=not no_cache)
     problems = result.problems
     if problems or fmt == "json":
@@ -46,19 +53,48 @@ def schema(
                                         help="Only check that the folder is up to date.")]
     = False,
 ) -> None:
-    """Write the JSON Schemas of the record files (generated from the models)."""
+    """Write the JSON Schemas of the record files.
+
+    Generated from the models, one per kind: location, family, volunteer, trajectory,
+    vocabularies, config (<kind>.schema.json)."""
     from hs.schemas import check_schemas, write_schemas
 
     if check:
         stale = check_schemas(out)
         if stale:
-            sys.stderr.write("hs: out of date: " + ", ".join(stale) +
-                             " (run 'hs schema')\n")
+            sys.stderr.write(_MSG("stale", names=", ".join(stale)) + "\n")
             raise typer.Exit(1)
-        sys.stderr.write(f"schemas in {out} are up to date\n")
+        sys.stderr.write(_MSG("current", out=out) + "\n")
         return
-    for name in write_schemas(out):
-        sys.stderr.write(f"wrote {name}\n")
+    written = write_schemas(out)
+    for name in written:
+        sys.stderr.write(_MSG("wrote", path=out / name) + "\n")
+    if not written:
+        sys.stderr.write(_MSG("current", out=out) + "\n")
+
+
+class _Messages:
+    """The messages of this module, loaded on first use (keeps 'hs --help' fast)."""
+
+    _cat: Any = None
+
+    def __call__(self, key: str, **fields: object) -> str:
+        if self._cat is None:
+            from hs.i18n import Catalog
+
+            self._cat = Catalog({
+                "bad-format": ("--format: '{fmt}' is not one of text, json, github",
+                               "--format: '{fmt}' is geen van text, json, github"),
+                "stale": ("hs: out of date: {names} (run 'hs schema')",
+                          "hs: verouderd: {names} (voer 'hs schema' uit)"),
+                "current": ("schemas in {out} are up to date",
+                            "de schema's in {out} zijn bijgewerkt"),
+                "wrote": ("wrote {path}", "{path} geschreven"),
+            })
+        return str(self._cat(key, **fields))
+
+
+_MSG = _Messages()
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,351 @@
+"""The record store: the cache in .hs/cache, parallel parsing, safe writes, the lock."""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import commit_all, git, write_record
+
+from hs import SCHEMA_VERSION, store
+from hs.errors import LockBusy, WriteRejected
+from hs.store import Repo, load_tree
+from hs.yamlio import quiet_stderr
+
+FAMILY = """\
+# yaml-language-server: $schema=../../schemas/family.schema.json
+schema_version: 1
+location: leuven
+name: Familie Janssens
+children:
+- born: 2023-05
+referrals:
+- date: 2025-01-10
+  referrer: kind-en-gezin
+  decisions:
+  - date: 2025-01-20
+    decision: accepted
+note: Grandmother Wilhelmina lives nearby.
+"""
+FID = "f3kq7p2xm"
+
+
+def age(root: Path, seconds: int = 60) -> None:
+    """Make every file of the tree older, so that the cache trusts it (not 'racy')."""
+    for p in (root / "records").rglob("*.yaml"):
+        st = p.stat()
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def cache_dir(root: Path) -> Path:
+    return store._cache_dir(root)
+
+
+@pytest.fixture
+def tree(empty_repo: Path) -> Path:
+    write_record(empty_repo, f"families/{FID}.yaml", FAMILY)
+    age(empty_repo)
+    return empty_repo
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def test_warm_read_parses_nothing(tree: Path) -> None:
+    cold = load_tree(tree)
+    assert cold.parsed == 4 and not cold.problems
+    warm = load_tree(tree)
+    assert warm.parsed == 0
+    assert warm.index.families[FID] == cold.index.families[FID]
+    assert warm.index.vocabularies == cold.index.vocabularies
+    assert warm.index.paths == cold.index.paths
+
+
+def test_cache_is_outside_git_and_holds_no_names_or_notes(tree: Path) -> None:
+    commit_all(tree)
+    load_tree(tree)
+    folder = cache_dir(tree)
+    assert folder.is_dir() and folder.parent == tree / ".hs" / "cache"
+    assert folder.name.startswith(f"index-{SCHEMA_VERSION}-")
+    assert (tree / ".hs" / ".gitignore").read_text() == "*\n"
+    assert git(tree, "status", "--porcelain", "--untracked-files=all") == ""
+    raw = b"".join(p.read_bytes() for p in folder.iterdir())
+    assert b"Janssens" not in raw and b"Wilhelmina" not in raw and b"kind-en-gezin" in raw
+
+
+def test_a_stale_entry_is_read_again_after_an_edit(tree: Path) -> None:
+    load_tree(tree)
+    path = tree / "records" / "families" / f"{FID}.yaml"
+    path.write_text(FAMILY.replace("2023-05", "2024-05"))  # same size
+    st = path.stat()  # another mtime, old enough to be trusted later
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 30_000_000_000))
+    report = load_tree(tree)
+    assert report.parsed == 1
+    assert report.index.families[FID].children == ("2024-05",)
+    assert load_tree(tree).parsed == 0
+
+
+def test_an_edit_in_the_same_clock_tick_is_not_missed(tree: Path) -> None:
+    """Same size, same mtime (a coarse clock): a file changed this close to the cache
+    write is not trusted, so the edit is seen."""
+    path = tree / "records" / "families" / f"{FID}.yaml"
+    st = path.stat()
+    now = time.time_ns()
+    os.utime(path, ns=(st.st_atime_ns, now))
+    load_tree(tree)
+    path.write_text(FAMILY.replace("2023-05", "2024-05"))
+    os.utime(path, ns=(st.st_atime_ns, now))
+    report = load_tree(tree)
+    assert report.index.families[FID].children == ("2024-05",)
+
+
+def test_a_corrupt_cache_is_ignored_and_rewritten(tree: Path) -> None:
+    load_tree(tree)
+    folder = cache_dir(tree)
+    for part in folder.iterdir():
+        part.write_bytes(b"\x00garbage, not marshal data")
+    report = load_tree(tree)
+    assert report.parsed == 4 and not report.problems
+    assert report.index.families[FID].children == ("2023-05",)
+    assert isinstance(marshal.loads((folder / "stats.marshal").read_bytes()), dict)
+    assert isinstance(marshal.loads((folder / "family.marshal").read_bytes()), dict)
+
+
+@pytest.mark.parametrize("junk", [b"\x00garbage", marshal.dumps({"x": 1}),
+                                  marshal.dumps({f"records/families/{FID}.yaml": "junk"}),
+                                  marshal.dumps({f"records/families/{FID}.yaml": ("v", 1)})])
+def test_a_corrupt_part_is_read_again_from_the_files(tree: Path, junk: bytes) -> None:
+    load_tree(tree)
+    age(tree)
+    load_tree(tree)  # now every file is trusted
+    (cache_dir(tree) / "family.marshal").write_bytes(junk)
+    report = load_tree(tree)
+    assert report.parsed == 0
+    assert report.index.families[FID].children == ("2023-05",)
+    assert load_tree(tree).index.families[FID].children == ("2023-05",)
+
+
+def test_a_cache_of_another_version_is_not_read(tree: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    load_tree(tree)
+    monkeypatch.setattr(store, "_fingerprint", "another-build")
+    assert load_tree(tree).parsed == 4
+    assert [p.name for p in (tree / ".hs" / "cache").iterdir()] == [
+        cache_dir(tree).name]  # the old one is cleared away
+
+
+def test_invalid_files_are_checked_again_every_time(tree: Path) -> None:
+    bad = write_record(tree, "families/f7777777a.yaml",
+                       FAMILY.replace("location: leuven", "location: leuven\nlocation: x"))
+    age(tree)
+    for _ in range(2):
+        report = load_tree(tree)
+        assert [(p.path, p.line, p.code) for p in report.problems] == [
+            (bad.relative_to(tree).as_posix(), 4, "duplicate-key")]
+        assert report.index.invalid == [bad.relative_to(tree).as_posix()]
+    assert report.parsed == 1
+
+
+def test_warnings_are_kept_in_the_cache(tree: Path) -> None:
+    write_record(tree, "families/f7777777a.yaml", FAMILY.split("\n", 1)[1])
+    age(tree)
+    for parsed in (5, 0):
+        report = load_tree(tree)
+        assert report.parsed == parsed
+        assert [(p.path, p.line, p.col, p.code, p.severity) for p in report.warnings
+                if "families" in p.path] == [
+            ("records/families/f7777777a.yaml", 1, 1, "schema-comment", "warning")]
+        assert not report.problems
+
+
+# --- parallel parsing ------------------------------------------------------------------------
+
+BAD_FOR_RAPIDYAML = "schema_version: 1\nlocation: -\n"
+
+
+def test_parallel_parse_gives_the_same_result(tree: Path) -> None:
+    for i in range(60):
+        write_record(tree, f"families/f{i:08d}.yaml".replace("f0", "fa", 1),
+                     FAMILY.replace("2025-01-10", f"2025-01-{i % 28 + 1:02d}"))
+    write_record(tree, "families/fbbbbbbbb.yaml", BAD_FOR_RAPIDYAML)
+    serial = load_tree(tree, use_cache=False, parallel=False)
+    parallel = load_tree(tree, use_cache=False, parallel=True)
+    assert parallel.index.families == serial.index.families
+    assert parallel.problems == serial.problems
+    assert [p.code for p in serial.problems] == ["yaml-syntax"]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_parsing_prints_nothing_on_stderr(tree: Path, parallel: bool) -> None:
+    """rapidyaml writes its parse errors to the C stderr; no worker lets them through."""
+    for i in range(8):
+        write_record(tree, f"families/fbbbbbbb{i}.yaml", BAD_FOR_RAPIDYAML)
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from hs.store import load_tree
+        r = load_tree(Path({str(tree)!r}), use_cache=False, parallel={parallel})
+        print(len(r.problems))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "HS_LANG": "en"}, check=False)
+    assert proc.stdout == "8\n"
+    assert proc.stderr == ""
+
+
+def test_quiet_stderr_nests() -> None:
+    fd_before = os.fstat(2)
+    with quiet_stderr():
+        inner = os.fstat(2)
+        with quiet_stderr():
+            assert os.fstat(2) == inner
+        assert os.fstat(2) == inner
+    after = os.fstat(2)
+    assert (after.st_ino, after.st_dev) == (fd_before.st_ino, fd_before.st_dev)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def family_path(root: Path) -> Path:
+    return root / "records" / "families" / f"{FID}.yaml"
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "records").rglob(".*.tmp"))
+
+
+def test_a_write_replaces_the_file(tree: Path) -> None:
+    repo = Repo(tree)
+    assert FID in repo.index.families
+    new = FAMILY.replace("2023-05", "2024-01")
+    repo.write(family_path(tree), new)
+    assert family_path(tree).read_text() == new
+    assert repo.index.families[FID].children == ("2024-01",)  # refreshed
+    assert leftovers(tree) == []
+
+
+@pytest.mark.parametrize("text, code", [
+    (FAMILY.replace("location: leuven", "location: [leuven"), "yaml-syntax"),
+    (FAMILY.replace("note:", "note_:"), "unknown-field"),
+    (FAMILY.replace("2025-01-20", "2025-02-30"), "invalid-value"),
+    ("", "empty-file"),
+])
+def test_a_rejected_write_changes_nothing(tree: Path, text: str, code: str) -> None:
+    path = family_path(tree)
+    before = path.read_bytes()
+    with pytest.raises(WriteRejected) as err:
+        Repo(tree).write(path, text)
+    assert f"[{code}]" in str(err.value)
+    assert path.read_bytes() == before
+    assert leftovers(tree) == []
+
+
+def test_a_write_refused_by_the_callers_check_changes_nothing(tree: Path) -> None:
+    path = family_path(tree)
+    before = path.read_bytes()
+
+    def refuse(text: str) -> None:
+        raise WriteRejected("not today")
+
+    with pytest.raises(WriteRejected, match="not today"):
+        Repo(tree).write(path, FAMILY.replace("2023-05", "2024-01"), check=refuse)
+    assert path.read_bytes() == before
+
+
+def test_a_failing_rename_leaves_the_old_file(tree: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    path = family_path(tree)
+    before = path.read_bytes()
+
+    def broken(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError):
+        Repo(tree).write(path, FAMILY.replace("2023-05", "2024-01"))
+    assert path.read_bytes() == before
+    assert leftovers(tree) == []
+
+
+def test_a_write_whose_read_back_differs_is_refused(tree: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = family_path(tree)
+    before = path.read_bytes()
+    real = Path.read_bytes
+
+    def flaky(self: Path) -> bytes:
+        data = real(self)
+        return data.replace(b"2024-01", b"2024-02") if self.name.endswith(".tmp") else data
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    with pytest.raises(WriteRejected, match="read back"):
+        Repo(tree).write(path, FAMILY.replace("2023-05", "2024-01"))
+    assert real(path) == before
+
+
+def test_a_write_keeps_the_file_permissions(tree: Path) -> None:
+    path = family_path(tree)
+    path.chmod(0o600)
+    Repo(tree).write(path, FAMILY.replace("2023-05", "2024-01"))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_create_refuses_an_existing_id(tree: Path) -> None:
+    repo = Repo(tree)
+    with pytest.raises(WriteRejected, match="exists already"):
+        repo.write(family_path(tree), FAMILY, create=True)
+    elsewhere = tree / "records" / "families" / "archive" / f"{FID}.yaml"
+    with pytest.raises(WriteRejected, match="exists already"):
+        repo.write(elsewhere, FAMILY, create=True)
+    assert not elsewhere.exists()
+    repo.write(tree / "records" / "families" / "f9999999z.yaml", FAMILY, create=True)
+
+
+def test_a_write_outside_the_record_folders_is_refused(tree: Path) -> None:
+    with pytest.raises(WriteRejected, match="not a record file"):
+        Repo(tree).write(tree / "records" / "notes.yaml", FAMILY)
+
+
+def _hold_lock(root: str, ready: Any, release: Any) -> None:
+    with Repo(Path(root)).lock():
+        ready.set()
+        release.wait(20)
+
+
+def test_the_lock_keeps_a_second_process_out(tree: Path) -> None:
+    ctx = mp.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(tree), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(20)
+        repo = Repo(tree)
+        repo.lock_timeout = 0.3
+        with pytest.raises(LockBusy), repo.lock():
+            pass
+        path = family_path(tree)
+        before = path.read_bytes()
+        with pytest.raises(LockBusy):
+            repo.write(path, FAMILY.replace("2023-05", "2024-01"))
+        assert path.read_bytes() == before
+    finally:
+        release.set()
+        holder.join(20)
+    with Repo(tree).lock(timeout=5):
+        pass  # free again once the other process let go
+
+
+def test_the_lock_is_reentrant_within_a_process(tree: Path) -> None:
+    repo = Repo(tree)
+    repo.lock_timeout = 0.3
+    with repo.lock(), Repo(tree).lock():
+        repo.write(family_path(tree), FAMILY.replace("2023-05", "2024-01"))
+    assert store._HELD == {}
