@@ -53,7 +53,7 @@ from hs.errors import (
     WriteRejected,
 )
 from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, is_valid_id
-from hs.index import ROW_TYPES, Index
+from hs.index import ROW_TYPES, Index, paused_gc
 from hs.problems import Problem
 from hs.yamlio import NOT_FAST, YamlIssue, decode, fast_load, quiet_stderr
 
@@ -277,7 +277,9 @@ def _cache_dir(root: Path) -> Path:
 def _read_part(root: Path, part: str) -> dict[str, Any]:
     """One part of the cache, or {} if it is missing or corrupt."""
     try:
-        data = marshal.loads((_cache_dir(root) / f"{part}.marshal").read_bytes())
+        raw = (_cache_dir(root) / f"{part}.marshal").read_bytes()
+        with paused_gc():
+            data = marshal.loads(raw)
     except Exception:  # missing, unreadable or corrupt: start afresh
         return {}
     return data if isinstance(data, dict) else {}
