@@ -31,12 +31,12 @@ folder above the working directory that holds `records/config.yaml`). Exit codes
 
 
 def _commands(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
-    import click
-
+    # Typer carries its own copy of click: take its classes from the command itself.
     out = [(path, cmd)]
-    if isinstance(cmd, click.Group):
-        for name in cmd.list_commands(click.Context(cmd)):
-            sub = cmd.get_command(click.Context(cmd), name)
+    if hasattr(cmd, "list_commands"):
+        ctx = cmd.context_class(cmd)
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
             if sub is not None and not getattr(sub, "hidden", False):
                 out.extend(_commands(sub, [*path, name]))
     return out
@@ -57,10 +57,8 @@ def cli_reference() -> str:
         root = typer.main.get_command(app)
         parts = [_HEADER]
         for path, cmd in _commands(root, ["hs"]):
-            import click
-
-            with click.Context(cmd, info_name=" ".join(path), terminal_width=80,
-                               max_content_width=80) as ctx:
+            with cmd.context_class(cmd, info_name=" ".join(path), terminal_width=80,
+                                   max_content_width=80) as ctx:
                 text = cmd.get_help(ctx)
             level = "#" * min(len(path) + 1, 4)
             parts.append(f"{level} `{' '.join(path)}`\n\n```text\n{text.rstrip()}\n```\n")

@@ -309,7 +309,11 @@ def _shared(value: Any, seen: dict[Any, Any]) -> Any:
     return value
 
 
-def _write_part(root: Path, part: str, entries: dict[str, Any]) -> None:
+def _write_part(root: Path, part: str, entries: dict[str, Any],
+                share: dict[str, Any] | None = None) -> None:
+    """Write one part. Values in ``share`` (default: all) first get their equal codes
+    made one object; values decoded from the cache are shared already (marshal keeps
+    them so), so after a few edits only the fresh rows need that pass."""
     folder = _cache_dir(root)
     try:
         if not folder.is_dir():
@@ -322,7 +326,12 @@ def _write_part(root: Path, part: str, entries: dict[str, Any]) -> None:
                     else:
                         other.unlink(missing_ok=True)
         tmp = folder / f".{part}.{os.getpid()}.tmp"
-        tmp.write_bytes(marshal.dumps(_shared(entries, {})))
+        if share is None:
+            entries = _shared(entries, {})
+        else:
+            seen: dict[Any, Any] = {}
+            entries = {k: _shared(v, seen) if k in share else v for k, v in entries.items()}
+        tmp.write_bytes(marshal.dumps(entries))
         os.replace(tmp, folder / f"{part}.marshal")
     except (OSError, ValueError):
         pass  # a cache that cannot be written is only slower next time
@@ -545,7 +554,7 @@ def _merge_part(root: Path, part: str, cached_rels: list[str], fresh: dict[str, 
             out[rel] = value
     out.update(fresh)
     if write:
-        _write_part(root, part, out)
+        _write_part(root, part, out, share=fresh if cached_rels else None)
     return out
 
 
