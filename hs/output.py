@@ -87,7 +87,7 @@ def _csv_value(value: Any) -> str:
     return text_value(value)
 
 
-def plain_table(headers: list[str], body: list[list[str]], align: list[str]) -> str:
+def plain_table(headers: list[str], body: list[list[str]], align: Sequence[str]) -> str:
     """What tabulate's "plain" format prints for one-line cells, ten times faster (a
     waiting list of thousands of rows spent most of its time in tabulate)."""
     widths = [len(h) + 2 for h in headers]
