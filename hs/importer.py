@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from hs.errors import HsError, UsageError
 from hs.i18n import Catalog
+from hs.ids import GENDERS
 
 if TYPE_CHECKING:
     from hs.store import Repo
@@ -427,7 +428,7 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
     gender = cell("gender").strip().lower()
     gender = {"v": "f", "vrouw": "f", "man": "m", "female": "f", "male": "m"}.get(gender,
                                                                                   gender)
-    if gender and gender not in ("f", "m", "x"):
+    if gender and gender not in GENDERS:
         cell.fail(MSG("bad-gender", value=cell("gender")))
     birth_year = cell.parse(_int, "birth_year")
     joined = cell.parse(_date, "joined")

@@ -159,15 +159,9 @@ def _rich(table: Table) -> str:
 
 
 def emit(tables: Table | Sequence[Table], fmt: str | None) -> None:
-    """Print one table or several (JSON: one object keyed by title for several)."""
+    """Print one table or several (each titled in plain and Markdown)."""
     fmt = resolve_format(fmt)
     many = [tables] if isinstance(tables, Table) else list(tables)
-    if fmt == "json" and len(many) > 1:
-        out = json.dumps({t.title: [{c.key: json_value(r.get(c.key)) for c in t.columns}
-                                    for r in t.rows] for t in many},
-                         ensure_ascii=False, indent=2)
-        sys.stdout.write(out + "\n")
-        return
     parts = []
     for t in many:
         text = render(t, fmt)

@@ -36,7 +36,7 @@ import shutil
 import stat
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -797,10 +797,6 @@ def git(root: Path, *args: str, check: bool = True, input: str | None = None) ->
 
 def open_repo(repo: str | Path | None = None) -> Repo:
     return Repo(find_root(repo))
-
-
-def relative_ids(ids: Iterable[str]) -> list[str]:
-    return sorted(ids)
 
 
 def _msg_catalog() -> Any:

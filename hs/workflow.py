@@ -50,8 +50,7 @@ from hs.errors import (
     WriteRejected,
 )
 from hs.i18n import Catalog
-from hs.ids import FOLDER, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
-from hs.ids import GENDERS as _GENDERS
+from hs.ids import FOLDER, GENDERS, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
 from hs.lifecycle import (
     MAIN_KINDS,
     check_valid_until,
@@ -65,8 +64,6 @@ if TYPE_CHECKING:
     from hs.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
     from hs.store import Repo
 
-GENDERS = _GENDERS
-KINDS = TRAJECTORY_KINDS
 REVIEW_KINDS = ("start", "six-month", "closing", "extension", "other")
 #: Close reason for a starter trajectory that ends because the family's buddy (or
 #: language or coach) trajectory starts. Used when the location's vocabulary has it;
@@ -741,7 +738,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     _check_fixed(gender, "genders", GENDERS)
     _check_year(birth_year)
     langs = _check_languages(languages)
-    role_list = [_check_fixed(r, "roles", KINDS) for r in _unique(roles)] or ["buddy"]
+    role_list = ([_check_fixed(r, "roles", TRAJECTORY_KINDS) for r in _unique(roles)]
+                 or ["buddy"])
     for h in availability:
         if not _HALF_DAY_RE.match(h):
             raise UsageError(MSG("bad-half-day", value=h))
@@ -1166,7 +1164,7 @@ def _volunteer_for(p: Plan, vol: VolunteerRow, day: dt.date, kind: str,
 
 def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
                           kind: str = "buddy", note: str | None = None) -> Change:
-    _check_fixed(kind, "kinds", KINDS)
+    _check_fixed(kind, "kinds", TRAJECTORY_KINDS)
     fam = p.family(family)
     vol = p.volunteer(volunteer)
     st = family_state(p.index, fam)

@@ -23,6 +23,10 @@ FormatOpt = Annotated[
                  help="Output format (default: a table on a terminal, plain when piped).",
                  show_default=False),
 ]
+DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
+                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
+VolArg = Annotated[str, typer.Argument(metavar="VOL", help="Volunteer ID (or a unique "
+                                       "prefix of it).", show_default=False)]
 NoCommitOpt = Annotated[
     bool,
     typer.Option("--no-commit", help="Stage the change in git but do not commit it."),

@@ -6,15 +6,13 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
 
 family_app = typer.Typer(help="Refer families and decide on their referrals.",
                          no_args_is_help=True)
 
 FamArg = Annotated[str, typer.Argument(metavar="FAM", help="Family ID (or a unique prefix "
                                        "of it).", show_default=False)]
-DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
-                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
 
 
 @family_app.command("refer")

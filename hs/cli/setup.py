@@ -7,10 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
-
-DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
-                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
+from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
 
 
 def init(

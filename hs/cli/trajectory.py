@@ -8,14 +8,18 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import (
+    DateOpt,
+    NoCommitOpt,
+    RepoOpt,
+    VolArg,
+    open_repo,
+    parse_date,
+    report_change,
+)
 
 TrjArg = Annotated[str, typer.Argument(metavar="TRJ", help="Trajectory ID (or a unique "
                                        "prefix of it).", show_default=False)]
-VolArg = Annotated[str, typer.Argument(metavar="VOL", help="Volunteer ID (or a unique "
-                                       "prefix of it).", show_default=False)]
-DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
-                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
 ScoreOpt = Annotated[list[str] | None, typer.Option(
     "--score", metavar="DOMAIN=N", help="An impact score 1-5 for a domain (vocabulary "
     "impact_domains), e.g. network=3; repeat for several.")]

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from hs.cli.common import (
+    DateOpt,
     NoCommitOpt,
     RepoOpt,
+    VolArg,
     open_repo,
     parse_date,
     parse_optional_date,
@@ -20,10 +22,6 @@ volunteer_app = typer.Typer(
     help="Register volunteers, their training, checks and stops.",
     no_args_is_help=True)
 
-VolArg = Annotated[str, typer.Argument(metavar="VOL", help="Volunteer ID (or a unique "
-                                       "prefix of it).", show_default=False)]
-DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
-                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
 
 
 @volunteer_app.command("add")
