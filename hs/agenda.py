@@ -23,7 +23,23 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hs.index import FamilyRow, Index, ReferralRow, TrajectoryRow
+from hs.index import (
+    F_FLAGS,
+    F_ID,
+    F_LANGUAGES,
+    F_LOCATION,
+    F_MUNICIPALITY,
+    F_REFERRALS,
+    R_DATE,
+    R_DECISIONS,
+    R_EXPECTING,
+    T_ASSIGNMENTS,
+    T_END,
+    T_FAMILY,
+    T_KIND,
+    T_START,
+    Index,
+)
 from hs.lifecycle import MAIN_KINDS, check_valid_until
 
 DUE_DEFAULTS: dict[str, int] = {
@@ -90,51 +106,88 @@ def due_settings(index: Index) -> dict[str, int]:
 
 @dataclass(slots=True)
 class _Pass:
-    """One pass over the trajectories: per family, the latest start of a main trajectory
-    on or before the day, and the starter trajectories active on the day."""
+    """One pass over the trajectories in their cached tuple form (no row objects: the
+    waiting list reads every record of a large tree): per family, the latest start of a
+    main trajectory on or before the day, and the starter trajectories active on the day
+    (as ordinals)."""
 
-    latest_main: dict[str, dt.date]
-    starters: dict[str, list[TrajectoryRow]]
+    day: int
+    latest_main: dict[str, int]
+    starters: dict[str, list[tuple[Any, ...]]]
 
     @classmethod
     def of(cls, index: Index, day: dt.date) -> _Pass:
-        latest: dict[str, dt.date] = {}
-        starters: dict[str, list[TrajectoryRow]] = {}
-        for t in index.trajectories.values():
-            if t.start > day:
+        day_o = day.toordinal()
+        latest: dict[str, int] = {}
+        starters: dict[str, list[tuple[Any, ...]]] = {}
+        main = MAIN_KINDS
+        for t in index.tuples("trajectory"):
+            start = t[T_START]
+            if start > day_o:
                 continue
-            if t.kind == "starter":
-                if t.end is None or day <= t.end:
-                    starters.setdefault(t.family, []).append(t)
-            elif t.kind in MAIN_KINDS:
-                seen = latest.get(t.family)
-                if seen is None or seen < t.start:
-                    latest[t.family] = t.start
-        return cls(latest, starters)
+            kind = t[T_KIND]
+            if kind == "starter":
+                end = t[T_END]
+                if end is None or day_o <= end:
+                    starters.setdefault(t[T_FAMILY], []).append(t)
+            elif kind in main:
+                family = t[T_FAMILY]
+                seen = latest.get(family)
+                if seen is None or seen < start:
+                    latest[family] = start
+        return cls(day_o, latest, starters)
 
-    def waiting(self, fam: FamilyRow, day: dt.date) -> ReferralRow | None:
-        """The current referral of a family waiting on ``day``, else None.
+    def waiting(self, fam: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The current referral (tuple form) of a family (tuple form) waiting on the day,
+        else None.
 
         The same rule as ``lifecycle.family_status(...) == "waiting"`` (the tests prove
         they agree), without building each family's trajectory list."""
-        ref = fam.referral_on(day)
+        day = self.day
+        ref: tuple[Any, ...] | None = None
+        for r in fam[F_REFERRALS]:
+            if r[R_DATE] <= day:
+                ref = r
         if ref is None:
             return None
-        dec = ref.decision_on(day)
-        if dec is None or dec.decision != "accepted":
+        decision = None
+        for d in ref[R_DECISIONS]:
+            if d[0] <= day:
+                decision = d[1]
+        if decision != "accepted":
             return None
-        started = self.latest_main.get(fam.id)
-        if started is not None and started >= ref.date:
+        started = self.latest_main.get(fam[F_ID])
+        if started is not None and started >= ref[R_DATE]:
             return None
         return ref
 
-    def starter(self, family: str, since: dt.date, day: dt.date) -> str | None:
-        """The volunteer of a starter trajectory active on ``day``, started since."""
+    def starter(self, family: str, since: int) -> str | None:
+        """The volunteer of a starter trajectory active on the day, started since."""
         found = None
+        day = self.day
         for t in self.starters.get(family, ()):
-            if t.start >= since:
-                found = t.volunteer_on(day) or found
+            if t[T_START] >= since:
+                for volunteer, start, end in t[T_ASSIGNMENTS]:
+                    if start <= day and (end is None or day <= end):
+                        found = volunteer
         return found
+
+
+def current_referral(fam: tuple[Any, ...], day: int) -> tuple[Any, ...] | None:
+    """The last referral of a family (both in tuple form) dated on or before ``day``."""
+    found = None
+    for r in fam[F_REFERRALS]:
+        if r[R_DATE] <= day:
+            found = r
+    return found
+
+
+def _accepted(ref: tuple[Any, ...]) -> int:
+    """When a referral (tuple form) was first accepted; its date if never."""
+    for d in ref[R_DECISIONS]:
+        if d[1] == "accepted":
+            return int(d[0])
+    return int(ref[R_DATE])
 
 
 def waiting_list(index: Index, day: dt.date, location: str | None = None
@@ -142,23 +195,26 @@ def waiting_list(index: Index, day: dt.date, location: str | None = None
     """The families waiting for a buddy on ``day`` (of one location), in priority order."""
     perinatal_first = bool(index.config.get("perinatal_priority", True))
     scan = _Pass.of(index, day)
+    day_o = scan.day
+    fromord = dt.date.fromordinal
     keyed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
-    for fam in index.families.values():
-        if location is not None and fam.location != location:
+    for fam in index.tuples("family"):
+        if location is not None and fam[F_LOCATION] != location:
             continue
-        ref = scan.waiting(fam, day)
+        ref = scan.waiting(fam)
         if ref is None:
             continue
-        accepted = ref.accepted_on() or ref.date
-        perinatal = ref.expecting is not None or "perinatal" in fam.flags
-        fields = (fam.id, fam.location, fam.municipality, ref.date, accepted,
-                  (day - accepted).days, perinatal, ref.expecting,
-                  scan.starter(fam.id, ref.date, day), fam.languages)
+        accepted = _accepted(ref)
+        expecting = ref[R_EXPECTING]
+        perinatal = expecting is not None or "perinatal" in fam[F_FLAGS]
+        fields = (fam[F_ID], fam[F_LOCATION], fam[F_MUNICIPALITY], fromord(ref[R_DATE]),
+                  fromord(accepted), day_o - accepted, perinatal, expecting,
+                  scan.starter(fam[F_ID], ref[R_DATE]), tuple(fam[F_LANGUAGES]))
         if perinatal_first and perinatal:
-            group = (0, 0, ref.expecting) if ref.expecting else (0, 1, "")
+            group = (0, 0, expecting) if expecting else (0, 1, "")
         else:
             group = (1, 0, "")
-        keyed.append(((*group, accepted, ref.date, fam.id), fields))
+        keyed.append(((*group, accepted, ref[R_DATE], fam[F_ID]), fields))
     keyed.sort(key=lambda pair: pair[0])
     return [WaitingFamily(rank, *fields) for rank, (_, fields) in enumerate(keyed, 1)]
 
@@ -185,13 +241,13 @@ def due(index: Index, day: dt.date, within: int | None = None,
     no_visit = dt.timedelta(days=cfg["no_visit_days"])
     undecided = dt.timedelta(days=cfg["undecided_days"])
     day_o = day.toordinal()
-    families = index.families
+    scan = _Pass.of(index, day)  # first: it reads the trajectories before rows are made
+    location_of = {fam[F_ID]: fam[F_LOCATION] for fam in index.tuples("family")}
 
     for t in index.trajectories.values():
         if t.kind not in MAIN_KINDS or t.start > day or (t.end is not None and t.end < day):
             continue
-        fam = families.get(t.family)
-        loc = fam.location if fam is not None else ""
+        loc = location_of.get(t.family, "")
         if location is not None and loc != location:
             continue
         kinds: set[str] = set()
@@ -220,20 +276,19 @@ def due(index: Index, day: dt.date, within: int | None = None,
             seen = dt.date.fromordinal(last)
             add("no-visit", "last-visit", t.id, loc, seen + no_visit, seen)
 
-    scan = _Pass.of(index, day)
-    for fam in families.values():
-        if location is not None and fam.location != location:
+    for fam in index.tuples("family"):
+        loc = fam[F_LOCATION]
+        if location is not None and loc != location:
             continue
-        ref = fam.referral_on(day)
+        ref = current_referral(fam, day_o)
         if ref is None:
             continue
-        if ref.decision_on(day) is None:  # lifecycle status 'referred'
-            add("undecided", "no-decision", fam.id, fam.location, ref.date + undecided,
-                ref.date)
-        elif scan.waiting(fam, day) is not None and scan.starter(fam.id, ref.date,
-                                                                  day) is None:
-            accepted = ref.accepted_on() or ref.date
-            add("no-starter", "no-starter", fam.id, fam.location, accepted, accepted)
+        referred = dt.date.fromordinal(ref[R_DATE])
+        if not any(d[0] <= day_o for d in ref[R_DECISIONS]):  # lifecycle status 'referred'
+            add("undecided", "no-decision", fam[F_ID], loc, referred + undecided, referred)
+        elif scan.waiting(fam) is not None and scan.starter(fam[F_ID], ref[R_DATE]) is None:
+            accepted = dt.date.fromordinal(_accepted(ref))
+            add("no-starter", "no-starter", fam[F_ID], loc, accepted, accepted)
 
     for vol in index.volunteers.values():
         if (location is not None and vol.location != location) or not vol.active_on(day):

@@ -15,6 +15,10 @@ import textwrap
 # module a command line needs (Typer spends ~4 ms per command reading signatures), and
 # `hs --help` lists this table without building any command. A test checks that the table
 # matches what the modules register.
+# Commands that never read a records tree (the others do, so `hs` asks git what changed
+# in it while Python is still importing the command line).
+NO_TREE = frozenset({"init", "demo", "schema"})
+
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("setup", "Create a new records repository at PATH."),
     "location": ("setup", "Add and stop locations."),
@@ -76,3 +80,30 @@ def root_help(width: int | None = None) -> str:
     lines += ["", "Commands:"]
     lines += _dl([(name, help_) for name, (_, help_) in COMMANDS.items()], width)
     return "\n".join(lines) + "\n"
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The command a command line names: its first word that is not an option (or the
+    value of ``--lang``)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--lang":
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        return word
+    return None
+
+
+def repo_option(argv: list[str]) -> str | None:
+    """The value of ``--repo`` on a command line, if given."""
+    for i, word in enumerate(argv):
+        if word == "--repo" and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--repo="):
+            return word[len("--repo="):]
+    return None

@@ -29,6 +29,8 @@ recorded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -216,3 +218,135 @@ def unstage(root: Path, paths: Sequence[str]) -> None:
 
 __all__ = ["CommitMessage", "GitState", "ParsedMessage", "dirty", "init", "parse_message",
            "preflight", "record", "run", "state", "unstage"]
+
+
+# --- what changed in the working tree ---------------------------------------------------
+#
+# Reading a large records tree starts by finding the files that changed since the cache was
+# written. Asking git is cheaper than one stat() per file from Python: git keeps the stat
+# data of every tracked file in its index and compares them in C, in several threads
+# (``diff-files``). Whether the index itself changed is told by the index file's own
+# signature, and when it did, by the listing of every tracked file with its blob ID
+# (``ls-files --stage``). These commands run with no GIT_* location variables, so a hook's
+# environment cannot point them at another repository, and take no lock, so a user's git
+# command never finds the index busy because of hs. Files git does not track are not
+# asked of git: the caller finds them in the folders whose modification time changed.
+
+_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
+                  "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                  "GIT_PREFIX")
+_PLAIN_MODES = (b"100644", b"100755")
+
+
+def _git_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS}
+
+
+def is_top(root: Path | str) -> bool:
+    """Whether ``root`` is the top folder of a git work tree (it holds ``.git``)."""
+    return os.path.exists(os.path.join(root, ".git"))
+
+
+def index_signature(root: Path | str) -> tuple[int, int, int] | None:
+    """Inode, size and modification time of the repository's index file (None if there is
+    none, or ``.git`` is a file, as in a linked work tree): while it stays the same, so
+    does every blob ID the index holds."""
+    try:
+        st = os.stat(os.path.join(root, ".git", "index"))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+class PendingChanges:
+    """``git diff-files`` running (see :func:`start_changes`); :meth:`wait` for it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]):
+        self._proc = proc
+
+    def wait(self) -> frozenset[str] | None:
+        """The tracked files (paths from the repository root) whose content may differ
+        from the index: modified, deleted, changed type. None if git failed."""
+        try:
+            out, _ = self._proc.communicate(timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            self._proc.kill()
+            self._proc.wait()
+            return None
+        if self._proc.returncode != 0:
+            return None
+        return frozenset(os.fsdecode(p) for p in out.split(b"\0") if p)
+
+    def cancel(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+
+
+def start_changes(root: Path, folder: str) -> PendingChanges | None:
+    """Start asking git which tracked files under ``root/folder`` changed since the index;
+    None when ``root`` is not the top of a git work tree or git cannot be started."""
+    if not is_top(root):
+        return None
+    try:
+        proc = subprocess.Popen(
+            ["git", "--no-optional-locks", "-C", str(root), "diff-files", "--name-only",
+             "-z", "--relative", "--", folder],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=_git_env())
+    except OSError:
+        return None
+    return PendingChanges(proc)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """Every file git tracks under a folder, from ``git ls-files --stage -v``.
+
+    ``digest`` identifies the whole listing (paths, modes, blob IDs): equal digests mean the
+    index holds the same content for every tracked file. ``blobs`` maps the path of each
+    plain file (stage 0, no special flag) to its blob ID; ``other`` lists the remaining
+    entries (symbolic links, conflicts, files marked assume-unchanged or skip-worktree),
+    which only a look at the file can settle."""
+
+    digest: bytes
+    blobs: dict[str, str]
+    other: list[str]
+
+
+def tracked(root: Path, folder: str) -> Tracked | None:
+    """The tracked files under ``root/folder``; None if git fails, or the listing holds a
+    submodule or object IDs that are not SHA-1 (then the caller looks at every file)."""
+    try:
+        proc = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(root), "ls-files", "--stage", "-v",
+             "-z", "--", folder],
+            stdin=subprocess.DEVNULL, capture_output=True, env=_git_env(), timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    raw = proc.stdout
+    blobs: dict[str, str] = {}
+    other: list[str] = []
+    decode = os.fsdecode
+    for item in raw.split(b"\0"):
+        if not item:
+            continue
+        meta, _, path = item.partition(b"\t")
+        fields = meta.split(b" ")
+        if len(fields) != 4:
+            return None
+        tag, mode, blob, stage = fields
+        if mode == b"160000" or len(blob) != 40:
+            return None
+        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES:
+            blobs[decode(path)] = blob.decode("ascii")
+        else:
+            other.append(decode(path))
+    return Tracked(hashlib.blake2b(raw, digest_size=16).digest(), blobs, other)
+
+
+def blob_id(data: bytes) -> str:
+    """The ID git gives a file with these bytes (SHA-1 of ``blob <size>\\0<data>``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

@@ -64,8 +64,13 @@ def json_value(value: Any) -> Any:
 
 
 def text_value(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # most cells: answered first (thousands of rows are printed at once)
+        return value  # type: ignore[no-any-return]
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         from hs.i18n import language
 

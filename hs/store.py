@@ -52,10 +52,10 @@ from hs.errors import (
     RepoNotFound,
     WriteRejected,
 )
+from hs.gitops import blob_id
 from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, is_valid_id
 from hs.index import ROW_TYPES, Index, paused_gc
 from hs.problems import Problem
-from hs.yamlio import NOT_FAST, YamlIssue, decode, fast_load, quiet_stderr
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -115,6 +115,7 @@ class FileResult:
     data: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    blob: str | None = None  # git's blob ID of the bytes read
 
 
 def today() -> dt.date:
@@ -165,35 +166,55 @@ def classify(root: Path, path: Path) -> RecordFile | None:
     return RecordFile(kind, path.name.rsplit(".", 1)[0], path, rel)
 
 
-def scan(root: Path) -> list[tuple[str, str, str, str]]:
+def scan(root: Path, dirs: dict[str, int] | None = None) -> list[tuple[str, str, str, str]]:
     """Every record file of the tree as (kind, id, path, rel), config and vocabularies
-    first, then each kind's folder in name order (subfolders after files)."""
-    base = os.path.join(str(root), RECORDS)
+    first, then each kind's folder in name order (subfolders after files). With ``dirs``,
+    also note the modification time of every folder looked into (by its rel)."""
     found: list[tuple[str, str, str, str]] = []
-    for name, kind in SPECIAL.items():
-        p = os.path.join(base, name)
-        if os.path.isfile(p):
-            found.append((kind, kind, p, f"{RECORDS}/{name}"))
-    for folder, kind in KIND_OF_FOLDER.items():
-        top = os.path.join(base, folder)
-        if not os.path.isdir(top):
-            continue
-        stack = [(top, f"{RECORDS}/{folder}")]
-        while stack:
-            d, rel = stack.pop()
-            with os.scandir(d) as it:
+    _scan_folder(str(root), RECORDS, found, dirs if dirs is not None else {})
+    return found
+
+
+def _scan_folder(root: str, rel: str, found: list[tuple[str, str, str, str]],
+                 dirs: dict[str, int], known: dict[str, int] | None = None) -> None:
+    """Add the record files of one folder of the tree (``records`` or below) to ``found``,
+    and those of its subfolders not in ``known``, noting each folder's modification time
+    (taken before it is listed, so that a file added meanwhile changes it again)."""
+    stack = [rel]
+    while stack:
+        rel_dir = stack.pop()
+        parts = rel_dir.split("/")
+        path = os.path.join(root, *parts)
+        try:
+            dirs[rel_dir] = os.stat(path).st_mtime_ns
+            with os.scandir(path) as it:
                 entries = {e.name: e for e in it}
-            subfolders = []
+        except OSError:
+            dirs.pop(rel_dir, None)
+            continue
+        subfolders: list[str] = []
+        if len(parts) == 1:
+            for name, kind in SPECIAL.items():
+                e = entries.get(name)
+                if e is not None and e.is_file():
+                    found.append((kind, kind, e.path, f"{rel_dir}/{name}"))
+            for name in KIND_OF_FOLDER:
+                e = entries.get(name)
+                if e is not None and e.is_dir():
+                    subfolders.append(f"{rel_dir}/{name}")
+        else:
+            kind = KIND_OF_FOLDER[parts[1]]
             for name in sorted(entries):
                 if name.startswith("."):
                     continue
-                if name.endswith((".yaml", ".yml")) and entries[name].is_file():
-                    found.append((kind, name.rsplit(".", 1)[0], entries[name].path,
-                                  f"{rel}/{name}"))
-                elif entries[name].is_dir(follow_symlinks=False):
-                    subfolders.append((entries[name].path, f"{rel}/{name}"))
-            stack.extend(reversed(subfolders))
-    return found
+                e = entries[name]
+                if name.endswith((".yaml", ".yml")) and e.is_file():
+                    found.append((kind, name.rsplit(".", 1)[0], e.path, f"{rel_dir}/{name}"))
+                elif e.is_dir(follow_symlinks=False):
+                    subfolders.append(f"{rel_dir}/{name}")
+        if known is not None:
+            subfolders = [f for f in subfolders if f not in known]
+        stack.extend(reversed(subfolders))
 
 
 def walk(root: Path) -> list[RecordFile]:
@@ -207,12 +228,14 @@ def walk(root: Path) -> list[RecordFile]:
 def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     """Read, parse and validate one file against its model. Never raises for bad data."""
     from hs.checks import schema_problems
+    from hs.yamlio import NOT_FAST, YamlIssue, decode, fast_load
 
     result = FileResult(rf)
     try:
         if raw is None:
             with open(rf.fspath, "rb") as fh:
                 raw = fh.read()
+        result.blob = blob_id(raw)
         text = decode(raw)
         data = fast_load(text)
         if data is NOT_FAST:
@@ -242,17 +265,50 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 
 # --- the cache -----------------------------------------------------------------------------
 #
-# .hs/cache/<format>/ holds a "stats" part (one signature of size and modification time per
-# valid file), a "warnings" part (the warnings of the files that have any), and one part per
-# kind with the rows, decoded only when a query first asks for that kind. The folder name
-# holds the schema version and a fingerprint of the code that makes the entries, so that
-# another version of hs never reads a cache it did not write. A file that failed is not in
-# "stats", so it is read (and its problems reported) again every time.
+# .hs/cache/<format>/ holds, each part a marshal file written atomically:
+#
+#   head     what the next run needs to find the changed files cheaply: the token of every
+#            other part (below), the warnings of the files that have any, the files that
+#            failed, the folders' modification times, and what git said last time (the
+#            index file's signature, a digest of the tracked files' listing, the files git
+#            could not vouch for); written last, so its modification time tells which files
+#            are old enough to be trusted by their signature;
+#   sigs     a signature (size and modification time) per valid file;
+#   blobs    git's blob ID of each valid file as it was read;
+#   special, location, family, volunteer, trajectory: the rows of each kind (config and
+#            vocabularies for "special"), decoded only when a query first asks for that kind.
+#
+# Every part but head carries a random token under the key "" (no file's path is empty) and
+# head records the tokens it was written with: a part whose token differs (lost, corrupt, or
+# left by a run that died before it wrote head) is not trusted, and what it held is read
+# again from the files. The folder name holds the schema version and a fingerprint of the
+# code that makes the entries, so that another version of hs never reads a cache it did not
+# write. A file that failed is not cached, so it is read (and its problems reported) again
+# every time.
+#
+# Which files changed since the cache was written:
+#
+# * In the top folder of a git work tree, git is asked (:mod:`hs.gitops`). While git's index
+#   file keeps its signature (or its listing its digest), every tracked file that
+#   ``git diff-files`` does not name has the content the cache was built from; only the
+#   files it names, the files git does not track, the files that failed and the folders
+#   whose modification time changed (for new files) are looked at. When the index changed
+#   (a commit, a checkout, a pull), every tracked file's blob ID is compared with the one
+#   read last time. No stat() per file.
+# * Elsewhere, and when git fails, every file's size and modification time are compared with
+#   the signature of the cached entry.
+#
+# Either way a file whose signature matches but changed less than two seconds before head
+# was written is read again (a coarse clock could hide a same-size edit).
 
-_CACHE_LAYOUT = 6
-_CACHE_PARTS = ("special", "location", "family", "volunteer", "trajectory")
+_CACHE_LAYOUT = 7
+_KIND_PARTS = ("location", "family", "volunteer", "trajectory")
+_CACHE_PARTS = ("special", *_KIND_PARTS)
 _RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
+_TOKEN = ""  # the key of a part's token
 _fingerprint: str | None = None
+
+Entry = tuple[str, str, str, str]  # kind, id, path, rel (see RecordFile)
 
 
 def _cache_format() -> str:
@@ -285,10 +341,18 @@ def _read_part(root: Path, part: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _read_tokened(root: Path, part: str, token: Any) -> dict[str, Any] | None:
+    """A part written with ``token`` (without it), or None if it is not that one."""
+    data = _read_part(root, part)
+    if token is None or data.pop(_TOKEN, None) != token:
+        return None
+    return data
+
+
 def _written(root: Path) -> int:
-    """When the stats part was written (ns), 0 if never."""
+    """When the head part was written (ns), 0 if never."""
     try:
-        return os.stat(_cache_dir(root) / "stats.marshal").st_mtime_ns
+        return os.stat(_cache_dir(root) / "head.marshal").st_mtime_ns
     except OSError:
         return 0
 
@@ -310,10 +374,11 @@ def _shared(value: Any, seen: dict[Any, Any]) -> Any:
 
 
 def _write_part(root: Path, part: str, entries: dict[str, Any],
-                share: dict[str, Any] | None = None) -> None:
-    """Write one part. Values in ``share`` (default: all) first get their equal codes
-    made one object; values decoded from the cache are shared already (marshal keeps
-    them so), so after a few edits only the fresh rows need that pass."""
+                share: dict[str, Any] | None = None, token: str | None = None) -> bool:
+    """Write one part (with ``token`` under the key "" if given); False if it could not
+    be written. Values in ``share`` (default: all) first get their equal codes made one
+    object; values decoded from the cache are shared already (marshal keeps them so), so
+    after a few edits only the fresh rows need that pass."""
     folder = _cache_dir(root)
     try:
         if not folder.is_dir():
@@ -328,13 +393,20 @@ def _write_part(root: Path, part: str, entries: dict[str, Any],
         tmp = folder / f".{part}.{os.getpid()}.tmp"
         if share is None:
             entries = _shared(entries, {})
-        else:
+        elif share:
             seen: dict[Any, Any] = {}
             entries = {k: _shared(v, seen) if k in share else v for k, v in entries.items()}
+        if token is not None:
+            entries = {**entries, _TOKEN: token}
         tmp.write_bytes(marshal.dumps(entries))
         os.replace(tmp, folder / f"{part}.marshal")
     except (OSError, ValueError):
-        pass  # a cache that cannot be written is only slower next time
+        return False  # a cache that cannot be written is only slower next time
+    return True
+
+
+def _new_token() -> str:
+    return os.urandom(8).hex()
 
 
 def _ignore_cache_dir(root: Path) -> None:
@@ -343,18 +415,21 @@ def _ignore_cache_dir(root: Path) -> None:
         ignore.write_text("*\n")
 
 
-Parsed = tuple[str, Any, list[Problem], list[Problem]]  # rel, cache value, errors, warnings
+# rel, cache value (None if the file failed), errors, warnings, blob ID
+Parsed = tuple[str, Any, list[Problem], list[Problem], str | None]
 
 
-def _parse_chunk(items: list[tuple[str, str, str, str]]) -> list[Parsed]:
-    """Worker: parse files, return (rel, cache value or None, errors, warnings)."""
+def _parse_chunk(items: list[Entry]) -> list[Parsed]:
+    """Worker: parse files, return (rel, cache value or None, errors, warnings, blob)."""
+    from hs.yamlio import quiet_stderr
+
     out: list[Parsed] = []
     gc.freeze()
     try:
         with quiet_stderr():
             for kind, rid, path, rel in items:
                 res = parse_file(RecordFile(kind, rid, path, rel))
-                out.append((rel, _cache_value(res), res.problems, res.warnings))
+                out.append((rel, _cache_value(res), res.problems, res.warnings, res.blob))
     finally:
         gc.unfreeze()
     return out
@@ -394,17 +469,28 @@ def _warnings_of(rel: str, entry: Any) -> list[Problem] | None:
 
 class LoadReport:
     """What a full read did: the index, every file's errors (``problems``) and warnings,
-    how many files were parsed."""
+    how many files were parsed. ``generation`` changes whenever what the cache holds
+    changes (a whole-tree result computed from the same generation is still right)."""
 
     def __init__(self, index: Index, problems: list[Problem],
-                 entries: list[tuple[str, str, str, str]], parsed: int, seconds: float,
-                 warnings: list[Problem] | None = None):
+                 entries: list[Entry] | Callable[[], list[Entry]], parsed: int,
+                 seconds: float, warnings: list[Problem] | None = None,
+                 generation: str = ""):
         self.index = index
         self.problems = problems
-        self.entries = entries
+        self._entries = entries
         self.parsed = parsed
         self.seconds = seconds
         self.warnings = warnings if warnings is not None else []
+        self.generation = generation
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every file of the tree as (kind, id, path, rel); listed on demand when the
+        read did not need to look at every file."""
+        if callable(self._entries):
+            self._entries = self._entries()
+        return self._entries
 
     @property
     def files(self) -> list[RecordFile]:
@@ -412,101 +498,411 @@ class LoadReport:
         return [RecordFile(*entry) for entry in self.entries]
 
 
+def _entry(root: str, rel: str) -> Entry | None:
+    """The entry of a path (relative to the root, forward slashes) if it is a record file
+    by the rules of :func:`scan`, else None."""
+    parts = rel.split("/")
+    if len(parts) < 2 or parts[0] != RECORDS:
+        return None
+    name = parts[-1]
+    if len(parts) == 2:
+        kind = SPECIAL.get(name)
+        return None if kind is None else (kind, kind, os.path.join(root, *parts), rel)
+    kind = KIND_OF_FOLDER.get(parts[1])
+    if kind is None or not name.endswith((".yaml", ".yml")) or any(
+            p.startswith(".") for p in parts[2:]):
+        return None
+    return kind, name.rsplit(".", 1)[0], os.path.join(root, *parts), rel
+
+
+@dataclass
+class _Plan:
+    """What a read must do: the files to parse (with their signatures) and the cached files
+    that are gone; every other cached file is trusted as it is."""
+
+    load_sigs: Callable[[], dict[str, int]]
+    trusted_before: int
+    todo: list[Entry] = field(default_factory=list)
+    sigs: dict[str, int] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
+    entries: list[Entry] | None = None  # every file, when the plan listed them all
+    dirs: dict[str, int] = field(default_factory=dict)
+    git: dict[str, Any] | None = None  # what to remember of git for the next read
+
+    @property
+    def old_sigs(self) -> dict[str, int]:
+        return self.load_sigs()
+
+    def check(self, entry: Entry, force: bool = False) -> None:
+        """Parse the file unless its signature matches the cache's (and is not racy)."""
+        rel = entry[3]
+        try:
+            st = os.stat(entry[2])
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            self.missing.add(rel)
+            if rel in self.old_sigs:
+                self.gone.add(rel)
+            return
+        sig = _signature(st.st_size, st.st_mtime_ns)
+        if not force and self.old_sigs.get(rel) == sig and st.st_mtime_ns < self.trusted_before:
+            return
+        self.parse(entry, sig)
+
+    def parse(self, entry: Entry, sig: int) -> None:
+        if entry[3] not in self.sigs:
+            self.todo.append(entry)
+        self.sigs[entry[3]] = sig
+
+
+def _plan_by_stat(root: Path, load_sigs: Callable[[], dict[str, int]],
+                  trusted_before: int) -> _Plan:
+    """Look at every file: its signature against the cached one."""
+    plan = _Plan(load_sigs, trusted_before)
+    plan.entries = scan(root, plan.dirs)
+    for entry in plan.entries:
+        plan.check(entry)
+    plan.gone |= plan.old_sigs.keys() - {e[3] for e in plan.entries}
+    return plan
+
+
+def _git_memo(listing: Any, index_sig: Any, changed: frozenset[str],
+              entries: list[Entry]) -> dict[str, Any]:
+    """What to remember of git after a read that listed every file."""
+    other = set(listing.other)
+    return {"index": index_sig, "digest": listing.digest, "changed": sorted(changed),
+            "other": listing.other,
+            "untracked": [e[3] for e in entries
+                          if e[3] not in listing.blobs and e[3] not in other]}
+
+
+def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
+                 load_sigs: Callable[[], dict[str, int]], trusted_before: int,
+                 load_blobs: Callable[[], dict[str, str]]) -> _Plan | None:
+    """Ask git (see the comment above); None if git cannot tell."""
+    from hs import gitops
+
+    root_s = str(root)
+    last = head.get("git")
+    last = last if isinstance(last, dict) else {}
+    index_sig = gitops.index_signature(root)
+    listing = None
+    if not last or index_sig is None or last.get("index") != index_sig:
+        listing = gitops.tracked(root, RECORDS)
+        if listing is None:
+            return None
+        if last and listing.digest == last.get("digest"):
+            listing = None  # the index was written again, with the same content
+    if listing is not None:  # the index changed: compare every tracked file's blob
+        plan = _Plan(load_sigs, trusted_before)
+        plan.entries = scan(root, plan.dirs)
+        old_sigs, known, vouched = plan.old_sigs, load_blobs(), listing.blobs
+        doubtful = changed | set(listing.other)
+        for entry in plan.entries:
+            rel = entry[3]
+            blob = vouched.get(rel)
+            if blob is None or rel in doubtful:
+                plan.check(entry)
+            elif blob != known.get(rel) or rel not in old_sigs:
+                plan.check(entry, force=True)  # clean, but not what the cache holds
+        plan.gone |= old_sigs.keys() - {e[3] for e in plan.entries}
+        plan.git = _git_memo(listing, index_sig, changed, plan.entries)
+        return plan
+    # the index holds what it held last time
+    dirs = head.get("dirs")
+    if not isinstance(dirs, dict) or not dirs:
+        return None
+    untracked: set[str] = set(last.get("untracked", ()))
+    suspects: set[str] = set(changed) | untracked | set(last.get("changed", ())) | set(
+        last.get("other", ())) | set(head.get("failed", ()))
+    plan = _Plan(load_sigs, trusted_before)
+    for rel_dir, mtime in dirs.items():
+        try:
+            st = os.stat(os.path.join(root_s, *rel_dir.split("/")))
+        except OSError:
+            continue  # its files are gone: git names the tracked ones, the rest are suspects
+        plan.dirs[rel_dir] = st.st_mtime_ns
+        if st.st_mtime_ns == mtime and mtime < trusted_before:
+            continue
+        found: list[Entry] = []  # a file added, removed or renamed in this folder
+        _scan_folder(root_s, rel_dir, found, plan.dirs, dirs)
+        old_sigs = plan.old_sigs
+        for entry in found:
+            if entry[3] not in old_sigs and entry[3] not in suspects:
+                suspects.add(entry[3])
+                untracked.add(entry[3])
+    for rel in suspects:
+        suspect = _entry(root_s, rel)
+        if suspect is None:
+            plan.missing.add(rel)
+            if rel in plan.old_sigs:
+                plan.gone.add(rel)
+            continue
+        plan.check(suspect)
+    plan.git = {"index": index_sig, "digest": last.get("digest"), "changed": sorted(changed),
+                "other": last.get("other", []), "untracked": sorted(untracked - plan.missing)}
+    return plan
+
+
+def _lazy_part(root: Path, part: str, token: str,
+               load_sigs: Callable[[], dict[str, int]]) -> Callable[[], list[Any]]:
+    """The loader of a part that no file changed: its rows, or, if the part is not the one
+    head names, its files read again (and the part written again)."""
+
+    def load() -> list[Any]:
+        rows = _read_tokened(root, part, token)
+        if rows is None:
+            root_s = str(root)
+            entries = [e for rel in load_sigs() if _part_from_rel(rel) == part
+                       and (e := _entry(root_s, rel)) is not None]
+            rows = {rel: value for rel, value, *_ in _parse_many(
+                entries, len(entries) >= PARALLEL_THRESHOLD) if value is not None}
+            _write_part(root, part, rows, token=token)
+        return list(rows.values())
+
+    return load
+
+
+def _set_special(index: Index, rows: dict[str, Any]) -> None:
+    for rel, value in rows.items():
+        if rel.endswith("/" + CONFIG_FILE):
+            index.config = value
+        else:
+            index.vocabularies = value
+
+
+def _scan_key(rel: str) -> list[tuple[int, str]]:
+    """Sorts paths in the order :func:`scan` finds them (in each folder its files by name,
+    then its subfolders by name)."""
+    parts = rel.split("/")
+    return [(1, p) for p in parts[:-1]] + [(0, parts[-1])]
+
+
+def _paths_of(sigs: dict[str, int]) -> dict[str, str]:
+    """Record ID -> file, for the cached files of the record folders. Of two files with
+    the same ID (an error ``hs validate`` reports) the one :func:`scan` finds last wins, as
+    in a read without the cache."""
+    out: dict[str, str] = {}
+    for rel in sigs:
+        if rel.count("/") > 1:
+            rid = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
+            seen = out.get(rid)
+            if seen is None or _scan_key(rel) > _scan_key(seen):
+                out[rid] = rel
+    return out
+
+
+def _in_scan_order(rows: dict[str, Any]) -> dict[str, Any]:
+    """A part's rows, sorted as :func:`scan` finds their files when two share an ID (then
+    the last one wins, as in a read without the cache); else as they are."""
+    if len({value[0] for value in rows.values()}) == len(rows):
+        return rows
+    return dict(sorted(rows.items(), key=lambda item: _scan_key(item[0])))
+
+
+_prefetched: tuple[Path, Any] | None = None
+
+
+def prefetch(repo: str | None) -> None:
+    """Start asking git what changed in the tree a command is about to read (``--repo``,
+    else as :func:`find_root` finds it), so that git works while Python imports the
+    command line; :func:`load_tree` picks the answer up. Does nothing where there is no
+    tree or no git."""
+    global _prefetched
+    from hs import gitops
+
+    try:
+        root = find_root(repo)
+    except Exception:  # no tree here: the command will say so
+        return
+    pending = gitops.start_changes(root, RECORDS)
+    if pending is not None:
+        _prefetched = (root, pending)
+
+
+def _pending_changes(root: Path) -> Any:
+    """The git question prefetched for this tree, else asked now."""
+    global _prefetched
+    from hs import gitops
+
+    if _prefetched is not None:
+        early, pending = _prefetched
+        _prefetched = None
+        if early == root:
+            return pending
+        pending.cancel()
+    return gitops.start_changes(root, RECORDS)
+
+
 def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = None,
               keep_problems: bool = True) -> LoadReport:
     """Read the whole records tree into an :class:`Index`, using and refreshing the cache.
 
-    Files whose signature (size and modification time) matches the cache are not read
-    at all, unless they changed less than two seconds before the cache was written (a
-    coarse clock could hide a same-size edit). A kind's part is only decoded when a query
-    first asks for that kind. Files that failed are read again each time, so their
-    problems are reported again; changed files are parsed (in several processes when
-    there are many). A corrupt or foreign cache is ignored and rewritten."""
+    Only the files that changed since the cache was written are parsed (see the comment
+    above on how they are found), in several processes when there are many. A kind's rows
+    are only decoded when a query first asks for that kind. Files that failed are read
+    again each time, so their problems are reported again. A corrupt or foreign cache is
+    ignored and rewritten."""
+    from hs import gitops
+
     started = time.perf_counter()
-    entries = scan(root)
-    stats = _read_part(root, "stats") if use_cache else {}
-    trusted_before = _written(root) - _RACY_NS if stats else 0
-    warned_part = _read_part(root, "warnings") if use_cache and stats else {}
-    new_stats: dict[str, int] = {}
+    pending = _pending_changes(root) if use_cache else None
+    head = _read_part(root, "head") if use_cache else {}
+    tokens: dict[str, Any] = head["tokens"] if isinstance(head.get("tokens"), dict) else {}
+    trusted_before = _written(root) - _RACY_NS if tokens else 0
+    loaded: dict[str, Any] = {}
+
+    def load_sigs() -> dict[str, int]:
+        if "sigs" not in loaded:
+            found = _read_tokened(root, "sigs", tokens.get("sigs")) if tokens else None
+            loaded["sigs"] = found or {}
+        return loaded["sigs"]  # type: ignore[no-any-return]
+
+    def load_blobs() -> dict[str, str]:
+        if "blobs" not in loaded:
+            found = _read_tokened(root, "blobs", tokens.get("blobs")) if tokens else None
+            loaded["blobs"] = found or {}
+        return loaded["blobs"]  # type: ignore[no-any-return]
+
+    plan: _Plan | None = None
+    changed: frozenset[str] | None = None
+    if pending is not None:
+        changed = pending.wait()
+        if changed is not None and tokens and "sigs" in tokens:
+            plan = _plan_by_git(root, head, changed, load_sigs, trusted_before, load_blobs)
+    if plan is None:
+        plan = _plan_by_stat(root, load_sigs, trusted_before)
+        if changed is not None:  # remember git's view, for a cheap read next time
+            listing = gitops.tracked(root, RECORDS)
+            if listing is not None:
+                plan.git = _git_memo(listing, gitops.index_signature(root), changed,
+                                     plan.entries or [])
+    root_s = str(root)
+
+    # warnings of trusted files: said again from the cache, or read again in this language
+    old_warned: dict[str, Any] = (head["warnings"] if isinstance(head.get("warnings"), dict)
+                                  else {})
     new_warned: dict[str, Any] = {}
-    index = Index()
-    paths = index.paths
-    problems: list[Problem] = []
     warned: list[Problem] = []
-    todo: list[RecordFile] = []
-    sigs: dict[str, int] = {}
-    cached: dict[str, list[str]] = {part: [] for part in _CACHE_PARTS}
-    stat_ = os.stat
-    get = stats.get
-    for kind, rid, path, rel in entries:
-        try:
-            st = stat_(path)
-        except OSError:
+    for rel, said in old_warned.items():
+        if rel in plan.gone or rel in plan.sigs:
             continue
-        sig = _signature(st.st_size, st.st_mtime_ns)
-        if get(rel) == sig and st.st_mtime_ns < trusted_before:
-            if rel in warned_part:
-                these = _warnings_of(rel, warned_part[rel])
-                if these is None:
-                    sigs[rel] = sig
-                    todo.append(RecordFile(kind, rid, path, rel))
-                    continue
-                new_warned[rel] = warned_part[rel]
-                if keep_problems:
-                    warned.extend(these)
-            new_stats[rel] = sig
-            if kind in SPECIAL_KINDS:
-                cached["special"].append(rel)
-            else:
-                cached[kind].append(rel)
-                paths[rid] = rel
-        else:
-            sigs[rel] = sig
-            todo.append(RecordFile(kind, rid, path, rel))
+        these = _warnings_of(rel, said)
+        if these is None:
+            entry = _entry(root_s, rel)
+            if entry is not None and rel in plan.old_sigs:
+                plan.parse(entry, plan.old_sigs[rel])
+                continue
+        new_warned[rel] = said
+        if keep_problems and these:
+            warned.extend(these)
+
+    # the parts whose rows change (and config and vocabularies, always needed) are read
+    # now; a part that is not the one head names has its trusted rows read again
+    dropped = set(plan.gone)
+    if plan.todo:
+        dropped |= plan.sigs.keys() & plan.old_sigs.keys()
+    eager = {_part_from_rel(rel) for rel in dropped} | {_part_of(e[0]) for e in plan.todo}
+    if not tokens:
+        eager = set(_CACHE_PARTS)
+    rewrite = set(eager)
+    eager |= {"special"} | {p for p in _CACHE_PARTS if p not in tokens}
+    stored: dict[str, dict[str, Any]] = {}
+    for part in _CACHE_PARTS:
+        if part not in eager:
+            continue
+        have = _read_tokened(root, part, tokens.get(part)) if tokens else {}
+        if have is None:
+            have = {}
+            rewrite.add(part)
+            for rel in plan.old_sigs:
+                if rel not in dropped and _part_from_rel(rel) == part:
+                    entry = _entry(root_s, rel)
+                    if entry is not None:
+                        plan.parse(entry, plan.old_sigs[rel])
+                        dropped.add(rel)
+        stored[part] = have
+
+    index = Index()
+    problems: list[Problem] = []
+    invalid: list[str] = []
     fresh: dict[str, dict[str, Any]] = {part: {} for part in _CACHE_PARTS}
-    by_rel = {e[3]: e for e in entries}
-    if todo:
-        use_pool = parallel if parallel is not None else len(todo) >= PARALLEL_THRESHOLD
-        for rel, value, errors, warnings in _parse_many(todo, use_pool):
-            kind, rid = by_rel[rel][0], by_rel[rel][1]
+    new_blobs: dict[str, str] = {}
+    kinds = {e[3]: e[0] for e in plan.todo}
+    if plan.todo:
+        use_pool = parallel if parallel is not None else len(plan.todo) >= PARALLEL_THRESHOLD
+        for rel, value, errors, warnings, blob in _parse_many(plan.todo, use_pool):
             if keep_problems:
                 warned.extend(warnings)
             if value is None:
-                index.invalid.append(rel)
+                invalid.append(rel)
                 if keep_problems:
                     problems.extend(errors)
                 continue
-            new_stats[rel] = sigs[rel]
             if warnings:
                 new_warned[rel] = _warning_tuples(warnings)
-            fresh[_part_of(kind)][rel] = value
-            if kind in FOLDER:
-                paths[rid] = rel
-    removed = stats.keys() - new_stats.keys()
-    changed = {part for part, rows in fresh.items() if rows}
-    changed |= {_part_from_rel(rel) for rel in removed}
-    # config and vocabularies are small and needed by nearly every query
-    special = _merge_part(root, "special", cached["special"], fresh["special"], by_rel,
-                          use_cache and "special" in changed)
-    for rel, value in special.items():
-        if by_rel[rel][0] == "config":
-            index.config = value
+            fresh[_part_of(kinds[rel])][rel] = value
+            if blob is not None:
+                new_blobs[rel] = blob
+    index.invalid = invalid
+
+    new_tokens = dict(tokens) if use_cache else {}
+    for part in _CACHE_PARTS:
+        rows = stored.get(part)
+        if rows is None:
+            if part in tokens:
+                index.set_source(part, _lazy_part(root, part, tokens[part], load_sigs))
+            continue
+        for rel in dropped:
+            rows.pop(rel, None)
+        rows.update(fresh[part])
+        if part != "special" and part in rewrite:
+            rows = _in_scan_order(rows)
+        if use_cache and part in rewrite:
+            token = _new_token()
+            kept = rows.keys() - fresh[part].keys()
+            ok = _write_part(root, part, rows, share=fresh[part] if kept else None,
+                             token=token)
+            new_tokens[part] = token if ok else None
+        if part == "special":
+            _set_special(index, rows)
         else:
-            index.vocabularies = value
-    for part in _CACHE_PARTS[1:]:
-        def loader(part: str = part) -> list[tuple[Any, ...]]:
-            return list(_merge_part(root, part, cached[part], fresh[part], by_rel,
-                                    use_cache and part in changed).values())
-        if cached[part] and not (use_cache and part in changed):
-            index.set_source(part, loader)
-        else:
-            for value in loader():
+            for value in rows.values():
                 index.add_cached(part, value)
-    if use_cache and (todo or removed):
-        _write_part(root, "warnings", new_warned)
-        _write_part(root, "stats", new_stats)  # last: its time tells what to trust
-    return LoadReport(index, problems, entries, len(todo), time.perf_counter() - started,
-                      warned)
+
+    if plan.todo or plan.gone:
+        sigs = {rel: sig for rel, sig in plan.old_sigs.items() if rel not in dropped}
+        for part_rows in fresh.values():
+            for rel in part_rows:
+                sigs[rel] = plan.sigs[rel]
+        loaded["sigs"] = sigs
+    index.set_paths_source(lambda: _paths_of(load_sigs()))
+
+    generation: str = head["generation"] if isinstance(head.get("generation"), str) else ""
+    if use_cache:
+        rows_changed = bool(plan.todo or plan.gone) or new_tokens != tokens
+        new_head = {"tokens": new_tokens, "warnings": new_warned, "failed": sorted(invalid),
+                    "dirs": plan.dirs or head.get("dirs") or {}, "git": plan.git,
+                    "generation": _new_token() if rows_changed else generation}
+        if rows_changed or any(new_head[k] != head.get(k) for k in new_head):
+            if plan.todo or plan.gone or "sigs" not in tokens:
+                token = _new_token()
+                ok = _write_part(root, "sigs", load_sigs(), share={}, token=token)
+                new_tokens["sigs"] = token if ok else None
+            if new_blobs or plan.gone or "blobs" not in tokens:
+                blobs = {rel: b for rel, b in load_blobs().items() if rel not in dropped}
+                blobs.update(new_blobs)
+                token = _new_token()
+                ok = _write_part(root, "blobs", blobs, share={}, token=token)
+                new_tokens["blobs"] = token if ok else None
+            _write_part(root, "head", new_head, share={})  # last: its time says what to trust
+            generation = str(new_head["generation"])
+    entries: list[Entry] | Callable[[], list[Entry]] = (
+        plan.entries if plan.entries is not None else (lambda: scan(root)))
+    return LoadReport(index, problems, entries, len(plan.todo), time.perf_counter() - started,
+                      warned, generation)
 
 
 def _signature(size: int, mtime_ns: int) -> int:
@@ -526,43 +922,11 @@ def _part_from_rel(rel: str) -> str:
     return KIND_OF_FOLDER.get(parts[1], "special")
 
 
-def _usable(part: str, rid: str, value: Any) -> bool:
-    """A cached value of the right shape (a row tuple of that ID; the config or the
-    vocabularies as a mapping)."""
-    if part == "special":
-        return isinstance(value, dict)
-    return isinstance(value, tuple) and len(value) > 1 and value[0] == rid
-
-
-def _merge_part(root: Path, part: str, cached_rels: list[str], fresh: dict[str, Any],
-                by_rel: dict[str, tuple[str, str, str, str]], write: bool) -> dict[str, Any]:
-    """The rows of one kind: cached ones still current, plus the freshly parsed ones.
-
-    A row the cache part should have but lacks or holds in another shape (a part lost or
-    corrupt) is parsed now."""
-    out: dict[str, Any] = {}
-    if cached_rels:
-        stored = _read_part(root, part)
-        for rel in cached_rels:
-            value = stored.get(rel)
-            if not _usable(part, by_rel[rel][1], value):
-                res = parse_file(RecordFile(*by_rel[rel]))
-                value = _cache_value(res)
-                if value is None:
-                    continue
-                write = True
-            out[rel] = value
-    out.update(fresh)
-    if write:
-        _write_part(root, part, out, share=fresh if cached_rels else None)
-    return out
-
-
-def _parse_many(todo: list[RecordFile], use_pool: bool) -> list[Parsed]:
+def _parse_many(todo: list[Entry], use_pool: bool) -> list[Parsed]:
     """Parse files, in :data:`PARSE_PROCESSES` worker processes if ``use_pool`` (forked, so
     they start with everything imported; rapidyaml's messages on stderr are silenced in
     each)."""
-    items = [(rf.kind, rf.id, rf.fspath, rf.rel) for rf in todo]
+    items = list(todo)
     workers = min(os.cpu_count() or 1, PARSE_PROCESSES)
     if not use_pool or workers < 2 or not hasattr(os, "fork"):
         return _parse_chunk(items)

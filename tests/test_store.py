@@ -115,7 +115,7 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tree: Path) -> None:
     report = load_tree(tree)
     assert report.parsed == 4 and not report.problems
     assert report.index.families[FID].children == ("2023-05",)
-    assert isinstance(marshal.loads((folder / "stats.marshal").read_bytes()), dict)
+    assert isinstance(marshal.loads((folder / "head.marshal").read_bytes()), dict)
     assert isinstance(marshal.loads((folder / "family.marshal").read_bytes()), dict)
 
 

@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from hs import __version__
-from hs.commands import COMMANDS
+from hs.commands import COMMANDS, command_word
 
 
 def _MSG(key: str, **fields: object) -> str:
@@ -149,19 +149,8 @@ def __getattr__(name: str) -> Any:
 
 def _modules_for(argv: list[str]) -> tuple[str, ...]:
     """The module the command line names (first word that is not an option)."""
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-            continue
-        if word == "--lang":
-            skip = True
-            continue
-        if word.startswith("-"):
-            continue
-        entry = COMMANDS.get(word)
-        return (entry[0],) if entry else ()
-    return ()
+    entry = COMMANDS.get(command_word(argv) or "")
+    return (entry[0],) if entry else ()
 
 
 def main() -> None:
