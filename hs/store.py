@@ -405,6 +405,18 @@ def _write_part(root: Path, part: str, entries: dict[str, Any],
     return True
 
 
+def read_memo(root: Path, name: str) -> Any:
+    """A value another module keeps in the cache (see :func:`write_memo`), or None."""
+    return _read_part(root, f"memo-{name}").get("value")
+
+
+def write_memo(root: Path, name: str, value: Any) -> None:
+    """Keep a value (of marshal's types) in the cache, with it thrown away when the cache
+    is (another version of hs); a value that cannot be written is simply not kept. Key it
+    on :attr:`LoadReport.generation` to know whether it still holds."""
+    _write_part(root, f"memo-{name}", {"value": value}, share={})
+
+
 def _new_token() -> str:
     return os.urandom(8).hex()
 
@@ -475,8 +487,9 @@ class LoadReport:
     def __init__(self, index: Index, problems: list[Problem],
                  entries: list[Entry] | Callable[[], list[Entry]], parsed: int,
                  seconds: float, warnings: list[Problem] | None = None,
-                 generation: str = ""):
+                 generation: str = "", count: int | None = None):
         self.index = index
+        self._count = count
         self.problems = problems
         self._entries = entries
         self.parsed = parsed
@@ -491,6 +504,13 @@ class LoadReport:
         if callable(self._entries):
             self._entries = self._entries()
         return self._entries
+
+    @property
+    def count(self) -> int:
+        """How many record files the tree has (valid or not), without listing them."""
+        if self._count is not None and callable(self._entries):
+            return self._count
+        return len(self.entries)
 
     @property
     def files(self) -> list[RecordFile]:
@@ -881,12 +901,18 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     index.set_paths_source(lambda: _paths_of(load_sigs()))
 
     generation: str = head["generation"] if isinstance(head.get("generation"), str) else ""
+    count = head.get("count") if isinstance(head.get("count"), int) else None
     if use_cache:
-        rows_changed = bool(plan.todo or plan.gone) or new_tokens != tokens
+        # the generation changes when what the cache holds changes: a file read again
+        # (even to the same row: its positions may have moved), a file gone or broken
+        content_changed = any(fresh.values()) or bool(dropped) or new_tokens != tokens
+        if content_changed or count is None:
+            count = len(load_sigs())
         new_head = {"tokens": new_tokens, "warnings": new_warned, "failed": sorted(invalid),
                     "dirs": plan.dirs or head.get("dirs") or {}, "git": plan.git,
-                    "generation": _new_token() if rows_changed else generation}
-        if rows_changed or any(new_head[k] != head.get(k) for k in new_head):
+                    "count": count,
+                    "generation": _new_token() if content_changed else generation}
+        if content_changed or any(new_head[k] != head.get(k) for k in new_head):
             if plan.todo or plan.gone or "sigs" not in tokens:
                 token = _new_token()
                 ok = _write_part(root, "sigs", load_sigs(), share={}, token=token)
@@ -902,7 +928,8 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     entries: list[Entry] | Callable[[], list[Entry]] = (
         plan.entries if plan.entries is not None else (lambda: scan(root)))
     return LoadReport(index, problems, entries, len(plan.todo), time.perf_counter() - started,
-                      warned, generation)
+                      warned, generation if use_cache else "",
+                      None if count is None else count + len(invalid))
 
 
 def _signature(size: int, mtime_ns: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hs.errors import UsageError
 from hs.i18n import Catalog
@@ -74,14 +74,54 @@ def _root_of(path: Path) -> Path | None:
 
 def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     """Every problem of a records tree: per file, then across records."""
-    from hs.checks import tree_problems
     from hs.store import load_tree
 
     report = load_tree(root, use_cache=use_cache)
     problems = [*report.problems, *report.warnings]
-    problems.extend(tree_problems(root, report.files, report.index))
+    problems.extend(_across_records(root, report))
     problems = sorted(set(problems), key=sort_key)
-    return ValidationResult(problems, len(report.files))
+    return ValidationResult(problems, report.count)
+
+
+_STRAY = "stray-file"
+
+
+def _across_records(root: Path, report: Any) -> list[Problem]:
+    """The problems across records (:func:`hs.checks.tree_problems`).
+
+    They depend only on what the cache holds (its generation), on which files failed and
+    on the language, so the last result is kept in the cache under that key and used again
+    while it holds: a warm ``hs validate`` of a large tree that did not change checks
+    nothing twice. Stray files are not records (no generation sees them): they are looked
+    for every time."""
+    from hs.checks import tree_problems
+    from hs.i18n import language
+    from hs.store import read_memo, stray_files, write_memo
+
+    index = report.index
+    key = [report.generation, sorted(index.invalid), language()]
+    if report.generation:
+        kept = read_memo(root, "tree-problems")
+        if isinstance(kept, dict) and kept.get("key") == key:
+            try:
+                found = [Problem(*p) for p in kept["problems"]]
+            except (TypeError, KeyError):
+                found = None
+            if found is not None:
+                return found + [Problem(rel, 1, 1, _STRAY, _stray_message())
+                                for rel in stray_files(root)]
+    found = tree_problems(root, report.files, index)
+    if report.generation:
+        write_memo(root, "tree-problems", {"key": key, "problems": [
+            (p.path, p.line, p.col, p.code, p.message, p.severity) for p in found
+            if p.code != _STRAY]})
+    return found
+
+
+def _stray_message() -> str:
+    from hs.checks import MSG as CHECKS
+
+    return CHECKS(_STRAY)
 
 
 def _under(path: Path, wanted: list[Path]) -> bool:

@@ -510,3 +510,45 @@ def test_the_pre_commit_hook_and_the_workflow() -> None:
     assert set(flow["on"]) == {"push", "pull_request", "workflow_dispatch"}
     steps = flow["jobs"]["validate"]["steps"]
     assert steps[-1]["run"] == "hs validate --no-cache --format github"
+
+
+# --- the problems across records are kept while the tree does not change -----------------
+
+
+def age_tree(root: Path) -> None:
+    for p in (root / "records").rglob("*.yaml"):
+        st = p.stat()
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - 60_000_000_000))
+
+
+def test_problems_across_records_are_kept_until_the_tree_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hs import checks
+
+    make_tree(tmp_path, {T: sub(TRAJECTORY, "family: f0000000a", "family: f0000000z")})
+    age_tree(tmp_path)
+    calls: list[int] = []
+    real = checks.tree_problems
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "tree_problems", counted)
+    first = run(tmp_path)
+    assert parsed(first[1]) == [(T, 3, 9, "error", "dangling-reference")]
+    assert run(tmp_path) == first and len(calls) == 1  # nothing changed: not checked again
+    # a comment line moves the problem down: the file is read again, the rules run again
+    (tmp_path / T).write_text("# moved\n" + sub(TRAJECTORY, "family: f0000000a",
+                                                "family: f0000000z"), encoding="utf-8")
+    assert parsed(run(tmp_path)[1]) == [(T, 4, 9, "error", "dangling-reference")]
+    assert len(calls) == 2
+    # a stray file is no record, so no change of the cache: it is looked for every time
+    (tmp_path / "records" / "famlies").mkdir()
+    (tmp_path / "records" / "famlies" / "x.yaml").write_text("a: 1\n")
+    assert ("records/famlies/x.yaml", 1, 1, "error", "stray-file") in parsed(
+        run(tmp_path)[1])
+    # another language: the messages are said again in it
+    monkeypatch.setenv("HS_LANG", "nl")
+    assert run(tmp_path)[2].startswith("6 bestanden nagekeken")
+    assert len(calls) == 4
