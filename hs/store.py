@@ -276,15 +276,19 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 #   sigs     a signature (size and modification time) per valid file;
 #   blobs    git's blob ID of each valid file as it was read;
 #   special, location, family, volunteer, trajectory: the rows of each kind (config and
-#            vocabularies for "special"), decoded only when a query first asks for that kind.
+#            vocabularies for "special"), decoded only when a query first asks for that kind;
+#   journal  the changes since those parts were written (rows, signatures and blob IDs of
+#            files read again; None for a file gone). A few edited files only rewrite the
+#            journal; once it holds more than _JOURNAL_LIMIT changes, every part is
+#            written whole and the journal starts empty.
 #
-# Every part but head carries a random token under the key "" (no file's path is empty) and
-# head records the tokens it was written with: a part whose token differs (lost, corrupt, or
-# left by a run that died before it wrote head) is not trusted, and what it held is read
-# again from the files. The folder name holds the schema version and a fingerprint of the
-# code that makes the entries, so that another version of hs never reads a cache it did not
-# write. A file that failed is not cached, so it is read (and its problems reported) again
-# every time.
+# A part's token is its file's inode, size and modification time just after it was
+# written; head records them. A part that is not the file head names (lost, corrupt, or
+# left by a run that died before it wrote head) is not trusted: a lost journal or list of
+# signatures means starting afresh, a lost part of rows means reading those files again.
+# The folder name holds the schema version and a fingerprint of the code that makes the
+# entries, so that another version of hs never reads a cache it did not write. A file that
+# failed is not cached, so it is read (and its problems reported) again every time.
 #
 # Which files changed since the cache was written:
 #
@@ -305,7 +309,7 @@ _CACHE_LAYOUT = 7
 _KIND_PARTS = ("location", "family", "volunteer", "trajectory")
 _CACHE_PARTS = ("special", *_KIND_PARTS)
 _RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
-_TOKEN = ""  # the key of a part's token
+_JOURNAL_LIMIT = 2000  # changes kept in the journal before the parts are written whole
 _fingerprint: str | None = None
 
 Entry = tuple[str, str, str, str]  # kind, id, path, rel (see RecordFile)
@@ -342,11 +346,30 @@ def _read_part(root: Path, part: str) -> dict[str, Any]:
 
 
 def _read_tokened(root: Path, part: str, token: Any) -> dict[str, Any] | None:
-    """A part written with ``token`` (without it), or None if it is not that one."""
-    data = _read_part(root, part)
-    if token is None or data.pop(_TOKEN, None) != token:
+    """A part if it is the file written with ``token`` (what :func:`_write_part` gave),
+    else None."""
+    if not isinstance(token, tuple):
         return None
-    return data
+    try:
+        with open(_cache_dir(root) / f"{part}.marshal", "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
+                return None
+            raw = fh.read()
+        with paused_gc():
+            data = marshal.loads(raw)
+    except Exception:  # missing, unreadable or corrupt
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _part_ok(root: Path, part: str, token: Any) -> bool:
+    """Whether the part's file is still the one written with ``token``."""
+    try:
+        st = os.stat(_cache_dir(root) / f"{part}.marshal")
+    except OSError:
+        return False
+    return isinstance(token, tuple) and (st.st_ino, st.st_size, st.st_mtime_ns) == token
 
 
 def _written(root: Path) -> int:
@@ -374,11 +397,12 @@ def _shared(value: Any, seen: dict[Any, Any]) -> Any:
 
 
 def _write_part(root: Path, part: str, entries: dict[str, Any],
-                share: dict[str, Any] | None = None, token: str | None = None) -> bool:
-    """Write one part (with ``token`` under the key "" if given); False if it could not
-    be written. Values in ``share`` (default: all) first get their equal codes made one
-    object; values decoded from the cache are shared already (marshal keeps them so), so
-    after a few edits only the fresh rows need that pass."""
+                share: dict[str, Any] | None = None) -> tuple[int, int, int] | None:
+    """Write one part; its token (the file's inode, size and modification time, which no
+    other write gives), or None if it could not be written. Values in ``share`` (default:
+    all) first get their equal codes made one object; values decoded from the cache are
+    shared already (marshal keeps them so), so after a few edits only the fresh rows need
+    that pass."""
     folder = _cache_dir(root)
     try:
         if not folder.is_dir():
@@ -396,13 +420,12 @@ def _write_part(root: Path, part: str, entries: dict[str, Any],
         elif share:
             seen: dict[Any, Any] = {}
             entries = {k: _shared(v, seen) if k in share else v for k, v in entries.items()}
-        if token is not None:
-            entries = {**entries, _TOKEN: token}
         tmp.write_bytes(marshal.dumps(entries))
         os.replace(tmp, folder / f"{part}.marshal")
+        st = os.stat(folder / f"{part}.marshal")
     except (OSError, ValueError):
-        return False  # a cache that cannot be written is only slower next time
-    return True
+        return None  # a cache that cannot be written is only slower next time
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def read_memo(root: Path, name: str) -> Any:
@@ -666,21 +689,33 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
     return plan
 
 
-def _lazy_part(root: Path, part: str, token: str,
-               load_sigs: Callable[[], dict[str, int]]) -> Callable[[], list[Any]]:
-    """The loader of a part that no file changed: its rows, or, if the part is not the one
-    head names, its files read again (and the part written again)."""
+def _overlay(base: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
+    """``base`` with the changes of the journal applied (None: the entry is gone)."""
+    for rel, value in (changes or {}).items():
+        if value is None:
+            base.pop(rel, None)
+        else:
+            base[rel] = value
+    return base
 
-    def load() -> list[Any]:
-        rows = _read_tokened(root, part, token)
+
+def _part_loader(root: Path, part: str, token: str | None, changes: dict[str, Any] | None,
+                 load_sigs: Callable[[], dict[str, int]], written: bool = True
+                 ) -> Callable[[], dict[str, Any]]:
+    """The rows of a part: the written part (if the cache was ``written`` before) with the
+    journal's changes applied; if the part is not the one head names, its files read
+    again (and the part written again)."""
+
+    def load() -> dict[str, Any]:
+        rows = _read_tokened(root, part, token) if written else {}
         if rows is None:
             root_s = str(root)
             entries = [e for rel in load_sigs() if _part_from_rel(rel) == part
                        and (e := _entry(root_s, rel)) is not None]
             rows = {rel: value for rel, value, *_ in _parse_many(
                 entries, len(entries) >= PARALLEL_THRESHOLD) if value is not None}
-            _write_part(root, part, rows, token=token)
-        return list(rows.values())
+        rows = _overlay(rows, changes)
+        return rows if part == "special" else _in_scan_order(rows)
 
     return load
 
@@ -772,18 +807,26 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     head = _read_part(root, "head") if use_cache else {}
     tokens: dict[str, Any] = head["tokens"] if isinstance(head.get("tokens"), dict) else {}
     trusted_before = _written(root) - _RACY_NS if tokens else 0
+    old_journal: dict[str, dict[str, Any]] = {}
+    if tokens:
+        found = _read_tokened(root, "journal", head.get("journal"))
+        if found is None or not _part_ok(root, "sigs", tokens.get("sigs")):
+            tokens = {}  # the journal or the list of files is lost: start afresh
+        else:
+            old_journal = found
     loaded: dict[str, Any] = {}
 
     def load_sigs() -> dict[str, int]:
+        """Every valid file's signature, as the cache (parts and journal) holds it."""
         if "sigs" not in loaded:
             found = _read_tokened(root, "sigs", tokens.get("sigs")) if tokens else None
-            loaded["sigs"] = found or {}
+            loaded["sigs"] = _overlay(found or {}, old_journal.get("sigs"))
         return loaded["sigs"]  # type: ignore[no-any-return]
 
     def load_blobs() -> dict[str, str]:
         if "blobs" not in loaded:
             found = _read_tokened(root, "blobs", tokens.get("blobs")) if tokens else None
-            loaded["blobs"] = found or {}
+            loaded["blobs"] = _overlay(found or {}, old_journal.get("blobs"))
         return loaded["blobs"]  # type: ignore[no-any-return]
 
     plan: _Plan | None = None
@@ -819,32 +862,6 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
         if keep_problems and these:
             warned.extend(these)
 
-    # the parts whose rows change (and config and vocabularies, always needed) are read
-    # now; a part that is not the one head names has its trusted rows read again
-    dropped = set(plan.gone)
-    if plan.todo:
-        dropped |= plan.sigs.keys() & plan.old_sigs.keys()
-    eager = {_part_from_rel(rel) for rel in dropped} | {_part_of(e[0]) for e in plan.todo}
-    if not tokens:
-        eager = set(_CACHE_PARTS)
-    rewrite = set(eager)
-    eager |= {"special"} | {p for p in _CACHE_PARTS if p not in tokens}
-    stored: dict[str, dict[str, Any]] = {}
-    for part in _CACHE_PARTS:
-        if part not in eager:
-            continue
-        have = _read_tokened(root, part, tokens.get(part)) if tokens else {}
-        if have is None:
-            have = {}
-            rewrite.add(part)
-            for rel in plan.old_sigs:
-                if rel not in dropped and _part_from_rel(rel) == part:
-                    entry = _entry(root_s, rel)
-                    if entry is not None:
-                        plan.parse(entry, plan.old_sigs[rel])
-                        dropped.add(rel)
-        stored[part] = have
-
     index = Index()
     problems: list[Problem] = []
     invalid: list[str] = []
@@ -867,69 +884,104 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
             if blob is not None:
                 new_blobs[rel] = blob
     index.invalid = invalid
+    if not use_cache:
+        for part, rows in fresh.items():
+            _add_rows(index, part, _in_scan_order(rows) if part != "special" else rows)
+        valid = {rel: 0 for rows in fresh.values() for rel in rows}
+        index.set_paths_source(lambda: _paths_of(valid))
+        return LoadReport(index, problems, plan.entries or [], len(plan.todo),
+                          time.perf_counter() - started, warned)
 
-    new_tokens = dict(tokens) if use_cache else {}
-    for part in _CACHE_PARTS:
-        rows = stored.get(part)
-        if rows is None:
-            if part in tokens:
-                index.set_source(part, _lazy_part(root, part, tokens[part], load_sigs))
-            continue
+    # what changed, as a journal of changes to the written parts (None: gone); the parts
+    # themselves are written again only when the journal grows long
+    dropped = set(plan.gone)
+    if plan.todo:
+        dropped |= plan.sigs.keys() & plan.old_sigs.keys()
+    changes: dict[str, dict[str, Any]] = {}
+    if dropped or any(fresh.values()):
+        changes = {name: dict.fromkeys(dropped & plan.old_sigs.keys(), None)
+                   for name in ("sigs", "blobs")}
         for rel in dropped:
-            rows.pop(rel, None)
-        rows.update(fresh[part])
-        if part != "special" and part in rewrite:
-            rows = _in_scan_order(rows)
-        if use_cache and part in rewrite:
-            token = _new_token()
-            kept = rows.keys() - fresh[part].keys()
-            ok = _write_part(root, part, rows, share=fresh[part] if kept else None,
-                             token=token)
-            new_tokens[part] = token if ok else None
-        if part == "special":
-            _set_special(index, rows)
-        else:
-            for value in rows.values():
-                index.add_cached(part, value)
+            changes.setdefault(_part_from_rel(rel), {})[rel] = None
+        for part, rows in fresh.items():
+            if rows:
+                changes.setdefault(part, {}).update(rows)
+                changes["sigs"].update((rel, plan.sigs[rel]) for rel in rows)
+                changes["blobs"].update((rel, new_blobs.get(rel)) for rel in rows)
+    journal = dict(old_journal)
+    for name, changed_entries in changes.items():
+        journal[name] = {**journal.get(name, {}), **changed_entries}
+    content_changed = bool(changes)
+    sigs_now: dict[str, int] | None = None  # the final signatures, made when needed
 
-    if plan.todo or plan.gone:
-        sigs = {rel: sig for rel, sig in plan.old_sigs.items() if rel not in dropped}
-        for part_rows in fresh.values():
-            for rel in part_rows:
-                sigs[rel] = plan.sigs[rel]
-        loaded["sigs"] = sigs
-    index.set_paths_source(lambda: _paths_of(load_sigs()))
+    def final_sigs() -> dict[str, int]:
+        nonlocal sigs_now
+        if sigs_now is None:
+            sigs_now = (_overlay(dict(plan.old_sigs), changes.get("sigs")) if changes
+                        else plan.old_sigs)
+        return sigs_now
+
+    new_tokens = dict(tokens)
+    compact = not tokens or sum(len(v) for v in journal.values()) > _JOURNAL_LIMIT or not all(
+        _part_ok(root, name, tokens.get(name)) for name in (*_CACHE_PARTS, "blobs"))
+    if compact:  # write every part whole, with the journal in it, and start a new journal
+        for part in _CACHE_PARTS:
+            rows = _part_loader(root, part, tokens.get(part), journal.get(part),
+                                final_sigs, bool(tokens))()
+            kept = rows.keys() - fresh[part].keys()
+            new_tokens[part] = _write_part(root, part, rows,
+                                           share=fresh[part] if kept else None)
+            _add_rows(index, part, rows)
+        for name, loader in (("sigs", final_sigs), ("blobs", load_blobs)):
+            whole = loader() if name == "sigs" else _overlay(dict(loader()),
+                                                              journal.get("blobs"))
+            new_tokens[name] = _write_part(root, name, whole, share={})
+        journal = {}
+        content_changed = True
+    else:
+        for part in _CACHE_PARTS:
+            loader = _part_loader(root, part, tokens.get(part), journal.get(part),
+                                  final_sigs)
+            if part == "special":
+                _set_special(index, loader())
+            else:
+                index.set_source(part, _values_of(loader))
+    index.set_paths_source(lambda: _paths_of(final_sigs()))
 
     generation: str = head["generation"] if isinstance(head.get("generation"), str) else ""
     count = head.get("count") if isinstance(head.get("count"), int) else None
-    if use_cache:
-        # the generation changes when what the cache holds changes: a file read again
-        # (even to the same row: its positions may have moved), a file gone or broken
-        content_changed = any(fresh.values()) or bool(dropped) or new_tokens != tokens
-        if content_changed or count is None:
-            count = len(load_sigs())
-        new_head = {"tokens": new_tokens, "warnings": new_warned, "failed": sorted(invalid),
-                    "dirs": plan.dirs or head.get("dirs") or {}, "git": plan.git,
-                    "count": count,
-                    "generation": _new_token() if content_changed else generation}
-        if content_changed or any(new_head[k] != head.get(k) for k in new_head):
-            if plan.todo or plan.gone or "sigs" not in tokens:
-                token = _new_token()
-                ok = _write_part(root, "sigs", load_sigs(), share={}, token=token)
-                new_tokens["sigs"] = token if ok else None
-            if new_blobs or plan.gone or "blobs" not in tokens:
-                blobs = {rel: b for rel, b in load_blobs().items() if rel not in dropped}
-                blobs.update(new_blobs)
-                token = _new_token()
-                ok = _write_part(root, "blobs", blobs, share={}, token=token)
-                new_tokens["blobs"] = token if ok else None
-            _write_part(root, "head", new_head, share={})  # last: its time says what to trust
-            generation = str(new_head["generation"])
+    if content_changed or count is None:
+        count = len(final_sigs())
+    journal_token = head.get("journal")
+    if changes or compact:
+        journal_token = _write_part(root, "journal", journal, share={})
+        if journal_token is None:
+            new_tokens = {}  # no journal: nothing written can be trusted
+    # the generation changes when what the cache holds changes: a file read again (even
+    # to the same row: its positions may have moved), a file gone or broken
+    new_head = {"tokens": new_tokens, "journal": journal_token, "warnings": new_warned,
+                "failed": sorted(invalid), "dirs": plan.dirs or head.get("dirs") or {},
+                "git": plan.git, "count": count,
+                "generation": _new_token() if content_changed else generation}
+    if any(new_head[k] != head.get(k) for k in new_head):
+        _write_part(root, "head", new_head, share={})  # last: its time says what to trust
+        generation = str(new_head["generation"])
     entries: list[Entry] | Callable[[], list[Entry]] = (
         plan.entries if plan.entries is not None else (lambda: scan(root)))
     return LoadReport(index, problems, entries, len(plan.todo), time.perf_counter() - started,
-                      warned, generation if use_cache else "",
-                      None if count is None else count + len(invalid))
+                      warned, generation, count + len(invalid))
+
+
+def _values_of(loader: Callable[[], dict[str, Any]]) -> Callable[[], list[Any]]:
+    return lambda: list(loader().values())
+
+
+def _add_rows(index: Index, part: str, rows: dict[str, Any]) -> None:
+    if part == "special":
+        _set_special(index, rows)
+    else:
+        for value in rows.values():
+            index.add_cached(part, value)
 
 
 def _signature(size: int, mtime_ns: int) -> int:
