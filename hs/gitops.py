@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -235,7 +236,8 @@ __all__ = ["CommitMessage", "GitState", "ParsedMessage", "dirty", "init", "parse
 _LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
                   "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
                   "GIT_PREFIX")
-_PLAIN_MODES = (b"100644", b"100755")
+_PLAIN_MODES = ("100644", "100755")
+_LS_ENTRY = re.compile(r"([^ \0]+) ([0-7]+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 
 
 def _git_env() -> dict[str, str]:
@@ -327,23 +329,19 @@ def tracked(root: Path, folder: str) -> Tracked | None:
     if proc.returncode != 0:
         return None
     raw = proc.stdout
+    text = raw.decode("utf-8", "surrogateescape")  # as os.fsdecode does
+    entries = _LS_ENTRY.findall(text)
+    if text.count("\0") != len(entries):
+        return None  # a line this reading does not understand
     blobs: dict[str, str] = {}
     other: list[str] = []
-    decode = os.fsdecode
-    for item in raw.split(b"\0"):
-        if not item:
-            continue
-        meta, _, path = item.partition(b"\t")
-        fields = meta.split(b" ")
-        if len(fields) != 4:
+    for tag, mode, blob, stage, path in entries:
+        if mode == "160000" or len(blob) != 40:
             return None
-        tag, mode, blob, stage = fields
-        if mode == b"160000" or len(blob) != 40:
-            return None
-        if tag == b"H" and stage == b"0" and mode in _PLAIN_MODES:
-            blobs[decode(path)] = blob.decode("ascii")
+        if tag == "H" and stage == "0" and mode in _PLAIN_MODES:
+            blobs[path] = blob
         else:
-            other.append(decode(path))
+            other.append(path)
     return Tracked(hashlib.blake2b(raw, digest_size=16).digest(), blobs, other)
 
 

@@ -584,7 +584,7 @@ class _Plan:
             st = os.stat(entry[2])
         except OSError:
             st = None
-        if st is None or not stat.S_ISREG(st.st_mode):
+        if st is None or not stat.S_ISREG(st.st_mode):  # gone (or no plain file)
             self.missing.add(rel)
             if rel in self.old_sigs:
                 self.gone.add(rel)
@@ -629,37 +629,24 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
 
     root_s = str(root)
     last = head.get("git")
-    last = last if isinstance(last, dict) else {}
+    dirs = head.get("dirs")
+    if not isinstance(last, dict) or not last.get("digest") or not isinstance(dirs, dict) \
+            or not dirs:
+        return None
     index_sig = gitops.index_signature(root)
     listing = None
-    if not last or index_sig is None or last.get("index") != index_sig:
+    if index_sig is None or last.get("index") != index_sig:
         listing = gitops.tracked(root, RECORDS)
         if listing is None:
             return None
-        if last and listing.digest == last.get("digest"):
+        if listing.digest == last.get("digest"):
             listing = None  # the index was written again, with the same content
-    if listing is not None:  # the index changed: compare every tracked file's blob
-        plan = _Plan(load_sigs, trusted_before)
-        plan.entries = scan(root, plan.dirs)
-        old_sigs, known, vouched = plan.old_sigs, load_blobs(), listing.blobs
-        doubtful = changed | set(listing.other)
-        for entry in plan.entries:
-            rel = entry[3]
-            blob = vouched.get(rel)
-            if blob is None or rel in doubtful:
-                plan.check(entry)
-            elif blob != known.get(rel) or rel not in old_sigs:
-                plan.check(entry, force=True)  # clean, but not what the cache holds
-        plan.gone |= old_sigs.keys() - {e[3] for e in plan.entries}
-        plan.git = _git_memo(listing, index_sig, changed, plan.entries)
-        return plan
-    # the index holds what it held last time
-    dirs = head.get("dirs")
-    if not isinstance(dirs, dict) or not dirs:
-        return None
+    # files git cannot vouch for: changed since the index, not tracked, failed last time,
+    # or special (symbolic links, conflicts, flagged); and those found new in a folder
     untracked: set[str] = set(last.get("untracked", ()))
+    other = list(listing.other) if listing is not None else list(last.get("other", ()))
     suspects: set[str] = set(changed) | untracked | set(last.get("changed", ())) | set(
-        last.get("other", ())) | set(head.get("failed", ()))
+        other) | set(head.get("failed", ()))
     plan = _Plan(load_sigs, trusted_before)
     for rel_dir, mtime in dirs.items():
         try:
@@ -676,7 +663,25 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
             if entry[3] not in old_sigs and entry[3] not in suspects:
                 suspects.add(entry[3])
                 untracked.add(entry[3])
+    if listing is not None:  # the index changed: compare every tracked file's blob
+        vouched = listing.blobs
+        known = load_blobs()
+        doubtful = changed | set(other) | set(head.get("failed", ()))
+        # a clean tracked file holds its blob: the cache is right if it read that blob
+        suspects -= {rel for rel in suspects if rel not in doubtful
+                     and rel in vouched and vouched[rel] == known.get(rel)}
+        for rel in [rel for rel, blob in vouched.items()
+                    if blob != known.get(rel) and rel not in doubtful]:
+            stale = _entry(root_s, rel)
+            if stale is not None:
+                plan.check(stale, force=True)  # clean, but not what the cache holds
+        # cached files git no longer tracks (git rm --cached): look at them
+        suspects |= plan.old_sigs.keys() - vouched.keys()
+        tracked = vouched.keys() | set(other)
+        untracked = {rel for rel in suspects | untracked if rel not in tracked}
     for rel in suspects:
+        if rel in plan.sigs:
+            continue
         suspect = _entry(root_s, rel)
         if suspect is None:
             plan.missing.add(rel)
@@ -684,8 +689,10 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
                 plan.gone.add(rel)
             continue
         plan.check(suspect)
-    plan.git = {"index": index_sig, "digest": last.get("digest"), "changed": sorted(changed),
-                "other": last.get("other", []), "untracked": sorted(untracked - plan.missing)}
+    plan.git = {"index": index_sig,
+                "digest": listing.digest if listing is not None else last.get("digest"),
+                "changed": sorted(changed), "other": other,
+                "untracked": sorted(untracked - plan.missing)}
     return plan
 
 
