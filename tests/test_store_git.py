@@ -284,3 +284,25 @@ def test_any_sequence_of_changes_reads_as_without_the_cache(
             same_as_cold(root)
         except AssertionError as exc:
             raise AssertionError(f"seed {seed}, step {step} ({action} {fid})") from exc
+
+
+def test_a_record_that_is_a_symbolic_link_is_followed(tree: Path) -> None:
+    target = tree / "elsewhere.yaml"
+    target.write_text(FAMILY2)
+    link = tree / "records" / "families" / "f7777777a.yaml"
+    link.symlink_to(target)
+    commit_all(tree)
+    settle(tree)
+    target.write_text(FAMILY)  # git sees the link unchanged; the record changed
+    age(tree)
+    report = same_as_cold(tree)
+    assert report.index.families["f7777777a"].children == ("2023-05",)
+
+
+def test_listing_of_tracked_files(tree: Path) -> None:
+    listing = gitops.tracked(tree, "records")
+    assert listing is not None
+    rel = f"records/families/{FID}.yaml"
+    assert listing.blobs[rel] == gitops.blob_id(family_path(tree).read_bytes())
+    assert listing.other == []
+    assert gitops.tracked(tree / "records" / "nowhere", "records") is None
