@@ -412,11 +412,16 @@ class Index:
         self._by_family: dict[str, list[TrajectoryRow]] | None = None
         self._by_volunteer: dict[str, list[TrajectoryRow]] | None = None
 
-    def _kind(self, kind: str) -> dict[str, Any]:
-        with paused_gc():
-            source = self._sources.pop(kind, None)
-            if source is not None:
+    def _decode(self, kind: str) -> None:
+        """Read a kind's cached tuples from their source, if not read yet."""
+        source = self._sources.pop(kind, None)
+        if source is not None:
+            with paused_gc():
                 self._raw[kind].extend(source())
+
+    def _kind(self, kind: str) -> dict[str, Any]:
+        self._decode(kind)
+        with paused_gc():
             raw = self._raw[kind]
             rows = self._rows[kind]
             if raw:
@@ -463,10 +468,7 @@ class Index:
         ``F_*``, ``R_*``, ``T_*``), without making row objects when they were not made yet:
         a whole-tree query on a large tree reads these (making 50,000 rows costs more than
         the query)."""
-        with paused_gc():
-            source = self._sources.pop(kind, None)
-            if source is not None:
-                self._raw[kind].extend(source())
+        self._decode(kind)
         raw = self._raw[kind]
         rows = self._rows[kind]
         if not rows:
