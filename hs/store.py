@@ -396,13 +396,12 @@ def _shared(value: Any, seen: dict[Any, Any]) -> Any:
     return value
 
 
-def _write_part(root: Path, part: str, entries: dict[str, Any],
-                share: dict[str, Any] | None = None) -> tuple[int, int, int] | None:
+def _write_part(root: Path, part: str, entries: dict[str, Any]
+                ) -> tuple[int, int, int] | None:
     """Write one part; its token (the file's inode, size and modification time, which no
-    other write gives), or None if it could not be written. Values in ``share`` (default:
-    all) first get their equal codes made one object; values decoded from the cache are
-    shared already (marshal keeps them so), so after a few edits only the fresh rows need
-    that pass."""
+    other write gives), or None if it could not be written. Rows come with their equal
+    codes made one object already (by :func:`_parse_chunk`, or by marshal when decoded), so
+    marshal writes each code once per chunk of files and refers to it after."""
     folder = _cache_dir(root)
     try:
         if not folder.is_dir():
@@ -415,11 +414,6 @@ def _write_part(root: Path, part: str, entries: dict[str, Any],
                     else:
                         other.unlink(missing_ok=True)
         tmp = folder / f".{part}.{os.getpid()}.tmp"
-        if share is None:
-            entries = _shared(entries, {})
-        elif share:
-            seen: dict[Any, Any] = {}
-            entries = {k: _shared(v, seen) if k in share else v for k, v in entries.items()}
         tmp.write_bytes(marshal.dumps(entries))
         os.replace(tmp, folder / f"{part}.marshal")
         st = os.stat(folder / f"{part}.marshal")
@@ -437,7 +431,7 @@ def write_memo(root: Path, name: str, value: Any) -> None:
     """Keep a value (of marshal's types) in the cache, with it thrown away when the cache
     is (another version of hs); a value that cannot be written is simply not kept. Key it
     on :attr:`LoadReport.generation` to know whether it still holds."""
-    _write_part(root, f"memo-{name}", {"value": value}, share={})
+    _write_part(root, f"memo-{name}", {"value": value})
 
 
 def _new_token() -> str:
@@ -459,12 +453,14 @@ def _parse_chunk(items: list[Entry]) -> list[Parsed]:
     from hs.yamlio import quiet_stderr
 
     out: list[Parsed] = []
+    seen: dict[Any, Any] = {}  # equal codes as one object: pickle and marshal keep them so
     gc.freeze()
     try:
         with quiet_stderr():
             for kind, rid, path, rel in items:
                 res = parse_file(RecordFile(kind, rid, path, rel))
-                out.append((rel, _cache_value(res), res.problems, res.warnings, res.blob))
+                out.append((rel, _shared(_cache_value(res), seen), res.problems,
+                            res.warnings, res.blob))
     finally:
         gc.unfreeze()
     return out
@@ -935,14 +931,12 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
         for part in _CACHE_PARTS:
             rows = _part_loader(root, part, tokens.get(part), journal.get(part),
                                 final_sigs, bool(tokens))()
-            kept = rows.keys() - fresh[part].keys()
-            new_tokens[part] = _write_part(root, part, rows,
-                                           share=fresh[part] if kept else None)
+            new_tokens[part] = _write_part(root, part, rows)
             _add_rows(index, part, rows)
         for name, loader in (("sigs", final_sigs), ("blobs", load_blobs)):
             whole = loader() if name == "sigs" else _overlay(dict(loader()),
                                                               journal.get("blobs"))
-            new_tokens[name] = _write_part(root, name, whole, share={})
+            new_tokens[name] = _write_part(root, name, whole)
         journal = {}
         content_changed = True
     else:
@@ -961,7 +955,7 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
         count = len(final_sigs())
     journal_token = head.get("journal")
     if changes or compact:
-        journal_token = _write_part(root, "journal", journal, share={})
+        journal_token = _write_part(root, "journal", journal)
         if journal_token is None:
             new_tokens = {}  # no journal: nothing written can be trusted
     # the generation changes when what the cache holds changes: a file read again (even
@@ -971,7 +965,7 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
                 "git": plan.git, "count": count,
                 "generation": _new_token() if content_changed else generation}
     if any(new_head[k] != head.get(k) for k in new_head):
-        _write_part(root, "head", new_head, share={})  # last: its time says what to trust
+        _write_part(root, "head", new_head)  # last: its time says what to trust
         generation = str(new_head["generation"])
     entries: list[Entry] | Callable[[], list[Entry]] = (
         plan.entries if plan.entries is not None else (lambda: scan(root)))
