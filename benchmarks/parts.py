@@ -5,9 +5,11 @@
 TREE is a repository folder with ``records/`` (make one with ``hs demo generate TREE
 --records 50000``). Cold stages are timed per file on a sample (every n-th file) and
 scaled to the whole tree; warm stages are timed on the whole tree with the cache fresh.
-It also times a *safe-text prefilter* for the fast reader's hazard scan (a prototype, see
-docs/performance.md): a text that the prefilter accepts must not be hazardous, and the
-script counts any file where that is not so ("contradictions", which must be 0).
+The fast reader's stages are timed apart: the line reader (which takes most files), the
+hazard scan with and without its safe-lines prefilter, rapidyaml and the JSON decoding
+(which take the rest). With ``--verify`` the sampled files the line reader takes are also
+read by ruamel.yaml, and any file where the two differ is counted ("contradictions",
+which must be 0; the tests prove the same on generated documents).
 
 Everything here uses the library in this checkout; a stage whose function is missing (the
 code moved on) prints "n/a".
@@ -18,49 +20,24 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# --- prototype: a prefilter in front of the hazard scan ----------------------------------
-# A line as hs writes it: a comment, "key: scalar", "key: [scalar, ...]", "key:", or
-# "- scalar". Scalars: a date or year-month, a number without a leading zero, a code or
-# text of words that starts with a letter (not a YAML 1.1/1.2 special word). A text made
-# only of such lines cannot match any branch of hs.yamlio's hazard expression: no tab,
-# backslash, CR, brace, quote, '&*!@`%=<>|?~', ': ' inside a value, '[' or ',' outside a
-# flow list of safe scalars, ' - ' inside text, '---', or special word at a scalar start.
-_SPECIAL = (r"(?:True|TRUE|False|FALSE|Null|NULL|null|true|false|nan|NaN|NAN|inf|Inf|INF"
-            r"|infinity|Infinity|INFINITY)\b")
-_WORD = rf"(?!{_SPECIAL})[A-Za-z][A-Za-z0-9-]*"
-_TOKEN = r"[A-Za-z0-9][A-Za-z0-9.'()/-]*"
-_SCALAR = (r"(?:[12][0-9]{3}-[01][0-9]-[0-3][0-9]|[12][0-9]{3}-[01][0-9]"
-           r"|[1-9][0-9]*(?:\.[0-9]+)?|0\.[0-9]+|[1-9][a-z0-9-]*"
-           rf"|{_WORD}(?:[ ]{_TOKEN})*)")
-_VALUE_WORD = rf"(?:(?:true|false|null)\b|{_SCALAR})"
-_FLOW = rf"\[{_SCALAR}(?:, {_SCALAR})*\]"
-_KEY = rf"(?!{_SPECIAL})[a-z_][a-z0-9_-]*"
-_LINE = (r"(?:# yaml-language-server: \$schema=[A-Za-z0-9./_-]+"
-         rf"|[ ]*#(?:[ ]{_TOKEN})*"
-         rf"|[ ]*(?:-[ ])*{_KEY}:(?:[ ](?:{_VALUE_WORD}|{_FLOW}))?"
-         rf"|[ ]*(?:-[ ])+{_SCALAR})\n")
-# Atomic lines (Python 3.11+): a line matches one way or not at all, so a text that is not
-# safe fails in one pass instead of backtracking through the lines above it.
-SAFE_TEXT = re.compile(rf"(?>{_LINE})*+")
-
-
-def prefilter_safe(text: str) -> bool:
-    """True if ``text`` is certainly not hazardous (then the full scan can be skipped)."""
-    return SAFE_TEXT.fullmatch(text) is not None
-
-
 # --- measuring ---------------------------------------------------------------------------
 
 
-def per_file(name: str, texts: list[Any], fn: Callable[[Any], Any], total: int) -> None:
+def per_file(name: str, texts: list[Any], fn: Callable[[Any], Any], total: int,
+             warm: bool = False) -> None:
+    """Time ``fn`` on every item; ``warm``: after one pass that is not timed (so that the
+    line memories of the readers hold the sample's lines, as they hold most lines of a
+    large tree after its first files)."""
     try:
+        if warm:
+            for x in texts:
+                fn(x)
         started = time.perf_counter()
         for x in texts:
             fn(x)
@@ -88,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tree", type=Path)
     parser.add_argument("--sample", type=int, default=2000)
+    parser.add_argument("--verify", action="store_true",
+                        help="read the sample with ruamel.yaml too (slow)")
     args = parser.parse_args(argv)
     root: Path = args.tree
 
@@ -103,20 +82,37 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{total:,} files; cold stages on {len(sample):,} of them, scaled to the tree")
     raws = [rf.path.read_bytes() for rf in sample]
     texts = [raw.decode("utf-8") for raw in raws]
-    datas = [json.loads(yamlio.fast_json(t) or b"null") for t in texts]
+    datas = [yamlio.load_plain(t) for t in texts]
     kinds = [rf.kind for rf in sample]
+
+    def cold(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """``fn`` with the line memories emptied first (each file as if it came first)."""
+        def run(x: Any) -> Any:
+            yamlio._LINES.clear()
+            yamlio._SAFE_LINES.clear()
+            return fn(x)
+        return run
 
     with yamlio.quiet_stderr():
         per_file("read the bytes", sample, lambda rf: rf.path.read_bytes(), total)
         per_file("decode (UTF-8, control characters)", raws, yamlio.decode, total)
-        per_file("hazard scan (yamlio.is_hazardous)", texts, yamlio.is_hazardous, total)
-        per_file("  prototype: prefilter, then scan if needed", texts,
-                 lambda t: prefilter_safe(t) or yamlio.is_hazardous(t), total)
+        per_file("line reader (yamlio._line_load)", texts, yamlio._line_load, total, True)
+        per_file("  the same, nothing remembered", texts, cold(yamlio._line_load), total)
+        per_file("hazard scan, full (yamlio._hazard_scan)", texts,
+                 lambda t: yamlio._hazard_scan("\n" + t), total)
+        per_file("hazard scan with safe-lines prefilter", texts, yamlio.is_hazardous, total,
+                 True)
+        per_file("  the same, nothing remembered", texts, cold(yamlio.is_hazardous), total)
         import ryml
 
         per_file("rapidyaml parse + emit JSON", texts,
                  lambda t: ryml.emit_json(ryml.parse_in_arena(t.encode("utf-8"))), total)
-        per_file("fast reader in all (yamlio.fast_json)", texts, yamlio.fast_json, total)
+        jsons = [yamlio._ryml_json(t) or "null" for t in texts]
+        per_file("JSON decoding, duplicate keys found", jsons, yamlio._DECODER.decode, total)
+        per_file("rapidyaml path in all (hazard, parse, JSON)", texts, yamlio._ryml, total,
+                 True)
+        per_file("fast reader in all (yamlio.fast_load)", texts, yamlio.fast_load, total,
+                 True)
         pairs = list(zip(kinds, datas, strict=True))
         per_file("pydantic model_validate", pairs,
                  lambda kd: models.MODELS[kd[0]].model_validate(kd[1]), total)
@@ -124,12 +120,20 @@ def main(argv: list[str] | None = None) -> None:
         triples = list(zip(kinds, ids, datas, strict=True))
         per_file("index row from the data (Row.from_data)", triples,
                  lambda kid: ROW_TYPES[kid[0]].from_data(kid[1], kid[2]), total)
-        per_file("parse_file in all", sample, parse_file, total)
+        per_file("parse_file in all", sample, parse_file, total, True)
 
-    safe = sum(prefilter_safe(t) for t in texts)
-    contradictions = sum(1 for t in texts if prefilter_safe(t) and yamlio.is_hazardous(t))
-    print(f"  prefilter: {safe:,} of {len(texts):,} sampled files certainly safe; "
-          f"contradictions: {contradictions}")
+    taken = [t for t in texts if yamlio._line_load(t) is not yamlio._NO]
+    safe = sum(yamlio.lines_safe(t) for t in texts)
+    print(f"  line reader takes {len(taken):,} of {len(texts):,} sampled files; the "
+          f"safe-lines prefilter passes {safe:,}")
+    if args.verify:
+        contradictions = sum(
+            1 for t in taken
+            if json.dumps(yamlio._line_load(t)) != json.dumps(
+                yamlio.plain(yamlio.load_document(t))))
+        contradictions += sum(1 for t in texts
+                              if yamlio.lines_safe(t) and yamlio._hazard_scan("\n" + t))
+        print(f"  contradictions with ruamel.yaml and the full scan: {contradictions}")
 
     print("warm (cache fresh), whole tree:")
     load_tree(root)  # make sure the cache is fresh

@@ -503,33 +503,64 @@ def tree_problems(root: Any, files: list[RecordFile], index: Any) -> list[Proble
 
 def _reference_problems(at: _Located, index: Any) -> list[Problem]:
     out: list[Problem] = []
+    paths, locations = index.paths, index.locations
     for table in (index.families, index.volunteers):
         for row in table.values():
-            rel = index.paths.get(row.id)
-            if rel is not None and row.location not in index.locations:
+            if row.location in locations:
+                continue
+            rel = paths.get(row.id)
+            if rel is not None:
                 out.append(at.problem(rel, ("location",), "dangling-reference",
                                       MSG("no-location", id=row.location)))
     return out
 
 
 def _code_problems(at: _Located, index: Any) -> list[Problem]:
+    """Codes that are not in their vocabulary. Each record's codes are first looked up
+    all at once in sets; only a record with an unknown code goes code by code (in the
+    order of its file), to say where."""
     voc = index.vocabularies
+    known: dict[str, frozenset[str]] = {}
+
+    def codes(vocab: str) -> frozenset[str]:
+        found = known.get(vocab)
+        if found is None:
+            found = known[vocab] = frozenset(voc.get(vocab, {}))
+        return found
+
     out: list[Problem] = []
 
     def check(rel: str, loc: tuple[str | int, ...], vocab: str, code: str | None,
               key: bool = False) -> None:
-        if code is None:
+        if code is None or code in codes(vocab):
             return
         valid = list(voc.get(vocab, {}))
-        if code not in valid:
-            out.append(at.problem(rel, loc, "unknown-code",
-                                  MSG("unknown-code", code=code, vocabulary=vocab,
-                                      hint=_suggest(code, valid)),
-                                  value=not key))
+        out.append(at.problem(rel, loc, "unknown-code",
+                              MSG("unknown-code", code=code, vocabulary=vocab,
+                                  hint=_suggest(code, valid)),
+                              value=not key))
+
+    paths = index.paths
+    referrers, refusals = codes("referrers"), codes("refusal_reasons")
+    withdrawals, flags = codes("withdrawal_reasons"), codes("profile_flags")
+    themes, stops = codes("signal_themes"), codes("stop_reasons")
+    preferences, steps = codes("volunteer_preferences"), codes("training_steps")
+    closes, domains = codes("close_reasons"), codes("impact_domains")
+
+    def family_clean(f: Any) -> bool:
+        for r in f.referrals:
+            if r.referrer not in referrers:
+                return False
+            for d in r.decisions:
+                if d.reason is not None and (
+                        (d.decision == "refused" and d.reason not in refusals)
+                        or (d.decision == "withdrawn" and d.reason not in withdrawals)):
+                    return False
+        return flags.issuperset(f.flags) and themes.issuperset(f.signals)
 
     for f in index.families.values():
-        rel = index.paths.get(f.id)
-        if rel is None:
+        rel = paths.get(f.id)
+        if rel is None or family_clean(f):
             continue
         for i, r in enumerate(f.referrals):
             check(rel, ("referrals", i, "referrer"), "referrers", r.referrer)
@@ -545,8 +576,11 @@ def _code_problems(at: _Located, index: Any) -> list[Problem]:
         for i, s in enumerate(f.signals):
             check(rel, ("signals", i), "signal_themes", s)
     for v in index.volunteers.values():
-        rel = index.paths.get(v.id)
+        rel = paths.get(v.id)
         if rel is None:
+            continue
+        if all(p.stop_reason is None or p.stop_reason in stops for p in v.periods) and \
+                preferences.issuperset(v.preferences) and steps.issuperset(v.training):
             continue
         for i, p in enumerate(v.periods):
             check(rel, ("active", i, "stop_reason"), "stop_reasons", p.stop_reason)
@@ -555,8 +589,11 @@ def _code_problems(at: _Located, index: Any) -> list[Problem]:
         for step in v.training:
             check(rel, ("training", step), "training_steps", step, key=True)
     for t in index.trajectories.values():
-        rel = index.paths.get(t.id)
+        rel = paths.get(t.id)
         if rel is None:
+            continue
+        if (t.close_reason is None or t.close_reason in closes) and \
+                domains.issuperset(t.impact_start) and domains.issuperset(t.impact_end):
             continue
         check(rel, ("close_reason",), "close_reasons", t.close_reason)
         for part in ("start", "end"):

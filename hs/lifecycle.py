@@ -202,18 +202,34 @@ _MSG = Catalog({
 })
 
 
+class _Tree:
+    """The index's tables, looked up once: the rules below run for every record of a
+    tree, and each ``index.families`` (a property) costs a few microseconds."""
+
+    __slots__ = ("families", "index", "locations", "paths", "trajectories", "volunteers")
+
+    def __init__(self, index: Index):
+        self.index = index
+        self.paths = index.paths
+        self.locations = index.locations
+        self.families = index.families
+        self.volunteers = index.volunteers
+        self.trajectories = index.trajectories
+
+
 def tree_rules(at: Any, index: Index) -> list[Problem]:
     """Cross-record lifecycle rules. ``at.problem(rel, loc, code, msg)`` makes a Problem."""
+    tree = _Tree(index)
     out: list[Problem] = []
-    for fam in index.families.values():
-        out.extend(_family_rules(at, index, fam))
-    for vol in index.volunteers.values():
-        out.extend(_volunteer_rules(at, index, vol))
-    for traj in index.trajectories.values():
-        out.extend(_trajectory_rules(at, index, traj))
-    out.extend(_overlap_rules(at, index))
-    out.extend(_capacity_rules(at, index))
-    out.extend(_location_rules(at, index))
+    for fam in tree.families.values():
+        out.extend(_family_rules(at, tree, fam))
+    for vol in tree.volunteers.values():
+        out.extend(_volunteer_rules(at, tree, vol))
+    for traj in tree.trajectories.values():
+        out.extend(_trajectory_rules(at, tree, traj))
+    out.extend(_overlap_rules(at, tree))
+    out.extend(_capacity_rules(at, tree))
+    out.extend(_location_rules(at, tree))
     return out
 
 
@@ -223,11 +239,12 @@ def _main_between(index: Index, fam_id: str, first: dt.date, last: dt.date
             if t.kind in MAIN_KINDS and first <= t.start <= last]
 
 
-def _family_rules(at: Any, index: Index, fam: FamilyRow) -> list[Problem]:
-    rel = index.paths.get(fam.id)
+def _family_rules(at: Any, tree: _Tree, fam: FamilyRow) -> list[Problem]:
+    rel = tree.paths.get(fam.id)
     if rel is None:
         return []
     out: list[Problem] = []
+    index = tree.index
     refs = fam.referrals
     for i, ref in enumerate(refs):
         if i > 0:
@@ -281,8 +298,8 @@ def _family_rules(at: Any, index: Index, fam: FamilyRow) -> list[Problem]:
     return out
 
 
-def _volunteer_rules(at: Any, index: Index, vol: VolunteerRow) -> list[Problem]:
-    rel = index.paths.get(vol.id)
+def _volunteer_rules(at: Any, tree: _Tree, vol: VolunteerRow) -> list[Problem]:
+    rel = tree.paths.get(vol.id)
     if rel is None:
         return []
     out: list[Problem] = []
@@ -305,12 +322,12 @@ def _period_on(vol: VolunteerRow, day: dt.date) -> Any:
     return None
 
 
-def _trajectory_rules(at: Any, index: Index, t: TrajectoryRow) -> list[Problem]:
-    rel = index.paths.get(t.id)
+def _trajectory_rules(at: Any, tree: _Tree, t: TrajectoryRow) -> list[Problem]:
+    rel = tree.paths.get(t.id)
     if rel is None:
         return []
     out: list[Problem] = []
-    fam = index.families.get(t.family)
+    fam = tree.families.get(t.family)
     if fam is None:
         out.append(at.problem(rel, ("family",), "dangling-reference",
                               _MSG("no-family", id=t.family)))
@@ -326,7 +343,7 @@ def _trajectory_rules(at: Any, index: Index, t: TrajectoryRow) -> list[Problem]:
     prev_end: dt.date | None = None
     for i, a in enumerate(t.assignments):
         loc = ("volunteers", i)
-        vol = index.volunteers.get(a.volunteer)
+        vol = tree.volunteers.get(a.volunteer)
         if vol is None:
             out.append(at.problem(rel, (*loc, "volunteer"), "dangling-reference",
                                   _MSG("no-volunteer", id=a.volunteer)))
@@ -351,10 +368,28 @@ def _trajectory_rules(at: Any, index: Index, t: TrajectoryRow) -> list[Problem]:
                                       _MSG("wrong-role", id=vol.id, kind=t.kind),
                                       severity="warning"))
         prev_end = a.end
+    out.extend(_visit_rules(at, rel, t))
+    for i, r in enumerate(t.reviews):
+        if r.date < t.start or (t.end is not None and r.date > t.end):
+            out.append(at.problem(rel, ("reviews", i, "date"), "date-order",
+                                  _MSG("review-outside", date=r.date, start=t.start,
+                                       end=t.end or _MSG("now"))))
+    return out
+
+
+def _visit_rules(at: Any, rel: str, t: TrajectoryRow) -> list[Problem]:
+    """Visits within the trajectory and in date order."""
+    days = t.visit_days
+    if not days:
+        return []
     start_o = t.start.toordinal()
     end_o = t.end.toordinal() if t.end is not None else None
+    if days[0] >= start_o and (end_o is None or days[-1] <= end_o) and \
+            list(days) == sorted(days):
+        return []  # in order, so the first and the last are the bounds: nothing to say
+    out: list[Problem] = []
     prev_v = 0
-    for i, day in enumerate(t.visit_days):
+    for i, day in enumerate(days):
         when = dt.date.fromordinal(day)
         if day < start_o:
             out.append(at.problem(rel, ("visits", i, "date"), "date-order",
@@ -366,11 +401,6 @@ def _trajectory_rules(at: Any, index: Index, t: TrajectoryRow) -> list[Problem]:
             out.append(at.problem(rel, ("visits", i, "date"), "date-order",
                                   _MSG("visit-order", date=when)))
         prev_v = max(prev_v, day)
-    for i, r in enumerate(t.reviews):
-        if r.date < t.start or (t.end is not None and r.date > t.end):
-            out.append(at.problem(rel, ("reviews", i, "date"), "date-order",
-                                  _MSG("review-outside", date=r.date, start=t.start,
-                                       end=t.end or _MSG("now"))))
     return out
 
 
@@ -390,11 +420,14 @@ def _assignment_activity(at: Any, rel: str, loc: tuple[str | int, ...], t: Traje
     return []
 
 
-def _overlap_rules(at: Any, index: Index) -> list[Problem]:
+def _overlap_rules(at: Any, tree: _Tree) -> list[Problem]:
     """A family has at most one trajectory at a time; a starter may end on a start day."""
     out: list[Problem] = []
-    for fam_id in sorted({t.family for t in index.trajectories.values()}):
+    index = tree.index
+    for fam_id in sorted({t.family for t in tree.trajectories.values()}):
         trajs = index.trajectories_of(fam_id)
+        if len(trajs) < 2:
+            continue
         for i, a in enumerate(trajs):
             for b in trajs[i + 1:]:
                 a_end = a.end or dt.date.max
@@ -402,7 +435,7 @@ def _overlap_rules(at: Any, index: Index) -> list[Problem]:
                     continue
                 if b.start == a_end and "starter" in (a.kind, b.kind):
                     continue
-                rel = index.paths.get(b.id)
+                rel = tree.paths.get(b.id)
                 if rel is None:
                     continue
                 out.append(at.problem(rel, ("start",), "two-active-trajectories",
@@ -411,28 +444,34 @@ def _overlap_rules(at: Any, index: Index) -> list[Problem]:
     return out
 
 
-def _capacity_rules(at: Any, index: Index) -> list[Problem]:
+def _capacity_rules(at: Any, tree: _Tree) -> list[Problem]:
     out: list[Problem] = []
     events: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
-    for t in index.trajectories.values():
+    starts: dict[str, int] = defaultdict(int)
+    for t in tree.trajectories.values():
         if t.kind == "starter":
             continue
         for i, a in enumerate(t.assignments):
             end = a.end or t.end
+            starts[a.volunteer] += 1
             events[a.volunteer].append((a.start.toordinal(), 1, t.id, i))
             if end is not None:
                 events[a.volunteer].append((end.toordinal() + 1, -1, t.id, i))
     for vid in sorted(events):
         evs = events[vid]
-        vol = index.volunteers.get(vid)
+        vol = tree.volunteers.get(vid)
         if vol is None:
             continue
-        evs.sort(key=lambda e: (e[0], e[1], e[2]))
+        if starts[vid] <= vol.capacity:
+            continue  # no more assignments than the capacity: never over it
+        # by day, ends (-1) before starts, then trajectory; the assignment's index as the
+        # last key keeps the order in which one trajectory's events were added
+        evs.sort()
         n = 0
         for day, delta, tid, i in evs:
             n += delta
             if delta > 0 and n > vol.capacity:
-                rel = index.paths.get(tid)
+                rel = tree.paths.get(tid)
                 if rel is not None:
                     out.append(at.problem(rel, ("volunteers", i, "volunteer"), "over-capacity",
                                           _MSG("over-capacity", id=vid, n=n,
@@ -442,7 +481,7 @@ def _capacity_rules(at: Any, index: Index) -> list[Problem]:
     return out
 
 
-def _location_rules(at: Any, index: Index) -> list[Problem]:
+def _location_rules(at: Any, tree: _Tree) -> list[Problem]:
     """Records of a location must fall within its active period. What is still open when a
     location stopped is a warning: the coordinator is to close it."""
     out: list[Problem] = []
@@ -458,13 +497,16 @@ def _location_rules(at: Any, index: Index) -> list[Problem]:
                                   _MSG("location-stopped", what=what, date=day,
                                        id=location.id, end=location.active_until)))
 
-    for fam in index.families.values():
-        location = index.locations.get(fam.location)
-        rel = index.paths.get(fam.id)
+    index, paths, locations, families = tree.index, tree.paths, tree.locations, tree.families
+    a_referral, a_trajectory, a_period = _MSG("a-referral"), _MSG("a-trajectory"), \
+        _MSG("a-period")
+    for fam in families.values():
+        location = locations.get(fam.location)
+        rel = paths.get(fam.id)
         if location is None or rel is None:
             continue
         for i, ref in enumerate(fam.referrals):
-            outside(rel, ("referrals", i, "date"), _MSG("a-referral"), ref.date, location)
+            outside(rel, ("referrals", i, "date"), a_referral, ref.date, location)
         until = location.active_until
         if until is not None and fam.referrals and \
                 family_status(index, fam, until) == "waiting" and \
@@ -473,28 +515,28 @@ def _location_rules(at: Any, index: Index) -> list[Problem]:
                                   "location-stopped",
                                   _MSG("location-waiting", id=location.id, end=until),
                                   severity="warning"))
-    for t in index.trajectories.values():
-        owner = index.families.get(t.family)
-        rel = index.paths.get(t.id)
+    for t in tree.trajectories.values():
+        owner = families.get(t.family)
+        rel = paths.get(t.id)
         if owner is None or rel is None:
             continue
-        location = index.locations.get(owner.location)
+        location = locations.get(owner.location)
         if location is None:
             continue
-        outside(rel, ("start",), _MSG("a-trajectory"), t.start, location)
+        outside(rel, ("start",), a_trajectory, t.start, location)
         until = location.active_until
         if until is not None and t.start <= until and (t.end is None or t.end > until):
             out.append(at.problem(rel, ("end",) if t.end is not None else ("start",),
                                   "location-stopped",
                                   _MSG("location-open-trajectory", id=location.id, end=until),
                                   severity="warning"))
-    for vol in index.volunteers.values():
-        location = index.locations.get(vol.location)
-        rel = index.paths.get(vol.id)
+    for vol in tree.volunteers.values():
+        location = locations.get(vol.location)
+        rel = paths.get(vol.id)
         if location is None or rel is None:
             continue
         for i, p in enumerate(vol.periods):
-            outside(rel, ("active", i, "start"), _MSG("a-period"), p.start, location)
+            outside(rel, ("active", i, "start"), a_period, p.start, location)
         until = location.active_until
         if until is not None and vol.periods:
             p = vol.periods[-1]

@@ -3,7 +3,10 @@
 Two readers with one meaning (YAML 1.2, as ruamel.yaml reads it; dates come back as ISO
 strings, so that a record's data is JSON data that pydantic validates the same way):
 
-* the **fast reader** (:func:`fast_load`) parses with rapidyaml (C++) and emits JSON that
+* the **fast reader** (:func:`fast_load`) first tries the *line reader*, which reads the
+  plainest layout (``key: value`` lines with codes, dates, numbers and words, ``[a, b]``
+  lists, ``- `` items) a line at a time in Python and gives up on anything else (see the
+  comment above ``_line_load``); then it parses with rapidyaml (C++) and emits JSON that
   ``json.loads`` turns into data. It takes the plain block YAML that ``hs`` writes and
   people usually type. A file with anything where rapidyaml and YAML 1.2 could disagree
   is *hazardous* (:func:`is_hazardous`) and goes to the exact reader instead: anchors,
@@ -21,7 +24,9 @@ strings, so that a record's data is JSON data that pydantic validates the same w
   where it is, as the fast reader does.
 
 Neither reader ever constructs arbitrary objects. The tests prove that both readers give
-the same data on the demo tree and on generated documents (hypothesis), and that what
+the same data on the demo tree and on generated documents (hypothesis; the line reader
+and the safe-lines prefilter of the hazard scan in tests/test_yamlio_lines.py and
+tests/test_yamlio_prefilter.py), and that what
 :func:`new_document` and :func:`dump_document` write reads back to the same data.
 """
 
@@ -85,6 +90,9 @@ MSG = Catalog({
 })
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+# bytes that are never part of a control character: printable ASCII, tab, LF, CR (a file
+# of only these needs no search)
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 # The hazard scan. Plain scalars (keys and values) start at a line start (after any
 # "- "), after ": ", and after "[" or "," in a flow list; at such a start, _SUSPICIOUS is
@@ -124,12 +132,96 @@ _HAZARD_RE = re.compile(
 _HAZARD_TEXT = ("\t", "\\", "\r", "{", "<<")
 
 
-def _hazard(text: str) -> bool:
-    """``text`` with a line break in front (so that line 1 is a line start too)."""
+def _hazard_scan(text: str) -> bool:
+    """The full scan: ``text`` with a line break in front (so that line 1 is a line start
+    too)."""
     for needle in _HAZARD_TEXT:
         if needle in text:
             return True
     return _HAZARD_RE.search(text) is not None
+
+
+# The safe-lines prefilter. The scan above tries its expression at every line break,
+# colon, bracket and comma of a file (about 30 us for a record of 700 characters). But
+# record files repeat their lines ("  minutes: 90", "    decision: accepted"): 49,000 demo
+# files have 1.7 million lines and only 63,000 different ones. A line is *safe* if
+#   (a) it holds no '|' or '>' and does not start with spaces and a digit, and
+#   (b) the full scan finds nothing in it alone ("\n" + line + "\n").
+# A text all of whose lines are safe is not hazardous. Why: a match of _HAZARD_RE (or a
+# needle of _HAZARD_TEXT) in "\n" + text that stays within one line, with the line break
+# before it and the one after it, is found by the scan of that line alone, because the
+# expression looks at nothing outside what it matches but the one character it starts on
+# (every lookbehind looks at that character or later, '\b' and '$' look at the next
+# character, which is a line break in both). Only two branches can read past the line
+# break after a line: a block scalar followed by a blank line ('|' or '>' first: excluded
+# by (a)), and a date followed by spaces, line breaks and a digit ("2025-01-05\n  5": the
+# digit would start a later line after spaces; excluded by (a)). Every other branch stops
+# at the first line break it reads ([ ] and [^\n] classes, '\n' as its last character).
+# The safe lines are remembered (per process, bounded), so a typical file needs one split
+# and one set lookup per line. A line that is new is checked alone if there are few such
+# lines; if there are many (the first files of a run), the full scan reads the text, and
+# when it finds nothing the lines that meet (a) are remembered as safe: each line but the
+# last has its line break after it in the text, so "\n" + line + "\n" is a part of
+# "\n" + text, and a match in that part would be a match in the text (the same argument).
+# tests/test_yamlio_prefilter.py checks "safe => not hazardous" on generated texts, and
+# that every line remembered meets (a) and (b).
+_SAFE_LINES: set[str] = set()
+_SAFE_LINES_MAX = 50_000  # then start afresh (49,000 demo files have 63,000 different
+# lines; a process that reads half of them meets 44,000, about 16 MB)
+_SAFE_LINE_LENGTH = 100  # longer lines (notes) are checked, not remembered
+_FEW_NEW_LINES = 8  # more new lines than this: the full scan is quicker than each alone
+_DIGIT_START = re.compile(r"[ ]*[0-9]")
+
+
+def _line_safe(line: str) -> bool:
+    """(a) and (b) above for one line (without its line break)."""
+    return _line_safe_a(line) and not _hazard_scan("\n" + line + "\n")
+
+
+def _line_safe_a(line: str) -> bool:
+    return "|" not in line and ">" not in line and _DIGIT_START.match(line) is None
+
+
+def _remember(lines: list[str]) -> None:
+    known = _SAFE_LINES
+    if len(known) + len(lines) > _SAFE_LINES_MAX:
+        known.clear()
+    known.update(line for line in lines if len(line) <= _SAFE_LINE_LENGTH)
+
+
+def lines_safe(text: str) -> bool:
+    """True if every line of ``text`` is safe, so that ``text`` is certainly not hazardous.
+
+    False says nothing (the full scan decides). ``text`` has its CRLF line ends made LF
+    (a lone CR is never safe)."""
+    lines = text.split("\n")
+    if _SAFE_LINES.issuperset(lines):
+        return True
+    new = set(lines).difference(_SAFE_LINES)
+    for line in new:
+        if not _line_safe(line):
+            return False
+    _remember(list(new))
+    return True
+
+
+def _hazard(text: str) -> bool:
+    """``text`` (LF line ends) is hazardous: the full scan finds something (asked only
+    when not every line is known safe)."""
+    lines = text.split("\n")
+    known = _SAFE_LINES
+    if known.issuperset(lines):
+        return False
+    new = set(lines).difference(known)
+    if len(new) <= _FEW_NEW_LINES:
+        if all(_line_safe(line) for line in new):
+            _remember(list(new))
+            return False
+        return _hazard_scan("\n" + text)
+    if _hazard_scan("\n" + text):
+        return True
+    _remember([line for line in lines[:-1] if line in new and _line_safe_a(line)])
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +250,7 @@ def decode(raw: bytes) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlIssue(line, col, "encoding", MSG("encoding")) from None
-    bad = _CONTROL_RE.search(text)
+    bad = _CONTROL_RE.search(text) if raw.translate(None, _PLAIN_BYTES) else None
     if bad is not None:
         line, col = _line_col(text, bad.start())
         if bad.start() == 0 and bad.group() == "\ufeff":
@@ -174,7 +266,225 @@ def is_hazardous(text: str) -> bool:
     """True if the fast reader must leave ``text`` to the exact reader."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    return _hazard("\n" + text)
+    return _hazard(text)
+
+
+# --- line reader -------------------------------------------------------------------------
+#
+# Most record files are nothing but "key: value", "key: [a, b]", "key:" and "- ..." lines
+# with codes, dates, whole numbers and words, and they repeat their lines from file to
+# file. The line reader reads exactly that layout in Python, a line at a time, remembering
+# what each line says (so a typical file costs one split, one lookup per line and the
+# assembling of its mappings and lists), and gives up on anything else: rapidyaml, then
+# ruamel.yaml, read what it gives up on. Its rules, each chosen so that the meaning is the
+# one YAML 1.2 (ruamel.yaml) gives, or it gives up:
+#
+# * indentation with spaces; a line is "[- ]key:", "[- ]key: value" or "- value" (one
+#   "- " and one space after it), a comment or blank; " #" starts a comment;
+# * a key starts with a letter and holds letters, digits, '_', '.', '-' and single
+#   spaces (never true, false or null in any case: YAML reads those as a boolean or null);
+# * a value is a flow list "[a, b]" of the values below (no nested lists, no empty items)
+#   or: an integer without a leading zero, a decimal number "1.5", a date "2025-01-31" or
+#   month "2023-05" (read as text: ruamel.yaml's date is written back as the same text,
+#   and a date that does not exist is text to it), true, false, null, or text that starts
+#   with a letter and holds letters, digits, spaces and . ' ( ) / + - (and ',' outside a
+#   flow list). Text that starts with a letter is text to YAML 1.2 unless it is true, false
+#   or null, in any case (which the reader gives up on, except the three lower-case words);
+#   text that starts with a digit ("1g1p") is read only if it holds one of the letters
+#   g h j k l m p q r s u v w y z, which no number, date or time of YAML 1.2 holds (they
+#   use only digits, _ + - . : and the letters of 0b 0o 0x, a-f, e, inf, nan, T, t and Z);
+# * a mapping's keys in one column; a nested mapping or list further right, or a list in
+#   the key's column; a line further right than it can belong, a key twice, a list item
+#   with its content on the next line: give up.
+#
+# tests/test_yamlio_lines.py proves "the line reader takes a text => it reads what
+# ruamel.yaml reads" on generated documents, hand-picked texts and the demo tree.
+
+_KEYV, _KEY, _ITEM, _DASH = 0, 1, 2, 3  # kinds of token: key with value, key, item, "- "
+_Token = tuple[int, int, str | None, Any]  # column, kind, key, value
+_END: _Token = (-1, _DASH, None, None)  # after the last token
+_LINE_KEY = re.compile(r"([^\W\d_][\w.-]*(?:[ ][\w.-]+)*):(?:[ ]+(.*))?\Z")
+_LINE_TEXT = re.compile(r"[^\W\d_][\w.'()/+,-]*(?:[ ]+[\w.'()/+,-]+)*\Z")
+_LINE_FLOW_TEXT = re.compile(r"[^\W\d_][\w.'()/+-]*(?:[ ]+[\w.'()/+-]+)*\Z")
+_LINE_INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+_LINE_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
+_LINE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?\Z")  # read as text (see above)
+_LINE_DIGIT_TEXT = re.compile(r"[0-9][\w.'()/+-]*(?:[ ]+[\w.'()/+-]+)*\Z")
+_LINE_NOT_NUMBER = re.compile(r"[ghjklmpqrsuvwyzGHJKLMPQRSUVWYZ]")
+_LINE_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_LINE_KEY_MAX = 100  # ruamel.yaml refuses a key of over 1024 characters
+_NO: Any = object()
+_LINES: dict[str, tuple[_Token, ...] | None] = {}
+_LINES_MAX = 50_000  # then start afresh (as _SAFE_LINES)
+_LINE_LENGTH = 100  # longer lines (notes) are read, not remembered
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _line_scalar(s: str, flow: bool) -> Any:
+    first = s[0]
+    if first.isdigit() or first == "-":
+        if _LINE_INT.match(s):
+            return int(s)
+        if _LINE_FLOAT.match(s):
+            return float(s)
+        if _LINE_DATE.match(s):
+            return s
+        if first != "-" and _LINE_DIGIT_TEXT.match(s) and _LINE_NOT_NUMBER.search(s):
+            return s
+        return _NO
+    if s in _LINE_WORDS:
+        return _LINE_WORDS[s]
+    if (_LINE_FLOW_TEXT if flow else _LINE_TEXT).match(s) is None or \
+            s.lower() in _LINE_WORDS:
+        return _NO
+    return s
+
+
+def _line_value(s: str) -> Any:
+    """A value after "key: " or "- " (a flow list as a tuple), or _NO."""
+    if s[0] != "[":
+        return _line_scalar(s, False)
+    if s[-1] != "]":
+        return _NO
+    inner = s[1:-1]
+    if not inner.strip(" "):
+        return ()
+    items = []
+    for part in inner.split(","):
+        part = part.strip(" ")
+        if not part:
+            return _NO
+        value = _line_scalar(part, True)
+        if value is _NO:
+            return _NO
+        items.append(value)
+    return tuple(items)
+
+
+def _line_tokens(line: str) -> tuple[_Token, ...] | None:
+    """What one line says, or None if the line reader does not read it."""
+    cut = line.find(" #")
+    if cut >= 0:
+        line = line[:cut]
+    body = line.lstrip(" ")
+    if not body or body[0] == "#":
+        return ()
+    col = len(line) - len(body)
+    body = body.rstrip(" ")
+    out: list[_Token] = []
+    if body[0] == "-":
+        if body[1:2] != " " or body[2:3] in (" ", ""):
+            return None  # "-x", "-  x", a lone "-": not read here
+        out.append((col, _DASH, None, None))
+        col += 2
+        body = body[2:]
+        m = _LINE_KEY.match(body)
+        if m is None:
+            value = _line_value(body)
+            if value is _NO:
+                return None
+            out.append((col, _ITEM, None, value))
+            return tuple(out)
+    else:
+        m = _LINE_KEY.match(body)
+        if m is None:
+            return None
+    key, rest = m.group(1), m.group(2)
+    if key.lower() in _LINE_WORDS or len(key) > _LINE_KEY_MAX:
+        return None
+    if not rest:
+        out.append((col, _KEY, key, None))
+    else:
+        value = _line_value(rest)
+        if value is _NO:
+            return None
+        out.append((col, _KEYV, key, value))
+    return tuple(out)
+
+
+def _line_load(text: str) -> Any:
+    """The data of ``text`` (LF line ends) by the line reader, or _NO."""
+    tokens: list[_Token] = []
+    extend = tokens.extend
+    known = _LINES
+    get = known.get
+    for line in text.split("\n"):
+        found = get(line, _NO)
+        if found is _NO:
+            found = _line_tokens(line)
+            if len(line) <= _LINE_LENGTH:
+                if len(known) >= _LINES_MAX:
+                    known.clear()
+                known[line] = found
+        if found is None:
+            return _NO
+        extend(found)
+    if not tokens or tokens[0][0] != 0 or tokens[0][1] > _KEY:
+        return _NO  # a record is a mapping
+    tokens.append(_END)
+    try:
+        data, end = _line_mapping(tokens, 0, 0)
+    except (_GiveUp, IndexError):
+        return _NO
+    return data if end == len(tokens) - 1 else _NO
+
+
+def _line_mapping(tokens: list[_Token], i: int, col: int) -> tuple[dict[str, Any], int]:
+    """The block mapping whose first key is ``tokens[i]``, at column ``col``. ``tokens``
+    ends with _END, which is left of every column."""
+    out: dict[str, Any] = {}
+    while True:
+        _, kind, key, value = tokens[i]
+        if key in out:
+            raise _GiveUp  # the exact reader says where
+        i += 1
+        t = tokens[i]
+        c = t[0]
+        if kind == _KEYV:
+            out[key] = list(value) if type(value) is tuple else value  # type: ignore[index]
+        else:
+            if c > col:
+                if t[1] == _DASH:
+                    value, i = _line_sequence(tokens, i, c)
+                else:
+                    value, i = _line_mapping(tokens, i, c)
+                t = tokens[i]
+                c = t[0]
+            elif c == col and t[1] == _DASH:
+                value, i = _line_sequence(tokens, i, col)
+                t = tokens[i]
+                c = t[0]
+            out[key] = value  # type: ignore[index]
+        if c == col and t[1] <= _KEY:
+            continue
+        if c < col:
+            return out, i
+        raise _GiveUp
+
+
+def _line_sequence(tokens: list[_Token], i: int, col: int) -> tuple[list[Any], int]:
+    """The block list whose first "- " is ``tokens[i]``, at column ``col``."""
+    out: list[Any] = []
+    while True:
+        c, kind, _, value = tokens[i + 1]
+        if kind == _ITEM:
+            out.append(list(value) if type(value) is tuple else value)
+            i += 2
+        elif kind <= _KEY:
+            item, i = _line_mapping(tokens, i + 1, c)
+            out.append(item)
+        else:
+            raise _GiveUp
+        t = tokens[i]
+        c = t[0]
+        if c == col and t[1] == _DASH:
+            continue
+        if c < col or (c == col and t[1] <= _KEY):
+            return out, i
+        raise _GiveUp
 
 
 # --- fast reader ---------------------------------------------------------------------------
@@ -244,11 +554,9 @@ def _ryml_json(text: str) -> str | None:
 _NOT_FAST: Any = object()
 
 
-def _fast(text: str) -> tuple[str, Any] | None:
-    """(JSON text, data) of a document the fast reader takes, else None."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    if _hazard("\n" + text):
+def _ryml(text: str) -> tuple[str, Any] | None:
+    """(JSON text, data) by rapidyaml of ``text`` (LF line ends), else None."""
+    if _hazard(text):
         return None
     if _quiet_depth:
         out = _ryml_json(text)
@@ -267,9 +575,15 @@ def fast_load(text: str) -> Any:
     """The data of a simple block-YAML document, or :data:`NOT_FAST` where the exact reader
     must go (a hazard, or anything rapidyaml or JSON cannot take).
 
-    A duplicate key also sends the file to the exact reader, which says where it is.
+    The line reader takes the plainest documents; rapidyaml the others it can. A
+    duplicate key also sends the file to the exact reader, which says where it is.
     Callers doing many files should wrap the loop in :func:`quiet_stderr`."""
-    found = _fast(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    data = _line_load(text)
+    if data is not _NO:
+        return data
+    found = _ryml(text)
     return _NOT_FAST if found is None else found[1]
 
 
@@ -279,7 +593,12 @@ NOT_FAST = _NOT_FAST
 def fast_json(text: str) -> bytes | None:
     """JSON bytes of a simple block-YAML document, or None where the exact reader must go
     (a document with a duplicate key too). :func:`fast_load` gives the data directly."""
-    found = _fast(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    data = _line_load(text)
+    if data is not _NO:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    found = _ryml(text)
     return None if found is None else found[0].encode("utf-8")
 
 
