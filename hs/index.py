@@ -54,12 +54,20 @@ def _d(n: int | None) -> Date | None:
     return None if n is None else _fromord(n)
 
 
+_DATES: dict[str, Date] = {}  # the same few thousand dates recur in every record read
+
+
 def _date(value: Any) -> Date | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    found = _DATES.get(value)
+    if found is None:
+        found = dt.date.fromisoformat(str(value))
+        if len(_DATES) < 100_000:
+            _DATES[value] = found
+    return found
 
 
 @dataclass(slots=True)

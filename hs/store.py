@@ -116,6 +116,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     blob: str | None = None  # git's blob ID of the bytes read
+    sig: int | None = None  # the size and modification time of the file read
 
 
 def today() -> dt.date:
@@ -234,6 +235,8 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     try:
         if raw is None:
             with open(rf.fspath, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                result.sig = _signature(st.st_size, st.st_mtime_ns)
                 raw = fh.read()
         result.blob = blob_id(raw)
         text = decode(raw)
@@ -457,7 +460,7 @@ def _ignore_cache_dir(root: Path) -> None:
 
 
 # rel, cache value (None if the file failed), errors, warnings, blob ID
-Parsed = tuple[str, Any, list[Problem], list[Problem], str | None]
+Parsed = tuple[str, Any, list[Problem], list[Problem], str | None, int | None]
 
 
 def _parse_chunk(items: list[Entry]) -> list[Parsed]:
@@ -472,7 +475,7 @@ def _parse_chunk(items: list[Entry]) -> list[Parsed]:
             for kind, rid, path, rel in items:
                 res = parse_file(RecordFile(kind, rid, path, rel))
                 out.append((rel, _shared(_cache_value(res), seen), res.problems,
-                            res.warnings, res.blob))
+                            res.warnings, res.blob, res.sig))
     finally:
         gc.unfreeze()
     return out
@@ -574,7 +577,7 @@ class _Plan:
     load_sigs: Callable[[], dict[str, int]]
     trusted_before: int
     todo: list[Entry] = field(default_factory=list)
-    sigs: dict[str, int] = field(default_factory=dict)
+    sigs: dict[str, int | None] = field(default_factory=dict)  # None: taken by the reader
     gone: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     entries: list[Entry] | None = None  # every file, when the plan listed them all
@@ -610,9 +613,14 @@ class _Plan:
 
 def _plan_by_stat(root: Path, load_sigs: Callable[[], dict[str, int]],
                   trusted_before: int) -> _Plan:
-    """Look at every file: its signature against the cached one."""
+    """Look at every file: its signature against the cached one. With nothing cached,
+    every file is read, and its signature taken by the reader from the open file."""
     plan = _Plan(load_sigs, trusted_before)
     plan.entries = scan(root, plan.dirs)
+    if not plan.old_sigs:
+        plan.todo = list(plan.entries)
+        plan.sigs = dict.fromkeys(e[3] for e in plan.entries)
+        return plan
     for entry in plan.entries:
         plan.check(entry)
     plan.gone |= plan.old_sigs.keys() - {e[3] for e in plan.entries}
@@ -885,7 +893,7 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     kinds = {e[3]: e[0] for e in plan.todo}
     if plan.todo:
         use_pool = parallel if parallel is not None else len(plan.todo) >= PARALLEL_THRESHOLD
-        for rel, value, errors, warnings, blob in _parse_many(plan.todo, use_pool):
+        for rel, value, errors, warnings, blob, sig in _parse_many(plan.todo, use_pool):
             if keep_problems:
                 warned.extend(warnings)
             if value is None:
@@ -898,6 +906,8 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
             fresh[_part_of(kinds[rel])][rel] = value
             if blob is not None:
                 new_blobs[rel] = blob
+            if plan.sigs.get(rel) is None:  # not looked at before: as the reader saw it
+                plan.sigs[rel] = sig if sig is not None else 0
     index.invalid = invalid
     if not use_cache:
         for part, rows in fresh.items():
@@ -1025,7 +1035,7 @@ def _parse_many(todo: list[Entry], use_pool: bool) -> list[Parsed]:
     import concurrent.futures as cf
     import multiprocessing as mp
 
-    size = max(50, len(items) // (workers * 4))
+    size = max(50, len(items) // (workers * 16))  # kinds differ in cost: many small chunks
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     out: list[Parsed] = []
     try:
