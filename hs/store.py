@@ -311,6 +311,7 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 _CACHE_LAYOUT = 7
 _KIND_PARTS = ("location", "family", "volunteer", "trajectory")
 _CACHE_PARTS = ("special", *_KIND_PARTS)
+_MANY_SUSPECTS = 2000  # more files git cannot vouch for are looked at through a listing
 _RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
 _JOURNAL_LIMIT = 2000  # changes kept in the journal before the parts are written whole
 _fingerprint: str | None = None
@@ -617,14 +618,33 @@ def _plan_by_stat(root: Path, load_sigs: Callable[[], dict[str, int]],
     every file is read, and its signature taken by the reader from the open file."""
     plan = _Plan(load_sigs, trusted_before)
     plan.entries = scan(root, plan.dirs)
-    if not plan.old_sigs:
+    old = plan.old_sigs
+    if not old:
         plan.todo = list(plan.entries)
         plan.sigs = dict.fromkeys(e[3] for e in plan.entries)
         return plan
-    for entry in plan.entries:
-        plan.check(entry)
-    plan.gone |= plan.old_sigs.keys() - {e[3] for e in plan.entries}
+    _check_all(plan, plan.entries, old, trusted_before)
+    plan.gone |= old.keys() - {e[3] for e in plan.entries}
     return plan
+
+
+def _check_all(plan: _Plan, entries: list[Entry], old: dict[str, int],
+               trusted_before: int) -> None:
+    """:meth:`_Plan.check` for many listed files (plain files, as :func:`scan` lists
+    them), written out: it is one stat() a file on a large tree."""
+    stat_, get = os.stat, old.get
+    for entry in entries:
+        try:
+            st = stat_(entry[2])
+        except OSError:
+            plan.missing.add(entry[3])
+            if entry[3] in old:
+                plan.gone.add(entry[3])
+            continue
+        mtime = st.st_mtime_ns
+        sig = (mtime << 32) | (st.st_size & 0xFFFFFFFF)  # as _signature
+        if get(entry[3]) != sig or mtime >= trusted_before:
+            plan.parse(entry, sig)
 
 
 def _git_memo(listing: Any, index_sig: Any, changed: frozenset[str],
@@ -695,6 +715,16 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
         suspects |= plan.old_sigs.keys() - vouched.keys()
         tracked = vouched.keys() | set(other)
         untracked = {rel for rel in suspects | untracked if rel not in tracked}
+    if len(suspects) > _MANY_SUSPECTS:  # most of the tree (say, never committed): list it
+        plan.entries = scan(root, plan.dirs)
+        listed = {e[3] for e in plan.entries}
+        _check_all(plan, [e for e in plan.entries if e[3] in suspects
+                          and e[3] not in plan.sigs], plan.old_sigs, trusted_before)
+        for rel in suspects - listed:
+            plan.missing.add(rel)
+            if rel in plan.old_sigs:
+                plan.gone.add(rel)
+        suspects = set()
     for rel in suspects:
         if rel in plan.sigs:
             continue
