@@ -950,9 +950,17 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     # what changed, as a journal of changes to the written parts (None: gone); the parts
     # themselves are written again only when the journal grows long
     dropped = set(plan.gone)
+    same: dict[str, int | None] = {}  # read again, byte for byte what the cache holds
     if plan.todo:
         dropped |= plan.sigs.keys() & plan.old_sigs.keys()
-    changes: dict[str, dict[str, Any]] = {}
+        known = load_blobs()
+        for rows in fresh.values():
+            for rel in [rel for rel in rows if rel in dropped
+                        and new_blobs.get(rel, "") == known.get(rel)]:
+                del rows[rel]
+                dropped.discard(rel)
+                same[rel] = plan.sigs[rel]
+    changes: dict[str, dict[str, Any]] = {"sigs": dict(same)} if same else {}
     if dropped or any(fresh.values()):
         changes = {name: dict.fromkeys(dropped & plan.old_sigs.keys(), None)
                    for name in ("sigs", "blobs")}
@@ -963,10 +971,11 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
                 changes.setdefault(part, {}).update(rows)
                 changes["sigs"].update((rel, plan.sigs[rel]) for rel in rows)
                 changes["blobs"].update((rel, new_blobs.get(rel)) for rel in rows)
+        changes["sigs"].update(same)
     journal = dict(old_journal)
     for name, changed_entries in changes.items():
         journal[name] = {**journal.get(name, {}), **changed_entries}
-    content_changed = bool(changes)
+    content_changed = bool(dropped) or any(fresh.values())
     sigs_now: dict[str, int] | None = None  # the final signatures, made when needed
 
     def final_sigs() -> dict[str, int]:
