@@ -236,7 +236,7 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
         if raw is None:
             with open(rf.fspath, "rb") as fh:
                 st = os.fstat(fh.fileno())
-                result.sig = _signature(st.st_size, st.st_mtime_ns)
+                result.sig = _signature(st)
                 raw = fh.read()
         result.blob = blob_id(raw)
         text = decode(raw)
@@ -584,6 +584,7 @@ class _Plan:
     entries: list[Entry] | None = None  # every file, when the plan listed them all
     dirs: dict[str, int] = field(default_factory=dict)
     git: dict[str, Any] | None = None  # what to remember of git for the next read
+    index_blobs: dict[str, str] | None = None  # the index's blob IDs, when listed
 
     @property
     def old_sigs(self) -> dict[str, int]:
@@ -593,7 +594,7 @@ class _Plan:
         """Parse the file unless its signature matches the cache's (and is not racy)."""
         rel = entry[3]
         try:
-            st = os.stat(entry[2])
+            st = None if _through_link(entry) else os.stat(entry[2])
         except OSError:
             st = None
         if st is None or not stat.S_ISREG(st.st_mode):  # gone (or no plain file)
@@ -601,7 +602,7 @@ class _Plan:
             if rel in self.old_sigs:
                 self.gone.add(rel)
             return
-        sig = _signature(st.st_size, st.st_mtime_ns)
+        sig = _signature(st)
         if not force and self.old_sigs.get(rel) == sig and st.st_mtime_ns < self.trusted_before:
             return
         self.parse(entry, sig)
@@ -610,6 +611,17 @@ class _Plan:
         if entry[3] not in self.sigs:
             self.todo.append(entry)
         self.sigs[entry[3]] = sig
+
+
+def _through_link(entry: Entry) -> bool:
+    """Whether a file lies in a subfolder (below its kind's folder) that is a symbolic
+    link: :func:`scan` does not follow those, so neither does any other way of reading."""
+    rel = entry[3]
+    parts = rel.split("/")
+    if len(parts) <= 3:
+        return False
+    base = entry[2][:len(entry[2]) - len(rel)]
+    return any(os.path.islink(base + os.sep.join(parts[:i])) for i in range(3, len(parts)))
 
 
 def _plan_by_stat(root: Path, load_sigs: Callable[[], dict[str, int]],
@@ -641,9 +653,8 @@ def _check_all(plan: _Plan, entries: list[Entry], old: dict[str, int],
             if entry[3] in old:
                 plan.gone.add(entry[3])
             continue
-        mtime = st.st_mtime_ns
-        sig = (mtime << 32) | (st.st_size & 0xFFFFFFFF)  # as _signature
-        if get(entry[3]) != sig or mtime >= trusted_before:
+        sig = _signature(st)
+        if get(entry[3]) != sig or st.st_mtime_ns >= trusted_before:
             plan.parse(entry, sig)
 
 
@@ -685,8 +696,11 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
         other) | set(head.get("failed", ()))
     plan = _Plan(load_sigs, trusted_before)
     for rel_dir, mtime in dirs.items():
+        folder = os.path.join(root_s, *rel_dir.split("/"))
         try:
-            st = os.stat(os.path.join(root_s, *rel_dir.split("/")))
+            if rel_dir.count("/") > 1 and os.path.islink(folder):
+                continue  # now a link, which scan does not follow: as if gone
+            st = os.stat(folder)
         except OSError:
             continue  # its files are gone: git names the tracked ones, the rest are suspects
         plan.dirs[rel_dir] = st.st_mtime_ns
@@ -700,7 +714,7 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
                 suspects.add(entry[3])
                 untracked.add(entry[3])
     if listing is not None:  # the index changed: compare every tracked file's blob
-        vouched = listing.blobs
+        vouched = plan.index_blobs = listing.blobs
         known = load_blobs()
         doubtful = changed | set(other) | set(head.get("failed", ()))
         # a clean tracked file holds its blob: the cache is right if it read that blob
@@ -859,7 +873,9 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     pending = _pending_changes(root) if use_cache else None
     head = _read_part(root, "head") if use_cache else {}
     tokens: dict[str, Any] = head["tokens"] if isinstance(head.get("tokens"), dict) else {}
-    trusted_before = _written(root) - _RACY_NS if tokens else 0
+    checked_ns = time.time_ns()  # before any file is looked at
+    looked = head.get("checked") if isinstance(head.get("checked"), int) else 0
+    trusted_before = min(_written(root), looked or _written(root)) - _RACY_NS if tokens else 0
     old_journal: dict[str, dict[str, Any]] = {}
     if tokens:
         found = _read_tokened(root, "journal", head.get("journal"))
@@ -893,13 +909,14 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
         if changed is not None:  # remember git's view, for a cheap read next time
             listing = gitops.tracked(root, RECORDS)
             if listing is not None:
+                plan.index_blobs = listing.blobs
                 plan.git = _git_memo(listing, gitops.index_signature(root), changed,
                                      plan.entries or [])
     root_s = str(root)
 
     # warnings of trusted files: said again from the cache, or read again in this language
-    old_warned: dict[str, Any] = (head["warnings"] if isinstance(head.get("warnings"), dict)
-                                  else {})
+    old_warned: dict[str, Any] = (head["warnings"] if tokens
+                                  and isinstance(head.get("warnings"), dict) else {})
     new_warned: dict[str, Any] = {}
     warned: list[Problem] = []
     for rel, said in old_warned.items():
@@ -1021,11 +1038,19 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
             new_tokens = {}  # no journal: nothing written can be trusted
     # the generation changes when what the cache holds changes: a file read again (even
     # to the same row: its positions may have moved), a file gone or broken
+    if plan.git is not None and plan.sigs:
+        # a file read now whose bytes are not the index's (saved while git was asked, or
+        # not committed) is not vouched for by git next time, whatever diff-files says then
+        read = [rel for rel in plan.sigs if rel in new_blobs or rel in invalid]
+        vouched = plan.index_blobs
+        plan.git["changed"] = sorted(set(plan.git["changed"]) | {
+            rel for rel in read if vouched is None or new_blobs.get(rel) != vouched.get(rel)})
     new_head = {"tokens": new_tokens, "journal": journal_token, "warnings": new_warned,
                 "failed": sorted(invalid), "dirs": plan.dirs or head.get("dirs") or {},
                 "git": plan.git, "count": count,
-                "generation": _new_token() if content_changed else generation}
-    if any(new_head[k] != head.get(k) for k in new_head):
+                "generation": _new_token() if content_changed else generation,
+                "checked": checked_ns}
+    if any(new_head[k] != head.get(k) for k in new_head if k != "checked"):
         _write_part(root, "head", new_head)  # last: its time says what to trust
         generation = str(new_head["generation"])
     entries: list[Entry] | Callable[[], list[Entry]] = (
@@ -1046,10 +1071,12 @@ def _add_rows(index: Index, part: str, rows: dict[str, Any]) -> None:
             index.add_cached(part, value)
 
 
-def _signature(size: int, mtime_ns: int) -> int:
-    """One number for a file's size and modification time (sizes stay far below 2**32:
-    a larger file is never valid, so never cached)."""
-    return (mtime_ns << 32) | (size & 0xFFFFFFFF)
+def _signature(st: os.stat_result) -> int:
+    """One number for what a file's stat says of its content: size, modification and
+    change times, inode and mode. The change time cannot be set by hand, so a file
+    replaced by another of the same size and modification time (cp -p, rsync -t, two
+    saves in one clock tick) or made unreadable is read again."""
+    return hash((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode))
 
 
 def _part_of(kind: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +311,56 @@ def test_listing_of_tracked_files(tree: Path) -> None:
     assert listing.blobs[rel] == gitops.blob_id(family_path(tree).read_bytes())
     assert listing.other == []
     assert gitops.tracked(tree / "records" / "nowhere", "records") is None
+
+
+# --- found in review: each read with the cache equals one without -------------------------
+
+
+@pytest.mark.parametrize("in_git", [True, False])
+def test_a_file_replaced_by_one_of_the_same_size_and_time_is_read_again(
+        tree: Path, in_git: bool) -> None:
+    """cp -p, rsync -t or two saves in one clock tick: the change time tells."""
+    a = write_record(tree, "families/f7777777a.yaml", FAMILY)
+    b = write_record(tree, "families/f7777777b.yaml", FAMILY.replace("2023-05", "2024-06"))
+    st = a.stat()
+    os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
+    if in_git:
+        commit_all(tree)
+    else:
+        (tree / ".git").rename(tree / ".git-away")
+    settle(tree)
+    os.replace(b, a)
+    assert same_as_cold(tree).index.families["f7777777a"].children == ("2024-06",)
+
+
+def test_a_subfolder_that_becomes_a_link_is_not_followed(tree: Path) -> None:
+    write_record(tree, "families/old/f7777777a.yaml", FAMILY2)
+    commit_all(tree)
+    settle(tree)
+    old = tree / "records" / "families" / "old"
+    old.rename(tree / "elsewhere")
+    old.symlink_to(tree / "elsewhere")
+    report = same_as_cold(tree)  # scan does not follow linked subfolders; nor does the cache
+    assert "f7777777a" not in report.index.families
+
+
+def test_a_save_while_git_is_asked_is_not_lost_after_a_checkout(tree: Path) -> None:
+    path = family_path(tree)
+    path.write_text(FAMILY2)
+    commit_all(tree)
+    store.prefetch(str(tree))  # git diff-files runs: the file is clean
+    time.sleep(0.3)
+    path.write_text(FAMILY.replace("2023-05", "2024-06"))  # saved meanwhile
+    load_tree(tree)  # reads it (the index changed), but git did not name it
+    git(tree, "checkout", "--", "records")  # the save undone
+    assert same_as_cold(tree).index.families[FID].children == ("2021-11",)
+
+
+def test_warnings_of_a_file_gone_do_not_outlive_a_cache_started_afresh(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warned = write_record(tree, "families/f7777777a.yaml", FAMILY.split("\n", 1)[1])
+    settle(tree)
+    assert load_tree(tree).warnings
+    warned.unlink()
+    (store._cache_dir(tree) / "sigs.marshal").unlink()  # as a run that died would leave
+    assert all("f7777777a" not in p.path for p in same_as_cold(tree).warnings)
