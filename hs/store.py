@@ -308,7 +308,7 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 # Either way a file whose signature matches but changed less than two seconds before head
 # was written is read again (a coarse clock could hide a same-size edit).
 
-_CACHE_LAYOUT = 7
+_CACHE_LAYOUT = 8
 _KIND_PARTS = ("location", "family", "volunteer", "trajectory")
 _CACHE_PARTS = ("special", *_KIND_PARTS)
 _MANY_SUSPECTS = 2000  # more files git cannot vouch for are looked at through a listing
