@@ -144,10 +144,7 @@ class _Pass:
         The same rule as ``lifecycle.family_status(...) == "waiting"`` (the tests prove
         they agree), without building each family's trajectory list."""
         day = self.day
-        ref: tuple[Any, ...] | None = None
-        for r in fam[F_REFERRALS]:
-            if r[R_DATE] <= day:
-                ref = r
+        ref = current_referral(fam, day)
         if ref is None:
             return None
         decision = None

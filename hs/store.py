@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hs import SCHEMA_VERSION, __version__
+from hs import SCHEMA_VERSION, __version__, gitops
 from hs.errors import (
     AmbiguousId,
     GitError,
@@ -52,7 +52,6 @@ from hs.errors import (
     RepoNotFound,
     WriteRejected,
 )
-from hs.gitops import blob_id
 from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, is_valid_id
 from hs.index import ROW_TYPES, Index, paused_gc
 from hs.problems import Problem
@@ -238,7 +237,7 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
                 st = os.fstat(fh.fileno())
                 result.sig = _signature(st)
                 raw = fh.read()
-        result.blob = blob_id(raw)
+        result.blob = gitops.blob_id(raw)
         text = decode(raw)
         data = fast_load(text)
         if data is NOT_FAST:
@@ -276,7 +275,7 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
 #            index file's signature, a digest of the tracked files' listing, the files git
 #            could not vouch for); written last, so its modification time tells which files
 #            are old enough to be trusted by their signature;
-#   sigs     a signature (size and modification time) per valid file;
+#   sigs     a signature (size, times, inode and mode: see _signature) per valid file;
 #   blobs    git's blob ID of each valid file as it was read;
 #   special, location, family, volunteer, trajectory: the rows of each kind (config and
 #            vocabularies for "special"), decoded only when a query first asks for that kind;
@@ -672,8 +671,6 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
                  load_sigs: Callable[[], dict[str, int]], trusted_before: int,
                  load_blobs: Callable[[], dict[str, str]]) -> _Plan | None:
     """Ask git (see the comment above); None if git cannot tell."""
-    from hs import gitops
-
     root_s = str(root)
     last = head.get("git")
     dirs = head.get("dirs")
@@ -833,8 +830,6 @@ def prefetch(repo: str | None) -> None:
     command line; :func:`load_tree` picks the answer up. Does nothing where there is no
     tree or no git."""
     global _prefetched
-    from hs import gitops
-
     try:
         root = find_root(repo)
     except Exception:  # no tree here: the command will say so
@@ -847,8 +842,6 @@ def prefetch(repo: str | None) -> None:
 def _pending_changes(root: Path) -> Any:
     """The git question prefetched for this tree, else asked now."""
     global _prefetched
-    from hs import gitops
-
     if _prefetched is not None:
         early, pending = _prefetched
         _prefetched = None
@@ -867,8 +860,6 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     are only decoded when a query first asks for that kind. Files that failed are read
     again each time, so their problems are reported again. A corrupt or foreign cache is
     ignored and rewritten."""
-    from hs import gitops
-
     started = time.perf_counter()
     pending = _pending_changes(root) if use_cache else None
     head = _read_part(root, "head") if use_cache else {}
@@ -977,7 +968,7 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
                 del rows[rel]
                 dropped.discard(rel)
                 same[rel] = plan.sigs[rel]
-    changes: dict[str, dict[str, Any]] = {"sigs": dict(same)} if same else {}
+    changes: dict[str, dict[str, Any]] = {}
     if dropped or any(fresh.values()):
         changes = {name: dict.fromkeys(dropped & plan.old_sigs.keys(), None)
                    for name in ("sigs", "blobs")}
@@ -988,7 +979,8 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
                 changes.setdefault(part, {}).update(rows)
                 changes["sigs"].update((rel, plan.sigs[rel]) for rel in rows)
                 changes["blobs"].update((rel, new_blobs.get(rel)) for rel in rows)
-        changes["sigs"].update(same)
+    if same:  # the same bytes: only the signature is new
+        changes.setdefault("sigs", {}).update(same)
     journal = dict(old_journal)
     for name, changed_entries in changes.items():
         journal[name] = {**journal.get(name, {}), **changed_entries}
