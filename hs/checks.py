@@ -15,6 +15,7 @@ name or a note from the file.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hs.i18n import Catalog
@@ -469,36 +470,109 @@ def _suggest(code: str, valid: list[str]) -> str:
     return MSG("valid-codes", codes=", ".join(shown))
 
 
-def tree_problems(root: Any, files: list[RecordFile], index: Any) -> list[Problem]:
-    """Problems that need more than one record: run on the valid records of the tree."""
-    from hs.lifecycle import tree_rules
-    from hs.store import RECORDS, VOCABULARIES_FILE, stray_files
+PARALLEL_RECORDS = 4000  # from this many records on, two processes share the rules
 
+
+def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
+                  parallel: bool | None = None) -> list[Problem]:
+    """Problems that need more than one record: run on the valid records of the tree.
+    ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.scan`
+    lists them.
+
+    The checks come in two halves that take about as long. On a large tree (or with
+    ``parallel``) a forked process does the second half while this one does the first;
+    if it fails, this one does both."""
+    import os
+
+    if parallel is None:
+        parallel = len(files) >= PARALLEL_RECORDS and (os.cpu_count() or 1) > 1
     at = _Located(root)
-    out: list[Problem] = []
-    for rel in stray_files(root):
-        out.append(Problem(rel, 1, 1, "stray-file", MSG("stray-file")))
-    # duplicate IDs (the same file name twice in the records tree)
-    seen: dict[str, str] = {}
-    for rf in files:
-        if rf.kind in ("config", "vocabularies"):
-            continue
-        if rf.id in seen:
-            out.append(Problem(rf.rel, 1, 1, "duplicate-id",
-                               MSG("duplicate-id", id=rf.id, other=seen[rf.id])))
-        else:
-            seen[rf.id] = rf.rel
-    if index.vocabularies:
-        out.extend(_code_problems(at, index))
-    elif not (root / RECORDS / VOCABULARIES_FILE).exists():
-        out.append(Problem(f"{RECORDS}/{VOCABULARIES_FILE}", 1, 1, "missing-file",
-                           MSG("missing-vocabularies")))
-    out.extend(_reference_problems(at, index))
-    out.extend(tree_rules(at, index))
+    if parallel:
+        index.make_rows()  # before the fork, once for both processes
+        out = _both_halves(lambda half: _tree_half(root, files, index, at, half))
+    else:
+        out = _tree_half(root, files, index, at, None)
     # a reference to a file that is itself invalid is reported there, not here
     broken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in index.invalid}
     return [p for p in out if not (p.code == "dangling-reference" and any(
         f"'{b}'" in p.message for b in broken))]
+
+
+def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
+    """``work(0) + work(1)``, the second in a forked process. Whatever goes wrong there
+    (no fork, the process fails, its answer is cut short), it is done here instead."""
+    import marshal
+    import os
+
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return work(0) + work(1)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return work(0) + work(1)
+    if pid == 0:  # the forked process: never returns to the caller
+        code = 1
+        try:
+            os.close(read_end)
+            data = marshal.dumps([(p.path, p.line, p.col, p.code, p.message, p.severity)
+                                  for p in work(1)])
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        mine = work(0)
+        with os.fdopen(read_end, "rb") as fh:
+            data = fh.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    theirs: list[Problem] | None = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = [Problem(*p) for p in marshal.loads(data)]
+        except (EOFError, ValueError, TypeError):
+            theirs = None
+    return mine + (theirs if theirs is not None else work(1))
+
+
+def _tree_half(root: Any, files: list[tuple[str, str, str, str]], index: Any,
+               at: _Located, half: int | None) -> list[Problem]:
+    """One half of :func:`tree_problems` (0 or 1), or all of it (None)."""
+    from hs.lifecycle import tree_rules
+    from hs.store import RECORDS, VOCABULARIES_FILE, stray_files
+
+    out: list[Problem] = []
+    if half != 1:
+        for rel in stray_files(root):
+            out.append(Problem(rel, 1, 1, "stray-file", MSG("stray-file")))
+    if half == 1:
+        if index.vocabularies:
+            out.extend(_code_problems(at, index, half))
+        return out + tree_rules(at, index, half)
+    # duplicate IDs (the same file name twice in the records tree)
+    seen: dict[str, str] = {}
+    for kind, rid, _, rel in files:
+        if kind == "config" or kind == "vocabularies":
+            continue
+        other = seen.get(rid)
+        if other is None:
+            seen[rid] = rel
+        else:
+            out.append(Problem(rel, 1, 1, "duplicate-id",
+                               MSG("duplicate-id", id=rid, other=other)))
+    if index.vocabularies:
+        out.extend(_code_problems(at, index, half))
+    elif not (root / RECORDS / VOCABULARIES_FILE).exists():
+        out.append(Problem(f"{RECORDS}/{VOCABULARIES_FILE}", 1, 1, "missing-file",
+                           MSG("missing-vocabularies")))
+    out.extend(_reference_problems(at, index))
+    return out + tree_rules(at, index, half)
 
 
 def _reference_problems(at: _Located, index: Any) -> list[Problem]:
@@ -515,10 +589,11 @@ def _reference_problems(at: _Located, index: Any) -> list[Problem]:
     return out
 
 
-def _code_problems(at: _Located, index: Any) -> list[Problem]:
+def _code_problems(at: _Located, index: Any, half: int | None = None) -> list[Problem]:
     """Codes that are not in their vocabulary. Each record's codes are first looked up
     all at once in sets; only a record with an unknown code goes code by code (in the
-    order of its file), to say where."""
+    order of its file), to say where. ``half``: 0 for families and volunteers, 1 for
+    trajectories (see :func:`tree_problems`)."""
     voc = index.vocabularies
     known: dict[str, frozenset[str]] = {}
 
@@ -558,7 +633,7 @@ def _code_problems(at: _Located, index: Any) -> list[Problem]:
                     return False
         return flags.issuperset(f.flags) and themes.issuperset(f.signals)
 
-    for f in index.families.values():
+    for f in index.families.values() if half != 1 else ():
         rel = paths.get(f.id)
         if rel is None or family_clean(f):
             continue
@@ -575,7 +650,7 @@ def _code_problems(at: _Located, index: Any) -> list[Problem]:
             check(rel, ("flags", i), "profile_flags", flag)
         for i, s in enumerate(f.signals):
             check(rel, ("signals", i), "signal_themes", s)
-    for v in index.volunteers.values():
+    for v in index.volunteers.values() if half != 1 else ():
         rel = paths.get(v.id)
         if rel is None:
             continue
@@ -588,7 +663,7 @@ def _code_problems(at: _Located, index: Any) -> list[Problem]:
             check(rel, ("preferences", i), "volunteer_preferences", pref)
         for step in v.training:
             check(rel, ("training", step), "training_steps", step, key=True)
-    for t in index.trajectories.values():
+    for t in index.trajectories.values() if half != 0 else ():
         rel = paths.get(t.id)
         if rel is None:
             continue

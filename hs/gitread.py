@@ -175,8 +175,8 @@ def _parse_items(items: list[tuple[str, str, str, bytes]]
             res = parse_file(RecordFile(kind, rid, Path(rel), rel), raw)
             if res.problems:
                 out.append((None, res.problems))
-            elif res.row is not None:
-                out.append((res.row.to_tuple(), []))
+            elif res.value is not None:
+                out.append((res.value, []))
             else:
                 out.append((res.data, []))
     return out

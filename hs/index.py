@@ -29,16 +29,17 @@ FREEZE_AFTER_PAUSE = False
 
 
 @contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(freeze: bool = True) -> Iterator[None]:
     """No garbage collection while many rows are made: they hold no cycles, and the
     collector would otherwise walk every new object again and again (it tripled the
-    time to decode the cache)."""
+    time to decode the cache). ``freeze``: afterwards, move what was made out of the
+    collector's reach if :data:`FREEZE_AFTER_PAUSE` says so."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if FREEZE_AFTER_PAUSE:
+        if freeze and FREEZE_AFTER_PAUSE:
             gc.freeze()
         if enabled:
             gc.enable()
@@ -70,6 +71,23 @@ def _date(value: Any) -> Date | None:
     return found
 
 
+_ORDS: dict[Any, int] = {}  # day (ISO text or date) -> its number, one int object a day
+
+
+def _n(value: Any) -> int:
+    """The day number of a required date of validated data (text or date)."""
+    found = _ORDS.get(value)
+    if found is None:
+        found = (_date(value) or dt.date.min).toordinal()
+        if len(_ORDS) < 100_000:
+            _ORDS[value] = found
+    return found
+
+
+def _n_or_none(value: Any) -> int | None:
+    return None if value is None else _n(value)
+
+
 @dataclass(slots=True)
 class LocationRow:
     id: str
@@ -94,12 +112,16 @@ class LocationRow:
         return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4],
                    _fromord(t[5]), _d(t[6]), t[7])
 
+    @staticmethod
+    def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
+        """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
+        return (rid, d["name"], tuple(d["municipalities"]),
+                {k: tuple(v) for k, v in d.get("neighbours", {}).items()}, d.get("partner"),
+                _n(d["active_from"]), _n_or_none(d.get("active_until")), d.get("fte"))
+
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> LocationRow:
-        return cls(rid, d["name"], tuple(d["municipalities"]),
-                   {k: tuple(v) for k, v in d.get("neighbours", {}).items()},
-                   d.get("partner"), _date(d["active_from"]) or dt.date.min,
-                   _date(d.get("active_until")), d.get("fte"))
+        return cls.from_tuple(cls.tuple_of(rid, d))
 
 
 @dataclass(slots=True)
@@ -179,25 +201,27 @@ class FamilyRow:
         return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]),
                    t[7], tuple(t[8]), t[9], refs, tuple(t[11]))
 
-    @classmethod
-    def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
+    @staticmethod
+    def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
+        """What ``from_data(rid, d).to_tuple()`` gives, without making the row: a cold read
+        of a large tree makes one for every file."""
         prefs = d.get("preferences") or {}
         refs = tuple(
-            ReferralRow(
-                _date(r["date"]) or dt.date.min, r["referrer"], r.get("expecting"),
-                tuple(DecisionRow(_date(x["date"]) or dt.date.min, x["decision"],
-                                  x.get("reason")) for x in r.get("decisions", [])),
-            )
-            for r in d.get("referrals", [])
+            (_n(r["date"]), r["referrer"], r.get("expecting"),
+             tuple((_n(x["date"]), x["decision"], x.get("reason"))
+                   for x in r.get("decisions", ())))
+            for r in d.get("referrals", ())
         )
         household = d.get("household") or {}
-        return cls(rid, d["location"], d.get("municipality"), tuple(d.get("languages", [])),
-                   tuple(d.get("flags", [])),
-                   tuple(c["born"] for c in d.get("children", [])),
-                   tuple(household.get("parent_birth_years", [])),
-                   prefs.get("volunteer_gender"), tuple(prefs.get("half_days", [])),
-                   bool(prefs.get("dutch_practice", False)), refs,
-                   tuple(d.get("signals", [])))
+        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())),
+                tuple(d.get("flags", ())), tuple(c["born"] for c in d.get("children", ())),
+                tuple(household.get("parent_birth_years", ())), prefs.get("volunteer_gender"),
+                tuple(prefs.get("half_days", ())), bool(prefs.get("dutch_practice", False)),
+                refs, tuple(d.get("signals", ())))
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
+        return cls.from_tuple(cls.tuple_of(rid, d))
 
 
 @dataclass(slots=True)
@@ -242,16 +266,21 @@ class VolunteerRow:
                    t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]),
                    tuple(PeriodRow(_fromord(p[0]), _d(p[1]), p[2]) for p in t[12]))
 
+    @staticmethod
+    def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
+        """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
+        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"],
+                tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))),
+                tuple(d.get("availability", ())), int(d.get("capacity", 1)),
+                tuple(d.get("preferences", ())),
+                {k: _n(v) for k, v in d.get("training", {}).items()},
+                _n_or_none(d.get("check_date")),
+                tuple((_n(p["start"]), _n_or_none(p.get("end")), p.get("stop_reason"))
+                      for p in d.get("active", ())))
+
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> VolunteerRow:
-        return cls(rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"],
-                   tuple(d.get("languages", [])), tuple(d.get("roles", ["buddy"])),
-                   tuple(d.get("availability", [])), int(d.get("capacity", 1)),
-                   tuple(d.get("preferences", [])),
-                   {k: _date(v) or dt.date.min for k, v in d.get("training", {}).items()},
-                   _date(d.get("check_date")),
-                   tuple(PeriodRow(_date(p["start"]) or dt.date.min, _date(p.get("end")),
-                                   p.get("stop_reason")) for p in d.get("active", [])))
+        return cls.from_tuple(cls.tuple_of(rid, d))
 
 
 @dataclass(slots=True)
@@ -363,18 +392,21 @@ class TrajectoryRow:
                    tuple(ReviewRow(_fromord(r[0]), r[1]) for r in t[7]),
                    t[8], t[9])
 
+    @staticmethod
+    def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
+        """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
+        impact = d.get("impact") or {}
+        return (rid, d["family"], d["kind"], _n(d["start"]), _n_or_none(d.get("end")),
+                d.get("close_reason"),
+                tuple((a["volunteer"], _n(a["start"]), _n_or_none(a.get("end")))
+                      for a in d.get("volunteers", ())),
+                tuple((_n(r["date"]), r["kind"]) for r in d.get("reviews", ())),
+                array("i", [_n(v["date"]) for v in d.get("visits", ())]).tobytes(),
+                marshal.dumps((dict(impact.get("start", {})), dict(impact.get("end", {})))))
+
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> TrajectoryRow:
-        impact = d.get("impact") or {}
-        return cls(rid, d["family"], d["kind"], _date(d["start"]) or dt.date.min,
-                   _date(d.get("end")), d.get("close_reason"),
-                   tuple(AssignmentRow(a["volunteer"], _date(a["start"]) or dt.date.min,
-                                       _date(a.get("end"))) for a in d.get("volunteers", [])),
-                   tuple(ReviewRow(_date(r["date"]) or dt.date.min, r["kind"])
-                         for r in d.get("reviews", [])),
-                   tuple((_date(v["date"]) or dt.date.min).toordinal()
-                         for v in d.get("visits", [])),
-                   dict(impact.get("start", {})), dict(impact.get("end", {})))
+        return cls.from_tuple(cls.tuple_of(rid, d))
 
 
 ROW_TYPES: dict[str, Any] = {
@@ -470,6 +502,14 @@ class Index:
     @property
     def trajectories(self) -> dict[str, TrajectoryRow]:
         return self._kind("trajectory")
+
+    def make_rows(self) -> None:
+        """Make every kind's rows, the paths and the trajectories by family now, not when
+        first asked for (so that processes forked after share them)."""
+        for kind in ROW_TYPES:
+            self._kind(kind)
+        _ = self.paths
+        self.trajectories_of("")
 
     def tuples(self, kind: str) -> list[tuple[Any, ...]]:
         """Every row of a kind in its cached tuple form (``to_tuple``; positions

@@ -74,11 +74,13 @@ def _root_of(path: Path) -> Path | None:
 
 def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     """Every problem of a records tree: per file, then across records."""
+    from hs.index import paused_gc
     from hs.store import load_tree
 
     report = load_tree(root, use_cache=use_cache)
     problems = [*report.problems, *report.warnings]
-    problems.extend(_across_records(root, report))
+    with paused_gc():  # the rules make many short lists, and a collection walks every row
+        problems.extend(_across_records(root, report))
     problems = sorted(set(problems), key=sort_key)
     return ValidationResult(problems, report.count)
 
@@ -110,7 +112,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
             if found is not None:
                 return found + [Problem(rel, 1, 1, _STRAY, _stray_message())
                                 for rel in stray_files(root)]
-    found = tree_problems(root, report.files, index)
+    found = tree_problems(root, report.entries, index)
     if report.generation:
         write_memo(root, "tree-problems", {"key": key, "problems": [
             (p.path, p.line, p.col, p.code, p.message, p.severity) for p in found

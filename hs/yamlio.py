@@ -323,24 +323,36 @@ class _GiveUp(Exception):
     pass
 
 
+_SCALARS: dict[Any, Any] = {}  # equal texts and whole numbers read as one object
+_SCALARS_MAX = 100_000
+
+
+def _one(value: Any) -> Any:
+    """``value`` (a text or an int), as the object read before for an equal one: codes and
+    days recur in every record, and a cache written with marshal then holds each once."""
+    if len(_SCALARS) >= _SCALARS_MAX:
+        _SCALARS.clear()
+    return _SCALARS.setdefault((type(value), value), value)
+
+
 def _line_scalar(s: str, flow: bool) -> Any:
     first = s[0]
     if first.isdigit() or first == "-":
         if _LINE_INT.match(s):
-            return int(s)
+            return _one(int(s))
         if _LINE_FLOAT.match(s):
             return float(s)
         if _LINE_DATE.match(s):
-            return s
+            return _one(s)
         if first != "-" and _LINE_DIGIT_TEXT.match(s) and _LINE_NOT_NUMBER.search(s):
-            return s
+            return _one(s)
         return _NO
     if s in _LINE_WORDS:
         return _LINE_WORDS[s]
     if (_LINE_FLOW_TEXT if flow else _LINE_TEXT).match(s) is None or \
             s.lower() in _LINE_WORDS:
         return _NO
-    return s
+    return _one(s)
 
 
 def _line_value(s: str) -> Any:
@@ -392,7 +404,7 @@ def _line_tokens(line: str) -> tuple[_Token, ...] | None:
         m = _LINE_KEY.match(body)
         if m is None:
             return None
-    key, rest = m.group(1), m.group(2)
+    key, rest = _one(m.group(1)), m.group(2)
     if key.lower() in _LINE_WORDS or len(key) > _LINE_KEY_MAX:
         return None
     if not rest:

@@ -131,3 +131,96 @@ def test_quick_paths_give_way(tmp_path: Path, name: str) -> None:
             got.append((m["path"], int(m["line"]), int(m["col"]), m["code"], m["msg"]))
     assert got == expected, lines
     assert code == (1 if expected else 0), (lines, err)
+
+
+# --- the two halves of the rules, in two processes ------------------------------------------
+
+
+def _tree_problems(root: Path, parallel: bool) -> list[tuple[object, ...]]:
+    from hs import checks
+    from hs.problems import sort_key
+    from hs.store import load_tree
+
+    report = load_tree(root, use_cache=False)
+    found = checks.tree_problems(root, report.entries, report.index, parallel=parallel)
+    return [(p.path, p.line, p.col, p.code, p.message, p.severity)
+            for p in sorted(found, key=sort_key)]
+
+
+def _every_case_at_once() -> dict[str, str | bytes | None]:
+    """One tree with a problem of each half: a stray file, an unknown code of each kind of
+    record, a duplicate ID, trajectory, capacity and location rules."""
+    return {
+        F: sub(FAMILY, "[single-parent]", "[single-parent, singel]"),
+        V: VOLUNTEER + "preferences: [perinatal, knitting]\n",
+        T: sub(CLOSED, "goals-reached", "goals-reachd") + "- date: 2025-03-02\n",
+        "records/families/f0000000b.yaml": FAMILY,
+        "records/trajectories/t0000000b.yaml": sub(TRAJECTORY, "f0000000a", "f0000000b"),
+        "records/families/old/f0000000b.yaml": FAMILY,
+        "records/famlies/f0000000d.yaml": FAMILY,
+    }
+
+
+@pytest.mark.parametrize("name", [*CASES, "all-at-once"])
+def test_two_processes_find_what_one_finds(tmp_path: Path, name: str) -> None:
+    files = _every_case_at_once() if name == "all-at-once" else CASES[name][0]
+    make_tree(tmp_path, files)
+    one = _tree_problems(tmp_path, parallel=False)
+    assert _tree_problems(tmp_path, parallel=True) == one
+    if name == "all-at-once":  # both halves had something to say
+        codes = {p[3] for p in one}
+        assert {"unknown-code", "stray-file", "duplicate-id", "over-capacity",
+                "date-order"} <= codes, one
+
+
+def test_the_halves_together_are_every_rule(tmp_path: Path) -> None:
+    from hs import checks, lifecycle
+    from hs.store import load_tree
+
+    make_tree(tmp_path, _every_case_at_once())
+    report = load_tree(tmp_path, use_cache=False)
+    index, at = report.index, checks._Located(tmp_path)
+    every = lifecycle.tree_rules(at, index)
+    halves = lifecycle.tree_rules(at, index, 0) + lifecycle.tree_rules(at, index, 1)
+    assert sorted(map(str, halves)) == sorted(map(str, every)) and every
+    whole = checks._code_problems(at, index)
+    assert sorted(map(str, checks._code_problems(at, index, 0)
+                      + checks._code_problems(at, index, 1))) == sorted(map(str, whole))
+    assert len(whole) == 3
+
+
+def test_a_failing_second_process_leaves_the_work_to_the_first() -> None:
+    import os
+
+    from hs import checks
+    from hs.problems import Problem
+
+    me = os.getpid()
+
+    def work(half: int) -> list[Problem]:
+        if os.getpid() != me:
+            raise RuntimeError("the forked process fails")
+        return [Problem(f"records/x{half}.yaml", 1, 1, "c", "m")]
+
+    assert [p.path for p in checks._both_halves(work)] == ["records/x0.yaml", "records/x1.yaml"]
+
+    def dies(half: int) -> list[Problem]:
+        if os.getpid() != me:
+            os._exit(0)  # gone without an answer, as if killed
+        return [Problem(f"records/y{half}.yaml", 1, 1, "c", "m")]
+
+    assert [p.path for p in checks._both_halves(dies)] == ["records/y0.yaml", "records/y1.yaml"]
+
+
+def test_no_fork_to_be_had(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from hs import checks
+    from hs.problems import Problem
+
+    def no_fork() -> int:
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    out = checks._both_halves(lambda h: [Problem(f"r{h}", 1, 1, "c", "m")])
+    assert [p.path for p in out] == ["r0", "r1"]
