@@ -474,10 +474,12 @@ PARALLEL_RECORDS = 4000  # from this many records on, two processes share the ru
 
 
 def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
-                  parallel: bool | None = None) -> list[Problem]:
+                  parallel: bool | None = None, strays: list[str] | None = None
+                  ) -> list[Problem]:
     """Problems that need more than one record: run on the valid records of the tree.
     ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.scan`
-    lists them.
+    lists them; ``strays``: the stray files, if the caller has them
+    (:func:`hs.store.stray_files`, else looked for here).
 
     The checks come in two halves that take about as long. On a large tree (or with
     ``parallel``) a forked process does the second half while this one does the first;
@@ -489,9 +491,9 @@ def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
     at = _Located(root)
     if parallel:
         index.make_rows()  # before the fork, once for both processes
-        out = _both_halves(lambda half: _tree_half(root, files, index, at, half))
+        out = _both_halves(lambda half: _tree_half(root, files, index, at, half, strays))
     else:
-        out = _tree_half(root, files, index, at, None)
+        out = _tree_half(root, files, index, at, None, strays)
     # a reference to a file that is itself invalid is reported there, not here
     broken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in index.invalid}
     return [p for p in out if not (p.code == "dangling-reference" and any(
@@ -542,14 +544,14 @@ def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
 
 
 def _tree_half(root: Any, files: list[tuple[str, str, str, str]], index: Any,
-               at: _Located, half: int | None) -> list[Problem]:
+               at: _Located, half: int | None, strays: list[str] | None) -> list[Problem]:
     """One half of :func:`tree_problems` (0 or 1), or all of it (None)."""
     from hs.lifecycle import tree_rules
     from hs.store import RECORDS, VOCABULARIES_FILE, stray_files
 
     out: list[Problem] = []
     if half != 1:
-        for rel in stray_files(root):
+        for rel in strays if strays is not None else stray_files(root):
             out.append(Problem(rel, 1, 1, "stray-file", MSG("stray-file")))
     if half == 1:
         if index.vocabularies:

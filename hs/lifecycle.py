@@ -573,7 +573,7 @@ _RULES: tuple[tuple[Callable[[Any, _Tree], list[Problem]], int], ...] = (
     (_families_rules, 0),
     (_volunteers_rules, 1),
     (_trajectories_rules, 1),
-    (_overlap_rules, 1),
-    (_capacity_rules, 1),
+    (_overlap_rules, 0),
+    (_capacity_rules, 0),
     (_location_rules, 0),
 )

@@ -38,7 +38,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -174,20 +174,28 @@ def classify(root: Path, path: Path) -> RecordFile | None:
     return RecordFile(kind, path.name.rsplit(".", 1)[0], path, rel)
 
 
-def scan(root: Path, dirs: dict[str, int] | None = None) -> list[tuple[str, str, str, str]]:
+def scan(root: Path, dirs: dict[str, int] | None = None, strays: list[str] | None = None
+         ) -> list[tuple[str, str, str, str]]:
     """Every record file of the tree as (kind, id, path, rel), config and vocabularies
     first, then each kind's folder in name order (subfolders after files). With ``dirs``,
-    also note the modification time of every folder looked into (by its rel)."""
+    also note the modification time of every folder looked into (by its rel); with
+    ``strays``, add to it what :func:`stray_files` gives (from the same listing)."""
     found: list[tuple[str, str, str, str]] = []
-    _scan_folder(str(root), RECORDS, found, dirs if dirs is not None else {})
+    _scan_folder(str(root), RECORDS, found, dirs if dirs is not None else {}, None, strays)
+    if strays is not None:
+        strays.sort()
     return found
 
 
 def _scan_folder(root: str, rel: str, found: list[tuple[str, str, str, str]],
-                 dirs: dict[str, int], known: dict[str, int] | None = None) -> None:
+                 dirs: dict[str, int], known: dict[str, int] | None = None,
+                 strays: list[str] | None = None) -> None:
     """Add the record files of one folder of the tree (``records`` or below) to ``found``,
     and those of its subfolders not in ``known``, noting each folder's modification time
-    (taken before it is listed, so that a file added meanwhile changes it again)."""
+    (taken before it is listed, so that a file added meanwhile changes it again). With
+    ``strays``, add the YAML files there that no command reads to it (as
+    :func:`stray_files` does, which does not look into a record folder that is a link)."""
+    linked: set[str] = set()  # record folders that are symbolic links
     stack = [rel]
     while stack:
         rel_dir = stack.pop()
@@ -210,8 +218,13 @@ def _scan_folder(root: str, rel: str, found: list[tuple[str, str, str, str]],
                 e = entries.get(name)
                 if e is not None and e.is_dir():
                     subfolders.append(f"{rel_dir}/{name}")
+                    if e.is_symlink():
+                        linked.add(f"{rel_dir}/{name}")
+            if strays is not None:
+                strays.extend(_top_strays(rel_dir, entries))
         else:
             kind = KIND_OF_FOLDER[parts[1]]
+            look = strays is not None and "/".join(parts[:2]) not in linked
             for name in sorted(entries):
                 if name.startswith("."):
                     continue
@@ -220,6 +233,9 @@ def _scan_folder(root: str, rel: str, found: list[tuple[str, str, str, str]],
                     found.append((kind, name.rsplit(".", 1)[0], e.path, f"{rel_dir}/{name}"))
                 elif e.is_dir(follow_symlinks=False):
                     subfolders.append(f"{rel_dir}/{name}")
+                elif look and name.lower().endswith((".yaml", ".yml")) and \
+                        not name.endswith((".yaml", ".yml")):
+                    strays.append(f"{rel_dir}/{name}")  # type: ignore[union-attr]
         if known is not None:
             subfolders = [f for f in subfolders if f not in known]
         stack.extend(reversed(subfolders))
@@ -524,6 +540,7 @@ class LoadReport:
         self.seconds = seconds
         self.warnings = warnings if warnings is not None else []
         self.generation = generation
+        self.strays: list[str] | None = None  # stray files, when the read listed them
 
     @property
     def entries(self) -> list[Entry]:
@@ -575,6 +592,7 @@ class _Plan:
     gone: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
     entries: list[Entry] | None = None  # every file, when the plan listed them all
+    strays: list[str] | None = None  # the stray files, when the plan listed every folder
     dirs: dict[str, int] = field(default_factory=dict)
     git: dict[str, Any] | None = None  # what to remember of git for the next read
     index_blobs: dict[str, str] | None = None  # the index's blob IDs, when listed
@@ -622,7 +640,8 @@ def _plan_by_stat(root: Path, load_sigs: Callable[[], dict[str, int]],
     """Look at every file: its signature against the cached one. With nothing cached,
     every file is read, and its signature taken by the reader from the open file."""
     plan = _Plan(load_sigs, trusted_before)
-    plan.entries = scan(root, plan.dirs)
+    plan.strays = []
+    plan.entries = scan(root, plan.dirs, plan.strays)
     old = plan.old_sigs
     if not old:
         plan.todo = list(plan.entries)
@@ -721,7 +740,8 @@ def _plan_by_git(root: Path, head: dict[str, Any], changed: frozenset[str],
         tracked = vouched.keys() | set(other)
         untracked = {rel for rel in suspects | untracked if rel not in tracked}
     if len(suspects) > _MANY_SUSPECTS:  # most of the tree (say, never committed): list it
-        plan.entries = scan(root, plan.dirs)
+        plan.strays = []
+        plan.entries = scan(root, plan.dirs, plan.strays)
         listed = {e[3] for e in plan.entries}
         _check_all(plan, [e for e in plan.entries if e[3] in suspects
                           and e[3] not in plan.sigs], plan.old_sigs, trusted_before)
@@ -963,8 +983,10 @@ def _load_tree(root: Path, use_cache: bool, parallel: bool | None, keep_problems
             _add_rows(index, part, _in_scan_order(rows) if part != "special" else rows)
         valid = {rel: 0 for rows in fresh.values() for rel in rows}
         index.set_paths_source(lambda: _paths_of(valid))
-        return LoadReport(index, problems, plan.entries or [], len(plan.todo),
-                          time.perf_counter() - started, warned)
+        report = LoadReport(index, problems, plan.entries or [], len(plan.todo),
+                            time.perf_counter() - started, warned)
+        report.strays = plan.strays
+        return report
 
     # what changed, as a journal of changes to the written parts (None: gone); the parts
     # themselves are written again only when the journal grows long
@@ -1058,8 +1080,10 @@ def _load_tree(root: Path, use_cache: bool, parallel: bool | None, keep_problems
         generation = str(new_head["generation"])
     entries: list[Entry] | Callable[[], list[Entry]] = (
         plan.entries if plan.entries is not None else (lambda: scan(root)))
-    return LoadReport(index, problems, entries, len(plan.todo), time.perf_counter() - started,
-                      warned, generation, count + len(invalid))
+    report = LoadReport(index, problems, entries, len(plan.todo),
+                        time.perf_counter() - started, warned, generation, count + len(invalid))
+    report.strays = plan.strays
+    return report
 
 
 def _values_of(loader: Callable[[], dict[str, Any]]) -> Callable[[], list[Any]]:
@@ -1110,19 +1134,61 @@ def _parse_many(todo: list[Entry], use_pool: bool) -> list[Parsed]:
     try:  # no collection while the results are unpickled: they hold no cycles
         with paused_gc(freeze=False), cf.ProcessPoolExecutor(
                 workers, mp_context=mp.get_context("fork")) as pool:
-            for part in pool.map(_parse_chunk, chunks):
-                out.extend(part)
+            for part in pool.map(_parse_packed, chunks):
+                out.extend(_unpacked(part))
     except (OSError, cf.process.BrokenProcessPool):
         return _parse_chunk(items)  # no processes to be had: do it here
     return out
 
 
+def _parse_packed(items: list[Entry]) -> bytes | list[Parsed]:
+    """Worker: :func:`_parse_chunk`, its results sent as one marshal text of columns
+    (half the cost of pickling the rows a file at a time, on both sides); as they are if
+    marshal cannot take them."""
+    out = _parse_chunk(items)
+    try:
+        return marshal.dumps((
+            [r[0] for r in out], [r[1] for r in out],
+            [[astuple(p) for p in r[2]] for r in out], [[astuple(p) for p in r[3]] for r in out],
+            [r[4] for r in out], [r[5] for r in out]))
+    except ValueError:
+        return out
+
+
+def _unpacked(part: bytes | list[Parsed]) -> list[Parsed]:
+    if not isinstance(part, bytes):
+        return part
+    rels, values, errors, warnings, blobs, sigs = marshal.loads(part)
+    return [(rel, value, [Problem(*p) for p in errs], [Problem(*p) for p in warns], blob, sig)
+            for rel, value, errs, warns, blob, sig in zip(rels, values, errors, warnings,
+                                                           blobs, sigs, strict=True)]
+
+
 def stray_files(root: Path) -> list[str]:
     """YAML files under ``records/`` that no command reads: outside the record folders
     (say ``records/famlies/x.yaml``) or with an extension in capitals (``X.YAML``)."""
-    base = root / RECORDS
+    return _strays_below(str(root / RECORDS), RECORDS, False)
+
+
+def _top_strays(rel: str, entries: dict[str, os.DirEntry[str]]) -> list[str]:
+    """The stray files in ``records/`` itself and in its folders that are not record
+    folders (see :func:`stray_files`), from the listing of ``records/``."""
     out: list[str] = []
-    stack: list[tuple[str, str, bool]] = [(str(base), RECORDS, False)]
+    for name in sorted(entries):
+        e = entries[name]
+        if name.startswith("."):
+            continue
+        if e.is_dir(follow_symlinks=False):
+            if name not in KIND_OF_FOLDER:
+                out.extend(_strays_below(e.path, f"{rel}/{name}", False))
+        elif name.lower().endswith((".yaml", ".yml")) and name not in SPECIAL:
+            out.append(f"{rel}/{name}")
+    return out
+
+
+def _strays_below(folder_path: str, folder_rel: str, known_folder: bool) -> list[str]:
+    out: list[str] = []
+    stack: list[tuple[str, str, bool]] = [(folder_path, folder_rel, known_folder)]
     while stack:
         folder, rel, known = stack.pop()
         try:

@@ -101,6 +101,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     from hs.store import read_memo, stray_files, write_memo
 
     index = report.index
+    strays = report.strays if report.strays is not None else stray_files(root)
     key = [report.generation, sorted(index.invalid), language()]
     if report.generation:
         kept = read_memo(root, "tree-problems")
@@ -111,8 +112,8 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
                 found = None
             if found is not None:
                 return found + [Problem(rel, 1, 1, _STRAY, _stray_message())
-                                for rel in stray_files(root)]
-    found = tree_problems(root, report.entries, index)
+                                for rel in strays]
+    found = tree_problems(root, report.entries, index, strays=strays)
     if report.generation:
         write_memo(root, "tree-problems", {"key": key, "problems": [
             (p.path, p.line, p.col, p.code, p.message, p.severity) for p in found

@@ -486,7 +486,21 @@ def _line_sequence(tokens: list[_Token], i: int, col: int) -> tuple[list[Any], i
             out.append(list(value) if type(value) is tuple else value)
             i += 2
         elif kind <= _KEY:
-            item, i = _line_mapping(tokens, i + 1, c)
+            # most items are a few "key: value" lines (a visit, a decision): read those
+            # here; an item that nests goes to _line_mapping from its first key
+            j = i + 1
+            item: dict[str, Any] = {}
+            while True:
+                t = tokens[j]
+                if t[1] != _KEYV or t[0] != c or t[2] in item:
+                    break
+                v = t[3]
+                item[t[2]] = list(v) if type(v) is tuple else v  # type: ignore[index]
+                j += 1
+            if t[0] < c:
+                i = j
+            else:
+                item, i = _line_mapping(tokens, i + 1, c)
             out.append(item)
         else:
             raise _GiveUp

@@ -405,3 +405,44 @@ def test_a_file_is_read_with_its_signature(tmp_path: Path) -> None:
     assert store._read_signed(str(empty))[1] == b""
     with pytest.raises(FileNotFoundError):
         store._read_signed(str(tmp_path / "gone.yaml"))
+
+
+def test_the_listing_finds_the_stray_files_as_a_walk_does(tmp_path: Path) -> None:
+    """A cold read lists every folder once and notes the stray files as it goes; it finds
+    what :func:`hs.store.stray_files` finds walking the tree, in every place one can be."""
+    records = tmp_path / "records"
+    for rel in ["config.yaml", "vocabularies.yaml", "Config.YAML", "notes.yml",
+                "families/f00000001.yaml", "families/f00000002.YAML",
+                "families/f00000003.Yml", "families/readme.txt", "families/.hidden.YAML",
+                "families/old/f00000004.yaml", "families/old/deeper/f00000005.YaMl",
+                "famlies/f00000006.yaml", "famlies/sub/f00000007.yml", "attic/x.YAML",
+                "volunteers/v00000001.yaml", "trajectories/t00000001.yml",
+                ".git-like/x.yaml", "config.yaml.bak"]:
+        path = records / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("a: 1\n")
+    (records / "families" / "dir.yaml").mkdir()
+    (records / "families" / "dir.yaml" / "f00000008.YAML").write_text("a: 1\n")
+    (records / "locations").mkdir()
+    os.symlink(records / "attic", records / "locations" / "linked")  # not followed
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.YAML").write_text("a: 1\n")
+    os.symlink(elsewhere, records / "volunteers" / "link.yaml")
+    linked_root = tmp_path / "linked-tree"
+    (linked_root / "records").mkdir(parents=True)
+    (tmp_path / "real-families").mkdir()
+    (tmp_path / "real-families" / "f00000009.YAML").write_text("a: 1\n")
+    os.symlink(tmp_path / "real-families", linked_root / "records" / "families")
+
+    for root in (tmp_path, linked_root):
+        strays: list[str] = []
+        store.scan(root, {}, strays)
+        assert strays == store.stray_files(root), root
+    strays = []
+    store.scan(tmp_path, {}, strays)
+    assert strays == sorted([
+        "records/Config.YAML", "records/notes.yml", "records/families/f00000002.YAML",
+        "records/families/f00000003.Yml", "records/families/old/deeper/f00000005.YaMl",
+        "records/famlies/f00000006.yaml", "records/famlies/sub/f00000007.yml",
+        "records/attic/x.YAML", "records/families/dir.yaml/f00000008.YAML"])

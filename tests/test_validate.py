@@ -530,9 +530,9 @@ def test_problems_across_records_are_kept_until_the_tree_changes(
     calls: list[int] = []
     real = checks.tree_problems
 
-    def counted(*args: object) -> object:
+    def counted(*args: object, **kwargs: object) -> object:
         calls.append(1)
-        return real(*args)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(checks, "tree_problems", counted)
     first = run(tmp_path)
