@@ -446,3 +446,20 @@ def test_the_listing_finds_the_stray_files_as_a_walk_does(tmp_path: Path) -> Non
         "records/families/f00000003.Yml", "records/families/old/deeper/f00000005.YaMl",
         "records/famlies/f00000006.yaml", "records/famlies/sub/f00000007.yml",
         "records/attic/x.YAML", "records/families/dir.yaml/f00000008.YAML"])
+
+
+def test_worker_results_travel_as_marshal_columns(tree: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker sends back (one marshal text a chunk) is what it found: values,
+    errors, warnings, blob IDs and signatures; what marshal cannot take goes as it is."""
+    write_record(tree, "families/fbbbbbbbb.yaml", BAD_FOR_RAPIDYAML)
+    write_record(tree, "families/fcccccccc.yaml", FAMILY.split("\n", 1)[1])  # a warning
+    entries = store.scan(tree)
+    direct = store._parse_chunk(entries)
+    packed = store._parse_packed(entries)
+    assert isinstance(packed, bytes)
+    assert store._unpacked(packed) == direct
+    assert {len(r[2]) for r in direct} == {0, 1} and {len(r[3]) for r in direct} == {0, 1}
+    odd = [("records/x.yaml", object(), [], [], None, None)]
+    monkeypatch.setattr(store, "_parse_chunk", lambda items: odd)
+    assert store._unpacked(store._parse_packed(entries)) == odd
