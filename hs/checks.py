@@ -257,8 +257,8 @@ def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
         problems.append(Problem(rf.rel, line, col, "schema-version",
                                 MSG("version-other", version=_short(version))))
         return problems
-    try:
-        model.model_validate(data)
+    try:  # the model's validator itself: model_validate adds a Python call a file
+        model.__pydantic_validator__.validate_python(data)
     except ValidationError as exc:
         doc = _doc(text)
         for err in exc.errors(include_url=False):
@@ -481,23 +481,83 @@ def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
     lists them; ``strays``: the stray files, if the caller has them
     (:func:`hs.store.stray_files`, else looked for here).
 
-    The checks come in two halves that take about as long. On a large tree (or with
-    ``parallel``) a forked process does the second half while this one does the first;
-    if it fails, this one does both."""
+    That is: stray files and duplicate IDs (:func:`file_problems`), and the problems of
+    the records (:func:`record_problems`), less those that only repeat that a file is
+    invalid (:func:`drop_broken`)."""
+    if parallel is None:
+        parallel = len(files) >= PARALLEL_RECORDS
+    out = file_problems(root, [e[3] for e in files], strays)
+    out.extend(record_problems(root, index, parallel))
+    return drop_broken(out, index.invalid)
+
+
+def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
+                  ) -> list[Problem]:
+    """Stray files (``strays``, else looked for) and IDs used by two files (``rels``:
+    every record file of the tree, valid or not)."""
+    from hs.store import stray_files
+
+    out = [Problem(rel, 1, 1, "stray-file", MSG("stray-file"))
+           for rel in (strays if strays is not None else stray_files(root))]
+    rels = [rel for rel in rels if rel.count("/") > 1]  # not config.yaml, vocabularies.yaml
+    if len({rel[rel.rindex("/") + 1:rel.rindex(".")] for rel in rels}) == len(rels):
+        return out  # no ID twice (the usual case)
+    by_id: dict[str, list[str]] = {}
+    for rel in rels:
+        by_id.setdefault(rel[rel.rindex("/") + 1:rel.rindex(".")], []).append(rel)
+    for rid, found in by_id.items():
+        if len(found) > 1:  # the first the listing finds is the ID's file
+            first, *others = sorted(found, key=_listing_order)
+            out.extend(Problem(rel, 1, 1, "duplicate-id",
+                               MSG("duplicate-id", id=rid, other=first)) for rel in others)
+    return out
+
+
+def _listing_order(rel: str) -> tuple[int, list[tuple[int, str]]]:
+    """Sorts record files as :func:`hs.store.scan` finds them: the kinds' folders in their
+    order, in each folder its files by name, then its subfolders by name."""
+    from hs.ids import KIND_OF_FOLDER
+    from hs.store import _scan_key
+
+    folder, rest = rel.split("/", 2)[1:]
+    return list(KIND_OF_FOLDER).index(folder), _scan_key(rest)
+
+
+def drop_broken(problems: list[Problem], invalid: list[str]) -> list[Problem]:
+    """``problems`` less the references to a file that is itself invalid: that file's own
+    problems say what is wrong."""
+    broken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in invalid}
+    if not broken:
+        return problems
+    return [p for p in problems if not (p.code == "dangling-reference" and any(
+        f"'{b}'" in p.message for b in broken))]
+
+
+def record_problems(root: Any, index: Any, parallel: bool = False,
+                    only: set[str] | None = None) -> list[Problem]:
+    """The problems of the valid records across records: unknown codes, references, the
+    lifecycle rules (:func:`hs.lifecycle.tree_rules`). With ``only``, just those in the
+    files of these record IDs (the index must then hold what their rules read: see
+    :func:`records_around`).
+
+    The checks come in two halves that take about as long. With ``parallel`` (and two
+    cores) a forked process does the second half while this one does the first; if it
+    fails, this one does both."""
     import os
 
-    if parallel is None:
-        parallel = len(files) >= PARALLEL_RECORDS and (os.cpu_count() or 1) > 1
     at = _Located(root)
-    if parallel:
+    if parallel and (os.cpu_count() or 1) > 1:
         index.make_rows()  # before the fork, once for both processes
-        out = _both_halves(lambda half: _tree_half(root, files, index, at, half, strays))
+        out = _both_halves(lambda half: _record_half(root, index, at, half))
     else:
-        out = _tree_half(root, files, index, at, None, strays)
-    # a reference to a file that is itself invalid is reported there, not here
-    broken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in index.invalid}
-    return [p for p in out if not (p.code == "dangling-reference" and any(
-        f"'{b}'" in p.message for b in broken))]
+        out = _record_half(root, index, at, None)
+    if only is not None:
+        out = [p for p in out if _id_of(p.path) in only]
+    return out
+
+
+def _id_of(rel: str) -> str:
+    return rel[rel.rfind("/") + 1:rel.rfind(".")]
 
 
 def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
@@ -543,38 +603,108 @@ def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
     return mine + (theirs if theirs is not None else work(1))
 
 
-def _tree_half(root: Any, files: list[tuple[str, str, str, str]], index: Any,
-               at: _Located, half: int | None, strays: list[str] | None) -> list[Problem]:
-    """One half of :func:`tree_problems` (0 or 1), or all of it (None)."""
+def _record_half(root: Any, index: Any, at: _Located, half: int | None) -> list[Problem]:
+    """One half of :func:`record_problems` (0 or 1), or all of it (None)."""
     from hs.lifecycle import tree_rules
-    from hs.store import RECORDS, VOCABULARIES_FILE, stray_files
+    from hs.store import RECORDS, VOCABULARIES_FILE
 
     out: list[Problem] = []
-    if half != 1:
-        for rel in strays if strays is not None else stray_files(root):
-            out.append(Problem(rel, 1, 1, "stray-file", MSG("stray-file")))
-    if half == 1:
-        if index.vocabularies:
-            out.extend(_code_problems(at, index, half))
-        return out + tree_rules(at, index, half)
-    # duplicate IDs (the same file name twice in the records tree)
-    seen: dict[str, str] = {}
-    for kind, rid, _, rel in files:
-        if kind == "config" or kind == "vocabularies":
-            continue
-        other = seen.get(rid)
-        if other is None:
-            seen[rid] = rel
-        else:
-            out.append(Problem(rel, 1, 1, "duplicate-id",
-                               MSG("duplicate-id", id=rid, other=other)))
     if index.vocabularies:
         out.extend(_code_problems(at, index, half))
-    elif not (root / RECORDS / VOCABULARIES_FILE).exists():
+    elif half != 1 and not (root / RECORDS / VOCABULARIES_FILE).exists():
         out.append(Problem(f"{RECORDS}/{VOCABULARIES_FILE}", 1, 1, "missing-file",
                            MSG("missing-vocabularies")))
-    out.extend(_reference_problems(at, index))
+    if half != 1:
+        out.extend(_reference_problems(at, index))
     return out + tree_rules(at, index, half)
+
+
+# --- the records a change can touch ----------------------------------------------------------
+
+
+Links = dict[str, tuple[str, tuple[str, ...]]]  # trajectory ID -> (family, volunteers)
+
+
+def trajectory_links(index: Any) -> Links:
+    """Each trajectory's family and volunteers (from the rows if they are made, else from
+    the cached tuples, without making rows)."""
+    from hs.index import T_ASSIGNMENTS, T_FAMILY, T_ID
+
+    if index.rows_made("trajectory"):
+        return {t.id: (t.family, tuple(a.volunteer for a in t.assignments))
+                for t in index.trajectories.values()}
+    return {t[T_ID]: (t[T_FAMILY], tuple(a[0] for a in t[T_ASSIGNMENTS]))
+            for t in index.tuples("trajectory")}
+
+
+def records_around(index: Any, changed: dict[str, str], before: Links, now: Links
+                   ) -> tuple[set[str], Any]:
+    """The records whose problems a change of the records ``changed`` (ID -> kind: a
+    family, volunteer or trajectory file edited, added or removed) can change, and an
+    index with just them and what their rules read. ``before`` and ``now``: the
+    trajectories' links before the change and now.
+
+    A family's problems read its trajectories; a trajectory's, its family, its
+    volunteers, the family's other trajectories (overlaps) and the volunteers' other
+    trajectories (capacity); a volunteer's, only itself. So a changed family touches its
+    trajectories; a changed volunteer, its trajectories; a changed trajectory, its family
+    and volunteers before and after, and through them their trajectories."""
+    from hs.index import ROW_TYPES, Index
+
+    by_family: dict[str, list[str]] = {}
+    by_volunteer: dict[str, list[str]] = {}
+    for tid, (fid, vids) in now.items():
+        by_family.setdefault(fid, []).append(tid)
+        for vid in vids:
+            by_volunteer.setdefault(vid, []).append(tid)
+    fams = {rid for rid, kind in changed.items() if kind == "family"}
+    vols = {rid for rid, kind in changed.items() if kind == "volunteer"}
+    trajs = {rid for rid, kind in changed.items() if kind == "trajectory"}
+    for tid in trajs:
+        for link in (before.get(tid), now.get(tid)):
+            if link is not None:
+                fams.add(link[0])
+                vols.update(link[1])
+    for fid in fams:
+        trajs.update(by_family.get(fid, ()))
+    for vid in vols:
+        trajs.update(by_volunteer.get(vid, ()))
+    touched = fams | vols | trajs
+    # what their rules read: each trajectory's family, volunteers, and their trajectories
+    need_trajs = set(trajs)
+    for tid in trajs:
+        link = now.get(tid)
+        if link is not None:
+            need_trajs.update(by_family.get(link[0], ()))
+            for vid in link[1]:
+                need_trajs.update(by_volunteer.get(vid, ()))
+    need_fams = set(fams)
+    need_vols = set(vols)
+    for tid in need_trajs:
+        link = now.get(tid)
+        if link is not None:
+            need_fams.add(link[0])
+            need_vols.update(link[1])
+    tables: dict[str, dict[str, Any]] = {}
+    paths = index.paths
+    sub_paths: dict[str, str] = {}
+    for kind, wanted in (("family", need_fams), ("volunteer", need_vols),
+                         ("trajectory", need_trajs)):
+        make = ROW_TYPES[kind].from_tuple
+        rows = tables[kind] = {}
+        for t in index.tuples(kind):
+            if t[0] in wanted:
+                rows[t[0]] = make(t)
+                if t[0] in paths:
+                    sub_paths[t[0]] = paths[t[0]]
+    locations = index.locations
+    for lid in locations:
+        if lid in paths:
+            sub_paths[lid] = paths[lid]
+    sub = Index(locations=dict(locations), families=tables["family"],
+                volunteers=tables["volunteer"], trajectories=tables["trajectory"],
+                config=index.config, vocabularies=index.vocabularies, paths=sub_paths)
+    return touched, sub
 
 
 def _reference_problems(at: _Located, index: Any) -> list[Problem]:

@@ -503,6 +503,10 @@ class Index:
     def trajectories(self) -> dict[str, TrajectoryRow]:
         return self._kind("trajectory")
 
+    def rows_made(self, kind: str) -> bool:
+        """Whether a kind's rows are made (then :meth:`tuples` would make tuples again)."""
+        return bool(self._rows[kind]) and not self._raw[kind] and kind not in self._sources
+
     def make_rows(self) -> None:
         """Make every kind's rows, the paths and the trajectories by family now, not when
         first asked for (so that processes forked after share them)."""

@@ -541,6 +541,33 @@ class LoadReport:
         self.warnings = warnings if warnings is not None else []
         self.generation = generation
         self.strays: list[str] | None = None  # stray files, when the read listed them
+        self.history: list[Any] = []  # see changed_since
+        self.rels_source: Callable[[], list[str]] | None = None
+
+    def changed_since(self, generation: str) -> set[str] | None:
+        """The record files (relative paths) whose rows changed, appeared or went since the
+        cache held ``generation`` (valid files that became invalid, and back, included);
+        None if the cache does not remember that far back."""
+        if generation == self.generation:
+            return set()
+        out: set[str] = set()
+        want = self.generation
+        for old, new, rels in reversed(self.history):
+            if new != want:
+                return None
+            out.update(rels)
+            if old == generation:
+                return out
+            want = old
+        return None
+
+    @property
+    def rels(self) -> list[str]:
+        """Every record file of the tree (valid or not), relative to the root: from the
+        listing if the read made one, else from what the cache holds."""
+        if not callable(self._entries) or self.rels_source is None:
+            return [e[3] for e in self.entries]
+        return self.rels_source()
 
     @property
     def entries(self) -> list[Entry]:
@@ -1028,8 +1055,9 @@ def _load_tree(root: Path, use_cache: bool, parallel: bool | None, keep_problems
         return sigs_now
 
     new_tokens = dict(tokens)
-    compact = not tokens or sum(len(v) for v in journal.values()) > _JOURNAL_LIMIT or not all(
+    parts_ok = bool(tokens) and all(
         _part_ok(root, name, tokens.get(name)) for name in (*_CACHE_PARTS, "blobs"))
+    compact = not parts_ok or sum(len(v) for v in journal.values()) > _JOURNAL_LIMIT
     if compact:  # write every part whole, with the journal in it, and start a new journal
         for part in _CACHE_PARTS:
             rows = _part_loader(root, part, tokens.get(part), journal.get(part),
@@ -1070,11 +1098,18 @@ def _load_tree(root: Path, use_cache: bool, parallel: bool | None, keep_problems
         vouched = plan.index_blobs
         plan.git["changed"] = sorted(set(plan.git["changed"]) | {
             rel for rel in read if vouched is None or new_blobs.get(rel) != vouched.get(rel)})
+    kept = head.get("history")
+    history: list[Any] = kept if parts_ok and isinstance(kept, list) else []
+    new_generation = generation
+    if content_changed:
+        new_generation = _new_token()
+        changed_rels = dropped | {rel for rows in fresh.values() for rel in rows}
+        history = _next_history(history, generation, new_generation, changed_rels) \
+            if parts_ok and generation else []
     new_head = {"tokens": new_tokens, "journal": journal_token, "warnings": new_warned,
                 "failed": sorted(invalid), "dirs": plan.dirs or head.get("dirs") or {},
-                "git": plan.git, "count": count,
-                "generation": _new_token() if content_changed else generation,
-                "checked": checked_ns}
+                "git": plan.git, "count": count, "generation": new_generation,
+                "history": history, "checked": checked_ns}
     if any(new_head[k] != head.get(k) for k in new_head if k != "checked"):
         _write_part(root, "head", new_head)  # last: its time says what to trust
         generation = str(new_head["generation"])
@@ -1083,7 +1118,23 @@ def _load_tree(root: Path, use_cache: bool, parallel: bool | None, keep_problems
     report = LoadReport(index, problems, entries, len(plan.todo),
                         time.perf_counter() - started, warned, generation, count + len(invalid))
     report.strays = plan.strays
+    report.history = history
+    report.rels_source = lambda: [*final_sigs(), *invalid]
     return report
+
+
+_HISTORY_STEPS = 32  # generations whose changed files head remembers
+_HISTORY_FILES = 5000  # and at most this many files in all
+
+
+def _next_history(history: list[Any], old: str, new: str, changed: set[str]) -> list[Any]:
+    """The generations head remembers, with what changed between each and the next (see
+    :meth:`LoadReport.changed_since`), one step longer: ``old`` became ``new``."""
+    out = [step for step in history if isinstance(step, list) and len(step) == 3]
+    out.append([old, new, sorted(changed)])
+    while out and (len(out) > _HISTORY_STEPS or sum(len(s[2]) for s in out) > _HISTORY_FILES):
+        out.pop(0)
+    return out
 
 
 def _values_of(loader: Callable[[], dict[str, Any]]) -> Callable[[], list[Any]]:
@@ -1164,10 +1215,34 @@ def _unpacked(part: bytes | list[Parsed]) -> list[Parsed]:
                                                            blobs, sigs, strict=True)]
 
 
-def stray_files(root: Path) -> list[str]:
+def stray_files(root: Path, dirs: dict[str, int] | None = None) -> list[str]:
     """YAML files under ``records/`` that no command reads: outside the record folders
-    (say ``records/famlies/x.yaml``) or with an extension in capitals (``X.YAML``)."""
-    return _strays_below(str(root / RECORDS), RECORDS, False)
+    (say ``records/famlies/x.yaml``) or with an extension in capitals (``X.YAML``). With
+    ``dirs``, note there the modification time of every folder looked into (-1 for one
+    that could not be listed)."""
+    return _strays_below(str(root / RECORDS), RECORDS, False, dirs)
+
+
+def known_strays(root: Path) -> list[str]:
+    """:func:`stray_files`, as the cache remembers them while no folder under
+    ``records/`` changed (a file added, removed or renamed changes its folder's time; a
+    file edited in place cannot become stray or stop being one). A folder changed within
+    two seconds before the last walk is walked again (a coarse clock could hide a second
+    change), as for the record files."""
+    kept = read_memo(root, "strays")
+    if isinstance(kept, dict):
+        try:  # a folder changed just before the last walk might change again unseen
+            trusted = int(kept["walked"]) - _RACY_NS
+            if all(os.stat(os.path.join(root, rel)).st_mtime_ns == t and t < trusted
+                   for rel, t in kept["dirs"].items()):
+                return [str(rel) for rel in kept["found"]]
+        except (OSError, TypeError, KeyError, AttributeError, ValueError):
+            pass
+    dirs: dict[str, int] = {}
+    walked = time.time_ns()
+    found = stray_files(root, dirs)
+    write_memo(root, "strays", {"found": found, "dirs": dirs, "walked": walked})
+    return found
 
 
 def _top_strays(rel: str, entries: dict[str, os.DirEntry[str]]) -> list[str]:
@@ -1186,14 +1261,18 @@ def _top_strays(rel: str, entries: dict[str, os.DirEntry[str]]) -> list[str]:
     return out
 
 
-def _strays_below(folder_path: str, folder_rel: str, known_folder: bool) -> list[str]:
+def _strays_below(folder_path: str, folder_rel: str, known_folder: bool,
+                  dirs: dict[str, int] | None = None) -> list[str]:
     out: list[str] = []
     stack: list[tuple[str, str, bool]] = [(folder_path, folder_rel, known_folder)]
     while stack:
         folder, rel, known = stack.pop()
         try:
+            if dirs is not None:  # before the listing: a file added meanwhile changes it
+                dirs[rel] = -1
+                dirs[rel] = os.stat(folder).st_mtime_ns
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)
         except OSError:
             continue
         for e in entries:

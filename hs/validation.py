@@ -85,46 +85,76 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     return ValidationResult(problems, report.count)
 
 
-_STRAY = "stray-file"
+_MEMO = "record-problems"
+_INCREMENTAL_FILES = 1000  # more changed files than this: check every record again
 
 
 def _across_records(root: Path, report: Any) -> list[Problem]:
-    """The problems across records (:func:`hs.checks.tree_problems`).
+    """The problems across records: stray files and duplicate IDs, looked at every time
+    (:func:`hs.checks.file_problems`), and the problems of the records
+    (:func:`hs.checks.record_problems`), kept in the cache.
 
-    They depend only on what the cache holds (its generation), on which files failed and
-    on the language, so the last result is kept in the cache under that key and used again
-    while it holds: a warm ``hs validate`` of a large tree that did not change checks
-    nothing twice. Stray files are not records (no generation sees them): they are looked
-    for every time."""
-    from hs.checks import tree_problems
+    The records' problems depend only on what the cache holds (its generation) and the
+    language. So the last result is kept, with the generation it holds for and each
+    trajectory's family and volunteers then, and used again: as it is while the
+    generation is the same (a warm ``hs validate`` checks nothing twice), and after a few
+    files changed (the cache remembers which: :meth:`hs.store.LoadReport.changed_since`)
+    for everything but the records those changes can touch, which are checked again
+    (:func:`hs.checks.records_around`). A change of a location, the config or the
+    vocabularies, or of many files, checks every record again."""
+    from hs import checks
     from hs.i18n import language
-    from hs.store import read_memo, stray_files, write_memo
+    from hs.store import known_strays, read_memo, write_memo
 
     index = report.index
-    strays = report.strays if report.strays is not None else stray_files(root)
-    key = [report.generation, sorted(index.invalid), language()]
-    if report.generation:
-        kept = read_memo(root, "tree-problems")
-        if isinstance(kept, dict) and kept.get("key") == key:
-            try:
-                found = [Problem(*p) for p in kept["problems"]]
-            except (TypeError, KeyError):
-                found = None
-            if found is not None:
-                return found + [Problem(rel, 1, 1, _STRAY, _stray_message())
-                                for rel in strays]
-    found = tree_problems(root, report.entries, index, strays=strays)
-    if report.generation:
-        write_memo(root, "tree-problems", {"key": key, "problems": [
-            (p.path, p.line, p.col, p.code, p.message, p.severity) for p in found
-            if p.code != _STRAY]})
-    return found
+    strays = report.strays if report.strays is not None else known_strays(root)
+    out = checks.file_problems(root, report.rels, strays)
+    lang = language()
+    found: list[Problem] | None = None
+    links: checks.Links | None = None
+    kept = read_memo(root, _MEMO) if report.generation else None
+    if isinstance(kept, dict) and kept.get("lang") == lang:
+        try:
+            old = [Problem(*p) for p in kept["problems"]]
+            before = {tid: (fid, tuple(vids)) for tid, (fid, vids) in kept["links"].items()}
+        except (TypeError, KeyError, ValueError, AttributeError):
+            old = None
+        changed = report.changed_since(kept.get("generation")) if old is not None else None
+        if old is not None and changed == set():
+            found = old
+        elif old is not None and changed and _incremental(changed):
+            ids = {_id_of(rel): _KINDS[rel.split("/")[1]] for rel in changed}
+            links = checks.trajectory_links(index)
+            touched, sub = checks.records_around(index, ids, before, links)
+            found = [p for p in old if _id_of(p.path) not in touched and p.path not in changed]
+            found.extend(checks.record_problems(root, sub, only=touched))
+    if found is None:
+        found = checks.record_problems(root, index,
+                                       parallel=report.count >= checks.PARALLEL_RECORDS)
+    if report.generation and not (isinstance(kept, dict)
+                                  and kept.get("generation") == report.generation
+                                  and kept.get("lang") == lang):
+        if links is None:
+            links = checks.trajectory_links(index)
+        write_memo(root, _MEMO, {
+            "generation": report.generation, "lang": lang, "links": links,
+            "problems": [(p.path, p.line, p.col, p.code, p.message, p.severity)
+                         for p in found]})
+    return checks.drop_broken(out + found, index.invalid)
 
 
-def _stray_message() -> str:
-    from hs.checks import MSG as CHECKS
+_KINDS = {"families": "family", "volunteers": "volunteer", "trajectories": "trajectory"}
 
-    return CHECKS(_STRAY)
+
+def _incremental(changed: set[str]) -> bool:
+    """Whether a change of these files can be checked record by record: a few files, all
+    families, volunteers or trajectories."""
+    return len(changed) <= _INCREMENTAL_FILES and all(
+        rel.count("/") > 1 and rel.split("/")[1] in _KINDS for rel in changed)
+
+
+def _id_of(rel: str) -> str:
+    return rel[rel.rfind("/") + 1:rel.rfind(".")]
 
 
 def _under(path: Path, wanted: list[Path]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshal
 import multiprocessing as mp
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -463,3 +464,57 @@ def test_worker_results_travel_as_marshal_columns(tree: Path,
     odd = [("records/x.yaml", object(), [], [], None, None)]
     monkeypatch.setattr(store, "_parse_chunk", lambda items: odd)
     assert store._unpacked(store._parse_packed(entries)) == odd
+
+
+def test_stray_files_are_remembered_while_no_folder_changes(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walks: list[int] = []
+    real = store.stray_files
+
+    def counted(root: Path, dirs: dict[str, int] | None = None) -> list[str]:
+        walks.append(1)
+        return real(root, dirs)
+
+    monkeypatch.setattr(store, "stray_files", counted)
+    attic = tree / "records" / "attic"
+    attic.mkdir()
+    age_folders(tree)
+    assert store.known_strays(tree) == [] and len(walks) == 1
+    assert store.known_strays(tree) == [] and len(walks) == 1  # nothing changed
+    steps: list[tuple[Any, list[str]]] = [
+        (lambda: (attic / "a.yaml").write_text("a: 1\n"), ["records/attic/a.yaml"]),
+        (lambda: (attic / "a.yaml").rename(attic / "b.yml"), ["records/attic/b.yml"]),
+        (lambda: (attic / "deeper").mkdir(), ["records/attic/b.yml"]),
+        (lambda: (attic / "deeper" / "c.YAML").write_text("a: 1\n"),
+         ["records/attic/b.yml", "records/attic/deeper/c.YAML"]),
+        (lambda: (tree / "records" / "families" / "X.YAML").write_text("a: 1\n"),
+         ["records/attic/b.yml", "records/attic/deeper/c.YAML",
+          "records/families/X.YAML"]),
+        (lambda: shutil.rmtree(attic), ["records/families/X.YAML"]),
+    ]
+    for n, (change, expected) in enumerate(steps, start=2):
+        change()
+        age_folders(tree)
+        assert store.known_strays(tree) == expected == store.stray_files(tree)
+        assert len(walks) == 2 * n - 1  # walked again once (and once by the check above)
+        assert store.known_strays(tree) == expected and len(walks) == 2 * n - 1
+
+
+def age_folders(root: Path, seconds: int = 60) -> None:
+    for p in [root / "records", *(p for p in (root / "records").rglob("*") if p.is_dir())]:
+        st = p.stat()
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_a_folder_changed_just_before_the_walk_is_walked_again(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walks: list[int] = []
+    real = store.stray_files
+    monkeypatch.setattr(store, "stray_files",
+                        lambda root, dirs=None: walks.append(1) or real(root, dirs))
+    (tree / "records" / "attic").mkdir()  # just now
+    assert store.known_strays(tree) == [] and store.known_strays(tree) == []
+    assert len(walks) == 2  # too fresh to be trusted
+    age_folders(tree)
+    store.known_strays(tree)
+    assert store.known_strays(tree) == [] and len(walks) == 3

@@ -528,13 +528,13 @@ def test_problems_across_records_are_kept_until_the_tree_changes(
     make_tree(tmp_path, {T: sub(TRAJECTORY, "family: f0000000a", "family: f0000000z")})
     age_tree(tmp_path)
     calls: list[int] = []
-    real = checks.tree_problems
+    real = checks.record_problems
 
     def counted(*args: object, **kwargs: object) -> object:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checks, "tree_problems", counted)
+    monkeypatch.setattr(checks, "record_problems", counted)
     first = run(tmp_path)
     assert parsed(first[1]) == [(T, 3, 9, "error", "dangling-reference")]
     assert run(tmp_path) == first and len(calls) == 1  # nothing changed: not checked again
