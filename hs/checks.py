@@ -588,11 +588,12 @@ def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
         finally:
             os._exit(code)
     os.close(write_end)
+    reader = os.fdopen(read_end, "rb")
     try:
         mine = work(0)
-        with os.fdopen(read_end, "rb") as fh:
-            data = fh.read()
-    finally:
+        data = reader.read()
+    finally:  # closed first: a process still writing then stops instead of waiting
+        reader.close()
         _, status = os.waitpid(pid, 0)
     theirs: list[Problem] | None = None
     if os.waitstatus_to_exitcode(status) == 0:

@@ -224,3 +224,22 @@ def test_no_fork_to_be_had(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "fork", no_fork)
     out = checks._both_halves(lambda h: [Problem(f"r{h}", 1, 1, "c", "m")])
     assert [p.path for p in out] == ["r0", "r1"]
+
+
+def test_a_failing_first_half_does_not_wait_for_the_second_forever() -> None:
+    """When this process fails in its half, the forked one, blocked writing a long answer
+    nobody reads, stops; the failure comes out."""
+    import os
+
+    from hs import checks
+    from hs.problems import Problem
+
+    me = os.getpid()
+
+    def work(half: int) -> list[Problem]:
+        if os.getpid() == me:
+            raise RuntimeError("this half fails")
+        return [Problem(f"records/x{i}.yaml", 1, 1, "c", "m" * 200) for i in range(2000)]
+
+    with pytest.raises(RuntimeError, match="this half fails"):
+        checks._both_halves(work)
