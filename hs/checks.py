@@ -562,23 +562,33 @@ def _id_of(rel: str) -> str:
 
 def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
     """``work(0) + work(1)``, the second in a forked process. Whatever goes wrong there
-    (no fork, the process fails, its answer is cut short), it is done here instead."""
+    (no fork, the process fails, its answer is cut short), it is done here instead; if
+    the first half fails here, the forked process is stopped and the failure goes on."""
+    import contextlib
     import marshal
     import os
+    import signal
 
+    if not hasattr(os, "fork"):
+        return work(0) + work(1)
     try:
         read_end, write_end = os.pipe()
     except OSError:
         return work(0) + work(1)
+    # Ctrl-C waits until the forked process is inside the block that ends it: it must
+    # never return into the caller (and print or write as the command would)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         os.close(read_end)
         os.close(write_end)
         return work(0) + work(1)
-    if pid == 0:  # the forked process: never returns to the caller
+    if pid == 0:  # the forked process
         code = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
             os.close(read_end)
             data = marshal.dumps([(p.path, p.line, p.col, p.code, p.message, p.severity)
                                   for p in work(1)])
@@ -587,13 +597,19 @@ def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
             code = 0
         finally:
             os._exit(code)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     os.close(write_end)
     reader = os.fdopen(read_end, "rb")
+    done = False
     try:
         mine = work(0)
         data = reader.read()
+        done = True
     finally:  # closed first: a process still writing then stops instead of waiting
         reader.close()
+        if not done:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     theirs: list[Problem] | None = None
     if os.waitstatus_to_exitcode(status) == 0:

@@ -294,7 +294,7 @@ def _read_signed(path: str) -> tuple[int, bytes]:
     try:
         st = os.fstat(fd)
         raw = os.read(fd, st.st_size + 1)
-        if len(raw) > st.st_size:  # it grew since fstat: read the rest
+        if len(raw) != st.st_size:  # it grew since fstat, or a short read: read the rest
             parts = [raw]
             while chunk := os.read(fd, 1 << 20):
                 parts.append(chunk)
@@ -1233,16 +1233,30 @@ def known_strays(root: Path) -> list[str]:
     if isinstance(kept, dict):
         try:  # a folder changed just before the last walk might change again unseen
             trusted = int(kept["walked"]) - _RACY_NS
-            if all(os.stat(os.path.join(root, rel)).st_mtime_ns == t and t < trusted
-                   for rel, t in kept["dirs"].items()):
+            if all(_folder_sig(os.path.join(root, rel)) == sig and sig[0] < trusted
+                   for rel, sig in kept["dirs"].items()):
                 return [str(rel) for rel in kept["found"]]
         except (OSError, TypeError, KeyError, AttributeError, ValueError):
             pass
     dirs: dict[str, int] = {}
     walked = time.time_ns()
     found = stray_files(root, dirs)
-    write_memo(root, "strays", {"found": found, "dirs": dirs, "walked": walked})
+    sigs = {}
+    for rel, mtime in dirs.items():
+        try:
+            sig = _folder_sig(os.path.join(root, rel))
+        except OSError:
+            sig = (-1, -1)
+        sigs[rel] = sig if sig[0] == mtime else (-1, -1)  # changed while walked: look again
+    write_memo(root, "strays", {"found": found, "dirs": sigs, "walked": walked})
     return found
+
+
+def _folder_sig(path: str) -> tuple[int, int]:
+    """A folder's modification time and inode: a folder put back with its old time
+    (``cp -a``, ``rsync -t``, a link to a copy) is another inode."""
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_ino
 
 
 def _top_strays(rel: str, entries: dict[str, os.DirEntry[str]]) -> list[str]:

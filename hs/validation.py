@@ -112,6 +112,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     lang = language()
     found: list[Problem] | None = None
     links: checks.Links | None = None
+    old: list[Problem] | None = None
     kept = read_memo(root, _MEMO) if report.generation else None
     if isinstance(kept, dict) and kept.get("lang") == lang:
         try:
@@ -131,9 +132,8 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     if found is None:
         found = checks.record_problems(root, index,
                                        parallel=report.count >= checks.PARALLEL_RECORDS)
-    if report.generation and not (isinstance(kept, dict)
-                                  and kept.get("generation") == report.generation
-                                  and kept.get("lang") == lang):
+    if report.generation and (found is not old or not isinstance(kept, dict)
+                              or kept.get("generation") != report.generation):
         if links is None:
             links = checks.trajectory_links(index)
         write_memo(root, _MEMO, {

@@ -518,3 +518,29 @@ def test_a_folder_changed_just_before_the_walk_is_walked_again(
     age_folders(tree)
     store.known_strays(tree)
     assert store.known_strays(tree) == [] and len(walks) == 3
+
+
+def test_a_short_read_is_read_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    """Network and FUSE file systems may give fewer bytes than asked for in one read."""
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\n" * 300)
+    real = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real(fd, min(n, 100)))
+    assert store._read_signed(str(path))[1] == path.read_bytes()
+
+
+def test_a_folder_put_back_with_its_old_time_is_looked_into_again(tree: Path) -> None:
+    attic = tree / "records" / "attic"
+    attic.mkdir()
+    age_folders(tree)
+    assert store.known_strays(tree) == []
+    before = (tree / "records").stat()
+    copy = tree / "attic-copy"
+    shutil.copytree(attic, copy)
+    (copy / "x.yaml").write_text("a: 1\n")
+    shutil.copystat(attic, copy)  # as cp -a or rsync -t leave it: the old time
+    shutil.rmtree(attic)
+    copy.rename(attic)
+    os.utime(tree / "records", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert store.known_strays(tree) == ["records/attic/x.yaml"]

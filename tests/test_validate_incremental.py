@@ -238,3 +238,22 @@ def test_many_changes_are_forgotten_and_everything_is_checked(
     monkeypatch.setattr(checks, "record_problems", counted)
     assert validate(demo_repo) == validate(demo_repo, "--no-cache")
     assert calls[0] is None
+
+
+def test_a_memo_that_cannot_be_read_is_written_again(
+        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hs import checks, store
+
+    first = validate(demo_repo)
+    memo = store.read_memo(demo_repo, "record-problems")
+    store.write_memo(demo_repo, "record-problems", {**memo, "links": "not links"})
+    calls: list[object] = []
+    real = checks.record_problems
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("only"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "record_problems", counted)
+    assert validate(demo_repo) == first and calls == [None]  # checked again, and kept
+    assert validate(demo_repo) == first and calls == [None]
