@@ -657,16 +657,17 @@ def trajectory_links(index: Any) -> Links:
 def records_around(index: Any, changed: dict[str, str], before: Links, now: Links
                    ) -> tuple[set[str], Any]:
     """The records whose problems a change of the records ``changed`` (ID -> kind: a
-    family, volunteer or trajectory file edited, added or removed) can change, and an
-    index with just them and what their rules read. ``before`` and ``now``: the
+    location, family, volunteer or trajectory file edited, added or removed) can change,
+    and an index with just them and what their rules read. ``before`` and ``now``: the
     trajectories' links before the change and now.
 
-    A family's problems read its trajectories; a trajectory's, its family, its
-    volunteers, the family's other trajectories (overlaps) and the volunteers' other
-    trajectories (capacity); a volunteer's, only itself. So a changed family touches its
+    A family's problems read its location and its trajectories; a trajectory's, its
+    family (and its location), its volunteers, the family's other trajectories (overlaps)
+    and the volunteers' other trajectories (capacity); a volunteer's, its location. So a
+    changed location touches its families and volunteers; a changed family, its
     trajectories; a changed volunteer, its trajectories; a changed trajectory, its family
     and volunteers before and after, and through them their trajectories."""
-    from hs.index import ROW_TYPES, Index
+    from hs.index import F_LOCATION, ROW_TYPES, Index
 
     by_family: dict[str, list[str]] = {}
     by_volunteer: dict[str, list[str]] = {}
@@ -677,6 +678,10 @@ def records_around(index: Any, changed: dict[str, str], before: Links, now: Link
     fams = {rid for rid, kind in changed.items() if kind == "family"}
     vols = {rid for rid, kind in changed.items() if kind == "volunteer"}
     trajs = {rid for rid, kind in changed.items() if kind == "trajectory"}
+    places = {rid for rid, kind in changed.items() if kind == "location"}
+    if places:  # a location's families and volunteers (and so their trajectories)
+        fams.update(t[0] for t in index.tuples("family") if t[F_LOCATION] in places)
+        vols.update(t[0] for t in index.tuples("volunteer") if t[1] in places)
     for tid in trajs:
         for link in (before.get(tid), now.get(tid)):
             if link is not None:

@@ -100,8 +100,8 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     generation is the same (a warm ``hs validate`` checks nothing twice), and after a few
     files changed (the cache remembers which: :meth:`hs.store.LoadReport.changed_since`)
     for everything but the records those changes can touch, which are checked again
-    (:func:`hs.checks.records_around`). A change of a location, the config or the
-    vocabularies, or of many files, checks every record again."""
+    (:func:`hs.checks.records_around`). A change of the config or the vocabularies, or
+    of many files, checks every record again."""
     from hs import checks
     from hs.i18n import language
     from hs.store import known_strays, read_memo, write_memo
@@ -143,12 +143,13 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     return checks.drop_broken(out + found, index.invalid)
 
 
-_KINDS = {"families": "family", "volunteers": "volunteer", "trajectories": "trajectory"}
+_KINDS = {"locations": "location", "families": "family", "volunteers": "volunteer",
+          "trajectories": "trajectory"}
 
 
 def _incremental(changed: set[str]) -> bool:
     """Whether a change of these files can be checked record by record: a few files, all
-    families, volunteers or trajectories."""
+    records (not the config or the vocabularies)."""
     return len(changed) <= _INCREMENTAL_FILES and all(
         rel.count("/") > 1 and rel.split("/")[1] in _KINDS for rel in changed)
 

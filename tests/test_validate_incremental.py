@@ -41,7 +41,7 @@ def edit(root: Path, rng: random.Random) -> str:
     trajectories = sorted((rec / "trajectories").rglob("*.yaml"))
     fams = sorted((rec / "families").rglob("*.yaml"))
     vols = sorted((rec / "volunteers").rglob("*.yaml"))
-    kind = rng.randrange(14)
+    kind = rng.randrange(15)
     if kind == 0:  # a trajectory moves to another family
         p = rng.choice(trajectories)
         text = re.sub(r"^family: \w+", f"family: {rng.choice(families)}", p.read_text(),
@@ -110,9 +110,27 @@ def edit(root: Path, rng: random.Random) -> str:
         p = rng.choice(trajectories)
         p.write_text(re.sub(r"^family: \w+", "family: fzzzzzzzz", p.read_text(),
                             flags=re.M))
-    else:  # a volunteer's file replaced by another's (a merge gone wrong)
+    elif kind == 13:  # a volunteer's file replaced by another's (a merge gone wrong)
         a, b = rng.sample(vols, 2)
         b.write_text(a.read_text())
+    else:  # a location: its dates moved, removed, or back
+        locs = sorted((rec / "locations").glob("*.yaml"))
+        gone = rec / "locations" / "gone.yaml.bak"
+        if gone.exists():
+            name, text = gone.read_text().split("\n", 1)
+            (rec / "locations" / name).write_text(text)
+            gone.unlink()
+        elif rng.random() < 0.3:
+            p = rng.choice(locs)
+            gone.write_text(f"{p.name}\n{p.read_text()}")
+            p.unlink()
+        else:
+            p = rng.choice(locs)
+            text = re.sub(r"^active_from: \S+", f"active_from: 202{rng.randrange(6)}-06-01",
+                          p.read_text(), flags=re.M)
+            if rng.random() < 0.5 and "active_until" not in text:
+                text += "active_until: 2025-03-31\n"
+            p.write_text(text)
     return f"edit {kind}"
 
 
@@ -143,8 +161,9 @@ def test_a_few_changes_are_checked_as_a_full_check_would(
     assert sum(partial) >= 6, partial  # most steps were checked record by record
 
 
-def test_a_location_change_checks_every_record(demo_repo: Path, today: str,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("what", ["location", "vocabularies"])
+def test_a_location_change_checks_its_records_a_vocabulary_change_all(
+        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch, what: str) -> None:
     from hs import checks
 
     calls: list[object] = []
@@ -156,11 +175,17 @@ def test_a_location_change_checks_every_record(demo_repo: Path, today: str,
 
     validate(demo_repo)
     monkeypatch.setattr(checks, "record_problems", counted)
-    loc = sorted((demo_repo / "records" / "locations").glob("*.yaml"))[0]
-    loc.write_text(re.sub(r"^active_from: \S+", "active_from: 2025-06-01", loc.read_text(),
-                          flags=re.M))
-    assert validate(demo_repo) == validate(demo_repo, "--no-cache")
-    assert calls and calls[0] is None  # every record, not a few
+    if what == "location":
+        loc = sorted((demo_repo / "records" / "locations").glob("*.yaml"))[0]
+        loc.write_text(re.sub(r"^active_from: \S+", "active_from: 2025-06-01",
+                              loc.read_text(), flags=re.M))
+    else:
+        voc = demo_repo / "records" / "vocabularies.yaml"
+        voc.write_text(voc.read_text().replace("  goals-reached:", "  goals-reachd:"))
+    got = validate(demo_repo)
+    assert got == validate(demo_repo, "--no-cache")
+    assert got[0] == 1 and "error" in got[1]  # the change made problems
+    assert calls and (calls[0] is None) == (what == "vocabularies")
 
 
 def _problem_tree() -> dict[str, str | bytes | None]:
