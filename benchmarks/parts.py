@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> None:
                  lambda kd: models.MODELS[kd[0]].model_validate(kd[1]), total)
         ids = [rf.id for rf in sample]
         triples = list(zip(kinds, ids, datas, strict=True))
-        per_file("index row from the data (Row.from_data)", triples,
-                 lambda kid: ROW_TYPES[kid[0]].from_data(kid[1], kid[2]), total)
+        per_file("the row's cached tuple (Row.tuple_of)", triples,
+                 lambda kid: ROW_TYPES[kid[0]].tuple_of(kid[1], kid[2]), total)
         per_file("parse_file in all", sample, parse_file, total, True)
 
     taken = [t for t in texts if yamlio._line_load(t) is not yamlio._NO]
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
 
     report = load_tree(root)
     once("tree_problems (validate across records)",
-         lambda: tree_problems(root, report.files, report.index))
+         lambda: tree_problems(root, report.entries, report.index))
     import subprocess
 
     def process(code: str) -> float:

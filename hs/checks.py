@@ -545,12 +545,15 @@ def record_problems(root: Any, index: Any, parallel: bool = False,
     fails, this one does both."""
     import os
 
+    from hs.index import paused_gc
+
     at = _Located(root)
-    if parallel and (os.cpu_count() or 1) > 1:
-        index.make_rows()  # before the fork, once for both processes
-        out = _both_halves(lambda half: _record_half(root, index, at, half))
-    else:
-        out = _record_half(root, index, at, None)
+    with paused_gc():  # the rules make many short lists; a collection walks every row
+        if parallel and (os.cpu_count() or 1) > 1:
+            index.make_rows()  # before the fork, once for both processes
+            out = _both_halves(lambda half: _record_half(root, index, at, half))
+        else:
+            out = _record_half(root, index, at, None)
     if only is not None:
         out = [p for p in out if _id_of(p.path) in only]
     return out
