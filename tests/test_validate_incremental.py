@@ -30,6 +30,23 @@ def validate(root: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What every check of the records' problems was asked for: the IDs it was to check
+    (``only``), None for every record."""
+    from hs import checks
+
+    calls: list[object] = []
+    real = checks.record_problems
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("only"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "record_problems", counted)
+    return calls
+
+
 def ids(root: Path, folder: str) -> list[str]:
     return sorted(p.stem for p in (root / "records" / folder).rglob("*.yaml"))
 
@@ -136,18 +153,8 @@ def edit(root: Path, rng: random.Random) -> str:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_a_few_changes_are_checked_as_a_full_check_would(
-        demo_repo: Path, today: str, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hs import checks
-
+        demo_repo: Path, today: str, seed: int, checked: list[object]) -> None:
     rng = random.Random(seed)
-    partial: list[int] = []
-    real = checks.record_problems
-
-    def counted(*args: object, **kwargs: object) -> object:
-        partial.append(kwargs.get("only") is not None)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(checks, "record_problems", counted)
     assert validate(demo_repo) == validate(demo_repo, "--no-cache")
     steps = []
     for _ in range(12):
@@ -158,23 +165,15 @@ def test_a_few_changes_are_checked_as_a_full_check_would(
                 steps.append("read")
         got = validate(demo_repo)
         assert got == validate(demo_repo, "--no-cache"), steps
-    assert sum(partial) >= 6, partial  # most steps were checked record by record
+    partial = sum(only is not None for only in checked)
+    assert partial >= 6, checked  # most steps were checked record by record
 
 
 @pytest.mark.parametrize("what", ["location", "vocabularies"])
 def test_a_location_change_checks_its_records_a_vocabulary_change_all(
-        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch, what: str) -> None:
-    from hs import checks
-
-    calls: list[object] = []
-    real = checks.record_problems
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(kwargs.get("only"))
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
+        demo_repo: Path, today: str, checked: list[object], what: str) -> None:
     validate(demo_repo)
-    monkeypatch.setattr(checks, "record_problems", counted)
+    checked.clear()
     if what == "location":
         loc = sorted((demo_repo / "records" / "locations").glob("*.yaml"))[0]
         loc.write_text(re.sub(r"^active_from: \S+", "active_from: 2025-06-01",
@@ -185,7 +184,7 @@ def test_a_location_change_checks_its_records_a_vocabulary_change_all(
     got = validate(demo_repo)
     assert got == validate(demo_repo, "--no-cache")
     assert got[0] == 1 and "error" in got[1]  # the change made problems
-    assert calls and (calls[0] is None) == (what == "vocabularies")
+    assert checked and (checked[0] is None) == (what == "vocabularies")
 
 
 def _problem_tree() -> dict[str, str | bytes | None]:
@@ -246,39 +245,26 @@ def test_the_cache_remembers_the_changes_of_a_few_generations(demo_repo: Path) -
 
 
 def test_many_changes_are_forgotten_and_everything_is_checked(
-        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hs import checks, store
+        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch,
+        checked: list[object]) -> None:
+    from hs import store
 
     validate(demo_repo)
     monkeypatch.setattr(store, "_HISTORY_FILES", 2)
     for p in sorted((demo_repo / "records" / "trajectories").glob("*.yaml"))[:3]:
         p.write_text(re.sub(r"^family: \w+", "family: fzzzzzzzz", p.read_text(), flags=re.M))
-    calls: list[object] = []
-    real = checks.record_problems
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(kwargs.get("only"))
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(checks, "record_problems", counted)
+    checked.clear()
     assert validate(demo_repo) == validate(demo_repo, "--no-cache")
-    assert calls[0] is None
+    assert checked[0] is None
 
 
 def test_a_memo_that_cannot_be_read_is_written_again(
-        demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hs import checks, store
+        demo_repo: Path, today: str, checked: list[object]) -> None:
+    from hs import store
 
     first = validate(demo_repo)
     memo = store.read_memo(demo_repo, "record-problems")
     store.write_memo(demo_repo, "record-problems", {**memo, "links": "not links"})
-    calls: list[object] = []
-    real = checks.record_problems
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(kwargs.get("only"))
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(checks, "record_problems", counted)
-    assert validate(demo_repo) == first and calls == [None]  # checked again, and kept
-    assert validate(demo_repo) == first and calls == [None]
+    checked.clear()
+    assert validate(demo_repo) == first and checked == [None]  # checked again, and kept
+    assert validate(demo_repo) == first and checked == [None]
