@@ -15,7 +15,7 @@ name or a note from the file.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hs.i18n import Catalog
@@ -484,10 +484,13 @@ def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
     That is: stray files and duplicate IDs (:func:`file_problems`), and the problems of
     the records (:func:`record_problems`), less those that only repeat that a file is
     invalid (:func:`drop_broken`)."""
+    from hs.index import paused_gc
+
     if parallel is None:
         parallel = len(files) >= PARALLEL_RECORDS
-    out = file_problems(root, [e[3] for e in files], strays)
-    out.extend(record_problems(root, index, parallel))
+    with paused_gc():  # the rules make many short lists; a collection walks every row
+        out = file_problems(root, [e[3] for e in files], strays)
+        out.extend(record_problems(root, index, parallel))
     return drop_broken(out, index.invalid)
 
 
@@ -495,16 +498,17 @@ def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
                   ) -> list[Problem]:
     """Stray files (``strays``, else looked for) and IDs used by two files (``rels``:
     every record file of the tree, valid or not)."""
+    from hs.ids import id_of_path
     from hs.store import stray_files
 
     out = [Problem(rel, 1, 1, "stray-file", MSG("stray-file"))
            for rel in (strays if strays is not None else stray_files(root))]
     rels = [rel for rel in rels if rel.count("/") > 1]  # not config.yaml, vocabularies.yaml
-    if len({rel[rel.rindex("/") + 1:rel.rindex(".")] for rel in rels}) == len(rels):
+    if len({id_of_path(rel) for rel in rels}) == len(rels):
         return out  # no ID twice (the usual case)
     by_id: dict[str, list[str]] = {}
     for rel in rels:
-        by_id.setdefault(rel[rel.rindex("/") + 1:rel.rindex(".")], []).append(rel)
+        by_id.setdefault(id_of_path(rel), []).append(rel)
     for rid, found in by_id.items():
         if len(found) > 1:  # the first the listing finds is the ID's file
             first, *others = sorted(found, key=_listing_order)
@@ -526,7 +530,9 @@ def _listing_order(rel: str) -> tuple[int, list[tuple[int, str]]]:
 def drop_broken(problems: list[Problem], invalid: list[str]) -> list[Problem]:
     """``problems`` less the references to a file that is itself invalid: that file's own
     problems say what is wrong."""
-    broken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in invalid}
+    from hs.ids import id_of_path
+
+    broken = {id_of_path(rel) for rel in invalid}
     if not broken:
         return problems
     return [p for p in problems if not (p.code == "dangling-reference" and any(
@@ -545,22 +551,17 @@ def record_problems(root: Any, index: Any, parallel: bool = False,
     fails, this one does both."""
     import os
 
-    from hs.index import paused_gc
+    from hs.ids import id_of_path
 
     at = _Located(root)
-    with paused_gc():  # the rules make many short lists; a collection walks every row
-        if parallel and (os.cpu_count() or 1) > 1:
-            index.make_rows()  # before the fork, once for both processes
-            out = _both_halves(lambda half: _record_half(root, index, at, half))
-        else:
-            out = _record_half(root, index, at, None)
+    if parallel and (os.cpu_count() or 1) > 1:
+        index.make_rows()  # before the fork, once for both processes
+        out = _both_halves(lambda half: _record_half(root, index, at, half))
+    else:
+        out = _record_half(root, index, at, None)
     if only is not None:
-        out = [p for p in out if _id_of(p.path) in only]
+        out = [p for p in out if id_of_path(p.path) in only]
     return out
-
-
-def _id_of(rel: str) -> str:
-    return rel[rel.rfind("/") + 1:rel.rfind(".")]
 
 
 def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
@@ -593,8 +594,7 @@ def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
         try:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
             os.close(read_end)
-            data = marshal.dumps([(p.path, p.line, p.col, p.code, p.message, p.severity)
-                                  for p in work(1)])
+            data = marshal.dumps([p.as_tuple() for p in work(1)])
             with os.fdopen(write_end, "wb") as fh:
                 fh.write(data)
             code = 0
@@ -657,7 +657,7 @@ def trajectory_links(index: Any) -> Links:
             for t in index.tuples("trajectory")}
 
 
-def records_around(index: Any, changed: dict[str, str], before: Links, now: Links
+def records_around(index: Any, changed: Mapping[str, str], before: Links, now: Links
                    ) -> tuple[set[str], Any]:
     """The records whose problems a change of the records ``changed`` (ID -> kind: a
     location, family, volunteer or trajectory file edited, added or removed) can change,

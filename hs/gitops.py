@@ -29,7 +29,6 @@ recorded.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import os
 import re
@@ -373,19 +372,7 @@ def tracked(root: Path, folder: str) -> Tracked | None:
 
 
 def _listing(raw: bytes) -> Tracked | None:
-    """``git ls-files --stage -v -z`` read (see :func:`tracked`), with the garbage collector
-    paused: the entries hold no cycles, and in a process that holds a large tree's rows each
-    collection would walk all of them (it doubled the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _read_listing(raw)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_listing(raw: bytes) -> Tracked | None:
+    """``git ls-files --stage -v -z`` read (see :func:`tracked`)."""
     text = raw.decode("utf-8", "surrogateescape")  # as os.fsdecode does
     entries = _LS_ENTRY.findall(text)
     if text.count("\0") != len(entries):

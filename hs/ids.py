@@ -46,6 +46,11 @@ def new_id(kind: RecordKind, taken: set[str] | frozenset[str] = frozenset()) -> 
             return candidate
 
 
+def id_of_path(rel: str) -> str:
+    """The record ID a record file's path names: its file name without the extension."""
+    return rel[rel.rfind("/") + 1:rel.rfind(".")]
+
+
 def is_valid_id(kind: RecordKind, value: str) -> bool:
     if kind == "location":
         return bool(LOCATION_ID_RE.match(value)) and value not in _RESERVED

@@ -24,6 +24,10 @@ class Problem:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def as_tuple(self) -> tuple[str, int, int, str, str, Severity]:
+        """The fields in order, as ``Problem(*t)`` takes them back (for marshal)."""
+        return (self.path, self.line, self.col, self.code, self.message, self.severity)
+
     def as_github(self) -> str:
         kind = "error" if self.severity == "error" else "warning"
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

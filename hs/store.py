@@ -38,7 +38,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ from hs.errors import (
     RepoNotFound,
     WriteRejected,
 )
-from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, is_valid_id
+from hs.ids import FOLDER, KIND_OF_FOLDER, RecordKind, id_of_path, is_valid_id
 from hs.index import ROW_TYPES, Index, paused_gc
 from hs.problems import Problem
 
@@ -845,12 +845,12 @@ def _paths_of(sigs: dict[str, int]) -> dict[str, str]:
     the same ID (an error ``hs validate`` reports) the one :func:`scan` finds last wins, as
     in a read without the cache."""
     rels = [rel for rel in sigs if rel.count("/") > 1]
-    out = {rel[rel.rindex("/") + 1:rel.rindex(".")]: rel for rel in rels}
+    out = {id_of_path(rel): rel for rel in rels}
     if len(out) == len(rels):
         return out  # no ID twice (the usual case): no order to settle
     out = {}
     for rel in rels:
-        rid = rel[rel.rindex("/") + 1:rel.rindex(".")]
+        rid = id_of_path(rel)
         seen = out.get(rid)
         if seen is None or _scan_key(rel) > _scan_key(seen):
             out[rid] = rel
@@ -1182,9 +1182,8 @@ def _parse_many(todo: list[Entry], use_pool: bool) -> list[Parsed]:
     size = max(50, len(items) // (workers * 16))  # kinds differ in cost: many small chunks
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     out: list[Parsed] = []
-    try:  # no collection while the results are unpickled: they hold no cycles
-        with paused_gc(freeze=False), cf.ProcessPoolExecutor(
-                workers, mp_context=mp.get_context("fork")) as pool:
+    try:  # (load_tree, the caller, pauses the collector while the results come in)
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             for part in pool.map(_parse_packed, chunks):
                 out.extend(_unpacked(part))
     except (OSError, cf.process.BrokenProcessPool):
@@ -1200,7 +1199,8 @@ def _parse_packed(items: list[Entry]) -> bytes | list[Parsed]:
     try:
         return marshal.dumps((
             [r[0] for r in out], [r[1] for r in out],
-            [[astuple(p) for p in r[2]] for r in out], [[astuple(p) for p in r[3]] for r in out],
+            [[p.as_tuple() for p in r[2]] for r in out],
+            [[p.as_tuple() for p in r[3]] for r in out],
             [r[4] for r in out], [r[5] for r in out]))
     except ValueError:
         return out
@@ -1215,11 +1215,11 @@ def _unpacked(part: bytes | list[Parsed]) -> list[Parsed]:
                                                            blobs, sigs, strict=True)]
 
 
-def stray_files(root: Path, dirs: dict[str, int] | None = None) -> list[str]:
+def stray_files(root: Path, dirs: dict[str, tuple[int, int]] | None = None) -> list[str]:
     """YAML files under ``records/`` that no command reads: outside the record folders
     (say ``records/famlies/x.yaml``) or with an extension in capitals (``X.YAML``). With
-    ``dirs``, note there the modification time of every folder looked into (-1 for one
-    that could not be listed)."""
+    ``dirs``, note there the signature of every folder looked into (:func:`_folder_sig`,
+    taken before it is listed; (-1, -1) for one that could not be listed)."""
     return _strays_below(str(root / RECORDS), RECORDS, False, dirs)
 
 
@@ -1238,17 +1238,10 @@ def known_strays(root: Path) -> list[str]:
                 return [str(rel) for rel in kept["found"]]
         except (OSError, TypeError, KeyError, AttributeError, ValueError):
             pass
-    dirs: dict[str, int] = {}
+    dirs: dict[str, tuple[int, int]] = {}
     walked = time.time_ns()
     found = stray_files(root, dirs)
-    sigs = {}
-    for rel, mtime in dirs.items():
-        try:
-            sig = _folder_sig(os.path.join(root, rel))
-        except OSError:
-            sig = (-1, -1)
-        sigs[rel] = sig if sig[0] == mtime else (-1, -1)  # changed while walked: look again
-    write_memo(root, "strays", {"found": found, "dirs": sigs, "walked": walked})
+    write_memo(root, "strays", {"found": found, "dirs": dirs, "walked": walked})
     return found
 
 
@@ -1276,15 +1269,15 @@ def _top_strays(rel: str, entries: dict[str, os.DirEntry[str]]) -> list[str]:
 
 
 def _strays_below(folder_path: str, folder_rel: str, known_folder: bool,
-                  dirs: dict[str, int] | None = None) -> list[str]:
+                  dirs: dict[str, tuple[int, int]] | None = None) -> list[str]:
     out: list[str] = []
     stack: list[tuple[str, str, bool]] = [(folder_path, folder_rel, known_folder)]
     while stack:
         folder, rel, known = stack.pop()
         try:
             if dirs is not None:  # before the listing: a file added meanwhile changes it
-                dirs[rel] = -1
-                dirs[rel] = os.stat(folder).st_mtime_ns
+                dirs[rel] = (-1, -1)
+                dirs[rel] = _folder_sig(folder)
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError:

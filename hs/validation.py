@@ -79,7 +79,7 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
 
     report = load_tree(root, use_cache=use_cache)
     problems = [*report.problems, *report.warnings]
-    with paused_gc():  # the rules make many short lists, and a collection walks every row
+    with paused_gc():  # the rules make many short lists; a collection walks every row
         problems.extend(_across_records(root, report))
     problems = sorted(set(problems), key=sort_key)
     return ValidationResult(problems, report.count)
@@ -104,6 +104,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     of many files, checks every record again."""
     from hs import checks
     from hs.i18n import language
+    from hs.ids import KIND_OF_FOLDER, id_of_path
     from hs.store import known_strays, read_memo, write_memo
 
     index = report.index
@@ -124,10 +125,11 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
         if old is not None and changed == set():
             found = old
         elif old is not None and changed and _incremental(changed):
-            ids = {_id_of(rel): _KINDS[rel.split("/")[1]] for rel in changed}
+            ids = {id_of_path(rel): KIND_OF_FOLDER[rel.split("/")[1]] for rel in changed}
             links = checks.trajectory_links(index)
             touched, sub = checks.records_around(index, ids, before, links)
-            found = [p for p in old if _id_of(p.path) not in touched and p.path not in changed]
+            found = [p for p in old
+                     if id_of_path(p.path) not in touched and p.path not in changed]
             found.extend(checks.record_problems(root, sub, only=touched))
     if found is None:
         found = checks.record_problems(root, index,
@@ -138,24 +140,15 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
             links = checks.trajectory_links(index)
         write_memo(root, _MEMO, {
             "generation": report.generation, "lang": lang, "links": links,
-            "problems": [(p.path, p.line, p.col, p.code, p.message, p.severity)
-                         for p in found]})
+            "problems": [p.as_tuple() for p in found]})
     return checks.drop_broken(out + found, index.invalid)
-
-
-_KINDS = {"locations": "location", "families": "family", "volunteers": "volunteer",
-          "trajectories": "trajectory"}
 
 
 def _incremental(changed: set[str]) -> bool:
     """Whether a change of these files can be checked record by record: a few files, all
     records (not the config or the vocabularies)."""
     return len(changed) <= _INCREMENTAL_FILES and all(
-        rel.count("/") > 1 and rel.split("/")[1] in _KINDS for rel in changed)
-
-
-def _id_of(rel: str) -> str:
-    return rel[rel.rfind("/") + 1:rel.rfind(".")]
+        rel.count("/") > 1 for rel in changed)  # in a record folder: no special file
 
 
 def _under(path: Path, wanted: list[Path]) -> bool:
