@@ -94,7 +94,7 @@ def in_process(code: str) -> dict[str, Any]:
 LOAD = """
 import json, sys, time
 from pathlib import Path
-from hs.store import load_tree
+from hs.store.repo import load_tree
 t0 = time.perf_counter()
 r = load_tree(Path({root!r}))
 t1 = time.perf_counter()
@@ -105,7 +105,7 @@ print(json.dumps({{"seconds": t1 - t0, "parsed": r.parsed, "files": len(r.files)
 RAW = """
 import json, time
 from pathlib import Path
-from hs.store import walk
+from hs.store.repo import walk
 t0 = time.perf_counter()
 n = 0
 size = 0
@@ -154,7 +154,7 @@ def schema_dir(workdir: Path) -> tuple[Path, str]:
     if proc.returncode == 0 and all((out / f"{k}.schema.json").is_file()
                                     for k in KINDS.values()):
         return out, "hs schema"
-    from hs.models import MODELS
+    from hs.records.models import MODELS
 
     for kind in KINDS.values():
         schema = MODELS[kind].model_json_schema()

@@ -70,9 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     root: Path = args.tree
 
-    from hs import models, yamlio
-    from hs.index import ROW_TYPES
-    from hs.store import load_tree, parse_file, walk
+    from hs.records import models
+    from hs.records.index import ROW_TYPES
+    from hs.store import yamlio
+    from hs.store.repo import load_tree, parse_file, walk
 
     files = walk(root)
     records = [rf for rf in files if rf.kind not in ("config", "vocabularies")]
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     once("load_tree (cache hit), gc disabled", lambda: load_tree(root).index.trajectories)
     gc.enable()
-    from hs.checks import tree_problems
+    from hs.rules.checks import tree_problems
 
     report = load_tree(root)
     once("tree_problems (validate across records)",

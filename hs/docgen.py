@@ -46,8 +46,8 @@ def cli_reference() -> str:
     """Markdown with the help text of every command, in English, 80 columns wide."""
     import typer.main
 
+    from hs.base.i18n import set_language
     from hs.cli import app
-    from hs.i18n import set_language
 
     old = {k: os.environ.get(k) for k in ("COLUMNS", "NO_COLOR", "TERM")}
     os.environ["COLUMNS"] = "80"
@@ -83,7 +83,7 @@ def field_table(kind: str) -> str:
     """A Markdown table of a model's fields (and of its nested models)."""
     from pydantic import BaseModel
 
-    from hs.models import MODELS
+    from hs.records.models import MODELS
 
     rows: list[str] = ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
     seen: set[type] = set()
@@ -128,7 +128,7 @@ def _is_list(annotation: Any) -> bool:
 
 
 def _aliases() -> list[tuple[Any, str]]:
-    from hs import models as m
+    from hs.records import models as m
 
     return [(m.Code, "code"), (m.RecordId, "record ID"), (m.LocationId, "location ID"),
             (m.VolunteerId, "volunteer ID"), (m.FamilyId, "family ID"),

@@ -16,14 +16,14 @@ def main() -> None:
             raise SystemExit(0)
         sys.stderr.write(root_help())  # no command at all: a usage error, as click does
         raise SystemExit(2)
-    from hs import index
     from hs.commands import COMMANDS, NO_TREE, command_word, repo_option
+    from hs.records import index
 
-    index.FREEZE_AFTER_PAUSE = True  # one short process: see hs.index
+    index.FREEZE_AFTER_PAUSE = True  # one short process: see hs.records.index
 
     word = command_word(argv)
     if word in COMMANDS and word not in NO_TREE and "--help" not in argv:
-        from hs.store import prefetch
+        from hs.store.repo import prefetch
 
         prefetch(repo_option(argv))  # git looks at the tree while Typer is imported
     from hs.cli import main as cli_main

@@ -2,7 +2,7 @@
 
 Each module of this package registers one command group (or a few top-level commands)
 with :func:`register`; commands parse arguments, call the core, and render the result.
-Every :class:`hs.errors.HsError` becomes one line on stderr and its exit code here, in
+Every :class:`hs.base.errors.HsError` becomes one line on stderr and its exit code here, in
 :class:`HsGroup`, and nowhere else.
 """
 
@@ -23,7 +23,7 @@ from hs.commands import COMMANDS, command_word
 
 
 def _MSG(key: str, **fields: object) -> str:
-    from hs.i18n import Catalog
+    from hs.base.i18n import Catalog
 
     return Catalog({
         "interrupted": ("interrupted", "onderbroken"),
@@ -57,7 +57,7 @@ class HsGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
-        from hs.errors import HsError
+        from hs.base.errors import HsError
 
         try:
             return super().invoke(ctx)
@@ -100,7 +100,7 @@ def root(
                                  help="Show the version and exit."),
 ) -> None:
     """Home-Start records: families, volunteers and trajectories in git."""
-    from hs.i18n import LANGS, set_language
+    from hs.base.i18n import LANGS, set_language
 
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(_MSG("lang"), param_hint="--lang")

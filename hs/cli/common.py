@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from hs.store import Repo
+    from hs.store.repo import Repo
 
 RepoOpt = Annotated[
     Path | None,
@@ -34,22 +34,22 @@ NoCommitOpt = Annotated[
 
 
 def open_repo(repo: Path | None) -> Repo:
-    from hs.store import open_repo as _open
+    from hs.store.repo import open_repo as _open
 
     return _open(repo)
 
 
 def parse_date(value: str | None, option: str = "--date") -> dt.date:
     """An ISO date or 'today' (HS_TODAY overrides today); a bad one is a usage error."""
-    from hs.errors import UsageError
-    from hs.store import today
+    from hs.base.errors import UsageError
+    from hs.store.repo import today
 
     if value is None or value == "today":
         return today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        from hs.i18n import language
+        from hs.base.i18n import language
 
         text = ("{option}: '{value}' is geen datum; gebruik JJJJ-MM-DD of 'today'"
                 if language() == "nl" else
@@ -62,11 +62,11 @@ def parse_optional_date(value: str | None, option: str) -> dt.date | None:
 
 
 def report_change(outcome: Any) -> None:
-    """Print what a change did (a :class:`hs.workflow.Outcome`): warnings and a summary on
+    """Print what a change did (a :class:`hs.app.workflow.Outcome`): warnings and a summary on
     stderr, the IDs of new records on stdout (one per line, so scripts can capture them)."""
     import sys
 
-    from hs.i18n import Catalog
+    from hs.base.i18n import Catalog
 
     msg = Catalog({
         "warning": ("warning: {text}", "waarschuwing: {text}"),

@@ -1,4 +1,4 @@
-"""`hs demo generate`: write a fictional demo records tree (see :mod:`hs.demo`)."""
+"""`hs demo generate`: write a fictional demo records tree (see :mod:`hs.app.demo`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from hs.i18n import Catalog
+from hs.base.i18n import Catalog
 
-DEFAULT_SEED = 2025  # hs.demo.DEFAULT_SEED; not imported here to keep `hs --help` fast
+DEFAULT_SEED = 2025  # hs.app.demo.DEFAULT_SEED; not imported here to keep `hs --help` fast
 
 MSG = Catalog({
     "wrote": ("wrote {records} demo records to {path}: {locations} locations, {families} "
@@ -47,8 +47,8 @@ def generate(
         "--force", help="Replace OUT/records if it holds a generated demo.")] = False,
 ) -> None:
     """Write a seeded, clearly fictional demo records tree (2023-2025) to OUT/records."""
-    from hs.demo import generate as run
-    from hs.output import message
+    from hs.app.demo import generate as run
+    from hs.cli.output import message
 
     summary = run(out, seed=seed, scale=scale, records=records, force=force)
     message(MSG("wrote", records=summary.records, path=out / "records",

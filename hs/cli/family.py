@@ -57,7 +57,7 @@ def refer(
 
     With --family, the options given add to the record: new children, languages and flags
     are added, --municipality and --location replace the old ones."""
-    from hs.workflow import refer_family
+    from hs.app.workflow import refer_family
 
     day = parse_date(date)
     report_change(refer_family(
@@ -71,7 +71,7 @@ def refer(
 def accept(family: FamArg, date: DateOpt, repo: RepoOpt = None,
            no_commit: NoCommitOpt = False) -> None:
     """Accept a referred family: it goes on the waiting list."""
-    from hs.workflow import accept_family
+    from hs.app.workflow import accept_family
 
     day = parse_date(date)
     report_change(accept_family(open_repo(repo), family, day, commit=not no_commit))
@@ -85,7 +85,7 @@ ReasonOpt = Annotated[str, typer.Option("--reason", metavar="CODE", show_default
 def refuse(family: FamArg, date: DateOpt, reason: ReasonOpt, repo: RepoOpt = None,
            no_commit: NoCommitOpt = False) -> None:
     """Refuse a referred family (reason: vocabulary refusal_reasons)."""
-    from hs.workflow import refuse_family
+    from hs.app.workflow import refuse_family
 
     day = parse_date(date)
     report_change(refuse_family(open_repo(repo), family, day, reason,
@@ -97,7 +97,7 @@ def withdraw(family: FamArg, date: DateOpt, reason: ReasonOpt, repo: RepoOpt = N
              no_commit: NoCommitOpt = False) -> None:
     """Record that a referred or waiting family withdrew (reason: vocabulary
     withdrawal_reasons). A family in a trajectory is closed with 'hs close' instead."""
-    from hs.workflow import withdraw_family
+    from hs.app.workflow import withdraw_family
 
     day = parse_date(date)
     report_change(withdraw_family(open_repo(repo), family, day, reason,

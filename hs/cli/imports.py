@@ -55,8 +55,8 @@ def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path 
          no_commit: bool) -> None:
     import sys
 
+    from hs.app.importer import ImportRejected, import_csv
     from hs.cli.common import report_change
-    from hs.importer import ImportRejected, import_csv
 
     r = open_repo(repo)
     result = import_csv(r, kind, file, location=location,  # type: ignore[arg-type]

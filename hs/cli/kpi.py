@@ -11,9 +11,9 @@ import typer
 from hs.cli.common import FormatOpt, RepoOpt
 
 if TYPE_CHECKING:
-    from hs.index import Index
-    from hs.kpi import KpiCounts, Revision
-    from hs.report import Context
+    from hs.app.kpi import KpiCounts, Revision
+    from hs.app.report import Context
+    from hs.records.index import Index
 
 YearOpt = Annotated[int | None, typer.Option(
     "--year", metavar="YYYY", help="The year of the figures.", show_default=False)]
@@ -39,7 +39,7 @@ MSG: Any = None
 def _msg(key: str, **fields: object) -> str:
     global MSG
     if MSG is None:
-        from hs.i18n import Catalog
+        from hs.base.i18n import Catalog
 
         MSG = Catalog({
             "need-year": ("--year is required (or --from FILE... to merge exports)",
@@ -88,8 +88,8 @@ def _msg(key: str, **fields: object) -> str:
 def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
     """The index of the working tree (cached rows) or of a git revision, and its revision."""
     from hs.cli.common import open_repo
-    from hs.gitread import index_at, working_tree_revision
-    from hs.output import message
+    from hs.cli.output import message
+    from hs.store.gitread import index_at, working_tree_revision
 
     store = open_repo(repo)
     if rev is not None:
@@ -104,7 +104,7 @@ def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
 
 
 def _context(index: Index | None, lang: str) -> Context:
-    from hs.report import Context, default_vocabularies
+    from hs.app.report import Context, default_vocabularies
 
     if index is None:
         return Context(default_vocabularies(), {}, lang)
@@ -114,8 +114,8 @@ def _context(index: Index | None, lang: str) -> Context:
 
 def _merged(files: list[Path], year: int | None, repo: Path | None, lang: str,
             ) -> tuple[KpiCounts, dict[str, KpiCounts], Context]:
-    from hs.errors import RepoNotFound, UsageError
-    from hs.kpi import merge, read_export
+    from hs.app.kpi import merge, read_export
+    from hs.base.errors import RepoNotFound, UsageError
 
     if not files:
         raise UsageError(_msg("from-without-files"))
@@ -137,7 +137,7 @@ def _merged(files: list[Path], year: int | None, repo: Path | None, lang: str,
 
 
 def _conflicts(options: dict[str, object], key: str) -> None:
-    from hs.errors import UsageError
+    from hs.base.errors import UsageError
 
     for option, value in options.items():
         if value not in (None, False):
@@ -177,11 +177,11 @@ def kpi(
     import json
     import sys
 
-    from hs.errors import UsageError
-    from hs.i18n import language
-    from hs.kpi import as_json, compute, compute_by_location, write_export
-    from hs.output import emit, message, resolve_format
-    from hs.report import kpi_table, kpi_tables
+    from hs.app.kpi import as_json, compute, compute_by_location, write_export
+    from hs.app.report import kpi_table, kpi_tables
+    from hs.base.errors import UsageError
+    from hs.base.i18n import language
+    from hs.cli.output import emit, message, resolve_format
 
     fmt = resolve_format(fmt)
     if by_location and location is not None:
@@ -256,10 +256,10 @@ def report(
     Markdown). Dutch unless the root option --lang says otherwise."""
     import sys
 
-    from hs.errors import UsageError
-    from hs.kpi import compute, compute_by_location, write_atomic
-    from hs.output import message
-    from hs.report import render_html, render_markdown
+    from hs.app.kpi import compute, compute_by_location, write_atomic
+    from hs.app.report import render_html, render_markdown
+    from hs.base.errors import UsageError
+    from hs.cli.output import message
 
     if fmt not in ("html", "markdown"):
         raise UsageError(_msg("report-format", fmt=fmt))

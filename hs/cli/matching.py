@@ -1,5 +1,5 @@
 """`hs suggest` and `hs match plan`: volunteers for a waiting family, and a plan for the
-whole waiting list. The rules, scores and solver live in :mod:`hs.matching`."""
+whole waiting list. The rules, scores and solver live in :mod:`hs.app.matching`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
-from hs.i18n import Catalog
 
 if TYPE_CHECKING:
-    from hs.index import Index
-    from hs.matching import Candidate, Plan, Suggestion
-    from hs.output import Table
+    from hs.app.matching import Candidate, Plan, Suggestion
+    from hs.cli.output import Table
+    from hs.records.index import Index
 
 MSG = Catalog({
     "suggest-title": ("Volunteers for family {family} ({kind}, {day})",
@@ -98,9 +98,9 @@ def suggest(
 
     Best first; volunteers who break a hard rule are left out (--all lists them with the
     rule). The rules, scores and weights: docs/matching.md."""
-    from hs.errors import UsageError
-    from hs.matching import suggest as core_suggest
-    from hs.output import emit, message, resolve_format
+    from hs.app.matching import suggest as core_suggest
+    from hs.base.errors import UsageError
+    from hs.cli.output import emit, message, resolve_format
 
     if top < 0:
         raise UsageError(MSG("bad-top", value=top))
@@ -129,8 +129,8 @@ def _ranks(result: Suggestion) -> dict[str, int]:
 
 def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
                    show_excluded: bool) -> Table:
-    from hs.matching import SCORES, item_name
-    from hs.output import Column, Table
+    from hs.app.matching import SCORES, item_name
+    from hs.cli.output import Column, Table
 
     cols = [Column("rank", MSG("rank"), "right"), Column("volunteer", MSG("volunteer")),
             Column("municipality", MSG("municipality"))]
@@ -154,9 +154,9 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
 
 def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
                    fmt: str) -> Table:
-    from hs.matching import MSG as CORE
-    from hs.matching import item_name, number, reason_text
-    from hs.output import Column, Table
+    from hs.app.matching import MSG as CORE
+    from hs.app.matching import item_name, number, reason_text
+    from hs.cli.output import Column, Table
 
     cols = [Column("rank", MSG("rank"), "right"), Column("volunteer", MSG("volunteer")),
             Column("item", MSG("item")), Column("passed", MSG("passed")),
@@ -198,9 +198,9 @@ def plan(
     family stays unmatched only if the volunteers it could have are needed by families
     higher on the list. Among those
     plans, the one with the highest total score (docs/matching.md)."""
-    from hs.matching import number
-    from hs.matching import plan as core_plan
-    from hs.output import emit, message, resolve_format
+    from hs.app.matching import number
+    from hs.app.matching import plan as core_plan
+    from hs.cli.output import emit, message, resolve_format
 
     form = resolve_format(fmt)
     day = parse_date(date)
@@ -212,7 +212,7 @@ def plan(
 
 
 def _plan_table(result: Plan, fmt: str) -> Table:
-    from hs.output import Column, Table
+    from hs.cli.output import Column, Table
 
     keys = ["priority", "family", "location", "perinatal", "waiting_since", "waiting_days",
             "volunteer", "score", "unmatched", "taken_by"]

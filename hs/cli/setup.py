@@ -23,7 +23,7 @@ def init(
     (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
     .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
     first commit. Then add a location: hs location add."""
-    from hs.workflow import init_repository
+    from hs.app.workflow import init_repository
 
     report_change(init_repository(path, commit=not no_commit))
 
@@ -52,7 +52,7 @@ def location_add(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Add a location. Prints its code on stdout."""
-    from hs.workflow import add_location
+    from hs.app.workflow import add_location
 
     day = parse_date(from_, "--from")
     r = open_repo(repo)
@@ -69,7 +69,7 @@ def location_stop(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Record the last day a location worked. Its history stays reportable."""
-    from hs.workflow import stop_location
+    from hs.app.workflow import stop_location
 
     day = parse_date(date)
     report_change(stop_location(open_repo(repo), code, day, commit=not no_commit))

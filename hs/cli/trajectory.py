@@ -29,8 +29,8 @@ NoteOpt = Annotated[str | None, typer.Option(
 
 def parse_scores(values: list[str] | None) -> dict[str, int]:
     """``["network=3", ...]`` as a dict; a malformed one is a usage error."""
-    from hs.errors import UsageError
-    from hs.i18n import Catalog
+    from hs.base.errors import UsageError
+    from hs.base.i18n import Catalog
 
     msg = Catalog({"bad": ("--score: '{value}' is not DOMAIN=N (e.g. network=3)",
                            "--score: '{value}' is geen DOMEIN=N (bv. network=3)")})
@@ -62,7 +62,7 @@ def start(
     A starter trajectory (--kind starter) supports a family while it waits; it ends on the
     day the family's buddy, language or coach trajectory starts, in the same commit. A
     missing or expired criminal-record check gives a warning, not a refusal."""
-    from hs.workflow import start_trajectory
+    from hs.app.workflow import start_trajectory
 
     day = parse_date(date)
     report_change(start_trajectory(open_repo(repo), family, volunteer, day, kind=kind,
@@ -79,7 +79,7 @@ def visit(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Log a home visit (support moment) in a trajectory."""
-    from hs.workflow import record_visit
+    from hs.app.workflow import record_visit
 
     day = parse_date(date)
     report_change(record_visit(open_repo(repo), trajectory, day, minutes=minutes, note=note,
@@ -101,7 +101,7 @@ def review(
     """Record a review of a trajectory, with impact scores.
 
     Scores go to the trajectory's start impact if it has none yet, else on the review."""
-    from hs.workflow import record_review
+    from hs.app.workflow import record_review
 
     day = parse_date(date)
     scores = parse_scores(score)
@@ -122,7 +122,7 @@ def close(
     """Close a trajectory with a reason and end scores.
 
     Scores go to the trajectory's end impact."""
-    from hs.workflow import close_trajectory
+    from hs.app.workflow import close_trajectory
 
     day = parse_date(date)
     scores = parse_scores(score)
@@ -141,7 +141,7 @@ def replace(
 
     The new volunteer starts on DATE; the old one's assignment ends the day before (or on
     their last active day, if they stopped earlier). The trajectory goes on."""
-    from hs.workflow import replace_volunteer
+    from hs.app.workflow import replace_volunteer
 
     day = parse_date(date)
     report_change(replace_volunteer(open_repo(repo), trajectory, volunteer, day,
@@ -159,7 +159,7 @@ def extend(
     """Extend a trajectory after a year.
 
     Records a review of kind extension."""
-    from hs.workflow import extend_trajectory
+    from hs.app.workflow import extend_trajectory
 
     day = parse_date(date)
     scores = parse_scores(score)

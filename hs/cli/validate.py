@@ -29,9 +29,9 @@ def validate(
     Each problem is 'path:line:col: error[code]: message' (or warning[code]). Exit 0 if
     there are no errors (warnings are shown but do not fail), 1 if there are, 2 for a
     usage error."""
-    from hs.errors import UsageError
-    from hs.problems import render
-    from hs.validation import validate_paths
+    from hs.app.validation import validate_paths
+    from hs.base.errors import UsageError
+    from hs.records.problems import render
 
     if fmt not in ("text", "json", "github"):
         raise UsageError(_MSG("bad-format", fmt=fmt))
@@ -57,7 +57,7 @@ def schema(
 
     Generated from the models, one per kind: location, family, volunteer, trajectory,
     vocabularies, config (<kind>.schema.json)."""
-    from hs.schemas import check_schemas, write_schemas
+    from hs.records.schemas import check_schemas, write_schemas
 
     if check:
         stale = check_schemas(out)
@@ -80,7 +80,7 @@ class _Messages:
 
     def __call__(self, key: str, **fields: object) -> str:
         if self._cat is None:
-            from hs.i18n import Catalog
+            from hs.base.i18n import Catalog
 
             self._cat = Catalog({
                 "bad-format": ("--format: '{fmt}' is not one of text, json, github",

@@ -1,8 +1,8 @@
 """Read-only views: `hs waitlist`, `hs due`, `hs show`, `hs history`, `hs list ...`.
 
-The commands parse options, call :mod:`hs.agenda`, :mod:`hs.views` and :mod:`hs.history`,
-and render the result. JSON and CSV carry codes (stable, documented in docs/views.md);
-table, plain and markdown carry labels in the user's language.
+The commands parse options, call :mod:`hs.app.agenda`, :mod:`hs.app.views` and
+:mod:`hs.app.history`, and render the result. JSON and CSV carry codes (stable,
+documented in docs/views.md); table, plain and markdown carry labels in the user's language.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hs.base.i18n import Catalog, language
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
-from hs.i18n import Catalog, language
 
 if TYPE_CHECKING:
-    from hs.history import Revision
-    from hs.index import Index
-    from hs.output import Column, Table
-    from hs.views import RecordView
+    from hs.app.history import Revision
+    from hs.app.views import RecordView
+    from hs.cli.output import Column, Table
+    from hs.records.index import Index
 
 MSG = Catalog({
     # headers
@@ -144,14 +144,14 @@ _MACHINE_FORMATS = {"json", "csv"}  # machine formats: codes; the others: labels
 def _start(fmt: str | None) -> tuple[str, bool]:
     """The resolved format (a bad one is a usage error, before any work) and whether the
     output is for people (labels) rather than programs (codes)."""
-    from hs.output import resolve_format
+    from hs.cli.output import resolve_format
 
     resolved = resolve_format(fmt)
     return resolved, resolved not in _MACHINE_FORMATS
 
 
 def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
-    from hs.output import Column
+    from hs.cli.output import Column
 
     out = []
     for s in spec:
@@ -175,7 +175,7 @@ def _kind(code: str, human: bool) -> str:
 
 def _show_table(table: Table, fmt: str, empty: str, count_key: str) -> None:
     """Print a table; for people, an empty one is a message and a full one has a count."""
-    from hs.output import emit, message
+    from hs.cli.output import emit, message
 
     if not table.rows and fmt not in _MACHINE_FORMATS:
         message(empty)
@@ -198,9 +198,9 @@ def waitlist(
 
     Accepted families without a buddy yet: perinatal families with an expected birth
     month first, then the longest waiting."""
-    from hs.agenda import waiting_list
-    from hs.output import Table
-    from hs.views import check_location
+    from hs.app.agenda import waiting_list
+    from hs.app.views import check_location
+    from hs.cli.output import Table
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -254,10 +254,10 @@ def due(
     Six-month reviews, closing conversations, missing visits, undecided referrals,
     waiting families without a starter volunteer, criminal-record checks; by due date
     (negative days overdue: due in that many days)."""
-    from hs.agenda import due as due_items
-    from hs.agenda import due_settings
-    from hs.output import Table
-    from hs.views import check_location
+    from hs.app.agenda import due as due_items
+    from hs.app.agenda import due_settings
+    from hs.app.views import check_location
+    from hs.cli.output import Table
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -293,8 +293,8 @@ list_app = typer.Typer(help=_LIST_HELP, no_args_is_help=True,
 def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
                 fields: dict[str, str]) -> None:
     """Add name columns: ``fields`` maps a new key to the key of the ID it names."""
-    from hs.output import Column
-    from hs.views import names
+    from hs.app.views import names
+    from hs.cli.output import Column
 
     ids = [row[src] for row in rows for src in fields.values() if row.get(src)]
     found = names(r, ids)
@@ -320,8 +320,8 @@ def list_families(
     repo: RepoOpt = None,
 ) -> None:
     """Families with their status on a day (default today)."""
-    from hs.output import Table
-    from hs.views import list_families as core
+    from hs.app.views import list_families as core
+    from hs.cli.output import Table
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -356,8 +356,8 @@ def list_volunteers(
     repo: RepoOpt = None,
 ) -> None:
     """Volunteers with their status, load and criminal-record check on a day."""
-    from hs.output import Table
-    from hs.views import list_volunteers as core
+    from hs.app.views import list_volunteers as core
+    from hs.cli.output import Table
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -400,8 +400,8 @@ def list_trajectories(
     repo: RepoOpt = None,
 ) -> None:
     """Trajectories with their status, volunteer and visits on a day."""
-    from hs.output import Table
-    from hs.views import list_trajectories as core
+    from hs.app.views import list_trajectories as core
+    from hs.cli.output import Table
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -513,7 +513,7 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
 
 
 def _related_table(view: RecordView, human: bool) -> Table:
-    from hs.output import Table
+    from hs.cli.output import Table
 
     cols = _cols(("relation", "relation"), ("id", "id"), ("kind", "kind"),
                  ("status", "status"), ("start", "start"), ("end", "end"),
@@ -537,8 +537,8 @@ def show(
     """Show one record in full, with its status and related records.
 
     Names and notes included: you asked for this record."""
-    from hs.output import Table, emit
-    from hs.views import record_view
+    from hs.app.views import record_view
+    from hs.cli.output import Table, emit
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -622,15 +622,15 @@ def history(
     """A record's changes over time, field by field, from git.
 
     Oldest first; hand edits and uncommitted changes included."""
-    from hs.history import record_history
-    from hs.output import Table, emit
+    from hs.app.history import record_history
+    from hs.cli.output import Table, emit
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
     kind, rid = r.resolve(record_id)
     rel = r.index.paths.get(rid)
     if rel is None:  # an invalid file is not in the index: find it in the tree
-        from hs.store import walk
+        from hs.store.repo import walk
 
         rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
     revisions = record_history(r.root, rel)

@@ -63,8 +63,8 @@ def add(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Add a volunteer. Prints the new volunteer's ID on stdout."""
-    from hs.store import today
-    from hs.workflow import add_volunteer
+    from hs.app.workflow import add_volunteer
+    from hs.store.repo import today
 
     joined_day = parse_optional_date(joined, "--joined")
     checked_day = parse_optional_date(checked, "--checked")
@@ -87,7 +87,7 @@ def stop(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Record that a volunteer stopped (DATE is their last active day)."""
-    from hs.workflow import stop_volunteer
+    from hs.app.workflow import stop_volunteer
 
     day = parse_date(date)
     report_change(stop_volunteer(open_repo(repo), volunteer, day, reason,
@@ -106,7 +106,7 @@ def train(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Record a training step the volunteer did."""
-    from hs.workflow import train_volunteer
+    from hs.app.workflow import train_volunteer
 
     day = parse_date(date)
     report_change(train_volunteer(open_repo(repo), volunteer, step, day,
@@ -125,7 +125,7 @@ def activate(
     """Make a candidate active (or a stopped volunteer active again: a new active period).
 
     Refuses when a required training step is missing, unless --force."""
-    from hs.workflow import activate_volunteer
+    from hs.app.workflow import activate_volunteer
 
     day = parse_date(date)
     report_change(activate_volunteer(open_repo(repo), volunteer, day, force=force,
@@ -140,7 +140,7 @@ def check(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Record a new check of the volunteer's criminal-record extract (only the date)."""
-    from hs.workflow import check_volunteer
+    from hs.app.workflow import check_volunteer
 
     day = parse_date(date)
     report_change(check_volunteer(open_repo(repo), volunteer, day, commit=not no_commit))

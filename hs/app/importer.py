@@ -1,0 +1,545 @@
+"""Import families or volunteers from a spreadsheet (CSV): a location moves to ``hs``.
+
+Every row is checked as the matching ``hs family refer`` / ``hs volunteer add`` would check
+it, and the new records together with the tree rules of ``hs validate``. All errors are
+listed, one line each, ``FILE.csv:ROW: message`` (ROW as a spreadsheet numbers it: the
+header is row 1). Nothing is written unless every row is valid; then all records are
+written and committed as one commit.
+
+The column mapping is in :data:`FAMILY_COLUMNS` and :data:`VOLUNTEER_COLUMNS` and
+documented in docs/import.md. Column names are matched case-insensitively, with spaces
+and ``-`` read as ``_``; Dutch names are accepted as aliases (:data:`ALIASES`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from hs.base.errors import HsError, UsageError
+from hs.base.i18n import Catalog
+from hs.records.ids import GENDERS
+
+if TYPE_CHECKING:
+    from hs.app.workflow import Outcome, Plan
+    from hs.store.repo import Repo
+
+ImportKind = Literal["families", "volunteers"]
+
+#: Columns of a families file: name -> what it holds.
+FAMILY_COLUMNS: dict[str, str] = {
+    "location": "location code (or --location for every row)",
+    "name": "how the coordinator recognises the family (optional)",
+    "municipality": "where the family lives",
+    "referral_date": "day the referral came in (required)",
+    "referrer": "referrer code or label (required)",
+    "expecting": "expected birth month YYYY-MM (perinatal referral)",
+    "children": "children's birth months YYYY-MM, separated by ; or spaces",
+    "languages": "home language codes (nl, ar...), separated by ; or spaces",
+    "flags": "profile flag codes or labels, separated by ;",
+    "parent_birth_years": "parents' birth years, separated by ; or spaces",
+    "accepted_date": "day the family was accepted",
+    "refused_date": "day the family was refused (needs reason)",
+    "withdrawn_date": "day the family withdrew (needs reason)",
+    "reason": "refusal or withdrawal reason code or label",
+    "note": "a note (stays in the record)",
+}
+
+#: Columns of a volunteers file. A column named after a training step code
+#: (info-session, module-resilience, ...) holds the day that step was done.
+VOLUNTEER_COLUMNS: dict[str, str] = {
+    "location": "location code (or --location for every row)",
+    "name": "name as the coordinator uses it (optional)",
+    "gender": "f, m or x (v for vrouw is read as f) (required)",
+    "birth_year": "year of birth (required)",
+    "municipality": "where the volunteer lives",
+    "languages": "language codes, separated by ; or spaces",
+    "roles": "buddy, starter, language, coach, separated by ; (default buddy)",
+    "availability": "half-days like mon-am thu-pm, separated by ; or spaces",
+    "capacity": "families at once (default 1)",
+    "preferences": "volunteer preference codes, separated by ;",
+    "joined": "first active day (empty: a candidate)",
+    "checked": "day the criminal-record extract was checked",
+    "stopped": "last active day, if the volunteer stopped (needs stop_reason)",
+    "stop_reason": "stop reason code or label",
+    "note": "a note (stays in the record)",
+}
+
+#: Dutch (and a few other) column names read as the English ones.
+ALIASES: dict[str, str] = {
+    "werking": "location", "naam": "name", "gemeente": "municipality",
+    "woonplaats": "municipality", "aanmelddatum": "referral_date",
+    "datum_aanmelding": "referral_date", "aanmelding": "referral_date",
+    "verwijzer": "referrer", "doorverwijzer": "referrer", "uitgerekend": "expecting",
+    "verwachte_geboorte": "expecting", "kinderen": "children", "talen": "languages",
+    "thuistalen": "languages", "kenmerken": "flags", "profiel": "flags",
+    "geboortejaren_ouders": "parent_birth_years", "aanvaard": "accepted_date",
+    "accepted": "accepted_date", "geweigerd": "refused_date", "refused": "refused_date",
+    "afgehaakt": "withdrawn_date", "withdrawn": "withdrawn_date", "reden": "reason",
+    "notitie": "note", "opmerking": "note", "geslacht": "gender",
+    "geboortejaar": "birth_year", "rollen": "roles", "role": "roles",
+    "beschikbaarheid": "availability", "capaciteit": "capacity",
+    "voorkeuren": "preferences", "actief_sinds": "joined", "start": "joined",
+    "startdatum": "joined", "uittreksel": "checked", "strafregister": "checked",
+    "check_date": "checked", "gestopt": "stopped", "einddatum": "stopped",
+    "stopreden": "stop_reason", "language": "languages", "flag": "flags",
+    "child": "children", "date": "referral_date",
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "families": ("referral_date", "referrer"),
+    "volunteers": ("gender", "birth_year"),
+}
+
+MSG = Catalog({
+    "not-utf8": ("{file}: not UTF-8 text; save the spreadsheet as 'CSV UTF-8'",
+                 "{file}: geen UTF-8-tekst; bewaar de spreadsheet als 'CSV UTF-8'"),
+    "empty": ("{file}: no header row", "{file}: geen kopregel"),
+    "unreadable": ("{file}: cannot be read: {reason}", "{file}: onleesbaar: {reason}"),
+    "unknown-column": ("unknown column '{name}'{near}", "onbekende kolom '{name}'{near}"),
+    "near": ("; did you mean '{name}'?", "; bedoelt u '{name}'?"),
+    "columns": ("; columns: {names}", "; kolommen: {names}"),
+    "twice": ("column '{name}' appears twice", "kolom '{name}' komt twee keer voor"),
+    "missing-column": ("column '{name}' is missing", "kolom '{name}' ontbreekt"),
+    "no-location": ("no location: add a 'location' column or use --location",
+                    "geen werking: voeg een kolom 'location' toe of gebruik --location"),
+    "required": ("'{name}' is empty", "'{name}' is leeg"),
+    "bad-date": ("{name}: '{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                 "{name}: '{value}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
+    "bad-month": ("{name}: '{value}' is not a month (YYYY-MM or MM/YYYY)",
+                  "{name}: '{value}' is geen maand (JJJJ-MM of MM/JJJJ)"),
+    "bad-int": ("{name}: '{value}' is not a whole number",
+                "{name}: '{value}' is geen geheel getal"),
+    "bad-gender": ("gender: '{value}' is not f, m or x", "gender: '{value}' is geen f, m of x"),
+    "needs-reason": ("{name} needs a reason", "{name} heeft een reden nodig"),
+    "refused-and-other": ("a refused family cannot also be accepted or withdrawn",
+                          "een geweigerd gezin kan niet ook aanvaard zijn of afhaken"),
+    "order": ("{later} ({b}) is before {earlier} ({a})",
+              "{later} ({b}) ligt voor {earlier} ({a})"),
+    "stop-needs": ("stopped needs joined and stop_reason",
+                   "stopped heeft joined en stop_reason nodig"),
+    "reason-unused": ("reason without refused_date or withdrawn_date",
+                      "reden zonder refused_date of withdrawn_date"),
+    "rejected": ("{n} of {rows} rows have errors; nothing was imported",
+                 "{n} van {rows} rijen bevatten fouten; er werd niets geïmporteerd"),
+    "import.families": ("import: {n} families from a spreadsheet",
+                        "import: {n} gezinnen uit een spreadsheet"),
+    "import.volunteers": ("import: {n} volunteers from a spreadsheet",
+                          "import: {n} vrijwilligers uit een spreadsheet"),
+    "dry-run": ("{file}: {n} rows valid; nothing written (--dry-run)",
+                "{file}: {n} rijen geldig; niets geschreven (--dry-run)"),
+    "nothing": ("{file}: no rows to import", "{file}: geen rijen om te importeren"),
+})
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of one row: ``FILE.csv:ROW: message`` (row 1 is the header)."""
+
+    file: str
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.message}"
+
+
+class ImportRejected(HsError):
+    """Rows of an import have errors (listed before it); nothing was written."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    kind: ImportKind
+    file: str
+    rows: int
+    errors: list[RowError] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    outcome: Outcome | None = None
+    summary: str = ""
+
+
+# --- reading the file ------------------------------------------------------------------
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the data rows (with their spreadsheet row numbers) of a CSV file.
+
+    The delimiter is the one of ``,``, ``;`` and tab that the header uses most (Excel in
+    Belgium writes ``;``). UTF-8, with or without a byte-order mark."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(MSG("unreadable", file=name, reason=exc.strerror or exc)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(MSG("not-utf8", file=name)) from None
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UsageError(MSG("unreadable", file=name, reason=exc)) from None
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise UsageError(MSG("empty", file=name))
+    header = rows[0]
+    data = [(i + 1, r) for i, r in enumerate(rows) if i > 0 and any(c.strip() for c in r)]
+    return header, data
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+
+
+class _CellError(Exception):
+    pass
+
+
+class _RowErrors(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class _Cells:
+    """The cells of one row, read by column name; a bad cell is noted, not raised, so
+    that every problem of a row is reported at once."""
+
+    def __init__(self, get: Callable[[str], str]):
+        self.get = get
+        self.errors: list[str] = []
+
+    def __call__(self, name: str) -> str:
+        return self.get(name)
+
+    def parse(self, fn: Callable[[str, str], Any], name: str,
+              value: str | None = None) -> Any:
+        text = self.get(name) if value is None else value
+        if not text:
+            return None
+        try:
+            return fn(text, name)
+        except _CellError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def code(self, index: Any, vocabulary: str, value: str) -> str:
+        try:
+            return _code(index, vocabulary, value)
+        except HsError as exc:
+            self.errors.append(str(exc))
+            return value
+
+    def fail(self, message: str) -> None:
+        self.errors.append(message)
+
+    def done(self) -> None:
+        if self.errors:
+            raise _RowErrors(self.errors)
+
+
+def _date(value: str, name: str) -> dt.date:
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    m = _DMY.match(value)
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            pass
+    raise _CellError(MSG("bad-date", name=name, value=value))
+
+
+def _month(value: str, name: str) -> str:
+    value = value.strip()
+    m = _YM.match(value)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{int(m.group(2)):02d}"
+    m = _MY.match(value)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{m.group(2)}-{int(m.group(1)):02d}"
+    raise _CellError(MSG("bad-month", name=name, value=value))
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise _CellError(MSG("bad-int", name=name, value=value.strip())) from None
+
+
+def _list(value: str, by_semicolon: bool = False) -> list[str]:
+    """Items of a cell: separated by ; , | (and spaces unless the items may hold them)."""
+    pattern = r"[;,|]+" if by_semicolon else r"[;,|\s]+"
+    return [v.strip() for v in re.split(pattern, value) if v.strip()]
+
+
+def _code(index: Any, vocabulary: str, value: str) -> str:
+    """A code from a cell: the code itself, in any case with spaces as '-', or its Dutch or
+    English label. An unknown one raises UnknownCode (the valid codes and the nearest)."""
+    from hs.app.workflow import check_code
+
+    valid = index.codes(vocabulary)
+    text = value.strip()
+    guess = re.sub(r"\s+", "-", text.lower())
+    if text in valid:
+        return text
+    if guess in valid:
+        return guess
+    for code, label in index.vocabularies.get(vocabulary, {}).items():
+        if isinstance(label, dict) and any(
+                str(v).strip().lower() == text.lower() for k, v in label.items()
+                if k in ("nl", "en")):
+            return str(code)
+    return check_code(index, vocabulary, guess)
+
+
+# --- rows -> planner calls -----------------------------------------------------------------
+
+
+def _columns(kind: ImportKind, header: list[str], index: Any,
+             file: str) -> tuple[dict[str, int], list[RowError]]:
+    known = set(FAMILY_COLUMNS if kind == "families" else VOLUNTEER_COLUMNS)
+    steps = set(index.codes("training_steps")) if kind == "volunteers" else set()
+    step_names = {_norm(s): s for s in steps}
+    where: dict[str, int] = {}
+    errors: list[RowError] = []
+    for i, raw in enumerate(header):
+        if not raw.strip():
+            continue
+        n = _norm(raw)
+        n = ALIASES.get(n, n)
+        if n in step_names:
+            n = "training:" + step_names[n]
+        elif n not in known:
+            near = difflib.get_close_matches(n, sorted(known | set(step_names)), n=1,
+                                             cutoff=0.6)
+            hint = MSG("near", name=near[0]) if near else MSG(
+                "columns", names=", ".join(sorted(known)))
+            errors.append(RowError(file, 1, MSG("unknown-column", name=raw.strip(),
+                                                near=hint)))
+            continue
+        if n in where:
+            errors.append(RowError(file, 1, MSG("twice", name=raw.strip())))
+            continue
+        where[n] = i
+    for name in REQUIRED[kind]:
+        if name not in where:
+            errors.append(RowError(file, 1, MSG("missing-column", name=name)))
+    return where, errors
+
+
+def _family_call(get: Callable[[str], str], location: str | None, index: Any
+                 ) -> Callable[[Plan], Any]:
+    """Parse a families row into a call of :func:`hs.app.workflow.plan_refer_family`."""
+    from hs.app.workflow import plan_refer_family
+
+    cell = _Cells(get)
+    loc: str = cell("location") or location or ""
+    if not loc:
+        cell.fail(MSG("no-location"))
+    for name in REQUIRED["families"]:
+        if not cell(name):
+            cell.fail(MSG("required", name=name))
+    ref_day = cell.parse(_date, "referral_date")
+    kids = [cell.parse(_month, "children", v) for v in _list(cell("children"))]
+    expecting = cell.parse(_month, "expecting")
+    years = [cell.parse(_int, "parent_birth_years", v)
+             for v in _list(cell("parent_birth_years"))]
+    events: list[tuple[str, dt.date, str]] = []
+    for col, what in (("accepted_date", "accepted"), ("refused_date", "refused"),
+                      ("withdrawn_date", "withdrawn")):
+        day = cell.parse(_date, col)
+        if day is not None:
+            events.append((what, day, col))
+    reason = cell("reason")
+    whats = [e[0] for e in events]
+    if "refused" in whats and len(whats) > 1:
+        cell.fail(MSG("refused-and-other"))
+    if reason and not any(w in ("refused", "withdrawn") for w in whats):
+        cell.fail(MSG("reason-unused"))
+    prev: tuple[str, dt.date] | None = ("referral_date", ref_day) if ref_day else None
+    for what, day, col in events:
+        if prev is not None and day < prev[1]:
+            cell.fail(MSG("order", later=col, b=day, earlier=prev[0], a=prev[1]))
+        if what != "accepted" and not reason:
+            cell.fail(MSG("needs-reason", name=col))
+        prev = (col, day)
+    referrer = cell.code(index, "referrers", cell("referrer")) if cell("referrer") else ""
+    flags = [cell.code(index, "profile_flags", f)
+             for f in _list(cell("flags"), by_semicolon=True)]
+    decisions: list[tuple[str, dt.date, str | None]] = []
+    for what, day, _col in events:
+        code = None
+        if what == "refused" and reason:
+            code = cell.code(index, "refusal_reasons", reason)
+        elif what == "withdrawn" and reason:
+            code = cell.code(index, "withdrawal_reasons", reason)
+        decisions.append((what, day, code))
+    cell.done()
+    languages = [v.lower() for v in _list(cell("languages"))]
+
+    def call(p: Plan) -> Any:
+        return plan_refer_family(
+            p, ref_day, referrer, location=loc, name=cell("name") or None,
+            municipality=cell("municipality") or None, children=kids, expecting=expecting,
+            languages=languages, flags=flags, parent_birth_years=years,
+            note=cell("note") or None, decisions=decisions)
+
+    return call
+
+
+def _volunteer_call(get: Callable[[str], str], location: str | None,
+                    training_cols: list[str], index: Any) -> Callable[[Plan], Any]:
+    """Parse a volunteers row into a call of :func:`hs.app.workflow.plan_add_volunteer`."""
+    from hs.app.workflow import plan_add_volunteer
+
+    cell = _Cells(get)
+    loc: str = cell("location") or location or ""
+    if not loc:
+        cell.fail(MSG("no-location"))
+    for name in REQUIRED["volunteers"]:
+        if not cell(name):
+            cell.fail(MSG("required", name=name))
+    gender = cell("gender").strip().lower()
+    gender = {"v": "f", "vrouw": "f", "man": "m", "female": "f", "male": "m"}.get(gender,
+                                                                                  gender)
+    if gender and gender not in GENDERS:
+        cell.fail(MSG("bad-gender", value=cell("gender")))
+    birth_year = cell.parse(_int, "birth_year")
+    joined = cell.parse(_date, "joined")
+    checked = cell.parse(_date, "checked")
+    stopped = cell.parse(_date, "stopped")
+    if cell("stopped") and (not cell("joined") or not cell("stop_reason")):
+        cell.fail(MSG("stop-needs"))
+    if stopped is not None and joined is not None and stopped < joined:
+        cell.fail(MSG("order", later="stopped", b=stopped, earlier="joined", a=joined))
+    capacity = cell.parse(_int, "capacity")
+    training: dict[str, dt.date] = {}
+    for col in training_cols:
+        step = col.split(":", 1)[1]
+        day = cell.parse(_date, col) if cell(col) else None
+        if day is not None:
+            training[step] = day
+    prefs = [cell.code(index, "volunteer_preferences", v)
+             for v in _list(cell("preferences"), by_semicolon=True)]
+    stop_reason = cell.code(index, "stop_reasons", cell("stop_reason")) \
+        if cell("stop_reason") else ""
+    cell.done()
+    roles = [v.lower() for v in _list(cell("roles"))]
+    availability = [v.lower() for v in _list(cell("availability"))]
+    languages = [v.lower() for v in _list(cell("languages"))]
+
+    def call(p: Plan) -> Any:
+        stop = (stopped, stop_reason) if stopped else None
+        return plan_add_volunteer(
+            p, loc, gender, birth_year, name=cell("name") or None, languages=languages,
+            roles=roles, municipality=cell("municipality") or None, joined=joined,
+            checked=checked, availability=availability, capacity=capacity,
+            preferences=prefs, note=cell("note") or None, training=training, stopped=stop)
+
+    return call
+
+
+def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None = None,
+               dry_run: bool = False, commit: bool = True) -> ImportResult:
+    """Import every row of ``path`` as a new family or volunteer, in one commit.
+
+    If any row is invalid, the result lists every row error (``errors``, in row order,
+    ``summary`` says how many rows) and nothing is written. With ``dry_run``, everything
+    is checked and nothing written."""
+    from hs.app.workflow import Change, Plan, apply, check_plan
+
+    file = path.name
+    header, rows = read_rows(path)
+    with repo.lock():
+        p = Plan(repo)
+        if location is not None:
+            location = p.resolve("location", location)
+        where, errors = _columns(kind, header, p.index, file)
+        if errors:
+            return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
+                                summary=MSG("rejected", n=1, rows=len(rows) + 1))
+        training_cols = [c for c in where if c.startswith("training:")]
+        row_of: dict[str, int] = {}
+        created: list[str] = []
+        warnings: list[str] = []
+        for number, cells in rows:
+            def cell(name: str, cells: list[str] = cells) -> str:
+                i = where.get(name)
+                return cells[i].strip() if i is not None and i < len(cells) else ""
+
+            before = len(p.warnings)
+            try:
+                if kind == "families":
+                    call = _family_call(cell, location, p.index)
+                else:
+                    call = _volunteer_call(cell, location, training_cols, p.index)
+                change = call(p)
+            except _RowErrors as exc:
+                errors.extend(RowError(file, number, m) for m in exc.messages)
+                continue
+            except HsError as exc:
+                errors.append(RowError(file, number, str(exc)))
+                continue
+            for rid in change.created:
+                created.append(rid)
+                row_of[f"records/{kind}/{rid}.yaml"] = number
+            warnings += [str(RowError(file, number, w)) for w in p.warnings[before:]]
+        if not errors:
+            for q in check_plan(p):
+                number = row_of.get(q.rel, 0)
+                if q.severity == "error":
+                    errors.append(RowError(file, number, q.message))
+                else:
+                    warnings.append(str(RowError(file, number, q.message)))
+        if errors:
+            errors.sort(key=lambda e: e.row)
+            return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
+                                summary=MSG("rejected", n=len({e.row for e in errors}),
+                                            rows=len(rows)))
+        result = ImportResult(kind, file, len(rows), [], created, warnings, dry_run)
+        if not rows:
+            result.summary = MSG("nothing", file=file)
+            return result
+        if dry_run:
+            result.summary = MSG("dry-run", file=file, n=len(rows))
+            return result
+        key = f"import.{kind}"
+        extra = (("Hs-Count", str(len(created))),)
+        change = Change(key, MSG(key, n=len(created)), MSG.messages[key][0].format(
+            n=len(created)), tuple(created), None, list(p.files.values()), [], tuple(created),
+            extra)
+        outcome = apply(p, change, commit, checked=True)
+        result.outcome = outcome
+        result.summary = outcome.summary
+        result.warnings += list(outcome.warnings)
+        return result
+
+
+__all__ = ["ALIASES", "FAMILY_COLUMNS", "VOLUNTEER_COLUMNS", "ImportRejected",
+           "ImportResult", "RowError", "import_csv", "read_rows"]

@@ -1,0 +1,1003 @@
+"""The annual figures for people: tables for ``hs kpi``, the page for ``hs report``.
+
+Three renderings of the same :class:`hs.app.kpi.KpiCounts` (and optionally one per location):
+
+* :func:`kpi_tables`: one :class:`hs.cli.output.Table` per section of the annual report, for
+  people (one value column, or one per location and a total), and :func:`kpi_table`: the
+  same rows in one table for programs (CSV), each with a stable ``section`` and ``key``;
+* :func:`render_html`: the self-contained "Home-Start in cijfers" page, with inline SVG
+  charts, print CSS and no external asset (no font, script or image is fetched);
+* :func:`render_markdown`: the same content as Markdown tables (with text bars).
+
+Labels come in English and Dutch; the page takes its language as an argument (Dutch by
+default), the tables follow the user's language. Codes are shown with the labels of the
+records' vocabularies. Nothing here reads records or knows the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hs.app.kpi import (
+    AGE_BANDS,
+    DERIVED_PROFILE,
+    SUPPRESS_BELOW,
+    Count,
+    KpiCounts,
+    Range,
+    Revision,
+    Share,
+)
+from hs.base.i18n import Catalog, language
+from hs.cli.output import Column, Table
+from hs.records.ids import GENDERS
+
+LABELS = Catalog({
+    # sections
+    "source": ("Source", "Bron"),
+    "headline": ("Home-Start in figures", "Home-Start in cijfers"),
+    "path": ("Referrals and trajectories", "Aanmeldingen en trajecten"),
+    "profile": ("Family profile", "Profiel van de gezinnen"),
+    "volunteers-section": ("Volunteers", "Vrijwilligers"),
+    "gender": ("Gender", "Geslacht"),
+    "age": ("Age on 31 December", "Leeftijd op 31 december"),
+    "referrers": ("Referrers", "Verwijzers"),
+    "close_reasons": ("Close reasons", "Redenen van afronding"),
+    "impact": ("Impact per domain", "Impact per domein"),
+    "per-location": ("Per location", "Per werking"),
+    "section": ("Section", "Sectie"),
+    "key": ("Key", "Sleutel"),
+    # figures
+    "year": ("Year", "Jaar"),
+    "location": ("Location", "Werking"),
+    "all-locations": ("All locations", "Alle werkingen"),
+    "period": ("Period", "Periode"),
+    "revision": ("Revision", "Versie"),
+    "merged-from": ("Merged from", "Samengevoegd uit"),
+    "referrals": ("Referrals", "Aanmeldingen"),
+    "accepted": ("Accepted", "Aanvaard"),
+    "refused": ("Refused", "Geweigerd"),
+    "withdrawn": ("Withdrawn", "Afgehaakt"),
+    "started": ("Trajectories started", "Trajecten opgestart"),
+    "closed": ("Trajectories closed", "Trajecten afgerond"),
+    "waiting_at_year_end": ("Families waiting on {day}", "Gezinnen op de wachtlijst op {day}"),
+    "families": ("Families supported", "Gezinnen ondersteund"),
+    "children": ("Children", "Kinderen"),
+    "support_moments": ("Support moments", "Steunmomenten"),
+    "volunteers": ("Volunteers", "Vrijwilligers"),
+    "buddies": ("Family buddies", "Gezinsbuddy's"),
+    "volunteers_new": ("New volunteers", "Nieuwe vrijwilligers"),
+    "volunteers_stopped": ("Volunteers who stopped", "Gestopte vrijwilligers"),
+    "volunteers_returned": ("Volunteers who came back", "Teruggekeerde vrijwilligers"),
+    "locations": ("Locations", "Werkingen"),
+    "municipalities": ("Cities and municipalities", "Steden en gemeenten"),
+    "fte": ("Coordinator FTE", "Fte lokale coördinatoren"),
+    "col-families": ("Families", "Gezinnen"),
+    "col-children": ("Children", "Kinderen"),
+    "col-support_moments": ("Support moments", "Steunmomenten"),
+    "col-volunteers": ("Volunteers", "Vrijwilligers"),
+    "col-started": ("Started", "Opgestart"),
+    "col-closed": ("Closed", "Afgerond"),
+    "col-referrals": ("Referrals", "Aanmeldingen"),
+    "col-waiting_at_year_end": ("Waiting {day}", "Wachtlijst {day}"),
+    "col-fte": ("FTE", "Fte"),
+    "waiting-median": ("Days from acceptance to start (median)",
+                       "Dagen van aanvaarding tot start (mediaan)"),
+    "waiting-p90": ("Days from acceptance to start (90th percentile)",
+                    "Dagen van aanvaarding tot start (90e percentiel)"),
+    "pregnant-at-referral": ("of which pregnant at referral", "waarvan zwanger bij aanmelding"),
+    "children-0-6": ("Children aged 0 to 6", "Kinderen tussen 0 en 6 jaar"),
+    "home-language-other": ("Home language other than Dutch",
+                            "Thuistaal anders dan het Nederlands"),
+    "gender-f": ("Women", "Vrouwen"),
+    "gender-m": ("Men", "Mannen"),
+    "gender-x": ("Other (x)", "Anders (x)"),
+    "age-under-19": ("Under 19", "Jonger dan 19"),
+    "age-75+": ("Over 75", "Ouder dan 75"),
+    "age-band": ("Age {band}", "{band} jaar"),
+    # columns
+    "figure": ("Figure", "Cijfer"),
+    "value": ("Value", "Waarde"),
+    "count": ("Count", "Aantal"),
+    "share": ("Share", "Aandeel"),
+    "total": ("Total", "Totaal"),
+    "domain": ("Domain", "Domein"),
+    "n": ("Closed with scores", "Afgerond met scores"),
+    "start": ("Start", "Start"),
+    "end": ("End", "Einde"),
+    "change": ("Change", "Verschil"),
+    # provenance
+    "rev-commit": ("commit {commit}", "commit {commit}"),
+    "rev-asked": ("commit {commit} ({rev})", "commit {commit} ({rev})"),
+    "rev-head": ("working tree at HEAD {commit}", "werkmap op HEAD {commit}"),
+    "rev-dirty": ("working tree at HEAD {commit}, with uncommitted changes",
+                  "werkmap op HEAD {commit}, met niet-vastgelegde wijzigingen"),
+    "rev-none": ("working tree, not in git", "werkmap, niet in git"),
+    "rev-unknown": ("unknown", "onbekend"),
+    # the page
+    "title": ("Home-Start in figures {year}", "Home-Start in cijfers {year}"),
+    "subtitle-all": ("All locations", "Alle werkingen"),
+    "period-text": ("{first} to {last}", "{first} tot en met {last}"),
+    "provisional": ("provisional: events up to {day}", "voorlopig: gebeurtenissen tot {day}"),
+    "computed-from": ("Computed with hs from {what}.", "Berekend met hs uit {what}."),
+    "merged-text": ("Merged from the exports of {n} locations; counts from 1 to {k} of a "
+                    "location are hidden (\u201c<{below}\u201d) and shown here as ranges.",
+                    "Samengevoegd uit de exports van {n} werkingen; aantallen van 1 tot {k} "
+                    "van een werking zijn verborgen (\u201c<{below}\u201d) en staan hier "
+                    "als bereik."),
+    "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
+                     "the perinatal families.",
+                     "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
+                     "aandeel van de perinatale gezinnen."),
+    "impact-note": ("Mean score (1 to 5) at the start and at the end of the trajectories "
+                    "closed in {year}.",
+                    "Gemiddelde score (1 tot 5) bij de start en op het einde van de in "
+                    "{year} afgeronde trajecten."),
+    "no-data": ("No data.", "Geen gegevens."),
+})
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+}
+
+# chart colours (the screenshot test looks for them)
+COLOURS = {
+    "path": "#3d5a80",
+    "profile": "#1f6f8b",
+    "gender-f": "#d1495b",
+    "gender-m": "#00798c",
+    "gender-x": "#edae49",
+    "age": "#6a4c93",
+    "referrers": "#2e7d32",
+    "impact-start": "#9aa5b1",
+    "impact-end": "#e07a1f",
+}
+
+
+def t(key: str, lang: str | None = None, **fields: object) -> str:
+    """A label in ``lang`` (default: the user's language)."""
+    if lang is None:
+        return LABELS(key, **fields)
+    en, nl = LABELS.messages[key]
+    template = nl if lang == "nl" else en
+    return template.format(**fields) if fields else template
+
+
+@dataclass
+class Context:
+    """What rendering needs besides the counts: vocabularies, location names, language."""
+
+    vocabularies: Mapping[str, Any] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+    lang: str = "en"
+
+    def code(self, vocabulary: str, code: str) -> str:
+        entry = self.vocabularies.get(vocabulary, {}).get(code)
+        if not entry:
+            return code
+        return str(entry.get(self.lang) or entry.get("en") or code)
+
+    def name(self, location: str | None) -> str:
+        if location is None:
+            return t("all-locations", self.lang)
+        return self.names.get(location, location)
+
+    def t(self, key: str, **fields: object) -> str:
+        return t(key, self.lang, **fields)
+
+
+def default_vocabularies() -> dict[str, Any]:
+    """The bundled default vocabularies (for merged figures outside a records tree)."""
+    from importlib.resources import files
+
+    from hs.store.yamlio import load_plain
+
+    text = files("hs").joinpath("data", "vocabularies.yaml").read_text(encoding="utf-8")
+    data = load_plain(text)
+    return data if isinstance(data, dict) else {}
+
+
+# --- numbers in words ------------------------------------------------------------------------
+
+
+def fmt_int(n: float, lang: str) -> str:
+    """A whole number for people: 10.984 in Dutch, 10,984 in English, 10984 for tables
+    (``lang=""``: no grouping, a decimal point)."""
+    if not lang:
+        return str(round(n))
+    text = f"{round(n):,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
+    text = f"{x:,.{digits}f}" if lang else f"{x:.{digits}f}"
+    if lang == "nl":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def fmt_count(value: Count | None, lang: str) -> str:
+    if value is None:
+        return "\u2013"
+    if isinstance(value, Range):
+        if (value.low, value.high) == (1, SUPPRESS_BELOW - 1):
+            return f"<{SUPPRESS_BELOW}"
+        return f"{fmt_int(value.low, lang)}\u2013{fmt_int(value.high, lang)}"
+    return fmt_int(value, lang)
+
+
+def _pct(x: float, lang: str, digits: int) -> str:
+    return fmt_dec(x * 100, lang, digits)
+
+
+def fmt_share(value: Share, lang: str, digits: int = 0) -> str:
+    if value is None:
+        return "\u2013"
+    if isinstance(value, Range):
+        return f"{_pct(value.low, lang, digits)}\u2013{_pct(value.high, lang, digits)}%"
+    return f"{_pct(value, lang, digits)}%"
+
+
+def fmt_days(value: float | Range | None, lang: str) -> str:
+    if value is None:
+        return "\u2013"
+    if isinstance(value, Range):
+        return f"{fmt_days(value.low, lang)}\u2013{fmt_days(value.high, lang)}"
+    return fmt_int(value, lang) if float(value).is_integer() else fmt_dec(value, lang, 1)
+
+
+def fmt_change(x: float | None, lang: str) -> str:
+    if x is None:
+        return "\u2013"
+    sign = "+" if x > 0 else ("\u2212" if x < 0 else "\u00b1")
+    return sign + fmt_dec(abs(x), lang)
+
+
+def fmt_date(day: dt.date, lang: str) -> str:
+    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
+    return f"{day.day} {month} {day.year}"
+
+
+def revision_text(rev: Revision | None, lang: str | None = None) -> str:
+    """Where figures came from, with the full commit hash."""
+    if rev is None:
+        return t("rev-unknown", lang)
+    if rev.rev is not None:
+        if rev.commit is not None and rev.rev != rev.commit:
+            return t("rev-asked", lang, commit=rev.commit, rev=rev.rev)
+        return t("rev-commit", lang, commit=rev.commit)
+    if rev.commit is None:
+        return t("rev-none", lang)
+    return t("rev-dirty" if rev.dirty else "rev-head", lang, commit=rev.commit)
+
+
+def provenance(c: KpiCounts, lang: str | None = None) -> list[tuple[str, str]]:
+    """(who, revision text) for the figures: one pair, or one per merged location."""
+    if c.sources:
+        return [(s.location or "?", revision_text(s.revision, lang)) for s in c.sources]
+    return [(c.location or "", revision_text(c.revision, lang))]
+
+
+# --- sections: which figures, in which order ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    value: Callable[[KpiCounts], Any]  # a Count, Share, float or None
+    kind: str  # count | share | days | fte | impact
+
+
+def _headline_rows(ctx: Context) -> list[Row]:
+    def total(key: str) -> Row:
+        return Row(key, ctx.t(key), lambda c: c.total(key), "count")
+
+    return [
+        total("families"), total("children"), total("support_moments"),
+        total("volunteers"), total("volunteers_new"), total("started"), total("closed"),
+        Row("locations", ctx.t("locations"), lambda c: c.locations, "count"),
+        Row("municipalities", ctx.t("municipalities"), lambda c: len(c.municipalities),
+            "count"),
+        Row("fte", ctx.t("fte"), lambda c: c.fte, "fte"),
+    ]
+
+
+def _path_rows(ctx: Context, last: dt.date) -> list[Row]:
+    rows = [Row(k, ctx.t(k), (lambda c, k=k: c.total(k)), "count")  # type: ignore[misc]
+            for k in ("referrals", "accepted", "refused", "withdrawn", "started", "closed")]
+    rows.append(Row("waiting_at_year_end",
+                    ctx.t("waiting_at_year_end", day=fmt_date(last, ctx.lang)),
+                    lambda c: c.waiting_at_year_end, "count"))
+    rows.append(Row("waiting_days_median", ctx.t("waiting-median"),
+                    lambda c: c.waiting_days.median, "days"))
+    rows.append(Row("waiting_days_p90", ctx.t("waiting-p90"),
+                    lambda c: c.waiting_days.p90, "days"))
+    return rows
+
+
+def _profile_rows(ctx: Context, c: KpiCounts) -> list[Row]:
+    rows: list[Row] = []
+    for key in c.profile:
+        label = ctx.t(key) if key in DERIVED_PROFILE else ctx.code("profile_flags", key)
+        rows.append(Row(key, label, (lambda c, k=key: c.profile_share(k)),  # type: ignore[misc]
+                        "share"))
+    return rows
+
+
+def _volunteer_rows(ctx: Context) -> list[Row]:
+    rows = [Row(k, ctx.t(k), (lambda c, k=k: c.total(k)), "count")  # type: ignore[misc]
+            for k in ("volunteers", "buddies", "volunteers_new", "volunteers_stopped",
+                      "volunteers_returned")]
+    for g in GENDERS:
+        rows.append(Row(f"gender_{g}", ctx.t(f"gender-{g}"),
+                        (lambda c, g=g: c.volunteer_share("volunteer_gender", g)),  # type: ignore[misc]
+                        "share"))
+    for band in AGE_BANDS:
+        rows.append(Row(f"age_{band}", age_label(band, ctx.lang),
+                        (lambda c, b=band: c.volunteer_share("volunteer_age", b)),  # type: ignore[misc]
+                        "share"))
+    return rows
+
+
+def age_label(band: str, lang: str | None) -> str:
+    if band in ("under-19", "75+"):
+        return t(f"age-{band}", lang)
+    return t("age-band", lang, band=band)
+
+
+def _count_rows(ctx: Context, vocabulary: str, attr: str,
+                columns: list[KpiCounts]) -> list[Row]:
+    keys: list[str] = []
+    for c in columns:
+        for k, v in getattr(c, attr).items():
+            if k not in keys and v != 0:
+                keys.append(k)
+    return [Row(k, ctx.code(vocabulary, k),
+                (lambda c, k=k: getattr(c, attr).get(k, 0)), "count")  # type: ignore[misc]
+            for k in keys]
+
+
+def _impact_domains(columns: list[KpiCounts]) -> list[str]:
+    keys: list[str] = []
+    for c in columns:
+        for dom, imp in c.impact.items():
+            if dom not in keys and imp.n != 0:
+                keys.append(dom)
+    return keys
+
+
+# --- tables for hs kpi ----------------------------------------------------------------------
+
+
+def _cell(kind: str, value: Any, lang: str) -> str:
+    if kind == "count":
+        return fmt_count(value, lang)
+    if kind == "share":
+        return fmt_share(value, lang, 1)
+    if kind == "days":
+        return fmt_days(value, lang)
+    if kind == "fte":
+        return "\u2013" if value is None else fmt_dec(value, lang)
+    return str(value)
+
+
+SECTIONS = ("source", "headline", "path", "profile", "volunteers", "referrers",
+            "close_reasons", "impact")
+
+
+def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
+               ctx: Context | None = None) -> list[Table]:
+    """One table per section of the annual report. With ``parts``: one column per
+    location and a total; else a value column (and a count column for shares)."""
+    return [table for _, table in _kpi_sections(total, parts, ctx)]
+
+
+def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
+              ctx: Context | None = None) -> Table:
+    """Every row of :func:`kpi_tables` in one table, for programs: ``section`` (one of
+    :data:`SECTIONS`) and ``key`` (the figure's key or code) are stable in every language,
+    then the label (``figure``) and the value columns of all sections (a section leaves
+    the columns of the others empty); no value (a dash) is an empty cell. Only the
+    ``figure`` column follows the language: the source's location is its code (empty for
+    all locations) and the revision is said in English."""
+    ctx = ctx or Context(lang=language())
+    sections = _kpi_sections(total, parts, ctx)
+    columns = [Column("section", ctx.t("section")), Column("key", ctx.t("key"))]
+    for _, table in sections:
+        for col in table.columns:
+            if all(c.key != col.key for c in columns):
+                columns.append(col)
+    rows = []
+    for name, table in sections:
+        for row in table.rows:
+            cells = {k: (None if v == "\u2013" else v) for k, v in row.items()}
+            if "stable" in cells:  # the source's value for programs
+                cells["value"] = cells.pop("stable")
+            rows.append({"section": name, **cells})
+    return Table(ctx.t("headline"), columns, rows)
+
+
+def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
+                  ctx: Context | None) -> list[tuple[str, Table]]:
+    ctx = ctx or Context(lang=language())
+    lang = ""  # numbers in tables: no grouping, a decimal point (labels in ctx.lang)
+    scopes: list[tuple[str, str, KpiCounts]]
+    if parts is not None:
+        scopes = [(code, code, c) for code, c in parts.items()]
+        scopes.append(("total", ctx.t("total"), total))
+    else:
+        scopes = [("value", ctx.t("value"), total)]
+    columns = [c for _, _, c in scopes]
+    first = Column("figure", ctx.t("figure"))
+
+    def table(title: str, rows: list[Row], with_counts: Callable[[KpiCounts, str], Any]
+              | None = None) -> Table:
+        cols = [first]
+        if parts is None and with_counts is not None:
+            cols += [Column("count", ctx.t("count"), "right"),
+                     Column("share", ctx.t("share"), "right")]
+        else:
+            cols += [Column(key, header, "right") for key, header, _ in scopes]
+        out = Table(title, cols)
+        for row in rows:
+            cells: dict[str, Any] = {"key": row.key, "figure": row.label}
+            if parts is None and with_counts is not None:
+                cells["count"] = fmt_count(with_counts(total, row.key), lang)
+                cells["share"] = ("" if row.kind == "count" else
+                                  _cell(row.kind, row.value(total), lang))
+            else:
+                for key, _, c in scopes:
+                    cells[key] = _cell(row.kind, row.value(c), lang)
+            out.rows.append(cells)
+        return out
+
+    src = Table(ctx.t("source"), [first, Column("value", ctx.t("value"))])
+    src.rows.append({"key": "year", "figure": ctx.t("year"), "value": str(total.year)})
+    src.rows.append({"key": "location", "figure": ctx.t("location"),
+                     "value": ctx.name(total.location) if total.location is None else
+                     f"{total.location} ({ctx.name(total.location)})",
+                     "stable": total.location})
+    src.rows.append({"key": "period", "figure": ctx.t("period"),
+                     "value": f"{total.period.first.isoformat()} \u2013 "
+                              f"{total.period.last.isoformat()}"})
+    for (who, text), (_, english) in zip(provenance(total, ctx.lang), provenance(total, "en"),
+                                         strict=True):
+        if total.sources:
+            key, label = f"revision.{who}", f"{ctx.t('revision')} {who}"
+        else:
+            key, label = "revision", ctx.t("revision")
+        src.rows.append({"key": key, "figure": label, "value": text, "stable": english})
+
+    def profile_count(c: KpiCounts, key: str) -> Any:
+        return c.profile.get(key, 0)
+
+    def volunteer_count(c: KpiCounts, key: str) -> Any:
+        if key.startswith("gender_"):
+            return c.volunteer_gender.get(key[7:], 0)
+        if key.startswith("age_"):
+            return c.volunteer_age.get(key[4:], 0)
+        return c.total(key)
+
+    impact = Table(ctx.t("impact"), [first])
+    domains = _impact_domains(columns)
+    if parts is None:
+        impact.columns += [Column("n", ctx.t("n"), "right"),
+                           Column("start", ctx.t("start"), "right"),
+                           Column("end", ctx.t("end"), "right"),
+                           Column("change", ctx.t("change"), "right")]
+        for dom in domains:
+            imp = total.impact[dom]
+            impact.rows.append({
+                "key": dom, "figure": ctx.code("impact_domains", dom),
+                "n": fmt_count(imp.n, lang),
+                "start": "\u2013" if imp.mean_start is None else fmt_dec(imp.mean_start, lang),
+                "end": "\u2013" if imp.mean_end is None else fmt_dec(imp.mean_end, lang),
+                "change": fmt_change(imp.mean_change, lang)})
+    else:
+        impact.columns += [Column(key, header, "right") for key, header, _ in scopes]
+        for dom in domains:
+            cells: dict[str, Any] = {"key": dom, "figure": ctx.code("impact_domains", dom)}
+            for key, _, c in scopes:
+                part = c.impact.get(dom)
+                cells[key] = ("\u2013" if part is None or part.n == 0 else
+                              f"{fmt_change(part.mean_change, lang)} "
+                              f"(n={fmt_count(part.n, lang)})")
+            impact.rows.append(cells)
+
+    return [
+        ("source", src),
+        ("headline", table(ctx.t("headline"), _headline_rows(ctx))),
+        ("path", table(ctx.t("path"), _path_rows(ctx, total.period.last))),
+        ("profile", table(ctx.t("profile"), _profile_rows(ctx, total), profile_count)),
+        ("volunteers", table(ctx.t("volunteers-section"), _volunteer_rows(ctx),
+                             volunteer_count)),
+        ("referrers", table(ctx.t("referrers"),
+                            _count_rows(ctx, "referrers", "referrers", columns))),
+        ("close_reasons", table(ctx.t("close_reasons"),
+                                _count_rows(ctx, "close_reasons", "close_reasons", columns))),
+        ("impact", impact),
+    ]
+
+
+# --- SVG charts -------------------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _bounds(value: Any) -> tuple[float, float]:
+    if value is None:
+        return 0.0, 0.0
+    if isinstance(value, Range):
+        return float(value.low), float(value.high)
+    return float(value), float(value)
+
+
+def wrap_label(label: str, chars: int = 32) -> list[str]:
+    """A label in at most two lines of about ``chars`` characters (cut with an ellipsis)."""
+    if len(label) <= chars:
+        return [label]
+    cut = label.rfind(" ", 0, chars + 1)
+    if cut <= 0:
+        cut = chars
+    first, rest = label[:cut].rstrip(), label[cut:].strip()
+    if len(rest) > chars:
+        rest = rest[:chars - 1].rstrip() + "\u2026"
+    return [first, rest]
+
+
+def _label_text(x: float, y_mid: float, lines: list[str], anchor: str = "end") -> str:
+    """SVG text of one or two lines, vertically centred on ``y_mid``."""
+    if len(lines) == 1:
+        return (f'<text x="{x}" y="{y_mid + 4:.1f}" text-anchor="{anchor}" class="label">'
+                f"{_e(lines[0])}</text>")
+    return (f'<text x="{x}" y="{y_mid - 3:.1f}" text-anchor="{anchor}" class="label">'
+            f'<tspan x="{x}">{_e(lines[0])}</tspan>'
+            f'<tspan x="{x}" dy="14">{_e(lines[1])}</tspan></text>')
+
+
+def hbar_chart(items: list[tuple[str, Any, str]], colour: str, name: str,
+               maximum: float | None = None, width: int = 560) -> str:
+    """Horizontal bars: (label, value or Range, value text) per row. A range is drawn
+    solid to its low end and light to its high end."""
+    if not items:
+        return ""
+    label_w, text_w = 230, 64
+    bar_w = width - label_w - text_w
+    top = maximum if maximum is not None else max(_bounds(v)[1] for _, v, _ in items) or 1.0
+    labels = [wrap_label(label) for label, _, _ in items]
+    heights = [26 if len(lines) == 1 else 36 for lines in labels]
+    height = sum(heights) + 4
+    parts = [f'<svg class="chart {name}" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    y = 2
+    for (_label, value, text), lines, row_h in zip(items, labels, heights, strict=True):
+        mid = y + row_h / 2
+        bar_h = 18
+        top_y = mid - bar_h / 2
+        lo, hi = _bounds(value)
+        w_lo, w_hi = bar_w * lo / top, bar_w * hi / top
+        parts.append(_label_text(label_w - 8, mid, lines))
+        parts.append(f'<rect x="{label_w}" y="{top_y:.1f}" width="{bar_w}" '
+                     f'height="{bar_h}" class="track"/>')
+        if w_hi > w_lo:
+            parts.append(f'<rect x="{label_w}" y="{top_y:.1f}" width="{w_hi:.1f}" '
+                         f'height="{bar_h}" fill="{colour}" fill-opacity="0.35"/>')
+        if w_lo > 0:
+            parts.append(f'<rect x="{label_w}" y="{top_y:.1f}" width="{w_lo:.1f}" '
+                         f'height="{bar_h}" fill="{colour}"/>')
+        parts.append(f'<text x="{width - text_w + 8}" y="{mid + 4:.1f}" class="value">'
+                     f'{_e(text)}</text>')
+        y += row_h
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_chart(items: list[tuple[str, Any, str, str]], name: str,
+                  width: int = 560) -> str:
+    """One 100% bar in segments (label, share, text, colour), with a legend below."""
+    bar_h, legend_h = 40, 24
+    height = bar_h + 12 + legend_h * ((len(items) + 2) // 3)
+    parts = [f'<svg class="chart {name}" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    parts.append(f'<rect x="0" y="0" width="{width}" height="{bar_h}" class="track"/>')
+    x = 0.0
+    for _label, value, text, colour in items:
+        lo, _ = _bounds(value)
+        w = width * lo
+        if w > 0:
+            parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" '
+                         f'fill="{colour}"/>')
+            if w > 44:
+                parts.append(f'<text x="{x + w / 2:.1f}" y="{bar_h / 2 + 5}" '
+                             f'text-anchor="middle" class="inbar">{_e(text)}</text>')
+        x += w
+    col_w = width / 3
+    for i, (label, _value, text, colour) in enumerate(items):
+        lx = (i % 3) * col_w
+        ly = bar_h + 12 + (i // 3) * legend_h
+        parts.append(f'<rect x="{lx:.1f}" y="{ly}" width="14" height="14" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 20:.1f}" y="{ly + 12}" class="label">'
+                     f'{_e(label)} {_e(text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def column_chart(items: list[tuple[str, Any, str]], colour: str, name: str,
+                 width: int = 560) -> str:
+    """Vertical columns (label, share or Range, text)."""
+    plot_h, label_h, top_pad = 150, 22, 22
+    height = plot_h + label_h + top_pad
+    top = max([_bounds(v)[1] for _, v, _ in items] + [0.0]) or 1.0
+    slot = width / max(1, len(items))
+    bar_w = slot * 0.6
+    parts = [f'<svg class="chart {name}" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    base = top_pad + plot_h
+    parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" class="axis"/>')
+    for i, (label, value, text) in enumerate(items):
+        lo, hi = _bounds(value)
+        x = i * slot + (slot - bar_w) / 2
+        h_lo, h_hi = plot_h * lo / top, plot_h * hi / top
+        if h_hi > h_lo:
+            parts.append(f'<rect x="{x:.1f}" y="{base - h_hi:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h_hi:.1f}" fill="{colour}" fill-opacity="0.35"/>')
+        if h_lo > 0:
+            parts.append(f'<rect x="{x:.1f}" y="{base - h_lo:.1f}" width="{bar_w:.1f}" '
+                         f'height="{h_lo:.1f}" fill="{colour}"/>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{base - h_hi - 6:.1f}" '
+                     f'text-anchor="middle" class="value">{_e(text)}</text>')
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{base + 16}" text-anchor="middle" '
+                     f'class="label">{_e(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def dumbbell_chart(items: list[tuple[str, float, float, str]], name: str,
+                   width: int = 560) -> str:
+    """Start and end mean score (1 to 5) per domain, joined by a line."""
+    row_h, label_w, text_w, top_pad = 34, 250, 60, 22
+    plot_w = width - label_w - text_w
+    height = top_pad + row_h * len(items) + 4
+
+    def x(score: float) -> float:
+        return label_w + plot_w * (score - 1) / 4
+
+    parts = [f'<svg class="chart {name}" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet" '
+             f'xmlns="http://www.w3.org/2000/svg">']
+    for score in range(1, 6):
+        parts.append(f'<line x1="{x(score):.1f}" y1="{top_pad - 4}" x2="{x(score):.1f}" '
+                     f'y2="{height - 2}" class="grid"/>')
+        parts.append(f'<text x="{x(score):.1f}" y="{top_pad - 8}" text-anchor="middle" '
+                     f'class="tick">{score}</text>')
+    for i, (label, start, end, text) in enumerate(items):
+        cy = top_pad + i * row_h + row_h / 2
+        parts.append(_label_text(label_w - 10, cy, wrap_label(label, 36)))
+        parts.append(f'<line x1="{x(start):.1f}" y1="{cy:.1f}" x2="{x(end):.1f}" '
+                     f'y2="{cy:.1f}" stroke="{COLOURS["impact-end"]}" stroke-width="4"/>')
+        parts.append(f'<circle cx="{x(start):.1f}" cy="{cy:.1f}" r="8" '
+                     f'fill="{COLOURS["impact-start"]}"/>')
+        parts.append(f'<circle cx="{x(end):.1f}" cy="{cy:.1f}" r="8" '
+                     f'fill="{COLOURS["impact-end"]}"/>')
+        parts.append(f'<text x="{width - text_w + 10}" y="{cy + 5:.1f}" class="value">'
+                     f'{_e(text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+CSS = """
+:root { --ink: #1d2433; --muted: #5b6475; --line: #d9dee7; --accent: #1f6f8b; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); background: #fff; font-size: 15px; line-height: 1.4; }
+main { max-width: 1140px; margin: 0 auto; padding: 24px 28px 40px; }
+header { border-bottom: 4px solid var(--accent); margin-bottom: 18px; padding-bottom: 8px; }
+h1 { font-size: 30px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 0 0 10px; color: var(--accent); }
+h3 { font-size: 15px; margin: 12px 0 6px; color: var(--muted); }
+.sub { margin: 0; color: var(--muted); }
+.tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 10px;
+         margin: 0 0 18px; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.tile b { display: block; font-size: 26px; line-height: 1.1; color: var(--accent); }
+.tile span { font-size: 13px; color: var(--muted); }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 18px 28px; }
+section { margin: 0 0 16px; break-inside: avoid; page-break-inside: avoid; }
+section.wide { grid-column: 1 / -1; }
+.note { font-size: 12px; color: var(--muted); margin: 4px 0 0; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; }
+th:first-child, td:first-child { text-align: left; white-space: nowrap; }
+thead th { color: var(--muted); font-weight: 600; }
+tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+svg.chart { display: block; max-width: 100%; height: auto; }
+svg.impact-chart { max-width: 760px; }
+svg .label { font-size: 12px; fill: var(--ink); }
+svg .value { font-size: 12px; fill: var(--ink); font-weight: 600; }
+svg .tick { font-size: 11px; fill: var(--muted); }
+svg .inbar { font-size: 13px; fill: #fff; font-weight: 700; }
+svg .track { fill: #f1f3f7; }
+svg .axis { stroke: var(--muted); stroke-width: 1; }
+svg .grid { stroke: var(--line); stroke-width: 1; }
+.legend { font-size: 12px; color: var(--muted); }
+.legend i { display: inline-block; width: 12px; height: 12px; margin: 0 4px -1px 10px;
+            border-radius: 6px; }
+footer { margin-top: 18px; padding-top: 8px; border-top: 1px solid var(--line);
+         font-size: 12px; color: var(--muted); }
+code { font-size: 12px; word-break: break-all; }
+@page { size: A4; margin: 14mm; }
+.tiles.four { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main { max-width: none; padding: 0; }
+}
+@media (max-width: 820px) { main { padding: 12px; } }
+@media print, (max-width: 820px) {
+  body { font-size: 10pt; }
+  .tiles { gap: 6px; }
+  .tiles.four { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .tile { padding: 6px 8px; }
+  .tile b { font-size: 16pt; }
+  .tile span { font-size: 8pt; }
+  .grid { grid-template-columns: minmax(0, 1fr); gap: 6px; }
+  table { font-size: 7.5pt; }
+  th, td { padding: 3px 3px; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 13pt; }
+  section, .tile, table, svg { break-inside: avoid; page-break-inside: avoid; }
+}
+"""
+
+
+def _tile(value: str, label: str) -> str:
+    return f'<div class="tile"><b>{_e(value)}</b><span>{_e(label)}</span></div>'
+
+
+def _html_table(header: list[str], rows: list[list[str]], total: list[str] | None) -> str:
+    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in header), "</tr></thead><tbody>"]
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>")
+    if total is not None:
+        out.append('<tr class="total">' + "".join(f"<td>{_e(c)}</td>" for c in total)
+                   + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+LOCATION_COLUMNS = ("families", "children", "support_moments", "volunteers", "started",
+                    "closed", "referrals", "waiting_at_year_end")
+
+
+def _location_rows(total: KpiCounts, parts: Mapping[str, KpiCounts],
+                   ctx: Context) -> tuple[list[str], list[list[str]], list[str]]:
+    lang = ctx.lang
+    day = total.period.last.strftime("%d/%m")
+    header = [ctx.t("location"), *(ctx.t(f"col-{k}", day=day) for k in LOCATION_COLUMNS),
+              ctx.t("col-fte")]
+
+    def row(name: str, c: KpiCounts) -> list[str]:
+        return [name, *(fmt_count(c.total(k), lang) for k in LOCATION_COLUMNS),
+                "\u2013" if c.fte is None else fmt_dec(c.fte, lang)]
+
+    rows = [row(_short(ctx.name(code)), c) for code, c in parts.items()]
+    return header, rows, row(ctx.t("total"), total)
+
+
+def _short(name: str) -> str:
+    """A location's name without the "Home-Start " every name starts with."""
+    rest = name.removeprefix("Home-Start ").strip()
+    return rest or name
+
+
+def _sections(total: KpiCounts, ctx: Context) -> dict[str, Any]:
+    """The content shared by the HTML page and the Markdown file."""
+    lang = ctx.lang
+    c = total
+    profile = [(label, c.profile_share(key), fmt_share(c.profile_share(key), lang))
+               for key, label in ((r.key, r.label) for r in _profile_rows(ctx, c))]
+    gender = [(ctx.t(f"gender-{g}"), c.volunteer_share("volunteer_gender", g),
+               fmt_share(c.volunteer_share("volunteer_gender", g), lang),
+               COLOURS[f"gender-{g}"]) for g in c.volunteer_gender if g in GENDERS]
+    ages = [(age_label(b, lang) if b in ("under-19", "75+") else b,
+             c.volunteer_share("volunteer_age", b),
+             fmt_share(c.volunteer_share("volunteer_age", b), lang))
+            for b in AGE_BANDS if b != "under-19" or c.volunteer_age.get(b, 0) != 0]
+    referrers = sorted(((ctx.code("referrers", k), v, fmt_count(v, lang))
+                        for k, v in c.referrers.items() if v != 0),
+                       key=lambda item: -_bounds(item[1])[1])
+    impact = [(ctx.code("impact_domains", dom), imp.mean_start, imp.mean_end,
+               fmt_change(imp.mean_change, lang))
+              for dom, imp in c.impact.items()
+              if imp.mean_start is not None and imp.mean_end is not None]
+    impact.sort(key=lambda item: -(item[2] - item[1]))
+    path = [(ctx.t(k), c.total(k), fmt_count(c.total(k), lang))
+            for k in ("referrals", "accepted", "refused", "withdrawn", "started", "closed")]
+    path.append((ctx.t("waiting_at_year_end", day=fmt_date(c.period.last, lang)),
+                 c.waiting_at_year_end, fmt_count(c.waiting_at_year_end, lang)))
+    return {"profile": profile, "gender": gender, "ages": ages, "referrers": referrers,
+            "impact": impact, "path": path}
+
+
+def _subtitle(c: KpiCounts, ctx: Context) -> str:
+    lang = ctx.lang
+    who = ctx.name(c.location)
+    text = f"{who} \u00b7 " + ctx.t("period-text", first=fmt_date(c.period.first, lang),
+                                    last=fmt_date(c.period.last, lang))
+    if c.as_of is not None and c.period.last < dt.date(c.year, 12, 31):
+        text += " \u00b7 " + ctx.t("provisional", day=fmt_date(c.period.last, lang))
+    return text
+
+
+def _provenance_text(c: KpiCounts, ctx: Context) -> list[str]:
+    lines = []
+    if c.sources:
+        lines.append(ctx.t("merged-text", n=len(c.sources), k=SUPPRESS_BELOW - 1,
+                           below=SUPPRESS_BELOW))
+        for who, text in provenance(c, ctx.lang):
+            lines.append(f"{ctx.name(who)}: {text}")
+    else:
+        lines.append(ctx.t("computed-from", what=revision_text(c.revision, ctx.lang)))
+    return lines
+
+
+def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
+                ctx: Context | None = None) -> str:
+    """The self-contained annual page (inline CSS and SVG, no external asset)."""
+    ctx = ctx or Context(lang="nl")
+    lang = ctx.lang
+    c = total
+    s = _sections(c, ctx)
+    title = ctx.t("title", year=c.year)
+    tiles = [
+        (fmt_count(c.families, lang), ctx.t("families")),
+        (fmt_count(c.children, lang), ctx.t("children")),
+        (fmt_count(c.support_moments, lang), ctx.t("support_moments")),
+        (fmt_count(c.started, lang), ctx.t("started")),
+        (fmt_count(c.closed, lang), ctx.t("closed")),
+        (fmt_count(c.volunteers, lang), ctx.t("volunteers")),
+        (fmt_count(c.volunteers_new, lang), ctx.t("volunteers_new")),
+        (fmt_count(c.locations, lang), ctx.t("locations")),
+        (fmt_count(len(c.municipalities), lang), ctx.t("municipalities")),
+        ("\u2013" if c.fte is None else fmt_dec(c.fte, lang), ctx.t("fte")),
+    ]
+    vol_tiles = [
+        (fmt_count(c.volunteers, lang), ctx.t("volunteers")),
+        (fmt_count(c.buddies, lang), ctx.t("buddies")),
+        (fmt_count(c.volunteers_new, lang), ctx.t("volunteers_new")),
+        (fmt_count(c.volunteers_stopped, lang), ctx.t("volunteers_stopped")),
+    ]
+    w = c.waiting_days
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body><main>",
+        f"<header><h1>{_e(title)}</h1><p class=\"sub\">{_e(_subtitle(c, ctx))}</p></header>",
+        '<section class="tiles" id="headline">', *(_tile(v, lbl) for v, lbl in tiles),
+        "</section>",
+        '<div class="grid">',
+        f'<section id="path"><h2>{_e(ctx.t("path"))}</h2>',
+        hbar_chart(s["path"], COLOURS["path"], "path-chart"),
+        f'<p class="note">{_e(ctx.t("waiting-median"))}: {_e(fmt_days(w.median, lang))}'
+        f' \u00b7 {_e(ctx.t("waiting-p90"))}: {_e(fmt_days(w.p90, lang))}</p></section>',
+        f'<section id="profile"><h2>{_e(ctx.t("profile"))}</h2>',
+        hbar_chart(s["profile"], COLOURS["profile"], "profile-chart", maximum=1.0),
+        f'<p class="note">{_e(ctx.t("profile-note", n=fmt_count(c.families, lang)))}</p>'
+        "</section>",
+        f'<section id="volunteers"><h2>{_e(ctx.t("volunteers-section"))}</h2>',
+        '<div class="tiles four">',
+        *(_tile(v, lbl) for v, lbl in vol_tiles), "</div>",
+        f"<h3>{_e(ctx.t('gender'))}</h3>",
+        stacked_chart(s["gender"], "gender-chart"),
+        f"<h3>{_e(ctx.t('age'))}</h3>",
+        column_chart(s["ages"], COLOURS["age"], "age-chart"),
+        "</section>",
+        f'<section id="referrers"><h2>{_e(ctx.t("referrers"))}</h2>',
+        hbar_chart(s["referrers"], COLOURS["referrers"], "referrers-chart")
+        or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
+        "</section>",
+        f'<section id="impact" class="wide"><h2>{_e(ctx.t("impact"))}</h2>',
+        '<p class="legend">'
+        f'<i style="background:{COLOURS["impact-start"]}"></i>{_e(ctx.t("start"))}'
+        f'<i style="background:{COLOURS["impact-end"]}"></i>{_e(ctx.t("end"))}</p>',
+        dumbbell_chart(s["impact"], "impact-chart", width=800)
+        or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
+        f'<p class="note">{_e(ctx.t("impact-note", year=c.year))}</p></section>',
+    ]
+    if parts and len(parts) > 1:
+        header, rows, total_row = _location_rows(c, parts, ctx)
+        out += [f'<section id="locations" class="wide"><h2>{_e(ctx.t("per-location"))}</h2>',
+                _html_table(header, rows, total_row), "</section>"]
+    out.append("</div>")
+    out.append('<footer id="revision">' + "<br>".join(
+        _code_hashes(_e(line)) for line in _provenance_text(c, ctx)) + "</footer>")
+    out.append("</main></body></html>\n")
+    return "\n".join(out)
+
+
+def _code_hashes(text: str) -> str:
+    """Wrap 40-hex commit hashes in <code>."""
+    import re
+
+    return re.sub(r"\b([0-9a-f]{40})\b", r"<code>\1</code>", text)
+
+
+def _md_table(header: list[str], rows: list[list[str]], bar: bool = False) -> str:
+    """A Markdown table: the first column left, the others right (a bar column left)."""
+    def esc(x: str) -> str:
+        return x.replace("|", "\\|")
+
+    align = ["---", *(["---:"] * (len(header) - 1))]
+    if bar:
+        align[-1] = "---"
+    lines = ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _text_bar(value: Any, top: float, width: int = 20) -> str:
+    lo, _ = _bounds(value)
+    n = round(width * lo / top) if top else 0
+    return "\u2588" * n
+
+
+def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
+                    ctx: Context | None = None) -> str:
+    """The annual page as Markdown: the same sections as tables, with text bars."""
+    ctx = ctx or Context(lang="nl")
+    lang = ctx.lang
+    c = total
+    s = _sections(c, ctx)
+    out = [f"# {ctx.t('title', year=c.year)}", "", _subtitle(c, ctx), ""]
+    out += [f"## {ctx.t('headline')}", ""]
+    out.append(_md_table([ctx.t("figure"), ctx.t("value")],
+                         [[r.label, _cell(r.kind, r.value(c), lang)]
+                          for r in _headline_rows(ctx)]))
+    out += ["", f"## {ctx.t('path')}", ""]
+    out.append(_md_table([ctx.t("figure"), ctx.t("value")],
+                         [[r.label, _cell(r.kind, r.value(c), lang)]
+                          for r in _path_rows(ctx, c.period.last)]))
+    out += ["", f"## {ctx.t('profile')}", ""]
+    out.append(_md_table([ctx.t("figure"), ctx.t("share"), ""],
+                         [[lbl, text, _text_bar(v, 1.0)] for lbl, v, text in s["profile"]],
+                         bar=True))
+    out += ["", ctx.t("profile-note", n=fmt_count(c.families, lang))]
+    out += ["", f"## {ctx.t('volunteers-section')}", ""]
+    rows = [[r.label, _cell(r.kind, r.value(c), lang), ""] for r in _volunteer_rows(ctx)
+            if r.kind == "count"]
+    rows += [[lbl, text, _text_bar(v, 1.0)] for lbl, v, text, _ in s["gender"]]
+    rows += [[age_label(band, lang), fmt_share(c.volunteer_share("volunteer_age", band), lang),
+              _text_bar(c.volunteer_share("volunteer_age", band), 1.0)] for band in AGE_BANDS]
+    out.append(_md_table([ctx.t("figure"), ctx.t("value"), ""], rows, bar=True))
+    out += ["", f"## {ctx.t('referrers')}", ""]
+    top = max([_bounds(v)[1] for _, v, _ in s["referrers"]] + [1.0])
+    out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
+                         [[lbl, text, _text_bar(v, top)] for lbl, v, text in s["referrers"]],
+                         bar=True))
+    out += ["", f"## {ctx.t('impact')}", ""]
+    out.append(_md_table([ctx.t("domain"), ctx.t("start"), ctx.t("end"), ctx.t("change")],
+                         [[lbl, fmt_dec(a, lang), fmt_dec(b, lang), ch]
+                          for lbl, a, b, ch in s["impact"]]))
+    out += ["", ctx.t("impact-note", year=c.year)]
+    if parts and len(parts) > 1:
+        header, loc_rows, total_row = _location_rows(c, parts, ctx)
+        out += ["", f"## {ctx.t('per-location')}", ""]
+        out.append(_md_table(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
+    out += ["", "---", ""]
+    out += [line + "  " for line in _provenance_text(c, ctx)]
+    return "\n".join(out).rstrip() + "\n"

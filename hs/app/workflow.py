@@ -1,0 +1,1837 @@
+"""The coordinator's workflow: every change to the records, as one typed function each.
+
+A function here checks the transition against the derived statuses of
+:mod:`hs.rules.lifecycle` (as of the latest events in the files), builds the new text of every
+file it touches (a new file from plain data; an existing one through the ruamel round
+trip and :func:`hs.store.splice.splice`, so that comments and untouched lines stay byte for
+byte), re-checks the affected records with the tree rules of ``hs validate`` as they would
+be after the change, and only then writes, all under the tree's lock, and records the
+change in git as one commit (:mod:`hs.store.gitops`). A refused change writes nothing.
+
+Every function returns an :class:`Outcome`; errors are :mod:`hs.base.errors` classes whose
+message is one line. Nothing here knows about Typer or Rich.
+
+Transitions (``hs`` command → function):
+
+==========================  ===========================================================
+location add / stop         :func:`add_location`, :func:`stop_location`
+volunteer add / stop        :func:`add_volunteer`, :func:`stop_volunteer`
+volunteer train / activate  :func:`train_volunteer`, :func:`activate_volunteer`
+volunteer check             :func:`check_volunteer`
+family refer                :func:`refer_family` (a new family, or ``family=`` an existing
+                            one whose previous referral ended: refused, withdrawn, or its
+                            trajectory closed)
+family accept / refuse /    :func:`accept_family`, :func:`refuse_family`,
+withdraw                    :func:`withdraw_family`
+start / visit / review /    :func:`start_trajectory`, :func:`record_visit`,
+close                       :func:`record_review`, :func:`close_trajectory`
+replace / extend            :func:`replace_volunteer`, :func:`extend_trajectory`
+==========================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import importlib
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from hs.base.errors import (
+    GitError,
+    InvalidRecord,
+    TransitionError,
+    UnknownCode,
+    UsageError,
+    WriteRejected,
+)
+from hs.base.i18n import Catalog
+from hs.records.ids import FOLDER, GENDERS, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
+from hs.rules.lifecycle import (
+    MAIN_KINDS,
+    check_valid_until,
+    family_status,
+    load,
+    training_complete,
+    volunteer_status,
+)
+
+if TYPE_CHECKING:
+    from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
+    from hs.store.repo import Repo
+
+REVIEW_KINDS = ("start", "six-month", "closing", "extension", "other")
+#: Close reason for a starter trajectory that ends because the family's buddy (or
+#: language or coach) trajectory starts. Used when the location's vocabulary has it;
+#: otherwise the starter is closed with ``other``.
+STARTER_HANDOVER_REASON = "support-started"
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+_MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
+_HALF_DAY_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm)$")
+
+MSG = Catalog({
+    # --- what a change did (stderr; the English text is the commit subject) -----------
+    "location.add": ("location {id}: added", "werking {id}: toegevoegd"),
+    "location.stop": ("location {id}: stopped on {date}", "werking {id}: gestopt op {date}"),
+    "volunteer.add": ("volunteer {id}: added, active from {date}",
+                      "vrijwilliger {id}: toegevoegd, actief vanaf {date}"),
+    "volunteer.add-candidate": ("volunteer {id}: added as candidate",
+                                "vrijwilliger {id}: toegevoegd als kandidaat"),
+    "volunteer.stop": ("volunteer {id}: stopped ({reason})",
+                       "vrijwilliger {id}: gestopt ({reason})"),
+    "volunteer.train": ("volunteer {id}: training {step} done",
+                        "vrijwilliger {id}: vorming {step} gevolgd"),
+    "volunteer.activate": ("volunteer {id}: activated", "vrijwilliger {id}: geactiveerd"),
+    "volunteer.reactivate": ("volunteer {id}: active again",
+                             "vrijwilliger {id}: opnieuw actief"),
+    "volunteer.check": ("volunteer {id}: criminal-record check recorded",
+                        "vrijwilliger {id}: uittreksel strafregister nagekeken"),
+    "family.refer": ("family {id}: referred ({referrer})",
+                     "gezin {id}: aangemeld ({referrer})"),
+    "family.rerefer": ("family {id}: referred again ({referrer})",
+                       "gezin {id}: opnieuw aangemeld ({referrer})"),
+    "family.accept": ("family {id}: accepted", "gezin {id}: aanvaard"),
+    "family.refuse": ("family {id}: refused ({reason})", "gezin {id}: geweigerd ({reason})"),
+    "family.withdraw": ("family {id}: withdrawn ({reason})",
+                        "gezin {id}: afgehaakt ({reason})"),
+    "trajectory.start": ("trajectory {id}: started ({kind}) for family {family} with "
+                         "volunteer {volunteer}",
+                         "traject {id}: gestart ({kind}) voor gezin {family} met "
+                         "vrijwilliger {volunteer}"),
+    "trajectory.start-handover": (
+        "trajectory {id}: started ({kind}) for family {family} with volunteer {volunteer}; "
+        "starter trajectory {starter} closed",
+        "traject {id}: gestart ({kind}) voor gezin {family} met vrijwilliger {volunteer}; "
+        "startmaatjestraject {starter} afgesloten"),
+    "trajectory.visit": ("trajectory {id}: visit on {date}",
+                         "traject {id}: steunmoment op {date}"),
+    "trajectory.review": ("trajectory {id}: review ({kind})",
+                          "traject {id}: gesprek ({kind})"),
+    "trajectory.close": ("trajectory {id}: closed ({reason})",
+                         "traject {id}: afgesloten ({reason})"),
+    "trajectory.replace": ("trajectory {id}: volunteer {old} replaced by {new}",
+                           "traject {id}: vrijwilliger {old} vervangen door {new}"),
+    "trajectory.extend": ("trajectory {id}: extended", "traject {id}: verlengd"),
+    "repo.init": ("records repository created", "recordsrepository aangemaakt"),
+    "repo.init-done": ("records repository created at {path}",
+                       "recordsrepository aangemaakt in {path}"),
+    "init-exists": ("{path} already holds a records tree", "{path} bevat al records"),
+    "warn-joined-untrained": (
+        "volunteer {id} is active without recorded training ({steps}); record it with "
+        "'hs volunteer train'",
+        "vrijwilliger {id} is actief zonder genoteerde vorming ({steps}); noteer die met "
+        "'hs volunteer train'"),
+    "future-date": ("{day} is after today ({today}); record events once they happened",
+                    "{day} ligt na vandaag ({today}); noteer gebeurtenissen als ze gebeurd "
+                    "zijn"),
+    "init-failed": ("cannot create a records repository at {path}: {reason}",
+                    "kan geen records-map maken in {path}: {reason}"),
+    "init-not-folder": ("{path} is not a folder", "{path} is geen map"),
+    "init-records-folder": ("{path} exists and is not empty; choose another folder",
+                            "{path} bestaat al en is niet leeg; kies een andere map"),
+    "warn-no-workflow": ("CI workflow template not found in this hs installation; "
+                         "{path} not written",
+                         "CI-workflowsjabloon niet gevonden in deze hs-installatie; "
+                         "{path} niet geschreven"),
+    "warn-no-schemas": ("JSON Schemas not written (this hs has no schema module); run "
+                        "'hs schema --out schemas' later",
+                        "JSON-schema's niet geschreven (deze hs heeft geen schemamodule); "
+                        "voer later 'hs schema --out schemas' uit"),
+    # --- refusals ---------------------------------------------------------------------
+    "unknown-code": ("'{code}' is not a code of {vocab}{near} (valid: {valid})",
+                     "'{code}' is geen code van {vocab}{near} (geldig: {valid})"),
+    "near": ("; did you mean '{code}'?", "; bedoelt u '{code}'?"),
+    "bad-language": ("language '{value}' is not an ISO 639 code (2 or 3 lower-case letters, "
+                     "e.g. nl, fr, ar)",
+                     "taal '{value}' is geen ISO 639-code (2 of 3 kleine letters, "
+                     "bv. nl, fr, ar)"),
+    "bad-month": ("{what} '{value}' is not a month YYYY-MM",
+                  "{what} '{value}' is geen maand JJJJ-MM"),
+    "bad-half-day": ("'{value}' is not a half-day like mon-am or thu-pm",
+                     "'{value}' is geen halve dag zoals mon-am of thu-pm"),
+    "bad-year": ("birth year {value} is not between 1900 and 2100",
+                 "geboortejaar {value} ligt niet tussen 1900 en 2100"),
+    "bad-score": ("score {domain}={value} is not between 1 and 5",
+                  "score {domain}={value} ligt niet tussen 1 en 5"),
+    "bad-capacity": ("capacity {value} is not between 0 and 10",
+                     "capaciteit {value} ligt niet tussen 0 en 10"),
+    "bad-location-code": ("'{value}' is not a valid location code: 2 to 30 lower-case "
+                          "letters, digits or '-', starting with a letter",
+                          "'{value}' is geen geldige werkingscode: 2 tot 30 kleine letters, "
+                          "cijfers of '-', beginnend met een letter"),
+    "need-location": ("--location is required for a new family (or give --family FAM to "
+                      "refer an existing one again)",
+                      "--location is nodig voor een nieuw gezin (of geef --family GEZIN om "
+                      "een bestaand gezin opnieuw aan te melden)"),
+    "file-exists": ("{path} already exists", "{path} bestaat al"),
+    "location-exists": ("location '{id}' already exists", "werking '{id}' bestaat al"),
+    "location-stopped": ("location {id} already stopped on {date}",
+                         "werking {id} is al gestopt op {date}"),
+    "before-location": ("{date} is before location {id} started ({start})",
+                        "{date} is voor de start van werking {id} ({start})"),
+    "invalid-record": ("{path} is not a valid record; fix it first",
+                       "{path} is geen geldig record; verbeter het eerst"),
+    "run-validate": ("'hs validate' says why", "'hs validate' zegt waarom"),
+    "vol-candidate": ("volunteer {id} is a candidate, never active (activate them first: "
+                      "hs volunteer activate {id})",
+                      "vrijwilliger {id} is kandidaat, nooit actief geweest (eerst "
+                      "activeren: hs volunteer activate {id})"),
+    "vol-stopped": ("volunteer {id} stopped on {date}", "vrijwilliger {id} stopte op {date}"),
+    "vol-not-yet": ("volunteer {id} is only active from {date}",
+                    "vrijwilliger {id} is pas actief vanaf {date}"),
+    "vol-active": ("volunteer {id} is already active (since {date})",
+                   "vrijwilliger {id} is al actief (sinds {date})"),
+    "vol-restart-order": ("volunteer {id} stopped on {end}; a new active period must start "
+                          "after that",
+                          "vrijwilliger {id} stopte op {end}; een nieuwe actieve periode "
+                          "moet daarna beginnen"),
+    "vol-stop-before": ("volunteer {id} became active on {start}; {date} is before that",
+                        "vrijwilliger {id} werd actief op {start}; {date} ligt daarvoor"),
+    "training-missing": ("volunteer {id} has not done the required training: {steps} "
+                         "(record it with 'hs volunteer train', or use --force)",
+                         "vrijwilliger {id} heeft de verplichte vorming niet gevolgd: "
+                         "{steps} (registreer met 'hs volunteer train', of gebruik --force)"),
+    "check-later": ("volunteer {id} already has a later check ({date})",
+                    "vrijwilliger {id} heeft al een latere controle ({date})"),
+    "capacity-full": ("volunteer {id} already supports {n} families on {date} "
+                      "(capacity {capacity})",
+                      "vrijwilliger {id} ondersteunt op {date} al {n} gezinnen "
+                      "(capaciteit {capacity})"),
+    "same-volunteer": ("volunteer {id} is already the volunteer of trajectory {trj}",
+                       "vrijwilliger {id} is al de vrijwilliger van traject {trj}"),
+    "fam-referred": ("family {id} is not decided on yet (referral of {date}); accept it "
+                     "first: hs family accept {id}",
+                     "over gezin {id} is nog niet beslist (aanmelding van {date}); eerst "
+                     "aanvaarden: hs family accept {id}"),
+    "fam-refused": ("family {id} was refused on {date}; record a new referral first",
+                    "gezin {id} werd geweigerd op {date}; registreer eerst een nieuwe "
+                    "aanmelding"),
+    "fam-withdrawn": ("family {id} was withdrawn on {date}; record a new referral first",
+                      "gezin {id} haakte af op {date}; registreer eerst een nieuwe "
+                      "aanmelding"),
+    "fam-in-trajectory": ("family {id} is in trajectory {trj} (since {date})",
+                          "gezin {id} zit in traject {trj} (sinds {date})"),
+    "fam-closed": ("family {id}'s trajectory {trj} closed on {date}; record a new referral "
+                   "first",
+                   "traject {trj} van gezin {id} werd afgesloten op {date}; registreer "
+                   "eerst een nieuwe aanmelding"),
+    "fam-decided": ("family {id} was already {decision} on {date}",
+                    "over gezin {id} werd al beslist op {date} ({decision})"),
+    "fam-accepted-final": ("family {id} was accepted on {date}; an accepted family can only "
+                           "be withdrawn",
+                           "gezin {id} werd aanvaard op {date}; een aanvaard gezin kan enkel "
+                           "nog afhaken"),
+    "fam-open": ("family {id}'s referral of {date} has not ended ({status}); a new referral "
+                 "needs the previous one refused, withdrawn or its trajectory closed",
+                 "de aanmelding van gezin {id} van {date} loopt nog ({status}); een nieuwe "
+                 "aanmelding kan pas na weigering, afhaken of afsluiten van het traject"),
+    "fam-in-trajectory-withdraw": ("family {id} is in trajectory {trj}; close the trajectory "
+                                   "instead (hs close {trj})",
+                                   "gezin {id} zit in traject {trj}; sluit het traject af "
+                                   "(hs close {trj})"),
+    "fam-starter-open": ("family {id} still has starter trajectory {trj}; close it first "
+                         "(hs close {trj})",
+                         "gezin {id} heeft nog startmaatjestraject {trj}; sluit het eerst af "
+                         "(hs close {trj})"),
+    "fam-future-trajectory": ("family {id} has trajectory {trj} starting on {date}",
+                              "gezin {id} heeft traject {trj} dat start op {date}"),
+    "fam-starter-exists": ("family {id} already has starter trajectory {trj} (since {date})",
+                           "gezin {id} heeft al startmaatjestraject {trj} (sinds {date})"),
+    "starter-later": ("starter trajectory {trj} of family {id} starts on {date}, after {day}",
+                      "startmaatjestraject {trj} van gezin {id} start op {date}, na {day}"),
+    "starter-visits-after": ("starter trajectory {trj} has visits after {date}; it cannot "
+                             "end on {date}",
+                             "startmaatjestraject {trj} heeft steunmomenten na {date}; het "
+                             "kan niet eindigen op {date}"),
+    "before-referral": ("{date} is before the referral of family {id} ({ref})",
+                        "{date} ligt voor de aanmelding van gezin {id} ({ref})"),
+    "before-decision": ("{date} is before the last decision on family {id} ({ref})",
+                        "{date} ligt voor de laatste beslissing over gezin {id} ({ref})"),
+    "before-accept": ("{date} is before family {id} was accepted ({ref})",
+                      "{date} ligt voor de aanvaarding van gezin {id} ({ref})"),
+    "before-end": ("{date} is before trajectory {trj} of family {id} closed ({ref})",
+                   "{date} ligt voor de afsluiting van traject {trj} van gezin {id} ({ref})"),
+    "traj-before-start": ("{what} on {date} is before trajectory {id} started ({start})",
+                          "{what} op {date} ligt voor de start van traject {id} ({start})"),
+    "traj-after-close": ("{what} on {date} is after trajectory {id} closed ({end})",
+                         "{what} op {date} ligt na de afsluiting van traject {id} ({end})"),
+    "traj-closed": ("trajectory {id} is already closed ({date})",
+                    "traject {id} is al afgesloten ({date})"),
+    "close-before": ("trajectory {id} has {what} on {last}; it cannot close on {date}",
+                     "traject {id} heeft {what} op {last}; het kan niet afsluiten op {date}"),
+    "what-visit": ("a visit", "een steunmoment"),
+    "what-review": ("a review", "een gesprek"),
+    "what-replacement": ("a replacement", "een vervanging"),
+    "what-extension": ("an extension", "een verlenging"),
+    "what-close": ("a close", "een afsluiting"),
+    "what-assignment": ("a volunteer from", "een vrijwilliger vanaf"),
+    "replace-same-day": ("volunteer {old} started in trajectory {id} on {date}; a "
+                         "replacement must start later",
+                         "vrijwilliger {old} begon in traject {id} op {date}; een vervanging "
+                         "moet later beginnen"),
+    "replace-order": ("trajectory {id} has a volunteer from {date}; a replacement must start "
+                      "later",
+                      "traject {id} heeft een vrijwilliger vanaf {date}; een vervanging moet "
+                      "later beginnen"),
+    "rejected": ("{path}: {message} (nothing was written)",
+                 "{path}: {message} (er werd niets geschreven)"),
+    "git-failed": ("{message}; nothing was written", "{message}; er werd niets geschreven"),
+    # --- warnings ---------------------------------------------------------------------
+    "warn-no-check": ("volunteer {id} has no criminal-record check recorded",
+                      "voor vrijwilliger {id} is geen uittreksel strafregister nagekeken"),
+    "warn-check-expired": ("the criminal-record check of volunteer {id} ({date}) expired on "
+                           "{until} ({months} months)",
+                           "het uittreksel strafregister van vrijwilliger {id} ({date}) is "
+                           "verlopen op {until} ({months} maanden)"),
+    "warn-location": ("volunteer {vol} works for location {vloc}, family {fam} belongs to "
+                      "{floc}",
+                      "vrijwilliger {vol} hoort bij werking {vloc}, gezin {fam} bij {floc}"),
+    "warn-municipality": ("municipality '{value}' is not one of location {id}'s ({valid})",
+                          "gemeente '{value}' hoort niet bij werking {id} ({valid})"),
+    "warn-location-inactive": ("location {id} is not active on {date}",
+                               "werking {id} is niet actief op {date}"),
+    "warn-starter-role": ("volunteer {id} has no 'starter' role",
+                          "vrijwilliger {id} heeft geen rol 'starter'"),
+    "warn-still-assigned": ("volunteer {id} is still the volunteer of trajectory {trj}; "
+                            "replace them (hs replace {trj} VOL) or close it",
+                            "vrijwilliger {id} is nog de vrijwilliger van traject {trj}; "
+                            "vervang (hs replace {trj} VOL) of sluit het af"),
+    "warn-forced": ("volunteer {id} activated without the required training: {steps}",
+                    "vrijwilliger {id} geactiveerd zonder de verplichte vorming: {steps}"),
+    "warn-training-again": ("training {step} of volunteer {id} was recorded on {old}; now "
+                            "{date}",
+                            "vorming {step} van vrijwilliger {id} stond op {old}; nu {date}"),
+    "warn-same-day-visit": ("trajectory {id} already has a visit on {date}",
+                            "traject {id} heeft al een steunmoment op {date}"),
+    "warn-visit-stopped": ("the volunteer of trajectory {id} ({vol}) stopped on {date}",
+                           "de vrijwilliger van traject {id} ({vol}) stopte op {date}"),
+    "warn-early-extension": ("trajectory {id} is {days} days old; an extension is usually "
+                             "decided after {limit} days",
+                             "traject {id} loopt {days} dagen; een verlenging volgt meestal "
+                             "na {limit} dagen"),
+    "warn-impact-end": ("trajectory {id} already had closing scores; updated",
+                        "traject {id} had al eindscores; bijgewerkt"),
+    "warn-starter-other": ("starter trajectory {trj} closed with reason 'other' (add the code "
+                           "'{code}' to close_reasons to record the hand-over)",
+                           "startmaatjestraject {trj} afgesloten met reden 'other' (voeg de "
+                           "code '{code}' toe aan close_reasons om de overdracht te noteren)"),
+    "warn-open-location": ("location {id} still has {families} families waiting or in a "
+                           "trajectory and {volunteers} active volunteers on {date}",
+                           "werking {id} heeft op {date} nog {families} wachtende of "
+                           "begeleide gezinnen en {volunteers} actieve vrijwilligers"),
+    "warn-dirty": ("{path} had changes not yet committed; they are part of this commit",
+                   "{path} had nog niet gecommitte wijzigingen; die zitten in deze commit"),
+    "warn-not-repo": ("{root} is not a git repository: the change is written but not "
+                      "recorded in git",
+                      "{root} is geen git-repository: de wijziging is geschreven maar niet "
+                      "in git vastgelegd"),
+    "warn-no-git": ("git is not installed: the change is written but not recorded",
+                    "git is niet geïnstalleerd: de wijziging is geschreven maar niet "
+                    "vastgelegd"),
+    "warn-rule": ("{path}: {message}", "{path}: {message}"),
+    # vocabulary names in messages
+    "v-referrers": ("referrers", "verwijzers"),
+    "v-refusal_reasons": ("refusal reasons", "weigeringsredenen"),
+    "v-withdrawal_reasons": ("withdrawal reasons", "redenen van afhaken"),
+    "v-close_reasons": ("close reasons", "afsluitredenen"),
+    "v-stop_reasons": ("volunteer stop reasons", "stopredenen van vrijwilligers"),
+    "v-profile_flags": ("profile flags", "profielkenmerken"),
+    "v-impact_domains": ("impact domains", "impactdomeinen"),
+    "v-training_steps": ("training steps", "vormingsstappen"),
+    "v-volunteer_preferences": ("volunteer preferences", "voorkeuren van vrijwilligers"),
+    "v-signal_themes": ("signal themes", "signaalthema's"),
+    "v-genders": ("genders", "genders"),
+    "v-kinds": ("trajectory kinds", "trajectsoorten"),
+    "v-roles": ("volunteer roles", "vrijwilligersrollen"),
+    "v-review-kinds": ("review kinds", "soorten gesprekken"),
+    "s-referred": ("referred, no decision yet", "aangemeld, nog geen beslissing"),
+    "s-waiting": ("accepted, waiting", "aanvaard, wachtend"),
+    "s-in-trajectory": ("in a trajectory", "in een traject"),
+})
+
+
+def _en(key: str, **fields: object) -> str:
+    """The English text of a message (commit subjects are always English)."""
+    return MSG.messages[key][0].format(**fields)
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """The new text of one record file (``rel`` relative to the repository root)."""
+
+    kind: str
+    id: str
+    rel: str
+    text: str
+    created: bool
+
+
+@dataclass
+class Change:
+    """A change prepared but not yet written: what :func:`apply` writes and commits."""
+
+    action: str  # Hs-Action trailer: "family.accept"
+    summary: str  # in the user's language
+    subject: str  # English: the commit subject
+    records: tuple[str, ...]  # the main record first
+    date: dt.date | None
+    files: list[FileChange]
+    warnings: list[str] = field(default_factory=list)
+    created: tuple[str, ...] = ()  # IDs of new records, in order
+    extra: tuple[tuple[str, str], ...] = ()  # more trailers
+
+
+Recorded = Literal["committed", "staged", "not-recorded"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a written change did."""
+
+    action: str
+    summary: str
+    subject: str
+    records: tuple[str, ...]
+    created: tuple[str, ...]
+    files: tuple[str, ...]
+    warnings: tuple[str, ...]
+    recorded: Recorded
+    commit: str | None = None
+
+    @property
+    def created_id(self) -> str | None:
+        return self.created[0] if self.created else None
+
+
+# --- the plan: a change being prepared under the lock --------------------------------
+
+
+def _header(kind: str, depth: int = 2) -> str:
+    """The first line of a new record file: the JSON Schema for editors."""
+    try:
+        mod = importlib.import_module("hs.records.schemas")
+        fn = getattr(mod, "schema_line", None)
+        if fn is not None:
+            line = str(fn(kind, depth)).rstrip("\n")
+            return line if line.startswith("#") else f"# {line}"
+    except ImportError:
+        pass
+    return f"# yaml-language-server: $schema={'../' * depth}schemas/{kind}.schema.json"
+
+
+def _node(data: Any) -> Any:
+    """Plain data as round-trip nodes: block mappings, short scalar lists in flow style.
+    Strings stay strings (the dumper quotes any that would read as something else)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(data, Mapping):
+        m = CommentedMap()
+        for k, v in data.items():
+            m[k] = _node(v)
+        return m
+    if isinstance(data, list | tuple):
+        s = CommentedSeq(_node(v) for v in data)
+        if data and len(data) <= 12 and all(
+                isinstance(v, str | int | float) and not isinstance(v, bool) for v in data):
+            s.fa.set_flow_style()
+        return s
+    if isinstance(data, dt.date):
+        # a fresh object each time: ruamel writes one object met twice as an anchor
+        return dt.date(data.year, data.month, data.day)
+    return data
+
+
+def _order(model: str, path: str = "") -> list[str]:
+    """Field order of a model (or of a nested model by attribute path), for new keys."""
+    from hs.records import models
+
+    cls: Any = {"family": models.Family, "volunteer": models.Volunteer,
+                "trajectory": models.Trajectory, "location": models.Location}[model]
+    for part in filter(None, path.split(".")):
+        cls = {"referral": models.Referral, "decision": models.DecisionEvent,
+               "period": models.ActivePeriod, "assignment": models.Assignment,
+               "impact": models.Impact, "review": models.Review,
+               "visit": models.Visit, "household": models.Household}[part]
+    return list(cls.model_fields)
+
+
+def _set(mapping: Any, key: str, value: Any, order: Sequence[str]) -> None:
+    """Set ``key`` in a round-trip mapping; a new key goes where the model puts it."""
+    value = _node(value) if isinstance(value, dt.date) else value
+    if key in mapping:
+        mapping[key] = value
+        return
+    pos = 0
+    if key in order:
+        before = set(order[:order.index(key)])
+        for i, k in enumerate(mapping):
+            if k in before:
+                pos = i + 1
+    else:
+        pos = len(mapping)
+    mapping.insert(pos, key, value)
+
+
+class _At:
+    """Problem factory for the tree rules without positions (messages only)."""
+
+    def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
+                severity: str = "error", value: bool = True) -> Any:
+        from hs.records.problems import Problem
+
+        return Problem(rel, 0, 0, code, msg, severity)  # type: ignore[arg-type]
+
+
+class Plan:
+    """A change being prepared: the index as read under the lock and the new file texts.
+
+    Planner functions (``plan_*``) add to one plan; :func:`apply` checks and writes it.
+    Several planners may add to the same plan (an import adds many records)."""
+
+    def __init__(self, repo: Repo):
+        self.repo = repo
+        repo.refresh()
+        self.index: Index = repo.index
+        self.files: dict[str, FileChange] = {}
+        self.warnings: list[str] = []
+        self._taken: set[str] | None = None
+        self._docs: dict[str, tuple[str, Any]] = {}
+
+    # reading
+
+    def resolve(self, kind: RecordKind, prefix: str) -> str:
+        """The full ID of a record of ``kind`` from its ID or a unique prefix."""
+        if prefix in self.index.paths and self._kind_of(prefix) == kind:
+            return prefix
+        for fc in self.files.values():
+            if fc.created and fc.kind == kind and fc.id == prefix:
+                return prefix
+        return self.repo.resolve(prefix, kind)[1]
+
+    def _kind_of(self, rid: str) -> str | None:
+        rel = self.index.paths.get(rid)
+        if rel is None:
+            return None
+        folder = rel.split("/")[1] if "/" in rel else ""
+        return {v: k for k, v in FOLDER.items()}.get(folder)
+
+    def _row(self, table: dict[str, Any], kind: RecordKind, rid: str) -> Any:
+        row = table.get(rid)
+        if row is None:
+            path = self.repo.path_of(kind, rid)
+            rel = path.relative_to(self.repo.root).as_posix()
+            raise InvalidRecord(MSG("invalid-record", path=rel), hint=MSG("run-validate"))
+        return row
+
+    def family(self, prefix: str) -> FamilyRow:
+        row: FamilyRow = self._row(self.index.families, "family",
+                                   self.resolve("family", prefix))
+        return row
+
+    def volunteer(self, prefix: str) -> VolunteerRow:
+        row: VolunteerRow = self._row(self.index.volunteers, "volunteer",
+                                      self.resolve("volunteer", prefix))
+        return row
+
+    def trajectory(self, prefix: str) -> TrajectoryRow:
+        row: TrajectoryRow = self._row(self.index.trajectories, "trajectory",
+                                       self.resolve("trajectory", prefix))
+        return row
+
+    def location(self, prefix: str) -> Any:
+        return self._row(self.index.locations, "location", self.resolve("location", prefix))
+
+    def new_id(self, kind: RecordKind) -> str:
+        if self._taken is None:
+            self._taken = self.repo.all_ids()
+        rid = new_id(kind, taken=self._taken)
+        self._taken.add(rid)
+        return rid
+
+    # writing (into the plan)
+
+    def _rel(self, kind: RecordKind, rid: str) -> str:
+        rel = self.index.paths.get(rid)
+        return rel if rel is not None else f"records/{FOLDER[kind]}/{rid}.yaml"
+
+    def edit(self, kind: RecordKind, rid: str) -> Any:
+        """The round-trip document of a record, to modify and hand back with :meth:`put`."""
+        from hs.store.yamlio import YamlIssue, load_document
+
+        rel = self._rel(kind, rid)
+        if rel in self._docs:
+            return self._docs[rel][1]
+        try:
+            text = (self.repo.root / rel).read_text(encoding="utf-8")
+            doc = load_document(text)
+        except (OSError, UnicodeDecodeError, YamlIssue):
+            raise InvalidRecord(MSG("invalid-record", path=rel),
+                                hint=MSG("run-validate")) from None
+        self._docs[rel] = (text, doc)
+        return doc
+
+    def put(self, kind: RecordKind, rid: str, doc: Any) -> None:
+        """The edited document of an existing record, as its new text."""
+        from hs.store.splice import splice
+
+        rel = self._rel(kind, rid)
+        old_text, _ = self._docs[rel]
+        self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc), created=False)
+
+    def create(self, kind: RecordKind, rid: str, data: Mapping[str, Any]) -> None:
+        """A new record file from plain data (schema header first, block style)."""
+        from hs.store.yamlio import dump_document
+
+        rel = f"records/{FOLDER[kind]}/{rid}.yaml"
+        if rel in self.files or (self.repo.root / rel).exists():
+            raise WriteRejected(MSG("file-exists", path=rel))
+        text = _header(kind) + "\n" + dump_document(_node(data))
+        self.files[rel] = FileChange(kind, rid, rel, text, created=True)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def change(self, action: str, key: str, records: Sequence[str], on: dt.date | None,
+               created: Sequence[str] = (), extra: Sequence[tuple[str, str]] = (),
+               **fields: object) -> Change:
+        return Change(action, MSG(key, **fields), _en(key, **fields), tuple(records), on,
+                      list(self.files.values()), list(self.warnings), tuple(created),
+                      tuple(extra))
+
+
+# --- checks of arguments ---------------------------------------------------------------
+
+
+def check_code(index: Index, vocabulary: str, code: str) -> str:
+    """``code`` if it is in the vocabulary, else :class:`UnknownCode` listing the valid
+    codes and the nearest one."""
+    valid = index.codes(vocabulary)
+    if code in valid:
+        return code
+    raise UnknownCode(_unknown(code, vocabulary, valid))
+
+
+def _unknown(code: str, vocabulary: str, valid: Sequence[str]) -> str:
+    near = difflib.get_close_matches(code, list(valid), n=1, cutoff=0.5)
+    return MSG("unknown-code", code=code, vocab=MSG(f"v-{vocabulary}"),
+               near=MSG("near", code=near[0]) if near else "", valid=", ".join(valid))
+
+
+def _check_fixed(code: str, vocabulary: str, valid: Sequence[str]) -> str:
+    if code not in valid:
+        raise UnknownCode(_unknown(code, vocabulary, valid))
+    return code
+
+
+def _check_languages(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if not _LANG_RE.match(v):
+            raise UsageError(MSG("bad-language", value=v))
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _check_month(value: str, what: str) -> str:
+    if not _MONTH_RE.match(value):
+        raise UsageError(MSG("bad-month", what=what, value=value))
+    return value
+
+
+def _check_scores(index: Index, scores: Mapping[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for domain, value in scores.items():
+        check_code(index, "impact_domains", domain)
+        if not 1 <= int(value) <= 5:
+            raise UsageError(MSG("bad-score", domain=domain, value=value))
+        out[domain] = int(value)
+    return out
+
+
+def _check_year(value: int) -> int:
+    if not 1900 <= value <= 2100:
+        raise UsageError(MSG("bad-year", value=value))
+    return value
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+# --- locations ---------------------------------------------------------------------------
+
+
+def _not_future(day: dt.date) -> None:
+    """Events are recorded after they happen: a date after today is refused."""
+    from hs.store.repo import today
+
+    if day > today():
+        raise TransitionError(MSG("future-date", day=day, today=today()))
+
+
+def plan_add_location(p: Plan, code: str, name: str, municipalities: Sequence[str],
+                      active_from: dt.date, partner: str | None = None,
+                      fte: float | None = None) -> Change:
+    if not is_valid_id("location", code):
+        raise UsageError(MSG("bad-location-code", value=code))
+    if code in p.index.locations or code in p.repo.all_ids() or \
+            (p.repo.records / "locations" / f"{code}.yaml").exists():
+        raise TransitionError(MSG("location-exists", id=code))
+    data: dict[str, Any] = {"schema_version": 1, "name": name,
+                            "municipalities": _unique(municipalities)}
+    if partner:
+        data["partner"] = partner
+    data["active_from"] = active_from
+    if fte is not None:
+        data["fte"] = fte
+    p.create("location", code, data)
+    return p.change("location.add", "location.add", [code], active_from, created=[code],
+                    id=code)
+
+
+def plan_stop_location(p: Plan, location: str, day: dt.date) -> Change:
+    loc = p.location(location)
+    if loc.active_until is not None:
+        raise TransitionError(MSG("location-stopped", id=loc.id, date=loc.active_until))
+    if day < loc.active_from:
+        raise TransitionError(MSG("before-location", date=day, id=loc.id,
+                                  start=loc.active_from))
+    fams = sum(1 for f in p.index.families.values() if f.location == loc.id
+               and family_status(p.index, f, day) in ("waiting", "in-trajectory"))
+    vols = sum(1 for v in p.index.volunteers.values() if v.location == loc.id
+               and v.active_on(day))
+    if fams or vols:
+        p.warn(MSG("warn-open-location", id=loc.id, families=fams, volunteers=vols,
+                   date=day))
+    doc = p.edit("location", loc.id)
+    _set(doc, "active_until", day, _order("location"))
+    p.put("location", loc.id, doc)
+    return p.change("location.stop", "location.stop", [loc.id], day, id=loc.id, date=day)
+
+
+# --- volunteers --------------------------------------------------------------------------
+
+
+def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
+                       name: str | None = None, languages: Sequence[str] = (),
+                       roles: Sequence[str] = (), municipality: str | None = None,
+                       joined: dt.date | None = None, checked: dt.date | None = None,
+                       availability: Sequence[str] = (), capacity: int | None = None,
+                       preferences: Sequence[str] = (), note: str | None = None,
+                       training: Mapping[str, dt.date] | None = None,
+                       stopped: tuple[dt.date, str] | None = None,
+                       day: dt.date | None = None) -> Change:
+    loc = p.location(location)
+    _check_fixed(gender, "genders", GENDERS)
+    _check_year(birth_year)
+    langs = _check_languages(languages)
+    role_list = ([_check_fixed(r, "roles", TRAJECTORY_KINDS) for r in _unique(roles)]
+                 or ["buddy"])
+    for h in availability:
+        if not _HALF_DAY_RE.match(h):
+            raise UsageError(MSG("bad-half-day", value=h))
+    prefs = [check_code(p.index, "volunteer_preferences", c) for c in _unique(preferences)]
+    steps = {check_code(p.index, "training_steps", s): d for s, d in (training or {}).items()}
+    if capacity is not None and not 0 <= capacity <= 10:
+        raise UsageError(MSG("bad-capacity", value=capacity))
+    when = joined or day
+    if when is not None and not loc.active_on(when):
+        p.warn(MSG("warn-location-inactive", id=loc.id, date=when))
+    rid = p.new_id("volunteer")
+    data: dict[str, Any] = {"schema_version": 1, "location": loc.id}
+    if name:
+        data["name"] = name
+    data["gender"] = gender
+    data["birth_year"] = birth_year
+    if municipality:
+        data["municipality"] = municipality
+    if langs:
+        data["languages"] = langs
+    data["roles"] = role_list
+    if availability:
+        data["availability"] = _unique(availability)
+    if capacity is not None:
+        data["capacity"] = capacity
+    if prefs:
+        data["preferences"] = prefs
+    if steps:
+        data["training"] = steps
+    if checked is not None:
+        data["check_date"] = checked
+    if joined is not None:
+        period: dict[str, Any] = {"start": joined}
+        if stopped is not None:
+            period["end"] = stopped[0]
+            period["stop_reason"] = check_code(p.index, "stop_reasons", stopped[1])
+        data["active"] = [period]
+    if note:
+        data["note"] = note
+    p.create("volunteer", rid, data)
+    if joined is not None:
+        required = [c for c, e in p.index.vocabularies.get("training_steps", {}).items()
+                    if e.get("required", True) and c not in steps]
+        if required:  # an existing volunteer moved in: say what the records lack
+            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(required)))
+        return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
+                        id=rid, date=joined)
+    return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
+                    id=rid)
+
+
+def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> Change:
+    _not_future(day)
+    vol = p.volunteer(volunteer)
+    check_code(p.index, "stop_reasons", reason)
+    _require_active_volunteer(vol, day, stopping=True)
+    for t in p.index.trajectories_with(vol.id):
+        if t.end is None and t.assignments and t.assignments[-1].volunteer == vol.id \
+                and t.assignments[-1].end is None:
+            p.warn(MSG("warn-still-assigned", id=vol.id, trj=t.id))
+    doc = p.edit("volunteer", vol.id)
+    period = doc["active"][-1]
+    order = _order("volunteer", "period")
+    _set(period, "end", day, order)
+    _set(period, "stop_reason", reason, order)
+    p.put("volunteer", vol.id, doc)
+    return p.change("volunteer.stop", "volunteer.stop", [vol.id], day,
+                    extra=[("Hs-Reason", reason)], id=vol.id, reason=reason)
+
+
+def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = False) -> None:
+    """The volunteer must be active on ``day`` (for a stop: in an open last period)."""
+    if not vol.periods:
+        raise TransitionError(MSG("vol-candidate", id=vol.id))
+    last = vol.periods[-1]
+    if stopping:
+        if last.end is not None:
+            raise TransitionError(MSG("vol-stopped", id=vol.id, date=last.end))
+        if day < last.start:
+            raise TransitionError(MSG("vol-stop-before", id=vol.id, start=last.start,
+                                      date=day))
+        return
+    status = volunteer_status(vol, day)
+    if status == "active":
+        return
+    if status == "candidate":
+        raise TransitionError(MSG("vol-not-yet", id=vol.id, date=vol.periods[0].start))
+    ended = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
+    later = [pr.start for pr in vol.periods if pr.start > day]
+    if later:
+        raise TransitionError(MSG("vol-not-yet", id=vol.id, date=min(later)))
+    raise TransitionError(MSG("vol-stopped", id=vol.id, date=max(ended)))
+
+
+def plan_train_volunteer(p: Plan, volunteer: str, step: str, day: dt.date) -> Change:
+    _not_future(day)
+    vol = p.volunteer(volunteer)
+    check_code(p.index, "training_steps", step)
+    old = vol.training.get(step)
+    if old is not None and old != day:
+        p.warn(MSG("warn-training-again", step=step, id=vol.id, old=old, date=day))
+    doc = p.edit("volunteer", vol.id)
+    if "training" not in doc or not isinstance(doc["training"], dict):
+        _set(doc, "training", _node({}), _order("volunteer"))
+    doc["training"][step] = _node(day)
+    p.put("volunteer", vol.id, doc)
+    return p.change("volunteer.train", "volunteer.train", [vol.id], day,
+                    extra=[("Hs-Step", step)], id=vol.id, step=step)
+
+
+def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
+                            force: bool = False) -> Change:
+    vol = p.volunteer(volunteer)
+    if vol.periods:
+        last = vol.periods[-1]
+        if last.end is None:
+            raise TransitionError(MSG("vol-active", id=vol.id, date=last.start))
+        if day <= last.end:
+            raise TransitionError(MSG("vol-restart-order", id=vol.id, end=last.end))
+    if not training_complete(p.index, vol, day):
+        steps = p.index.vocabularies.get("training_steps", {})
+        missing = [c for c, e in steps.items() if e.get("required", True)
+                   and (c not in vol.training or vol.training[c] > day)]
+        if not force:
+            raise TransitionError(MSG("training-missing", id=vol.id,
+                                      steps=", ".join(missing)))
+        p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(missing)))
+    _warn_check(p, vol, day)
+    doc = p.edit("volunteer", vol.id)
+    if "active" not in doc or not isinstance(doc["active"], list):
+        _set(doc, "active", _node([]), _order("volunteer"))
+    doc["active"].append(_node({"start": day}))
+    p.put("volunteer", vol.id, doc)
+    key = "volunteer.reactivate" if vol.periods else "volunteer.activate"
+    return p.change("volunteer.activate", key, [vol.id], day, id=vol.id)
+
+
+def plan_check_volunteer(p: Plan, volunteer: str, day: dt.date) -> Change:
+    _not_future(day)
+    vol = p.volunteer(volunteer)
+    if vol.check_date is not None and vol.check_date > day:
+        raise TransitionError(MSG("check-later", id=vol.id, date=vol.check_date))
+    doc = p.edit("volunteer", vol.id)
+    _set(doc, "check_date", day, _order("volunteer"))
+    p.put("volunteer", vol.id, doc)
+    return p.change("volunteer.check", "volunteer.check", [vol.id], day, id=vol.id)
+
+
+def _warn_check(p: Plan, vol: VolunteerRow, day: dt.date) -> None:
+    until = check_valid_until(p.index, vol)
+    if until is None:
+        p.warn(MSG("warn-no-check", id=vol.id))
+    elif until < day:
+        p.warn(MSG("warn-check-expired", id=vol.id, date=vol.check_date, until=until,
+                   months=int(p.index.config.get("check_validity_months", 36))))
+
+
+# --- families ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyState:
+    """Where a family stands after all its recorded events (for checks and messages)."""
+
+    status: str  # referred | refused | withdrawn | waiting | in-trajectory | closed
+    since: dt.date  # the date of the event that put it there
+    trajectory: str | None = None  # the main trajectory (in-trajectory / closed)
+    starter: str | None = None  # an open starter trajectory
+
+
+def family_state(index: Index, fam: FamilyRow) -> FamilyState:
+    """The family's status as of its latest recorded event."""
+    ref = fam.referral
+    trajs = [t for t in index.trajectories_of(fam.id) if t.start >= ref.date]
+    starter = next((t.id for t in trajs if t.kind == "starter" and t.end is None), None)
+    if not ref.decisions:
+        return FamilyState("referred", ref.date, starter=starter)
+    last = ref.decisions[-1]
+    if last.decision != "accepted":
+        return FamilyState(last.decision, last.date, starter=starter)
+    main = [t for t in trajs if t.kind in MAIN_KINDS]
+    if not main:
+        return FamilyState("waiting", last.date, starter=starter)
+    t = main[-1]
+    if t.end is None:
+        return FamilyState("in-trajectory", t.start, trajectory=t.id, starter=starter)
+    return FamilyState("closed", t.end, trajectory=t.id, starter=starter)
+
+
+def _family_error(fam: FamilyRow, st: FamilyState) -> TransitionError:
+    """The refusal that explains the family's current status."""
+    if st.status == "referred":
+        return TransitionError(MSG("fam-referred", id=fam.id, date=st.since))
+    if st.status == "refused":
+        return TransitionError(MSG("fam-refused", id=fam.id, date=st.since))
+    if st.status == "withdrawn":
+        return TransitionError(MSG("fam-withdrawn", id=fam.id, date=st.since))
+    if st.status == "in-trajectory":
+        return TransitionError(MSG("fam-in-trajectory", id=fam.id, trj=st.trajectory,
+                                   date=st.since))
+    if st.status == "closed":
+        return TransitionError(MSG("fam-closed", id=fam.id, trj=st.trajectory,
+                                   date=st.since))
+    return TransitionError(MSG("fam-accepted-final", id=fam.id, date=st.since))
+
+
+def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
+                 expecting: str | None, languages: Sequence[str], flags: Sequence[str],
+                 parent_birth_years: Sequence[int], loc: Any) -> tuple[list[str], list[str],
+                                                                     list[str], list[int]]:
+    kids = [_check_month(c, "--child") for c in children]
+    if expecting is not None:
+        _check_month(expecting, "--expecting")
+    langs = _check_languages(languages)
+    flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
+    years = [_check_year(y) for y in parent_birth_years]
+    if municipality and loc.municipalities and municipality not in loc.municipalities:
+        p.warn(MSG("warn-municipality", value=municipality, id=loc.id,
+                   valid=", ".join(loc.municipalities)))
+    return kids, langs, flag_list, years
+
+
+def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
+                      location: str | None = None, family: str | None = None,
+                      name: str | None = None, municipality: str | None = None,
+                      children: Sequence[str] = (), expecting: str | None = None,
+                      languages: Sequence[str] = (), flags: Sequence[str] = (),
+                      parent_birth_years: Sequence[int] = (), note: str | None = None,
+                      decisions: Sequence[tuple[str, dt.date, str | None]] = ()) -> Change:
+    """A new family (``location`` required), or a new referral of ``family``.
+
+    ``decisions`` (for an import): (accepted|refused|withdrawn, date, reason) events
+    recorded with a new family's referral, in date order."""
+    _not_future(day)
+    check_code(p.index, "referrers", referrer)
+    if family is not None:
+        return _rerefer(p, family, day, referrer, location=location, name=name,
+                        municipality=municipality, children=children, expecting=expecting,
+                        languages=languages, flags=flags,
+                        parent_birth_years=parent_birth_years)
+    if location is None:
+        raise UsageError(MSG("need-location"))
+    loc = p.location(location)
+    if not loc.active_on(day):
+        p.warn(MSG("warn-location-inactive", id=loc.id, date=day))
+    kids, langs, flag_list, years = _family_data(
+        p, municipality=municipality, children=children, expecting=expecting,
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+    rid = p.new_id("family")
+    data: dict[str, Any] = {"schema_version": 1, "location": loc.id}
+    if name:
+        data["name"] = name
+    if municipality:
+        data["municipality"] = municipality
+    if years:
+        data["household"] = {"parent_birth_years": years}
+    if kids:
+        data["children"] = [{"born": k} for k in kids]
+    if langs:
+        data["languages"] = langs
+    if flag_list:
+        data["flags"] = flag_list
+    referral: dict[str, Any] = {"date": day, "referrer": referrer}
+    if expecting:
+        referral["expecting"] = expecting
+    events: list[dict[str, Any]] = []
+    for what, when, reason in decisions:
+        event: dict[str, Any] = {"date": when, "decision": what}
+        if what == "refused":
+            event["reason"] = check_code(p.index, "refusal_reasons", reason or "")
+        elif what == "withdrawn":
+            event["reason"] = check_code(p.index, "withdrawal_reasons", reason or "")
+        events.append(event)
+    if events:
+        referral["decisions"] = events
+    data["referrals"] = [referral]
+    if note:
+        data["note"] = note
+    p.create("family", rid, data)
+    return p.change("family.refer", "family.refer", [rid], day, created=[rid],
+                    extra=[("Hs-Referrer", referrer)], id=rid, referrer=referrer)
+
+
+def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str | None,
+             name: str | None, municipality: str | None, children: Sequence[str],
+             expecting: str | None, languages: Sequence[str], flags: Sequence[str],
+             parent_birth_years: Sequence[int]) -> Change:
+    fam = p.family(family)
+    st = family_state(p.index, fam)
+    if st.status not in ("refused", "withdrawn", "closed"):
+        label = MSG(f"s-{st.status}") if f"s-{st.status}" in MSG.messages else st.status
+        raise TransitionError(MSG("fam-open", id=fam.id, date=fam.referral.date,
+                                  status=label))
+    if st.starter is not None:
+        raise TransitionError(MSG("fam-starter-open", id=fam.id, trj=st.starter))
+    if day < st.since:
+        key = "before-end" if st.status == "closed" else "before-decision"
+        raise TransitionError(MSG(key, date=day, id=fam.id, ref=st.since,
+                                  trj=st.trajectory))
+    loc = p.location(location or fam.location)
+    kids, langs, flag_list, years = _family_data(
+        p, municipality=municipality, children=children, expecting=expecting,
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+    doc = p.edit("family", fam.id)
+    order = _order("family")
+    if location is not None and loc.id != fam.location:
+        doc["location"] = loc.id
+    if name:
+        _set(doc, "name", name, order)
+    if municipality:
+        _set(doc, "municipality", municipality, order)
+    if years:
+        if "household" not in doc:
+            _set(doc, "household", _node({}), order)
+        known = list(doc["household"].get("parent_birth_years", []))
+        if any(y not in known for y in years):
+            _set(doc["household"], "parent_birth_years",
+                 _node(known + [y for y in years if y not in known]),
+                 _order("family", "household"))
+    for key, values, item in (("children", kids, True), ("languages", langs, False),
+                              ("flags", flag_list, False)):
+        if not values:
+            continue
+        if key not in doc:
+            _set(doc, key, _node([]), order)
+        seq = doc[key]
+        have = [c["born"] for c in seq] if item else list(seq)
+        for v in values:
+            if v not in have:
+                seq.append(_node({"born": v}) if item else v)
+    referral: dict[str, Any] = {"date": day, "referrer": referrer}
+    if expecting:
+        referral["expecting"] = expecting
+    doc["referrals"].append(_node(referral))
+    p.put("family", fam.id, doc)
+    return p.change("family.refer", "family.rerefer", [fam.id], day,
+                    extra=[("Hs-Referrer", referrer)], id=fam.id, referrer=referrer)
+
+
+def _decide(p: Plan, family: str, day: dt.date, decision: str,
+            reason: str | None) -> FamilyRow:
+    _not_future(day)
+    fam = p.family(family)
+    st = family_state(p.index, fam)
+    ref = fam.referral
+    if decision == "withdrawn":
+        if st.status == "in-trajectory":
+            raise TransitionError(MSG("fam-in-trajectory-withdraw", id=fam.id,
+                                      trj=st.trajectory))
+        if st.status not in ("referred", "waiting"):
+            raise _family_error(fam, st)
+        if st.starter is not None:
+            raise TransitionError(MSG("fam-starter-open", id=fam.id, trj=st.starter))
+        future = [t for t in p.index.trajectories_of(fam.id)
+                  if t.start >= ref.date and t.start > day]
+        if future:
+            raise TransitionError(MSG("fam-future-trajectory", id=fam.id, trj=future[0].id,
+                                      date=future[0].start))
+    elif st.status != "referred":
+        if st.status in ("in-trajectory", "closed", "refused", "withdrawn"):
+            raise _family_error(fam, st)
+        last = ref.decisions[-1]
+        if decision == "accepted":
+            raise TransitionError(MSG("fam-decided", id=fam.id, decision=last.decision,
+                                      date=last.date))
+        raise TransitionError(MSG("fam-accepted-final", id=fam.id, date=last.date))
+    if day < ref.date:
+        raise TransitionError(MSG("before-referral", date=day, id=fam.id, ref=ref.date))
+    if ref.decisions and day < ref.decisions[-1].date:
+        raise TransitionError(MSG("before-decision", date=day, id=fam.id,
+                                  ref=ref.decisions[-1].date))
+    doc = p.edit("family", fam.id)
+    referral = doc["referrals"][-1]
+    if "decisions" not in referral or not isinstance(referral["decisions"], list):
+        _set(referral, "decisions", _node([]), _order("family", "referral"))
+    event: dict[str, Any] = {"date": day, "decision": decision}
+    if reason is not None:
+        event["reason"] = reason
+    referral["decisions"].append(_node(event))
+    p.put("family", fam.id, doc)
+    return fam
+
+
+def plan_accept_family(p: Plan, family: str, day: dt.date) -> Change:
+    fam = _decide(p, family, day, "accepted", None)
+    return p.change("family.accept", "family.accept", [fam.id], day, id=fam.id)
+
+
+def plan_refuse_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
+    check_code(p.index, "refusal_reasons", reason)
+    fam = _decide(p, family, day, "refused", reason)
+    return p.change("family.refuse", "family.refuse", [fam.id], day,
+                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+
+
+def plan_withdraw_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
+    check_code(p.index, "withdrawal_reasons", reason)
+    fam = _decide(p, family, day, "withdrawn", reason)
+    return p.change("family.withdraw", "family.withdraw", [fam.id], day,
+                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+
+
+# --- trajectories ------------------------------------------------------------------------
+
+
+def _volunteer_for(p: Plan, vol: VolunteerRow, day: dt.date, kind: str,
+                   fam: FamilyRow | None) -> None:
+    """Checks and warnings for assigning ``vol`` to a trajectory of ``kind`` on ``day``."""
+    _require_active_volunteer(vol, day)
+    if kind != "starter":
+        n = load(p.index, vol.id, day)
+        if n >= vol.capacity:
+            raise TransitionError(MSG("capacity-full", id=vol.id, n=n, date=day,
+                                      capacity=vol.capacity))
+    elif "starter" not in vol.roles:
+        p.warn(MSG("warn-starter-role", id=vol.id))
+    _warn_check(p, vol, day)
+    if fam is not None and fam.location != vol.location:
+        p.warn(MSG("warn-location", vol=vol.id, vloc=vol.location, fam=fam.id,
+                   floc=fam.location))
+
+
+def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
+                          kind: str = "buddy", note: str | None = None) -> Change:
+    _check_fixed(kind, "kinds", TRAJECTORY_KINDS)
+    fam = p.family(family)
+    vol = p.volunteer(volunteer)
+    st = family_state(p.index, fam)
+    if st.status != "waiting":
+        raise _family_error(fam, st)
+    accepted = fam.referral.decisions[-1].date
+    if day < accepted:
+        raise TransitionError(MSG("before-accept", date=day, id=fam.id, ref=accepted))
+    _volunteer_for(p, vol, day, kind, fam)
+    starter: TrajectoryRow | None = None
+    if st.starter is not None:
+        starter = p.index.trajectories[st.starter]
+        if kind == "starter":
+            raise TransitionError(MSG("fam-starter-exists", id=fam.id, trj=starter.id,
+                                      date=starter.start))
+        if starter.start > day:
+            raise TransitionError(MSG("starter-later", trj=starter.id, id=fam.id,
+                                      date=starter.start, day=day))
+        if any(v > day.toordinal() for v in starter.visit_days) or any(
+                r.date > day for r in starter.reviews):
+            raise TransitionError(MSG("starter-visits-after", trj=starter.id, date=day))
+    rid = p.new_id("trajectory")
+    data: dict[str, Any] = {"schema_version": 1, "family": fam.id, "kind": kind,
+                            "start": day, "volunteers": [{"volunteer": vol.id, "start": day}]}
+    if note:
+        data["note"] = note
+    p.create("trajectory", rid, data)
+    records = [rid, fam.id, vol.id]
+    if starter is None:
+        return p.change("trajectory.start", "trajectory.start", records, day, created=[rid],
+                        extra=[("Hs-Kind", kind)], id=rid, kind=kind, family=fam.id,
+                        volunteer=vol.id)
+    reason = STARTER_HANDOVER_REASON
+    if reason not in p.index.codes("close_reasons"):
+        reason = "other"
+        p.warn(MSG("warn-starter-other", trj=starter.id, code=STARTER_HANDOVER_REASON))
+    doc = p.edit("trajectory", starter.id)
+    order = _order("trajectory")
+    _set(doc, "end", day, order)
+    _set(doc, "close_reason", reason, order)
+    p.put("trajectory", starter.id, doc)
+    return p.change("trajectory.start", "trajectory.start-handover", [*records, starter.id],
+                    day, created=[rid], extra=[("Hs-Kind", kind)], id=rid, kind=kind,
+                    family=fam.id, volunteer=vol.id, starter=starter.id)
+
+
+def _within(traj: TrajectoryRow, day: dt.date, what: str) -> None:
+    """``day`` must be within the trajectory (start to close, both included)."""
+    if day < traj.start:
+        raise TransitionError(MSG("traj-before-start", what=MSG(what), date=day, id=traj.id,
+                                  start=traj.start))
+    if traj.end is not None and day > traj.end:
+        raise TransitionError(MSG("traj-after-close", what=MSG(what), date=day, id=traj.id,
+                                  end=traj.end))
+
+
+def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | None = None,
+                      note: str | None = None) -> Change:
+    _not_future(day)
+    traj = p.trajectory(trajectory)
+    _within(traj, day, "what-visit")
+    if day.toordinal() in traj.visit_days:
+        p.warn(MSG("warn-same-day-visit", id=traj.id, date=day))
+    current = traj.volunteer_on(day)
+    vol = p.index.volunteers.get(current) if current else None
+    if vol is not None and not vol.active_on(day):
+        ends = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
+        if ends:
+            p.warn(MSG("warn-visit-stopped", id=traj.id, vol=vol.id, date=max(ends)))
+    doc = p.edit("trajectory", traj.id)
+    if "visits" not in doc or not isinstance(doc["visits"], list):
+        _set(doc, "visits", _node([]), _order("trajectory"))
+    visit: dict[str, Any] = {"date": day}
+    if minutes is not None:
+        visit["minutes"] = minutes
+    if note:
+        visit["note"] = note
+    visits = doc["visits"]
+    pos = len(visits)
+    while pos > 0 and _as_date(visits[pos - 1].get("date")) > day:
+        pos -= 1
+    visits.insert(pos, _node(visit))
+    p.put("trajectory", traj.id, doc)
+    return p.change("trajectory.visit", "trajectory.visit", [traj.id], day, id=traj.id,
+                    date=day)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return dt.date.min
+
+
+def default_review_kind(index: Index, traj: TrajectoryRow, day: dt.date) -> str:
+    """The review kind ``hs review`` assumes from the trajectory's age on ``day``.
+
+    Before half of ``due.six_month_review_days``: ``start`` (``other`` if the trajectory
+    has a start review already); before the midpoint between the six-month review and
+    ``due.closing_days``: ``six-month`` (or ``other`` if it has one); later: ``closing``."""
+    due = index.config.get("due") or {}
+    six = int(due.get("six_month_review_days", 182))
+    closing = int(due.get("closing_days", 365))
+    age = (day - traj.start).days
+    kinds = {r.kind for r in traj.reviews}
+    if age < six // 2:
+        return "other" if "start" in kinds else "start"
+    if age < (six + closing) // 2:
+        return "other" if "six-month" in kinds else "six-month"
+    return "closing"
+
+
+def _add_review(p: Plan, traj: TrajectoryRow, day: dt.date, kind: str,
+                scores: Mapping[str, int], note: str | None) -> None:
+    _not_future(day)
+    doc = p.edit("trajectory", traj.id)
+    order = _order("trajectory")
+    review: dict[str, Any] = {"date": day, "kind": kind}
+    if scores and traj.impact_start:
+        review["scores"] = dict(scores)
+    elif scores:
+        if "impact" not in doc or not isinstance(doc["impact"], dict):
+            _set(doc, "impact", _node({}), order)
+        _set(doc["impact"], "start", _node(dict(scores)), _order("trajectory", "impact"))
+        doc["impact"]["start"].fa.set_block_style()
+    if note:
+        review["note"] = note
+    if "reviews" not in doc or not isinstance(doc["reviews"], list):
+        _set(doc, "reviews", _node([]), order)
+    reviews = doc["reviews"]
+    pos = len(reviews)
+    while pos > 0 and _as_date(reviews[pos - 1].get("date")) > day:
+        pos -= 1
+    node = _node(review)
+    if "scores" in review:
+        node["scores"].fa.set_block_style()
+    reviews.insert(pos, node)
+    p.put("trajectory", traj.id, doc)
+
+
+def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None = None,
+                       scores: Mapping[str, int] | None = None,
+                       note: str | None = None) -> Change:
+    traj = p.trajectory(trajectory)
+    if kind is not None:
+        _check_fixed(kind, "review-kinds", REVIEW_KINDS)
+    checked = _check_scores(p.index, scores or {})
+    _within(traj, day, "what-review")
+    kind = kind or default_review_kind(p.index, traj, day)
+    _add_review(p, traj, day, kind, checked, note)
+    return p.change("trajectory.review", "trajectory.review", [traj.id], day,
+                    extra=[("Hs-Review", kind)], id=traj.id, kind=kind)
+
+
+def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
+                           scores: Mapping[str, int] | None = None,
+                           note: str | None = None) -> Change:
+    traj = p.trajectory(trajectory)
+    checked = _check_scores(p.index, scores or {})
+    if traj.end is not None:
+        raise TransitionError(MSG("traj-closed", id=traj.id, date=traj.end))
+    _within(traj, day, "what-extension")
+    due = p.index.config.get("due") or {}
+    limit = int(due.get("closing_days", 365)) - int(due.get("within_days", 7))
+    age = (day - traj.start).days
+    if age < limit:
+        p.warn(MSG("warn-early-extension", id=traj.id, days=age, limit=limit))
+    _add_review(p, traj, day, "extension", checked, note)
+    return p.change("trajectory.extend", "trajectory.extend", [traj.id], day,
+                    extra=[("Hs-Review", "extension")], id=traj.id)
+
+
+def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
+                          scores: Mapping[str, int] | None = None,
+                          note: str | None = None) -> Change:
+    _not_future(day)
+    traj = p.trajectory(trajectory)
+    check_code(p.index, "close_reasons", reason)
+    checked = _check_scores(p.index, scores or {})
+    if traj.end is not None:
+        raise TransitionError(MSG("traj-closed", id=traj.id, date=traj.end))
+    _within(traj, day, "what-close")
+    last_visit = traj.last_visit
+    if last_visit is not None and last_visit > day:
+        raise TransitionError(MSG("close-before", id=traj.id, what=MSG("what-visit"),
+                                  last=last_visit, date=day))
+    later_reviews = [r.date for r in traj.reviews if r.date > day]
+    if later_reviews:
+        raise TransitionError(MSG("close-before", id=traj.id, what=MSG("what-review"),
+                                  last=max(later_reviews), date=day))
+    later_assign = [a.start for a in traj.assignments if a.start > day]
+    if later_assign:
+        raise TransitionError(MSG("close-before", id=traj.id, what=MSG("what-assignment"),
+                                  last=max(later_assign), date=day))
+    doc = p.edit("trajectory", traj.id)
+    order = _order("trajectory")
+    if checked:
+        if "impact" not in doc or not isinstance(doc["impact"], dict):
+            _set(doc, "impact", _node({}), order)
+        impact = doc["impact"]
+        if traj.impact_end:
+            p.warn(MSG("warn-impact-end", id=traj.id))
+            for k, v in checked.items():
+                impact["end"][k] = v
+        else:
+            _set(impact, "end", _node(checked), _order("trajectory", "impact"))
+            impact["end"].fa.set_block_style()
+    _set(doc, "end", day, order)
+    _set(doc, "close_reason", reason, order)
+    if note:
+        if doc.get("note"):
+            doc["note"] = f"{doc['note']}\n{note}"
+        else:
+            _set(doc, "note", note, order)
+    p.put("trajectory", traj.id, doc)
+    return p.change("trajectory.close", "trajectory.close", [traj.id], day,
+                    extra=[("Hs-Reason", reason)], id=traj.id, reason=reason)
+
+
+def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,
+                           day: dt.date) -> Change:
+    traj = p.trajectory(trajectory)
+    vol = p.volunteer(volunteer)
+    if traj.end is not None and day > traj.end:
+        raise TransitionError(MSG("traj-closed", id=traj.id, date=traj.end))
+    _within(traj, day, "what-replacement")
+    last = traj.assignments[-1]
+    if last.volunteer == vol.id and (last.end is None or last.end >= day):
+        raise TransitionError(MSG("same-volunteer", id=vol.id, trj=traj.id))
+    if last.end is None and last.start >= day:
+        raise TransitionError(MSG("replace-same-day", old=last.volunteer, id=traj.id,
+                                  date=last.start))
+    if last.end is not None and last.end >= day:
+        raise TransitionError(MSG("replace-order", id=traj.id, date=last.start))
+    fam = p.index.families.get(traj.family)
+    _volunteer_for(p, vol, day, traj.kind, fam)
+    doc = p.edit("trajectory", traj.id)
+    seq = doc["volunteers"]
+    if last.end is None:
+        end = day - dt.timedelta(days=1)
+        old = p.index.volunteers.get(last.volunteer)
+        if old is not None and not old.active_on(end):
+            # the old volunteer stopped before: the assignment ends on their last day
+            ends = [pr.end for pr in old.periods if pr.end is not None
+                    and last.start <= pr.end <= end]
+            if ends:
+                end = max(ends)
+        _set(seq[-1], "end", end, _order("trajectory", "assignment"))
+    seq.append(_node({"volunteer": vol.id, "start": day}))
+    p.put("trajectory", traj.id, doc)
+    return p.change("trajectory.replace", "trajectory.replace",
+                    [traj.id, last.volunteer, vol.id], day, id=traj.id, old=last.volunteer,
+                    new=vol.id)
+
+
+# --- checking and writing a plan ------------------------------------------------------
+
+
+def _sub_index(index: Index, ids: set[str], rows: Mapping[str, tuple[str, Any, str]],
+               use_new: bool) -> Index:
+    """The records the rules need around ``ids``, with the new rows if ``use_new``."""
+    from hs.records.index import Index as IndexType
+
+    def get(kind: str, rid: str) -> Any:
+        if use_new and rid in rows and rows[rid][0] == kind:
+            return rows[rid][1]
+        return getattr(index, _TABLE[kind]).get(rid)
+
+    out = IndexType(locations=dict(index.locations), config=index.config,
+                    vocabularies=index.vocabularies)
+    for table in ("families", "volunteers", "trajectories"):
+        for rid in ids:
+            row = get(_KIND_OF_TABLE[table], rid)
+            if row is not None:
+                getattr(out, table)[rid] = row
+                rel = rows[rid][2] if rid in rows else index.paths.get(rid)
+                if rel is not None:
+                    out.paths[rid] = rel
+    if use_new:
+        for rid, (kind, row, rel) in rows.items():
+            if kind == "location":
+                out.locations[rid] = row
+                out.paths[rid] = rel
+    return out
+
+
+_TABLE = {"family": "families", "volunteer": "volunteers", "trajectory": "trajectories",
+          "location": "locations"}
+_KIND_OF_TABLE = {v: k for k, v in _TABLE.items()}
+
+
+def _related(index: Index, rows: Mapping[str, tuple[str, Any, str]]) -> set[str]:
+    """Every record whose rules the change could affect, and what those rules read."""
+    fams: set[str] = set()
+    vols: set[str] = set()
+    trajs: set[str] = set()
+    for rid, (kind, row, _rel) in rows.items():
+        if kind == "family":
+            fams.add(rid)
+        elif kind == "volunteer":
+            vols.add(rid)
+        elif kind == "trajectory":
+            trajs.add(rid)
+            for r in (row, index.trajectories.get(rid)):
+                if r is not None:
+                    fams.add(r.family)
+                    vols.update(a.volunteer for a in r.assignments)
+    for f in list(fams):
+        trajs.update(t.id for t in index.trajectories_of(f))
+    for v in list(vols):
+        trajs.update(t.id for t in index.trajectories_with(v))
+    for t in list(trajs):
+        r = rows[t][1] if t in rows and rows[t][0] == "trajectory" else \
+            index.trajectories.get(t)
+        if r is not None:
+            fams.add(r.family)
+            vols.update(a.volunteer for a in r.assignments)
+    return fams | vols | trajs
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """A problem the plan's files would have: ``rel`` is the file, ``line`` 0 if unknown."""
+
+    rel: str
+    line: int
+    message: str
+    severity: str = "error"
+
+
+def check_plan(p: Plan) -> list[PlanProblem]:
+    """What ``hs validate`` would say about the plan's files after the change.
+
+    Each file must pass its schema; the lifecycle rules on the records around the change
+    must raise nothing they did not raise before. Returns the new problems (errors and
+    warnings), for every file."""
+    from hs.rules.lifecycle import tree_rules
+    from hs.store.repo import RecordFile, parse_file
+
+    out: list[PlanProblem] = []
+    rows: dict[str, tuple[str, Any, str]] = {}
+    for fc in p.files.values():
+        rf = RecordFile(fc.kind, fc.id, p.repo.root / fc.rel, fc.rel)
+        res = parse_file(rf, fc.text.encode("utf-8"))
+        if res.problems:
+            out.extend(PlanProblem(fc.rel, q.line, q.message) for q in res.problems)
+        else:
+            rows[fc.id] = (fc.kind, res.row, fc.rel)
+    if out:
+        return out
+    ids = _related(p.index, rows)
+    before = tree_rules(_At(), _sub_index(p.index, ids, rows, use_new=False))
+    after = tree_rules(_At(), _sub_index(p.index, ids, rows, use_new=True))
+    known = {(q.path, q.code, q.message) for q in before}
+    return [PlanProblem(q.path, 0, q.message, q.severity) for q in after
+            if (q.path, q.code, q.message) not in known]
+
+
+def recheck(p: Plan) -> list[str]:
+    """:func:`check_plan`, raising :class:`WriteRejected` on the first error; returns the
+    new warnings."""
+    problems = check_plan(p)
+    for q in problems:
+        if q.severity == "error":
+            where = f"{q.rel}:{q.line}" if q.line else q.rel
+            raise WriteRejected(MSG("rejected", path=where, message=q.message))
+    return [MSG("warn-rule", path=q.rel, message=q.message) for q in problems]
+
+
+def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -> Outcome:
+    """Check the plan (unless the caller did: ``checked``), write its files and record
+    them in git as one commit.
+
+    Call under ``repo.lock()`` (the ``run`` helper does). If anything fails, every file is
+    as it was."""
+    from hs.store import gitops
+
+    warnings = list(change.warnings)
+    for w in ([] if checked else recheck(p)):
+        if w not in warnings:
+            warnings.append(w)
+    root = p.repo.root
+    files = list(p.files.values())
+    rels = [fc.rel for fc in files]
+    st = gitops.preflight(root, commit)
+    if not st.available:
+        warnings.append(MSG("warn-no-git"))
+    elif not st.repo:
+        warnings.append(MSG("warn-not-repo", root=root))
+    was_dirty = gitops.dirty(root, rels) if st.repo else []
+    if commit:
+        for rel in was_dirty:
+            if (root / rel).exists():
+                warnings.append(MSG("warn-dirty", path=rel))
+    saved: dict[str, bytes | None] = {}
+    try:
+        for fc in files:
+            path = root / fc.rel
+            saved[fc.rel] = path.read_bytes() if path.exists() else None
+            p.repo.write(path, fc.text)
+    except BaseException:
+        _restore(root, saved)
+        p.repo.refresh()
+        raise
+    sha: str | None = None
+    if st.repo:
+        message = gitops.CommitMessage(change.subject, change.action, change.records,
+                                       change.date, change.extra)
+        try:
+            sha = gitops.record(root, rels, message, commit)
+        except GitError as err:
+            _restore(root, saved)
+            gitops.unstage(root, [r for r in rels if r not in was_dirty])
+            p.repo.refresh()
+            raise GitError(MSG("git-failed", message=err.message)) from None
+    recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
+    return Outcome(change.action, change.summary, change.subject, change.records,
+                   change.created, tuple(rels), tuple(warnings), recorded, sha)
+
+
+def _restore(root: Path, saved: Mapping[str, bytes | None]) -> None:
+    import os
+
+    for rel, raw in saved.items():
+        path = root / rel
+        try:
+            if raw is None:
+                if path.exists():
+                    path.unlink()
+            else:
+                tmp = path.parent / f".{path.name}.{os.getpid()}.restore"
+                tmp.write_bytes(raw)
+                os.replace(tmp, path)
+        except OSError:
+            pass
+
+
+def run(repo: Repo, build: Callable[[Plan], Change], commit: bool = True) -> Outcome:
+    """Prepare a change under the tree's lock, then check, write and commit it."""
+    with repo.lock():
+        p = Plan(repo)
+        change = build(p)
+        return apply(p, change, commit)
+
+
+# --- a new records repository ------------------------------------------------------
+
+
+RECORD_FOLDERS = ("locations", "families", "volunteers", "trajectories")
+WORKFLOW_TEMPLATE = "validate-workflow.yml"
+WORKFLOW_TARGET = ".github/workflows/hs-validate.yml"
+
+
+def _data(name: str) -> Path:
+    return Path(__file__).resolve().parents[1] / "data" / name
+
+
+def init_repository(path: Path, *, commit: bool = True) -> Outcome:
+    """A new records repository at ``path``: git (unless already inside a work tree), the
+    records tree with the default config and vocabularies, the JSON Schemas, a CI workflow
+    and a pre-commit config that run ``hs validate``, the cache ignored, a first commit.
+
+    Files that exist already (a README, a .gitignore) are kept; the .gitignore gets the
+    cache line if it lacks it. Refuses a folder that already holds a records tree."""
+    from hs.store import gitops
+    from hs.store.repo import CONFIG_FILE, RECORDS
+
+    root = path.expanduser().resolve()
+    if (root / RECORDS / CONFIG_FILE).exists():
+        raise TransitionError(MSG("init-exists", path=root))
+    if root.exists() and not root.is_dir():
+        raise UsageError(MSG("init-not-folder", path=root))
+    if (root / RECORDS).exists() and any((root / RECORDS).iterdir()):
+        raise TransitionError(MSG("init-records-folder", path=root / RECORDS))
+    # Everything that can refuse is checked before anything is made, and a folder this
+    # call made is removed again if a later step fails.
+    if commit and shutil.which("git"):
+        probe = next((p for p in (root, *root.parents) if p.is_dir()), Path.cwd())
+        gitops.preflight_identity(probe)
+    created = not root.exists()
+    try:
+        return _init_in(root, commit)
+    except OSError as exc:
+        if created:
+            shutil.rmtree(root, ignore_errors=True)
+        raise WriteRejected(MSG("init-failed", path=root,
+                                reason=exc.strerror or type(exc).__name__)) from None
+    except BaseException:
+        if created:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _init_in(root: Path, commit: bool) -> Outcome:
+    from hs.store import gitops
+    from hs.store.repo import CONFIG_FILE, RECORDS
+
+    warnings: list[str] = []
+    root.mkdir(parents=True, exist_ok=True)
+    st = gitops.state(root)
+    if st.available and not st.repo:
+        gitops.init(root)
+        st = gitops.state(root)
+    if st.repo:
+        gitops.preflight(root, commit)
+    else:
+        warnings.append(MSG("warn-no-git") if not st.available
+                        else MSG("warn-not-repo", root=root))
+    written: list[str] = []
+
+    def put(rel: str, text: str, keep: bool = True) -> None:
+        target = root / rel
+        if keep and target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(rel)
+
+    put(f"{RECORDS}/{CONFIG_FILE}", _data("config.yaml").read_text(encoding="utf-8"))
+    put(f"{RECORDS}/vocabularies.yaml",
+        _data("vocabularies.yaml").read_text(encoding="utf-8"))
+    for folder in RECORD_FOLDERS:
+        put(f"{RECORDS}/{folder}/.gitkeep", "")
+    ignore = root / ".gitignore"
+    template = _data("gitignore").read_text(encoding="utf-8")
+    if ignore.exists():
+        old = ignore.read_text(encoding="utf-8")
+        if not any(line.strip() in (".hs", ".hs/", "/.hs/", "/.hs") for line in
+                   old.splitlines()):
+            put(".gitignore", old + ("" if old.endswith("\n") or not old else "\n")
+                + template, keep=False)
+    else:
+        put(".gitignore", template)
+    put(".pre-commit-config.yaml", _data("pre-commit-config.yaml").read_text(encoding="utf-8"))
+    put("README.md", _data("records-readme.md").read_text(encoding="utf-8"))
+    workflow = _data(WORKFLOW_TEMPLATE)
+    if workflow.is_file():
+        put(WORKFLOW_TARGET, workflow.read_text(encoding="utf-8"))
+    else:
+        warnings.append(MSG("warn-no-workflow", path=WORKFLOW_TARGET))
+    try:
+        schemas: Any = importlib.import_module("hs.records.schemas")
+        before = set((root / "schemas").glob("*.json")) if (root / "schemas").exists() \
+            else set()
+        schemas.write_schemas(root / "schemas")
+        for f in sorted((root / "schemas").glob("*.json")):
+            if f not in before:
+                written.append(f"schemas/{f.name}")
+    except (ImportError, AttributeError):
+        warnings.append(MSG("warn-no-schemas"))
+    sha: str | None = None
+    if st.repo and written:
+        message = gitops.CommitMessage(_en("repo.init"), "repo.init", (), None)
+        sha = gitops.record(root, written, message, commit)
+    recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
+    return Outcome("repo.init", MSG("repo.init-done", path=root), _en("repo.init"), (), (),
+                   tuple(written), tuple(warnings), recorded, sha)
+
+
+# --- the public functions: one per command ------------------------------------------
+
+
+def add_location(repo: Repo, code: str, name: str, municipalities: Sequence[str],
+                 active_from: dt.date, *, partner: str | None = None,
+                 fte: float | None = None, commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_add_location(p, code, name, municipalities, active_from,
+                                                 partner, fte), commit)
+
+
+def stop_location(repo: Repo, location: str, day: dt.date, *, commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_stop_location(p, location, day), commit)
+
+
+def add_volunteer(repo: Repo, location: str, gender: str, birth_year: int, *,
+                  commit: bool = True, **options: Any) -> Outcome:
+    """Options: name, languages, roles, municipality, joined, checked, availability,
+    capacity, preferences, note (see :func:`plan_add_volunteer`)."""
+    return run(repo, lambda p: plan_add_volunteer(p, location, gender, birth_year,
+                                                  **options), commit)
+
+
+def stop_volunteer(repo: Repo, volunteer: str, day: dt.date, reason: str, *,
+                   commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_stop_volunteer(p, volunteer, day, reason), commit)
+
+
+def train_volunteer(repo: Repo, volunteer: str, step: str, day: dt.date, *,
+                    commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_train_volunteer(p, volunteer, step, day), commit)
+
+
+def activate_volunteer(repo: Repo, volunteer: str, day: dt.date, *, force: bool = False,
+                       commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_activate_volunteer(p, volunteer, day, force), commit)
+
+
+def check_volunteer(repo: Repo, volunteer: str, day: dt.date, *,
+                    commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_check_volunteer(p, volunteer, day), commit)
+
+
+def refer_family(repo: Repo, day: dt.date, referrer: str, *, commit: bool = True,
+                 **options: Any) -> Outcome:
+    """Options: location, family, name, municipality, children, expecting, languages,
+    flags, parent_birth_years, note (see :func:`plan_refer_family`)."""
+    return run(repo, lambda p: plan_refer_family(p, day, referrer, **options), commit)
+
+
+def accept_family(repo: Repo, family: str, day: dt.date, *, commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_accept_family(p, family, day), commit)
+
+
+def refuse_family(repo: Repo, family: str, day: dt.date, reason: str, *,
+                  commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_refuse_family(p, family, day, reason), commit)
+
+
+def withdraw_family(repo: Repo, family: str, day: dt.date, reason: str, *,
+                    commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_withdraw_family(p, family, day, reason), commit)
+
+
+def start_trajectory(repo: Repo, family: str, volunteer: str, day: dt.date, *,
+                     kind: str = "buddy", note: str | None = None,
+                     commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_start_trajectory(p, family, volunteer, day, kind, note),
+               commit)
+
+
+def record_visit(repo: Repo, trajectory: str, day: dt.date, *, minutes: int | None = None,
+                 note: str | None = None, commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_record_visit(p, trajectory, day, minutes, note), commit)
+
+
+def record_review(repo: Repo, trajectory: str, day: dt.date, *, kind: str | None = None,
+                  scores: Mapping[str, int] | None = None, note: str | None = None,
+                  commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_record_review(p, trajectory, day, kind, scores, note),
+               commit)
+
+
+def close_trajectory(repo: Repo, trajectory: str, day: dt.date, reason: str, *,
+                     scores: Mapping[str, int] | None = None, note: str | None = None,
+                     commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_close_trajectory(p, trajectory, day, reason, scores,
+                                                     note), commit)
+
+
+def replace_volunteer(repo: Repo, trajectory: str, volunteer: str, day: dt.date, *,
+                      commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_replace_volunteer(p, trajectory, volunteer, day), commit)
+
+
+def extend_trajectory(repo: Repo, trajectory: str, day: dt.date, *,
+                      scores: Mapping[str, int] | None = None, note: str | None = None,
+                      commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_extend_trajectory(p, trajectory, day, scores, note),
+               commit)
+
+
+__all__ = [
+    "Change", "FamilyState", "FileChange", "Outcome", "Plan", "accept_family",
+    "activate_volunteer", "add_location", "add_volunteer", "apply", "check_code",
+    "check_volunteer", "close_trajectory", "default_review_kind", "extend_trajectory",
+    "family_state", "record_review", "record_visit", "refer_family", "refuse_family",
+    "replace_volunteer", "run", "start_trajectory", "stop_location", "stop_volunteer",
+    "train_volunteer", "withdraw_family",
+]

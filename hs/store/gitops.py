@@ -1,0 +1,394 @@
+"""Git as the audit trail: one commit per change, with a message tools can read.
+
+Every command that changes records ends here. The commit holds exactly the files the
+command wrote (``git commit --only -- <paths>``), never the user's other uncommitted work,
+and is authored by the git user as configured. Its message names the action and the record
+IDs, never a person's name, and ends with trailers::
+
+    family f3kq7p2xm: accepted
+
+    Hs-Action: family.accept
+    Hs-Record: f3kq7p2xm
+    Hs-Date: 2025-03-14
+
+``Hs-Action`` is ``<kind>.<verb>``: repo.init, location.add, location.stop,
+volunteer.add, volunteer.stop, volunteer.train, volunteer.activate, volunteer.check,
+family.refer, family.accept, family.refuse, family.withdraw, trajectory.start,
+trajectory.visit, trajectory.review, trajectory.close, trajectory.replace,
+trajectory.extend, import.families, import.volunteers. ``Hs-Record`` repeats for every
+record the change touched (the main record first), ``Hs-Date`` is the date of the event as
+the coordinator gave it (not the commit time); some actions add ``Hs-Reason``,
+``Hs-Referrer``, ``Hs-Kind``, ``Hs-Review``, ``Hs-Step`` (codes) or ``Hs-Count``; every
+commit ends with ``Hs-Tool``. Read them back with
+``git log --format='%(trailers:key=Hs-Action,valueonly)'`` or :func:`parse_message`.
+
+A records tree outside git is written all the same; the caller warns that nothing was
+recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from hs import __version__
+from hs.base.errors import GitError
+from hs.base.i18n import Catalog
+
+MSG = Catalog({
+    "no-git": ("git is not installed", "git is niet geïnstalleerd"),
+    "failed": ("git {cmd} failed: {reason}", "git {cmd} mislukt: {reason}"),
+    "merging": ("a merge (or cherry-pick, or revert) is in progress in this git repository; "
+                "finish it first (git commit) or use --no-commit",
+                "er loopt een merge (of cherry-pick, of revert) in deze git-repository; "
+                "rond die eerst af (git commit) of gebruik --no-commit"),
+    "who": ("git does not know who you are; set it with git config user.name and git "
+            "config user.email",
+            "git weet niet wie u bent; stel het in met git config user.name en git config "
+            "user.email"),
+})
+
+ACTION = "Hs-Action"
+RECORD = "Hs-Record"
+DATE = "Hs-Date"
+TOOL = "Hs-Tool"
+
+
+@dataclass(frozen=True)
+class CommitMessage:
+    """What a commit says: a subject line and the trailers."""
+
+    subject: str
+    action: str
+    records: tuple[str, ...] = ()
+    date: dt.date | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def text(self) -> str:
+        trailers = [f"{ACTION}: {self.action}"]
+        trailers += [f"{RECORD}: {rid}" for rid in self.records]
+        if self.date is not None:
+            trailers.append(f"{DATE}: {self.date.isoformat()}")
+        trailers += [f"{k}: {v}" for k, v in self.extra]
+        trailers.append(f"{TOOL}: hs {__version__}")
+        return f"{self.subject}\n\n" + "\n".join(trailers) + "\n"
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    subject: str
+    trailers: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_message(text: str) -> ParsedMessage:
+    """Subject and trailers (``Key: value`` lines of the last paragraph) of a message."""
+    lines = text.strip("\n").splitlines()
+    subject = lines[0] if lines else ""
+    paragraphs = "\n".join(lines[1:]).strip("\n").split("\n\n")
+    trailers: dict[str, list[str]] = {}
+    last = paragraphs[-1] if paragraphs and len(lines) > 1 else ""
+    for line in last.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key and " " not in key:
+            trailers.setdefault(key, []).append(value.strip())
+    return ParsedMessage(subject, trailers)
+
+
+@dataclass(frozen=True)
+class GitState:
+    """Where the records tree stands with git."""
+
+    available: bool  # git is installed
+    repo: bool  # the tree is inside a git work tree
+    merging: bool = False
+
+
+def run(root: Path, *args: str, input: bytes | None = None,
+        check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """``git args`` in ``root``, bytes in and out (blobs, ``-z`` output): the one place
+    that starts git. Raises GitError when git is not installed and, with ``check``, when
+    the command fails (with the last line git wrote)."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
+    except FileNotFoundError:
+        raise GitError(MSG("no-git")) from None
+    if check and proc.returncode != 0:
+        said = (proc.stderr.decode("utf-8", "replace").strip()
+                or proc.stdout.decode("utf-8", "replace").strip()).splitlines()
+        raise GitError(MSG("failed", cmd=args[0],
+                           reason=said[-1] if said else proc.returncode))
+    return proc
+
+
+def _run(root: Path, *args: str, input: str | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    """:func:`run` with text in and out."""
+    proc = run(root, *args, input=None if input is None else input.encode("utf-8"),
+               check=check)
+    return subprocess.CompletedProcess(proc.args, proc.returncode,
+                                       proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+def state(root: Path) -> GitState:
+    try:
+        proc = _run(root, "rev-parse", "--is-inside-work-tree", "--git-dir", check=False)
+    except GitError:
+        return GitState(available=False, repo=False)
+    out = proc.stdout.split()
+    if proc.returncode != 0 or not out or out[0] != "true":
+        return GitState(available=True, repo=False)
+    git_dir = Path(out[1]) if len(out) > 1 else Path(".git")
+    if not git_dir.is_absolute():
+        git_dir = root / git_dir
+    merging = any((git_dir / name).exists()
+                  for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD"))
+    return GitState(available=True, repo=True, merging=merging)
+
+
+def preflight(root: Path, commit: bool) -> GitState:
+    """Check, before anything is written, that the commit can be made.
+
+    Raises GitError when a merge is in progress or no author identity is configured."""
+    st = state(root)
+    if not st.repo:
+        return st
+    if st.merging:
+        raise GitError(MSG("merging"))
+    if commit:
+        preflight_identity(root)
+    return st
+
+
+def preflight_identity(folder: Path) -> None:
+    """GitError unless git knows who commits (checked in ``folder``, any folder)."""
+    proc = _run(folder, "var", "GIT_AUTHOR_IDENT", check=False)
+    if proc.returncode != 0:
+        raise GitError(MSG("who"))
+
+
+def dirty(root: Path, paths: Sequence[str]) -> list[str]:
+    """Which of ``paths`` (relative to ``root``) have uncommitted changes now."""
+    if not paths:
+        return []
+    proc = _run(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                *paths, check=False)
+    if proc.returncode != 0:
+        return []
+    out = []
+    for entry in proc.stdout.split("\0"):
+        if len(entry) > 3:
+            out.append(entry[3:])
+    return out
+
+
+def init(root: Path) -> None:
+    """``git init`` the folder (with branch main)."""
+    _run(root, "init", "-q", "-b", "main")
+
+
+def record(root: Path, paths: Sequence[str], message: CommitMessage,
+           commit: bool = True) -> str | None:
+    """Stage ``paths`` and, if ``commit``, commit exactly them. Returns the commit hash."""
+    _run(root, "add", "--", *paths)
+    if not commit:
+        return None
+    proc = _run(root, "commit", "-q", "--cleanup=verbatim", "-F", "-", "--only", "--",
+                *paths, input=message.text(), check=False)
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise GitError(MSG("failed", cmd="commit",
+                           reason=reason[-1] if reason else f"exit {proc.returncode}"))
+    return _run(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def unstage(root: Path, paths: Sequence[str]) -> None:
+    """Put the index entries of ``paths`` back as in HEAD (after a failed commit)."""
+    head = _run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+    if head.returncode == 0:
+        _run(root, "reset", "-q", "--", *paths, check=False)
+    else:
+        _run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
+
+
+__all__ = ["CommitMessage", "GitState", "ParsedMessage", "dirty", "init", "parse_message",
+           "preflight", "record", "run", "state", "unstage"]
+
+
+# --- what changed in the working tree ---------------------------------------------------
+#
+# Reading a large records tree starts by finding the files that changed since the cache was
+# written. Asking git is cheaper than one stat() per file from Python: git keeps the stat
+# data of every tracked file in its index and compares them in C, in several threads
+# (``diff-files``). Whether the index itself changed is told by the index file's own
+# signature, and when it did, by the listing of every tracked file with its blob ID
+# (``ls-files --stage``). These commands run with no GIT_* location variables, so a hook's
+# environment cannot point them at another repository, and take no lock, so a user's git
+# command never finds the index busy because of hs. Files git does not track are not
+# asked of git: the caller finds them in the folders whose modification time changed.
+
+_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
+                  "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                  "GIT_PREFIX")
+_PLAIN_MODES = ("100644", "100755")
+_LS_ENTRY = re.compile(r"([^ \0]+) ([0-7]+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
+
+
+def _git_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS}
+
+
+def is_top(root: Path | str) -> bool:
+    """Whether ``root`` is the top folder of a git work tree (it holds ``.git``)."""
+    return os.path.exists(os.path.join(root, ".git"))
+
+
+def index_signature(root: Path | str) -> tuple[int, int, int] | None:
+    """Inode, size and modification time of the repository's index file (None if there is
+    none, or ``.git`` is a file, as in a linked work tree): while it stays the same, so
+    does every blob ID the index holds."""
+    try:
+        st = os.stat(os.path.join(root, ".git", "index"))
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+class PendingChanges:
+    """``git diff-files`` running (see :func:`start_changes`); :meth:`wait` for it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]):
+        self._proc = proc
+
+    def wait(self) -> frozenset[str] | None:
+        """The tracked files (paths from the repository root) whose content may differ
+        from the index: modified, deleted, changed type. None if git failed."""
+        try:
+            out, _ = self._proc.communicate(timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            self._proc.kill()
+            self._proc.wait()
+            return None
+        if self._proc.returncode != 0:
+            return None
+        return frozenset(os.fsdecode(p) for p in out.split(b"\0") if p)
+
+    def cancel(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+
+
+def start_changes(root: Path, folder: str) -> PendingChanges | None:
+    """Start asking git which tracked files under ``root/folder`` changed since the index;
+    None when ``root`` is not the top of a git work tree or git cannot be started."""
+    if not is_top(root):
+        return None
+    try:
+        proc = subprocess.Popen(
+            ["git", "--no-optional-locks", "-C", str(root), "diff-files", "--name-only",
+             "-z", "--relative", "--", folder],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=_git_env())
+    except OSError:
+        return None
+    return PendingChanges(proc)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """Every file git tracks under a folder, from ``git ls-files --stage -v``.
+
+    ``digest`` identifies the whole listing (paths, modes, blob IDs): equal digests mean the
+    index holds the same content for every tracked file. ``blobs`` maps the path of each
+    plain file (stage 0, no special flag) to its blob ID; ``other`` lists the remaining
+    entries (symbolic links, conflicts, files marked assume-unchanged or skip-worktree),
+    which only a look at the file can settle."""
+
+    digest: bytes
+    blobs: dict[str, str]
+    other: list[str]
+
+
+class PendingListing:
+    """``git ls-files`` running (see :func:`start_tracked`); :meth:`wait` for it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None, out: IO[bytes] | None = None):
+        self._proc = proc
+        self._out = out
+
+    def wait(self) -> Tracked | None:
+        """What :func:`tracked` returns."""
+        proc, out = self._proc, self._out
+        if proc is None or out is None:
+            return None
+        try:
+            proc.wait(timeout=120)
+            if proc.returncode != 0:
+                return None
+            out.seek(0)
+            return _listing(out.read())
+        except (OSError, subprocess.SubprocessError):
+            proc.kill()
+            proc.wait()
+            return None
+        finally:
+            out.close()
+
+
+def start_tracked(root: Path, folder: str) -> PendingListing:
+    """Start listing the tracked files under ``root/folder``, so that git works while the
+    caller reads files; :meth:`PendingListing.wait` gives what :func:`tracked` gives. The
+    listing goes to a temporary file, not a pipe: a pipe holds 64 kB, and git would wait
+    for the caller to read the rest (4 MB for 50,000 files)."""
+    import tempfile  # here: 5 ms to import, and only a cold read lists
+
+    out: IO[bytes] | None = None
+    try:
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by PendingListing.wait)
+        proc = subprocess.Popen(
+            ["git", "--no-optional-locks", "-C", str(root), "ls-files", "--stage", "-v",
+             "-z", "--", folder],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL,
+            env=_git_env())
+    except OSError:
+        if out is not None:
+            out.close()
+        return PendingListing(None)
+    return PendingListing(proc, out)
+
+
+def tracked(root: Path, folder: str) -> Tracked | None:
+    """The tracked files under ``root/folder``; None if git fails, or the listing holds a
+    submodule or object IDs that are not SHA-1 (then the caller looks at every file)."""
+    return start_tracked(root, folder).wait()
+
+
+def _listing(raw: bytes) -> Tracked | None:
+    """``git ls-files --stage -v -z`` read (see :func:`tracked`)."""
+    text = raw.decode("utf-8", "surrogateescape")  # as os.fsdecode does
+    entries = _LS_ENTRY.findall(text)
+    if text.count("\0") != len(entries):
+        return None  # a line this reading does not understand
+    blobs: dict[str, str] = {}
+    other: list[str] = []
+    for tag, mode, blob, stage, path in entries:
+        if mode == "160000" or len(blob) != 40:
+            return None
+        if tag == "H" and stage == "0" and mode in _PLAIN_MODES:
+            blobs[path] = blob
+        else:
+            other.append(path)
+    return Tracked(hashlib.blake2b(raw, digest_size=16).digest(), blobs, other)
+
+
+def blob_id(data: bytes) -> str:
+    """The ID git gives a file with these bytes (SHA-1 of ``blob <size>\\0<data>``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

@@ -1,0 +1,397 @@
+"""`hs kpi` on the command line: formats, --location, --by-location, --as-of, --rev
+(figures reproduced from an earlier commit), --export and --from, and errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hs.cli import app
+from tests.app.test_kpi import EXPECTED_2025, FAMILIES, TRAJECTORIES, VOLUNTEERS, build_year, check
+from tests.conftest import commit_all, git, write_record
+
+
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [*args, "--repo", str(root)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def year_repo(empty_repo: Path) -> Path:
+    build_year(empty_repo)
+    commit_all(empty_repo, "records of 2025")
+    return empty_repo
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def test_json_has_every_key_and_the_commit(year_repo: Path) -> None:
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "--format", "json")
+    assert code == 0, err
+    got = json.loads(out)
+    check(got, EXPECTED_2025)
+    assert got["revision"] == {"commit": head(year_repo), "rev": None, "working_tree": True,
+                               "dirty": False}
+    assert err == ""
+
+
+HERENT_PLAIN = """\
+Source
+Figure    Value
+Year      2025
+Location  herent (Home-Start Herent)
+Period    2025-01-01 – 2025-12-31
+Revision  working tree at HEAD {head}
+
+Home-Start in figures
+Figure                       Value
+Families supported               1
+Children                         2
+Support moments                  2
+Volunteers                       1
+New volunteers                   1
+Trajectories started             1
+Trajectories closed              1
+Locations                        1
+Cities and municipalities        2
+Coordinator FTE               0.50
+
+Referrals and trajectories
+Figure                                             Value
+Referrals                                              1
+Accepted                                               1
+Refused                                                0
+Withdrawn                                              0
+Trajectories started                                   1
+Trajectories closed                                    1
+Families waiting on 31 December 2025                   0
+Days from acceptance to start (median)                40
+Days from acceptance to start (90th percentile)       40
+
+Family profile
+Figure                                        Count    Share
+Single parent                                     0     0.0%
+No income from work                               0     0.0%
+Newcomer                                          0     0.0%
+Psychological vulnerability                       0     0.0%
+Physical disability                               0     0.0%
+Youth-care or protection services involved        1   100.0%
+Young parent (under 25)                           0     0.0%
+Perinatal trajectory                              0     0.0%
+Other                                             0     0.0%
+of which pregnant at referral                     0        –
+Children aged 0 to 6                              1   100.0%
+Home language other than Dutch                    1   100.0%
+
+Volunteers
+Figure                      Count    Share
+Volunteers                      1
+Family buddies                  1
+New volunteers                  1
+Volunteers who stopped          0
+Volunteers who came back        0
+Women                           0     0.0%
+Men                             1   100.0%
+Other (x)                       0     0.0%
+Under 19                        0     0.0%
+Age 19-25                       0     0.0%
+Age 26-50                       1   100.0%
+Age 51-65                       0     0.0%
+Age 66-75                       0     0.0%
+Over 75                         0     0.0%
+
+Referrers
+Figure                          Value
+CAW (general welfare centre)        1
+
+Close reasons
+Figure                Value
+The family stopped        1
+
+Impact per domain
+Figure                  Closed with scores    Start    End    Change
+Widening the network                     1     3.00   3.00     ±0.00
+"""
+
+
+def test_plain_tables_one_per_section(year_repo: Path) -> None:
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "--location", "herent",
+                         "--format", "plain")
+    assert code == 0, err
+    assert [line.rstrip() for line in out.splitlines()] == \
+        HERENT_PLAIN.format(head=head(year_repo)).splitlines()
+
+
+def test_dutch_headers(year_repo: Path) -> None:
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "-f", "plain",
+                                      "--repo", str(year_repo)])
+    assert result.exit_code == 0
+    assert "Gezinnen ondersteund" in result.stdout
+    assert "Gezinnen op de wachtlijst op 31 december 2025" in result.stdout
+
+
+def test_by_location_one_column_per_location_and_a_total(year_repo: Path) -> None:
+    code, out, _ = run(year_repo, "kpi", "--year", "2025", "--by-location", "-f", "plain")
+    assert code == 0
+    assert "Figure                       herent    leuven    Total" in out
+    assert re.search(r"Referrals +1 +5 +6", out)
+    assert re.search(r"Days from acceptance to start \(median\) +40 +42\.5 +40", out)
+    code, out, _ = run(year_repo, "kpi", "--year", "2025", "--by-location", "-f", "json")
+    data = json.loads(out)
+    assert set(data) == {"total", "by_location"}
+    assert list(data["by_location"]) == ["herent", "leuven"]
+    check(data["total"], EXPECTED_2025)
+    code, out, _ = run(year_repo, "kpi", "--year", "2025", "--by-location", "-f", "csv")
+    assert out.startswith("section,key,figure,value,herent,leuven,total\n")
+    assert "\npath,referrals,Referrals,,1,5,6\n" in out
+
+
+def _csv(root: Path, lang: str, *args: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    result = CliRunner().invoke(app, ["--lang", lang, "kpi", "--year", "2025", "-f", "csv",
+                                      *args, "--repo", str(root)])
+    assert result.exit_code == 0, result.stderr
+    assert "\n\n" not in result.stdout  # one CSV block, not one per section
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.mark.parametrize("args", [(), ("--by-location",), ("--location", "herent")])
+def test_csv_is_one_table_with_a_stable_key_per_row(year_repo: Path,
+                                                    args: tuple[str, ...]) -> None:
+    """Programs read the CSV by section and key, whatever the language: only the label
+    (figure) is translated."""
+    en, nl = _csv(year_repo, "en", *args), _csv(year_repo, "nl", *args)
+    assert [(r["section"], r["key"]) for r in en] == [(r["section"], r["key"]) for r in nl]
+    assert len({(r["section"], r["key"]) for r in en}) == len(en)  # every row named once
+    for a, b in zip(en, nl, strict=True):
+        assert {k: v for k, v in a.items() if k != "figure"} == \
+            {k: v for k, v in b.items() if k != "figure"}
+    rows = {(r["section"], r["key"]): r for r in en}
+    assert {r["section"] for r in en} == {"source", "headline", "path", "profile",
+                                          "volunteers", "referrers", "close_reasons",
+                                          "impact"}
+    value = "total" if args == ("--by-location",) else "value"
+    assert rows[("headline", "families")][value] == ("1" if args[1:] else "4")
+    assert rows[("source", "year")]["value"] == "2025"
+    assert rows[("source", "location")]["value"] == ("herent" if args[1:] else "")
+    assert rows[("source", "revision")]["value"] == \
+        f"working tree at HEAD {head(year_repo)}"
+    if not args:
+        assert (rows[("volunteers", "gender_f")]["count"],
+                rows[("volunteers", "gender_f")]["share"]) == ("3", "50.0%")
+        assert rows[("profile", "pregnant-at-referral")]["share"].endswith("%")
+        assert nl[[r["key"] for r in nl].index("families")]["figure"] == "Gezinnen ondersteund"
+
+
+def test_the_revision_row_follows_the_language(year_repo: Path) -> None:
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "-f", "plain",
+                                      "--repo", str(year_repo)])
+    assert result.exit_code == 0
+    assert f"Versie    werkmap op HEAD {head(year_repo)}\n" in result.stdout
+    git(year_repo, "tag", "report-2025")
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--rev",
+                                      "report-2025", "-f", "plain", "--repo", str(year_repo)])
+    assert f"Versie    commit {head(year_repo)} (report-2025)\n" in result.stdout
+
+
+def test_as_of(year_repo: Path) -> None:
+    code, out, _ = run(year_repo, "kpi", "--year", "2025", "--as-of", "2025-06-30",
+                       "-f", "json")
+    assert code == 0
+    assert code == 0
+    got = json.loads(out)
+    assert (got["as_of"], got["closed"], got["volunteers"]) == ("2025-06-30", 0, 5)
+
+
+def test_rev_reproduces_the_published_figures(year_repo: Path) -> None:
+    """Figures published from a tag come back exactly after later commits changed the
+    records, and reading the tag leaves the working tree alone."""
+    git(year_repo, "tag", "report-2025")
+    published = head(year_repo)
+    _, before, _ = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    # later: a trajectory of 2025 is closed after the fact, a family is added, a record
+    # is deleted; all committed
+    t2 = year_repo / "records" / "trajectories" / "t00000002.yaml"
+    t2.write_text(TRAJECTORIES["t00000002"] + "end: 2025-12-15\nclose_reason: moved\n",
+                  encoding="utf-8")
+    write_record(year_repo, "families/f0000000a.yaml", FAMILIES["f00000008"])
+    (year_repo / "records" / "families" / "f00000005.yaml").unlink()
+    commit_all(year_repo, "corrections")
+    _, now, _ = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    assert json.loads(now)["closed"] == 4 and json.loads(now)["referrals"] == 6
+    status = git(year_repo, "status", "--porcelain")
+    t2_text = t2.read_text(encoding="utf-8")
+
+    code, again, err = run(year_repo, "kpi", "--year", "2025", "--rev", "report-2025",
+                           "-f", "json")
+    assert code == 0, err
+    old, new = json.loads(before), json.loads(again)
+    assert new["revision"] == {"commit": published, "rev": "report-2025",
+                               "working_tree": False, "dirty": False}
+    del old["revision"], new["revision"]
+    assert new == old
+    # the working tree is untouched
+    assert git(year_repo, "status", "--porcelain") == status
+    assert t2.read_text(encoding="utf-8") == t2_text
+    # the tables name the full commit and the tag
+    _, out, _ = run(year_repo, "kpi", "--year", "2025", "--rev", "report-2025", "-f", "plain")
+    assert f"Revision  commit {published} (report-2025)" in out
+    # a commit hash works too, and a second read comes from the blob cache
+    _, by_hash, _ = run(year_repo, "kpi", "--year", "2025", "--rev", published, "-f", "json")
+    assert json.loads(by_hash)["referrals"] == old["referrals"]
+
+
+def test_index_at_uses_the_blob_cache(year_repo: Path) -> None:
+    from hs.store.gitread import index_at
+
+    first = index_at(year_repo, "HEAD")
+    assert first.parsed == first.files > 20
+    second = index_at(year_repo, "HEAD")
+    assert second.parsed == 0
+    assert second.index.families.keys() == first.index.families.keys()
+    assert second.index.vocabularies == first.index.vocabularies
+    # one changed file: only that one is parsed again
+    write_record(year_repo, "families/f0000000a.yaml", FAMILIES["f00000008"])
+    commit_all(year_repo, "one more")
+    assert index_at(year_repo, "HEAD").parsed == 1
+
+
+def test_a_blob_cache_that_cannot_be_written_leaves_nothing_behind(year_repo: Path) -> None:
+    """The cache is written atomically (hs.app.kpi.write_atomic); when it cannot be (here a
+    folder is in its place) the figures come all the same and no temporary file stays."""
+    from hs.store.gitread import _cache_file, index_at
+
+    cache = _cache_file(year_repo)
+    (cache / "in-the-way").mkdir(parents=True)
+    tree = index_at(year_repo, "HEAD")
+    assert tree.parsed == tree.files > 20
+    assert sorted(p.name for p in cache.parent.iterdir()) == [cache.name]
+    assert index_at(year_repo, "HEAD").parsed == tree.files  # nothing was cached
+
+
+def test_uncommitted_changes_are_named(year_repo: Path) -> None:
+    write_record(year_repo, "families/f0000000a.yaml", FAMILIES["f00000008"])
+    code, out, _ = run(year_repo, "kpi", "--year", "2025", "-f", "plain")
+    assert code == 0
+    assert f"working tree at HEAD {head(year_repo)}, with uncommitted changes" in out
+    _, out, _ = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    assert json.loads(out)["revision"]["dirty"] is True
+    assert json.loads(out)["referrals"] == 7
+
+
+def test_invalid_records_are_left_out_with_a_warning(year_repo: Path) -> None:
+    write_record(year_repo, "families/f0000000b.yaml", "schema_version: 1\nlocation: [\n")
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    assert code == 0
+    assert json.loads(out)["referrals"] == 6
+    assert err.startswith("1 record files are invalid") and "hs validate" in err
+
+
+def test_rev_errors(year_repo: Path) -> None:
+    code, _, err = run(year_repo, "kpi", "--year", "2025", "--rev", "nosuch")
+    assert code == 2
+    assert err == f"hs: --rev: no commit 'nosuch' in the git repository at {year_repo}\n"
+    code, _, err = run(year_repo, "kpi", "--year", "2025", "--rev", "--help")
+    assert code == 2
+
+
+def test_export_and_merge(year_repo: Path, tmp_path: Path) -> None:
+    files = []
+    for loc in ("leuven", "herent"):
+        path = tmp_path / f"{loc}-2025.yaml"
+        code, out, err = run(year_repo, "kpi", "--year", "2025", "--location", loc,
+                             "--export", str(path))
+        assert code == 0, err
+        assert out == ""
+        assert f"wrote {path}" in err
+        files.append(str(path))
+    text = Path(files[0]).read_text(encoding="utf-8")
+    for rid in (*FAMILIES, *VOLUNTEERS, *TRAJECTORIES):
+        assert rid not in text
+    assert "huisarts: <5" in text
+    assert "  referrals: 5\n" in text  # a total stays exact
+    assert f"commit: {head(year_repo)}" in text
+    code, out, err = run(year_repo, "kpi", "--from", *files, "-f", "json")
+    assert code == 0, err
+    merged = json.loads(out)
+    for key in ("referrals", "accepted", "started", "closed", "families", "children",
+                "support_moments", "volunteers", "locations", "municipalities", "fte"):
+        assert merged[key] == EXPECTED_2025[key], key
+    assert merged["referrers"]["caw"] == {"min": 1, "max": 4}
+    assert [s["location"] for s in merged["sources"]] == ["leuven", "herent"]
+    code, out, _ = run(year_repo, "kpi", "--from", *files, "--by-location", "-f", "plain")
+    assert code == 0
+    assert "Figure                       leuven    herent    Total" in out
+    assert re.search(r"CAW \(general welfare centre\) +0 +<5 +<5", out)
+    assert re.search(r"Single parent +33\.3–100\.0% +0\.0% +25\.0–100\.0%", out)
+
+
+def test_export_needs_one_location(year_repo: Path, tmp_path: Path) -> None:
+    code, _, err = run(year_repo, "kpi", "--year", "2025", "--export",
+                       str(tmp_path / "x.yaml"))
+    assert code == 2
+    assert "holds 3 locations (herent, leuven, lier); choose one with --location" in err
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["kpi"], "--year is required"),
+    (["kpi", "--year", "2025", "--by-location", "--location", "leuven"], "--by-location"),
+    (["kpi", "--from"], "--from needs one or more export files"),
+    (["kpi", "--from", "x.yaml", "--rev", "HEAD"], "it does not take --rev"),
+    (["kpi", "--year", "2025", "x.yaml"], "files are only taken with --from"),
+    (["kpi", "--year", "2025", "--as-of", "someday"], "--as-of: 'someday' is not a date"),
+    (["kpi", "--year", "2025", "--as-of", "2024-05-01"], "is before the year 2025"),
+    (["kpi", "--year", "2025", "-f", "xml"], "unknown format 'xml'"),
+])
+def test_usage_errors(year_repo: Path, args: list[str], message: str) -> None:
+    code, out, err = run(year_repo, *args)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unknown_location_and_bad_export(year_repo: Path, tmp_path: Path) -> None:
+    for extra in ((), ("--export", str(tmp_path / "gent.yaml"))):
+        code, out, err = run(year_repo, "kpi", "--year", "2025", "--location", "gent", *extra)
+        assert (code, out) == (2, "")  # a usage error, as in hs list, waitlist, due
+        assert err == "hs: --location: no location 'gent' (known: herent, leuven, lier)\n"
+    assert not (tmp_path / "gent.yaml").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: hs-kpi-export/1\nyear: 2025\n", encoding="utf-8")
+    code, _, err = run(year_repo, "kpi", "--from", str(bad))
+    assert code == 1
+    assert err == f"hs: {bad}: 'period' is missing or not a mapping\n"
+
+
+def test_rev_without_records_and_errors_in_dutch(year_repo: Path) -> None:
+    empty_tree = git(year_repo, "hash-object", "-t", "tree", "/dev/null").strip()
+    bare = git(year_repo, "commit-tree", empty_tree, "-m", "nothing").strip()
+    code, _, err = run(year_repo, "kpi", "--year", "2025", "--rev", bare)
+    assert code == 2
+    assert err == f"hs: --rev: commit {bare} ({bare}) has no records tree " \
+                  "(records/config.yaml missing)\n"
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--location",
+                                      "gent", "--repo", str(year_repo)])
+    assert result.exit_code == 2
+    assert result.stderr == ("hs: --location: geen werking 'gent' "
+                             "(bekend: herent, leuven, lier)\n")
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "1899", "2101", "-1"])
+def test_a_year_out_of_range_is_a_usage_error(year_repo: Path, year: str) -> None:
+    for lang, text in (("en", f"hs: --year: {year} is not a year from 1900 to 2100\n"),
+                       ("nl", f"hs: --year: {year} is geen jaar van 1900 tot 2100\n")):
+        for command in (["kpi"], ["kpi", "--as-of", "2025-06-30"], ["report"]):
+            result = CliRunner().invoke(app, ["--lang", lang, *command, "--year", year,
+                                              "--repo", str(year_repo)])
+            assert (result.exit_code, result.stdout, result.stderr) == (2, "", text)

@@ -1,0 +1,490 @@
+# ruff: noqa: E501
+"""`hs waitlist`, `hs due`, `hs show`, `hs list ...` through the CLI, on the scenario of
+test_agenda.py (day 2025-12-31; COLUMNS=120, NO_COLOR, HS_LANG=en from conftest).
+
+Whole outputs are compared exactly; for the Rich table format, line by line without the
+trailing spaces Rich pads lines with."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import get_args
+
+import pytest
+from typer.testing import CliRunner
+
+from hs.app.agenda import DUE_WHAT, DueCause
+from hs.cli import app
+from tests.app.test_agenda import scenario
+
+
+@pytest.fixture
+def repo(empty_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    scenario(empty_repo)
+    monkeypatch.setenv("HS_REPO", str(empty_repo))
+    return empty_repo
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    if code == 0:
+        assert result.stderr == ""
+    return result.stdout
+
+
+def error(*args: str, code: int) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def rich_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines()]
+
+
+# --- hs waitlist -----------------------------------------------------------------------
+
+WAITLIST_PLAIN = """\
+  #  Family     Location    Municipality    Referred    Accepted      Days waiting  Perinatal    Starter    Languages
+  1  f0000000c  leuven      Leuven          2025-10-01  2025-10-02              90  2026-01                 nl
+  2  f0000000b  leuven      Leuven          2025-09-01  2025-09-05             117  2026-03      v00000002  fr
+  3  f0000000d  leuven      Leuven          2025-10-20  2025-11-01              60  yes                     nl
+  4  f0000000j  herent      Herent          2025-01-05  2025-01-15             350                          nl
+  5  f0000000a  leuven      Leuven          2025-06-01  2025-06-10             204                          nl, ar
+"""
+
+WAITLIST_TABLE = """\
+Waiting list on 2025-12-31
+
+  #   Family      Location   Municipality   Referred     Accepted     Days waiting   Perinatal   Starter     Languages
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  1   f0000000c   leuven     Leuven         2025-10-01   2025-10-02             90   2026-01                 nl
+  2   f0000000b   leuven     Leuven         2025-09-01   2025-09-05            117   2026-03     v00000002   fr
+  3   f0000000d   leuven     Leuven         2025-10-20   2025-11-01             60   yes                     nl
+  4   f0000000j   herent     Herent         2025-01-05   2025-01-15            350                           nl
+  5   f0000000a   leuven     Leuven         2025-06-01   2025-06-10            204                           nl, ar
+
+                                                   5 families waiting"""
+
+WAITLIST_MARKDOWN_NL = """\
+|   # | Gezin     | Werking   | Gemeente   | Aangemeld   | Aanvaard   |   Dagen wachtend | Perinataal   | Startmaatje   | Talen   |
+|-----|-----------|-----------|------------|-------------|------------|------------------|--------------|---------------|---------|
+|   1 | f0000000c | leuven    | Leuven     | 2025-10-01  | 2025-10-02 |               90 | 2026-01      |               | nl      |
+|   2 | f0000000b | leuven    | Leuven     | 2025-09-01  | 2025-09-05 |              117 | 2026-03      | v00000002     | fr      |
+|   3 | f0000000d | leuven    | Leuven     | 2025-10-20  | 2025-11-01 |               60 | ja           |               | nl      |
+|   4 | f0000000j | herent    | Herent     | 2025-01-05  | 2025-01-15 |              350 |              |               | nl      |
+|   5 | f0000000a | leuven    | Leuven     | 2025-06-01  | 2025-06-10 |              204 |              |               | nl, ar  |
+"""
+
+WAITLIST_CSV = """\
+rank,family,location,municipality,referred,accepted,days_waiting,perinatal,expecting,starter,languages
+1,f0000000c,leuven,Leuven,2025-10-01,2025-10-02,90,yes,2026-01,,nl
+2,f0000000b,leuven,Leuven,2025-09-01,2025-09-05,117,yes,2026-03,v00000002,fr
+3,f0000000d,leuven,Leuven,2025-10-20,2025-11-01,60,yes,,,nl
+4,f0000000j,herent,Herent,2025-01-05,2025-01-15,350,no,,,nl
+5,f0000000a,leuven,Leuven,2025-06-01,2025-06-10,204,no,,,"nl, ar"
+"""
+
+
+def test_waitlist_plain(repo: Path) -> None:
+    assert run("waitlist") == WAITLIST_PLAIN  # piped: plain by default
+    assert run("waitlist", "--format", "plain") == WAITLIST_PLAIN
+
+
+def test_waitlist_table(repo: Path) -> None:
+    assert rich_lines(run("waitlist", "-f", "table")) == WAITLIST_TABLE.splitlines()
+
+
+def test_waitlist_markdown_in_dutch(repo: Path) -> None:
+    assert run("--lang", "nl", "waitlist", "-f", "markdown") == WAITLIST_MARKDOWN_NL
+
+
+def test_waitlist_csv(repo: Path) -> None:
+    assert run("waitlist", "-f", "csv") == WAITLIST_CSV
+
+
+def test_waitlist_json(repo: Path) -> None:
+    data = json.loads(run("waitlist", "-f", "json"))
+    assert [d["family"] for d in data] == ["f0000000c", "f0000000b", "f0000000d",
+                                           "f0000000j", "f0000000a"]
+    assert data[1] == {
+        "rank": 2, "family": "f0000000b", "location": "leuven", "municipality": "Leuven",
+        "referred": "2025-09-01", "accepted": "2025-09-05", "days_waiting": 117,
+        "perinatal": True, "expecting": "2026-03", "starter": "v00000002",
+        "languages": ["fr"],
+    }
+    assert data[4]["perinatal"] is False and data[4]["expecting"] is None
+    assert data[4]["languages"] == ["nl", "ar"]
+
+
+def test_waitlist_as_of_and_location(repo: Path) -> None:
+    assert run("waitlist", "--as-of", "2025-03-15") == """\
+  #  Family     Location    Municipality    Referred    Accepted      Days waiting  Perinatal    Starter    Languages
+  1  f0000000j  herent      Herent          2025-01-05  2025-01-15              59                          nl
+  2  f0000000e  leuven      Leuven          2025-02-20  2025-03-01              14                          nl
+"""
+    assert [d["family"] for d in json.loads(run("waitlist", "-l", "herent", "-f", "json"))] \
+        == ["f0000000j"]
+
+
+def test_waitlist_empty(repo: Path) -> None:
+    result = CliRunner().invoke(app, ["waitlist", "--as-of", "2024-01-01"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "no families waiting on 2024-01-01\n"
+    assert run("waitlist", "--as-of", "2024-01-01", "-f", "json") == "[]\n"
+    assert run("waitlist", "--as-of", "2024-01-01", "-f", "csv").startswith("rank,family,")
+
+
+# --- hs due ----------------------------------------------------------------------------
+
+DUE_PLAIN = """\
+What                   Record     Location    Due           Days overdue  Reason
+criminal-record check  v00000002  leuven      2023-03-01            1036  no check on record
+no starter volunteer   f0000000j  herent      2025-01-15             350  accepted 2025-01-15
+no starter volunteer   f0000000a  leuven      2025-06-10             204  accepted 2025-06-10
+no starter volunteer   f0000000c  leuven      2025-10-02              90  accepted 2025-10-02
+no starter volunteer   f0000000d  leuven      2025-11-01              60  accepted 2025-11-01
+closing conversation   t00000004  leuven      2025-12-04              27  extended 2025-06-05
+criminal-record check  v00000003  leuven      2025-12-20              11  checked 2022-12-20
+no visit               t00000001  leuven      2025-12-22               9  last visit 2025-12-01
+referral undecided     f0000000f  leuven      2025-12-24               7  referred 2025-12-10
+six-month review       t00000002  leuven      2025-12-26               5  started 2025-06-27
+closing conversation   t00000003  leuven      2025-12-30               1  started 2024-12-30
+criminal-record check  v00000004  leuven      2026-01-05              -5  checked 2023-01-05
+"""
+
+DUE_TABLE = """\
+Due by 2026-01-07
+
+  What                    Record      Location   Due          Days overdue   Reason
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  criminal-record check   v00000002   leuven     2023-03-01           1036   no check on record
+  no starter volunteer    f0000000j   herent     2025-01-15            350   accepted 2025-01-15
+  no starter volunteer    f0000000a   leuven     2025-06-10            204   accepted 2025-06-10
+  no starter volunteer    f0000000c   leuven     2025-10-02             90   accepted 2025-10-02
+  no starter volunteer    f0000000d   leuven     2025-11-01             60   accepted 2025-11-01
+  closing conversation    t00000004   leuven     2025-12-04             27   extended 2025-06-05
+  criminal-record check   v00000003   leuven     2025-12-20             11   checked 2022-12-20
+  no visit                t00000001   leuven     2025-12-22              9   last visit 2025-12-01
+  referral undecided      f0000000f   leuven     2025-12-24              7   referred 2025-12-10
+  six-month review        t00000002   leuven     2025-12-26              5   started 2025-06-27
+  closing conversation    t00000003   leuven     2025-12-30              1   started 2024-12-30
+  criminal-record check   v00000004   leuven     2026-01-05             -5   checked 2023-01-05
+
+                                              12 items"""
+
+DUE_MARKDOWN = """\
+| What                  | Record    | Location   | Due        |   Days overdue | Reason                        |
+|-----------------------|-----------|------------|------------|----------------|-------------------------------|
+| criminal-record check | v00000002 | leuven     | 2023-03-01 |           1036 | no check on record            |
+| no starter volunteer  | f0000000a | leuven     | 2025-06-10 |            204 | accepted 2025-06-10           |
+| no starter volunteer  | f0000000c | leuven     | 2025-10-02 |             90 | accepted 2025-10-02           |
+| no starter volunteer  | f0000000d | leuven     | 2025-11-01 |             60 | accepted 2025-11-01           |
+| closing conversation  | t00000004 | leuven     | 2025-12-04 |             27 | extended 2025-06-05           |
+| criminal-record check | v00000003 | leuven     | 2025-12-20 |             11 | checked 2022-12-20            |
+| no visit              | t00000001 | leuven     | 2025-12-22 |              9 | last visit 2025-12-01         |
+| referral undecided    | f0000000f | leuven     | 2025-12-24 |              7 | referred 2025-12-10           |
+| six-month review      | t00000002 | leuven     | 2025-12-26 |              5 | started 2025-06-27            |
+| closing conversation  | t00000003 | leuven     | 2025-12-30 |              1 | started 2024-12-30            |
+| criminal-record check | v00000004 | leuven     | 2026-01-05 |             -5 | checked 2023-01-05            |
+| no visit              | t00000006 | leuven     | 2026-01-10 |            -10 | started 2025-12-20; no visits |
+"""
+
+
+def test_due_plain(repo: Path) -> None:
+    assert run("due") == DUE_PLAIN
+
+
+def test_due_table(repo: Path) -> None:
+    assert rich_lines(run("due", "-f", "table")) == DUE_TABLE.splitlines()
+
+
+def test_due_markdown_within_and_location(repo: Path) -> None:
+    assert run("due", "-f", "markdown", "--within", "14", "-l", "leuven") == DUE_MARKDOWN
+
+
+def test_due_csv_and_json(repo: Path) -> None:
+    assert run("due", "-f", "csv", "-l", "herent") == (
+        "what,record,location,due,days_overdue,cause,since,reason\n"
+        "no-starter,f0000000j,herent,2025-01-15,350,no-starter,2025-01-15,"
+        "accepted 2025-01-15\n")
+    data = json.loads(run("due", "-f", "json"))
+    assert [d["what"] for d in data] == [
+        "check", "no-starter", "no-starter", "no-starter", "no-starter", "closing", "check",
+        "no-visit", "undecided", "six-month-review", "closing", "check"]
+    assert data[5] == {"what": "closing", "record": "t00000004", "location": "leuven",
+                       "due": "2025-12-04", "days_overdue": 27, "cause": "extension-ends",
+                       "since": "2025-06-05", "reason": "extended 2025-06-05"}
+
+
+def test_due_window_from_config_and_as_of(repo: Path) -> None:
+    config = repo / "records" / "config.yaml"
+    config.write_text(config.read_text().replace("within_days: 7", "within_days: 14"))
+    assert "t00000006" in run("due")
+    # a year earlier: volunteer 5 was still active (without a check), the coach
+    # trajectory had its six-month review but no visit since its start, and the buddy
+    # trajectory that started the day before needed nothing yet
+    assert run("due", "--as-of", "2024-12-31", "-f", "csv") == """\
+what,record,location,due,days_overdue,cause,since,reason
+check,v00000005,leuven,2020-01-01,1826,check-missing,2020-01-01,no check on record
+check,v00000002,leuven,2023-03-01,671,check-missing,2023-03-01,no check on record
+no-visit,t00000004,leuven,2024-06-22,192,last-visit,2024-06-01,last visit 2024-06-01
+"""
+
+
+def test_due_in_dutch(repo: Path) -> None:
+    out = run("--lang", "nl", "due", "-l", "herent")
+    assert out == (
+        "Wat               Record     Werking    Tegen         Dagen te laat  Reden\n"
+        "geen startmaatje  f0000000j  herent     2025-01-15              350  "
+        "aanvaard 2025-01-15\n")
+
+
+def test_due_for_programs_has_stable_codes_in_every_language(repo: Path) -> None:
+    """`what`, `cause` and `since` are codes and dates, the same in English and Dutch;
+    only `reason` (an explanation for people) follows the language."""
+    en = json.loads(run("due", "-f", "json"))
+    nl = json.loads(run("--lang", "nl", "due", "-f", "json"))
+    assert [{k: v for k, v in d.items() if k != "reason"} for d in en] == \
+        [{k: v for k, v in d.items() if k != "reason"} for d in nl]
+    assert {d["cause"] for d in en} <= set(get_args(DueCause))
+    assert {d["what"] for d in en} <= set(DUE_WHAT)
+    assert (en[5]["reason"], nl[5]["reason"]) == ("extended 2025-06-05", "verlengd 2025-06-05")
+    assert run("--lang", "nl", "due", "-f", "csv").splitlines()[0] == \
+        "what,record,location,due,days_overdue,cause,since,reason"
+
+
+# --- hs show ---------------------------------------------------------------------------
+
+SHOW_TRAJECTORY = """\
+trajectory t00000004: active on 2025-12-31
+file: records/trajectories/t00000004.yaml
+
+family: f0000000n
+kind: coach
+start: 2024-06-01
+volunteers:
+  - volunteer: v00000004
+    start: 2024-06-01
+visits:
+  - date: 2024-06-01
+  - date: 2025-12-30
+reviews:
+  - date: 2024-12-01
+    kind: six-month
+  - date: 2025-06-05
+    kind: extension
+
+Related    ID         Kind    Status         Start       End    Family    Volunteer
+family     f0000000n          in trajectory
+volunteer  v00000004          active         2024-06-01
+"""
+
+SHOW_FAMILY = """\
+family f0000000a: waiting on 2025-12-31
+file: records/families/f0000000a.yaml
+
+location: leuven
+name: Family Alpha
+municipality: Leuven
+children:
+  - born: 2023-05
+languages: nl (Dutch), ar (Arabic)
+referrals:
+  - date: 2025-06-01
+    referrer: kind-en-gezin (Kind en Gezin (child and family agency))
+    decisions:
+      - date: 2025-06-10
+        decision: accepted
+"""
+
+
+def test_show_trajectory(repo: Path) -> None:
+    assert run("show", "t00000004") == SHOW_TRAJECTORY
+
+
+def test_show_family_by_prefix(repo: Path) -> None:
+    assert run("show", "f0000000a") == SHOW_FAMILY
+    out = run("show", "f0000000e", "--as-of", "2025-03-15")
+    assert out.splitlines()[0] == "family f0000000e: waiting on 2025-03-15"
+    assert out.splitlines()[-1].split() == ["trajectory", "t00000001", "buddy", "planned",
+                                            "2025-04-01", "v00000001"]
+
+
+def test_show_json(repo: Path) -> None:
+    data = json.loads(run("show", "v00000001", "-f", "json"))
+    assert data == {"id": "v00000001", "kind": "volunteer", "status": "active",
+                    "data": {"schema_version": 1, "location": "leuven",
+                             "name": "Vera Volunteer", "gender": "f", "birth_year": 1970,
+                             "roles": ["buddy", "starter", "language", "coach"],
+                             "capacity": 3, "check_date": "2024-01-01",
+                             "active": [{"start": "2020-01-01"}]}}
+    assert json.loads(run("show", "leuven", "-f", "json"))["status"] == "active"
+
+
+def test_show_json_of_a_trajectory_keeps_the_record_kind(repo: Path) -> None:
+    """A trajectory has a field ``kind`` of its own (buddy, language...): it stays in
+    ``data`` and does not replace the record kind."""
+    data = json.loads(run("show", "t00000006", "-f", "json"))
+    assert list(data) == ["id", "kind", "status", "data"]
+    assert (data["id"], data["kind"], data["status"]) == ("t00000006", "trajectory", "active")
+    assert data["data"]["kind"] == "language"
+    assert data["data"]["family"] == "f0000000p"
+
+
+def test_show_csv_and_markdown(repo: Path) -> None:
+    assert run("show", "t00000005", "-f", "csv") == """\
+field,value
+kind,trajectory
+id,t00000005
+status,active
+data.schema_version,1
+data.family,f0000000b
+data.kind,starter
+data.start,2025-09-10
+data.volunteers[0].volunteer,v00000002
+data.volunteers[0].start,2025-09-10
+"""
+    md = run("show", "v00000004", "-f", "markdown")
+    assert "| active[0].start | 2020-01-01" in md
+    assert "| trajectory | t00000006 | language buddy | active" in md
+
+
+def test_show_errors(repo: Path) -> None:
+    assert error("show", "f9", code=1) == "hs: no record with ID 'f9'"
+    assert error("show", "t0", code=1) == (
+        "hs: ID prefix 't0' matches 7 records: t00000001, t00000002, t00000003, "
+        "t00000004, t00000005 ...; type more characters")
+    assert error("show", "t00000001", "-f", "yaml", code=2).startswith(
+        "hs: unknown format 'yaml'")
+
+
+def test_show_invalid_record(repo: Path) -> None:
+    path = repo / "records" / "families" / "f0000000a.yaml"
+    path.write_text(path.read_text().replace("location: leuven", "location: [oops"))
+    line = error("show", "f0000000a", code=1)
+    assert line.startswith("hs: records/families/f0000000a.yaml:")
+
+
+# --- hs list ---------------------------------------------------------------------------
+
+FAMILIES_PLAIN = """\
+ID         Location    Municipality    Status         Referred    Accepted    Trajectory    Volunteer      Children  Languages
+f0000000j  herent      Herent          waiting        2025-01-05  2025-01-15                                      1  nl
+f0000000n  leuven      Leuven          in trajectory  2024-05-01  2024-05-10  t00000004     v00000004             1  nl
+f0000000m  leuven      Leuven          in trajectory  2024-12-01  2024-12-10  t00000003     v00000003             1  nl
+f0000000q  leuven      Leuven          closed         2025-01-01  2025-01-10  t00000007     v00000003             1  nl
+f0000000e  leuven      Leuven          in trajectory  2025-02-20  2025-03-01  t00000001     v00000001             1  nl
+f0000000g  leuven      Leuven          refused        2025-05-01                                                  1  nl
+f0000000a  leuven      Leuven          waiting        2025-06-01  2025-06-10                                      1  nl, ar
+f0000000k  leuven      Leuven          in trajectory  2025-06-01  2025-06-10  t00000002     v00000001             1  nl
+f0000000h  leuven      Leuven          withdrawn      2025-08-01  2025-08-05                                      1  nl
+f0000000b  leuven      Leuven          waiting        2025-09-01  2025-09-05                                      1  fr
+f0000000c  leuven      Leuven          waiting        2025-10-01  2025-10-02                                      1  nl
+f0000000d  leuven      Leuven          waiting        2025-10-20  2025-11-01                                      1  nl
+f0000000p  leuven      Leuven          in trajectory  2025-12-01  2025-12-05  t00000006     v00000004             1  nl
+f0000000f  leuven      Leuven          referred       2025-12-10                                                  1  nl
+"""
+
+
+def test_list_families(repo: Path) -> None:
+    assert run("list", "families") == FAMILIES_PLAIN
+    assert "Family Alpha" not in run("list", "families")  # no names by default
+
+
+def test_list_families_filters_and_names(repo: Path) -> None:
+    assert run("list", "families", "-s", "waiting", "-l", "leuven", "--names",
+               "-f", "csv") == """\
+id,name,location,municipality,status,referred,accepted,trajectory,volunteer,children,languages
+f0000000a,Family Alpha,leuven,Leuven,waiting,2025-06-01,2025-06-10,,,1,"nl, ar"
+f0000000b,,leuven,Leuven,waiting,2025-09-01,2025-09-05,,,1,fr
+f0000000c,,leuven,Leuven,waiting,2025-10-01,2025-10-02,,,1,nl
+f0000000d,,leuven,Leuven,waiting,2025-10-20,2025-11-01,,,1,nl
+"""
+    data = json.loads(run("list", "families", "--status", "in-trajectory", "--as-of",
+                          "2025-03-15", "-f", "json"))
+    assert [d["id"] for d in data] == ["f0000000n", "f0000000m", "f0000000q"]
+    assert data[2] == {"id": "f0000000q", "location": "leuven", "municipality": "Leuven",
+                       "status": "in-trajectory", "referred": "2025-01-01",
+                       "accepted": "2025-01-10", "trajectory": "t00000007",
+                       "volunteer": "v00000003", "children": 1, "languages": ["nl"]}
+
+
+def test_list_volunteers(repo: Path) -> None:
+    assert run("list", "volunteers", "--status", "active", "--names", "-f",
+               "markdown") == """\
+| ID        | Name           | Location   | Municipality   | Status   | Roles                                        | Languages   |   Capacity |   Families | Trained   | Check valid until   |
+|-----------|----------------|------------|----------------|----------|----------------------------------------------|-------------|------------|------------|-----------|---------------------|
+| v00000001 | Vera Volunteer | leuven     |                | active   | buddy, starter, language buddy, family coach |             |          3 |          2 | no        | 2027-01-01          |
+| v00000002 |                | leuven     |                | active   | buddy, starter, language buddy, family coach |             |          3 |          0 | no        |                     |
+| v00000003 |                | leuven     |                | active   | buddy, starter, language buddy, family coach |             |          3 |          1 | no        | 2025-12-20          |
+| v00000004 |                | leuven     |                | active   | buddy, starter, language buddy, family coach |             |          3 |          2 | no        | 2026-01-05          |
+"""
+    data = json.loads(run("list", "volunteers", "--role", "coach", "-s", "stopped",
+                          "-f", "json"))
+    assert data == [{"id": "v00000005", "location": "leuven", "municipality": None,
+                     "status": "stopped", "roles": ["buddy", "starter", "language", "coach"],
+                     "languages": [], "capacity": 3, "load": 0, "trained": False,
+                     "check_valid_until": None}]
+
+
+def test_list_trajectories(repo: Path) -> None:
+    assert run("list", "trajectories", "--volunteer", "v00000004") == """\
+ID         Family     Location    Kind            Status    Start       End    Volunteer      Visits  Last visit
+t00000004  f0000000n  leuven      family coach    active    2024-06-01         v00000004           2  2025-12-30
+t00000006  f0000000p  leuven      language buddy  active    2025-12-20         v00000004           0
+"""
+    assert run("list", "trajectories", "-k", "buddy", "-s", "closed", "-f", "csv",
+               "--names") == """\
+id,family,family_name,location,kind,status,start,end,volunteer,volunteer_name,visits,last_visit
+t00000007,f0000000q,,leuven,buddy,closed,2025-02-01,2025-10-01,v00000003,,0,
+"""
+    data = json.loads(run("list", "trajectories", "--family", "f0000000b", "-f", "json"))
+    assert [(d["id"], d["kind"], d["volunteer"]) for d in data] == [
+        ("t00000005", "starter", "v00000002")]
+
+
+def test_list_errors(repo: Path) -> None:
+    assert error("list", "families", "--status", "bogus", code=2) == (
+        "hs: --status: 'bogus' is not one of unknown, referred, refused, withdrawn, "
+        "waiting, in-trajectory, closed")
+    assert error("list", "volunteers", "-l", "nowhere", code=2) == (
+        "hs: --location: no location 'nowhere' (known: herent, leuven)")
+    assert error("list", "trajectories", "--volunteer", "v0", code=1).startswith(
+        "hs: ID prefix 'v0' matches 5 records")
+    assert error("list", "trajectories", "-f", "xml", code=2).startswith(
+        "hs: unknown format 'xml'")
+
+
+def test_errors_of_the_agenda_commands(repo: Path) -> None:
+    assert error("waitlist", "--format", "html", code=2) == (
+        "hs: unknown format 'html'; use one of table, json, csv, markdown, plain")
+    assert error("due", "-f", "html", code=2).startswith("hs: unknown format")
+    assert error("waitlist", "--as-of", "31/12/2025", code=2) == (
+        "hs: --as-of: '31/12/2025' is not a date; use YYYY-MM-DD or 'today'")
+    assert error("due", "--location", "gent", code=2).startswith(
+        "hs: --location: no location 'gent'")
+
+
+def test_waitlist_reads_only_the_index(repo: Path) -> None:
+    """The waiting list and the due list never load pydantic, the models, ruamel or Rich
+    (warm cache, plain output)."""
+    env = {**os.environ, "HS_REPO": str(repo)}
+    for command in ("waitlist", "due"):
+        subprocess.run([sys.executable, "-m", "hs", command], env=env, check=True,
+                       capture_output=True)  # warm the cache
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "hs", command],
+                              env=env, check=True, capture_output=True, text=True)
+        modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+        assert "hs.records.models" not in modules
+        assert not {m for m in modules
+                    if m.startswith(("pydantic", "ruamel", "rich", "hs.rules.checks"))}

@@ -1,0 +1,133 @@
+"""Git as the audit trail: one commit per change, only its files, readable trailers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from hs.base.errors import GitError
+from hs.store import gitops
+from tests.conftest import git, init_git
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "r"
+    root.mkdir()
+    init_git(root)
+    (root / "a.txt").write_text("a\n")
+    (root / "b.txt").write_text("b\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    return root
+
+
+def _message() -> gitops.CommitMessage:
+    return gitops.CommitMessage("family f3kq7p2xm: accepted", "family.accept",
+                                ("f3kq7p2xm",), dt.date(2025, 3, 14),
+                                (("Hs-Reason", "moved"),))
+
+
+def test_message_text_has_subject_and_trailers() -> None:
+    text = _message().text()
+    lines = text.splitlines()
+    assert lines[0] == "family f3kq7p2xm: accepted"
+    assert lines[1] == ""
+    assert lines[2:6] == ["Hs-Action: family.accept", "Hs-Record: f3kq7p2xm",
+                          "Hs-Date: 2025-03-14", "Hs-Reason: moved"]
+    assert lines[6].startswith("Hs-Tool: hs ")
+
+
+def test_parse_message_reads_back_the_trailers() -> None:
+    msg = _message()
+    parsed = gitops.parse_message(msg.text())
+    assert parsed.subject == msg.subject
+    assert parsed.trailers["Hs-Action"] == ["family.accept"]
+    assert parsed.trailers["Hs-Record"] == ["f3kq7p2xm"]
+    assert parsed.trailers["Hs-Date"] == ["2025-03-14"]
+    several = gitops.CommitMessage("s", "import.families", ("f1", "f2", "f3")).text()
+    assert gitops.parse_message(several).trailers["Hs-Record"] == ["f1", "f2", "f3"]
+    assert gitops.parse_message("just a subject").trailers == {}
+
+
+def test_record_commits_only_the_given_paths(repo: Path) -> None:
+    (repo / "a.txt").write_text("a changed by hs\n")
+    (repo / "b.txt").write_text("b: the user's own edit, not staged\n")
+    (repo / "c.txt").write_text("c: the user's own new file, staged\n")
+    git(repo, "add", "c.txt")
+    sha = gitops.record(repo, ["a.txt"], _message())
+    assert sha == git(repo, "rev-parse", "HEAD").strip()
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["a.txt"]
+    status = git(repo, "status", "--porcelain").splitlines()
+    assert " M b.txt" in status and "A  c.txt" in status
+    body = git(repo, "log", "-1", "--format=%B")
+    assert body == _message().text() + "\n"
+    trailer = git(repo, "log", "-1", "--format=%(trailers:key=Hs-Action,valueonly)")
+    assert trailer.strip() == "family.accept"
+    assert git(repo, "log", "-1", "--format=%an").strip() == "Test Coordinator"
+
+
+def test_record_new_file_and_no_commit_stages(repo: Path) -> None:
+    (repo / "new.txt").write_text("new\n")
+    before = git(repo, "rev-parse", "HEAD")
+    assert gitops.record(repo, ["new.txt"], _message(), commit=False) is None
+    assert git(repo, "rev-parse", "HEAD") == before
+    assert git(repo, "status", "--porcelain").splitlines() == ["A  new.txt"]
+    gitops.record(repo, ["new.txt"], _message())
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_first_commit_in_a_new_repository(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    root.mkdir()
+    init_git(root)
+    (root / "x.txt").write_text("x\n")
+    sha = gitops.record(root, ["x.txt"], _message())
+    assert sha and git(root, "log", "--format=%s").strip() == "family f3kq7p2xm: accepted"
+
+
+def test_state_and_dirty(repo: Path, tmp_path: Path) -> None:
+    assert gitops.state(repo) == gitops.GitState(True, True, False)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert gitops.state(plain).repo is False
+    assert gitops.dirty(repo, ["a.txt", "b.txt"]) == []
+    (repo / "b.txt").write_text("changed\n")
+    assert gitops.dirty(repo, ["a.txt", "b.txt"]) == ["b.txt"]
+
+
+def test_preflight_refuses_during_a_merge(repo: Path) -> None:
+    (repo / ".git" / "MERGE_HEAD").write_text(git(repo, "rev-parse", "HEAD"))
+    with pytest.raises(GitError, match="merge"):
+        gitops.preflight(repo, commit=True)
+
+
+def test_preflight_refuses_without_an_identity(repo: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    git(repo, "config", "user.useConfigOnly", "true")
+    with pytest.raises(GitError, match="who you are"):
+        gitops.preflight(repo, commit=True)
+    assert gitops.preflight(repo, commit=False).repo  # staging needs no identity
+
+
+def test_failed_commit_raises_and_unstage_restores_the_index(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (repo / "a.txt").write_text("changed\n")
+    with pytest.raises(GitError, match="hook says no"):
+        gitops.record(repo, ["a.txt"], _message())
+    assert git(repo, "status", "--porcelain").splitlines() == ["M  a.txt"]
+    gitops.unstage(repo, ["a.txt"])
+    assert git(repo, "status", "--porcelain").splitlines() == [" M a.txt"]
