@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     once("load_tree (cache hit), gc disabled", lambda: load_tree(root).index.trajectories)
     gc.enable()
-    from hs.rules.checks import tree_problems
+    from hs.app.validation import tree_problems
 
     report = load_tree(root)
     once("tree_problems (validate across records)",

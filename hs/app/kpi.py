@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from hs.app.views import check_location
-from hs.base.errors import HsError, InvalidExport, UsageError
+from hs.base.errors import InvalidExport, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import GENDERS
 from hs.records.index import FamilyRow, Index
 from hs.rules.lifecycle import MAIN_KINDS, family_status
+from hs.store.atomic import write_atomic
+from hs.store.gitread import Revision
 
 MSG = Catalog({
     "as-of-early": ("--as-of {day} is before the year {year} begins",
@@ -44,7 +46,6 @@ MSG = Catalog({
                 "cijfers van {a} en van {b} kunnen niet samen"),
     "twice": ("location '{code}' appears twice in the merge",
               "werking '{code}' komt twee keer voor in de samenvoeging"),
-    "cannot-write": ("{path}: cannot write: {why}", "{path}: kan niet schrijven: {why}"),
     "cannot-read": ("{path}: cannot read: {why}", "{path}: kan niet lezen: {why}"),
     "not-utf8": ("{path}: not UTF-8 text", "{path}: geen UTF-8-tekst"),
     "not-export": ("{where}: not an export file of hs kpi (format {found!r}, expected {want})",
@@ -151,24 +152,6 @@ class Period:
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.first <= day <= self.last
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    """Where the records came from: a commit (full hash), the revision asked for, and
-    whether the working tree had uncommitted changes under ``records/``."""
-
-    commit: str | None
-    rev: str | None = None  # the --rev the user gave; None for the working tree
-    dirty: bool = False
-
-    @property
-    def working_tree(self) -> bool:
-        return self.rev is None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"commit": self.commit, "rev": self.rev, "working_tree": self.working_tree,
-                "dirty": self.dirty}
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +273,6 @@ class KpiCounts:
 
     def volunteer_share(self, breakdown: str, key: str) -> Share:
         return share(getattr(self, breakdown).get(key, 0), self.volunteers)
-
 
 
 # --- computing ---------------------------------------------------------------------------
@@ -762,27 +744,6 @@ def export_text(counts: KpiCounts) -> str:
               "# totals are exact.\n"
               "# Merge several with: hs kpi --from FILE...")
     return new_document(export_data(counts), header=header)
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it (``.NAME.PID.tmp``),
-    renamed over it. A file that cannot be written is an HsError naming it; the temporary
-    file never stays behind."""
-    import contextlib
-    import os
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if isinstance(content, str):
-            tmp.write_text(content, encoding="utf-8")
-        else:
-            tmp.write_bytes(content)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise HsError(MSG("cannot-write", path=path, why=exc.strerror or exc)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
 
 
 def write_export(path: Path, counts: KpiCounts) -> None:

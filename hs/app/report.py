@@ -2,7 +2,7 @@
 
 Three renderings of the same :class:`hs.app.kpi.KpiCounts` (and optionally one per location):
 
-* :func:`kpi_tables`: one :class:`hs.cli.output.Table` per section of the annual report, for
+* :func:`kpi_tables`: one :class:`hs.app.tables.Table` per section of the annual report, for
   people (one value column, or one per location and a total), and :func:`kpi_table`: the
   same rows in one table for programs (CSV), each with a stable ``section`` and ``key``;
 * :func:`render_html`: the self-contained "Home-Start in cijfers" page, with inline SVG
@@ -32,8 +32,8 @@ from hs.app.kpi import (
     Revision,
     Share,
 )
+from hs.app.tables import Column, Table
 from hs.base.i18n import Catalog, language
-from hs.cli.output import Column, Table
 from hs.records.ids import GENDERS
 
 LABELS = Catalog({

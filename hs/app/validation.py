@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hs.base.errors import UsageError
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
+from hs.records.ids import KIND_OF_FOLDER, id_of_path
+from hs.records.index import paused_gc
+from hs.records.layout import CONFIG_FILE, RECORDS, SPECIAL
 from hs.records.problems import Problem, sort_key
-
-if TYPE_CHECKING:
-    from hs.store.repo import RecordFile
+from hs.rules import checks
+from hs.store.filecheck import Locator, file_problems
+from hs.store.repo import (
+    RecordFile,
+    find_root,
+    known_strays,
+    load_tree,
+    parse_file,
+    read_memo,
+    walk,
+    write_memo,
+)
 
 MSG = Catalog({
     "clean": ("checked {files} files: no problems", "{files} bestanden nagekeken: geen problemen"),
@@ -61,7 +73,6 @@ class ValidationResult:
 
 
 def _root_of(path: Path) -> Path | None:
-    from hs.store.repo import CONFIG_FILE, RECORDS
 
     p = path.resolve()
     for folder in (p, *p.parents):
@@ -74,8 +85,6 @@ def _root_of(path: Path) -> Path | None:
 
 def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     """Every problem of a records tree: per file, then across records."""
-    from hs.records.index import paused_gc
-    from hs.store.repo import load_tree
 
     report = load_tree(root, use_cache=use_cache)
     problems = [*report.problems, *report.warnings]
@@ -102,14 +111,10 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     for everything but the records those changes can touch, which are checked again
     (:func:`hs.rules.checks.records_around`). A change of the config or the vocabularies, or
     of many files, checks every record again."""
-    from hs.base.i18n import language
-    from hs.records.ids import KIND_OF_FOLDER, id_of_path
-    from hs.rules import checks
-    from hs.store.repo import known_strays, read_memo, write_memo
 
     index = report.index
     strays = report.strays if report.strays is not None else known_strays(root)
-    out = checks.file_problems(root, report.rels, strays)
+    out = file_problems(root, report.rels, strays)
     lang = language()
     found: list[Problem] | None = None
     links: checks.Links | None = None
@@ -130,9 +135,9 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
             touched, sub = checks.records_around(index, ids, before, links)
             found = [p for p in old
                      if id_of_path(p.path) not in touched and p.path not in changed]
-            found.extend(checks.record_problems(root, sub, only=touched))
+            found.extend(checks.record_problems(Locator(root), sub, only=touched))
     if found is None:
-        found = checks.record_problems(root, index,
+        found = checks.record_problems(Locator(root), index,
                                        parallel=report.count >= checks.PARALLEL_RECORDS)
     if report.generation and (found is not old or not isinstance(kept, dict)
                               or kept.get("generation") != report.generation):
@@ -163,7 +168,6 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
     lifecycle rules need it), and the problems in those files are reported (the summary
     counts the others); a lone file outside any tree is checked on its own (file and
     schema)."""
-    from hs.store.repo import find_root, parse_file
 
     if not paths:
         return validate_tree(find_root(repo), use_cache)
@@ -184,7 +188,6 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
             result.files += whole.files
             result.problems.extend(whole.problems)
             continue
-        from hs.store.repo import walk
 
         result.files += sum(1 for rf in walk(root) if _under(rf.path.resolve(), wanted))
         for prob in whole.problems:
@@ -209,8 +212,6 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
 
 def _lone_file(path: Path) -> RecordFile | None:
     """A RecordFile for a file outside any records tree, by its folder and name."""
-    from hs.records.ids import KIND_OF_FOLDER
-    from hs.store.repo import SPECIAL, RecordFile
 
     name = path.name
     if name in SPECIAL:
@@ -220,3 +221,22 @@ def _lone_file(path: Path) -> RecordFile | None:
         if kind is not None:
             return RecordFile(kind, name.rsplit(".", 1)[0], path, path.as_posix())
     return None
+
+
+def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
+                  parallel: bool | None = None, strays: list[str] | None = None
+                  ) -> list[Problem]:
+    """Problems that need more than one record: run on the valid records of the tree.
+    ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.repo.scan`
+    lists them; ``strays``: the stray files, if the caller has them
+    (:func:`hs.store.repo.stray_files`, else looked for here).
+
+    That is: stray files and duplicate IDs (:func:`file_problems`), and the problems of
+    the records (:func:`record_problems`), less those that only repeat that a file is
+    invalid (:func:`drop_broken`)."""
+    if parallel is None:
+        parallel = len(files) >= checks.PARALLEL_RECORDS
+    with paused_gc():  # the rules make many short lists; a collection walks every row
+        out = file_problems(root, [e[3] for e in files], strays)
+        out.extend(checks.record_problems(Locator(root), index, parallel))
+    return checks.drop_broken(out, index.invalid)

@@ -1631,8 +1631,8 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
     Files that exist already (a README, a .gitignore) are kept; the .gitignore gets the
     cache line if it lacks it. Refuses a folder that already holds a records tree."""
+    from hs.records.layout import CONFIG_FILE, RECORDS
     from hs.store import gitops
-    from hs.store.repo import CONFIG_FILE, RECORDS
 
     root = path.expanduser().resolve()
     if (root / RECORDS / CONFIG_FILE).exists():
@@ -1661,8 +1661,8 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
 
 def _init_in(root: Path, commit: bool) -> Outcome:
+    from hs.records.layout import CONFIG_FILE, RECORDS
     from hs.store import gitops
-    from hs.store.repo import CONFIG_FILE, RECORDS
 
     warnings: list[str] = []
     root.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,10 @@ import typer
 from hs.cli.common import FormatOpt, RepoOpt
 
 if TYPE_CHECKING:
-    from hs.app.kpi import KpiCounts, Revision
+    from hs.app.kpi import KpiCounts
     from hs.app.report import Context
     from hs.records.index import Index
+    from hs.store.gitread import Revision
 
 YearOpt = Annotated[int | None, typer.Option(
     "--year", metavar="YYYY", help="The year of the figures.", show_default=False)]
@@ -256,10 +257,11 @@ def report(
     Markdown). Dutch unless the root option --lang says otherwise."""
     import sys
 
-    from hs.app.kpi import compute, compute_by_location, write_atomic
+    from hs.app.kpi import compute, compute_by_location
     from hs.app.report import render_html, render_markdown
     from hs.base.errors import UsageError
     from hs.cli.output import message
+    from hs.store.atomic import write_atomic
 
     if fmt not in ("html", "markdown"):
         raise UsageError(_msg("report-format", fmt=fmt))

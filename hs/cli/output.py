@@ -14,26 +14,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from hs.app.tables import Column as Column
+from hs.app.tables import Table as Table
 
 Format = Literal["table", "json", "csv", "markdown", "plain"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str  # JSON key and CSV header: stable, English, snake_case
-    header: str  # shown header, in the user's language
-    align: Literal["left", "right"] = "left"
-
-
-@dataclass
-class Table:
-    title: str
-    columns: list[Column]
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    caption: str | None = None
 
 
 def default_format() -> str:

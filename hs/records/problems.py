@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import asdict, dataclass
 from typing import Literal
+
+from hs.base.i18n import Catalog
 
 Severity = Literal["error", "warning"]
 
@@ -48,3 +51,23 @@ def render(problems: list[Problem], fmt: str) -> str:
     if fmt == "github":
         return "\n".join(p.as_github() for p in problems)
     return "\n".join(str(p) for p in problems)
+
+
+_HINTS = Catalog({
+    "did-you-mean": ("; did you mean '{name}'?", "; bedoel je '{name}'?"),
+    "valid-codes": ("; valid: {codes}", "; geldig: {codes}"),
+})
+
+
+def did_you_mean(name: str) -> str:
+    """The hint that names the value a mistyped one was probably meant to be."""
+    return _HINTS("did-you-mean", name=name)
+
+
+def suggest(code: str, valid: list[str]) -> str:
+    """A hint for an unknown code: the nearest valid one, else the valid ones."""
+    near = difflib.get_close_matches(code, valid, n=1, cutoff=0.5)
+    if near:
+        return did_you_mean(near[0])
+    shown = valid if len(valid) <= 12 else [*valid[:12], "..."]
+    return _HINTS("valid-codes", codes=", ".join(shown))

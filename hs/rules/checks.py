@@ -1,537 +1,51 @@
-"""Validation: the checks behind ``hs validate``, in tiers like hledger's ``check``.
+"""The rules across records behind ``hs validate``: vocabulary codes, references, and the
+lifecycle rules (:func:`hs.rules.lifecycle.tree_rules`); and which records a change can
+touch (:func:`records_around`).
 
-1. file: size, encoding, control characters, YAML syntax, duplicate keys, anchors, aliases,
-   tags, directives, several documents (:mod:`hs.store.yamlio`);
-2. schema: the file's model (missing, unknown and wrong fields, with "did you mean"), the
-   file name as an ID, the ``$schema`` comment line (a warning) (:func:`schema_problems`);
-3. tree: files no command reads, duplicate IDs, references, vocabulary codes, and the
-   lifecycle rules across records (:func:`tree_problems`, :func:`hs.rules.lifecycle.tree_rules`).
-
-Every problem carries the file and a 1-based line and column of the key or value at fault,
-and a short message for a coordinator, in English or Dutch. Messages never repeat a
-name or a note from the file.
+The checks of one file and of the files of a tree are :mod:`hs.store.filecheck`. A rule
+says where a problem is through a locator (:class:`hs.store.filecheck.Locator`, passed in
+by the caller), so that this module never reads a file.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from hs.base.i18n import Catalog
-from hs.records.problems import Problem
+from hs.base.workers import in_two_processes
+from hs.records.ids import id_of_path
+from hs.records.index import F_LOCATION, ROW_TYPES, T_ASSIGNMENTS, T_FAMILY, T_ID, Index
+from hs.records.layout import RECORDS, VOCABULARIES_FILE
+from hs.records.problems import Problem, suggest
+from hs.rules.lifecycle import tree_rules
 
-if TYPE_CHECKING:
-    from hs.store.repo import RecordFile
+
+class Locator(Protocol):
+    """Where a problem is: what :class:`hs.store.filecheck.Locator` does for a tree."""
+
+    def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
+                severity: str = "error", value: bool = True) -> Problem: ...
+
+    def exists(self, rel: str) -> bool: ...
 
 MSG = Catalog({
-    # file names and versions
-    "bad-id": ("file name '{id}' is not a {kind} ID ({shape})",
-               "bestandsnaam '{id}' is geen {kind}-ID ({shape})"),
-    "id-shape": ("a letter {letter} and 8 letters or digits, like {example}",
-                 "de letter {letter} en 8 letters of cijfers, zoals {example}"),
-    "location-shape": ("2 to 30 lower-case letters, digits and '-', like leuven",
-                       "2 tot 30 kleine letters, cijfers en '-', zoals leuven"),
-    "not-a-mapping": ("a record file must be a mapping of fields (key: value lines)",
-                      "een recordbestand moet velden bevatten (regels 'sleutel: waarde')"),
-    "version-missing": ("schema_version is missing; add 'schema_version: 1' at the top",
-                        "schema_version ontbreekt; zet 'schema_version: 1' bovenaan"),
-    "version-other": ("schema_version {version} is not supported (this hs reads 1)",
-                      "schema_version {version} wordt niet ondersteund (deze hs leest 1)"),
-    "comment-missing": ("no '$schema' comment line, so editors cannot check the file as you "
-                        "type; add this as the first line: {line}",
-                        "geen '$schema'-commentaarregel, dus editors kunnen het bestand niet "
-                        "nakijken terwijl je typt; zet dit als eerste regel: {line}"),
-    "comment-wrong": ("the '$schema' comment points to {found}; expected {expected}",
-                      "de '$schema'-commentaarregel wijst naar {found}; verwacht: {expected}"),
-    # fields
-    "unknown-field": ("unknown field '{where}'{hint}", "onbekend veld '{where}'{hint}"),
-    "did-you-mean": ("; did you mean '{name}'?", "; bedoel je '{name}'?"),
-    "allowed": ("; allowed here: {names}", "; hier toegestaan: {names}"),
-    "missing-field": ("required field '{where}' is missing",
-                      "verplicht veld '{where}' ontbreekt"),
-    "value": ("{where}: {what}", "{where}: {what}"),
-    "got": (" (got {value})", " (gekregen: {value})"),
-    "empty": ("is empty; give a value or remove the line",
-              "is leeg; vul een waarde in of verwijder de regel"),
-    "text-quotes": ("should be text; write it in quotes to keep it as text (and any leading "
-                    "zero), like '0470123456'",
-                    "moet tekst zijn; zet het tussen aanhalingstekens om het als tekst te "
-                    "houden (met een eventuele 0 vooraan), zoals '0470123456'"),
-    "text": ("should be text", "moet tekst zijn"),
-    "too-short-text": ("is empty", "is leeg"),
-    "too-long": ("is too long (at most {n} characters)", "is te lang (hoogstens {n} tekens)"),
-    "list-empty": ("needs at least {n} entry", "heeft minstens {n} element nodig"),
-    "list-long": ("has too many entries (at most {n})", "heeft te veel elementen (hoogstens {n})"),
-    "at-least": ("must be at least {n}", "moet minstens {n} zijn"),
-    "at-most": ("must be at most {n}", "mag hoogstens {n} zijn"),
-    "more-than": ("must be more than {n}", "moet meer dan {n} zijn"),
-    "less-than": ("must be less than {n}", "moet minder dan {n} zijn"),
-    "whole-number": ("should be a whole number", "moet een geheel getal zijn"),
-    "number": ("should be a number", "moet een getal zijn"),
-    "yes-no": ("should be true or false", "moet true of false zijn"),
-    "date": ("is not a date; write it as YYYY-MM-DD, like 2025-01-31",
-             "is geen datum; schrijf ze als JJJJ-MM-DD, zoals 2025-01-31"),
-    "one-of": ("should be one of: {values}", "moet een van deze zijn: {values}"),
-    "list": ("should be a list", "moet een lijst zijn"),
-    "mapping": ("should be a group of fields (key: value lines, indented)",
-                "moet een groep velden zijn (ingesprongen regels 'sleutel: waarde')"),
-    "code": ("use lower-case letters, digits and '-', like kind-en-gezin",
-             "gebruik kleine letters, cijfers en '-', zoals kind-en-gezin"),
-    "location-id": ("is not a location code (lower-case letters, digits and '-', like leuven)",
-                    "is geen werkingscode (kleine letters, cijfers en '-', zoals leuven)"),
-    "family-id": ("is not a family ID (f and 8 letters or digits, like f3kq7p2xm)",
-                  "is geen gezins-ID (f en 8 letters of cijfers, zoals f3kq7p2xm)"),
-    "volunteer-id": ("is not a volunteer ID (v and 8 letters or digits, like v3kq7p2xm)",
-                     "is geen vrijwilligers-ID (v en 8 letters of cijfers, zoals v3kq7p2xm)"),
-    "record-id": ("is not a record ID (a letter and 8 letters or digits)",
-                  "is geen record-ID (een letter en 8 letters of cijfers)"),
-    "month": ("use a month as YYYY-MM, like 2023-05", "gebruik een maand als JJJJ-MM, zoals "
-              "2023-05"),
-    "language": ("use a language code of 2 or 3 lower-case letters, like nl or ar",
-                 "gebruik een taalcode van 2 of 3 kleine letters, zoals nl of ar"),
-    "half-day": ("use a half-day like mon-am or fri-pm", "gebruik een halve dag zoals mon-am "
-                 "of fri-pm"),
-    "pattern": ("does not have the expected form", "heeft niet de verwachte vorm"),
-    "invalid": ("is not valid: {detail}", "is niet geldig: {detail}"),
-    # rules of the models
-    "rule-active-order": ("active_until is before active_from",
-                          "active_until ligt voor active_from"),
-    "rule-end-before": ("end is before start", "end ligt voor start"),
-    "rule-period-reason": ("a period with an end needs a stop_reason",
-                           "een periode met een end heeft een stop_reason nodig"),
-    "rule-reason-no-end": ("stop_reason without an end", "stop_reason zonder end"),
-    "rule-decision-reason": ("a {decision} decision needs a reason",
-                             "een beslissing '{decision}' heeft een reason nodig"),
-    "rule-accepted-reason": ("an accepted decision takes no reason",
-                             "een beslissing 'accepted' heeft geen reason"),
-    "rule-close-reason": ("a closed trajectory needs a close_reason",
-                          "een afgesloten traject heeft een close_reason nodig"),
-    "rule-close-no-end": ("close_reason without an end date",
-                          "close_reason zonder end-datum"),
-    # tree
-    "stray-file": ("this file is not read by hs: record files go in records/families, "
-                   "records/volunteers, records/trajectories or records/locations and end "
-                   "in .yaml",
-                   "hs leest dit bestand niet: records horen in records/families, "
-                   "records/volunteers, records/trajectories of records/locations en eindigen "
-                   "op .yaml"),
-    "duplicate-id": ("ID '{id}' is also used by {other}", "ID '{id}' wordt ook gebruikt door "
-                     "{other}"),
     "missing-vocabularies": ("records/vocabularies.yaml is missing; codes cannot be checked",
                              "records/vocabularies.yaml ontbreekt; codes kunnen niet "
                              "nagekeken worden"),
     "no-location": ("location '{id}' does not exist", "werking '{id}' bestaat niet"),
     "unknown-code": ("'{code}' is not a code of {vocabulary}{hint}",
                      "'{code}' is geen code van {vocabulary}{hint}"),
-    "valid-codes": ("; valid: {codes}", "; geldig: {codes}"),
 })
-
-# model validator messages (hs/records/models.py) -> (catalog key, field the problem is in)
-_RULES: dict[str, tuple[str, str | None]] = {
-    "active_until is before active_from": ("rule-active-order", "active_until"),
-    "end is before start": ("rule-end-before", "end"),
-    "a period with an end needs a stop_reason": ("rule-period-reason", "end"),
-    "stop_reason without an end": ("rule-reason-no-end", "stop_reason"),
-    "a refused decision needs a reason": ("rule-decision-reason", "decision"),
-    "a withdrawn decision needs a reason": ("rule-decision-reason", "decision"),
-    "an accepted decision takes no reason": ("rule-accepted-reason", "reason"),
-    "a closed trajectory needs a close_reason": ("rule-close-reason", "end"),
-    "close_reason without an end date": ("rule-close-no-end", "close_reason"),
-}
-
-# fields whose values are personal: an error never repeats them
-_PRIVATE = {"name", "note"}
-_SHAPES = {"family": ("f", "f3kq7p2xm"), "volunteer": ("v", "v3kq7p2xm"),
-           "trajectory": ("t", "t3kq7p2xm")}
-
-
-def _doc(text: str, checked: bool = False) -> Any:
-    """Where things are in ``text`` (:class:`hs.store.yamlio.Positions`)."""
-    from hs.store.yamlio import Positions
-
-    return Positions(text, checked=checked)
-
-
-def _unwrap(annotation: Any) -> Any:
-    """``X | None`` -> X; ``Annotated[X, ...]`` -> X."""
-    from typing import Annotated, Union, get_args, get_origin
-
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin is Union or str(origin) == "<class 'types.UnionType'>":
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _expected_fields(model: Any, loc: tuple[str | int, ...]) -> list[str]:
-    """Field names allowed at ``loc`` (for 'did you mean'); [] where any key is allowed."""
-    from typing import get_args, get_origin
-
-    from pydantic import BaseModel
-
-    current: Any = model
-    for part in loc:
-        current = _unwrap(current)
-        origin = get_origin(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            if isinstance(part, int):
-                return []
-            info = current.model_fields.get(part)
-            if info is None:
-                return []
-            current = info.annotation
-        elif origin in (list, tuple):
-            current = get_args(current)[0] if get_args(current) else Any
-        elif origin is dict:
-            current = get_args(current)[1] if len(get_args(current)) == 2 else Any
-        else:
-            return []
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _loc_text(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-_LAZY: dict[str, Any] = {}
-
-
-def _lazy() -> dict[str, Any]:
-    """pydantic and the models, imported on first use (this runs for every file)."""
-    if not _LAZY:
-        from pydantic import ValidationError
-
-        from hs.records.ids import is_valid_id
-        from hs.records.models import MODELS
-        from hs.records.schemas import COMMENT_PREFIX, file_name, schema_line
-
-        _LAZY.update(ValidationError=ValidationError, is_valid_id=is_valid_id, MODELS=MODELS,
-                     COMMENT_PREFIX=COMMENT_PREFIX, file_name=file_name,
-                     schema_line=schema_line)
-    return _LAZY
-
-
-def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
-    """Problems of one parsed file against its model (errors, and warnings with severity
-    'warning'); [] if it is valid and complete."""
-    lazy = _LAZY or _lazy()
-    ValidationError = lazy["ValidationError"]
-    is_valid_id = lazy["is_valid_id"]
-    MODELS = lazy["MODELS"]
-
-    problems: list[Problem] = []
-    if (rf.kind in _SHAPES or rf.kind == "location") and not is_valid_id(
-            rf.kind, rf.id):
-        shape = MSG("location-shape") if rf.kind == "location" else MSG(
-            "id-shape", letter=_SHAPES[rf.kind][0], example=_SHAPES[rf.kind][1])
-        problems.append(Problem(rf.rel, 1, 1, "bad-id",
-                                MSG("bad-id", id=rf.id, kind=rf.kind, shape=shape)))
-    if not isinstance(data, dict):
-        problems.append(Problem(rf.rel, 1, 1, "not-a-mapping", MSG("not-a-mapping")))
-        return problems
-    model = MODELS[rf.kind]
-    version = data.get("schema_version")
-    if version is None or version is True or version is False:
-        doc = _doc(text)
-        line, col = _first_key(doc) if version is None else _value_pos(doc, ("schema_version",))
-        problems.append(Problem(rf.rel, line, col, "schema-version",
-                                MSG("version-missing") if version is None
-                                else MSG("version-other", version=version)))
-        return problems
-    if version != 1:
-        doc = _doc(text)
-        line, col = _value_pos(doc, ("schema_version",))
-        problems.append(Problem(rf.rel, line, col, "schema-version",
-                                MSG("version-other", version=_short(version))))
-        return problems
-    try:  # the model's validator itself: model_validate adds a Python call a file
-        model.__pydantic_validator__.validate_python(data)
-    except ValidationError as exc:
-        doc = _doc(text)
-        for err in exc.errors(include_url=False):
-            problems.append(_from_pydantic(rf.rel, doc, model, err, data))
-    problems.extend(_schema_comment(rf, text))
-    return problems
-
-
-_EXPECTED: dict[tuple[str, int], str] = {}
-
-
-def _schema_comment(rf: RecordFile, text: str) -> list[Problem]:
-    """A warning if the file lacks the ``$schema`` line, or if it names another schema."""
-    in_tree = rf.rel.startswith("records/")
-    depth = rf.rel.count("/") if in_tree else 2
-    expected = _EXPECTED.get((rf.kind, depth))
-    if expected is None:
-        expected = _EXPECTED[rf.kind, depth] = _lazy()["schema_line"](rf.kind, depth)
-    if in_tree and text.startswith(expected) and text[len(expected):len(expected) + 1] in (
-            "\n", ""):
-        return []  # the usual case, quickly
-    lazy = _lazy()
-    COMMENT_PREFIX, file_name = lazy["COMMENT_PREFIX"], lazy["file_name"]
-    at = text.find("$schema=")
-    if at < 0:
-        return [Problem(rf.rel, 1, 1, "schema-comment",
-                        MSG("comment-missing", line=expected), "warning")]
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    line_text = text[start:end if end >= 0 else len(text)].strip()
-    found = line_text[line_text.find("$schema=") + len("$schema="):].split()[0] \
-        if "$schema=" in line_text else ""
-    want = expected[len(COMMENT_PREFIX):]
-    ok = found == want if in_tree else found.endswith("/" + file_name(rf.kind))
-    if ok and line_text.startswith("#"):
-        return []
-    line = text.count("\n", 0, at) + 1
-    col = at - start + 1
-    return [Problem(rf.rel, line, col, "schema-comment",
-                    MSG("comment-wrong", found=found or "?", expected=want), "warning")]
-
-
-def _first_key(doc: Any) -> tuple[int, int]:
-    return doc.first_key()  # type: ignore[no-any-return]
-
-
-def _value_pos(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    return doc.value(loc)  # type: ignore[no-any-return]
-
-
-def _key_pos(doc: Any, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    return doc.key(loc)  # type: ignore[no-any-return]
-
-
-def _short(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-_PATTERNS = (
-    ("^[a-z0-9][a-z0-9-]*$", "code"),
-    ("^[a-z][a-z0-9-]{1,29}$", "location-id"),
-    ("^f[", "family-id"),
-    ("^v[", "volunteer-id"),
-    ("^[fvt][", "record-id"),
-    ("^[12][0-9]{3}-", "month"),
-    ("^[a-z]{2,3}$", "language"),
-    ("^(mon|", "half-day"),
-)
-
-
-def _what(err: Any) -> str:
-    """A short description of what is wrong with a value, for a coordinator."""
-    typ = err["type"]
-    ctx = err.get("ctx") or {}
-    inp = err.get("input")
-    if inp is None and typ not in ("missing", "extra_forbidden"):
-        return MSG("empty")
-    if typ == "string_type":
-        if isinstance(inp, int | float | bool):
-            return MSG("text-quotes")
-        return MSG("text")
-    if typ == "string_too_short":
-        return MSG("too-short-text")
-    if typ == "string_too_long":
-        return MSG("too-long", n=ctx.get("max_length", "?"))
-    if typ == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        for start, key in _PATTERNS:
-            if pattern.startswith(start):
-                return MSG(key)
-        return MSG("pattern")
-    if typ == "too_short":
-        return MSG("list-empty", n=ctx.get("min_length", 1))
-    if typ == "too_long":
-        return MSG("list-long", n=ctx.get("max_length", "?"))
-    if typ == "greater_than_equal":
-        return MSG("at-least", n=ctx.get("ge"))
-    if typ == "less_than_equal":
-        return MSG("at-most", n=ctx.get("le"))
-    if typ == "greater_than":
-        return MSG("more-than", n=ctx.get("gt"))
-    if typ == "less_than":
-        return MSG("less-than", n=ctx.get("lt"))
-    if typ.startswith("int_"):
-        return MSG("whole-number")
-    if typ.startswith("float_"):
-        return MSG("number")
-    if typ.startswith("bool_"):
-        return MSG("yes-no")
-    if typ.startswith("date") or typ.startswith("datetime"):
-        return MSG("date")
-    if typ == "literal_error":
-        values = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        return MSG("one-of", values=values)
-    if typ == "list_type":
-        return MSG("list")
-    if typ in ("dict_type", "model_type", "model_attributes_type"):
-        return MSG("mapping")
-    return MSG("invalid", detail=" ".join(str(err.get("msg", "")).split()))
-
-
-def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None) -> Problem:
-    raw_loc = tuple(err["loc"])
-    is_key = bool(raw_loc) and raw_loc[-1] == "[key]"
-    loc: tuple[str | int, ...] = tuple(p for p in raw_loc if not (
-        isinstance(p, str) and (p.startswith("[") or p.startswith("function-"))))
-    typ = err["type"]
-    where = _loc_text(loc)
-    if typ == "extra_forbidden":
-        line, col = _key_pos(doc, loc)
-        allowed = _expected_fields(model, loc[:-1])
-        name = str(loc[-1]) if loc else "?"
-        near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = MSG("did-you-mean", name=near[0]) if near else (
-            MSG("allowed", names=", ".join(allowed)) if allowed else "")
-        return Problem(rel, line, col, "unknown-field", MSG("unknown-field", where=where,
-                                                            hint=hint))
-    if typ == "missing":
-        line, col = _key_pos(doc, loc[:-1]) if len(loc) > 1 else _first_key(doc)
-        return Problem(rel, line, col, "missing-field", MSG("missing-field", where=where))
-    if typ == "value_error":
-        text = str(err.get("msg", ""))
-        text = text.removeprefix("Value error, ")
-        rule = _RULES.get(text)
-        if rule is not None:
-            key, field_name = rule
-            decision = (err.get("input") or {}).get("decision", "") \
-                if isinstance(err.get("input"), dict) else ""
-            floc = (*loc, field_name) if field_name else loc
-            line, col = _value_pos(doc, floc) if _has(data, floc) else _key_pos(doc, loc)
-            return Problem(rel, line, col, "invalid-value",
-                           MSG("value", where=_loc_text(floc) or "record",
-                               what=MSG(key, decision=decision)))
-        line, col = _key_pos(doc, loc)
-        return Problem(rel, line, col, "invalid-value",
-                       MSG("value", where=where or "record", what=text))
-    line, col = _key_pos(doc, loc) if is_key else _value_pos(doc, loc)
-    what = _what(err)
-    inp = err.get("input")
-    private = any(isinstance(p, str) and p in _PRIVATE for p in loc)
-    if (not private and isinstance(inp, str | int | float) and not isinstance(inp, bool)
-            and len(str(inp)) <= 40 and typ not in ("string_type",)):
-        what += MSG("got", value=_short(inp))
-    return Problem(rel, line, col, "invalid-value", MSG("value", where=where, what=what))
-
-
-def _has(doc: Any, loc: tuple[str | int, ...]) -> bool:
-    node = doc
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return False
-    return True
-
-
-# --- tier 3: across records --------------------------------------------------------------
-
-
-class _Located:
-    """Turns (file, key path) into positions, parsing each file at most once."""
-
-    def __init__(self, root: Any):
-        self.root = root
-        self.docs: dict[str, Any] = {}
-
-    def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
-                severity: str = "error", value: bool = True) -> Problem:
-        if rel not in self.docs:
-            try:
-                text = (self.root / rel).read_text(encoding="utf-8")
-                self.docs[rel] = _doc(text, checked=True)  # a valid record: read once
-            except (OSError, UnicodeDecodeError):
-                self.docs[rel] = None
-        doc = self.docs[rel]
-        if doc is None:
-            line, col = 1, 1
-        else:
-            line, col = _value_pos(doc, loc) if value else _key_pos(doc, loc)
-        return Problem(rel, line, col, code, msg, severity)  # type: ignore[arg-type]
-
-
-def _suggest(code: str, valid: list[str]) -> str:
-    near = difflib.get_close_matches(code, valid, n=1, cutoff=0.5)
-    if near:
-        return MSG("did-you-mean", name=near[0])
-    shown = valid if len(valid) <= 12 else [*valid[:12], "..."]
-    return MSG("valid-codes", codes=", ".join(shown))
 
 
 PARALLEL_RECORDS = 4000  # from this many records on, two processes share the rules
 
 
-def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
-                  parallel: bool | None = None, strays: list[str] | None = None
-                  ) -> list[Problem]:
-    """Problems that need more than one record: run on the valid records of the tree.
-    ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.repo.scan`
-    lists them; ``strays``: the stray files, if the caller has them
-    (:func:`hs.store.repo.stray_files`, else looked for here).
-
-    That is: stray files and duplicate IDs (:func:`file_problems`), and the problems of
-    the records (:func:`record_problems`), less those that only repeat that a file is
-    invalid (:func:`drop_broken`)."""
-    from hs.records.index import paused_gc
-
-    if parallel is None:
-        parallel = len(files) >= PARALLEL_RECORDS
-    with paused_gc():  # the rules make many short lists; a collection walks every row
-        out = file_problems(root, [e[3] for e in files], strays)
-        out.extend(record_problems(root, index, parallel))
-    return drop_broken(out, index.invalid)
-
-
-def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
-                  ) -> list[Problem]:
-    """Stray files (``strays``, else looked for) and IDs used by two files (``rels``:
-    every record file of the tree, valid or not)."""
-    from hs.records.ids import id_of_path
-    from hs.store.repo import stray_files
-
-    out = [Problem(rel, 1, 1, "stray-file", MSG("stray-file"))
-           for rel in (strays if strays is not None else stray_files(root))]
-    rels = [rel for rel in rels if rel.count("/") > 1]  # not config.yaml, vocabularies.yaml
-    if len({id_of_path(rel) for rel in rels}) == len(rels):
-        return out  # no ID twice (the usual case)
-    by_id: dict[str, list[str]] = {}
-    for rel in rels:
-        by_id.setdefault(id_of_path(rel), []).append(rel)
-    for rid, found in by_id.items():
-        if len(found) > 1:  # the first the listing finds is the ID's file
-            first, *others = sorted(found, key=_listing_order)
-            out.extend(Problem(rel, 1, 1, "duplicate-id",
-                               MSG("duplicate-id", id=rid, other=first)) for rel in others)
-    return out
-
-
-def _listing_order(rel: str) -> tuple[int, list[tuple[int, str]]]:
-    """Sorts record files as :func:`hs.store.repo.scan` finds them: the kinds' folders in their
-    order, in each folder its files by name, then its subfolders by name."""
-    from hs.records.ids import KIND_OF_FOLDER
-    from hs.store.repo import _scan_key
-
-    folder, rest = rel.split("/", 2)[1:]
-    return list(KIND_OF_FOLDER).index(folder), _scan_key(rest)
-
-
 def drop_broken(problems: list[Problem], invalid: list[str]) -> list[Problem]:
     """``problems`` less the references to a file that is itself invalid: that file's own
     problems say what is wrong."""
-    from hs.records.ids import id_of_path
-
     broken = {id_of_path(rel) for rel in invalid}
     if not broken:
         return problems
@@ -539,7 +53,7 @@ def drop_broken(problems: list[Problem], invalid: list[str]) -> list[Problem]:
         f"'{b}'" in p.message for b in broken))]
 
 
-def record_problems(root: Any, index: Any, parallel: bool = False,
+def record_problems(at: Locator, index: Any, parallel: bool = False,
                     only: set[str] | None = None) -> list[Problem]:
     """The problems of the valid records across records: unknown codes, references, the
     lifecycle rules (:func:`hs.rules.lifecycle.tree_rules`). With ``only``, just those in the
@@ -549,97 +63,32 @@ def record_problems(root: Any, index: Any, parallel: bool = False,
     The checks come in two halves that take about as long. With ``parallel`` (and two
     cores) a forked process does the second half while this one does the first; if it
     fails, this one does both."""
-    import os
-
-    from hs.records.ids import id_of_path
-
-    at = _Located(root)
     if parallel and (os.cpu_count() or 1) > 1:
         index.make_rows()  # before the fork, once for both processes
-        out = _both_halves(lambda half: _record_half(root, index, at, half))
+        out = in_two_processes(lambda half: _record_half(index, at, half),
+                               Problem.as_tuple, _problem)
     else:
-        out = _record_half(root, index, at, None)
+        out = _record_half(index, at, None)
     if only is not None:
         out = [p for p in out if id_of_path(p.path) in only]
     return out
 
 
-def _both_halves(work: Callable[[int], list[Problem]]) -> list[Problem]:
-    """``work(0) + work(1)``, the second in a forked process. Whatever goes wrong there
-    (no fork, the process fails, its answer is cut short), it is done here instead; if
-    the first half fails here, the forked process is stopped and the failure goes on."""
-    import contextlib
-    import marshal
-    import os
-    import signal
-
-    if not hasattr(os, "fork"):
-        return work(0) + work(1)
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return work(0) + work(1)
-    # Ctrl-C waits until the forked process is inside the block that ends it: it must
-    # never return into the caller (and print or write as the command would)
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-        os.close(read_end)
-        os.close(write_end)
-        return work(0) + work(1)
-    if pid == 0:  # the forked process
-        code = 1
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-            os.close(read_end)
-            data = marshal.dumps([p.as_tuple() for p in work(1)])
-            with os.fdopen(write_end, "wb") as fh:
-                fh.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-    os.close(write_end)
-    reader = os.fdopen(read_end, "rb")
-    done = False
-    try:
-        mine = work(0)
-        data = reader.read()
-        done = True
-    finally:  # closed first: a process still writing then stops instead of waiting
-        reader.close()
-        if not done:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-    theirs: list[Problem] | None = None
-    if os.waitstatus_to_exitcode(status) == 0:
-        try:
-            theirs = [Problem(*p) for p in marshal.loads(data)]
-        except (EOFError, ValueError, TypeError):
-            theirs = None
-    return mine + (theirs if theirs is not None else work(1))
+def _problem(t: Any) -> Problem:
+    return Problem(*t)
 
 
-def _record_half(root: Any, index: Any, at: _Located, half: int | None) -> list[Problem]:
+def _record_half(index: Any, at: Locator, half: int | None) -> list[Problem]:
     """One half of :func:`record_problems` (0 or 1), or all of it (None)."""
-    from hs.rules.lifecycle import tree_rules
-    from hs.store.repo import RECORDS, VOCABULARIES_FILE
-
     out: list[Problem] = []
     if index.vocabularies:
         out.extend(_code_problems(at, index, half))
-    elif half != 1 and not (root / RECORDS / VOCABULARIES_FILE).exists():
+    elif half != 1 and not at.exists(f"{RECORDS}/{VOCABULARIES_FILE}"):
         out.append(Problem(f"{RECORDS}/{VOCABULARIES_FILE}", 1, 1, "missing-file",
                            MSG("missing-vocabularies")))
     if half != 1:
         out.extend(_reference_problems(at, index))
     return out + tree_rules(at, index, half)
-
-
-# --- the records a change can touch ----------------------------------------------------------
 
 
 Links = dict[str, tuple[str, tuple[str, ...]]]  # trajectory ID -> (family, volunteers)
@@ -648,8 +97,6 @@ Links = dict[str, tuple[str, tuple[str, ...]]]  # trajectory ID -> (family, volu
 def trajectory_links(index: Any) -> Links:
     """Each trajectory's family and volunteers (from the rows if they are made, else from
     the cached tuples, without making rows)."""
-    from hs.records.index import T_ASSIGNMENTS, T_FAMILY, T_ID
-
     if index.rows_made("trajectory"):
         return {t.id: (t.family, tuple(a.volunteer for a in t.assignments))
                 for t in index.trajectories.values()}
@@ -670,8 +117,6 @@ def records_around(index: Any, changed: Mapping[str, str], before: Links, now: L
     changed location touches its families and volunteers; a changed family, its
     trajectories; a changed volunteer, its trajectories; a changed trajectory, its family
     and volunteers before and after, and through them their trajectories."""
-    from hs.records.index import F_LOCATION, ROW_TYPES, Index
-
     by_family: dict[str, list[str]] = {}
     by_volunteer: dict[str, list[str]] = {}
     for tid, (fid, vids) in now.items():
@@ -732,7 +177,7 @@ def records_around(index: Any, changed: Mapping[str, str], before: Links, now: L
     return touched, sub
 
 
-def _reference_problems(at: _Located, index: Any) -> list[Problem]:
+def _reference_problems(at: Locator, index: Any) -> list[Problem]:
     out: list[Problem] = []
     paths, locations = index.paths, index.locations
     for table in (index.families, index.volunteers):
@@ -746,7 +191,7 @@ def _reference_problems(at: _Located, index: Any) -> list[Problem]:
     return out
 
 
-def _code_problems(at: _Located, index: Any, half: int | None = None) -> list[Problem]:
+def _code_problems(at: Locator, index: Any, half: int | None = None) -> list[Problem]:
     """Codes that are not in their vocabulary. Each record's codes are first looked up
     all at once in sets; only a record with an unknown code goes code by code (in the
     order of its file), to say where. ``half``: 0 for families and volunteers, 1 for
@@ -769,7 +214,7 @@ def _code_problems(at: _Located, index: Any, half: int | None = None) -> list[Pr
         valid = list(voc.get(vocab, {}))
         out.append(at.problem(rel, loc, "unknown-code",
                               MSG("unknown-code", code=code, vocabulary=vocab,
-                                  hint=_suggest(code, valid)),
+                                  hint=suggest(code, valid)),
                               value=not key))
 
     paths = index.paths
@@ -833,3 +278,4 @@ def _code_problems(at: _Located, index: Any, half: int | None = None) -> list[Pr
             for dom in scores:
                 check(rel, ("impact", part, dom), "impact_domains", dom, key=True)
     return out
+

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from hs import SCHEMA_VERSION, __version__
-from hs.app.kpi import Revision, write_atomic
 from hs.base.errors import GitError, HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import KIND_OF_FOLDER
 from hs.records.index import ROW_TYPES, Index
 from hs.records.problems import Problem
+from hs.store.atomic import write_atomic
 from hs.store.gitops import MSG as GIT_MSG
 from hs.store.gitops import run
 
@@ -45,6 +45,24 @@ _SPECIAL = {"config.yaml": "config", "vocabularies.yaml": "vocabularies"}
 _CACHE_NAME = f"blobs-{SCHEMA_VERSION}-{__version__}-1.marshal"
 PARALLEL_THRESHOLD = 4000
 
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """Where the records came from: a commit (full hash), the revision asked for, and
+    whether the working tree had uncommitted changes under ``records/``."""
+
+    commit: str | None
+    rev: str | None = None  # the --rev the user gave; None for the working tree
+    dirty: bool = False
+
+    @property
+    def working_tree(self) -> bool:
+        return self.rev is None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"commit": self.commit, "rev": self.rev, "working_tree": self.working_tree,
+                "dirty": self.dirty}
 
 @dataclass
 class GitTree:

@@ -54,18 +54,20 @@ from hs.base.errors import (
 )
 from hs.records.ids import FOLDER, KIND_OF_FOLDER, RecordKind, id_of_path, is_valid_id
 from hs.records.index import ROW_TYPES, Index, paused_gc
+from hs.records.layout import (  # noqa: F401 (used through this module)
+    CONFIG_FILE,
+    RECORDS,
+    SPECIAL,
+    SPECIAL_KINDS,
+    VOCABULARIES_FILE,
+)
 from hs.records.problems import Problem
 from hs.store import gitops
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-RECORDS = "records"
-CONFIG_FILE = "config.yaml"
-VOCABULARIES_FILE = "vocabularies.yaml"
 CACHE_DIR = ".hs"
-SPECIAL: dict[str, str] = {CONFIG_FILE: "config", VOCABULARIES_FILE: "vocabularies"}
-SPECIAL_KINDS = frozenset(SPECIAL.values())
 PARALLEL_THRESHOLD = 4000
 PARSE_PROCESSES = 2  # more add little: the main process merges and the disk is shared
 
@@ -252,7 +254,7 @@ def walk(root: Path) -> list[RecordFile]:
 
 def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     """Read, parse and validate one file against its model. Never raises for bad data."""
-    from hs.rules.checks import schema_problems
+    from hs.store.filecheck import schema_problems
     from hs.store.yamlio import NOT_FAST, YamlIssue, decode, fast_load
 
     result = FileResult(rf)

@@ -148,12 +148,12 @@ def test_quick_paths_give_way(tmp_path: Path, name: str) -> None:
 
 
 def _tree_problems(root: Path, parallel: bool) -> list[tuple[object, ...]]:
+    from hs.app.validation import tree_problems
     from hs.records.problems import sort_key
-    from hs.rules import checks
     from hs.store.repo import load_tree
 
     report = load_tree(root, use_cache=False)
-    found = checks.tree_problems(root, report.entries, report.index, parallel=parallel)
+    found = tree_problems(root, report.entries, report.index, parallel=parallel)
     return [(p.path, p.line, p.col, p.code, p.message, p.severity)
             for p in sorted(found, key=sort_key)]
 
@@ -186,11 +186,12 @@ def test_two_processes_find_what_one_finds(tmp_path: Path, name: str) -> None:
 
 def test_the_halves_together_are_every_rule(tmp_path: Path) -> None:
     from hs.rules import checks, lifecycle
+    from hs.store.filecheck import Locator
     from hs.store.repo import load_tree
 
     make_tree(tmp_path, _every_case_at_once())
     report = load_tree(tmp_path, use_cache=False)
-    index, at = report.index, checks._Located(tmp_path)
+    index, at = report.index, Locator(tmp_path)
     every = lifecycle.tree_rules(at, index)
     halves = lifecycle.tree_rules(at, index, 0) + lifecycle.tree_rules(at, index, 1)
     assert sorted(map(str, halves)) == sorted(map(str, every)) and every
@@ -198,59 +199,3 @@ def test_the_halves_together_are_every_rule(tmp_path: Path) -> None:
     assert sorted(map(str, checks._code_problems(at, index, 0)
                       + checks._code_problems(at, index, 1))) == sorted(map(str, whole))
     assert len(whole) == 3
-
-
-def test_a_failing_second_process_leaves_the_work_to_the_first() -> None:
-    import os
-
-    from hs.records.problems import Problem
-    from hs.rules import checks
-
-    me = os.getpid()
-
-    def work(half: int) -> list[Problem]:
-        if os.getpid() != me:
-            raise RuntimeError("the forked process fails")
-        return [Problem(f"records/x{half}.yaml", 1, 1, "c", "m")]
-
-    assert [p.path for p in checks._both_halves(work)] == ["records/x0.yaml", "records/x1.yaml"]
-
-    def dies(half: int) -> list[Problem]:
-        if os.getpid() != me:
-            os._exit(0)  # gone without an answer, as if killed
-        return [Problem(f"records/y{half}.yaml", 1, 1, "c", "m")]
-
-    assert [p.path for p in checks._both_halves(dies)] == ["records/y0.yaml", "records/y1.yaml"]
-
-
-def test_no_fork_to_be_had(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    from hs.records.problems import Problem
-    from hs.rules import checks
-
-    def no_fork() -> int:
-        raise OSError("no processes left")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    out = checks._both_halves(lambda h: [Problem(f"r{h}", 1, 1, "c", "m")])
-    assert [p.path for p in out] == ["r0", "r1"]
-
-
-def test_a_failing_first_half_does_not_wait_for_the_second_forever() -> None:
-    """When this process fails in its half, the forked one, blocked writing a long answer
-    nobody reads, stops; the failure comes out."""
-    import os
-
-    from hs.records.problems import Problem
-    from hs.rules import checks
-
-    me = os.getpid()
-
-    def work(half: int) -> list[Problem]:
-        if os.getpid() == me:
-            raise RuntimeError("this half fails")
-        return [Problem(f"records/x{i}.yaml", 1, 1, "c", "m" * 200) for i in range(2000)]
-
-    with pytest.raises(RuntimeError, match="this half fails"):
-        checks._both_halves(work)

@@ -1,0 +1,73 @@
+"""Work shared by two processes, where the platform can fork.
+
+The one place hs forks. Where :func:`os.fork` is missing (Windows), or fails, the work is
+done in this process instead: the answer is the same, only slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import signal
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
+                     decode: Callable[[Any], T]) -> list[T]:
+    """``work(0) + work(1)``, the second in a forked process. Whatever goes wrong there
+    (no fork, the process fails, its answer is cut short), it is done here instead; if
+    the first half fails here, the forked process is stopped and the failure goes on.
+    The forked half's results come back through a pipe as ``marshal`` data:
+    ``encode`` makes one result marshal-able, ``decode`` makes it back."""
+    if not hasattr(os, "fork"):
+        return work(0) + work(1)
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return work(0) + work(1)
+    # Ctrl-C waits until the forked process is inside the block that ends it: it must
+    # never return into the caller (and print or write as the command would)
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        os.close(read_end)
+        os.close(write_end)
+        return work(0) + work(1)
+    if pid == 0:  # the forked process
+        code = 1
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            os.close(read_end)
+            data = marshal.dumps([encode(p) for p in work(1)])
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    os.close(write_end)
+    reader = os.fdopen(read_end, "rb")
+    done = False
+    try:
+        mine = work(0)
+        data = reader.read()
+        done = True
+    finally:  # closed first: a process still writing then stops instead of waiting
+        reader.close()
+        if not done:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    theirs: list[T] | None = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = [decode(p) for p in marshal.loads(data)]
+        except (EOFError, ValueError, TypeError):
+            theirs = None
+    return mine + (theirs if theirs is not None else work(1))
