@@ -9,24 +9,25 @@ import sys
 def main() -> None:
     argv = sys.argv[1:]
     if argv in (["--help"], ["-h"], []):
-        from hs.commands import root_help
+        from hs.commands import root_help  # lazy: start-up time (help without Typer)
 
         if argv:
             sys.stdout.write(root_help())
             raise SystemExit(0)
         sys.stderr.write(root_help())  # no command at all: a usage error, as click does
         raise SystemExit(2)
-    from hs.commands import COMMANDS, NO_TREE, command_word, repo_option
-    from hs.records import index
+    # lazy: start-up time, here and below: `hs --help` above imports none of these
+    from hs.commands import COMMANDS, NO_TREE, command_word, repo_option  # lazy: start-up
+    from hs.records import index  # lazy: start-up time
 
     index.FREEZE_AFTER_PAUSE = True  # one short process: see hs.records.index
 
     word = command_word(argv)
     if word in COMMANDS and word not in NO_TREE and "--help" not in argv:
-        from hs.store.repo import prefetch
+        from hs.store.repo import prefetch  # lazy: start-up time
 
         prefetch(repo_option(argv))  # git looks at the tree while Typer is imported
-    from hs.cli import main as cli_main
+    from hs.cli import main as cli_main  # lazy: start-up time (Typer)
 
     cli_main()
 

@@ -30,6 +30,7 @@ it on a whole tree.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 import random
@@ -373,8 +374,6 @@ def _ym_add(ym: str, months: int) -> str:
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    import calendar
-
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

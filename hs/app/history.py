@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hs.store.gitops import run
+from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
 
 RevisionState = Literal["created", "changed", "unchanged", "deleted", "unreadable"]
 
@@ -172,8 +173,6 @@ def _parse(raw: bytes | None) -> dict[str, Any] | None:
     """A version's data, or None when it is not a YAML mapping."""
     if raw is None:
         return None
-    from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
-
     with quiet_stderr():  # (YamlIssue must not pass through this context manager)
         try:
             data = load_plain(decode(raw))

@@ -23,12 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from hs.app.workflow import (
+    Change,
+    Outcome,
+    Plan,
+    apply,
+    check_code,
+    check_plan,
+    plan_add_volunteer,
+    plan_refer_family,
+)
 from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import GENDERS
 
 if TYPE_CHECKING:
-    from hs.app.workflow import Outcome, Plan
     from hs.store.repo import Repo
 
 ImportKind = Literal["families", "volunteers"]
@@ -301,8 +310,6 @@ def _list(value: str, by_semicolon: bool = False) -> list[str]:
 def _code(index: Any, vocabulary: str, value: str) -> str:
     """A code from a cell: the code itself, in any case with spaces as '-', or its Dutch or
     English label. An unknown one raises UnknownCode (the valid codes and the nearest)."""
-    from hs.app.workflow import check_code
-
     valid = index.codes(vocabulary)
     text = value.strip()
     guess = re.sub(r"\s+", "-", text.lower())
@@ -356,8 +363,6 @@ def _columns(kind: ImportKind, header: list[str], index: Any,
 def _family_call(get: Callable[[str], str], location: str | None, index: Any
                  ) -> Callable[[Plan], Any]:
     """Parse a families row into a call of :func:`hs.app.workflow.plan_refer_family`."""
-    from hs.app.workflow import plan_refer_family
-
     cell = _Cells(get)
     loc: str = cell("location") or location or ""
     if not loc:
@@ -416,8 +421,6 @@ def _family_call(get: Callable[[str], str], location: str | None, index: Any
 def _volunteer_call(get: Callable[[str], str], location: str | None,
                     training_cols: list[str], index: Any) -> Callable[[Plan], Any]:
     """Parse a volunteers row into a call of :func:`hs.app.workflow.plan_add_volunteer`."""
-    from hs.app.workflow import plan_add_volunteer
-
     cell = _Cells(get)
     loc: str = cell("location") or location or ""
     if not loc:
@@ -472,8 +475,6 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
     If any row is invalid, the result lists every row error (``errors``, in row order,
     ``summary`` says how many rows) and nothing is written. With ``dry_run``, everything
     is checked and nothing written."""
-    from hs.app.workflow import Change, Plan, apply, check_plan
-
     file = path.name
     header, rows = read_rows(path)
     with repo.lock():

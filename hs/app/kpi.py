@@ -35,6 +35,7 @@ from hs.records.index import FamilyRow, Index
 from hs.rules.lifecycle import MAIN_KINDS, family_status
 from hs.store.atomic import write_atomic
 from hs.store.gitread import Revision
+from hs.store.yamlio import YamlIssue, load_plain, new_document
 
 MSG = Catalog({
     "as-of-early": ("--as-of {day} is before the year {year} begins",
@@ -734,8 +735,6 @@ def export_data(counts: KpiCounts) -> dict[str, Any]:
 
 
 def export_text(counts: KpiCounts) -> str:
-    from hs.store.yamlio import new_document
-
     header = ("# Home-Start annual figures of one location: counts only, no records.\n"
               f"# Counts from 1 to {SUPPRESS_BELOW - 1} of a breakdown are written as "
               f"\"<{SUPPRESS_BELOW}\" (and, where\n"
@@ -846,8 +845,6 @@ def from_export(data: Any, where: str) -> KpiCounts:
 
 
 def read_export(path: Path) -> KpiCounts:
-    from hs.store.yamlio import YamlIssue, load_plain
-
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -685,8 +685,8 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
     Solved with :func:`scipy.optimize.linear_sum_assignment` on families x free places."""
     if not families:
         return {}
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
+    import numpy as np  # lazy: start-up time (numpy and scipy take ~0.2 s to import)
+    from scipy.optimize import linear_sum_assignment  # lazy: start-up time (see above)
 
     places = [v for v in sorted(free) for _ in range(free[v])]
     matrix = np.full((len(families), len(places)), -np.inf)

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from typing import Any
 
 from hs.app.kpi import (
@@ -35,6 +37,7 @@ from hs.app.kpi import (
 from hs.app.tables import Column, Table
 from hs.base.i18n import Catalog, language
 from hs.records.ids import GENDERS
+from hs.store.yamlio import load_plain
 
 LABELS = Catalog({
     # sections
@@ -195,10 +198,6 @@ class Context:
 
 def default_vocabularies() -> dict[str, Any]:
     """The bundled default vocabularies (for merged figures outside a records tree)."""
-    from importlib.resources import files
-
-    from hs.store.yamlio import load_plain
-
     text = files("hs").joinpath("data", "vocabularies.yaml").read_text(encoding="utf-8")
     data = load_plain(text)
     return data if isinstance(data, dict) else {}
@@ -932,8 +931,6 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
 
 def _code_hashes(text: str) -> str:
     """Wrap 40-hex commit hashes in <code>."""
-    import re
-
     return re.sub(r"\b([0-9a-f]{40})\b", r"<code>\1</code>", text)
 
 

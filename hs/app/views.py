@@ -25,6 +25,7 @@ from hs.rules.lifecycle import (
     trajectory_status,
     volunteer_status,
 )
+from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -213,8 +214,6 @@ def list_trajectories(index: Index, day: dt.date, location: str | None = None,
 
 def names(repo: Repo, ids: list[str]) -> dict[str, str | None]:
     """The ``name`` field of each record (None if it has none or cannot be read)."""
-    from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
-
     index = repo.index
     out: dict[str, str | None] = {}
     with quiet_stderr():
@@ -274,8 +273,6 @@ def record_view(repo: Repo, prefix: str, day: dt.date) -> RecordView:
                         if p.path.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid), None)
         raise InvalidRecord(str(problem) if problem else f"{kind} {rid} is not valid",
                             hint="run 'hs validate' for every problem")
-    from hs.store.yamlio import decode, load_plain
-
     data = load_plain(decode((repo.root / rel).read_bytes()))
     related: list[Related] = []
     status: str
