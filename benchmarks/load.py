@@ -94,7 +94,7 @@ def in_process(code: str) -> dict[str, Any]:
 LOAD = """
 import json, sys, time
 from pathlib import Path
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 t0 = time.perf_counter()
 r = load_tree(Path({root!r}))
 t1 = time.perf_counter()
@@ -105,7 +105,7 @@ print(json.dumps({{"seconds": t1 - t0, "parsed": r.parsed, "files": len(r.files)
 RAW = """
 import json, time
 from pathlib import Path
-from hs.store.repo import walk
+from hs.store.layout import walk
 t0 = time.perf_counter()
 n = 0
 size = 0

@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     from hs.records import models
     from hs.records.index import ROW_TYPES
     from hs.store import yamlio
-    from hs.store.repo import load_tree, parse_file, walk
+    from hs.store.layout import walk
+    from hs.store.load import load_tree
+    from hs.store.read import parse_file
 
     files = walk(root)
     records = [rf for rf in files if rf.kind not in ("config", "vocabularies")]

@@ -24,7 +24,7 @@ def main() -> None:
 
     word = command_word(argv)
     if word in COMMANDS and word not in NO_TREE and "--help" not in argv:
-        from hs.store.repo import prefetch  # lazy: start-up time
+        from hs.store.load import prefetch  # lazy: start-up time
 
         prefetch(repo_option(argv))  # git looks at the tree while Typer is imported
     from hs.cli import main as cli_main  # lazy: start-up time (Typer)

@@ -13,17 +13,11 @@ from hs.records.index import paused_gc
 from hs.records.layout import CONFIG_FILE, RECORDS, SPECIAL
 from hs.records.problems import Problem, sort_key
 from hs.rules import checks
+from hs.store.cache import read_memo, write_memo
 from hs.store.filecheck import Locator, file_problems
-from hs.store.repo import (
-    RecordFile,
-    find_root,
-    known_strays,
-    load_tree,
-    parse_file,
-    read_memo,
-    walk,
-    write_memo,
-)
+from hs.store.layout import RecordFile, find_root, known_strays, walk
+from hs.store.load import load_tree
+from hs.store.read import parse_file
 
 MSG = Catalog({
     "clean": ("checked {files} files: no problems", "{files} bestanden nagekeken: geen problemen"),
@@ -107,7 +101,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     language. So the last result is kept, with the generation it holds for and each
     trajectory's family and volunteers then, and used again: as it is while the
     generation is the same (a warm ``hs validate`` checks nothing twice), and after a few
-    files changed (the cache remembers which: :meth:`hs.store.repo.LoadReport.changed_since`)
+    files changed (the cache remembers which: :meth:`hs.store.load.LoadReport.changed_since`)
     for everything but the records those changes can touch, which are checked again
     (:func:`hs.rules.checks.records_around`). A change of the config or the vocabularies, or
     of many files, checks every record again."""
@@ -227,9 +221,9 @@ def tree_problems(root: Any, files: list[tuple[str, str, str, str]], index: Any,
                   parallel: bool | None = None, strays: list[str] | None = None
                   ) -> list[Problem]:
     """Problems that need more than one record: run on the valid records of the tree.
-    ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.repo.scan`
+    ``files``: every file of the tree as (kind, id, path, rel), as :func:`hs.store.layout.scan`
     lists them; ``strays``: the stray files, if the caller has them
-    (:func:`hs.store.repo.stray_files`, else looked for here).
+    (:func:`hs.store.layout.stray_files`, else looked for here).
 
     That is: stray files and duplicate IDs (:func:`file_problems`), and the problems of
     the records (:func:`record_problems`), less those that only repeat that a file is

@@ -59,6 +59,7 @@ from hs.rules.lifecycle import (
     training_complete,
     volunteer_status,
 )
+from hs.store.atomic import write_atomic
 
 if TYPE_CHECKING:
     from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
@@ -1504,7 +1505,8 @@ def check_plan(p: Plan) -> list[PlanProblem]:
     must raise nothing they did not raise before. Returns the new problems (errors and
     warnings), for every file."""
     from hs.rules.lifecycle import tree_rules
-    from hs.store.repo import RecordFile, parse_file
+    from hs.store.layout import RecordFile
+    from hs.store.read import parse_file
 
     out: list[PlanProblem] = []
     rows: dict[str, tuple[str, Any, str]] = {}
@@ -1588,8 +1590,6 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
 
 
 def _restore(root: Path, saved: Mapping[str, bytes | None]) -> None:
-    import os
-
     for rel, raw in saved.items():
         path = root / rel
         try:
@@ -1597,9 +1597,7 @@ def _restore(root: Path, saved: Mapping[str, bytes | None]) -> None:
                 if path.exists():
                     path.unlink()
             else:
-                tmp = path.parent / f".{path.name}.{os.getpid()}.restore"
-                tmp.write_bytes(raw)
-                os.replace(tmp, path)
+                write_atomic(path, raw, os_errors=True)
         except OSError:
             pass
 

@@ -1,7 +1,9 @@
-"""Work shared by two processes, where the platform can fork.
+"""Work shared by several processes, where the platform can fork.
 
-The one place hs forks. Where :func:`os.fork` is missing (Windows), or fails, the work is
-done in this process instead: the answer is the same, only slower.
+The one place hs forks: :func:`in_two_processes` splits a computation in two halves,
+:func:`in_processes` maps a function over chunks of many items in a pool. Where
+:func:`os.fork` is missing (Windows), or fails, the work is done in this process instead:
+the answer is the same, only slower.
 """
 
 from __future__ import annotations
@@ -71,3 +73,33 @@ def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
         except (EOFError, ValueError, TypeError):
             theirs = None
     return mine + (theirs if theirs is not None else work(1))
+
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+def in_processes(work: Callable[[list[T]], R], items: list[T], take: Callable[[R], list[S]],
+                 *, processes: int, pieces: int, least: int) -> list[S] | None:
+    """``work`` on chunks of ``items`` in up to ``processes`` forked processes, what
+    ``take`` makes of each chunk's answer joined in order (taken as the answers come, while
+    the other chunks are worked on). Chunks hold ``len(items) // (processes * pieces)``
+    items, at least ``least``. None where there are no processes to be had (one CPU, no
+    fork, the pool fails): then the caller does the work itself."""
+    workers = min(os.cpu_count() or 1, processes)
+    if workers < 2 or not hasattr(os, "fork"):
+        return None
+    # lazy: only a cold read of a large tree starts a pool; other commands never load these
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    size = max(least, len(items) // (workers * pieces))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    out: list[S] = []
+    try:
+        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            for answer in pool.map(work, chunks):
+                out.extend(take(answer))
+    except (OSError, cf.process.BrokenProcessPool):
+        return None
+    return out

@@ -630,7 +630,7 @@ def history(
     kind, rid = r.resolve(record_id)
     rel = r.index.paths.get(rid)
     if rel is None:  # an invalid file is not in the index: find it in the tree
-        from hs.store.repo import walk
+        from hs.store.layout import walk
 
         rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
     revisions = record_history(r.root, rel)

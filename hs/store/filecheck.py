@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from hs.base.i18n import Catalog
+from hs.records.ids import id_of_path
 from hs.records.problems import Problem, did_you_mean
-
-if TYPE_CHECKING:
-    from hs.store.repo import RecordFile
+from hs.store.layout import RecordFile, listing_order, stray_files
 
 MSG = Catalog({
     "bad-id": ("file name '{id}' is not a {kind} ID ({shape})",
@@ -141,15 +140,13 @@ _SHAPES = {"family": ("f", "f3kq7p2xm"), "volunteer": ("v", "v3kq7p2xm"),
 
 def _doc(text: str, checked: bool = False) -> Any:
     """Where things are in ``text`` (:class:`hs.store.yamlio.Positions`)."""
-    from hs.store.yamlio import Positions
+    from hs.store.yamlio import Positions  # lazy: yamlio stays out of a warm validate
 
     return Positions(text, checked=checked)
 
 
 def _unwrap(annotation: Any) -> Any:
     """``X | None`` -> X; ``Annotated[X, ...]`` -> X."""
-    from typing import Annotated, Union, get_args, get_origin
-
     while True:
         origin = get_origin(annotation)
         if origin is Annotated:
@@ -165,9 +162,7 @@ def _unwrap(annotation: Any) -> Any:
 
 def _expected_fields(model: Any, loc: tuple[str | int, ...]) -> list[str]:
     """Field names allowed at ``loc`` (for 'did you mean'); [] where any key is allowed."""
-    from typing import get_args, get_origin
-
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # lazy: pydantic only when a file has a problem
 
     current: Any = model
     for part in loc:
@@ -204,7 +199,7 @@ _LAZY: dict[str, Any] = {}
 
 def _lazy() -> dict[str, Any]:
     """pydantic and the models, imported on first use (this runs for every file)."""
-    if not _LAZY:
+    if not _LAZY:  # lazy: pydantic, the models and schemas stay out of a warm read
         from pydantic import ValidationError
 
         from hs.records.ids import is_valid_id
@@ -459,9 +454,6 @@ def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
                   ) -> list[Problem]:
     """Stray files (``strays``, else looked for) and IDs used by two files (``rels``:
     every record file of the tree, valid or not)."""
-    from hs.records.ids import id_of_path
-    from hs.store.repo import stray_files
-
     out = [Problem(rel, 1, 1, "stray-file", MSG("stray-file"))
            for rel in (strays if strays is not None else stray_files(root))]
     rels = [rel for rel in rels if rel.count("/") > 1]  # not config.yaml, vocabularies.yaml
@@ -472,18 +464,7 @@ def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
         by_id.setdefault(id_of_path(rel), []).append(rel)
     for rid, found in by_id.items():
         if len(found) > 1:  # the first the listing finds is the ID's file
-            first, *others = sorted(found, key=_listing_order)
+            first, *others = sorted(found, key=listing_order)
             out.extend(Problem(rel, 1, 1, "duplicate-id",
                                MSG("duplicate-id", id=rid, other=first)) for rel in others)
     return out
-
-
-def _listing_order(rel: str) -> tuple[int, list[tuple[int, str]]]:
-    """Sorts record files as :func:`hs.store.repo.scan` finds them: the kinds' folders in their
-    order, in each folder its files by name, then its subfolders by name."""
-    from hs.records.ids import KIND_OF_FOLDER
-    from hs.store.repo import _scan_key
-
-    folder, rest = rel.split("/", 2)[1:]
-    return list(KIND_OF_FOLDER).index(folder), _scan_key(rest)
-

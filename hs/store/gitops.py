@@ -348,7 +348,7 @@ def start_tracked(root: Path, folder: str) -> PendingListing:
     caller reads files; :meth:`PendingListing.wait` gives what :func:`tracked` gives. The
     listing goes to a temporary file, not a pipe: a pipe holds 64 kB, and git would wait
     for the caller to read the rest (4 MB for 50,000 files)."""
-    import tempfile  # here: 5 ms to import, and only a cold read lists
+    import tempfile  # lazy: 5 ms to import, and only a cold read lists
 
     out: IO[bytes] | None = None
     try:

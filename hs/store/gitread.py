@@ -2,11 +2,12 @@
 
 :func:`index_at` lists the records tree of a commit with ``git ls-tree -r`` and reads the
 blobs with one ``git cat-file --batch``, through the same parse pipeline as the working
-tree (:func:`hs.store.repo.parse_file`), into an :class:`hs.records.index.Index`. It never
+tree (:func:`hs.store.read.parse_many`), into an :class:`hs.records.index.Index`. It never
 touches the working tree, the index or HEAD, so a figure published from a tag
 (``report-2025``) can be reproduced years later while the records have moved on. Parsed
-blobs are cached in ``.hs/cache`` by blob hash (a blob's content never changes), so a
-second read of the same or a nearby revision only parses what differs.
+blobs are kept in the cache (a memo of :mod:`hs.store.cache`) by blob hash (a blob's
+content never changes), so a second read of the same or a nearby revision only parses
+what differs.
 
 :func:`working_tree_revision` says where the working tree stands: HEAD's full hash, and
 whether ``records/`` has uncommitted changes.
@@ -14,21 +15,20 @@ whether ``records/`` has uncommitted changes.
 
 from __future__ import annotations
 
-import marshal
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hs import SCHEMA_VERSION, __version__
-from hs.base.errors import GitError, HsError, UsageError
+from hs.base.errors import GitError, UsageError
 from hs.base.i18n import Catalog
-from hs.records.ids import KIND_OF_FOLDER
 from hs.records.index import ROW_TYPES, Index
+from hs.records.layout import RECORDS
 from hs.records.problems import Problem
-from hs.store.atomic import write_atomic
+from hs.store.cache import read_memo, write_memo
 from hs.store.gitops import MSG as GIT_MSG
 from hs.store.gitops import run
+from hs.store.layout import Entry, kind_of_rel
+from hs.store.read import PARALLEL_THRESHOLD, parse_many
 
 MSG = Catalog({
     "bad-rev": ("--rev: '{rev}' is not a git revision", "--rev: '{rev}' is geen git-revisie"),
@@ -40,11 +40,7 @@ MSG = Catalog({
                 "ontbreekt)"),
 })
 
-RECORDS = "records"
-_SPECIAL = {"config.yaml": "config", "vocabularies.yaml": "vocabularies"}
-_CACHE_NAME = f"blobs-{SCHEMA_VERSION}-{__version__}-1.marshal"
-PARALLEL_THRESHOLD = 4000
-
+BLOB_MEMO = "git-blobs"  # the memo of the cache that holds the parsed blobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,23 +98,6 @@ def working_tree_revision(root: Path) -> Revision:
     return Revision(head or None, None, dirty=bool(status.strip()) or not head)
 
 
-def _classify(rel: str) -> tuple[str, str] | None:
-    """(kind, id) of a path in the records tree, as :func:`hs.store.repo.walk` sees it."""
-    parts = rel.split("/")
-    if len(parts) < 2 or parts[0] != RECORDS:
-        return None
-    name = parts[-1]
-    if not name.endswith((".yaml", ".yml")) or any(p.startswith(".") for p in parts[1:]):
-        return None
-    if len(parts) == 2:
-        kind = _SPECIAL.get(name)
-        return None if kind is None else (kind, kind)
-    folder_kind = KIND_OF_FOLDER.get(parts[1])
-    if folder_kind is None:
-        return None
-    return folder_kind, name.rsplit(".", 1)[0]
-
-
 def _ls_tree(root: Path, commit: str) -> list[tuple[str, str, str, str]]:
     """(kind, id, rel, blob) of every record file in the commit, config files first."""
     out = run(root, "ls-tree", "-r", "-z", commit, "--", f"{RECORDS}/").stdout
@@ -131,7 +110,7 @@ def _ls_tree(root: Path, commit: str) -> list[tuple[str, str, str, str]]:
         if typ != "blob" or mode == "120000":
             continue
         rel = path.decode("utf-8", "surrogateescape")
-        kind_id = _classify(rel)
+        kind_id = kind_of_rel(rel)
         if kind_id is not None:
             found.append((kind_id[0], kind_id[1], rel, blob))
     found.sort(key=lambda f: (f[0] not in ("config", "vocabularies"), f[2]))
@@ -157,65 +136,11 @@ def _cat_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
     return contents
 
 
-def _cache_file(root: Path) -> Path:
-    return root / ".hs" / "cache" / _CACHE_NAME
-
-
-def _read_cache(root: Path) -> dict[str, Any]:
-    try:
-        data = marshal.loads(_cache_file(root).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_cache(root: Path, cache: dict[str, Any]) -> None:
-    path = _cache_file(root)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = root / ".hs" / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
-        write_atomic(path, marshal.dumps(cache))
-    except (OSError, HsError):
-        pass  # a cache that cannot be written is only slower next time
-
-
-def _parse_items(items: list[tuple[str, str, str, bytes]]
-                 ) -> list[tuple[Any, list[Problem]]]:
-    """Worker: parse (kind, id, rel, raw) blobs into cache values (None if invalid)."""
-    from hs.store.repo import RecordFile, parse_file
-    from hs.store.yamlio import quiet_stderr
-
-    out: list[tuple[Any, list[Problem]]] = []
-    with quiet_stderr():
-        for kind, rid, rel, raw in items:
-            res = parse_file(RecordFile(kind, rid, Path(rel), rel), raw)
-            if res.problems:
-                out.append((None, res.problems))
-            elif res.value is not None:
-                out.append((res.value, []))
-            else:
-                out.append((res.data, []))
-    return out
-
-
-def _parse_all(items: list[tuple[str, str, str, bytes]]
-               ) -> list[tuple[Any, list[Problem]]]:
-    if len(items) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return _parse_items(items)
-    import concurrent.futures as cf
-    import multiprocessing as mp
-
-    workers = min(os.cpu_count() or 2, 8)
-    size = max(200, len(items) // (workers * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    out: list[tuple[Any, list[Problem]]] = []
-    with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        for part in pool.map(_parse_items, chunks):
-            out.extend(part)
-    return out
+def _parse(items: list[tuple[str, str, str, bytes]]) -> list[tuple[Any, list[Problem]]]:
+    """Parse (kind, id, rel, raw) blobs into cache values (None if invalid) and errors."""
+    entries: list[Entry] = [(kind, rid, rel, rel) for kind, rid, rel, _ in items]
+    parsed = parse_many(entries, len(items) >= PARALLEL_THRESHOLD, [raw for *_, raw in items])
+    return [(value, errors) for _, value, errors, *_ in parsed]
 
 
 def _add(index: Index, kind: str, rid: str, rel: str, value: Any) -> None:
@@ -237,14 +162,15 @@ def index_at(root: Path, rev: str, *, use_cache: bool = True) -> GitTree:
     entries = _ls_tree(root, commit)
     if not any(kind == "config" for kind, *_ in entries):
         raise UsageError(MSG("no-tree", commit=commit, rev=rev))
-    cache = _read_cache(root) if use_cache else {}
+    kept = read_memo(root, BLOB_MEMO) if use_cache else None
+    cache: dict[str, Any] = kept if isinstance(kept, dict) else {}
     key_of = {(kind, rid, blob): f"{kind}:{rid}:{blob}" for kind, rid, _, blob in entries}
     todo = [e for e in entries if key_of[(e[0], e[1], e[3])] not in cache]
     problems: list[Problem] = []
     fresh: dict[str, Any] = {}
     if todo:
         raw = _cat_blobs(root, sorted({blob for *_, blob in todo}))
-        results = _parse_all([(kind, rid, rel, raw[blob]) for kind, rid, rel, blob in todo])
+        results = _parse([(kind, rid, rel, raw[blob]) for kind, rid, rel, blob in todo])
         for (kind, rid, _rel, blob), (value, probs) in zip(todo, results, strict=True):
             fresh[key_of[(kind, rid, blob)]] = value
             problems.extend(probs)
@@ -255,12 +181,12 @@ def index_at(root: Path, rev: str, *, use_cache: bool = True) -> GitTree:
         if value is None:
             index.invalid.append(rel)
             if key not in fresh:  # invalid, known from the cache: say why again
-                problems.extend(_parse_items([(kind, rid, rel,
-                                               _cat_blobs(root, [blob])[blob])])[0][1])
+                problems.extend(_parse([(kind, rid, rel,
+                                         _cat_blobs(root, [blob])[blob])])[0][1])
         else:
             _add(index, kind, rid, rel, value)
     if use_cache and fresh:
         cache.update(fresh)
-        _write_cache(root, cache)
+        write_memo(root, BLOB_MEMO, cache)
     return GitTree(index, Revision(commit, rev, dirty=False), problems, len(entries),
                    len(todo))

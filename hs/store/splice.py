@@ -16,10 +16,13 @@ which is correct too, only less faithful to the old layout.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from hs.store.yamlio import dump_document, load_document, load_plain, plain
 
 
 class _Fallback(Exception):
@@ -29,8 +32,6 @@ class _Fallback(Exception):
 def splice(old_text: str, new_doc: Any) -> str:
     """The text of ``new_doc`` (an edited round-trip document of ``old_text``), keeping the
     old text of every part whose data is unchanged."""
-    from hs.store.yamlio import dump_document, load_document, load_plain, plain
-
     new_text = dump_document(new_doc)
     if not old_text.endswith("\n"):
         old_text += "\n"
@@ -62,8 +63,6 @@ class _Text:
 
 
 def _key(value: Any) -> str:
-    from hs.store.yamlio import plain
-
     return json.dumps(plain(value), sort_keys=True, default=str)
 
 
@@ -150,36 +149,49 @@ def _merge_children(old: _Text, onode: Any, ostart: int, oend: int,
             isinstance(onode, dict) and isinstance(nnode, dict)) and not (
             isinstance(onode, list) and isinstance(nnode, list)):
         raise _Fallback
-    o_starts = _child_starts(old, onode)
-    n_starts = _child_starts(new, nnode)
-    if (o_starts and o_starts[0] != ostart) or (n_starts and n_starts[0] != nstart):
-        raise _Fallback
-    o_regions = [(s, o_starts[i + 1] if i + 1 < len(o_starts) else oend)
-                 for i, s in enumerate(o_starts)]
-    n_regions = [(s, n_starts[i + 1] if i + 1 < len(n_starts) else nend)
-                 for i, s in enumerate(n_starts)]
-    shift = _child_col(old, onode, ostart) - _child_col(new, nnode, nstart) if o_starts \
-        and n_starts else 0
-    # the last old child's trailing comments belong after the whole collection
-    tail: list[str] = []
-    if o_regions:
-        s, e = o_regions[-1]
-        cut, _ = _split_tail(old, s, e)
-        tail = old.lines[cut:e]
-        o_regions[-1] = (s, cut)
+    children = _Children(old, onode, ostart, oend, new, nnode, nstart, nend)
+    out = children.mapping() if isinstance(onode, dict) else children.sequence()
+    return out + children.tail
 
-    def old_child(i: int) -> list[str]:
-        s, e = o_regions[i]
-        return old.lines[s:e]
 
-    def new_child(j: int) -> list[str]:
-        s, e = n_regions[j]
-        cut, _ = _split_tail(new, s, e)
-        return _shift(new.lines[s:cut], shift)
+class _Children:
+    """The children of one collection, in the old text and in the new: each child's
+    region (its lines), how far the new ones are shifted to the old indentation, and the
+    last old child's trailing comments (which belong after the whole collection)."""
 
-    def changed(i: int, j: int, ov: Any, nv: Any, seq_item: bool) -> list[str]:
+    def __init__(self, old: _Text, onode: Any, ostart: int, oend: int,
+                 new: _Text, nnode: Any, nstart: int, nend: int):
+        self.old, self.new, self.onode, self.nnode = old, new, onode, nnode
+        o_starts = _child_starts(old, onode)
+        n_starts = _child_starts(new, nnode)
+        if (o_starts and o_starts[0] != ostart) or (n_starts and n_starts[0] != nstart):
+            raise _Fallback
+        self.o_regions = [(s, o_starts[i + 1] if i + 1 < len(o_starts) else oend)
+                          for i, s in enumerate(o_starts)]
+        self.n_regions = [(s, n_starts[i + 1] if i + 1 < len(n_starts) else nend)
+                          for i, s in enumerate(n_starts)]
+        self.shift = _child_col(old, onode, ostart) - _child_col(new, nnode, nstart) \
+            if o_starts and n_starts else 0
+        self.tail: list[str] = []
+        if self.o_regions:
+            s, e = self.o_regions[-1]
+            cut, _ = _split_tail(old, s, e)
+            self.tail = old.lines[cut:e]
+            self.o_regions[-1] = (s, cut)
+
+    def old_child(self, i: int) -> list[str]:
+        s, e = self.o_regions[i]
+        return self.old.lines[s:e]
+
+    def new_child(self, j: int) -> list[str]:
+        s, e = self.n_regions[j]
+        cut, _ = _split_tail(self.new, s, e)
+        return _shift(self.new.lines[s:cut], self.shift)
+
+    def changed(self, i: int, j: int, ov: Any, nv: Any, seq_item: bool) -> list[str]:
         """Old child i became new child j: recurse where both are block collections."""
-        s, e = o_regions[i]
+        old, new = self.old, self.new
+        s, e = self.o_regions[i]
         cut, _ = _split_tail(old, s, e)
         own_tail = old.lines[cut:e]
         if _is_block(ov) and _is_block(nv) and (
@@ -188,7 +200,7 @@ def _merge_children(old: _Text, onode: Any, ostart: int, oend: int,
             try:
                 o_inner = _child_starts(old, ov)[0]
                 n_inner = _child_starts(new, nv)[0]
-                ns, ne = n_regions[j]
+                ns, ne = self.n_regions[j]
                 ncut, _ = _split_tail(new, ns, ne)
                 if seq_item:
                     # a mapping in a list item starts on the dash line: same first key
@@ -203,41 +215,46 @@ def _merge_children(old: _Text, onode: Any, ostart: int, oend: int,
                                               ncut) + own_tail
             except _Fallback:
                 pass
-        return new_child(j) + own_tail
+        return self.new_child(j) + own_tail
 
-    out: list[str] = []
-    if isinstance(onode, dict):
+    def mapping(self) -> list[str]:
+        """The children of a mapping, in the new order: old lines for an unchanged key."""
+        onode, nnode = self.onode, self.nnode
+        out: list[str] = []
         o_index = {k: i for i, k in enumerate(onode)}
         for j, k in enumerate(nnode):
             i = o_index.get(k)
             if i is None:
-                out += new_child(j)
+                out += self.new_child(j)
             elif _key(onode[k]) == _key(nnode[k]):
-                out += old_child(i)
+                out += self.old_child(i)
             else:
-                out += changed(i, j, onode[k], nnode[k], seq_item=False)
-    else:
-        import difflib
+                out += self.changed(i, j, onode[k], nnode[k], seq_item=False)
+        return out
 
+    def sequence(self) -> list[str]:
+        """The items of a list, matched old to new by their content (a diff)."""
+        onode, nnode = self.onode, self.nnode
+        out: list[str] = []
         okeys = [_key(v) for v in onode]
         nkeys = [_key(v) for v in nnode]
         sm = difflib.SequenceMatcher(None, okeys, nkeys, autojunk=False)
         for op, i1, i2, j1, j2 in sm.get_opcodes():
             if op == "equal":
                 for i in range(i1, i2):
-                    out += old_child(i)
+                    out += self.old_child(i)
             elif op == "insert":
                 for j in range(j1, j2):
-                    out += new_child(j)
+                    out += self.new_child(j)
             elif op == "replace":
                 pairs = min(i2 - i1, j2 - j1)
                 for n in range(pairs):
-                    out += changed(i1 + n, j1 + n, onode[i1 + n], nnode[j1 + n],
-                                   seq_item=True)
+                    out += self.changed(i1 + n, j1 + n, onode[i1 + n], nnode[j1 + n],
+                                        seq_item=True)
                 for j in range(j1 + pairs, j2):
-                    out += new_child(j)
+                    out += self.new_child(j)
             # delete: the old items go
-    return out + tail
+        return out
 
 
 __all__ = ["splice"]

@@ -565,7 +565,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
 
 
 def _ryml_json(text: str) -> str | None:
-    import ryml
+    import ryml  # lazy: rapidyaml only when a file is parsed
 
     try:
         tree = ryml.parse_in_arena(text.encode("utf-8"))
@@ -634,6 +634,7 @@ _CONSTRUCTOR: list[Any] = []
 
 
 def _constructor() -> Any:
+    # lazy: ruamel.yaml only for the exact reader
     from ruamel.yaml.constructor import RoundTripConstructor
 
     class Constructor(RoundTripConstructor):
@@ -658,7 +659,7 @@ def _constructor() -> Any:
 def _yaml() -> Any:
     """A fresh ruamel.yaml round-trip instance. Never reuse one: a document with a
     ``%YAML 1.1`` directive would leave it reading the next documents as YAML 1.1."""
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # lazy: ruamel.yaml only for the exact reader
 
     if not _CONSTRUCTOR:
         _CONSTRUCTOR.append(_constructor())
@@ -711,7 +712,7 @@ def _syntax_issue(exc: Exception) -> YamlIssue:
 def _check_events(text: str) -> None:
     """Reject what a record must not use: anchors, aliases, tags, directives, several
     documents."""
-    from ruamel.yaml import events as ev
+    from ruamel.yaml import events as ev  # lazy: ruamel.yaml only for the exact reader
     from ruamel.yaml.error import MarkedYAMLError
 
     docs = 0
@@ -748,6 +749,7 @@ def load_document(text: str, *, checked: bool = False) -> Any:
 
     ``checked``: the text is known to be a valid record already (it only needs reading
     for positions), so the pass that looks for anchors, tags and the like is skipped."""
+    # lazy: ruamel.yaml only for the exact reader
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -1201,7 +1203,7 @@ def dump_document(doc: Any) -> str:
 
 def new_document(data: dict[str, Any], header: str | None = None) -> str:
     """Text for a new record file from plain data, with an optional comment header."""
-    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.comments import CommentedMap  # lazy: ruamel.yaml only for a round-trip edit
 
     doc = to_document(data)
     assert isinstance(doc, CommentedMap)
@@ -1211,6 +1213,7 @@ def new_document(data: dict[str, Any], header: str | None = None) -> str:
 
 def to_document(data: Any) -> Any:
     """Plain data as round-trip nodes (so that dates are written unquoted)."""
+    # lazy: ruamel.yaml only for a round-trip edit
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(data, dict):

@@ -16,7 +16,7 @@ import pytest
 from hs.app.agenda import DueItem, WaitingFamily, due, due_settings, waiting_list
 from hs.records.index import Index, ReviewRow
 from hs.rules.lifecycle import family_status
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 from tests.conftest import commit_all, write_record
 
 DAY = dt.date(2025, 12, 31)

@@ -17,7 +17,7 @@ from hs.app.validation import validate_tree
 from hs.cli import app
 from hs.records.index import FamilyRow, Index
 from hs.rules.lifecycle import MAIN_KINDS, family_status, volunteer_status
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 END = dt.date(2025, 12, 31)

@@ -313,17 +313,17 @@ def test_history_finds_the_file_in_the_index(family_repo: Path,
     walks the records tree itself only for a file too invalid to be in the index."""
     import sys
 
-    import hs.store.repo
+    import hs.store.layout
 
     monkeypatch.setenv("HS_REPO", str(family_repo))
     callers: list[str] = []
-    walk = hs.store.repo.walk
+    walk = hs.store.layout.walk
 
-    def counted(root: Path) -> list[hs.store.repo.RecordFile]:
+    def counted(root: Path) -> list[hs.store.layout.RecordFile]:
         callers.append(sys._getframe(1).f_globals["__name__"])
         return walk(root)
 
-    monkeypatch.setattr(hs.store.repo, "walk", counted)
+    monkeypatch.setattr(hs.store.layout, "walk", counted)
     result = CliRunner().invoke(app, ["history", "f0000000a", "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["subject"] == "family: new referral"

@@ -34,7 +34,7 @@ from hs.app.kpi import (
     suppress,
 )
 from hs.base.errors import HsError, InvalidExport, UsageError
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 from tests.conftest import write_record
 
 LOCATIONS = {

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hs.app import matching as m
 from hs.base.i18n import set_language
 from hs.records.index import Index
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 from tests.conftest import write_record
 
 DAY = dt.date(2025, 12, 31)

@@ -129,7 +129,7 @@ def test_the_source_table_is_in_the_language_asked(year_repo: Path) -> None:
     """Every row of the source table, the revision too, follows --lang."""
     from hs.app.kpi import Revision, compute
     from hs.app.report import Context, kpi_tables
-    from hs.store.repo import load_tree
+    from hs.store.load import load_tree
 
     counts = compute(load_tree(year_repo).index, 2025,
                      revision=Revision("c" * 40, None, dirty=True))

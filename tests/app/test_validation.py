@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hs.cli import app
-from hs.store.repo import load_tree
+from hs.store.load import load_tree
 
 runner = CliRunner()
 
@@ -247,10 +247,10 @@ def test_the_cache_remembers_the_changes_of_a_few_generations(demo_repo: Path) -
 def test_many_changes_are_forgotten_and_everything_is_checked(
         demo_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch,
         checked: list[object]) -> None:
-    from hs.store import repo as store
+    from hs.store import cache
 
     validate(demo_repo)
-    monkeypatch.setattr(store, "_HISTORY_FILES", 2)
+    monkeypatch.setattr(cache, "HISTORY_FILES", 2)
     for p in sorted((demo_repo / "records" / "trajectories").glob("*.yaml"))[:3]:
         p.write_text(re.sub(r"^family: \w+", "family: fzzzzzzzz", p.read_text(), flags=re.M))
     checked.clear()
@@ -260,11 +260,11 @@ def test_many_changes_are_forgotten_and_everything_is_checked(
 
 def test_a_memo_that_cannot_be_read_is_written_again(
         demo_repo: Path, today: str, checked: list[object]) -> None:
-    from hs.store import repo as store
+    from hs.store.cache import read_memo, write_memo
 
     first = validate(demo_repo)
-    memo = store.read_memo(demo_repo, "record-problems")
-    store.write_memo(demo_repo, "record-problems", {**memo, "links": "not links"})
+    memo = read_memo(demo_repo, "record-problems")
+    write_memo(demo_repo, "record-problems", {**memo, "links": "not links"})
     checked.clear()
     assert validate(demo_repo) == first and checked == [None]  # checked again, and kept
     assert validate(demo_repo) == first and checked == [None]

@@ -265,11 +265,13 @@ def test_index_at_uses_the_blob_cache(year_repo: Path) -> None:
 
 
 def test_a_blob_cache_that_cannot_be_written_leaves_nothing_behind(year_repo: Path) -> None:
-    """The cache is written atomically (hs.app.kpi.write_atomic); when it cannot be (here a
-    folder is in its place) the figures come all the same and no temporary file stays."""
-    from hs.store.gitread import _cache_file, index_at
+    """The cache is written atomically (hs.store.atomic.write_atomic); when it cannot be
+    (here a folder is in its place) the figures come all the same and no temporary file
+    stays."""
+    from hs.store.cache import part_file
+    from hs.store.gitread import BLOB_MEMO, index_at
 
-    cache = _cache_file(year_repo)
+    cache = part_file(year_repo, f"memo-{BLOB_MEMO}")
     (cache / "in-the-way").mkdir(parents=True)
     tree = index_at(year_repo, "HEAD")
     assert tree.parsed == tree.files > 20

@@ -150,7 +150,7 @@ def test_quick_paths_give_way(tmp_path: Path, name: str) -> None:
 def _tree_problems(root: Path, parallel: bool) -> list[tuple[object, ...]]:
     from hs.app.validation import tree_problems
     from hs.records.problems import sort_key
-    from hs.store.repo import load_tree
+    from hs.store.load import load_tree
 
     report = load_tree(root, use_cache=False)
     found = tree_problems(root, report.entries, report.index, parallel=parallel)
@@ -187,7 +187,7 @@ def test_two_processes_find_what_one_finds(tmp_path: Path, name: str) -> None:
 def test_the_halves_together_are_every_rule(tmp_path: Path) -> None:
     from hs.rules import checks, lifecycle
     from hs.store.filecheck import Locator
-    from hs.store.repo import load_tree
+    from hs.store.load import load_tree
 
     make_tree(tmp_path, _every_case_at_once())
     report = load_tree(tmp_path, use_cache=False)

@@ -1,4 +1,4 @@
-"""Finding the changed files by asking git (hs.store.repo with hs.store.gitops): every way a
+"""Finding the changed files by asking git (hs.store.plan with hs.store.gitops): every way a
 file can change under git gives the same index as a read without the cache."""
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ from typing import Any
 
 import pytest
 
-from hs.store import gitops
-from hs.store import repo as store
-from hs.store.repo import load_tree
+from hs.store import gitops, load
+from hs.store import plan as planning
+from hs.store.cache import cache_dir
+from hs.store.load import LoadReport, load_tree, prefetch
 from tests.conftest import commit_all, git, write_record
-from tests.store.test_repo import FAMILY, FID, age
+from tests.store.conftest import FAMILY, FID, age
 
 FAMILY2 = FAMILY.replace("2023-05", "2021-11").replace("kind-en-gezin", "ocmw")
 
 
-def snapshot(report: store.LoadReport) -> dict[str, Any]:
+def snapshot(report: LoadReport) -> dict[str, Any]:
     """Everything a query can see of a read."""
     index = report.index
     return {
@@ -35,7 +36,7 @@ def snapshot(report: store.LoadReport) -> dict[str, Any]:
     }
 
 
-def same_as_cold(root: Path) -> store.LoadReport:
+def same_as_cold(root: Path) -> LoadReport:
     """Read with the cache, check it against a read without, return the cached read."""
     warm = load_tree(root)
     assert snapshot(warm) == snapshot(load_tree(root, use_cache=False))
@@ -74,7 +75,7 @@ def no_stat_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any) -> Any:
         raise AssertionError("looked at every file")
 
-    monkeypatch.setattr(store, "_plan_by_stat", refuse)
+    monkeypatch.setattr(planning, "by_stat", refuse)
 
 
 def test_a_warm_read_in_git_looks_at_no_file(tree: Path, no_stat_plan: None) -> None:
@@ -195,8 +196,8 @@ def test_a_cache_left_half_written_is_never_trusted(tree: Path, compact: bool,
     two of them leaves some files of the new state with the others of the old. Whichever
     mix, the next read gives what a read without the cache gives."""
     if compact:
-        monkeypatch.setattr(store, "_JOURNAL_LIMIT", 0)  # every change writes all parts
-    folder = store._cache_dir(tree)
+        monkeypatch.setattr(load, "JOURNAL_LIMIT", 0)  # every change writes all parts
+    folder = cache_dir(tree)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     family_path(tree).write_text(FAMILY2)
     write_record(tree, "families/f7777777a.yaml", FAMILY)
@@ -227,15 +228,15 @@ def test_a_prefetched_answer_is_used_once_and_only_for_its_tree(
         return real(root, folder)
 
     monkeypatch.setattr(gitops, "start_changes", counting)
-    store.prefetch(str(tree))
+    prefetch(str(tree))
     assert started == [tree]
     load_tree(tree)
     assert started == [tree]  # picked up, not asked again
     load_tree(tree)
     assert started == [tree, tree]
-    store.prefetch(str(tree))
+    prefetch(str(tree))
     other = tmp_path / "nothing-here"
-    store.prefetch(str(other))  # no tree: nothing started, the earlier one stays
+    prefetch(str(other))  # no tree: nothing started, the earlier one stays
     assert len(started) == 3
     load_tree(tree)
     assert len(started) == 3
@@ -251,8 +252,8 @@ def test_any_sequence_of_changes_reads_as_without_the_cache(
     broken files in a random order: after each step the cached read equals a read without
     the cache (with a journal written whole after every change or two, or rarely; with
     the files git cannot vouch for looked at one by one, or through a listing)."""
-    monkeypatch.setattr(store, "_JOURNAL_LIMIT", journal)
-    monkeypatch.setattr(store, "_MANY_SUSPECTS", many)
+    monkeypatch.setattr(load, "JOURNAL_LIMIT", journal)
+    monkeypatch.setattr(planning, "MANY_SUSPECTS", many)
     rnd = random.Random(seed)
     root = empty_repo
     ids = [f"f77777{n:03d}" for n in range(6)]
@@ -349,7 +350,7 @@ def test_a_save_while_git_is_asked_is_not_lost_after_a_checkout(tree: Path) -> N
     path = family_path(tree)
     path.write_text(FAMILY2)
     commit_all(tree)
-    store.prefetch(str(tree))  # git diff-files runs: the file is clean
+    prefetch(str(tree))  # git diff-files runs: the file is clean
     time.sleep(0.3)
     path.write_text(FAMILY.replace("2023-05", "2024-06"))  # saved meanwhile
     load_tree(tree)  # reads it (the index changed), but git did not name it
@@ -363,5 +364,5 @@ def test_warnings_of_a_file_gone_do_not_outlive_a_cache_started_afresh(
     settle(tree)
     assert load_tree(tree).warnings
     warned.unlink()
-    (store._cache_dir(tree) / "sigs.marshal").unlink()  # as a run that died would leave
+    (cache_dir(tree) / "sigs.marshal").unlink()  # as a run that died would leave
     assert all("f7777777a" not in p.path for p in same_as_cold(tree).warnings)

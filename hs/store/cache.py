@@ -1,0 +1,274 @@
+"""The cache of a records tree in ``.hs/cache`` (ignored by git): its parts, their tokens,
+the journal, head and the memos other modules keep there.
+
+.hs/cache/<format>/ holds, each part a marshal file written atomically:
+
+  head     what the next run needs to find the changed files cheaply: the token of every
+           other part (below), the warnings of the files that have any, the files that
+           failed, the folders' modification times, and what git said last time (the
+           index file's signature, a digest of the tracked files' listing, the files git
+           could not vouch for); written last, so its modification time tells which files
+           are old enough to be trusted by their signature;
+  sigs     a signature (size, times, inode and mode: see hs.store.read.signature) per valid
+           file;
+  blobs    git's blob ID of each valid file as it was read;
+  special, location, family, volunteer, trajectory: the rows of each kind (config and
+           vocabularies for "special"), decoded only when a query first asks for that kind;
+  journal  the changes since those parts were written (rows, signatures and blob IDs of
+           files read again; None for a file gone). A few edited files only rewrite the
+           journal; once it holds more than a limit of changes, every part is written
+           whole and the journal starts empty (:mod:`hs.store.load`).
+
+A part's token is its file's inode, size and modification time just after it was
+written; head records them. A part that is not the file head names (lost, corrupt, or
+left by a run that died before it wrote head) is not trusted: a lost journal or list of
+signatures means starting afresh, a lost part of rows means reading those files again.
+The folder name holds the schema version and a fingerprint of the code that makes the
+entries (:func:`cache_format`), so that another version of hs never reads a cache it did
+not write. A file that failed is not cached, so it is read (and its problems reported)
+again every time. Which files changed since the cache was written is
+:mod:`hs.store.plan`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from hs import SCHEMA_VERSION, __version__
+from hs.base.errors import HsError
+from hs.base.i18n import language
+from hs.records.index import paused_gc
+from hs.records.problems import Problem
+from hs.store.atomic import write_atomic
+
+CACHE_DIR = ".hs"
+KIND_PARTS = ("location", "family", "volunteer", "trajectory")
+ROW_PARTS = ("special", *KIND_PARTS)
+RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
+_CACHE_LAYOUT = 8
+_fingerprint: str | None = None
+# The packages whose code makes what the cache holds (see cache_format).
+CACHE_SOURCES = ("base", "records", "store", "rules")
+HISTORY_STEPS = 32  # generations whose changed files head remembers
+HISTORY_FILES = 5000  # and at most this many files in all
+
+Token = tuple[int, int, int]
+
+
+def cache_format() -> str:
+    """The name of the cache's folder: the schema version, hs's version and a fingerprint
+    of every source file of the packages that make what the cache holds (rows, readers,
+    the problems of records): a change anywhere in them makes a new cache."""
+    global _fingerprint
+    if _fingerprint is None:
+        h = hashlib.blake2b(digest_size=6)
+        h.update(f"{SCHEMA_VERSION}-{__version__}-{_CACHE_LAYOUT}".encode())
+        package = Path(__file__).resolve().parents[1]
+        for folder in CACHE_SOURCES:
+            for source in sorted((package / folder).glob("*.py")):
+                try:
+                    h.update(source.name.encode() + source.read_bytes())
+                except OSError:
+                    h.update(source.name.encode())
+        _fingerprint = h.hexdigest()
+    return f"index-{SCHEMA_VERSION}-{__version__}-{_fingerprint}"
+
+
+def cache_dir(root: Path) -> Path:
+    """The folder of this version's cache of the tree at ``root``."""
+    return root / CACHE_DIR / "cache" / cache_format()
+
+
+def part_file(root: Path, part: str) -> Path:
+    """The file of one part of the cache (a memo's part is ``memo-<name>``)."""
+    return cache_dir(root) / f"{part}.marshal"
+
+
+def read_part(root: Path, part: str) -> dict[str, Any]:
+    """One part of the cache, or {} if it is missing or corrupt."""
+    try:
+        raw = part_file(root, part).read_bytes()
+        with paused_gc():
+            data = marshal.loads(raw)
+    except Exception:  # missing, unreadable or corrupt: start afresh
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_tokened(root: Path, part: str, token: Any) -> dict[str, Any] | None:
+    """A part if it is the file written with ``token`` (what :func:`write_part` gave),
+    else None."""
+    if not isinstance(token, tuple):
+        return None
+    try:
+        with open(part_file(root, part), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
+                return None
+            raw = fh.read()
+        with paused_gc():
+            data = marshal.loads(raw)
+    except Exception:  # missing, unreadable or corrupt
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def part_ok(root: Path, part: str, token: Any) -> bool:
+    """Whether the part's file is still the one written with ``token``."""
+    try:
+        st = os.stat(part_file(root, part))
+    except OSError:
+        return False
+    return isinstance(token, tuple) and (st.st_ino, st.st_size, st.st_mtime_ns) == token
+
+
+def written(root: Path) -> int:
+    """When the head part was written (ns), 0 if never."""
+    try:
+        return os.stat(part_file(root, "head")).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def write_part(root: Path, part: str, entries: dict[str, Any]) -> Token | None:
+    """Write one part; its token (the file's inode, size and modification time, which no
+    other write gives), or None if it could not be written. Rows come with their equal
+    codes made one object already (by the reader, or by marshal when decoded), so
+    marshal writes each code once per chunk of files and refers to it after."""
+    folder = cache_dir(root)
+    try:
+        if not folder.is_dir():
+            _make_cache_dir(root, folder)
+        target = part_file(root, part)
+        write_atomic(target, marshal.dumps(entries))
+        st = os.stat(target)
+    except (OSError, ValueError, HsError):
+        return None  # a cache that cannot be written is only slower next time
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _make_cache_dir(root: Path, folder: Path) -> None:
+    """Make this version's cache folder, and throw away the caches of other versions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore_cache_dir(root)
+    for other in folder.parent.iterdir():
+        if other != folder and other.name.startswith("index-"):
+            if other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink(missing_ok=True)
+
+
+def ignore_cache_dir(root: Path) -> None:
+    """Tell git to ignore ``.hs`` (a ``.gitignore`` inside it)."""
+    ignore = root / CACHE_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")
+
+
+def read_memo(root: Path, name: str) -> Any:
+    """A value another module keeps in the cache (see :func:`write_memo`), or None."""
+    return read_part(root, f"memo-{name}").get("value")
+
+
+def write_memo(root: Path, name: str, value: Any) -> None:
+    """Keep a value (of marshal's types) in the cache, with it thrown away when the cache
+    is (another version of hs); a value that cannot be written is simply not kept. Key it
+    on :attr:`hs.store.load.LoadReport.generation` to know whether it still holds."""
+    write_part(root, f"memo-{name}", {"value": value})
+
+
+def new_token() -> str:
+    """A new generation's name."""
+    return os.urandom(8).hex()
+
+
+def overlay(base: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
+    """``base`` with the changes of the journal applied (None: the entry is gone)."""
+    for rel, value in (changes or {}).items():
+        if value is None:
+            base.pop(rel, None)
+        else:
+            base[rel] = value
+    return base
+
+
+class Snapshot:
+    """What the cache holds as a read starts: head, the tokens of the parts it still
+    trusts, the journal, and (read when first asked for) every valid file's signature
+    and blob ID. A file changed less than two seconds before the cache was written (or
+    last checked) is not trusted by its signature: ``trusted_before``."""
+
+    def __init__(self, root: Path, use_cache: bool = True):
+        self.root = root
+        self.head: dict[str, Any] = read_part(root, "head") if use_cache else {}
+        head = self.head
+        tokens = head["tokens"] if isinstance(head.get("tokens"), dict) else {}
+        self.checked_ns = time.time_ns()  # before any file is looked at
+        looked = head.get("checked") if isinstance(head.get("checked"), int) else 0
+        self.trusted_before = (min(written(root), looked or written(root)) - RACY_NS
+                               if tokens else 0)
+        self.journal: dict[str, dict[str, Any]] = {}
+        if tokens:
+            found = read_tokened(root, "journal", head.get("journal"))
+            if found is None or not part_ok(root, "sigs", tokens.get("sigs")):
+                tokens = {}  # the journal or the list of files is lost: start afresh
+            else:
+                self.journal = found
+        self.tokens: dict[str, Any] = tokens
+        self._sigs: dict[str, int] | None = None
+        self._blobs: dict[str, str] | None = None
+
+    def sigs(self) -> dict[str, int]:
+        """Every valid file's signature, as the cache (parts and journal) holds it."""
+        if self._sigs is None:
+            found = read_tokened(self.root, "sigs", self.tokens.get("sigs")) \
+                if self.tokens else None
+            self._sigs = overlay(found or {}, self.journal.get("sigs"))
+        return self._sigs
+
+    def blobs(self) -> dict[str, str]:
+        """Every valid file's blob ID, as the cache (parts and journal) holds it."""
+        if self._blobs is None:
+            found = read_tokened(self.root, "blobs", self.tokens.get("blobs")) \
+                if self.tokens else None
+            self._blobs = overlay(found or {}, self.journal.get("blobs"))
+        return self._blobs
+
+
+def warning_tuples(problems: list[Problem]) -> tuple[tuple[int, int, str, str, str], ...]:
+    """Warnings as head keeps them: with the language they were said in."""
+    lang = language()
+    return tuple((p.line, p.col, p.code, p.message, lang) for p in problems)
+
+
+def warnings_of(rel: str, entry: Any) -> list[Problem] | None:
+    """Cached warnings as problems; None if they are in another language or look wrong
+    (then the file is read again, and they are said in this one)."""
+    lang = language()
+    out = []
+    try:
+        for line, col, code, message, said_in in entry:
+            if said_in != lang:
+                return None
+            out.append(Problem(rel, line, col, code, message, "warning"))
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def next_history(history: list[Any], old: str, new: str, changed: set[str]) -> list[Any]:
+    """The generations head remembers, with what changed between each and the next (see
+    :meth:`hs.store.load.LoadReport.changed_since`), one step longer: ``old`` became
+    ``new``."""
+    out = [step for step in history if isinstance(step, list) and len(step) == 3]
+    out.append([old, new, sorted(changed)])
+    while out and (len(out) > HISTORY_STEPS or sum(len(s[2]) for s in out) > HISTORY_FILES):
+        out.pop(0)
+    return out
