@@ -66,3 +66,28 @@ def test_a_failing_first_half_does_not_wait_for_the_second_forever() -> None:
 
     with pytest.raises(RuntimeError, match="this half fails"):
         in_two_processes(work, Problem.as_tuple, _problem)
+
+
+def _double(chunk: list[int]) -> list[int]:
+    return [2 * n for n in chunk]
+
+
+def _fails(chunk: list[int]) -> list[int]:
+    raise OSError("no room for a process")
+
+
+def test_a_pool_answers_in_the_order_of_the_items() -> None:
+    """:func:`in_processes` gives what one process gives, chunk by chunk in order; where
+    the pool fails it gives None, and the caller does the work itself."""
+    import os
+
+    from hs.base.workers import in_processes
+
+    items = list(range(1000))
+    out = in_processes(_double, items, list, processes=2, pieces=4, least=10)
+    if (os.cpu_count() or 1) >= 2 and hasattr(os, "fork"):
+        assert out == _double(items)
+        assert in_processes(_fails, items, list, processes=2, pieces=4, least=10) is None
+    else:
+        assert out is None
+    assert in_processes(_double, items, list, processes=1, pieces=4, least=10) is None
