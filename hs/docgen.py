@@ -14,7 +14,15 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
+
+import typer.main
+from pydantic import BaseModel
+
+from hs.base.i18n import set_language
+from hs.cli import app
+from hs.records import models
+from hs.records.models import MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -28,7 +36,6 @@ Every command that reads records takes `--repo PATH` (else `HS_REPO`, else the n
 folder above the working directory that holds `records/config.yaml`). Exit codes: 0 ok,
 1 data or domain error, 2 usage error. Data goes to stdout, messages to stderr.
 """
-
 
 def _commands(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     # Typer carries its own copy of click: take its classes from the command itself.
@@ -44,10 +51,6 @@ def _commands(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
 
 def cli_reference() -> str:
     """Markdown with the help text of every command, in English, 80 columns wide."""
-    import typer.main
-
-    from hs.base.i18n import set_language
-    from hs.cli import app
 
     old = {k: os.environ.get(k) for k in ("COLUMNS", "NO_COLOR", "TERM")}
     os.environ["COLUMNS"] = "80"
@@ -81,9 +84,6 @@ def _type_name(annotation: Any) -> str:
 
 def field_table(kind: str) -> str:
     """A Markdown table of a model's fields (and of its nested models)."""
-    from pydantic import BaseModel
-
-    from hs.records.models import MODELS
 
     rows: list[str] = ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
     seen: set[type] = set()
@@ -106,9 +106,7 @@ def field_table(kind: str) -> str:
 
 
 def _nested(annotation: Any) -> list[type]:
-    from typing import get_args
 
-    from pydantic import BaseModel
 
     found = []
     for arg in (annotation, *get_args(annotation)):
@@ -122,14 +120,12 @@ def _nested(annotation: Any) -> list[type]:
 
 
 def _is_list(annotation: Any) -> bool:
-    from typing import get_origin
 
     return get_origin(annotation) is list
 
 
 def _aliases() -> list[tuple[Any, str]]:
-    from hs.records import models as m
-
+    m = models
     return [(m.Code, "code"), (m.RecordId, "record ID"), (m.LocationId, "location ID"),
             (m.VolunteerId, "volunteer ID"), (m.FamilyId, "family ID"),
             (m.YearMonth, "month YYYY-MM"), (m.Language, "language code (ISO 639)"),
@@ -159,9 +155,7 @@ def _describe_field(info: Any) -> str:
 
 
 def _describe(annotation: Any) -> str:
-    from typing import Literal, get_args, get_origin
 
-    from pydantic import BaseModel
 
     for alias, name in _aliases():
         if annotation is alias:
