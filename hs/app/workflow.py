@@ -52,8 +52,9 @@ from hs.base.errors import (
 from hs.base.i18n import Catalog
 from hs.records.ids import FOLDER, GENDERS, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
 from hs.rules.lifecycle import (
-    MAIN_KINDS,
+    FamilyState,
     check_valid_until,
+    family_state,
     family_status,
     load,
     training_complete,
@@ -900,35 +901,6 @@ def _warn_check(p: Plan, vol: VolunteerRow, day: dt.date) -> None:
 # --- families ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FamilyState:
-    """Where a family stands after all its recorded events (for checks and messages)."""
-
-    status: str  # referred | refused | withdrawn | waiting | in-trajectory | closed
-    since: dt.date  # the date of the event that put it there
-    trajectory: str | None = None  # the main trajectory (in-trajectory / closed)
-    starter: str | None = None  # an open starter trajectory
-
-
-def family_state(index: Index, fam: FamilyRow) -> FamilyState:
-    """The family's status as of its latest recorded event."""
-    ref = fam.referral
-    trajs = [t for t in index.trajectories_of(fam.id) if t.start >= ref.date]
-    starter = next((t.id for t in trajs if t.kind == "starter" and t.end is None), None)
-    if not ref.decisions:
-        return FamilyState("referred", ref.date, starter=starter)
-    last = ref.decisions[-1]
-    if last.decision != "accepted":
-        return FamilyState(last.decision, last.date, starter=starter)
-    main = [t for t in trajs if t.kind in MAIN_KINDS]
-    if not main:
-        return FamilyState("waiting", last.date, starter=starter)
-    t = main[-1]
-    if t.end is None:
-        return FamilyState("in-trajectory", t.start, trajectory=t.id, starter=starter)
-    return FamilyState("closed", t.end, trajectory=t.id, starter=starter)
-
-
 def _family_error(fam: FamilyRow, st: FamilyState) -> TransitionError:
     """The refusal that explains the family's current status."""
     if st.status == "referred":
@@ -1035,7 +1007,7 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
                                   status=label))
     if st.starter is not None:
         raise TransitionError(MSG("fam-starter-open", id=fam.id, trj=st.starter))
-    if day < st.since:
+    if st.since is not None and day < st.since:
         key = "before-end" if st.status == "closed" else "before-decision"
         raise TransitionError(MSG(key, date=day, id=fam.id, ref=st.since,
                                   trj=st.trajectory))
