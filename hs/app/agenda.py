@@ -2,8 +2,9 @@
 
 Both are whole-tree queries. They read the cached rows of :mod:`hs.records.index` only (never the
 record files, pydantic or ruamel), in one pass over each kind of record, so that they stay
-fast on a large tree. Statuses come from :mod:`hs.rules.lifecycle`, so that "waiting" means the
-same here as in the KPIs and everywhere else.
+fast on a large tree. Statuses come from :mod:`hs.rules.lifecycle` (on the cached tuples:
+:class:`hs.rules.lifecycle.WaitingScan`), so that "waiting" means the same here as in the
+KPIs and everywhere else.
 
 Waiting list priority (``config.perinatal_priority``, on by default): perinatal families
 first (a referral with an expected birth month, or the ``perinatal`` flag), those with an
@@ -29,18 +30,11 @@ from hs.records.index import (
     F_LANGUAGES,
     F_LOCATION,
     F_MUNICIPALITY,
-    F_REFERRALS,
     R_DATE,
-    R_DECISIONS,
     R_EXPECTING,
-    T_ASSIGNMENTS,
-    T_END,
-    T_FAMILY,
-    T_KIND,
-    T_START,
     Index,
 )
-from hs.rules.lifecycle import MAIN_KINDS, check_valid_until
+from hs.rules.lifecycle import MAIN_KINDS, WaitingScan, check_valid_until, trajectory_status
 
 DUE_DEFAULTS: dict[str, int] = {
     "six_month_review_days": 182,
@@ -104,94 +98,11 @@ def due_settings(index: Index) -> dict[str, int]:
     return {k: int(section.get(k, v)) for k, v in DUE_DEFAULTS.items()}
 
 
-@dataclass(slots=True)
-class _Pass:
-    """One pass over the trajectories in their cached tuple form (no row objects: the
-    waiting list reads every record of a large tree): per family, the latest start of a
-    main trajectory on or before the day, and the starter trajectories active on the day
-    (as ordinals)."""
-
-    day: int
-    latest_main: dict[str, int]
-    starters: dict[str, list[tuple[Any, ...]]]
-
-    @classmethod
-    def of(cls, index: Index, day: dt.date) -> _Pass:
-        day_o = day.toordinal()
-        latest: dict[str, int] = {}
-        starters: dict[str, list[tuple[Any, ...]]] = {}
-        main = MAIN_KINDS
-        for t in index.tuples("trajectory"):
-            start = t[T_START]
-            if start > day_o:
-                continue
-            kind = t[T_KIND]
-            if kind == "starter":
-                end = t[T_END]
-                if end is None or day_o <= end:
-                    starters.setdefault(t[T_FAMILY], []).append(t)
-            elif kind in main:
-                family = t[T_FAMILY]
-                seen = latest.get(family)
-                if seen is None or seen < start:
-                    latest[family] = start
-        return cls(day_o, latest, starters)
-
-    def waiting(self, fam: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        """The current referral (tuple form) of a family (tuple form) waiting on the day,
-        else None.
-
-        The same rule as ``lifecycle.family_status(...) == "waiting"`` (the tests prove
-        they agree), without building each family's trajectory list."""
-        day = self.day
-        ref = current_referral(fam, day)
-        if ref is None:
-            return None
-        decision = None
-        for d in ref[R_DECISIONS]:
-            if d[0] <= day:
-                decision = d[1]
-        if decision != "accepted":
-            return None
-        started = self.latest_main.get(fam[F_ID])
-        if started is not None and started >= ref[R_DATE]:
-            return None
-        return ref
-
-    def starter(self, family: str, since: int) -> str | None:
-        """The volunteer of a starter trajectory active on the day, started since."""
-        found = None
-        day = self.day
-        for t in self.starters.get(family, ()):
-            if t[T_START] >= since:
-                for volunteer, start, end in t[T_ASSIGNMENTS]:
-                    if start <= day and (end is None or day <= end):
-                        found = volunteer
-        return found
-
-
-def current_referral(fam: tuple[Any, ...], day: int) -> tuple[Any, ...] | None:
-    """The last referral of a family (both in tuple form) dated on or before ``day``."""
-    found = None
-    for r in fam[F_REFERRALS]:
-        if r[R_DATE] <= day:
-            found = r
-    return found
-
-
-def _accepted(ref: tuple[Any, ...]) -> int:
-    """When a referral (tuple form) was first accepted; its date if never."""
-    for d in ref[R_DECISIONS]:
-        if d[1] == "accepted":
-            return int(d[0])
-    return int(ref[R_DATE])
-
-
 def waiting_list(index: Index, day: dt.date, location: str | None = None
                  ) -> list[WaitingFamily]:
     """The families waiting for a buddy on ``day`` (of one location), in priority order."""
     perinatal_first = bool(index.config.get("perinatal_priority", True))
-    scan = _Pass.of(index, day)
+    scan = WaitingScan(index, day)
     day_o = scan.day
     fromord = dt.date.fromordinal
     keyed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
@@ -201,7 +112,7 @@ def waiting_list(index: Index, day: dt.date, location: str | None = None
         ref = scan.waiting(fam)
         if ref is None:
             continue
-        accepted = _accepted(ref)
+        accepted = scan.accepted(ref)
         expecting = ref[R_EXPECTING]
         perinatal = expecting is not None or "perinatal" in fam[F_FLAGS]
         fields = (fam[F_ID], fam[F_LOCATION], fam[F_MUNICIPALITY], fromord(ref[R_DATE]),
@@ -238,11 +149,11 @@ def due(index: Index, day: dt.date, within: int | None = None,
     no_visit = dt.timedelta(days=cfg["no_visit_days"])
     undecided = dt.timedelta(days=cfg["undecided_days"])
     day_o = day.toordinal()
-    scan = _Pass.of(index, day)  # first: it reads the trajectories before rows are made
+    scan = WaitingScan(index, day)  # first: it reads the trajectories before rows are made
     location_of = {fam[F_ID]: fam[F_LOCATION] for fam in index.tuples("family")}
 
     for t in index.trajectories.values():
-        if t.kind not in MAIN_KINDS or t.start > day or (t.end is not None and t.end < day):
+        if t.kind not in MAIN_KINDS or trajectory_status(t, day) != "active":
             continue
         loc = location_of.get(t.family, "")
         if location is not None and loc != location:
@@ -277,14 +188,14 @@ def due(index: Index, day: dt.date, within: int | None = None,
         loc = fam[F_LOCATION]
         if location is not None and loc != location:
             continue
-        ref = current_referral(fam, day_o)
+        ref = scan.referral(fam)
         if ref is None:
             continue
         referred = dt.date.fromordinal(ref[R_DATE])
-        if not any(d[0] <= day_o for d in ref[R_DECISIONS]):  # lifecycle status 'referred'
+        if scan.decision(ref) is None:  # lifecycle status 'referred'
             add("undecided", "no-decision", fam[F_ID], loc, referred + undecided, referred)
         elif scan.waiting(fam) is not None and scan.starter(fam[F_ID], ref[R_DATE]) is None:
-            accepted = dt.date.fromordinal(_accepted(ref))
+            accepted = dt.date.fromordinal(scan.accepted(ref))
             add("no-starter", "no-starter", fam[F_ID], loc, accepted, accepted)
 
     for vol in index.volunteers.values():

@@ -17,10 +17,14 @@ from hs.base.i18n import Catalog
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, TrajectoryRow
 from hs.rules.lifecycle import (
+    FAMILY_STATUSES,
     MAIN_KINDS,
+    TRAJECTORY_STATUSES,
+    VOLUNTEER_STATUSES,
     check_valid_until,
     family_status,
     load,
+    location_status,
     training_complete,
     trajectory_status,
     volunteer_status,
@@ -35,13 +39,6 @@ MSG = Catalog({
                     "--location: geen werking '{code}' (bekend: {known})"),
     "none": ("none", "geen"),
 })
-
-FAMILY_STATUSES = ("unknown", "referred", "refused", "withdrawn", "waiting", "in-trajectory",
-                   "closed")
-VOLUNTEER_STATUSES = ("candidate", "active", "stopped")
-TRAJECTORY_STATUSES = ("planned", "active", "closed")
-LOCATION_STATUSES = ("planned", "active", "stopped")
-
 
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
     if value is not None and value not in choices:
@@ -300,7 +297,5 @@ def record_view(repo: Repo, prefix: str, day: dt.date) -> RecordView:
                                    volunteer_status(vol_row, day) if vol_row else "unknown",
                                    start=a.start, end=a.end))
     else:
-        loc = index.locations[rid]
-        status = ("planned" if day < loc.active_from
-                  else "active" if loc.active_on(day) else "stopped")
+        status = location_status(index.locations[rid], day)
     return RecordView(kind, rid, rel, status, day, data, tuple(related))

@@ -50,13 +50,24 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog
-from hs.records.ids import FOLDER, GENDERS, TRAJECTORY_KINDS, RecordKind, is_valid_id, new_id
+from hs.records.ids import (
+    FOLDER,
+    GENDERS,
+    TRAJECTORY_KINDS,
+    RecordKind,
+    id_of_path,
+    is_valid_id,
+    new_id,
+)
+from hs.rules import checks
 from hs.rules.lifecycle import (
-    MAIN_KINDS,
+    FamilyState,
     check_valid_until,
+    family_state,
     family_status,
     load,
     training_complete,
+    tree_rules,
     volunteer_status,
 )
 from hs.store.atomic import write_atomic
@@ -901,35 +912,6 @@ def _warn_check(p: Plan, vol: VolunteerRow, day: dt.date) -> None:
 # --- families ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FamilyState:
-    """Where a family stands after all its recorded events (for checks and messages)."""
-
-    status: str  # referred | refused | withdrawn | waiting | in-trajectory | closed
-    since: dt.date  # the date of the event that put it there
-    trajectory: str | None = None  # the main trajectory (in-trajectory / closed)
-    starter: str | None = None  # an open starter trajectory
-
-
-def family_state(index: Index, fam: FamilyRow) -> FamilyState:
-    """The family's status as of its latest recorded event."""
-    ref = fam.referral
-    trajs = [t for t in index.trajectories_of(fam.id) if t.start >= ref.date]
-    starter = next((t.id for t in trajs if t.kind == "starter" and t.end is None), None)
-    if not ref.decisions:
-        return FamilyState("referred", ref.date, starter=starter)
-    last = ref.decisions[-1]
-    if last.decision != "accepted":
-        return FamilyState(last.decision, last.date, starter=starter)
-    main = [t for t in trajs if t.kind in MAIN_KINDS]
-    if not main:
-        return FamilyState("waiting", last.date, starter=starter)
-    t = main[-1]
-    if t.end is None:
-        return FamilyState("in-trajectory", t.start, trajectory=t.id, starter=starter)
-    return FamilyState("closed", t.end, trajectory=t.id, starter=starter)
-
-
 def _family_error(fam: FamilyRow, st: FamilyState) -> TransitionError:
     """The refusal that explains the family's current status."""
     if st.status == "referred":
@@ -1036,7 +1018,7 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
                                   status=label))
     if st.starter is not None:
         raise TransitionError(MSG("fam-starter-open", id=fam.id, trj=st.starter))
-    if day < st.since:
+    if st.since is not None and day < st.since:
         key = "before-end" if st.status == "closed" else "before-decision"
         raise TransitionError(MSG(key, date=day, id=fam.id, ref=st.since,
                                   trj=st.trajectory))
@@ -1426,68 +1408,6 @@ def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,
 # --- checking and writing a plan ------------------------------------------------------
 
 
-def _sub_index(index: Index, ids: set[str], rows: Mapping[str, tuple[str, Any, str]],
-               use_new: bool) -> Index:
-    """The records the rules need around ``ids``, with the new rows if ``use_new``."""
-    from hs.records.index import Index as IndexType
-
-    def get(kind: str, rid: str) -> Any:
-        if use_new and rid in rows and rows[rid][0] == kind:
-            return rows[rid][1]
-        return getattr(index, _TABLE[kind]).get(rid)
-
-    out = IndexType(locations=dict(index.locations), config=index.config,
-                    vocabularies=index.vocabularies)
-    for table in ("families", "volunteers", "trajectories"):
-        for rid in ids:
-            row = get(_KIND_OF_TABLE[table], rid)
-            if row is not None:
-                getattr(out, table)[rid] = row
-                rel = rows[rid][2] if rid in rows else index.paths.get(rid)
-                if rel is not None:
-                    out.paths[rid] = rel
-    if use_new:
-        for rid, (kind, row, rel) in rows.items():
-            if kind == "location":
-                out.locations[rid] = row
-                out.paths[rid] = rel
-    return out
-
-
-_TABLE = {"family": "families", "volunteer": "volunteers", "trajectory": "trajectories",
-          "location": "locations"}
-_KIND_OF_TABLE = {v: k for k, v in _TABLE.items()}
-
-
-def _related(index: Index, rows: Mapping[str, tuple[str, Any, str]]) -> set[str]:
-    """Every record whose rules the change could affect, and what those rules read."""
-    fams: set[str] = set()
-    vols: set[str] = set()
-    trajs: set[str] = set()
-    for rid, (kind, row, _rel) in rows.items():
-        if kind == "family":
-            fams.add(rid)
-        elif kind == "volunteer":
-            vols.add(rid)
-        elif kind == "trajectory":
-            trajs.add(rid)
-            for r in (row, index.trajectories.get(rid)):
-                if r is not None:
-                    fams.add(r.family)
-                    vols.update(a.volunteer for a in r.assignments)
-    for f in list(fams):
-        trajs.update(t.id for t in index.trajectories_of(f))
-    for v in list(vols):
-        trajs.update(t.id for t in index.trajectories_with(v))
-    for t in list(trajs):
-        r = rows[t][1] if t in rows and rows[t][0] == "trajectory" else \
-            index.trajectories.get(t)
-        if r is not None:
-            fams.add(r.family)
-            vols.update(a.volunteer for a in r.assignments)
-    return fams | vols | trajs
-
-
 @dataclass(frozen=True)
 class PlanProblem:
     """A problem the plan's files would have: ``rel`` is the file, ``line`` 0 if unknown."""
@@ -1503,8 +1423,12 @@ def check_plan(p: Plan) -> list[PlanProblem]:
 
     Each file must pass its schema; the lifecycle rules on the records around the change
     must raise nothing they did not raise before. Returns the new problems (errors and
-    warnings), for every file."""
-    from hs.rules.lifecycle import tree_rules
+    warnings), for every file.
+
+    The records around the change are those whose problems it can change
+    (:func:`hs.rules.checks.records_touched`, as ``hs validate`` finds them after files
+    changed). A location's own records are left out: stopping a location warns about
+    what is still open there itself."""
     from hs.store.layout import RecordFile
     from hs.store.read import parse_file
 
@@ -1519,12 +1443,16 @@ def check_plan(p: Plan) -> list[PlanProblem]:
             rows[fc.id] = (fc.kind, res.row, fc.rel)
     if out:
         return out
-    ids = _related(p.index, rows)
-    before = tree_rules(_At(), _sub_index(p.index, ids, rows, use_new=False))
-    after = tree_rules(_At(), _sub_index(p.index, ids, rows, use_new=True))
+    changed = {rid: kind for rid, (kind, _row, _rel) in rows.items() if kind != "location"}
+    links = checks.trajectory_links(p.index)
+    now = {**links, **{rid: checks.link_of(row) for rid, (kind, row, _rel) in rows.items()
+                       if kind == "trajectory"}}
+    touched, needed = checks.records_touched(p.index, changed, links, now)
+    before = tree_rules(_At(), checks.index_of(p.index, needed))
+    after = tree_rules(_At(), checks.index_of(p.index, needed, rows))
     known = {(q.path, q.code, q.message) for q in before}
     return [PlanProblem(q.path, 0, q.message, q.severity) for q in after
-            if (q.path, q.code, q.message) not in known]
+            if (q.path, q.code, q.message) not in known and id_of_path(q.path) in touched]
 
 
 def recheck(p: Plan) -> list[str]:

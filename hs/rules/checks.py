@@ -1,6 +1,7 @@
 """The rules across records behind ``hs validate``: vocabulary codes, references, and the
 lifecycle rules (:func:`hs.rules.lifecycle.tree_rules`); and which records a change can
-touch (:func:`records_around`).
+touch (:func:`records_touched`: ``hs validate`` checks them again after files changed, the
+workflow checks them before it writes).
 
 The checks of one file and of the files of a tree are :mod:`hs.store.filecheck`. A rule
 says where a problem is through a locator (:class:`hs.store.filecheck.Locator`, passed in
@@ -92,24 +93,39 @@ def _record_half(index: Any, at: Locator, half: int | None) -> list[Problem]:
 
 
 Links = dict[str, tuple[str, tuple[str, ...]]]  # trajectory ID -> (family, volunteers)
+New = Mapping[str, tuple[str, Any, str]]  # record ID -> (kind, row, file) as a change makes it
 
 
 def trajectory_links(index: Any) -> Links:
     """Each trajectory's family and volunteers (from the rows if they are made, else from
     the cached tuples, without making rows)."""
     if index.rows_made("trajectory"):
-        return {t.id: (t.family, tuple(a.volunteer for a in t.assignments))
-                for t in index.trajectories.values()}
+        return {t.id: link_of(t) for t in index.trajectories.values()}
     return {t[T_ID]: (t[T_FAMILY], tuple(a[0] for a in t[T_ASSIGNMENTS]))
             for t in index.tuples("trajectory")}
 
 
+def link_of(traj: Any) -> tuple[str, tuple[str, ...]]:
+    """A trajectory row's family and volunteers."""
+    return traj.family, tuple(a.volunteer for a in traj.assignments)
+
+
 def records_around(index: Any, changed: Mapping[str, str], before: Links, now: Links
                    ) -> tuple[set[str], Any]:
+    """The records whose problems a change of the records ``changed`` can change
+    (:func:`records_touched`), and an index with just them and what their rules read
+    (:func:`index_of`), as ``index`` holds them."""
+    touched, needed = records_touched(index, changed, before, now)
+    return touched, index_of(index, needed)
+
+
+def records_touched(index: Any, changed: Mapping[str, str], before: Links, now: Links
+                    ) -> tuple[set[str], dict[str, set[str]]]:
     """The records whose problems a change of the records ``changed`` (ID -> kind: a
     location, family, volunteer or trajectory file edited, added or removed) can change,
-    and an index with just them and what their rules read. ``before`` and ``now``: the
-    trajectories' links before the change and now.
+    and, by kind, the records their rules read. ``before`` and ``now``: the trajectories'
+    links before the change and after it. ``hs validate`` checks these records again
+    after files changed; the workflow compares their problems before and after a change.
 
     A family's problems read its location and its trajectories; a trajectory's, its
     family (and its location), its volunteers, the family's other trajectories (overlaps)
@@ -128,8 +144,8 @@ def records_around(index: Any, changed: Mapping[str, str], before: Links, now: L
     trajs = {rid for rid, kind in changed.items() if kind == "trajectory"}
     places = {rid for rid, kind in changed.items() if kind == "location"}
     if places:  # a location's families and volunteers (and so their trajectories)
-        fams.update(t[0] for t in index.tuples("family") if t[F_LOCATION] in places)
-        vols.update(t[0] for t in index.tuples("volunteer") if t[1] in places)
+        fams.update(_located(index, "family", places))
+        vols.update(_located(index, "volunteer", places))
     for tid in trajs:
         for link in (before.get(tid), now.get(tid)):
             if link is not None:
@@ -155,26 +171,54 @@ def records_around(index: Any, changed: Mapping[str, str], before: Links, now: L
         if link is not None:
             need_fams.add(link[0])
             need_vols.update(link[1])
-    tables: dict[str, dict[str, Any]] = {}
+    return touched, {"family": need_fams, "volunteer": need_vols, "trajectory": need_trajs}
+
+
+_TABLE = {"family": "families", "volunteer": "volunteers", "trajectory": "trajectories"}
+
+
+def _located(index: Any, kind: str, places: set[str]) -> list[str]:
+    """The families or volunteers of these locations."""
+    if index.rows_made(kind):
+        return [r.id for r in getattr(index, _TABLE[kind]).values() if r.location in places]
+    at = F_LOCATION if kind == "family" else 1  # a volunteer's location
+    return [t[0] for t in index.tuples(kind) if t[at] in places]
+
+
+def index_of(index: Any, needed: Mapping[str, set[str]], new: New | None = None) -> Index:
+    """An index with the records ``needed`` (by kind, from :func:`records_touched`) and
+    every location, as ``index`` holds them, or, with ``new``, with those rows over
+    them (the records as a change makes them)."""
     paths = index.paths
     sub_paths: dict[str, str] = {}
-    for kind, wanted in (("family", need_fams), ("volunteer", need_vols),
-                         ("trajectory", need_trajs)):
-        make = ROW_TYPES[kind].from_tuple
-        rows = tables[kind] = {}
-        for t in index.tuples(kind):
-            if t[0] in wanted:
-                rows[t[0]] = make(t)
-                if t[0] in paths:
-                    sub_paths[t[0]] = paths[t[0]]
-    locations = index.locations
+    tables: dict[str, dict[str, Any]] = {}
+    for kind in ("family", "volunteer", "trajectory"):
+        wanted = needed.get(kind, set())
+        if index.rows_made(kind):
+            table = getattr(index, _TABLE[kind])
+            rows = {rid: row for rid, row in table.items() if rid in wanted}
+        else:
+            make = ROW_TYPES[kind].from_tuple
+            rows = {t[0]: make(t) for t in index.tuples(kind) if t[0] in wanted}
+        for rid in rows:
+            if rid in paths:
+                sub_paths[rid] = paths[rid]
+        tables[kind] = rows
+    locations = dict(index.locations)
     for lid in locations:
         if lid in paths:
             sub_paths[lid] = paths[lid]
-    sub = Index(locations=dict(locations), families=tables["family"],
-                volunteers=tables["volunteer"], trajectories=tables["trajectory"],
-                config=index.config, vocabularies=index.vocabularies, paths=sub_paths)
-    return touched, sub
+    for rid, (kind, row, rel) in (new or {}).items():
+        if kind == "location":
+            locations[rid] = row
+        elif rid in needed.get(kind, ()):
+            tables[kind][rid] = row
+        else:
+            continue
+        sub_paths[rid] = rel
+    return Index(locations=locations, families=tables["family"],
+                 volunteers=tables["volunteer"], trajectories=tables["trajectory"],
+                 config=index.config, vocabularies=index.vocabularies, paths=sub_paths)
 
 
 def _reference_problems(at: Locator, index: Any) -> list[Problem]:

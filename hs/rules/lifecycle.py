@@ -13,10 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 from hs.base.i18n import Catalog
-from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
+from hs.records.index import (
+    F_ID,
+    F_REFERRALS,
+    R_DATE,
+    R_DECISIONS,
+    T_ASSIGNMENTS,
+    T_END,
+    T_FAMILY,
+    T_ID,
+    T_KIND,
+    T_START,
+    FamilyRow,
+    Index,
+    LocationRow,
+    ReferralRow,
+    TrajectoryRow,
+    VolunteerRow,
+)
 from hs.records.problems import Problem
 
 FamilyStatus = Literal[
@@ -24,26 +42,185 @@ FamilyStatus = Literal[
 ]
 VolunteerStatus = Literal["candidate", "active", "stopped"]
 TrajectoryStatus = Literal["planned", "active", "closed"]
+LocationStatus = Literal["planned", "active", "stopped"]
+FAMILY_STATUSES: tuple[FamilyStatus, ...] = get_args(FamilyStatus)
+VOLUNTEER_STATUSES: tuple[VolunteerStatus, ...] = get_args(VolunteerStatus)
+TRAJECTORY_STATUSES: tuple[TrajectoryStatus, ...] = get_args(TrajectoryStatus)
+LOCATION_STATUSES: tuple[LocationStatus, ...] = get_args(LocationStatus)
 
 MAIN_KINDS = ("buddy", "language", "coach")  # trajectories counted as support; not starter
 
 
-def family_status(index: Index, fam: FamilyRow, day: dt.date) -> FamilyStatus:
+# --- a family's status ------------------------------------------------------------------
+#
+# The one rule, on rows: :func:`_standing`. :func:`family_status` (as of a day, for the
+# views, the KPIs, matching and the tree rules) and :func:`family_state` (also as of the
+# latest recorded event, for the workflow's checks) read it. :class:`WaitingScan` is its
+# fast form on the cached tuples for the waiting list and the due list;
+# tests/rules/test_lifecycle.py proves the two agree on every demo record.
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyState:
+    """Where a family stands, with what put it there."""
+
+    status: FamilyStatus
+    since: dt.date | None  # the date of the event that put it there (None: unknown)
+    trajectory: str | None = None  # the main trajectory (in-trajectory / closed)
+    starter: str | None = None  # a starter trajectory going on (the last one begun)
+
+
+def _standing(index: Index, fam: FamilyRow, day: dt.date
+              ) -> tuple[FamilyStatus, dt.date | None, TrajectoryRow | None,
+                         ReferralRow | None]:
+    """A family's status on ``day``, the date of the event that put it there, its main
+    trajectory (in-trajectory, closed) and its current referral.
+
+    The current referral is the last one dated on or before the day, its decision the
+    last one taken on or before the day. An accepted family waits until a main (not
+    starter) trajectory starts on or after the referral; it is in a trajectory while one
+    of those is going on, and closed after."""
     ref = fam.referral_on(day)
     if ref is None:
-        return "unknown"
+        return "unknown", None, None, None
     dec = ref.decision_on(day)
     if dec is None:
-        return "referred"
+        return "referred", ref.date, None, ref
     if dec.decision != "accepted":
-        return dec.decision  # type: ignore[return-value]
-    main = [t for t in index.trajectories_of(fam.id)
-            if t.kind in MAIN_KINDS and t.start >= ref.date and t.start <= day]
-    if any(t.active_on(day) for t in main):
-        return "in-trajectory"
-    if main:
-        return "closed"
-    return "waiting"
+        return dec.decision, dec.date, None, ref  # type: ignore[return-value]
+    start = ref.date
+    last = going = None
+    for t in index.trajectories_of(fam.id):
+        if t.kind in MAIN_KINDS and start <= t.start <= day:
+            last = t
+            if t.end is None or day <= t.end:
+                going = t
+    if going is not None:
+        return "in-trajectory", going.start, going, ref
+    if last is not None:
+        return "closed", last.end, last, ref
+    return "waiting", dec.date, None, ref
+
+
+def family_status(index: Index, fam: FamilyRow, day: dt.date) -> FamilyStatus:
+    """The family's status on ``day`` (see :func:`_standing`)."""
+    return _standing(index, fam, day)[0]
+
+
+def family_state(index: Index, fam: FamilyRow, day: dt.date | None = None) -> FamilyState:
+    """The family's status on ``day`` (None: after its latest recorded event, future
+    dates included), with the event that put it there, its main trajectory and the
+    starter trajectory going on (the last one begun since the current referral)."""
+    status, since, traj, ref = _standing(index, fam, dt.date.max if day is None else day)
+    starter = None
+    if ref is not None:
+        last = dt.date.max if day is None else day
+        for t in index.trajectories_of(fam.id):
+            if t.kind == "starter" and ref.date <= t.start <= last and (
+                    t.end is None or last <= t.end):
+                starter = t.id
+    return FamilyState(status, since, traj.id if traj is not None else None, starter)
+
+
+class WaitingScan:
+    """:func:`family_state` for every family on one day, on the cached tuples
+    (:meth:`hs.records.index.Index.tuples`; positions ``F_*``, ``R_*``, ``T_*``, dates as
+    ordinals), so that the waiting list and the due list of a large tree make no row.
+
+    One pass over the trajectories notes, per family, the latest start of a main
+    trajectory on or before the day and the starter trajectories going on. Then, for a
+    family: its current referral (:meth:`referral`), that referral's decision
+    (:meth:`decision`), whether it waits (:meth:`waiting`) and the volunteer of its
+    starter trajectory (:meth:`starter`). tests/rules/test_lifecycle.py proves they give
+    what :func:`family_state` gives, on every demo record."""
+
+    __slots__ = ("day", "latest_main", "starters")
+
+    def __init__(self, index: Index, day: dt.date) -> None:
+        day_o = self.day = day.toordinal()
+        latest: dict[str, int] = {}
+        starters: dict[str, list[tuple[Any, ...]]] = {}
+        main = MAIN_KINDS
+        for t in index.tuples("trajectory"):
+            start = t[T_START]
+            if start > day_o:
+                continue
+            kind = t[T_KIND]
+            if kind == "starter":
+                end = t[T_END]
+                if end is None or day_o <= end:
+                    starters.setdefault(t[T_FAMILY], []).append(t)
+            elif kind in main:
+                family = t[T_FAMILY]
+                seen = latest.get(family)
+                if seen is None or seen < start:
+                    latest[family] = start
+        self.latest_main = latest
+        self.starters = starters
+
+    def referral(self, fam: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The family's current referral: the last one dated on or before the day."""
+        day = self.day
+        found: tuple[Any, ...] | None = None
+        for r in fam[F_REFERRALS]:
+            if r[R_DATE] <= day:
+                found = r
+        return found
+
+    def decision(self, ref: tuple[Any, ...]) -> str | None:
+        """The referral's decision on the day: the last one taken on or before it."""
+        day = self.day
+        found = None
+        for d in ref[R_DECISIONS]:
+            if d[0] <= day:
+                found = d[1]
+        return found
+
+    def waiting(self, fam: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The current referral of a family waiting on the day, else None."""
+        day = self.day
+        ref: tuple[Any, ...] | None = None
+        for r in fam[F_REFERRALS]:
+            if r[R_DATE] <= day:
+                ref = r
+        if ref is None:
+            return None
+        decision = None
+        for d in ref[R_DECISIONS]:
+            if d[0] <= day:
+                decision = d[1]
+        if decision != "accepted":
+            return None
+        started = self.latest_main.get(fam[F_ID])
+        if started is not None and started >= ref[R_DATE]:
+            return None
+        return ref
+
+    def starter(self, family: str, since: int) -> str | None:
+        """The volunteer, on the day, of the family's starter trajectory going on that
+        began on or after ``since`` (the last one begun)."""
+        found = None
+        for t in self.starters.get(family, ()):
+            if t[T_START] >= since and (found is None or
+                                        (t[T_START], t[T_ID]) > (found[T_START], found[T_ID])):
+                found = t
+        if found is None:
+            return None
+        day = self.day
+        volunteer = None
+        for vid, start, end in found[T_ASSIGNMENTS]:
+            if start <= day and (end is None or day <= end):
+                volunteer = vid
+        return volunteer
+
+    @staticmethod
+    def accepted(ref: tuple[Any, ...]) -> int:
+        """When a referral was first accepted (:meth:`ReferralRow.accepted_on`); its own
+        date if never."""
+        for d in ref[R_DECISIONS]:
+            if d[1] == "accepted":
+                return int(d[0])
+        return int(ref[R_DATE])
 
 
 def volunteer_status(vol: VolunteerRow, day: dt.date) -> VolunteerStatus:
@@ -55,11 +232,19 @@ def volunteer_status(vol: VolunteerRow, day: dt.date) -> VolunteerStatus:
 
 
 def trajectory_status(traj: TrajectoryRow, day: dt.date) -> TrajectoryStatus:
+    """Planned before its start, active from its start to its close (both included),
+    closed after (:meth:`TrajectoryRow.active_on` is "active")."""
     if traj.start > day:
         return "planned"
     if traj.end is not None and traj.end < day:
         return "closed"
     return "active"
+
+
+def location_status(loc: LocationRow, day: dt.date) -> LocationStatus:
+    if day < loc.active_from:
+        return "planned"
+    return "active" if loc.active_on(day) else "stopped"
 
 
 def training_complete(index: Index, vol: VolunteerRow, day: dt.date | None = None) -> bool:
