@@ -155,13 +155,15 @@ class Col:
     named ``attr`` in the row (else the field's name). ``columns``: for a list of groups,
     the columns of its nested rows (class ``row``). ``encoding``: a special form in the
     tuple (``packed_days``: the days of a list of dated groups as packed ints;
-    ``marshal_pair``: two mappings of a group, marshal'd, decoded on first use)."""
+    ``marshal_pair``: two mappings of a group, marshal'd, decoded on first use).
+    ``prefix``: the nested row's positions get constants ``<prefix>_<COLUMN>``."""
 
     path: str
     attr: str | None = None
     row: str | None = None
     columns: tuple[Col, ...] = ()
     encoding: str | None = None
+    prefix: str | None = None
 
     @property
     def name(self) -> str:
@@ -171,9 +173,11 @@ class Col:
 @dataclass(frozen=True)
 class Row:
     """The cached row of a record kind: class name and columns in tuple order (position
-    0 is always the record ID; a new column goes at the end, so positions never move)."""
+    0 is always the record ID; a new column goes at the end, so positions never move).
+    ``prefix``: the positions get constants ``<prefix>_<COLUMN>`` (``F_LOCATION``)."""
 
     name: str
+    prefix: str
     columns: tuple[Col, ...]
 
 
@@ -403,30 +407,30 @@ GROUPS: tuple[Group, ...] = (
 
 
 KINDS: dict[str, Kind] = {
-    "location": Kind("location", LOCATION, Row("LocationRow", (
+    "location": Kind("location", LOCATION, Row("LocationRow", "L", (
         Col("name"), Col("municipalities"), Col("neighbours"), Col("partner"),
         Col("active_from"), Col("active_until"), Col("fte"),
     ))),
-    "family": Kind("family", FAMILY, Row("FamilyRow", (
+    "family": Kind("family", FAMILY, Row("FamilyRow", "F", (
         Col("location"), Col("municipality"), Col("languages"), Col("flags"),
         Col("children.born", "children"), Col("household.parent_birth_years"),
         Col("preferences.volunteer_gender", "pref_gender"),
         Col("preferences.half_days", "pref_half_days"),
         Col("preferences.dutch_practice"),
-        Col("referrals", row="ReferralRow", columns=(
+        Col("referrals", row="ReferralRow", prefix="R", columns=(
             Col("date"), Col("referrer"), Col("expecting"),
             Col("decisions", row="DecisionRow", columns=(
                 Col("date"), Col("decision"), Col("reason"))))),
         Col("signals"),
     ))),
-    "volunteer": Kind("volunteer", VOLUNTEER, Row("VolunteerRow", (
+    "volunteer": Kind("volunteer", VOLUNTEER, Row("VolunteerRow", "V", (
         Col("location"), Col("municipality"), Col("gender"), Col("birth_year"),
         Col("languages"), Col("roles"), Col("availability"), Col("capacity"),
         Col("preferences"), Col("training"), Col("check_date"),
         Col("active", "periods", row="PeriodRow", columns=(
             Col("start"), Col("end"), Col("stop_reason"))),
     ))),
-    "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", (
+    "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", "T", (
         Col("family"), Col("kind"), Col("start"), Col("end"), Col("close_reason"),
         Col("volunteers", "assignments", row="AssignmentRow", columns=(
             Col("volunteer"), Col("start"), Col("end"))),
