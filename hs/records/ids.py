@@ -15,7 +15,7 @@ import re
 import secrets
 from typing import Literal
 
-from hs.records import spec
+from hs.records import enums
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 RANDOM_LENGTH = 8
@@ -67,5 +67,5 @@ def kind_of_id(value: str) -> RecordKind | None:
                 return kind
     return None
 
-TRAJECTORY_KINDS: tuple[str, ...] = spec.TRAJECTORY_KINDS
-GENDERS: tuple[str, ...] = spec.GENDERS
+TRAJECTORY_KINDS: tuple[str, ...] = enums.TRAJECTORY_KINDS
+GENDERS: tuple[str, ...] = enums.GENDERS

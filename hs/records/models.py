@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from hs.records import spec
+from hs.records import enums, spec
 from hs.records.vocabularies import VOCABULARIES, Vocabulary
 
 
@@ -72,7 +72,7 @@ else:
     Decision = Literal[spec.DECISIONS]
     ReviewKind = Literal[spec.REVIEW_KINDS]
 
-HALF_DAYS = spec.HALF_DAYS
+HALF_DAYS = enums.HALF_DAYS
 
 
 class Strict(BaseModel):
@@ -160,11 +160,16 @@ def _vocabulary(v: Vocabulary) -> tuple[Any, Any]:
     return annotation, Field(**kwargs)
 
 
-#: ``records/vocabularies.yaml``: one mapping code -> labels per vocabulary of the registry.
-Vocabularies: type[Record] = cast(type[Record], create_model(  # type: ignore[call-overload]
-    "Vocabularies", __base__=Record, __module__=__name__,
-    __doc__="Codes with a Dutch and an English label. Every vocabulary has ``other``.",
-    **{v.name: _vocabulary(v) for v in VOCABULARIES}))
+def vocabularies_model(registry: tuple[Vocabulary, ...]) -> type[Record]:
+    """The model of ``records/vocabularies.yaml``: one mapping code -> labels per
+    vocabulary of the registry."""
+    return cast(type[Record], create_model(  # type: ignore[call-overload]
+        "Vocabularies", __base__=Record, __module__=__name__,
+        __doc__="Codes with a Dutch and an English label. Every vocabulary has ``other``.",
+        **{v.name: _vocabulary(v) for v in registry}))
+
+
+Vocabularies = vocabularies_model(VOCABULARIES)
 
 
 class DueSettings(Strict):

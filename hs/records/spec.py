@@ -24,18 +24,19 @@ layer (and the warm read) may read it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-# --- closed enumerations -------------------------------------------------------------------
+from hs.records.enums import (
+    DAY_PARTS,
+    DECISIONS,
+    GENDERS,
+    REVIEW_KINDS,
+    TRAJECTORY_KINDS,
+    WEEKDAYS,
+)
 
-GENDERS: tuple[str, ...] = ("f", "m", "x")
-TRAJECTORY_KINDS: tuple[str, ...] = ("buddy", "starter", "language", "coach")
-DECISIONS: tuple[str, ...] = ("accepted", "refused", "withdrawn")
-REVIEW_KINDS: tuple[str, ...] = ("start", "six-month", "closing", "extension", "other")
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_PARTS: tuple[str, ...] = ("am", "pm")
-HALF_DAYS: tuple[str, ...] = tuple(f"{d}-{p}" for d in WEEKDAYS for p in DAY_PARTS)
+# --- closed enumerations (declared in hs.records.enums) -----------------------------------
 
 #: The closed enumerations by the type name the models give them.
 ENUMS: dict[str, tuple[str, ...]] = {
@@ -49,8 +50,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
 # --- constrained types ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Constrained:
+class Constrained(NamedTuple):
     """A named type with constraints: ``base`` ("str" or "int") and pydantic's
     StringConstraints (pattern, min_length, max_length) or number bounds (ge, le)."""
 
@@ -92,8 +92,7 @@ class _Required:
 REQUIRED: Any = _Required()
 
 
-@dataclass(frozen=True)
-class Chosen:
+class Chosen(NamedTuple):
     """A vocabulary chosen by a sibling field's value: a decision's reason is a refusal
     reason when the decision is ``refused``, a withdrawal reason when ``withdrawn``."""
 
@@ -101,8 +100,7 @@ class Chosen:
     vocabularies: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One field of a record or group.
 
     ``type``: the type as written in the models (``Text | None``, ``list[Code]``, a
@@ -121,15 +119,14 @@ class Field:
     vocabulary: str | Chosen | None = None
     key_vocabulary: str | None = None
     personal: bool = False
-    bounds: Mapping[str, Any] = field(default_factory=dict)
+    bounds: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED and self.factory is None
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """A record kind or a group nested in one: its fields in file order, and the
     model-level rules (functions of the validated model that raise ValueError)."""
 
@@ -148,8 +145,7 @@ class Group:
 # --- rows ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(NamedTuple):
     """One column of a cached row: the field at ``path`` (dotted through groups: a list
     of groups with one field projected, ``children.born``, gives a tuple of that field),
     named ``attr`` in the row (else the field's name). ``columns``: for a list of groups,
@@ -170,8 +166,7 @@ class Col:
         return self.attr or self.path.rsplit(".", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """The cached row of a record kind: class name and columns in tuple order (position
     0 is always the record ID; a new column goes at the end, so positions never move).
     ``prefix``: the positions get constants ``<prefix>_<COLUMN>`` (``F_LOCATION``)."""
@@ -181,8 +176,7 @@ class Row:
     columns: tuple[Col, ...]
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """A record kind: its top group and its row."""
 
     name: str

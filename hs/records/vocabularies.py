@@ -14,13 +14,12 @@ that use it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hs.records import spec
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     name: str
     en: str
     nl: str
@@ -48,18 +47,23 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
 
 BY_NAME: dict[str, Vocabulary] = {v.name: v for v in VOCABULARIES}
 
-#: (kind, field path (list indexes left out), vocabulary or spec.Chosen) of every field
-#: whose values are codes, in file order.
-VALUE_FIELDS: tuple[tuple[str, tuple[str, ...], str | spec.Chosen], ...] = tuple(
-    (kind, path, f.vocabulary)
-    for kind, k in spec.KINDS.items() for path, f in spec.walk(k.group)
-    if f.vocabulary is not None)
+def value_fields() -> tuple[tuple[str, tuple[str, ...], str | spec.Chosen], ...]:
+    """(kind, field path (list indexes left out), vocabulary or spec.Chosen) of every field
+    of the spec whose values are codes, in file order."""
+    return tuple((kind, path, f.vocabulary)
+                 for kind, k in spec.KINDS.items() for path, f in spec.walk(k.group)
+                 if f.vocabulary is not None)
 
-#: (kind, field path, vocabulary) of every mapping whose keys are codes.
-KEY_FIELDS: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
-    (kind, path, f.key_vocabulary)
-    for kind, k in spec.KINDS.items() for path, f in spec.walk(k.group)
-    if f.key_vocabulary is not None)
+
+def key_fields() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """(kind, field path, vocabulary) of every mapping of the spec whose keys are codes."""
+    return tuple((kind, path, f.key_vocabulary)
+                 for kind, k in spec.KINDS.items() for path, f in spec.walk(k.group)
+                 if f.key_vocabulary is not None)
+
+
+VALUE_FIELDS = value_fields()
+KEY_FIELDS = key_fields()
 
 
 def names_of(vocabulary: str | spec.Chosen) -> tuple[str, ...]:
@@ -89,6 +93,84 @@ def field_vocabulary(kind: str, path: tuple[str, ...], *, key: bool = False) -> 
     raise KeyError((kind, path))
 
 
-def message_names() -> dict[str, tuple[str, str]]:
-    """``v-<name>`` -> (English, Dutch) name of each vocabulary, for message catalogs."""
-    return {f"v-{v.name}": (v.en, v.nl) for v in VOCABULARIES}
+# --- the codes of the rows, for hs validate ----------------------------------------------------
+
+
+class CodeField(NamedTuple):
+    """A field of a kind's row whose codes ``hs validate`` checks: where it is in the row
+    (``row``: attributes through nested rows, each but the last a tuple of rows), where in
+    the file (``file``: field names, list indexes left out), its vocabulary (or the
+    vocabularies a sibling chooses), and how it holds codes (``form``: ``one`` code or
+    None, a ``list`` of codes, the ``keys`` of a mapping)."""
+
+    kind: str
+    row: tuple[str, ...]
+    file: tuple[str, ...]
+    vocabulary: str | spec.Chosen
+    form: str
+    optional: bool
+
+
+def _checked(vocabulary: str | spec.Chosen) -> bool:
+    return all(BY_NAME[n].checked for n in names_of(vocabulary))
+
+
+def name_of(vocabulary: str, lang: str) -> str:
+    """A vocabulary's name in a language (``en`` or ``nl``), for messages."""
+    v = BY_NAME[vocabulary]
+    return v.nl if lang == "nl" else v.en
+
+
+def _code_fields(kind: str, group: spec.Group, columns: tuple[spec.Col, ...],
+                 row: tuple[str, ...], file: tuple[str, ...]) -> list[CodeField]:
+    out: list[CodeField] = []
+    for col in columns:
+        if col.row is not None:
+            sub = spec.group_named(group.field(col.path).type[5:-1])
+            out.extend(_code_fields(kind, sub, col.columns, (*row, col.name),
+                                    (*file, col.path)))
+            continue
+        if col.encoding == "marshal_pair":
+            sub = spec.group_named(group.field(col.path).type)
+            out.extend(CodeField(kind, (*row, f"{col.name}_{f.name}"), (*file, col.path, f.name),
+                                 f.key_vocabulary, "keys", False)
+                       for f in sub.fields if f.key_vocabulary and _checked(f.key_vocabulary))
+            continue
+        g, parts = group, col.path.split(".")
+        for part in parts[:-1]:
+            g = spec.group_named(g.field(part).type.removeprefix("list[").removesuffix("]"))
+        f = g.field(parts[-1])
+        here, there = (*row, col.name), (*file, *parts)
+        if f.vocabulary is not None and _checked(f.vocabulary):
+            form = "list" if f.type.startswith("list[") else "one"
+            out.append(CodeField(kind, here, there, f.vocabulary, form,
+                                 f.type.endswith(" | None")))
+        if f.key_vocabulary is not None and _checked(f.key_vocabulary):
+            out.append(CodeField(kind, here, there, f.key_vocabulary, "keys", False))
+    return out
+
+
+def _file_order(kind: str) -> dict[tuple[str, ...], int]:
+    return {path: i for i, (path, _) in enumerate(spec.walk(spec.KINDS[kind].group))}
+
+
+def code_fields() -> dict[str, tuple[CodeField, ...]]:
+    """Per kind, the row fields whose codes hs validate checks, in the order of the file."""
+    out: dict[str, tuple[CodeField, ...]] = {}
+    for kind, k in spec.KINDS.items():
+        order = _file_order(kind)
+        found = _code_fields(kind, k.group, k.row.columns, (), ())
+        out[kind] = tuple(sorted(found, key=lambda c: order[c.file]))
+    return out
+
+
+CODE_FIELDS = code_fields()
+
+
+def chosen_vocabulary(kind: str, path: tuple[str, ...], choice: str) -> str:
+    """The vocabulary a field takes when its sibling says ``choice`` (a decision's reason
+    when the decision is ``refused``: refusal_reasons); KeyError if none."""
+    found = value_vocabulary(kind, path)
+    if not isinstance(found, spec.Chosen):
+        raise KeyError((kind, path))
+    return found.vocabularies[choice]

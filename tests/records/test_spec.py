@@ -9,7 +9,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from hs.records import ids, models, spec
+from hs.records import enums, ids, models, spec
 from hs.records.vocabularies import BY_NAME
 
 
@@ -29,13 +29,13 @@ def test_model_has_the_fields_of_the_spec(group: spec.Group) -> None:
 
 
 def test_enumerations_are_declared_once() -> None:
-    assert ids.GENDERS is spec.GENDERS
-    assert ids.TRAJECTORY_KINDS is spec.TRAJECTORY_KINDS
+    assert ids.GENDERS is spec.GENDERS is enums.GENDERS
+    assert ids.TRAJECTORY_KINDS is spec.TRAJECTORY_KINDS is enums.TRAJECTORY_KINDS
     assert get_args(models.Gender) == spec.GENDERS
     assert get_args(models.TrajectoryKind) == spec.TRAJECTORY_KINDS
     assert get_args(models.Decision) == spec.DECISIONS
     assert get_args(models.ReviewKind) == spec.REVIEW_KINDS
-    assert models.HALF_DAYS == spec.HALF_DAYS == tuple(
+    assert models.HALF_DAYS == enums.HALF_DAYS == tuple(
         f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
         for p in ("am", "pm"))
 
