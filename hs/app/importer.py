@@ -235,6 +235,7 @@ _VOCABULARY = {
     "training": field_vocabulary("volunteer", ("training",), key=True),
 }
 
+
 class _Cells:
     """The cells of one row, read by column name; a bad cell is noted, not raised, so
     that every problem of a row is reported at once."""

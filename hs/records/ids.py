@@ -67,5 +67,6 @@ def kind_of_id(value: str) -> RecordKind | None:
                 return kind
     return None
 
+
 TRAJECTORY_KINDS: tuple[str, ...] = enums.TRAJECTORY_KINDS
 GENDERS: tuple[str, ...] = enums.GENDERS

@@ -103,6 +103,7 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
         if enabled:
             gc.enable()
 
+
 class Index:
     """Every valid record of a tree as rows, plus the repository's config and vocabularies.
 

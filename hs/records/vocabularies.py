@@ -9,7 +9,7 @@ Which fields take their codes from a vocabulary is not repeated here: it comes f
 The :class:`hs.records.models.Vocabularies` model (the file) derives from this registry.
 Adding a vocabulary: one entry here, the codes in ``records/vocabularies.yaml`` (and
 ``hs/data/vocabularies.yaml`` for new trees), and ``vocabulary="<name>"`` on the fields
-that use it.
+that use it (then ``python -m hs.records.codegen`` for validate's fast path).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
 )
 
 BY_NAME: dict[str, Vocabulary] = {v.name: v for v in VOCABULARIES}
+
 
 def value_fields() -> tuple[tuple[str, tuple[str, ...], str | spec.Chosen], ...]:
     """(kind, field path (list indexes left out), vocabulary or spec.Chosen) of every field
