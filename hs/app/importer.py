@@ -36,6 +36,7 @@ from hs.app.workflow import (
 from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import GENDERS
+from hs.records.vocabularies import chosen_vocabulary, field_vocabulary
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -231,6 +232,19 @@ class _RowErrors(Exception):
         self.messages = messages
 
 
+# The vocabulary of each imported code: that of the record field it fills (from the spec).
+_REASON = ("referrals", "decisions", "reason")
+_VOCABULARY = {
+    "referrer": field_vocabulary("family", ("referrals", "referrer")),
+    "flags": field_vocabulary("family", ("flags",)),
+    "refused": chosen_vocabulary("family", _REASON, "refused"),
+    "withdrawn": chosen_vocabulary("family", _REASON, "withdrawn"),
+    "preferences": field_vocabulary("volunteer", ("preferences",)),
+    "stop_reason": field_vocabulary("volunteer", ("active", "stop_reason")),
+    "training": field_vocabulary("volunteer", ("training",), key=True),
+}
+
+
 class _Cells:
     """The cells of one row, read by column name; a bad cell is noted, not raised, so
     that every problem of a row is reported at once."""
@@ -331,7 +345,7 @@ def _code(index: Any, vocabulary: str, value: str) -> str:
 def _columns(kind: ImportKind, header: list[str], index: Any,
              file: str) -> tuple[dict[str, int], list[RowError]]:
     known = set(FAMILY_COLUMNS if kind == "families" else VOLUNTEER_COLUMNS)
-    steps = set(index.codes("training_steps")) if kind == "volunteers" else set()
+    steps = set(index.codes(_VOCABULARY["training"])) if kind == "volunteers" else set()
     step_names = {_norm(s): s for s in steps}
     where: dict[str, int] = {}
     errors: list[RowError] = []
@@ -394,16 +408,17 @@ def _family_call(get: Callable[[str], str], location: str | None, index: Any
         if what != "accepted" and not reason:
             cell.fail(MSG("needs-reason", name=col))
         prev = (col, day)
-    referrer = cell.code(index, "referrers", cell("referrer")) if cell("referrer") else ""
-    flags = [cell.code(index, "profile_flags", f)
+    referrer = cell.code(index, _VOCABULARY["referrer"], cell("referrer")) \
+        if cell("referrer") else ""
+    flags = [cell.code(index, _VOCABULARY["flags"], f)
              for f in _list(cell("flags"), by_semicolon=True)]
     decisions: list[tuple[str, dt.date, str | None]] = []
     for what, day, _col in events:
         code = None
         if what == "refused" and reason:
-            code = cell.code(index, "refusal_reasons", reason)
+            code = cell.code(index, _VOCABULARY["refused"], reason)
         elif what == "withdrawn" and reason:
-            code = cell.code(index, "withdrawal_reasons", reason)
+            code = cell.code(index, _VOCABULARY["withdrawn"], reason)
         decisions.append((what, day, code))
     cell.done()
     languages = [v.lower() for v in _list(cell("languages"))]
@@ -448,9 +463,9 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
         day = cell.parse(_date, col) if cell(col) else None
         if day is not None:
             training[step] = day
-    prefs = [cell.code(index, "volunteer_preferences", v)
+    prefs = [cell.code(index, _VOCABULARY["preferences"], v)
              for v in _list(cell("preferences"), by_semicolon=True)]
-    stop_reason = cell.code(index, "stop_reasons", cell("stop_reason")) \
+    stop_reason = cell.code(index, _VOCABULARY["stop_reason"], cell("stop_reason")) \
         if cell("stop_reason") else ""
     cell.done()
     roles = [v.lower() for v in _list(cell("roles"))]

@@ -32,6 +32,7 @@ from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, VolunteerRow
+from hs.records.vocabularies import field_vocabulary
 from hs.rules.lifecycle import (
     MAIN_KINDS,
     check_valid_until,
@@ -701,8 +702,11 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
 
 # --- words ---------------------------------------------------------------------------------
 
-_VOCAB_FIELDS = {"languages": "languages", "steps": "training_steps",
-                 "prefs": "volunteer_preferences", "needs": "volunteer_preferences"}
+# A reason's fields that hold codes -> their vocabulary: that of the volunteer field compared.
+_VOCAB_FIELDS = {"languages": field_vocabulary("volunteer", ("languages",)),
+                 "steps": field_vocabulary("volunteer", ("training",), key=True),
+                 "prefs": field_vocabulary("volunteer", ("preferences",)),
+                 "needs": field_vocabulary("volunteer", ("preferences",))}
 
 
 def reason_text(reason: Reason, index: Index) -> str:

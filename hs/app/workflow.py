@@ -49,7 +49,8 @@ from hs.base.errors import (
     UsageError,
     WriteRejected,
 )
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
+from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
     GENDERS,
@@ -59,6 +60,7 @@ from hs.records.ids import (
     is_valid_id,
     new_id,
 )
+from hs.records.vocabularies import BY_NAME, name_of
 from hs.rules import checks
 from hs.rules.lifecycle import (
     FamilyState,
@@ -76,14 +78,14 @@ if TYPE_CHECKING:
     from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
     from hs.store.repo import Repo
 
-REVIEW_KINDS = ("start", "six-month", "closing", "extension", "other")
+REVIEW_KINDS = enums.REVIEW_KINDS
 #: Close reason for a starter trajectory that ends because the family's buddy (or
 #: language or coach) trajectory starts. Used when the location's vocabulary has it;
 #: otherwise the starter is closed with ``other``.
 STARTER_HANDOVER_REASON = "support-started"
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
-_HALF_DAY_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm)$")
+_HALF_DAY_RE = re.compile(spec.TYPES["HalfDay"].pattern or "")
 
 MSG = Catalog({
     # --- what a change did (stderr; the English text is the commit subject) -----------
@@ -345,17 +347,7 @@ MSG = Catalog({
                     "git is niet geïnstalleerd: de wijziging is geschreven maar niet "
                     "vastgelegd"),
     "warn-rule": ("{path}: {message}", "{path}: {message}"),
-    # vocabulary names in messages
-    "v-referrers": ("referrers", "verwijzers"),
-    "v-refusal_reasons": ("refusal reasons", "weigeringsredenen"),
-    "v-withdrawal_reasons": ("withdrawal reasons", "redenen van afhaken"),
-    "v-close_reasons": ("close reasons", "afsluitredenen"),
-    "v-stop_reasons": ("volunteer stop reasons", "stopredenen van vrijwilligers"),
-    "v-profile_flags": ("profile flags", "profielkenmerken"),
-    "v-impact_domains": ("impact domains", "impactdomeinen"),
-    "v-training_steps": ("training steps", "vormingsstappen"),
-    "v-volunteer_preferences": ("volunteer preferences", "voorkeuren van vrijwilligers"),
-    "v-signal_themes": ("signal themes", "signaalthema's"),
+    # names in messages of the closed enumerations (a vocabulary's: its registry entry)
     "v-genders": ("genders", "genders"),
     "v-kinds": ("trajectory kinds", "trajectsoorten"),
     "v-roles": ("volunteer roles", "vrijwilligersrollen"),
@@ -633,7 +625,8 @@ def check_code(index: Index, vocabulary: str, code: str) -> str:
 
 def _unknown(code: str, vocabulary: str, valid: Sequence[str]) -> str:
     near = difflib.get_close_matches(code, list(valid), n=1, cutoff=0.5)
-    return MSG("unknown-code", code=code, vocab=MSG(f"v-{vocabulary}"),
+    name = name_of(vocabulary, language()) if vocabulary in BY_NAME else MSG(f"v-{vocabulary}")
+    return MSG("unknown-code", code=code, vocab=name,
                near=MSG("near", code=near[0]) if near else "", valid=", ".join(valid))
 
 

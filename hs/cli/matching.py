@@ -9,6 +9,7 @@ import typer
 
 from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.records.enums import TRAJECTORY_KINDS
 
 if TYPE_CHECKING:
     from hs.app.matching import Candidate, Plan, Suggestion
@@ -64,7 +65,7 @@ MSG = Catalog({
 
 KindOpt = Annotated[
     str,
-    typer.Option("--kind", metavar="buddy|starter|language|coach",
+    typer.Option("--kind", metavar="|".join(TRAJECTORY_KINDS),
                  help="Kind of trajectory the volunteer is sought for."),
 ]
 DateOpt = Annotated[
@@ -186,7 +187,8 @@ def plan(
     location: Annotated[str | None, typer.Option(
         "--location", metavar="LOC", help="Only this location's waiting list (default: "
         "every location).", show_default=False)] = None,
-    kind: Annotated[str, typer.Option("--kind", metavar="buddy|language|coach",
+    kind: Annotated[str, typer.Option("--kind", metavar="|".join(
+        k for k in TRAJECTORY_KINDS if k != "starter"),
                                       help="Kind of trajectory to plan.")] = "buddy",
     date: DateOpt = None,
     fmt: FormatOpt = None,

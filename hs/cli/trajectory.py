@@ -17,6 +17,7 @@ from hs.cli.common import (
     parse_date,
     report_change,
 )
+from hs.records.enums import REVIEW_KINDS, TRAJECTORY_KINDS
 
 TrjArg = Annotated[str, typer.Argument(metavar="TRJ", help="Trajectory ID (or a unique "
                                        "prefix of it).", show_default=False)]
@@ -48,7 +49,7 @@ def start(
                                           "prefix).", show_default=False)],
     volunteer: VolArg,
     date: DateOpt,
-    kind: Annotated[str, typer.Option("--kind", metavar="buddy|starter|language|coach",
+    kind: Annotated[str, typer.Option("--kind", metavar="|".join(TRAJECTORY_KINDS),
                                       help="Kind of trajectory.")] = "buddy",
     note: NoteOpt = None,
     repo: RepoOpt = None,
@@ -90,7 +91,7 @@ def review(
     trajectory: TrjArg,
     date: DateOpt,
     kind: Annotated[str | None, typer.Option(
-        "--kind", metavar="start|six-month|closing|extension|other",
+        "--kind", metavar="|".join(REVIEW_KINDS),
         help="Kind of review (default from the trajectory's age: start in the first three "
         "months, six-month until about nine months, closing after).")] = None,
     score: ScoreOpt = None,

@@ -425,24 +425,17 @@ def list_trajectories(
 
 # --- hs show ---------------------------------------------------------------------------
 
-# Where a value is a vocabulary code: the field's path (list indexes left out) -> vocabulary.
-_VOCAB_FIELDS: dict[tuple[str, ...], str] = {
-    ("referrals", "referrer"): "referrers",
-    ("flags",): "profile_flags",
-    ("signals",): "signal_themes",
-    ("languages",): "languages",
-    ("active", "stop_reason"): "stop_reasons",
-    ("close_reason",): "close_reasons",
-}
-
-
 def _vocabulary(kind: str, path: tuple[str, ...], parent: dict[str, Any]) -> str | None:
-    if path == ("referrals", "decisions", "reason"):
-        return {"refused": "refusal_reasons", "withdrawn": "withdrawal_reasons"}.get(
-            str(parent.get("decision")))
-    if path == ("preferences",) and kind == "volunteer":
-        return "volunteer_preferences"
-    return _VOCAB_FIELDS.get(path)
+    """The vocabulary of a value at ``path`` (list indexes left out) of a record, from the
+    spec's ``vocabulary=`` (a decision's reason: the one its decision chooses)."""
+    # lazy: only hs show reads the spec; the other views start without it
+    from hs.records.spec import Chosen
+    from hs.records.vocabularies import value_vocabulary
+
+    found = value_vocabulary(kind, path)
+    if isinstance(found, Chosen):
+        return found.vocabularies.get(str(parent.get(found.by)))
+    return found
 
 
 def _scalar(value: Any) -> str:

@@ -15,6 +15,8 @@ import re
 import secrets
 from typing import Literal
 
+from hs.records import enums
+
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 RANDOM_LENGTH = 8
 
@@ -65,5 +67,6 @@ def kind_of_id(value: str) -> RecordKind | None:
                 return kind
     return None
 
-TRAJECTORY_KINDS: tuple[str, ...] = ("buddy", "starter", "language", "coach")
-GENDERS: tuple[str, ...] = ("f", "m", "x")
+
+TRAJECTORY_KINDS: tuple[str, ...] = enums.TRAJECTORY_KINDS
+GENDERS: tuple[str, ...] = enums.GENDERS

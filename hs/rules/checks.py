@@ -20,6 +20,9 @@ from hs.records.ids import id_of_path
 from hs.records.index import F_LOCATION, ROW_TYPES, T_ASSIGNMENTS, T_FAMILY, T_ID, Index
 from hs.records.layout import RECORDS, VOCABULARIES_FILE
 from hs.records.problems import Problem, suggest
+from hs.records.rowcodes import CODES_KNOWN
+from hs.records.spec import Chosen
+from hs.records.vocabularies import CODE_FIELDS, CodeField
 from hs.rules.lifecycle import tree_rules
 
 
@@ -237,9 +240,10 @@ def _reference_problems(at: Locator, index: Any) -> list[Problem]:
 
 def _code_problems(at: Locator, index: Any, half: int | None = None) -> list[Problem]:
     """Codes that are not in their vocabulary. Each record's codes are first looked up
-    all at once in sets; only a record with an unknown code goes code by code (in the
-    order of its file), to say where. ``half``: 0 for families and volunteers, 1 for
-    trajectories (see :func:`tree_problems`)."""
+    all at once in sets (:mod:`hs.records.rowcodes`, generated from the spec); only a
+    record with an unknown code goes code by code (in the order of its file), to say
+    where (:data:`hs.records.vocabularies.CODE_FIELDS`). ``half``: 0 for families and
+    volunteers, 1 for trajectories (see :func:`tree_problems`)."""
     voc = index.vocabularies
     known: dict[str, frozenset[str]] = {}
 
@@ -262,64 +266,42 @@ def _code_problems(at: Locator, index: Any, half: int | None = None) -> list[Pro
                               value=not key))
 
     paths = index.paths
-    referrers, refusals = codes("referrers"), codes("refusal_reasons")
-    withdrawals, flags = codes("withdrawal_reasons"), codes("profile_flags")
-    themes, stops = codes("signal_themes"), codes("stop_reasons")
-    preferences, steps = codes("volunteer_preferences"), codes("training_steps")
-    closes, domains = codes("close_reasons"), codes("impact_domains")
-
-    def family_clean(f: Any) -> bool:
-        for r in f.referrals:
-            if r.referrer not in referrers:
-                return False
-            for d in r.decisions:
-                if d.reason is not None and (
-                        (d.decision == "refused" and d.reason not in refusals)
-                        or (d.decision == "withdrawn" and d.reason not in withdrawals)):
-                    return False
-        return flags.issuperset(f.flags) and themes.issuperset(f.signals)
-
-    for f in index.families.values() if half != 1 else ():
-        rel = paths.get(f.id)
-        if rel is None or family_clean(f):
-            continue
-        for i, r in enumerate(f.referrals):
-            check(rel, ("referrals", i, "referrer"), "referrers", r.referrer)
-            for j, d in enumerate(r.decisions):
-                if d.decision == "refused":
-                    check(rel, ("referrals", i, "decisions", j, "reason"), "refusal_reasons",
-                          d.reason)
-                elif d.decision == "withdrawn":
-                    check(rel, ("referrals", i, "decisions", j, "reason"),
-                          "withdrawal_reasons", d.reason)
-        for i, flag in enumerate(f.flags):
-            check(rel, ("flags", i), "profile_flags", flag)
-        for i, s in enumerate(f.signals):
-            check(rel, ("signals", i), "signal_themes", s)
-    for v in index.volunteers.values() if half != 1 else ():
-        rel = paths.get(v.id)
-        if rel is None:
-            continue
-        if all(p.stop_reason is None or p.stop_reason in stops for p in v.periods) and \
-                preferences.issuperset(v.preferences) and steps.issuperset(v.training):
-            continue
-        for i, p in enumerate(v.periods):
-            check(rel, ("active", i, "stop_reason"), "stop_reasons", p.stop_reason)
-        for i, pref in enumerate(v.preferences):
-            check(rel, ("preferences", i), "volunteer_preferences", pref)
-        for step in v.training:
-            check(rel, ("training", step), "training_steps", step, key=True)
-    for t in index.trajectories.values() if half != 0 else ():
-        rel = paths.get(t.id)
-        if rel is None:
-            continue
-        if (t.close_reason is None or t.close_reason in closes) and \
-                domains.issuperset(t.impact_start) and domains.issuperset(t.impact_end):
-            continue
-        check(rel, ("close_reason",), "close_reasons", t.close_reason)
-        for part in ("start", "end"):
-            scores = t.impact_start if part == "start" else t.impact_end
-            for dom in scores:
-                check(rel, ("impact", part, dom), "impact_domains", dom, key=True)
+    kinds = ((("family", index.families), ("volunteer", index.volunteers)) if half == 0
+             else (("trajectory", index.trajectories),) if half == 1
+             else (("family", index.families), ("volunteer", index.volunteers),
+                   ("trajectory", index.trajectories)))
+    for kind, table in kinds:
+        clean = CODES_KNOWN[kind](codes)
+        fields = CODE_FIELDS[kind]
+        for row in table.values():
+            rel = paths.get(row.id)
+            if rel is None or clean(row):
+                continue
+            for field in fields:
+                _locate(row, field, 0, (), rel, check)
     return out
 
+
+def _locate(obj: Any, field: CodeField, depth: int, loc: tuple[str | int, ...], rel: str,
+            check: Any) -> None:
+    """Check each code of ``field`` in ``obj`` (a row or a nested row) one by one."""
+    attr = field.row[depth]
+    value = getattr(obj, attr)
+    if depth + 1 < len(field.row):  # a tuple of nested rows
+        for i, item in enumerate(value):
+            _locate(item, field, depth + 1, (*loc, field.file[depth], i), rel, check)
+        return
+    where = (*loc, *field.file[depth:])
+    vocab = field.vocabulary
+    if isinstance(vocab, Chosen):
+        chosen = vocab.vocabularies.get(getattr(obj, vocab.by))
+        if chosen is not None:
+            check(rel, where, chosen, value)
+    elif field.form == "one":
+        check(rel, where, vocab, value)
+    elif field.form == "list":
+        for i, code in enumerate(value):
+            check(rel, (*where, i), vocab, code)
+    else:
+        for code in value:
+            check(rel, (*where, code), vocab, code, key=True)
