@@ -84,7 +84,10 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     problems = [*report.problems, *report.warnings]
     with paused_gc():  # the rules make many short lists; a collection walks every row
         problems.extend(_across_records(root, report))
-    problems = sorted(set(problems), key=sort_key)
+    # the message and severity break a tie of sort_key (one place, one code: a trajectory
+    # going on with two others), else the set's order would: it hangs on the strings'
+    # hashes, drawn anew in every process, and on what the memo kept
+    problems = sorted(set(problems), key=lambda p: (sort_key(p), p.message, p.severity))
     return ValidationResult(problems, report.count)
 
 
