@@ -97,7 +97,7 @@ _INCREMENTAL_FILES = 1000  # more changed files than this: check every record ag
 
 def _across_records(root: Path, report: Any) -> list[Problem]:
     """The problems across records: stray files and duplicate IDs, looked at every time
-    (:func:`hs.rules.checks.file_problems`), and the problems of the records
+    (:func:`hs.store.filecheck.file_problems`), and the problems of the records
     (:func:`hs.rules.checks.record_problems`), kept in the cache.
 
     The records' problems depend only on what the cache holds (its generation) and the

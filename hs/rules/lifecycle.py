@@ -10,6 +10,7 @@ included. A starter trajectory may end on the day the buddy trajectory starts.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -265,8 +266,6 @@ def check_valid_until(index: Index, vol: VolunteerRow) -> dt.date | None:
 def add_months(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1
-    import calendar
-
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last))
 
