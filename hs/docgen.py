@@ -37,6 +37,7 @@ folder above the working directory that holds `records/config.yaml`). Exit codes
 1 data or domain error, 2 usage error. Data goes to stdout, messages to stderr.
 """
 
+
 def _commands(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     # Typer carries its own copy of click: take its classes from the command itself.
     out = [(path, cmd)]
@@ -107,7 +108,6 @@ def field_table(kind: str) -> str:
 
 def _nested(annotation: Any) -> list[type]:
 
-
     found = []
     for arg in (annotation, *get_args(annotation)):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
@@ -155,7 +155,6 @@ def _describe_field(info: Any) -> str:
 
 
 def _describe(annotation: Any) -> str:
-
 
     for alias, name in _aliases():
         if annotation is alias:

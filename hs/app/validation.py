@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,10 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
 
 
 _MEMO = "record-problems"
+# The cache's folder is named after the code of the packages below this one; the memo of
+# the records' problems is also made here (the merge of kept and re-checked problems), so
+# it carries this module's own fingerprint and is not trusted once this code changes.
+_MEMO_CODE = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=6).hexdigest()
 _INCREMENTAL_FILES = 1000  # more changed files than this: check every record again
 
 
@@ -117,7 +122,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     links: checks.Links | None = None
     old: list[Problem] | None = None
     kept = read_memo(root, _MEMO) if report.generation else None
-    if isinstance(kept, dict) and kept.get("lang") == lang:
+    if isinstance(kept, dict) and kept.get("lang") == lang and kept.get("code") == _MEMO_CODE:
         try:
             old = [Problem(*p) for p in kept["problems"]]
             before = {tid: (fid, tuple(vids)) for tid, (fid, vids) in kept["links"].items()}
@@ -141,7 +146,7 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
         if links is None:
             links = checks.trajectory_links(index)
         write_memo(root, _MEMO, {
-            "generation": report.generation, "lang": lang, "links": links,
+            "generation": report.generation, "lang": lang, "code": _MEMO_CODE, "links": links,
             "problems": [p.as_tuple() for p in found]})
     return checks.drop_broken(out + found, index.invalid)
 

@@ -40,6 +40,7 @@ MSG = Catalog({
     "none": ("none", "geen"),
 })
 
+
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
     if value is not None and value not in choices:
         raise UsageError(f"{option}: '{value}' is not one of {', '.join(choices)}")

@@ -23,8 +23,6 @@ Format = Literal["table", "json", "csv", "markdown", "plain"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
 
 
-
-
 def default_format() -> str:
     return "table" if sys.stdout.isatty() else "plain"
 

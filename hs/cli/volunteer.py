@@ -23,7 +23,6 @@ volunteer_app = typer.Typer(
     no_args_is_help=True)
 
 
-
 @volunteer_app.command("add")
 def add(
     location: Annotated[str, typer.Option("--location", metavar="LOC",

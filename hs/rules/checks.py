@@ -21,6 +21,7 @@ from hs.records.index import F_LOCATION, ROW_TYPES, T_ASSIGNMENTS, T_FAMILY, T_I
 from hs.records.layout import RECORDS, VOCABULARIES_FILE
 from hs.records.problems import Problem, suggest
 from hs.records.rowcodes import CODES_KNOWN
+from hs.records.rows import V_LOCATION
 from hs.records.spec import Chosen
 from hs.records.vocabularies import CODE_FIELDS, CodeField
 from hs.rules.lifecycle import tree_rules
@@ -33,6 +34,7 @@ class Locator(Protocol):
                 severity: str = "error", value: bool = True) -> Problem: ...
 
     def exists(self, rel: str) -> bool: ...
+
 
 MSG = Catalog({
     "missing-vocabularies": ("records/vocabularies.yaml is missing; codes cannot be checked",
@@ -184,7 +186,7 @@ def _located(index: Any, kind: str, places: set[str]) -> list[str]:
     """The families or volunteers of these locations."""
     if index.rows_made(kind):
         return [r.id for r in getattr(index, _TABLE[kind]).values() if r.location in places]
-    at = F_LOCATION if kind == "family" else 1  # a volunteer's location
+    at = F_LOCATION if kind == "family" else V_LOCATION
     return [t[0] for t in index.tuples(kind) if t[at] in places]
 
 

@@ -47,7 +47,6 @@ LocationStatus = Literal["planned", "active", "stopped"]
 FAMILY_STATUSES: tuple[FamilyStatus, ...] = get_args(FamilyStatus)
 VOLUNTEER_STATUSES: tuple[VolunteerStatus, ...] = get_args(VolunteerStatus)
 TRAJECTORY_STATUSES: tuple[TrajectoryStatus, ...] = get_args(TrajectoryStatus)
-LOCATION_STATUSES: tuple[LocationStatus, ...] = get_args(LocationStatus)
 
 MAIN_KINDS = ("buddy", "language", "coach")  # trajectories counted as support; not starter
 

@@ -71,11 +71,12 @@ def cache_format() -> str:
         h.update(f"{SCHEMA_VERSION}-{__version__}-{_CACHE_LAYOUT}".encode())
         package = Path(__file__).resolve().parents[1]
         for folder in CACHE_SOURCES:
-            for source in sorted((package / folder).glob("*.py")):
+            for source in sorted((package / folder).rglob("*.py")):  # subpackages too
+                name = source.relative_to(package).as_posix().encode()
                 try:
-                    h.update(source.name.encode() + source.read_bytes())
+                    h.update(name + source.read_bytes())
                 except OSError:
-                    h.update(source.name.encode())
+                    h.update(name)
         _fingerprint = h.hexdigest()
     return f"index-{SCHEMA_VERSION}-{__version__}-{_fingerprint}"
 
@@ -154,11 +155,13 @@ def write_part(root: Path, part: str, entries: dict[str, Any]) -> Token | None:
 
 
 def _make_cache_dir(root: Path, folder: Path) -> None:
-    """Make this version's cache folder, and throw away the caches of other versions."""
+    """Make this version's cache folder, and throw away the caches of other versions
+    (their folders, and the revision reader's file of versions before 0.2)."""
     folder.mkdir(parents=True, exist_ok=True)
     ignore_cache_dir(root)
     for other in folder.parent.iterdir():
-        if other != folder and other.name.startswith("index-"):
+        if other != folder and (other.name.startswith("index-")
+                                or other.name.startswith("blobs-")):
             if other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
             else:

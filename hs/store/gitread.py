@@ -60,6 +60,7 @@ class Revision:
         return {"commit": self.commit, "rev": self.rev, "working_tree": self.working_tree,
                 "dirty": self.dirty}
 
+
 @dataclass
 class GitTree:
     """What :func:`index_at` read: the index, the revision, the problems of invalid files."""

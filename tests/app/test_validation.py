@@ -298,3 +298,17 @@ def test_a_memo_that_cannot_be_read_is_written_again(
     checked.clear()
     assert validate(demo_repo) == first and checked == [None]  # checked again, and kept
     assert validate(demo_repo) == first and checked == [None]
+
+
+def test_a_memo_made_by_other_code_is_not_trusted(
+        demo_repo: Path, today: str, checked: list[object]) -> None:
+    """The memo of the records' problems is made by this package's code, which the cache's
+    fingerprint does not cover: it carries a fingerprint of its own."""
+    from hs.store.cache import read_memo, write_memo
+
+    first = validate(demo_repo)
+    memo = read_memo(demo_repo, "record-problems")
+    write_memo(demo_repo, "record-problems", {**memo, "code": "other", "problems": []})
+    checked.clear()
+    assert validate(demo_repo) == first and checked == [None]  # checked again
+    assert read_memo(demo_repo, "record-problems")["code"] == memo["code"]

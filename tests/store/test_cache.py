@@ -61,3 +61,14 @@ def test_a_cache_of_another_version_is_not_read(tree: Path,
     assert load_tree(tree).parsed == 4
     assert [p.name for p in (tree / ".hs" / "cache").iterdir()] == [
         cache_dir(tree).name]  # the old one is cleared away
+
+
+def test_the_revision_readers_old_file_is_cleared_away_too(tree: Path) -> None:
+    """Versions before 0.2 kept the blobs read at a git revision in one file beside the
+    cache folders; it is thrown away with the other versions' caches."""
+    old = tree / ".hs" / "cache" / f"blobs-{SCHEMA_VERSION}-0.1.0-1.marshal"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(marshal.dumps({}))
+    (tree / ".hs" / "cache" / "index-0-old").mkdir()
+    load_tree(tree)
+    assert [p.name for p in (tree / ".hs" / "cache").iterdir()] == [cache_dir(tree).name]
