@@ -20,7 +20,7 @@ def main() -> None:
     from hs.commands import COMMANDS, NO_TREE, command_word, repo_option  # lazy: start-up
     from hs.records import index  # lazy: start-up time
 
-    index.FREEZE_AFTER_PAUSE = True  # one short process: see hs.records.index
+    index.short_process()  # one command: rows made are frozen out of the collector's reach
 
     word = command_word(argv)
     if word in COMMANDS and word not in NO_TREE and "--help" not in argv:

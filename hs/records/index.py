@@ -77,14 +77,23 @@ __all__ = [
     "TrajectoryRow",
     "VolunteerRow",
     "paused_gc",
+    "short_process",
 ]
 
 
-# Set by the console script (a short process): objects made while the collector is paused
-# are then moved out of its reach for good (gc.freeze), instead of being walked once more by
-# the first collection after (15 ms for the rows of 50,000 records). A long-lived process
-# (the tests) leaves this off, so that its other garbage stays collectable.
-FREEZE_AFTER_PAUSE = False
+# Whether objects made while the collector is paused are then moved out of its reach for
+# good (gc.freeze), instead of being walked once more by the first collection after (15 ms
+# for the rows of 50,000 records). Only a short process asks for it (the console script,
+# through short_process()); a long-lived one (the tests) leaves it off, so that its other
+# garbage stays collectable.
+_freeze_after_pause = False
+
+
+def short_process() -> None:
+    """Say that this process is short (one command): rows made while the collector is
+    paused are frozen out of its reach afterwards (:func:`paused_gc`)."""
+    global _freeze_after_pause
+    _freeze_after_pause = True
 
 
 @contextmanager
@@ -92,13 +101,13 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
     """No garbage collection while many rows are made: they hold no cycles, and the
     collector would otherwise walk every new object again and again (it tripled the
     time to decode the cache). ``freeze``: afterwards, move what was made out of the
-    collector's reach if :data:`FREEZE_AFTER_PAUSE` says so."""
+    collector's reach if this is a short process (:func:`short_process`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if freeze and FREEZE_AFTER_PAUSE:
+        if freeze and _freeze_after_pause:
             gc.freeze()
         if enabled:
             gc.enable()
