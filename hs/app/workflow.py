@@ -526,8 +526,8 @@ class Plan:
         folder = rel.split("/")[1] if "/" in rel else ""
         return {v: k for k, v in FOLDER.items()}.get(folder)
 
-    def _row(self, table: dict[str, Any], kind: RecordKind, rid: str) -> Any:
-        row = table.get(rid)
+    def _row(self, kind: RecordKind, rid: str) -> Any:
+        row = self.index.row(kind, rid)
         if row is None:
             path = self.repo.path_of(kind, rid)
             rel = path.relative_to(self.repo.root).as_posix()
@@ -535,22 +535,19 @@ class Plan:
         return row
 
     def family(self, prefix: str) -> FamilyRow:
-        row: FamilyRow = self._row(self.index.families, "family",
-                                   self.resolve("family", prefix))
+        row: FamilyRow = self._row("family", self.resolve("family", prefix))
         return row
 
     def volunteer(self, prefix: str) -> VolunteerRow:
-        row: VolunteerRow = self._row(self.index.volunteers, "volunteer",
-                                      self.resolve("volunteer", prefix))
+        row: VolunteerRow = self._row("volunteer", self.resolve("volunteer", prefix))
         return row
 
     def trajectory(self, prefix: str) -> TrajectoryRow:
-        row: TrajectoryRow = self._row(self.index.trajectories, "trajectory",
-                                       self.resolve("trajectory", prefix))
+        row: TrajectoryRow = self._row("trajectory", self.resolve("trajectory", prefix))
         return row
 
     def location(self, prefix: str) -> Any:
-        return self._row(self.index.locations, "location", self.resolve("location", prefix))
+        return self._row("location", self.resolve("location", prefix))
 
     def new_id(self, kind: RecordKind) -> str:
         if self._taken is None:
@@ -1152,7 +1149,7 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     _volunteer_for(p, vol, day, kind, fam)
     starter: TrajectoryRow | None = None
     if st.starter is not None:
-        starter = p.index.trajectories[st.starter]
+        starter = p.index.row("trajectory", st.starter)
         if kind == "starter":
             raise TransitionError(MSG("fam-starter-exists", id=fam.id, trj=starter.id,
                                       date=starter.start))
@@ -1205,7 +1202,7 @@ def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | Non
     if day.toordinal() in traj.visit_days:
         p.warn(MSG("warn-same-day-visit", id=traj.id, date=day))
     current = traj.volunteer_on(day)
-    vol = p.index.volunteers.get(current) if current else None
+    vol = p.index.row("volunteer", current) if current else None
     if vol is not None and not vol.active_on(day):
         ends = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
         if ends:
@@ -1377,13 +1374,13 @@ def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,
                                   date=last.start))
     if last.end is not None and last.end >= day:
         raise TransitionError(MSG("replace-order", id=traj.id, date=last.start))
-    fam = p.index.families.get(traj.family)
+    fam = p.index.row("family", traj.family)
     _volunteer_for(p, vol, day, traj.kind, fam)
     doc = p.edit("trajectory", traj.id)
     seq = doc["volunteers"]
     if last.end is None:
         end = day - dt.timedelta(days=1)
-        old = p.index.volunteers.get(last.volunteer)
+        old = p.index.row("volunteer", last.volunteer)
         if old is not None and not old.active_on(end):
             # the old volunteer stopped before: the assignment ends on their last day
             ends = [pr.end for pr in old.periods if pr.end is not None
