@@ -31,6 +31,7 @@ replace / extend            :func:`replace_volunteer`, :func:`extend_trajectory`
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import importlib
@@ -39,7 +40,9 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from hs.base.errors import (
     GitError,
@@ -50,7 +53,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
-from hs.records import enums, spec
+from hs.records import enums, models, spec
 from hs.records.ids import (
     FOLDER,
     GENDERS,
@@ -60,6 +63,9 @@ from hs.records.ids import (
     is_valid_id,
     new_id,
 )
+from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
+from hs.records.layout import CONFIG_FILE, RECORDS
+from hs.records.problems import Problem
 from hs.records.vocabularies import BY_NAME, name_of
 from hs.rules import checks
 from hs.rules.lifecycle import (
@@ -72,11 +78,13 @@ from hs.rules.lifecycle import (
     tree_rules,
     volunteer_status,
 )
+from hs.store import gitops
 from hs.store.atomic import write_atomic
-
-if TYPE_CHECKING:
-    from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
-    from hs.store.repo import Repo
+from hs.store.layout import RecordFile
+from hs.store.read import parse_file
+from hs.store.repo import Repo, today
+from hs.store.splice import splice
+from hs.store.yamlio import YamlIssue, dump_document, load_document
 
 REVIEW_KINDS = enums.REVIEW_KINDS
 #: Close reason for a starter trajectory that ends because the family's buddy (or
@@ -433,8 +441,6 @@ def _header(kind: str, depth: int = 2) -> str:
 def _node(data: Any) -> Any:
     """Plain data as round-trip nodes: block mappings, short scalar lists in flow style.
     Strings stay strings (the dumper quotes any that would read as something else)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if isinstance(data, Mapping):
         m = CommentedMap()
         for k, v in data.items():
@@ -454,8 +460,6 @@ def _node(data: Any) -> Any:
 
 def _order(model: str, path: str = "") -> list[str]:
     """Field order of a model (or of a nested model by attribute path), for new keys."""
-    from hs.records import models
-
     cls: Any = {"family": models.Family, "volunteer": models.Volunteer,
                 "trajectory": models.Trajectory, "location": models.Location}[model]
     for part in filter(None, path.split(".")):
@@ -488,8 +492,6 @@ class _At:
 
     def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
                 severity: str = "error", value: bool = True) -> Any:
-        from hs.records.problems import Problem
-
         return Problem(rel, 0, 0, code, msg, severity)  # type: ignore[arg-type]
 
 
@@ -506,7 +508,7 @@ class Plan:
         self.files: dict[str, FileChange] = {}
         self.warnings: list[str] = []
         self._taken: set[str] | None = None
-        self._docs: dict[str, tuple[str, Any]] = {}
+        self._docs: dict[str, tuple[str, Any, Any]] = {}
 
     # reading
 
@@ -564,8 +566,6 @@ class Plan:
 
     def edit(self, kind: RecordKind, rid: str) -> Any:
         """The round-trip document of a record, to modify and hand back with :meth:`put`."""
-        from hs.store.yamlio import YamlIssue, load_document
-
         rel = self._rel(kind, rid)
         if rel in self._docs:
             return self._docs[rel][1]
@@ -575,21 +575,19 @@ class Plan:
         except (OSError, UnicodeDecodeError, YamlIssue):
             raise InvalidRecord(MSG("invalid-record", path=rel),
                                 hint=MSG("run-validate")) from None
-        self._docs[rel] = (text, doc)
+        # an unedited copy for splice: a fifth of the cost of reading the text again
+        self._docs[rel] = (text, doc, copy.deepcopy(doc))
         return doc
 
     def put(self, kind: RecordKind, rid: str, doc: Any) -> None:
         """The edited document of an existing record, as its new text."""
-        from hs.store.splice import splice
-
         rel = self._rel(kind, rid)
-        old_text, _ = self._docs[rel]
-        self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc), created=False)
+        old_text, _, old_doc = self._docs[rel]
+        self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc, old_doc),
+                                     created=False)
 
     def create(self, kind: RecordKind, rid: str, data: Mapping[str, Any]) -> None:
         """A new record file from plain data (schema header first, block style)."""
-        from hs.store.yamlio import dump_document
-
         rel = f"records/{FOLDER[kind]}/{rid}.yaml"
         if rel in self.files or (self.repo.root / rel).exists():
             raise WriteRejected(MSG("file-exists", path=rel))
@@ -678,8 +676,6 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _not_future(day: dt.date) -> None:
     """Events are recorded after they happen: a date after today is refused."""
-    from hs.store.repo import today
-
     if day > today():
         raise TransitionError(MSG("future-date", day=day, today=today()))
 
@@ -1419,9 +1415,6 @@ def check_plan(p: Plan) -> list[PlanProblem]:
     (:func:`hs.rules.checks.records_touched`, as ``hs validate`` finds them after files
     changed). A location's own records are left out: stopping a location warns about
     what is still open there itself."""
-    from hs.store.layout import RecordFile
-    from hs.store.read import parse_file
-
     out: list[PlanProblem] = []
     rows: dict[str, tuple[str, Any, str]] = {}
     for fc in p.files.values():
@@ -1462,8 +1455,6 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
 
     Call under ``repo.lock()`` (the ``run`` helper does). If anything fails, every file is
     as it was."""
-    from hs.store import gitops
-
     warnings = list(change.warnings)
     for w in ([] if checked else recheck(p)):
         if w not in warnings:
@@ -1547,9 +1538,6 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
     Files that exist already (a README, a .gitignore) are kept; the .gitignore gets the
     cache line if it lacks it. Refuses a folder that already holds a records tree."""
-    from hs.records.layout import CONFIG_FILE, RECORDS
-    from hs.store import gitops
-
     root = path.expanduser().resolve()
     if (root / RECORDS / CONFIG_FILE).exists():
         raise TransitionError(MSG("init-exists", path=root))
@@ -1577,9 +1565,6 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
 
 def _init_in(root: Path, commit: bool) -> Outcome:
-    from hs.records.layout import CONFIG_FILE, RECORDS
-    from hs.store import gitops
-
     warnings: list[str] = []
     root.mkdir(parents=True, exist_ok=True)
     st = gitops.state(root)

@@ -22,7 +22,7 @@ from hs.base.errors import (
 )
 from hs.rules.lifecycle import family_status, volunteer_status
 from hs.store.repo import Repo, open_repo
-from tests.conftest import git, write_record
+from tests.conftest import ROOT, git, write_record
 
 D = dt.date
 
@@ -586,6 +586,26 @@ def test_splice_keeps_untouched_lines_byte_for_byte(repo: Repo) -> None:
         "  - {date: 2025-02-13, minutes: 60}\n",
         "  - {date: 2025-02-13, minutes: 60}\n  - date: 2025-02-20\n").replace(
         "note: >\n", "end: 2025-12-01\nnote: >\n")
+
+
+def test_splice_with_the_unedited_copy_is_splice(repo: Repo) -> None:
+    """The unedited document handed over (what the workflow keeps, a deep copy of what it
+    read) splices as reading the old text again does, on every demo trajectory."""
+    import copy
+
+    from ruamel.yaml.comments import CommentedMap
+
+    from hs.store.splice import splice
+    from hs.store.yamlio import load_document
+
+    files = sorted((ROOT / "records" / "trajectories").glob("*.yaml"))
+    assert files
+    for path in files:
+        old = path.read_text(encoding="utf-8")
+        doc = load_document(old)
+        pristine = copy.deepcopy(doc)
+        doc.setdefault("visits", []).append(CommentedMap(date=d("2025-12-30")))
+        assert splice(old, doc, pristine) == splice(old, doc), path.name
 
 
 def test_splice_falls_back_to_ruamel_when_it_cannot_follow(repo: Repo) -> None:
