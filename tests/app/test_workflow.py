@@ -443,6 +443,25 @@ def test_capacity_over_time_is_caught_by_the_tree_rules(repo: Repo) -> None:
     assert git(repo.root, "status", "--porcelain") == ""
 
 
+def test_a_write_makes_only_the_rows_it_reads(repo: Repo) -> None:
+    """On a warm cache a change makes the rows of the records around it, not every row:
+    the volunteer's other trajectory (read through the cached tuples) is re-checked all the
+    same, and the capacity is still enforced."""
+    v = volunteer(repo, capacity=2)
+    first = trajectory(repo, family(repo), v, "2025-02-01")
+    trajectory(repo, family(repo), v, "2025-03-01")
+    bystanders = [family(repo) for _ in range(3)]
+    fresh = open_repo(repo.root)
+    fresh.load()  # the cache brought up to date; the plan reads it again, as a process does
+    p = wf.Plan(fresh)
+    wf.plan_record_visit(p, first, d("2025-04-01"))
+    assert wf.check_plan(p) == []
+    assert not any(p.index.rows_made(kind) for kind in ("family", "volunteer", "trajectory"))
+    with pytest.raises(TransitionError, match=f"volunteer {v} already supports 2 families "
+                       r"on 2025-05-01 \(capacity 2\)"):
+        wf.start_trajectory(open_repo(repo.root), bystanders[0], v, d("2025-05-01"))
+
+
 # --- locations, IDs, not in git, rollback -------------------------------------------------
 
 
