@@ -268,9 +268,12 @@ class Index:
     def add_cached(self, kind: str, value: tuple[Any, ...]) -> None:
         """A row as the cache holds it (a tuple whose first item is the ID)."""
         self._raw[kind].append(value)
-        self._by_id.pop(kind, None)
-        self._pos.pop(kind, None)
-        self._some[kind].pop(value[0], None)
+        if kind in self._by_id:  # rows were made one by one: this tuple may replace one
+            del self._by_id[kind]
+            self._pos.pop(kind, None)
+        some = self._some[kind]
+        if some:
+            some.pop(value[0], None)
         self._by_family = self._by_volunteer = None
 
     def trajectories_of(self, family_id: str) -> list[TrajectoryRow]:
