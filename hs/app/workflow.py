@@ -31,6 +31,7 @@ replace / extend            :func:`replace_volunteer`, :func:`extend_trajectory`
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import importlib
@@ -39,7 +40,9 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from hs.base.errors import (
     GitError,
@@ -50,7 +53,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
-from hs.records import enums, spec
+from hs.records import enums, models, spec
 from hs.records.ids import (
     FOLDER,
     GENDERS,
@@ -60,6 +63,9 @@ from hs.records.ids import (
     is_valid_id,
     new_id,
 )
+from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
+from hs.records.layout import CONFIG_FILE, RECORDS
+from hs.records.problems import Problem
 from hs.records.vocabularies import BY_NAME, name_of
 from hs.rules import checks
 from hs.rules.lifecycle import (
@@ -72,11 +78,13 @@ from hs.rules.lifecycle import (
     tree_rules,
     volunteer_status,
 )
+from hs.store import gitops
 from hs.store.atomic import write_atomic
-
-if TYPE_CHECKING:
-    from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
-    from hs.store.repo import Repo
+from hs.store.layout import RecordFile
+from hs.store.read import parse_file
+from hs.store.repo import Repo, today
+from hs.store.splice import splice
+from hs.store.yamlio import YamlIssue, dump_document, load_document
 
 REVIEW_KINDS = enums.REVIEW_KINDS
 #: Close reason for a starter trajectory that ends because the family's buddy (or
@@ -433,8 +441,6 @@ def _header(kind: str, depth: int = 2) -> str:
 def _node(data: Any) -> Any:
     """Plain data as round-trip nodes: block mappings, short scalar lists in flow style.
     Strings stay strings (the dumper quotes any that would read as something else)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if isinstance(data, Mapping):
         m = CommentedMap()
         for k, v in data.items():
@@ -454,8 +460,6 @@ def _node(data: Any) -> Any:
 
 def _order(model: str, path: str = "") -> list[str]:
     """Field order of a model (or of a nested model by attribute path), for new keys."""
-    from hs.records import models
-
     cls: Any = {"family": models.Family, "volunteer": models.Volunteer,
                 "trajectory": models.Trajectory, "location": models.Location}[model]
     for part in filter(None, path.split(".")):
@@ -488,8 +492,6 @@ class _At:
 
     def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
                 severity: str = "error", value: bool = True) -> Any:
-        from hs.records.problems import Problem
-
         return Problem(rel, 0, 0, code, msg, severity)  # type: ignore[arg-type]
 
 
@@ -506,7 +508,7 @@ class Plan:
         self.files: dict[str, FileChange] = {}
         self.warnings: list[str] = []
         self._taken: set[str] | None = None
-        self._docs: dict[str, tuple[str, Any]] = {}
+        self._docs: dict[str, tuple[str, Any, Any]] = {}
 
     # reading
 
@@ -526,8 +528,8 @@ class Plan:
         folder = rel.split("/")[1] if "/" in rel else ""
         return {v: k for k, v in FOLDER.items()}.get(folder)
 
-    def _row(self, table: dict[str, Any], kind: RecordKind, rid: str) -> Any:
-        row = table.get(rid)
+    def _row(self, kind: RecordKind, rid: str) -> Any:
+        row = self.index.row(kind, rid)
         if row is None:
             path = self.repo.path_of(kind, rid)
             rel = path.relative_to(self.repo.root).as_posix()
@@ -535,22 +537,19 @@ class Plan:
         return row
 
     def family(self, prefix: str) -> FamilyRow:
-        row: FamilyRow = self._row(self.index.families, "family",
-                                   self.resolve("family", prefix))
+        row: FamilyRow = self._row("family", self.resolve("family", prefix))
         return row
 
     def volunteer(self, prefix: str) -> VolunteerRow:
-        row: VolunteerRow = self._row(self.index.volunteers, "volunteer",
-                                      self.resolve("volunteer", prefix))
+        row: VolunteerRow = self._row("volunteer", self.resolve("volunteer", prefix))
         return row
 
     def trajectory(self, prefix: str) -> TrajectoryRow:
-        row: TrajectoryRow = self._row(self.index.trajectories, "trajectory",
-                                       self.resolve("trajectory", prefix))
+        row: TrajectoryRow = self._row("trajectory", self.resolve("trajectory", prefix))
         return row
 
     def location(self, prefix: str) -> Any:
-        return self._row(self.index.locations, "location", self.resolve("location", prefix))
+        return self._row("location", self.resolve("location", prefix))
 
     def new_id(self, kind: RecordKind) -> str:
         if self._taken is None:
@@ -567,8 +566,6 @@ class Plan:
 
     def edit(self, kind: RecordKind, rid: str) -> Any:
         """The round-trip document of a record, to modify and hand back with :meth:`put`."""
-        from hs.store.yamlio import YamlIssue, load_document
-
         rel = self._rel(kind, rid)
         if rel in self._docs:
             return self._docs[rel][1]
@@ -578,21 +575,19 @@ class Plan:
         except (OSError, UnicodeDecodeError, YamlIssue):
             raise InvalidRecord(MSG("invalid-record", path=rel),
                                 hint=MSG("run-validate")) from None
-        self._docs[rel] = (text, doc)
+        # an unedited copy for splice: a fifth of the cost of reading the text again
+        self._docs[rel] = (text, doc, copy.deepcopy(doc))
         return doc
 
     def put(self, kind: RecordKind, rid: str, doc: Any) -> None:
         """The edited document of an existing record, as its new text."""
-        from hs.store.splice import splice
-
         rel = self._rel(kind, rid)
-        old_text, _ = self._docs[rel]
-        self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc), created=False)
+        old_text, _, old_doc = self._docs[rel]
+        self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc, old_doc),
+                                     created=False)
 
     def create(self, kind: RecordKind, rid: str, data: Mapping[str, Any]) -> None:
         """A new record file from plain data (schema header first, block style)."""
-        from hs.store.yamlio import dump_document
-
         rel = f"records/{FOLDER[kind]}/{rid}.yaml"
         if rel in self.files or (self.repo.root / rel).exists():
             raise WriteRejected(MSG("file-exists", path=rel))
@@ -681,8 +676,6 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _not_future(day: dt.date) -> None:
     """Events are recorded after they happen: a date after today is refused."""
-    from hs.store.repo import today
-
     if day > today():
         raise TransitionError(MSG("future-date", day=day, today=today()))
 
@@ -1152,7 +1145,7 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     _volunteer_for(p, vol, day, kind, fam)
     starter: TrajectoryRow | None = None
     if st.starter is not None:
-        starter = p.index.trajectories[st.starter]
+        starter = p.index.row("trajectory", st.starter)
         if kind == "starter":
             raise TransitionError(MSG("fam-starter-exists", id=fam.id, trj=starter.id,
                                       date=starter.start))
@@ -1205,7 +1198,7 @@ def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | Non
     if day.toordinal() in traj.visit_days:
         p.warn(MSG("warn-same-day-visit", id=traj.id, date=day))
     current = traj.volunteer_on(day)
-    vol = p.index.volunteers.get(current) if current else None
+    vol = p.index.row("volunteer", current) if current else None
     if vol is not None and not vol.active_on(day):
         ends = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
         if ends:
@@ -1377,13 +1370,13 @@ def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,
                                   date=last.start))
     if last.end is not None and last.end >= day:
         raise TransitionError(MSG("replace-order", id=traj.id, date=last.start))
-    fam = p.index.families.get(traj.family)
+    fam = p.index.row("family", traj.family)
     _volunteer_for(p, vol, day, traj.kind, fam)
     doc = p.edit("trajectory", traj.id)
     seq = doc["volunteers"]
     if last.end is None:
         end = day - dt.timedelta(days=1)
-        old = p.index.volunteers.get(last.volunteer)
+        old = p.index.row("volunteer", last.volunteer)
         if old is not None and not old.active_on(end):
             # the old volunteer stopped before: the assignment ends on their last day
             ends = [pr.end for pr in old.periods if pr.end is not None
@@ -1422,9 +1415,6 @@ def check_plan(p: Plan) -> list[PlanProblem]:
     (:func:`hs.rules.checks.records_touched`, as ``hs validate`` finds them after files
     changed). A location's own records are left out: stopping a location warns about
     what is still open there itself."""
-    from hs.store.layout import RecordFile
-    from hs.store.read import parse_file
-
     out: list[PlanProblem] = []
     rows: dict[str, tuple[str, Any, str]] = {}
     for fc in p.files.values():
@@ -1465,8 +1455,6 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
 
     Call under ``repo.lock()`` (the ``run`` helper does). If anything fails, every file is
     as it was."""
-    from hs.store import gitops
-
     warnings = list(change.warnings)
     for w in ([] if checked else recheck(p)):
         if w not in warnings:
@@ -1550,9 +1538,6 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
     Files that exist already (a README, a .gitignore) are kept; the .gitignore gets the
     cache line if it lacks it. Refuses a folder that already holds a records tree."""
-    from hs.records.layout import CONFIG_FILE, RECORDS
-    from hs.store import gitops
-
     root = path.expanduser().resolve()
     if (root / RECORDS / CONFIG_FILE).exists():
         raise TransitionError(MSG("init-exists", path=root))
@@ -1580,9 +1565,6 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
 
 
 def _init_in(root: Path, commit: bool) -> Outcome:
-    from hs.records.layout import CONFIG_FILE, RECORDS
-    from hs.store import gitops
-
     warnings: list[str] = []
     root.mkdir(parents=True, exist_ok=True)
     st = gitops.state(root)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -140,6 +140,10 @@ class Index:
         self.invalid: list[str] = []
         self._by_family: dict[str, list[TrajectoryRow]] | None = None
         self._by_volunteer: dict[str, list[TrajectoryRow]] | None = None
+        # rows made one at a time from the cached tuples (:meth:`row`), by kind and ID
+        self._by_id: dict[str, dict[str, tuple[Any, ...]]] = {}
+        self._some: dict[str, dict[str, Any]] = {k: {} for k in ROW_TYPES}
+        self._pos: dict[str, dict[str, int]] = {}  # ID -> place in the kind's table
 
     def _decode(self, kind: str) -> None:
         """Read a kind's cached tuples from their source, if not read yet."""
@@ -158,7 +162,49 @@ class Index:
                 for t in raw:
                     rows[t[0]] = make(t)
                 raw.clear()
+                self._by_id.pop(kind, None)
+                self._pos.pop(kind, None)
+                self._some[kind].clear()
         return rows
+
+    def row(self, kind: str, rid: str) -> Any:
+        """One record's row (None if there is no valid record ``rid`` of ``kind``), made
+        from its cached tuple alone when the kind's rows are not made yet: a change to a few
+        records on a large tree needs their rows, not 50,000 of them."""
+        self._decode(kind)
+        raw = self._raw[kind]
+        if not raw:
+            return self._rows[kind].get(rid)
+        some = self._some[kind]
+        row = some.get(rid)
+        if row is None:
+            by_id = self._by_id.get(kind)
+            if by_id is None:  # the last tuple of an ID wins, as when every row is made
+                by_id = self._by_id[kind] = {t[0]: t for t in raw}
+            t = by_id.get(rid)
+            if t is None:
+                return self._rows[kind].get(rid)
+            row = some[rid] = ROW_TYPES[kind].from_tuple(t)
+        return row
+
+    def rows_of(self, kind: str, ids: Iterable[str]) -> dict[str, Any]:
+        """The rows of those of the records ``ids`` of ``kind`` that exist, in the order of
+        the kind's table (as :attr:`families` and the others list them), made one at a time
+        from the cached tuples when the kind's rows are not made yet (see :meth:`row`)."""
+        self._decode(kind)
+        wanted = set(ids)
+        if not self._raw[kind] or self._rows[kind]:  # made (or partly: make them all)
+            return {rid: row for rid, row in self._kind(kind).items() if rid in wanted}
+        by_id = self._by_id.get(kind)
+        if by_id is None:
+            by_id = self._by_id[kind] = {t[0]: t for t in self._raw[kind]}
+        found = [rid for rid in wanted if rid in by_id]
+        if len(found) > 1:
+            pos = self._pos.get(kind)
+            if pos is None:
+                pos = self._pos[kind] = {rid: i for i, rid in enumerate(by_id)}
+            found.sort(key=pos.__getitem__)
+        return {rid: self.row(kind, rid) for rid in found}
 
     @property
     def paths(self) -> dict[str, str]:
@@ -221,6 +267,7 @@ class Index:
 
     def add(self, kind: str, row: Any) -> None:
         self._rows[kind][row.id] = row
+        self._some[kind].pop(row.id, None)
         self._by_family = self._by_volunteer = None
 
     def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]]) -> None:
@@ -230,6 +277,12 @@ class Index:
     def add_cached(self, kind: str, value: tuple[Any, ...]) -> None:
         """A row as the cache holds it (a tuple whose first item is the ID)."""
         self._raw[kind].append(value)
+        if kind in self._by_id:  # rows were made one by one: this tuple may replace one
+            del self._by_id[kind]
+            self._pos.pop(kind, None)
+        some = self._some[kind]
+        if some:
+            some.pop(value[0], None)
         self._by_family = self._by_volunteer = None
 
     def trajectories_of(self, family_id: str) -> list[TrajectoryRow]:

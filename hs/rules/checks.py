@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from hs.base.i18n import Catalog
 from hs.base.workers import in_two_processes
 from hs.records.ids import id_of_path
-from hs.records.index import F_LOCATION, ROW_TYPES, T_ASSIGNMENTS, T_FAMILY, T_ID, Index
+from hs.records.index import F_LOCATION, T_ASSIGNMENTS, T_FAMILY, T_ID, Index
 from hs.records.layout import RECORDS, VOCABULARIES_FILE
 from hs.records.problems import Problem, suggest
 from hs.records.rowcodes import CODES_KNOWN
@@ -199,12 +199,7 @@ def index_of(index: Any, needed: Mapping[str, set[str]], new: New | None = None)
     tables: dict[str, dict[str, Any]] = {}
     for kind in ("family", "volunteer", "trajectory"):
         wanted = needed.get(kind, set())
-        if index.rows_made(kind):
-            table = getattr(index, _TABLE[kind])
-            rows = {rid: row for rid, row in table.items() if rid in wanted}
-        else:
-            make = ROW_TYPES[kind].from_tuple
-            rows = {t[0]: make(t) for t in index.tuples(kind) if t[0] in wanted}
+        rows = index.rows_of(kind, wanted)  # made from the cache one by one if need be
         for rid in rows:
             if rid in paths:
                 sub_paths[rid] = paths[rid]

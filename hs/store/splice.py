@@ -29,15 +29,20 @@ class _Fallback(Exception):
     """The layout is beyond what splicing handles: use ruamel's output."""
 
 
-def splice(old_text: str, new_doc: Any) -> str:
+def splice(old_text: str, new_doc: Any, old_doc: Any = None) -> str:
     """The text of ``new_doc`` (an edited round-trip document of ``old_text``), keeping the
-    old text of every part whose data is unchanged."""
+    old text of every part whose data is unchanged. ``old_doc``: the document of
+    ``old_text`` as :func:`~hs.store.yamlio.load_document` read it, unedited (a copy: the
+    caller edits its own), if the caller has it; else it is read again."""
     new_text = dump_document(new_doc)
     if not old_text.endswith("\n"):
         old_text += "\n"
     try:
-        old_doc = load_document(old_text)
-        fresh = load_document(new_text)
+        if old_doc is None:
+            old_doc = load_document(old_text)
+        # the dumper's own text: it only needs reading for positions (the checks that
+        # load_document makes otherwise are made on the result, by the caller's validation)
+        fresh = load_document(new_text, checked=True)
         want = plain(fresh)
         old = _Text(old_text.splitlines(keepends=True))
         new = _Text(new_text.splitlines(keepends=True))

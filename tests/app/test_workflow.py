@@ -22,7 +22,7 @@ from hs.base.errors import (
 )
 from hs.rules.lifecycle import family_status, volunteer_status
 from hs.store.repo import Repo, open_repo
-from tests.conftest import git, write_record
+from tests.conftest import ROOT, git, write_record
 
 D = dt.date
 
@@ -443,6 +443,25 @@ def test_capacity_over_time_is_caught_by_the_tree_rules(repo: Repo) -> None:
     assert git(repo.root, "status", "--porcelain") == ""
 
 
+def test_a_write_makes_only_the_rows_it_reads(repo: Repo) -> None:
+    """On a warm cache a change makes the rows of the records around it, not every row:
+    the volunteer's other trajectory (read through the cached tuples) is re-checked all the
+    same, and the capacity is still enforced."""
+    v = volunteer(repo, capacity=2)
+    first = trajectory(repo, family(repo), v, "2025-02-01")
+    trajectory(repo, family(repo), v, "2025-03-01")
+    bystanders = [family(repo) for _ in range(3)]
+    fresh = open_repo(repo.root)
+    fresh.load()  # the cache brought up to date; the plan reads it again, as a process does
+    p = wf.Plan(fresh)
+    wf.plan_record_visit(p, first, d("2025-04-01"))
+    assert wf.check_plan(p) == []
+    assert not any(p.index.rows_made(kind) for kind in ("family", "volunteer", "trajectory"))
+    with pytest.raises(TransitionError, match=f"volunteer {v} already supports 2 families "
+                       r"on 2025-05-01 \(capacity 2\)"):
+        wf.start_trajectory(open_repo(repo.root), bystanders[0], v, d("2025-05-01"))
+
+
 # --- locations, IDs, not in git, rollback -------------------------------------------------
 
 
@@ -586,6 +605,26 @@ def test_splice_keeps_untouched_lines_byte_for_byte(repo: Repo) -> None:
         "  - {date: 2025-02-13, minutes: 60}\n",
         "  - {date: 2025-02-13, minutes: 60}\n  - date: 2025-02-20\n").replace(
         "note: >\n", "end: 2025-12-01\nnote: >\n")
+
+
+def test_splice_with_the_unedited_copy_is_splice(repo: Repo) -> None:
+    """The unedited document handed over (what the workflow keeps, a deep copy of what it
+    read) splices as reading the old text again does, on every demo trajectory."""
+    import copy
+
+    from ruamel.yaml.comments import CommentedMap
+
+    from hs.store.splice import splice
+    from hs.store.yamlio import load_document
+
+    files = sorted((ROOT / "records" / "trajectories").glob("*.yaml"))
+    assert files
+    for path in files:
+        old = path.read_text(encoding="utf-8")
+        doc = load_document(old)
+        pristine = copy.deepcopy(doc)
+        doc.setdefault("visits", []).append(CommentedMap(date=d("2025-12-30")))
+        assert splice(old, doc, pristine) == splice(old, doc), path.name
 
 
 def test_splice_falls_back_to_ruamel_when_it_cannot_follow(repo: Repo) -> None:

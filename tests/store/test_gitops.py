@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hs.base.errors import GitError
 from hs.store import gitops
@@ -131,3 +135,49 @@ def test_failed_commit_raises_and_unstage_restores_the_index(repo: Path) -> None
     assert git(repo, "status", "--porcelain").splitlines() == ["M  a.txt"]
     gitops.unstage(repo, ["a.txt"])
     assert git(repo, "status", "--porcelain").splitlines() == [" M a.txt"]
+
+
+_ENTRY = st.tuples(
+    st.sampled_from(["H", "S", "h", "M", " ", "HH"]),
+    st.sampled_from(["100644", "100755", "120000", "160000", "644", "100648"]),
+    st.one_of(st.text("0123456789abcdef", min_size=40, max_size=40),
+              st.text("0123456789abcdefABCDEF", min_size=38, max_size=41)),
+    st.sampled_from(["0", "1", "3", "4"]),
+    st.text(st.characters(blacklist_characters="\0"), max_size=12),
+    st.sampled_from([" ", "\t"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ENTRY, max_size=6), st.booleans())
+def test_the_fast_listing_reads_as_the_pattern_does(entries: list[Any], cut: bool) -> None:
+    """The fixed-place reading of ``git ls-files --stage -v -z`` either gives what the
+    pattern gives or leaves the listing to it."""
+    from hs.store.gitops import _listing_exact, _listing_fast
+
+    text = "".join(f"{tag} {mode} {blob} {stage}{sep}{path}\0"
+                   for tag, mode, blob, stage, path, sep in entries)
+    if cut and text:
+        text = text[:-1]
+    fast = _listing_fast(text)
+    assert fast is None or fast == _listing_exact(text)
+
+
+def test_the_fast_listing_reads_a_real_listing(tmp_path: Path) -> None:
+    """On a listing git made (plain files, a link, a file marked assume-unchanged) the fast
+    reading answers, as the pattern does."""
+    from hs.store.gitops import _listing_exact, _listing_fast
+
+    (tmp_path / "records").mkdir()
+    for name in ("a.yaml", "b c.yaml", "é.yaml"):
+        (tmp_path / "records" / name).write_text(name, encoding="utf-8")
+    (tmp_path / "records" / "link.yaml").symlink_to("a.yaml")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "records"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "update-index", "--assume-unchanged",
+                    "records/a.yaml"], check=True)
+    raw = subprocess.run(["git", "-C", str(tmp_path), "ls-files", "--stage", "-v", "-z",
+                          "--", "records"], capture_output=True, check=True).stdout
+    text = raw.decode("utf-8", "surrogateescape")
+    fast = _listing_fast(text)
+    assert fast is not None and fast == _listing_exact(text)
+    assert fast[1] == ["records/a.yaml", "records/link.yaml"]
