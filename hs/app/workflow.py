@@ -34,7 +34,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import importlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -66,6 +65,7 @@ from hs.records.ids import (
 from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.records.layout import CONFIG_FILE, RECORDS
 from hs.records.problems import Problem
+from hs.records.schemas import schema_line, write_schemas
 from hs.records.vocabularies import BY_NAME, name_of
 from hs.rules import checks
 from hs.rules.lifecycle import (
@@ -159,10 +159,6 @@ MSG = Catalog({
                          "{path} not written",
                          "CI-workflowsjabloon niet gevonden in deze hs-installatie; "
                          "{path} niet geschreven"),
-    "warn-no-schemas": ("JSON Schemas not written (this hs has no schema module); run "
-                        "'hs schema --out schemas' later",
-                        "JSON-schema's niet geschreven (deze hs heeft geen schemamodule); "
-                        "voer later 'hs schema --out schemas' uit"),
     # --- refusals ---------------------------------------------------------------------
     "unknown-code": ("'{code}' is not a code of {vocab}{near} (valid: {valid})",
                      "'{code}' is geen code van {vocab}{near} (geldig: {valid})"),
@@ -427,15 +423,8 @@ class Outcome:
 
 def _header(kind: str, depth: int = 2) -> str:
     """The first line of a new record file: the JSON Schema for editors."""
-    try:
-        mod = importlib.import_module("hs.records.schemas")
-        fn = getattr(mod, "schema_line", None)
-        if fn is not None:
-            line = str(fn(kind, depth)).rstrip("\n")
-            return line if line.startswith("#") else f"# {line}"
-    except ImportError:
-        pass
-    return f"# yaml-language-server: $schema={'../' * depth}schemas/{kind}.schema.json"
+    line = schema_line(kind, depth).rstrip("\n")
+    return line if line.startswith("#") else f"# {line}"
 
 
 def _node(data: Any) -> Any:
@@ -1608,16 +1597,12 @@ def _init_in(root: Path, commit: bool) -> Outcome:
         put(WORKFLOW_TARGET, workflow.read_text(encoding="utf-8"))
     else:
         warnings.append(MSG("warn-no-workflow", path=WORKFLOW_TARGET))
-    try:
-        schemas: Any = importlib.import_module("hs.records.schemas")
-        before = set((root / "schemas").glob("*.json")) if (root / "schemas").exists() \
-            else set()
-        schemas.write_schemas(root / "schemas")
-        for f in sorted((root / "schemas").glob("*.json")):
-            if f not in before:
-                written.append(f"schemas/{f.name}")
-    except (ImportError, AttributeError):
-        warnings.append(MSG("warn-no-schemas"))
+    before = set((root / "schemas").glob("*.json")) if (root / "schemas").exists() \
+        else set()
+    write_schemas(root / "schemas")
+    for f in sorted((root / "schemas").glob("*.json")):
+        if f not in before:
+            written.append(f"schemas/{f.name}")
     sha: str | None = None
     if st.repo and written:
         message = gitops.CommitMessage(_en("repo.init"), "repo.init", (), None)
