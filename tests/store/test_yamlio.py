@@ -443,7 +443,7 @@ def _flow(node: Any) -> bool:
     return bool(fa is not None and fa.flow_style())
 
 
-@settings(max_examples=300, deadline=None, database=None,
+@settings(max_examples=150, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(edits())
 def test_editing_one_value_keeps_every_other_line(case: tuple[str, list[str | int], Any]
