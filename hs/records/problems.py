@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -66,6 +65,8 @@ def did_you_mean(name: str) -> str:
 
 def suggest(code: str, valid: list[str]) -> str:
     """A hint for an unknown code: the nearest valid one, else the valid ones."""
+    import difflib  # lazy: start-up time (4 ms, for every command; needed only here)
+
     near = difflib.get_close_matches(code, valid, n=1, cutoff=0.5)
     if near:
         return did_you_mean(near[0])
