@@ -607,6 +607,7 @@ def test_splice_keeps_untouched_lines_byte_for_byte(repo: Repo) -> None:
         "note: >\n", "end: 2025-12-01\nnote: >\n")
 
 
+@pytest.mark.slow
 def test_splice_with_the_unedited_copy_is_splice(repo: Repo) -> None:
     """The unedited document handed over (what the workflow keeps, a deep copy of what it
     read) splices as reading the old text again does, on every demo trajectory."""

@@ -394,6 +394,7 @@ def same_data(a: Any, b: Any) -> bool:
     return canon(a) == canon(b)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(records)

@@ -229,6 +229,7 @@ def blocks(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
 block_documents = blocks(0, 0).map(lambda lines: "\n".join(lines) + "\n")
 
 
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(block_documents)
