@@ -178,14 +178,19 @@ class Index:
         some = self._some[kind]
         row = some.get(rid)
         if row is None:
-            by_id = self._by_id.get(kind)
-            if by_id is None:  # the last tuple of an ID wins, as when every row is made
-                by_id = self._by_id[kind] = {t[0]: t for t in raw}
-            t = by_id.get(rid)
+            t = self._tuples_by_id(kind).get(rid)
             if t is None:
                 return self._rows[kind].get(rid)
             row = some[rid] = ROW_TYPES[kind].from_tuple(t)
         return row
+
+    def _tuples_by_id(self, kind: str) -> dict[str, tuple[Any, ...]]:
+        """A kind's cached tuples by ID, made once; the last tuple of an ID wins, as when
+        every row is made."""
+        by_id = self._by_id.get(kind)
+        if by_id is None:
+            by_id = self._by_id[kind] = {t[0]: t for t in self._raw[kind]}
+        return by_id
 
     def rows_of(self, kind: str, ids: Iterable[str]) -> dict[str, Any]:
         """The rows of those of the records ``ids`` of ``kind`` that exist, in the order of
@@ -195,9 +200,7 @@ class Index:
         wanted = set(ids)
         if not self._raw[kind] or self._rows[kind]:  # made (or partly: make them all)
             return {rid: row for rid, row in self._kind(kind).items() if rid in wanted}
-        by_id = self._by_id.get(kind)
-        if by_id is None:
-            by_id = self._by_id[kind] = {t[0]: t for t in self._raw[kind]}
+        by_id = self._tuples_by_id(kind)
         found = [rid for rid in wanted if rid in by_id]
         if len(found) > 1:
             pos = self._pos.get(kind)

@@ -435,6 +435,13 @@ KINDS: dict[str, Kind] = {
 }
 
 
+#: The names of the fields that hold personal data (names, notes, free text), in any
+#: record or group: an error message never repeats their values.
+PERSONAL_FIELDS: frozenset[str] = frozenset(
+    f.name for group in (*GROUPS, *(kind.group for kind in KINDS.values()))
+    for f in group.fields if f.personal)
+
+
 def group_named(name: str) -> Group:
     """A record kind's group or a nested group by its class name."""
     for g in (*GROUPS, *(k.group for k in KINDS.values())):

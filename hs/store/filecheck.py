@@ -23,6 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from hs.base.i18n import Catalog
 from hs.records.ids import id_of_path
 from hs.records.problems import Problem, did_you_mean
+from hs.records.spec import PERSONAL_FIELDS
 from hs.store.layout import RecordFile, listing_order, stray_files
 
 MSG = Catalog({
@@ -128,10 +129,6 @@ _RULES: dict[str, tuple[str, str | None]] = {
     "a closed trajectory needs a close_reason": ("rule-close-reason", "end"),
     "close_reason without an end date": ("rule-close-no-end", "close_reason"),
 }
-
-
-# fields whose values are personal: an error never repeats them
-_PRIVATE = {"name", "note"}
 
 
 _SHAPES = {"family": ("f", "f3kq7p2xm"), "volunteer": ("v", "v3kq7p2xm"),
@@ -407,7 +404,7 @@ def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None) -
     line, col = _key_pos(doc, loc) if is_key else _value_pos(doc, loc)
     what = _what(err)
     inp = err.get("input")
-    private = any(isinstance(p, str) and p in _PRIVATE for p in loc)
+    private = any(isinstance(p, str) and p in PERSONAL_FIELDS for p in loc)
     if (not private and isinstance(inp, str | int | float) and not isinstance(inp, bool)
             and len(str(inp)) <= 40 and typ not in ("string_type",)):
         what += MSG("got", value=_short(inp))
