@@ -36,7 +36,8 @@ from hs.app.kpi import (
 )
 from hs.app.tables import Column, Table
 from hs.base.i18n import Catalog, language
-from hs.records.ids import GENDERS
+from hs.records.ids import GENDERS, TRAJECTORY_KINDS
+from hs.rules.lifecycle import MAIN_KINDS
 from hs.store.yamlio import load_plain
 
 LABELS = Catalog({
@@ -52,6 +53,9 @@ LABELS = Catalog({
     "close_reasons": ("Close reasons", "Redenen van afronding"),
     "impact": ("Impact per domain", "Impact per domein"),
     "per-location": ("Per location", "Per werking"),
+    "per-municipality": ("Per municipality", "Per gemeente"),
+    "kinds": ("Trajectories by kind", "Trajecten per soort"),
+    "organisation": ("Locations and funding", "Werkingen en financiering"),
     "section": ("Section", "Sectie"),
     "key": ("Key", "Sleutel"),
     # figures
@@ -79,6 +83,20 @@ LABELS = Catalog({
     "locations": ("Locations", "Werkingen"),
     "municipalities": ("Cities and municipalities", "Steden en gemeenten"),
     "fte": ("Coordinator FTE", "Fte lokale coördinatoren"),
+    "perinatal_families": ("Perinatal families", "Perinatale gezinnen"),
+    "with_partner": ("Locations run with a partner organisation",
+                     "Werkingen i.s.m. een partnerorganisatie"),
+    "partners": ("Partner organisations", "Partnerorganisaties"),
+    "funding-total": ("Income (euros)", "Inkomsten (euro)"),
+    "funding-share": ("Income: {source}", "Inkomsten: {source}"),
+    "kind-buddy": ("Family buddy", "Gezinsbuddy"),
+    "kind-starter": ("Starter volunteer", "Startmaatje"),
+    "kind-language": ("Language buddy", "Taalmaatje"),
+    "kind-coach": ("Family coach", "Gezinscoach"),
+    "active-kind": ("{kind}: active", "{kind}: lopend"),
+    "started-kind": ("{kind}: started", "{kind}: opgestart"),
+    "closed-kind": ("{kind}: closed", "{kind}: afgerond"),
+    "col-active": ("Active", "Lopend"),
     "col-families": ("Families", "Gezinnen"),
     "col-children": ("Children", "Kinderen"),
     "col-support_moments": ("Support moments", "Steunmomenten"),
@@ -127,11 +145,14 @@ LABELS = Catalog({
     "period-text": ("{first} to {last}", "{first} tot en met {last}"),
     "provisional": ("provisional: events up to {day}", "voorlopig: gebeurtenissen tot {day}"),
     "computed-from": ("Computed with hs from {what}.", "Berekend met hs uit {what}."),
-    "merged-text": ("Merged from the exports of {n} locations; counts from 1 to {k} of a "
-                    "location are hidden (\u201c<{below}\u201d) and shown here as ranges.",
-                    "Samengevoegd uit de exports van {n} werkingen; aantallen van 1 tot {k} "
-                    "van een werking zijn verborgen (\u201c<{below}\u201d) en staan hier "
-                    "als bereik."),
+    "merged-text": ("Merged from the exact exports of {n} locations.",
+                    "Samengevoegd uit de exacte exports van {n} werkingen."),
+    "public-text": ("For publication: counts from 1 to {k} are hidden (\u201c<{below}\u201d), "
+                    "and a second count, shown as a range, where a hidden one could be "
+                    "worked out from a total.",
+                    "Om te publiceren: aantallen van 1 tot {k} zijn verborgen "
+                    "(\u201c<{below}\u201d), en een tweede aantal, als bereik, waar een "
+                    "verborgen aantal uit een totaal af te leiden is."),
     "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
                      "the perinatal families.",
                      "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
@@ -159,6 +180,7 @@ COLOURS = {
     "gender-x": "#edae49",
     "age": "#6a4c93",
     "referrers": "#2e7d32",
+    "close_reasons": "#8d5524",
     "impact-start": "#9aa5b1",
     "impact-end": "#e07a1f",
 }
@@ -300,7 +322,10 @@ def _headline_rows(ctx: Context) -> list[Row]:
         return Row(key, ctx.t(key), lambda c: c.total(key), "count")
 
     return [
-        total("families"), total("children"), total("support_moments"),
+        total("families"), total("children"),
+        Row("perinatal_families", ctx.t("perinatal_families"),
+            lambda c: c.profile.get("perinatal", 0), "count"),
+        total("support_moments"),
         total("volunteers"), total("volunteers_new"), total("started"), total("closed"),
         Row("locations", ctx.t("locations"), lambda c: c.locations, "count"),
         Row("municipalities", ctx.t("municipalities"), lambda c: len(c.municipalities),
@@ -346,6 +371,53 @@ def _volunteer_rows(ctx: Context) -> list[Row]:
     return rows
 
 
+def kind_rows(ctx: Context) -> list[Row]:
+    """Trajectories by kind: active (every kind), started and closed (main kinds)."""
+    rows = []
+    for kind in TRAJECTORY_KINDS:
+        name = ctx.t(f"kind-{kind}")
+        rows.append(Row(f"active_{kind}", ctx.t("active-kind", kind=name),
+                        (lambda c, k=kind: c.active_by_kind.get(k, 0)),  # type: ignore[misc]
+                        "count"))
+        if kind in MAIN_KINDS:
+            rows.append(Row(f"started_{kind}", ctx.t("started-kind", kind=name),
+                            (lambda c, k=kind: c.started_by_kind.get(k, 0)),  # type: ignore[misc]
+                            "count"))
+            rows.append(Row(f"closed_{kind}", ctx.t("closed-kind", kind=name),
+                            (lambda c, k=kind: c.closed_by_kind.get(k, 0)),  # type: ignore[misc]
+                            "count"))
+    return rows
+
+
+def funding_share(c: KpiCounts, source: str) -> float | None:
+    whole = sum(c.funding.values())
+    return round(c.funding.get(source, 0.0) / whole, 4) if whole else None
+
+
+def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
+    """Location metadata: locations, partners, municipalities, FTE, funding."""
+    rows = [
+        Row("locations", ctx.t("locations"), lambda c: c.locations, "count"),
+        Row("with_partner", ctx.t("with_partner"), lambda c: c.with_partner, "count"),
+        Row("partners", ctx.t("partners"), lambda c: ", ".join(sorted(c.partners)) or "\u2013",
+            "text"),
+        Row("municipalities", ctx.t("municipalities"), lambda c: len(c.municipalities),
+            "count"),
+        Row("fte", ctx.t("fte"), lambda c: c.fte, "fte"),
+    ]
+    sources: list[str] = []
+    for c in columns:
+        sources += [k for k in c.funding if k not in sources]
+    if sources:
+        rows.append(Row("funding", ctx.t("funding-total"),
+                        lambda c: sum(c.funding.values()) if c.funding else None, "amount"))
+    for source in sources:
+        rows.append(Row(f"funding_{source}",
+                        ctx.t("funding-share", source=ctx.code("funding_sources", source)),
+                        (lambda c, k=source: funding_share(c, k)), "share"))  # type: ignore[misc]
+    return rows
+
+
 def age_label(band: str, lang: str | None) -> str:
     if band in ("under-19", "75+"):
         return t(f"age-{band}", lang)
@@ -385,11 +457,13 @@ def _cell(kind: str, value: Any, lang: str) -> str:
         return fmt_days(value, lang)
     if kind == "fte":
         return "\u2013" if value is None else fmt_dec(value, lang)
+    if kind == "amount":
+        return "\u2013" if value is None else fmt_int(value, lang)
     return str(value)
 
 
-SECTIONS = ("source", "headline", "path", "profile", "volunteers", "referrers",
-            "close_reasons", "impact")
+SECTIONS = ("source", "headline", "path", "kinds", "profile", "volunteers", "referrers",
+            "close_reasons", "impact", "organisation")
 
 
 def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
@@ -515,6 +589,7 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
         ("source", src),
         ("headline", table(ctx.t("headline"), _headline_rows(ctx))),
         ("path", table(ctx.t("path"), _path_rows(ctx, total.period.last))),
+        ("kinds", table(ctx.t("kinds"), kind_rows(ctx))),
         ("profile", table(ctx.t("profile"), _profile_rows(ctx, total), profile_count)),
         ("volunteers", table(ctx.t("volunteers-section"), _volunteer_rows(ctx),
                              volunteer_count)),
@@ -523,6 +598,7 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
         ("close_reasons", table(ctx.t("close_reasons"),
                                 _count_rows(ctx, "close_reasons", "close_reasons", columns))),
         ("impact", impact),
+        ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns))),
     ]
 
 
@@ -666,7 +742,9 @@ def column_chart(items: list[tuple[str, Any, str]], colour: str, name: str,
 
 def dumbbell_chart(items: list[tuple[str, float, float, str]], name: str,
                    width: int = 560) -> str:
-    """Start and end mean score (1 to 5) per domain, joined by a line."""
+    """Start and end mean score (1 to 5) per domain, joined by a line ("" without any)."""
+    if not items:
+        return ""
     row_h, label_w, text_w, top_pad = 34, 250, 60, 22
     plot_w = width - label_w - text_w
     height = top_pad + row_h * len(items) + 4
@@ -819,6 +897,9 @@ def _sections(total: KpiCounts, ctx: Context) -> dict[str, Any]:
     referrers = sorted(((ctx.code("referrers", k), v, fmt_count(v, lang))
                         for k, v in c.referrers.items() if v != 0),
                        key=lambda item: -_bounds(item[1])[1])
+    close_reasons = sorted(((ctx.code("close_reasons", k), v, fmt_count(v, lang))
+                            for k, v in c.close_reasons.items() if v != 0),
+                           key=lambda item: -_bounds(item[1])[1])
     impact = [(ctx.code("impact_domains", dom), imp.mean_start, imp.mean_end,
                fmt_change(imp.mean_change, lang))
               for dom, imp in c.impact.items()
@@ -828,8 +909,21 @@ def _sections(total: KpiCounts, ctx: Context) -> dict[str, Any]:
             for k in ("referrals", "accepted", "refused", "withdrawn", "started", "closed")]
     path.append((ctx.t("waiting_at_year_end", day=fmt_date(c.period.last, lang)),
                  c.waiting_at_year_end, fmt_count(c.waiting_at_year_end, lang)))
+    kinds = [[ctx.t(f"kind-{k}"), fmt_count(c.active_by_kind.get(k, 0), lang),
+              fmt_count(c.started_by_kind.get(k, 0), lang) if k in MAIN_KINDS else "\u2013",
+              fmt_count(c.closed_by_kind.get(k, 0), lang) if k in MAIN_KINDS else "\u2013"]
+             for k in TRAJECTORY_KINDS]
     return {"profile": profile, "gender": gender, "ages": ages, "referrers": referrers,
-            "impact": impact, "path": path}
+            "close_reasons": close_reasons, "impact": impact, "path": path, "kinds": kinds}
+
+
+def _kinds_header(ctx: Context) -> list[str]:
+    return [ctx.t("kinds"), ctx.t("col-active"), ctx.t("col-started"), ctx.t("col-closed")]
+
+
+def _organisation(c: KpiCounts, ctx: Context) -> list[list[str]]:
+    return [[r.label, _cell(r.kind, r.value(c), ctx.lang)]
+            for r in organisation_rows(ctx, [c])]
 
 
 def _subtitle(c: KpiCounts, ctx: Context) -> str:
@@ -842,11 +936,12 @@ def _subtitle(c: KpiCounts, ctx: Context) -> str:
     return text
 
 
-def _provenance_text(c: KpiCounts, ctx: Context) -> list[str]:
+def _provenance_text(c: KpiCounts, ctx: Context, public: bool = False) -> list[str]:
     lines = []
+    if public:
+        lines.append(ctx.t("public-text", k=SUPPRESS_BELOW - 1, below=SUPPRESS_BELOW))
     if c.sources:
-        lines.append(ctx.t("merged-text", n=len(c.sources), k=SUPPRESS_BELOW - 1,
-                           below=SUPPRESS_BELOW))
+        lines.append(ctx.t("merged-text", n=len(c.sources)))
         for who, text in provenance(c, ctx.lang):
             lines.append(f"{ctx.name(who)}: {text}")
     else:
@@ -855,7 +950,7 @@ def _provenance_text(c: KpiCounts, ctx: Context) -> list[str]:
 
 
 def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-                ctx: Context | None = None) -> str:
+                ctx: Context | None = None, *, public: bool = False) -> str:
     """The self-contained annual page (inline CSS and SVG, no external asset)."""
     ctx = ctx or Context(lang="nl")
     lang = ctx.lang
@@ -866,6 +961,7 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         (fmt_count(c.families, lang), ctx.t("families")),
         (fmt_count(c.children, lang), ctx.t("children")),
         (fmt_count(c.support_moments, lang), ctx.t("support_moments")),
+        (fmt_count(c.profile.get("perinatal", 0), lang), ctx.t("perinatal_families")),
         (fmt_count(c.started, lang), ctx.t("started")),
         (fmt_count(c.closed, lang), ctx.t("closed")),
         (fmt_count(c.volunteers, lang), ctx.t("volunteers")),
@@ -910,6 +1006,12 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         hbar_chart(s["referrers"], COLOURS["referrers"], "referrers-chart")
         or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
         "</section>",
+        f'<section id="close-reasons"><h2>{_e(ctx.t("close_reasons"))}</h2>',
+        hbar_chart(s["close_reasons"], COLOURS["close_reasons"], "close-reasons-chart")
+        or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
+        "</section>",
+        f'<section id="kinds"><h2>{_e(ctx.t("kinds"))}</h2>',
+        _html_table(_kinds_header(ctx), s["kinds"], None), "</section>",
         f'<section id="impact" class="wide"><h2>{_e(ctx.t("impact"))}</h2>',
         '<p class="legend">'
         f'<i style="background:{COLOURS["impact-start"]}"></i>{_e(ctx.t("start"))}'
@@ -917,6 +1019,9 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         dumbbell_chart(s["impact"], "impact-chart", width=800)
         or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
         f'<p class="note">{_e(ctx.t("impact-note", year=c.year))}</p></section>',
+        f'<section id="organisation"><h2>{_e(ctx.t("organisation"))}</h2>',
+        _html_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx), None),
+        "</section>",
     ]
     if parts and len(parts) > 1:
         header, rows, total_row = _location_rows(c, parts, ctx)
@@ -924,7 +1029,7 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
                 _html_table(header, rows, total_row), "</section>"]
     out.append("</div>")
     out.append('<footer id="revision">' + "<br>".join(
-        _code_hashes(_e(line)) for line in _provenance_text(c, ctx)) + "</footer>")
+        _code_hashes(_e(line)) for line in _provenance_text(c, ctx, public)) + "</footer>")
     out.append("</main></body></html>\n")
     return "\n".join(out)
 
@@ -954,7 +1059,7 @@ def _text_bar(value: Any, top: float, width: int = 20) -> str:
 
 
 def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-                    ctx: Context | None = None) -> str:
+                    ctx: Context | None = None, *, public: bool = False) -> str:
     """The annual page as Markdown: the same sections as tables, with text bars."""
     ctx = ctx or Context(lang="nl")
     lang = ctx.lang
@@ -986,15 +1091,26 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
     out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
                          [[lbl, text, _text_bar(v, top)] for lbl, v, text in s["referrers"]],
                          bar=True))
+    out += ["", f"## {ctx.t('close_reasons')}", ""]
+    top = max([_bounds(v)[1] for _, v, _ in s["close_reasons"]] + [1.0])
+    out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
+                         [[lbl, text, _text_bar(v, top)]
+                          for lbl, v, text in s["close_reasons"]], bar=True)
+               if s["close_reasons"] else ctx.t("no-data"))
+    out += ["", f"## {ctx.t('kinds')}", ""]
+    out.append(_md_table(_kinds_header(ctx), s["kinds"]))
     out += ["", f"## {ctx.t('impact')}", ""]
     out.append(_md_table([ctx.t("domain"), ctx.t("start"), ctx.t("end"), ctx.t("change")],
                          [[lbl, fmt_dec(a, lang), fmt_dec(b, lang), ch]
-                          for lbl, a, b, ch in s["impact"]]))
+                          for lbl, a, b, ch in s["impact"]])
+               if s["impact"] else ctx.t("no-data"))
     out += ["", ctx.t("impact-note", year=c.year)]
+    out += ["", f"## {ctx.t('organisation')}", ""]
+    out.append(_md_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx)))
     if parts and len(parts) > 1:
         header, loc_rows, total_row = _location_rows(c, parts, ctx)
         out += ["", f"## {ctx.t('per-location')}", ""]
         out.append(_md_table(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
     out += ["", "---", ""]
-    out += [line + "  " for line in _provenance_text(c, ctx)]
+    out += [line + "  " for line in _provenance_text(c, ctx, public)]
     return "\n".join(out).rstrip() + "\n"

@@ -30,9 +30,13 @@ RevOpt = Annotated[str | None, typer.Option(
     help="Read the records as they were at this git revision (a tag such as report-2025, "
     "a branch, a commit), without touching the working tree.", show_default=False)]
 FromOpt = Annotated[bool, typer.Option(
-    "--from", help="Merge the export FILES (of hs kpi --export) into national figures.")]
+    "--from", help="Merge the exports (of hs kpi --export) in PATH... into national figures.")]
 FilesArg = Annotated[list[Path] | None, typer.Argument(
-    metavar="FILE", help="Export files to merge (with --from).", show_default=False)]
+    metavar="PATH", help="Export files, or folders of them, to merge (with --from).",
+    show_default=False)]
+PublicOpt = Annotated[bool, typer.Option(
+    "--public", help="For publication: hide counts from 1 to 4 (and any count they could be "
+    "worked out from).")]
 
 MSG: Any = None
 
@@ -43,13 +47,20 @@ def _msg(key: str, **fields: object) -> str:
         from hs.base.i18n import Catalog
 
         MSG = Catalog({
-            "need-year": ("--year is required (or --from FILE... to merge exports)",
-                          "--year is verplicht (of --from BESTAND... om exports samen te "
+            "need-year": ("--year is required (or --from PATH... to merge exports)",
+                          "--year is verplicht (of --from PAD... om exports samen te "
                           "voegen)"),
             "files-without-from": ("files are only taken with --from",
                                    "bestanden alleen met --from"),
-            "from-without-files": ("--from needs one or more export files",
-                                   "--from heeft een of meer exportbestanden nodig"),
+            "from-without-files": ("--from needs one or more export files or folders",
+                                   "--from heeft een of meer exportbestanden of mappen "
+                                   "nodig"),
+            "by-two": ("--by-location and --by-municipality: choose one",
+                       "--by-location en --by-municipality: kies er een"),
+            "by-municipality-from": ("--by-municipality needs the records; exports hold "
+                                     "no municipality columns",
+                                     "--by-municipality heeft de records nodig; exports "
+                                     "bevatten geen kolommen per gemeente"),
             "from-conflict": ("--from merges export files; it does not take {option}",
                               "--from voegt exportbestanden samen; {option} kan daar niet bij"),
             "year-mismatch": ("--year {year}: the exports are of {found}",
@@ -64,10 +75,14 @@ def _msg(key: str, **fields: object) -> str:
                              "with --location",
                              "deze records bevatten {n} werkingen ({codes}); kies er een met "
                              "--location"),
-            "wrote-export": ("wrote {path}: counts of {location} for {year} (counts from 1 "
-                             "to 4 of a breakdown as \"<5\")",
-                             "{path} geschreven: aantallen van {location} voor {year} "
-                             "(aantallen van 1 tot 4 van een uitsplitsing als \"<5\")"),
+            "wrote-export": ("wrote {path}: exact counts of {location} for {year}, for the "
+                             "central office (internal: never publish it as it is)",
+                             "{path} geschreven: exacte aantallen van {location} voor {year}, "
+                             "voor de centrale werking (intern: nooit zo publiceren)"),
+            "wrote-public": ("wrote {path}: counts of {location} for {year} for publication "
+                             "(counts from 1 to 4 hidden)",
+                             "{path} geschreven: aantallen van {location} voor {year} om te "
+                             "publiceren (aantallen van 1 tot 4 verborgen)"),
             "invalid": ("{n} record files are invalid and left out of the figures; run "
                         "'hs validate'",
                         "{n} recordbestanden zijn ongeldig en tellen niet mee; voer "
@@ -113,14 +128,14 @@ def _context(index: Index | None, lang: str) -> Context:
                    lang)
 
 
-def _merged(files: list[Path], year: int | None, repo: Path | None, lang: str,
+def _merged(paths: list[Path], year: int | None, repo: Path | None, lang: str,
             ) -> tuple[KpiCounts, dict[str, KpiCounts], Context]:
-    from hs.app.kpi import merge, read_export
+    from hs.app.rollup import merge, read_exports
     from hs.base.errors import RepoNotFound, UsageError
 
-    if not files:
+    if not paths:
         raise UsageError(_msg("from-without-files"))
-    parts = [read_export(f) for f in files]
+    parts = [counts for _, counts in read_exports(paths)]
     total = merge(parts)
     if year is not None and year != total.year:
         raise UsageError(_msg("year-mismatch", year=year, found=total.year))
@@ -133,8 +148,20 @@ def _merged(files: list[Path], year: int | None, repo: Path | None, lang: str,
         index = None
     if index is not None and not index.vocabularies:
         index = None
-    by_code = {p.location or f"#{i + 1}": p for i, p in enumerate(parts)}
+    by_code = dict(sorted((p.location or f"#{i + 1}", p) for i, p in enumerate(parts)))
     return total, by_code, _context(index, lang)
+
+
+def _publish(total: KpiCounts, parts: dict[str, KpiCounts] | None, public: bool
+             ) -> tuple[KpiCounts, dict[str, KpiCounts] | None]:
+    """The figures as shown: with ``public``, small cells hidden (hs.app.suppress)."""
+    if not public:
+        return total, parts
+    from hs.app.suppress import suppress, suppress_columns
+
+    if parts is None:
+        return suppress(total), None
+    return suppress_columns(total, parts)
 
 
 def _conflicts(options: dict[str, object], key: str) -> None:
@@ -161,12 +188,18 @@ def kpi(
     rev: RevOpt = None,
     by_location: Annotated[bool, typer.Option(
         "--by-location", help="One column per location and a total.")] = False,
+    by_municipality: Annotated[bool, typer.Option(
+        "--by-municipality",
+        help="One column per municipality the location serves (a family's and a "
+        "volunteer's municipality field) and a total.")] = False,
     export: Annotated[Path | None, typer.Option(
         "--export", metavar="FILE",
-        help="Write the location's counts (no records; counts 1-4 of a breakdown as <5) to "
-        "a YAML file for the central office.", show_default=False)] = None,
+        help="Write the location's exact counts (no record, ID or name) to a YAML file for "
+        "the central office (with --public: small counts hidden, for publication).",
+        show_default=False)] = None,
     from_: FromOpt = False,
     files: FilesArg = None,
+    public: PublicOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -178,8 +211,9 @@ def kpi(
     import json
     import sys
 
-    from hs.app.kpi import as_json, compute, compute_by_location, write_export
+    from hs.app.kpi import as_json, compute, compute_by_location, compute_by_municipality
     from hs.app.report import kpi_table, kpi_tables
+    from hs.app.rollup import write_export
     from hs.base.errors import UsageError
     from hs.base.i18n import language
     from hs.cli.output import emit, message, resolve_format
@@ -187,12 +221,16 @@ def kpi(
     fmt = resolve_format(fmt)
     if by_location and location is not None:
         raise UsageError(_msg("by-location-one"))
+    if by_location and by_municipality:
+        raise UsageError(_msg("by-two"))
     if files and not from_:
         raise UsageError(_msg("files-without-from"))
     parts: dict[str, KpiCounts] | None
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev,
                     "--export": export}, "from-conflict")
+        if by_municipality:
+            raise UsageError(_msg("by-municipality-from"))
         total, merged_parts, ctx = _merged(files or [], year, repo, language())
         parts = merged_parts if by_location else None
     else:
@@ -201,7 +239,8 @@ def kpi(
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
         if export is not None:
-            _conflicts({"--by-location": by_location}, "export-conflict")
+            _conflicts({"--by-location": by_location, "--by-municipality": by_municipality},
+                       "export-conflict")
             code = location
             if code is None:
                 codes = sorted(index.locations)
@@ -210,21 +249,27 @@ def kpi(
                                           codes=", ".join(codes)))
                 code = codes[0]
             counts = compute(index, year, location=code, as_of=day, revision=revision)
-            write_export(export, counts)
+            write_export(export, counts, public=public)
             if revision.dirty:
                 message(_msg("dirty"))
-            message(_msg("wrote-export", path=export, location=code, year=year))
+            message(_msg("wrote-public" if public else "wrote-export", path=export,
+                         location=code, year=year))
             return
         if by_location:
             total, parts = compute_by_location(index, year, as_of=day, revision=revision)
+        elif by_municipality:
+            total, parts = compute_by_municipality(index, year, location=location, as_of=day,
+                                                   revision=revision)
         else:
             total = compute(index, year, location=location, as_of=day, revision=revision)
             parts = None
         ctx = _context(index, language())
+    total, parts = _publish(total, parts, public)
     if fmt == "json":
         data: Any = as_json(total)
         if parts is not None:
-            data = {"total": data, "by_location": {k: as_json(v) for k, v in parts.items()}}
+            by = "by_municipality" if by_municipality else "by_location"
+            data = {"total": data, by: {k: as_json(v) for k, v in parts.items()}}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":  # for programs: one table, a stable section and key per row
@@ -249,6 +294,7 @@ def report(
         "--format", "-f", metavar="html|markdown", help="Page format.")] = "html",
     from_: FromOpt = False,
     files: FilesArg = None,
+    public: PublicOpt = False,
     repo: RepoOpt = None,
 ) -> None:
     """Write the annual report page (HTML or Markdown).
@@ -284,8 +330,9 @@ def report(
         context = _context(index, lang)
         if revision.dirty:
             message(_msg("dirty"))
+    total, parts = _publish(total, parts, public)
     render = render_markdown if fmt == "markdown" else render_html
-    text = render(total, parts, context)
+    text = render(total, parts, context, public=public)
     if out is None:
         sys.stdout.write(text)
         return

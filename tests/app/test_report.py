@@ -102,8 +102,34 @@ def test_report_from_exports(year_repo: Path, tmp_path: Path) -> None:
         files.append(str(path))
     code, page, err = report(year_repo, "--from", *files)
     assert code == 0, err
-    assert "Samengevoegd uit de exports van 2 werkingen" in page
+    assert "Samengevoegd uit de exacte exports van 2 werkingen" in page
     assert "<b>4</b><span>Gezinnen ondersteund</span>" in page
+    code, direct, err = report(year_repo, "--year", "2025")
+    assert code == 0, err
+    national = page[:page.index('<footer id="revision">')]
+    assert national == direct[:direct.index('<footer id="revision">')]  # the same page
+
+
+def test_close_reasons_and_an_impact_without_data(year_repo: Path) -> None:
+    code, page, err = report(year_repo, "--year", "2025", "--as-of", "2025-03-01")
+    assert code == 0, err
+    impact = page[page.index('<section id="impact"'):]
+    impact = impact[:impact.index("</section>")]
+    assert "<svg" not in impact and "Geen gegevens." in impact  # nothing closed yet
+    code, page, err = report(year_repo, "--year", "2025")
+    closing = page[page.index('<section id="close-reasons"'):]
+    closing = closing[:closing.index("</section>")]
+    assert "Redenen van afronding" in closing and "close-reasons-chart" in closing
+    code, md, err = report(year_repo, "--year", "2025", "--format", "markdown")
+    assert "## Redenen van afronding" in md and "## Trajecten per soort" in md
+
+
+def test_public_page_hides_small_counts(year_repo: Path) -> None:
+    code, page, err = report(year_repo, "--year", "2025", "--public")
+    assert code == 0, err
+    assert "Om te publiceren: aantallen van 1 tot 4 zijn verborgen" in page
+    per_location = page[page.index('<section id="locations"'):]
+    assert "<td>Herent</td><td>&lt;5</td>" in per_location
 
 
 def test_report_errors(year_repo: Path) -> None:

@@ -53,6 +53,7 @@ Home-Start in figures
 Figure                       Value
 Families supported               1
 Children                         2
+Perinatal families               0
 Support moments                  2
 Volunteers                       1
 New volunteers                   1
@@ -73,6 +74,19 @@ Trajectories closed                                    1
 Families waiting on 31 December 2025                   0
 Days from acceptance to start (median)                40
 Days from acceptance to start (90th percentile)       40
+
+Trajectories by kind
+Figure                       Value
+Family buddy: active             1
+Family buddy: started            1
+Family buddy: closed             1
+Starter volunteer: active        0
+Language buddy: active           0
+Language buddy: started          0
+Language buddy: closed           0
+Family coach: active             0
+Family coach: started            0
+Family coach: closed             0
 
 Family profile
 Figure                                        Count    Share
@@ -117,6 +131,14 @@ The family stopped        1
 Impact per domain
 Figure                  Closed with scores    Start    End    Change
 Widening the network                     1     3.00   3.00     ±0.00
+
+Locations and funding
+Figure                                       Value
+Locations                                        1
+Locations run with a partner organisation        0
+Partner organisations                            –
+Cities and municipalities                        2
+Coordinator FTE                               0.50
 """
 
 
@@ -175,9 +197,9 @@ def test_csv_is_one_table_with_a_stable_key_per_row(year_repo: Path,
         assert {k: v for k, v in a.items() if k != "figure"} == \
             {k: v for k, v in b.items() if k != "figure"}
     rows = {(r["section"], r["key"]): r for r in en}
-    assert {r["section"] for r in en} == {"source", "headline", "path", "profile",
+    assert {r["section"] for r in en} == {"source", "headline", "path", "kinds", "profile",
                                           "volunteers", "referrers", "close_reasons",
-                                          "impact"}
+                                          "impact", "organisation"}
     value = "total" if args == ("--by-location",) else "value"
     assert rows[("headline", "families")][value] == ("1" if args[1:] else "4")
     assert rows[("source", "year")]["value"] == "2025"
@@ -318,22 +340,82 @@ def test_export_and_merge(year_repo: Path, tmp_path: Path) -> None:
     text = Path(files[0]).read_text(encoding="utf-8")
     for rid in (*FAMILIES, *VOLUNTEERS, *TRAJECTORIES):
         assert rid not in text
-    assert "huisarts: <5" in text
-    assert "  referrals: 5\n" in text  # a total stays exact
+    assert "format: hs-kpi-export/2" in text
+    assert "  huisarts: 1\n" in text  # exact: the export is internal
+    assert "  referrals: 5\n" in text
+    assert "waiting_histogram:\n  21: 1\n  64: 1\n" in text
     assert f"commit: {head(year_repo)}" in text
     code, out, err = run(year_repo, "kpi", "--from", *files, "-f", "json")
     assert code == 0, err
     merged = json.loads(out)
-    for key in ("referrals", "accepted", "started", "closed", "families", "children",
-                "support_moments", "volunteers", "locations", "municipalities", "fte"):
-        assert merged[key] == EXPECTED_2025[key], key
-    assert merged["referrers"]["caw"] == {"min": 1, "max": 4}
-    assert [s["location"] for s in merged["sources"]] == ["leuven", "herent"]
-    code, out, _ = run(year_repo, "kpi", "--from", *files, "--by-location", "-f", "plain")
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    direct = json.loads(out)
+    assert [s["location"] for s in merged.pop("sources")] == ["leuven", "herent"]
+    assert merged.pop("revision") is None
+    direct.pop("revision")
+    assert merged == direct  # every national figure is exact
+    code, out, _ = run(year_repo, "kpi", "--from", str(tmp_path), "--by-location",
+                       "-f", "plain")  # a folder of exports
     assert code == 0
-    assert "Figure                       leuven    herent    Total" in out
-    assert re.search(r"CAW \(general welfare centre\) +0 +<5 +<5", out)
-    assert re.search(r"Single parent +33\.3–100\.0% +0\.0% +25\.0–100\.0%", out)
+    assert "Figure                       herent    leuven    Total" in out  # name order
+    assert re.search(r"CAW \(general welfare centre\) +1 +0 +1", out)
+    assert re.search(r"Single parent +0\.0% +33\.3% +25\.0%", out)
+
+
+def test_from_refuses_other_years_duplicates_old_and_public_exports(
+        year_repo: Path, tmp_path: Path) -> None:
+    a, b, c, pub = (tmp_path / n for n in ("a.yaml", "b.yaml", "c.yaml", "pub.yaml"))
+    for path, extra in ((a, ["--year", "2025"]), (b, ["--year", "2024"]),
+                        (c, ["--year", "2025"]),
+                        (pub, ["--year", "2025", "--public"])):
+        code, _, err = run(year_repo, "kpi", "--location", "leuven", "--export", str(path),
+                           *extra)
+        assert code == 0, err
+    for files, message in (
+            ([a, b], f"cannot merge exports of different years: {a} is of 2025, {b} of 2024"),
+            ([a, c], f"location 'leuven' appears twice in the merge: {a} and {c}"),
+            ([pub], f"{pub}: a public export (small counts hidden) cannot be merged")):
+        code, out, err = run(year_repo, "kpi", "--from", *map(str, files))
+        assert (code, out) == (1, ""), err
+        assert err.startswith(f"hs: {message}") and err.count("\n") == 1
+    assert "huisarts: <5" in pub.read_text(encoding="utf-8")
+    old = tmp_path / "old.yaml"
+    old.write_text("format: hs-kpi-export/1\nyear: 2025\n", encoding="utf-8")
+    code, _, err = run(year_repo, "kpi", "--from", str(old))
+    assert code == 1
+    assert err == (f"hs: {old}: export format hs-kpi-export/1 is not hs-kpi-export/2: "
+                   "export it again with this version of hs (hs kpi --export)\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(year_repo, "kpi", "--from", str(empty))
+    assert code == 1
+    assert "holds no export file" in err
+
+
+def test_public_hides_small_counts(year_repo: Path) -> None:
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "--public", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["families"] == 4  # a total of the page stays
+    assert data["referrers"]["caw"] == {"min": 1, "max": 4}
+    assert data["perinatal_families"] == {"min": 1, "max": 4}
+    assert data["waiting_days"] == {"n": {"min": 1, "max": 4}, "median": None, "p90": None}
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "--public", "--by-location",
+                         "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["by_location"]["herent"]["families"] == {"min": 1, "max": 4}
+    assert data["by_location"]["leuven"]["families"] == {"min": 1, "max": 4}
+
+
+def test_by_municipality(year_repo: Path) -> None:
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "--location", "leuven",
+                         "--by-municipality", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    parts = data["by_municipality"]
+    assert sum(p["families"] for p in parts.values()) == data["total"]["families"]
+    assert sum(p["referrals"] for p in parts.values()) == data["total"]["referrals"]
 
 
 def test_export_needs_one_location(year_repo: Path, tmp_path: Path) -> None:
@@ -369,7 +451,7 @@ def test_unknown_location_and_bad_export(year_repo: Path, tmp_path: Path) -> Non
         assert err == "hs: --location: no location 'gent' (known: herent, leuven, lier)\n"
     assert not (tmp_path / "gent.yaml").exists()
     bad = tmp_path / "bad.yaml"
-    bad.write_text("format: hs-kpi-export/1\nyear: 2025\n", encoding="utf-8")
+    bad.write_text("format: hs-kpi-export/2\nyear: 2025\nperiod: 1\n", encoding="utf-8")
     code, _, err = run(year_repo, "kpi", "--from", str(bad))
     assert code == 1
     assert err == f"hs: {bad}: 'period' is missing or not a mapping\n"
