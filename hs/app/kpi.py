@@ -444,7 +444,7 @@ class _Collector:
                 if loc.partner is not None:
                     a.partners.add(loc.partner)
                     a.with_partner += 1
-                a.funding.update(getattr(loc, "funding", None) or {})
+                a.funding.update(loc.funding)
 
     def families(self) -> None:
         first, last = self.period.first, self.period.last

@@ -181,6 +181,9 @@ class _Gen:
                 return ("dict[str, Date]", f"{{k: v.toordinal() for k, v in {me}.{name}.items()}}",
                         f"{{k: _fromord(v) for k, v in {t}.items()}}",
                         f"{{k: _n(v) for k, v in {src}}}")
+            if value_type in ("float", "int"):
+                return (f"dict[str, {value_type}]", f"dict({me}.{name})", f"dict({t})",
+                        f"{{k: v for k, v in {src}}}")
             if value_type.startswith("list["):
                 return (f"dict[str, tuple[{_scalar(_inner(value_type) or '')}, ...]]",
                         f"{{k: v for k, v in {me}.{name}.items()}}",

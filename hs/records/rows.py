@@ -40,18 +40,19 @@ class LocationRow(LocationRowBase):
     active_from: Date
     active_until: Date | None
     fte: float | None
+    funding: dict[str, float]
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.name, self.municipalities, {k: v for k, v in self.neighbours.items()}, self.partner, self.active_from.toordinal(), _o(self.active_until), self.fte)
+        return (self.id, self.name, self.municipalities, {k: v for k, v in self.neighbours.items()}, self.partner, self.active_from.toordinal(), _o(self.active_until), self.fte, dict(self.funding))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> LocationRow:
-        return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4], _fromord(t[5]), _d(t[6]), t[7])
+        return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4], _fromord(t[5]), _d(t[6]), t[7], dict(t[8]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
-        return (rid, d["name"], tuple(d["municipalities"]), {k: tuple(v) for k, v in d.get("neighbours", {}).items()}, d.get("partner"), _n(d["active_from"]), _n_or_none(d.get("active_until")), d.get("fte"))
+        return (rid, d["name"], tuple(d["municipalities"]), {k: tuple(v) for k, v in d.get("neighbours", {}).items()}, d.get("partner"), _n(d["active_from"]), _n_or_none(d.get("active_until")), d.get("fte"), {k: v for k, v in d.get("funding", {}).items()})
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> LocationRow:
@@ -217,6 +218,7 @@ L_PARTNER = 4
 L_ACTIVE_FROM = 5
 L_ACTIVE_UNTIL = 6
 L_FTE = 7
+L_FUNDING = 8
 F_ID = 0
 F_LOCATION = 1
 F_MUNICIPALITY = 2

@@ -244,6 +244,11 @@ LOCATION = Group("Location", (
           description="Last day, once the location stopped."),
     Field("fte", "float | None", None, bounds={"ge": 0, "le": 50},
           description="Coordinator FTE (location metadata)."),
+    Field("funding", "dict[Code, float]", factory="dict",
+          description="Income per source in euros (location metadata), e.g. "
+          "local-government, flemish-government, funds, donations, own-services, other: "
+          "the figures show each source's share. Amounts of the reported year; the "
+          "figures of an earlier year come from that year's revision (hs kpi --rev)."),
 ), rules=(location_order,),
     doc="A Home-Start location (werking). Its ID is the file name, a short code.")
 
@@ -403,7 +408,7 @@ GROUPS: tuple[Group, ...] = (
 KINDS: dict[str, Kind] = {
     "location": Kind("location", LOCATION, Row("LocationRow", "L", (
         Col("name"), Col("municipalities"), Col("neighbours"), Col("partner"),
-        Col("active_from"), Col("active_until"), Col("fte"),
+        Col("active_from"), Col("active_until"), Col("fte"), Col("funding"),
     ))),
     "family": Kind("family", FAMILY, Row("FamilyRow", "F", (
         Col("location"), Col("municipality"), Col("languages"), Col("flags"),

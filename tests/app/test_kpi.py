@@ -36,13 +36,18 @@ name: Home-Start Leuven
 municipalities: [Leuven, Herent, Kessel-Lo]
 active_from: 2019-01-01
 fte: 0.8
+funding:
+  local-government: 40000
+  donations: 10000.5
 """,
     "herent": """\
 schema_version: 1
 name: Home-Start Herent
 municipalities: [Herent, Veltem]
+partner: Partner vzw
 active_from: 2021-01-01
 fte: 0.5
+funding: {local-government: 20000}
 """,
     # stopped before 2025: not counted in 2025, still reportable for 2024
     "lier": """\
@@ -412,9 +417,9 @@ EXPECTED_2025: dict[str, object] = {
     "locations": 2,  # Leuven, Herent (Lier stopped at the end of 2024)
     "municipalities": 4,  # Leuven, Herent, Kessel-Lo, Veltem
     "fte": 1.3,
-    "partners": [],
-    "with_partner": 0,
-    "funding": {},
+    "partners": ["Partner vzw"],  # Herent runs with a partner organisation
+    "with_partner": 1,
+    "funding": {"donations": 10000.5, "local-government": 60000},  # Lier stopped
     "perinatal_families": 2,  # F2 (expecting at referral), F6 (flag)
     "started_by_kind": {"buddy": 2, "language": 1, "coach": 0},  # T2, T6; T5
     "closed_by_kind": {"buddy": 2, "language": 1, "coach": 0},  # T1, T6; T5

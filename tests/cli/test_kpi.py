@@ -133,12 +133,14 @@ Figure                  Closed with scores    Start    End    Change
 Widening the network                     1     3.00   3.00     ±0.00
 
 Locations and funding
-Figure                                       Value
-Locations                                        1
-Locations run with a partner organisation        0
-Partner organisations                            –
-Cities and municipalities                        2
-Coordinator FTE                               0.50
+Figure                                           Value
+Locations                                            1
+Locations run with a partner organisation            1
+Partner organisations                      Partner vzw
+Cities and municipalities                            2
+Coordinator FTE                                   0.50
+Income (euros)                                   20000
+Income: local-government                        100.0%
 """
 
 
