@@ -233,7 +233,9 @@ class KpiCounts:
     ``waiting_histogram`` counts the trajectories started per number of waiting days
     (``waiting_days`` is computed from it). ``partners``, ``with_partner`` (locations run
     with a partner organisation) and ``funding`` (income per source, euros) are location
-    metadata."""
+    metadata. ``extra`` holds further figures by their JSON key, each a count or a map of
+    code -> count that adds up over locations (volunteer events, signals): the export, the
+    merge and the suppression carry them as they do the built-in counts."""
 
     year: int
     period: Period
@@ -273,6 +275,7 @@ class KpiCounts:
     impact: dict[str, ImpactCounts] = field(default_factory=dict)
     waiting_days: WaitingDays = field(default_factory=WaitingDays)
     waiting_histogram: dict[int, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def total(self, key: str) -> Count:
         """A total (a :class:`Range` where published figures hide it)."""
@@ -700,6 +703,9 @@ def as_json(c: KpiCounts) -> dict[str, Any]:
         out[name] = {k: json_value(v) for k, v in getattr(c, name).items()}
     out["impact"] = {dom: {"n": json_value(i.n), "start": i.mean_start, "end": i.mean_end,
                            "change": i.mean_change} for dom, i in c.impact.items()}
+    for key, value in c.extra.items():
+        out[key] = ({k: json_value(v) for k, v in value.items()} if isinstance(value, dict)
+                    else json_value(value))
     w = c.waiting_days
     out["waiting_days"] = {"n": json_value(w.n), "median": json_value(w.median),
                            "p90": json_value(w.p90)}

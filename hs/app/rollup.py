@@ -124,6 +124,8 @@ def export_data(counts: KpiCounts, public: bool = False) -> dict[str, Any]:
         "impact": {dom: ({"n": _cell(i.n)} if isinstance(i.n, Range) else
                          {"n": i.n, "sum_start": i.sum_start, "sum_end": i.sum_end})
                    for dom, i in c.impact.items()},
+        "extra": {key: ({k: _cell(v) for k, v in value.items()} if isinstance(value, dict)
+                        else _cell(value)) for key, value in c.extra.items()},
     })
     if public:
         w = c.waiting_days
@@ -227,6 +229,11 @@ def from_export(data: Any, where: str) -> KpiCounts:
         amount = _number_or_none(v, f"{where}: funding.{k}")
         if amount is not None:
             funding[str(k)] = amount
+    extra: dict[str, Any] = {}
+    for key, value in _mapping(data, "extra", where).items():
+        extra[str(key)] = ({str(k): _count(v, f"{where}: extra.{key}.{k}")
+                            for k, v in value.items()} if isinstance(value, Mapping)
+                           else _count(value, f"{where}: extra.{key}"))
     rev = data.get("revision")
     revision = None
     if isinstance(rev, Mapping):
@@ -242,7 +249,7 @@ def from_export(data: Any, where: str) -> KpiCounts:
         partners=_strings(data, "partners", where), with_partner=with_partner,
         funding=funding, **breakdowns, impact=impact,
         waiting_days=WaitingDays.of_histogram(histogram),
-        waiting_histogram=dict(sorted(histogram.items())),
+        waiting_histogram=dict(sorted(histogram.items())), extra=extra,
     )
 
 
@@ -338,6 +345,15 @@ def merge(parts: list[KpiCounts]) -> KpiCounts:
     for p in parts:
         for source, amount in p.funding.items():
             funding[source] = funding.get(source, 0.0) + amount
+    extra: dict[str, Any] = {}
+    for p in parts:
+        for key, value in p.extra.items():
+            if isinstance(value, Mapping):
+                into = extra.setdefault(key, {})
+                for k, v in value.items():
+                    into[k] = add(into.get(k, 0), v)
+            else:
+                extra[key] = add(extra.get(key, 0), value)
     sources = tuple(s for p in parts for s in (p.sources or (Source(p.location, p.revision),)))
     return KpiCounts(
         year=head.year, period=head.period, as_of=head.as_of, location=None, revision=None,
@@ -349,5 +365,5 @@ def merge(parts: list[KpiCounts]) -> KpiCounts:
         funding={k: round(funding[k], 2) for k in sorted(funding)},
         **breakdowns, impact=impact,
         waiting_days=WaitingDays.of_histogram(histogram),
-        waiting_histogram=dict(sorted(histogram.items())),
+        waiting_histogram=dict(sorted(histogram.items())), extra=extra,
     )

@@ -63,6 +63,12 @@ def _cells(c: KpiCounts, scope: str, with_totals: bool) -> dict[Cell, int]:
             out[(scope, name, k)] = _int(v)
     for dom, imp in c.impact.items():
         out[(scope, "impact", dom)] = _int(imp.n)
+    for key, value in c.extra.items():
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                out[(scope, f"extra.{key}", k)] = _int(v)
+        elif with_totals:
+            out[(scope, "extra", key)] = _int(value)
     return out
 
 
@@ -149,6 +155,14 @@ def _apply(c: KpiCounts, scope: str, sup: _Suppressor, with_totals: bool) -> Kpi
         n = shown((scope, "impact", dom), _int(imp.n))
         impact[dom] = imp if n == imp.n else ImpactCounts(n, 0, 0, 0)
     changes["impact"] = impact
+    extra: dict[str, Any] = {}
+    for key, value in c.extra.items():
+        if isinstance(value, Mapping):
+            extra[key] = {k: shown((scope, f"extra.{key}", k), _int(v))
+                          for k, v in value.items()}
+        else:
+            extra[key] = shown((scope, "extra", key), _int(value)) if with_totals else value
+    changes["extra"] = extra
     w = c.waiting_days
     if _int(w.n) < WAITING_DAYS_AT_LEAST:
         small = 0 < _int(w.n) < SUPPRESS_BELOW
@@ -184,6 +198,8 @@ def suppress_columns(total: KpiCounts, parts: Mapping[str, KpiCounts]
         if name == "totals":
             grand = _int(total.total(key))
             lines.append(_Line(grand, None, tuple(cells)))
+        elif name == "extra":
+            lines.append(_Line(_int(total.extra.get(key, 0)), None, tuple(cells)))
         elif ("", name, key) in values:
             lines.append(_Line(values[("", name, key)], ("", name, key), tuple(cells)))
     sup = _Suppressor(values, lines)

@@ -150,3 +150,23 @@ def test_merge_refuses_the_same_location_twice_and_other_years() -> None:
         merge([a, KpiCounts(2024, Period.of(2024), location="b")])
     with pytest.raises(InvalidExport, match="different periods"):
         merge([a, KpiCounts(2025, Period.of(2025, dt.date(2025, 6, 30)), location="b")])
+
+
+def test_extra_figures_travel_through_the_export_and_add_up(tmp_path: Path) -> None:
+    """Figures kept in ``extra`` (a count, or code -> count) are exported, merged and
+    shown under their own key, like the built-in ones."""
+    from hs.app.suppress import suppress
+
+    period = Period.of(2025)
+    a = KpiCounts(2025, period, location="a",
+                  extra={"intervision_attendances": 40, "events": {"online": 1, "module": 9}})
+    b = KpiCounts(2025, period, location="b",
+                  extra={"intervision_attendances": 2, "events": {"module": 3}})
+    for c in (a, b):
+        write_export(tmp_path / f"{c.location}.yaml", c)
+    got = as_json(national([tmp_path]))
+    assert got["intervision_attendances"] == 42
+    assert got["events"] == {"online": 1, "module": 12}
+    public = as_json(suppress(a))
+    assert public["events"] == {"online": {"min": 1, "max": 4}, "module": 9}
+    assert public["intervision_attendances"] == 40
