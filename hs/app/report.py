@@ -28,6 +28,7 @@ from hs.app.kpi import (
     AGE_BANDS,
     DERIVED_PROFILE,
     SUPPRESS_BELOW,
+    UNKNOWN_MUNICIPALITY,
     Count,
     KpiCounts,
     Range,
@@ -54,6 +55,8 @@ LABELS = Catalog({
     "impact": ("Impact per domain", "Impact per domein"),
     "per-location": ("Per location", "Per werking"),
     "per-municipality": ("Per municipality", "Per gemeente"),
+    "municipality": ("Municipality", "Gemeente"),
+    "unknown-municipality": ("Unknown or elsewhere", "Onbekend of elders"),
     "kinds": ("Trajectories by kind", "Trajecten per soort"),
     "organisation": ("Locations and funding", "Werkingen en financiering"),
     "section": ("Section", "Sectie"),
@@ -154,9 +157,10 @@ LABELS = Catalog({
                     "(\u201c<{below}\u201d), en een tweede aantal, als bereik, waar een "
                     "verborgen aantal uit een totaal af te leiden is."),
     "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
-                     "the perinatal families.",
+                     "the perinatal families (perinatal families: {perinatal}).",
                      "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
-                     "aandeel van de perinatale gezinnen."),
+                     "aandeel van de perinatale gezinnen (perinatale gezinnen: {perinatal})."),
+    "kind": ("Kind", "Soort"),
     "impact-note": ("Mean score (1 to 5) at the start and at the end of the trajectories "
                     "closed in {year}.",
                     "Gemiddelde score (1 tot 5) bij de start en op het einde van de in "
@@ -861,17 +865,26 @@ LOCATION_COLUMNS = ("families", "children", "support_moments", "volunteers", "st
 
 
 def _location_rows(total: KpiCounts, parts: Mapping[str, KpiCounts],
-                   ctx: Context) -> tuple[list[str], list[list[str]], list[str]]:
+                   ctx: Context, by: str = "location",
+                   ) -> tuple[list[str], list[list[str]], list[str]]:
+    """The table per location (``by="location"``) or per municipality: a row each and a
+    total row (FTE only per location: it is location metadata)."""
     lang = ctx.lang
     day = total.period.last.strftime("%d/%m")
-    header = [ctx.t("location"), *(ctx.t(f"col-{k}", day=day) for k in LOCATION_COLUMNS),
-              ctx.t("col-fte")]
+    fte = by == "location"
+    header = [ctx.t(by), *(ctx.t(f"col-{k}", day=day) for k in LOCATION_COLUMNS),
+              *([ctx.t("col-fte")] if fte else [])]
 
     def row(name: str, c: KpiCounts) -> list[str]:
         return [name, *(fmt_count(c.total(k), lang) for k in LOCATION_COLUMNS),
-                "\u2013" if c.fte is None else fmt_dec(c.fte, lang)]
+                *(["\u2013" if c.fte is None else fmt_dec(c.fte, lang)] if fte else [])]
 
-    rows = [row(_short(ctx.name(code)), c) for code, c in parts.items()]
+    def name(code: str) -> str:
+        if not fte:
+            return ctx.t("unknown-municipality") if code == UNKNOWN_MUNICIPALITY else code
+        return _short(ctx.name(code))
+
+    rows = [row(name(code), c) for code, c in parts.items()]
     return header, rows, row(ctx.t("total"), total)
 
 
@@ -918,7 +931,12 @@ def _sections(total: KpiCounts, ctx: Context) -> dict[str, Any]:
 
 
 def _kinds_header(ctx: Context) -> list[str]:
-    return [ctx.t("kinds"), ctx.t("col-active"), ctx.t("col-started"), ctx.t("col-closed")]
+    return [ctx.t("kind"), ctx.t("col-active"), ctx.t("col-started"), ctx.t("col-closed")]
+
+
+def _profile_note(c: KpiCounts, ctx: Context) -> str:
+    return ctx.t("profile-note", n=fmt_count(c.families, ctx.lang),
+                 perinatal=fmt_count(c.profile.get("perinatal", 0), ctx.lang))
 
 
 def _organisation(c: KpiCounts, ctx: Context) -> list[list[str]]:
@@ -950,7 +968,8 @@ def _provenance_text(c: KpiCounts, ctx: Context, public: bool = False) -> list[s
 
 
 def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-                ctx: Context | None = None, *, public: bool = False) -> str:
+                ctx: Context | None = None, *, public: bool = False,
+                by: str = "location") -> str:
     """The self-contained annual page (inline CSS and SVG, no external asset)."""
     ctx = ctx or Context(lang="nl")
     lang = ctx.lang
@@ -961,7 +980,6 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         (fmt_count(c.families, lang), ctx.t("families")),
         (fmt_count(c.children, lang), ctx.t("children")),
         (fmt_count(c.support_moments, lang), ctx.t("support_moments")),
-        (fmt_count(c.profile.get("perinatal", 0), lang), ctx.t("perinatal_families")),
         (fmt_count(c.started, lang), ctx.t("started")),
         (fmt_count(c.closed, lang), ctx.t("closed")),
         (fmt_count(c.volunteers, lang), ctx.t("volunteers")),
@@ -992,7 +1010,7 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         f' \u00b7 {_e(ctx.t("waiting-p90"))}: {_e(fmt_days(w.p90, lang))}</p></section>',
         f'<section id="profile"><h2>{_e(ctx.t("profile"))}</h2>',
         hbar_chart(s["profile"], COLOURS["profile"], "profile-chart", maximum=1.0),
-        f'<p class="note">{_e(ctx.t("profile-note", n=fmt_count(c.families, lang)))}</p>'
+        f'<p class="note">{_e(_profile_note(c, ctx))}</p>'
         "</section>",
         f'<section id="volunteers"><h2>{_e(ctx.t("volunteers-section"))}</h2>',
         '<div class="tiles four">',
@@ -1024,8 +1042,9 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         "</section>",
     ]
     if parts and len(parts) > 1:
-        header, rows, total_row = _location_rows(c, parts, ctx)
-        out += [f'<section id="locations" class="wide"><h2>{_e(ctx.t("per-location"))}</h2>',
+        header, rows, total_row = _location_rows(c, parts, ctx, by)
+        section = "municipalities" if by == "municipality" else "locations"
+        out += [f'<section id="{section}" class="wide"><h2>{_e(ctx.t(f"per-{by}"))}</h2>',
                 _html_table(header, rows, total_row), "</section>"]
     out.append("</div>")
     out.append('<footer id="revision">' + "<br>".join(
@@ -1059,7 +1078,8 @@ def _text_bar(value: Any, top: float, width: int = 20) -> str:
 
 
 def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-                    ctx: Context | None = None, *, public: bool = False) -> str:
+                    ctx: Context | None = None, *, public: bool = False,
+                    by: str = "location") -> str:
     """The annual page as Markdown: the same sections as tables, with text bars."""
     ctx = ctx or Context(lang="nl")
     lang = ctx.lang
@@ -1078,7 +1098,7 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
     out.append(_md_table([ctx.t("figure"), ctx.t("share"), ""],
                          [[lbl, text, _text_bar(v, 1.0)] for lbl, v, text in s["profile"]],
                          bar=True))
-    out += ["", ctx.t("profile-note", n=fmt_count(c.families, lang))]
+    out += ["", _profile_note(c, ctx)]
     out += ["", f"## {ctx.t('volunteers-section')}", ""]
     rows = [[r.label, _cell(r.kind, r.value(c), lang), ""] for r in _volunteer_rows(ctx)
             if r.kind == "count"]
@@ -1108,8 +1128,8 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
     out += ["", f"## {ctx.t('organisation')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx)))
     if parts and len(parts) > 1:
-        header, loc_rows, total_row = _location_rows(c, parts, ctx)
-        out += ["", f"## {ctx.t('per-location')}", ""]
+        header, loc_rows, total_row = _location_rows(c, parts, ctx, by)
+        out += ["", f"## {ctx.t(f'per-{by}')}", ""]
         out.append(_md_table(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
     out += ["", "---", ""]
     out += [line + "  " for line in _provenance_text(c, ctx, public)]

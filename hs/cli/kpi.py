@@ -292,6 +292,10 @@ def report(
         show_default=False)] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", metavar="html|markdown", help="Page format.")] = "html",
+    by_municipality: Annotated[bool, typer.Option(
+        "--by-municipality",
+        help="A table per municipality the location serves instead of per location.")
+    ] = False,
     from_: FromOpt = False,
     files: FilesArg = None,
     public: PublicOpt = False,
@@ -303,7 +307,7 @@ def report(
     Markdown). Dutch unless the root option --lang says otherwise."""
     import sys
 
-    from hs.app.kpi import compute, compute_by_location
+    from hs.app.kpi import compute, compute_by_location, compute_by_municipality
     from hs.app.report import render_html, render_markdown
     from hs.base.errors import UsageError
     from hs.cli.output import message
@@ -317,13 +321,18 @@ def report(
     parts: dict[str, KpiCounts] | None = None
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev}, "from-conflict")
+        if by_municipality:
+            raise UsageError(_msg("by-municipality-from"))
         total, parts, context = _merged(files or [], year, repo, lang)
     else:
         if year is None:
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
-        if location is None:
+        if by_municipality:
+            total, parts = compute_by_municipality(index, year, location=location, as_of=day,
+                                                   revision=revision)
+        elif location is None:
             total, parts = compute_by_location(index, year, as_of=day, revision=revision)
         else:
             total = compute(index, year, location=location, as_of=day, revision=revision)
@@ -332,7 +341,8 @@ def report(
             message(_msg("dirty"))
     total, parts = _publish(total, parts, public)
     render = render_markdown if fmt == "markdown" else render_html
-    text = render(total, parts, context, public=public)
+    text = render(total, parts, context, public=public,
+                  by="municipality" if by_municipality else "location")
     if out is None:
         sys.stdout.write(text)
         return

@@ -65,6 +65,7 @@ FAMILIES = {
     "f00000001": """\
 schema_version: 1
 location: leuven
+municipality: Kessel-Lo
 children:
 - born: 2020-03
 - born: 2015-06
@@ -81,6 +82,7 @@ referrals:
     "f00000002": """\
 schema_version: 1
 location: leuven
+municipality: Leuven
 children:
 - born: 2025-05
 languages: [nl]
@@ -134,6 +136,7 @@ referrals:
     "f00000006": """\
 schema_version: 1
 location: leuven
+municipality: Gent
 children:
 - born: 2018-01
 languages: [ar]
@@ -528,6 +531,25 @@ def test_by_location_adds_up_to_the_total(index) -> None:  # type: ignore[no-unt
     assert parts["leuven"].referrals + parts["herent"].referrals == total.referrals
     # a location that stopped is still reportable for its years
     assert compute(index, 2024, location="lier").locations == 1
+
+
+def test_by_municipality(index) -> None:  # type: ignore[no-untyped-def]
+    """F1 lives in Kessel-Lo, F2 in Leuven, F6 in Gent (not served by Leuven: "?"), the
+    others have no municipality ("?"); volunteers have none."""
+    from hs.app.kpi import compute_by_municipality
+
+    total, parts = compute_by_municipality(index, 2025, location="leuven")
+    assert as_json(total) == as_json(compute(index, 2025, location="leuven"))
+    assert list(parts) == ["Kessel-Lo", "Leuven", "?"]
+    got = {name: (c.families, c.children, c.referrals, c.volunteers, c.started)
+           for name, c in parts.items()}
+    assert got == {"Kessel-Lo": (1, 2, 0, 0, 0),  # F1 (T1 from 2024)
+                   "Leuven": (1, 1, 1, 0, 1),  # F2, T2
+                   "?": (1, 1, 4, 5, 1)}  # F6 (T5); F3, F4, F5, F8 referred
+    for key in ("families", "children", "referrals", "volunteers", "started", "closed",
+                "support_moments", "waiting_at_year_end"):
+        assert sum(c.total(key) for c in parts.values()) == total.total(key), key  # type: ignore[misc]
+    assert parts["?"].locations == 0 and parts["?"].fte is None  # metadata: the total's
 
 
 def test_as_of_counts_only_events_on_or_before_the_day(index) -> None:  # type: ignore[no-untyped-def]

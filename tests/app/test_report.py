@@ -278,3 +278,18 @@ def test_screenshot_in_headless_chromium(year_repo: Path, tmp_path: Path) -> Non
     assert path[0] < gender[0] < age[0] < impact[0]  # top to bottom
     assert profile[0] < referrers[0] < impact[0]
     assert impact[0] < 1900  # the whole page up to the impact chart is on screen
+
+
+def test_a_table_per_municipality(year_repo: Path) -> None:
+    code, page, err = report(year_repo, "--year", "2025", "--location", "leuven",
+                             "--by-municipality")
+    assert code == 0, err
+    table = page[page.index('<section id="municipalities"'):]
+    table = table[:table.index("</section>")]
+    assert "<h2>Per gemeente</h2>" in table
+    assert "<td>Kessel-Lo</td><td>1</td><td>2</td>" in table
+    assert "<td>Onbekend of elders</td>" in table
+    code, md, err = report(year_repo, "--year", "2025", "--location", "leuven",
+                           "--by-municipality", "--public", "--format", "markdown")
+    assert code == 0, err
+    assert "| Kessel-Lo | <5 | <5 |" in md
