@@ -95,3 +95,35 @@ def test_no_hidden_cell_follows_from_the_total(cells: list[int]) -> None:
     hidden = [k for k, v in c.referrers.items() if isinstance(v, Range)]
     if hidden and shown_nonzero:
         assert not _recoverable(dict(c.referrers), total, values)
+
+
+@given(st.lists(st.lists(st.integers(0, 9), min_size=3, max_size=3), min_size=2,
+                max_size=4))
+def test_no_hidden_cell_follows_from_a_row_or_a_column(grid: list[list[int]]) -> None:
+    """Locations (columns) with referrals per referrer (rows): with the total column shown,
+    no hidden cell of a column or a row can be worked out from its line, unless the line
+    has no shown non-zero cell left to hide (the documented limit)."""
+    codes = ("caw", "ocmw", "self")
+    parts = {f"l{i}": counts(location=f"l{i}", referrals=sum(col),
+                             referrers=dict(zip(codes, col, strict=True)))
+             for i, col in enumerate(grid)}
+    total = counts(location=None, referrals=sum(map(sum, grid)),
+                   referrers={k: sum(col[j] for col in grid) for j, k in enumerate(codes)})
+    t, shown = suppress_columns(total, parts)
+    lines: list[tuple[Any, dict[str, Any], dict[str, int]]] = []
+    for code, c in shown.items():  # down each column, where its total is shown
+        lines.append((c.referrals, dict(c.referrers), dict(parts[code].referrers)))
+    for k in codes:  # along each row, where the total column's cell is shown
+        lines.append((t.referrers[k], {code: c.referrers[k] for code, c in shown.items()},
+                      {code: parts[code].referrers[k] for code in parts}))
+    lines.append((t.referrals, {code: c.referrals for code, c in shown.items()},
+                  {code: parts[code].referrals for code in parts}))
+    for line_total, cells, truth in lines:
+        if isinstance(line_total, Range):
+            continue
+        for k, v in cells.items():
+            assert v == truth[k] or isinstance(v, Range)
+            assert not (isinstance(v, int) and 0 < v < 5)
+        hidden = [k for k, v in cells.items() if isinstance(v, Range)]
+        if hidden and any(isinstance(v, int) and v > 0 for v in cells.values()):
+            assert not _recoverable(cells, line_total, truth)

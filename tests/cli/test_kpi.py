@@ -356,6 +356,9 @@ def test_export_and_merge(year_repo: Path, tmp_path: Path) -> None:
     assert merged.pop("revision") is None
     direct.pop("revision")
     assert merged == direct  # every national figure is exact
+    code, out, err = run(year_repo, "kpi", "--from", *files, "-f", "csv")
+    assert code == 0, err
+    assert "\nheadline,families,Families supported,4,,,,,,\n" in out.replace("\r\n", "\n")
     code, out, _ = run(year_repo, "kpi", "--from", str(tmp_path), "--by-location",
                        "-f", "plain")  # a folder of exports
     assert code == 0
