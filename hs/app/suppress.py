@@ -4,9 +4,9 @@ Figures published per location or per municipality could point at a family: a co
 1 to 4 is hidden. The rules (docs/kpi.md, "Publishing: --public"):
 
 * **Primary**: every count from 1 to 4 of every breakdown (profile, volunteers' gender and
-  age, referrers, close reasons, trajectories by kind, impact ``n``), and, on a page with
-  a column per location or per municipality, every count from 1 to 4 of those columns
-  (their totals too). It is shown as ``<5`` (``Range(1, 4)``); a share beside it becomes
+  age, referrers, close reasons, trajectories by kind, impact ``n``), and every count
+  from 1 to 4 of a location's figures or of a column per location or per municipality
+  (their totals too); national totals stay. It is shown as ``<5`` (``Range(1, 4)``); a share beside it becomes
   the range of shares it allows.
 * **Secondary**: cells that add up to a shown total form a *line* (a breakdown adding up to
   its total; one figure across the location or municipality columns adding up to the
@@ -172,12 +172,13 @@ def _apply(c: KpiCounts, scope: str, sup: _Suppressor, with_totals: bool) -> Kpi
 
 
 def suppress(counts: KpiCounts) -> KpiCounts:
-    """One published set of figures (a location's, or the national ones): its breakdown
-    cells hidden, totals exact."""
-    values = _cells(counts, "", with_totals=False)
-    sup = _Suppressor(values, _lines(counts, "", with_totals=False))
+    """One published set of figures: its breakdown cells hidden; a location's totals too
+    (its page is one location's column), while national totals (``location`` None) stay."""
+    one = counts.location is not None
+    values = _cells(counts, "", with_totals=one)
+    sup = _Suppressor(values, _lines(counts, "", with_totals=one))
     sup.run()
-    return _apply(counts, "", sup, with_totals=False)
+    return _apply(counts, "", sup, with_totals=one)
 
 
 def suppress_columns(total: KpiCounts, parts: Mapping[str, KpiCounts]

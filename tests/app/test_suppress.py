@@ -127,3 +127,11 @@ def test_no_hidden_cell_follows_from_a_row_or_a_column(grid: list[list[int]]) ->
         hidden = [k for k, v in cells.items() if isinstance(v, Range)]
         if hidden and any(isinstance(v, int) and v > 0 for v in cells.values()):
             assert not _recoverable(cells, line_total, truth)
+
+
+def test_a_location_page_hides_its_small_totals_the_national_page_does_not() -> None:
+    one = suppress(counts(location="a", families=3, refused=1, referrals=12))
+    assert (one.families, one.refused, one.referrals) == (Range(1, 4), Range(1, 4), 12)
+    assert one.locations == 0  # metadata is never hidden
+    national = suppress(counts(location=None, families=3, refused=1, referrals=12))
+    assert (national.families, national.refused) == (3, 1)
