@@ -6,8 +6,8 @@ Figures published per location or per municipality could point at a family: a co
 * **Primary**: every count from 1 to 4 of every breakdown (profile, volunteers' gender and
   age, referrers, close reasons, trajectories by kind, impact ``n``), and every count
   from 1 to 4 of a location's figures or of a column per location or per municipality
-  (their totals too); national totals stay. It is shown as ``<5`` (``Range(1, 4)``); a share beside it becomes
-  the range of shares it allows.
+  (their totals too); the totals of several locations together stay. It is shown as
+  ``<5`` (``Range(1, 4)``); a share beside it becomes the range of shares it allows.
 * **Secondary**: cells that add up to a shown total form a *line* (a breakdown adding up to
   its total; one figure across the location or municipality columns adding up to the
   total column). If the hidden cells of a line could be worked out from the total and the
@@ -173,8 +173,9 @@ def _apply(c: KpiCounts, scope: str, sup: _Suppressor, with_totals: bool) -> Kpi
 
 def suppress(counts: KpiCounts) -> KpiCounts:
     """One published set of figures: its breakdown cells hidden; a location's totals too
-    (its page is one location's column), while national totals (``location`` None) stay."""
-    one = counts.location is not None
+    (its page is one location's column: ``--location``, or a records tree of one
+    location), while the totals of several locations together stay."""
+    one = counts.location is not None or _int(counts.locations) <= 1
     values = _cells(counts, "", with_totals=one)
     sup = _Suppressor(values, _lines(counts, "", with_totals=one))
     sup.run()

@@ -133,5 +133,7 @@ def test_a_location_page_hides_its_small_totals_the_national_page_does_not() -> 
     one = suppress(counts(location="a", families=3, refused=1, referrals=12))
     assert (one.families, one.refused, one.referrals) == (Range(1, 4), Range(1, 4), 12)
     assert one.locations == 0  # metadata is never hidden
-    national = suppress(counts(location=None, families=3, refused=1, referrals=12))
+    national = suppress(counts(location=None, locations=2, families=3, refused=1))
     assert (national.families, national.refused) == (3, 1)
+    alone = suppress(counts(location=None, locations=1, families=3))  # a location's tree
+    assert alone.families == Range(1, 4)
