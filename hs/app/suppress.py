@@ -171,11 +171,16 @@ def _apply(c: KpiCounts, scope: str, sup: _Suppressor, with_totals: bool) -> Kpi
     return replace(c, **changes)
 
 
+def _one_location(c: KpiCounts) -> bool:
+    """Figures of one location (``--location``, or a records tree of one location)."""
+    return c.location is not None or _int(c.locations) <= 1
+
+
 def suppress(counts: KpiCounts) -> KpiCounts:
     """One published set of figures: its breakdown cells hidden; a location's totals too
-    (its page is one location's column: ``--location``, or a records tree of one
-    location), while the totals of several locations together stay."""
-    one = counts.location is not None or _int(counts.locations) <= 1
+    (its page is one location's column), while the totals of several locations together
+    stay."""
+    one = _one_location(counts)
     values = _cells(counts, "", with_totals=one)
     sup = _Suppressor(values, _lines(counts, "", with_totals=one))
     sup.run()
@@ -185,10 +190,12 @@ def suppress(counts: KpiCounts) -> KpiCounts:
 def suppress_columns(total: KpiCounts, parts: Mapping[str, KpiCounts]
                      ) -> tuple[KpiCounts, dict[str, KpiCounts]]:
     """A published page with a column per location or municipality and a total column:
-    the breakdowns of every column and the totals of the part columns hidden, with
-    secondary suppression down each column and along each row."""
-    values = _cells(total, "", with_totals=False)
-    lines = _lines(total, "", with_totals=False)
+    the breakdowns of every column and the totals of the part columns hidden (of the total
+    column too when it is one location's), with secondary suppression down each column
+    and along each row."""
+    one = _one_location(total)
+    values = _cells(total, "", with_totals=one)
+    lines = _lines(total, "", with_totals=one)
     for code, c in parts.items():
         values.update(_cells(c, code, with_totals=True))
         lines += _lines(c, code, with_totals=True)
@@ -198,15 +205,16 @@ def suppress_columns(total: KpiCounts, parts: Mapping[str, KpiCounts]
             rows.setdefault((name, key), []).append((scope, name, key))
     for (name, key), cells in rows.items():
         if name == "totals":
-            grand = _int(total.total(key))
-            lines.append(_Line(grand, None, tuple(cells)))
+            lines.append(_Line(_int(total.total(key)), ("", name, key) if one else None,
+                               tuple(cells)))
         elif name == "extra":
-            lines.append(_Line(_int(total.extra.get(key, 0)), None, tuple(cells)))
+            lines.append(_Line(_int(total.extra.get(key, 0)),
+                               ("", name, key) if one else None, tuple(cells)))
         elif ("", name, key) in values:
             lines.append(_Line(values[("", name, key)], ("", name, key), tuple(cells)))
     sup = _Suppressor(values, lines)
     sup.run()
-    return (_apply(total, "", sup, with_totals=False),
+    return (_apply(total, "", sup, with_totals=one),
             {code: _apply(c, code, sup, with_totals=True) for code, c in parts.items()})
 
 
