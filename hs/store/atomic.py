@@ -11,7 +11,6 @@ from pathlib import Path
 
 from hs.base.errors import HsError
 from hs.base.i18n import Catalog
-from hs.store import faults
 
 MSG = Catalog({
     "cannot-write": ("{path}: cannot write: {why}", "{path}: kan niet schrijven: {why}"),
@@ -70,7 +69,6 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
         if check is not None:
             check(tmp.read_bytes())
         os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~_umask())
-        faults.point("tmp")
         os.replace(tmp, path)
         if durable:
             _sync_folder(path.parent)

@@ -92,6 +92,8 @@ def git_running(places: tuple[Path, ...], proc: str = "/proc") -> bool | None:
             continue
         try:
             cwd = os.readlink(os.path.join(base, "cwd"))
+        except FileNotFoundError:
+            continue  # gone, or a zombie (it holds no file)
         except OSError:
             return True  # a git process we cannot look into: assume it is in this one
         if any(cwd == f or cwd.startswith(f + os.sep) for f in folders):

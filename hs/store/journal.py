@@ -44,12 +44,13 @@ from pathlib import Path
 from hs.base.errors import GitError, HsError, WriteRejected
 from hs.base.i18n import Catalog
 from hs.store import faults, gitops
-from hs.store.atomic import TMP_SUFFIX, write_atomic
+from hs.store.atomic import TMP_SUFFIX, why, write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
 from hs.store.notice import say
 
 JOURNAL = "journal"
 UNDO = "journal.undo"
+NEW = "journal.new"  # the journal being written (a kill there left nothing else)
 LINKS = "undo"
 
 MSG = Catalog({
@@ -138,21 +139,36 @@ def _dir(root: Path) -> Path:
 def pending(root: Path) -> bool:
     """Whether a journal is there (two ``stat`` calls)."""
     folder = _dir(root)
-    return (folder / JOURNAL).exists() or (folder / UNDO).exists()
+    return any((folder / name).exists() for name in (JOURNAL, UNDO, NEW))
 
 
 def begin(root: Path, intent: Intent) -> None:
     """Write the journal (before any record file); WriteRejected if it cannot be."""
     folder = _dir(root)
+    new = folder / NEW
     try:
         folder.mkdir(exist_ok=True)
         ignore_cache_dir(root)
-        write_atomic(folder / JOURNAL, intent.to_json(), durable=True, os_errors=True)
-        os.chmod(folder / JOURNAL, 0o600)
+        fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(intent.to_json().encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(new, folder / JOURNAL)
+        _sync(folder)
     except OSError as exc:
-        raise WriteRejected(MSG("no-journal", path=folder / JOURNAL,
-                                why=exc.strerror or type(exc).__name__)) from None
+        with contextlib.suppress(OSError):
+            new.unlink()
+        raise WriteRejected(MSG("no-journal", path=folder / JOURNAL, why=why(exc))) from None
     faults.point("journal")
+
+
+def _sync(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def keep_old(root: Path, index: int, path: Path) -> None:
@@ -171,7 +187,7 @@ def keep_old(root: Path, index: int, path: Path) -> None:
 def end(root: Path) -> None:
     """The write is done (or wholly undone): remove the journal and the links."""
     folder = _dir(root)
-    for name in (JOURNAL, UNDO):
+    for name in (JOURNAL, UNDO, NEW):
         with contextlib.suppress(OSError):
             (folder / name).unlink()
     _drop_links(root)
@@ -223,8 +239,7 @@ def undo(root: Path, intent: Intent, git: bool) -> str | None:
         try:
             _restore(root, i, f)
         except OSError as exc:
-            problem = problem or MSG("undo-failed", path=f.rel,
-                                     why=exc.strerror or type(exc).__name__)
+            problem = problem or MSG("undo-failed", path=f.rel, why=why(exc))
     if git and problem is None:
         try:
             _unstage(root, intent)
@@ -238,7 +253,18 @@ def undo(root: Path, intent: Intent, git: bool) -> str | None:
 
 
 def _unstage(root: Path, intent: Intent) -> None:
-    paths = [f.rel for f in intent.files if not f.dirty]
+    """Take the files this write staged out of git's index again: those whose index
+    entry is the new blob, unless they had changes before (then they are left)."""
+    mine = {f.rel: f.after for f in intent.files if not f.dirty}
+    if not mine:
+        return
+    listed = gitops.run(root, "ls-files", "-s", "-z", "--", *mine)
+    paths = []
+    for entry in listed.stdout.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        rel = os.fsdecode(path)
+        if rel in mine and meta.split()[1].decode("ascii") == mine[rel]:
+            paths.append(rel)
     if not paths:
         return
     head = gitops.run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
@@ -266,6 +292,8 @@ def recover(root: Path) -> None:
     under the tree's lock. Raises HsError when git refuses the commit or the undo (the
     journal stays, for the next command)."""
     folder = _dir(root)
+    with contextlib.suppress(OSError):
+        (folder / NEW).unlink()  # killed while writing the journal: nothing else was
     marked = (folder / UNDO).exists()
     source = folder / (UNDO if marked else JOURNAL)
     try:
@@ -290,7 +318,7 @@ def recover(root: Path) -> None:
             try:
                 _restore(root, i, f)
             except OSError as exc:
-                raise HsError(MSG("pending", reason=f"{f.rel}: {exc.strerror}")) from None
+                raise HsError(MSG("pending", reason=f"{f.rel}: {why(exc)}")) from None
     if git:
         try:
             _unstage(root, Intent(intent.action, intent.subject, intent.message,

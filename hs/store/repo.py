@@ -33,7 +33,7 @@ from hs.records.ids import FOLDER, RecordKind
 from hs.records.index import Index
 from hs.records.layout import RECORDS
 from hs.records.problems import sort_key
-from hs.store import clonesetup, gitstate, journal
+from hs.store import clonesetup, faults, gitstate, journal
 from hs.store.atomic import why, write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
 from hs.store.layout import RecordFile, classify, find_root, walk
@@ -195,6 +195,7 @@ class Repo:
             if back != data:
                 raise WriteRejected(_MSG("read-back", path=rf.rel))
             self._validate_text(rf, back)
+            faults.point("tmp")  # the temporary file is written, not yet renamed
 
         with self.lock():
             if create and (path.exists() or (rf.kind in FOLDER and rf.id in self.all_ids())):
