@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import sys
 from pathlib import Path
 
@@ -83,6 +82,8 @@ def _hooks_dir(top: Path, common: Path) -> Path:
 
 def hook_text(records: str) -> str:
     """The hook script, for a records tree at ``records`` (relative to the work tree)."""
+    import shlex  # lazy: only a clone being set up quotes, not every command
+
     python = shlex.quote(sys.executable)
     where = shlex.quote(records or ".")
     return f"""#!/bin/sh

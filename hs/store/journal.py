@@ -5,17 +5,17 @@ A command writes its record files and commits them; killed in between (a power c
 command would fold it into its own commit, under its own message. So, under the tree's
 lock (:meth:`hs.store.repo.Repo.lock`), a write goes:
 
-1. :func:`begin` writes ``.hs/journal`` (whole or not at all, fsynced): the command's
+1. :func:`begin` writes ``.hs/write-journal`` (whole or not at all, fsynced): the command's
    action, its commit message, and for every file it will write the bytes it held before
    (none for a new file) and the git blob ID of the bytes it will hold. Only then is a
-   record file touched. The old file is also kept as a hard link ``.hs/undo/N`` (no
+   record file touched. The old file is also kept as a hard link ``.hs/write-undo/N`` (no
    space needed), so that an undo works on a full disk.
 2. The files are written (:func:`hs.store.atomic.write_atomic`) and committed.
 3. :func:`end` removes the journal and the links.
 
 A command that fails on the way undoes what it wrote itself (:func:`undo`) and removes
 the journal; if even the undo fails (the disk is full), it renames the journal to
-``.hs/journal.undo`` and says so. The next hs command (:func:`recover`, run when the lock
+``.hs/write-journal.undo`` and says so. The next hs command (:func:`recover`, run when the lock
 is taken and when a repository is opened) then finds the journal:
 
 * every file holds what the command meant to write, and the journal was not marked for
@@ -48,10 +48,10 @@ from hs.store.atomic import TMP_SUFFIX, why, write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
 from hs.store.notice import say
 
-JOURNAL = "journal"
-UNDO = "journal.undo"
-NEW = "journal.new"  # the journal being written (a kill there left nothing else)
-LINKS = "undo"
+JOURNAL = "write-journal"
+UNDO = "write-journal.undo"
+NEW = "write-journal.new"  # the journal being written (a kill there left nothing else)
+LINKS = "write-undo"
 
 MSG = Catalog({
     "no-journal": ("cannot write {path}: {why}; nothing was written",
@@ -172,7 +172,7 @@ def _sync(folder: Path) -> None:
 
 
 def keep_old(root: Path, index: int, path: Path) -> None:
-    """Keep the file about to be replaced as a hard link ``.hs/undo/N`` (best effort: a
+    """Keep the file about to be replaced as a hard link ``.hs/write-undo/N`` (best effort: a
     file system without hard links undoes from the journal's copy)."""
     links = _dir(root) / LINKS
     try:

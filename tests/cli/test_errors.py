@@ -107,7 +107,7 @@ def test_a_read_only_records_folder(mounted: Path) -> None:
         assert err.startswith("hs: cannot write records/families/f") and err.endswith(
             ".yaml: the file system is read-only; nothing was written\n"), err
         assert git(root, "status", "--porcelain") == ""
-        assert not (root / ".hs/journal").exists()
+        assert not (root / ".hs/write-journal").exists()
     finally:
         subprocess.run(["umount", str(root / "records/families")], check=True)
 

@@ -64,9 +64,10 @@ def leftovers(root: Path) -> list[str]:
     """Journal, undo links and temporary files anywhere in the tree."""
     found = [p.relative_to(root).as_posix() for p in root.rglob(".*.tmp")]
     hs_dir = root / ".hs"
-    found += [n for n in ("journal", "journal.undo") if (hs_dir / n).exists()]
-    if (hs_dir / "undo").is_dir():
-        found += [f"undo/{n}" for n in os.listdir(hs_dir / "undo")]
+    found += [n for n in (journal.JOURNAL, journal.UNDO, journal.NEW)
+              if (hs_dir / n).exists()]
+    if (hs_dir / journal.LINKS).is_dir():
+        found += [f"undo/{n}" for n in os.listdir(hs_dir / journal.LINKS)]
     return found
 
 
@@ -175,7 +176,7 @@ def test_a_reader_leaves_the_journal_of_a_live_writer(traj: tuple[Path, str]) ->
 
 def test_an_unreadable_journal_is_removed_with_one_line(traj: tuple[Path, str]) -> None:
     root, _ = traj
-    (root / ".hs" / "journal").write_text("{not json")
+    (root / ".hs" / journal.JOURNAL).write_text("{not json")
     err = hs(root, "list", "families")[2]
     assert err.startswith("hs: removed an unreadable write journal (")
     assert not journal.pending(root)
@@ -188,7 +189,7 @@ def test_the_journal_and_temporary_files_are_private(traj: tuple[Path, str],
     killed(root, "tmp", "visit", tid, "--date", VISIT_DAY)
     tmp = next(p for p in (root / "records").rglob(".*.tmp"))
     assert tmp.stat().st_mode & 0o077 == 0
-    assert (root / ".hs" / "journal").stat().st_mode & 0o077 == 0
+    assert (root / ".hs" / journal.JOURNAL).stat().st_mode & 0o077 == 0
     assert git(root, "status", "--porcelain") == ""  # ignored (info/exclude or .gitignore)
 
 

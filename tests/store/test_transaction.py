@@ -152,7 +152,7 @@ def test_no_room_for_the_journal(traj: tuple[Path, str],
     before = state(root, tid)
     monkeypatch.setattr(journal.os, "fsync", enospc)
     code, _, err = hs(root, "visit", tid, "--date", DAY)
-    assert (code, err) == (1, f"hs: cannot write {root}/.hs/journal: the disk is full; "
+    assert (code, err) == (1, f"hs: cannot write {root}/.hs/write-journal: the disk is full; "
                               "nothing was written\n")
     assert state(root, tid) == before
     monkeypatch.undo()
