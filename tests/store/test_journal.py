@@ -210,13 +210,13 @@ def _fork_and_kill(repo: Repo, files: list[tuple[str, str]], point: str) -> None
     assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == 0
 
 
-@settings(max_examples=30)
-@given(n=st.integers(1, 3), fresh=st.lists(st.booleans(), min_size=3, max_size=3),
-       point=st.sampled_from(faults.POINTS), nth=st.integers(1, 3))
-def test_every_kill_point_of_a_write_is_recovered(tmp_path_factory: pytest.TempPathFactory,
-                                                  n: int, fresh: list[bool], point: str,
-                                                  nth: int) -> None:
-    root = tmp_path_factory.mktemp("kill")
+STRATEGY = dict(n=st.integers(1, 3), fresh=st.lists(st.booleans(), min_size=3, max_size=3),
+                point=st.sampled_from(faults.POINTS), nth=st.integers(1, 3))
+
+
+def check_kill(root: Path, n: int, fresh: list[bool], point: str, nth: int) -> None:
+    """Write n files (new or not), killed at the nth time ``point`` is reached; after the
+    next lock the tree is wholly before or wholly after, committed under its message."""
     (root / "records/families").mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     rels = [f"records/families/f00000{i}x.yaml" for i in range(n)]
@@ -245,3 +245,20 @@ def test_every_kill_point_of_a_write_is_recovered(tmp_path_factory: pytest.TempP
     assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
     assert [p for p in root.rglob(".*.tmp")] == []
     assert not journal.pending(root)
+
+
+@settings(max_examples=30)
+@given(**STRATEGY)
+def test_every_kill_point_of_a_write_is_recovered(tmp_path_factory: pytest.TempPathFactory,
+                                                  n: int, fresh: list[bool], point: str,
+                                                  nth: int) -> None:
+    check_kill(tmp_path_factory.mktemp("kill"), n, fresh, point, nth)
+
+
+@pytest.mark.slow
+@settings(max_examples=300)
+@given(**STRATEGY)
+def test_every_kill_point_of_a_write_is_recovered_more(
+        tmp_path_factory: pytest.TempPathFactory, n: int, fresh: list[bool], point: str,
+        nth: int) -> None:
+    check_kill(tmp_path_factory.mktemp("kill"), n, fresh, point, nth)
