@@ -247,7 +247,7 @@ def check_kill(root: Path, n: int, fresh: list[bool], point: str, nth: int) -> N
     assert not journal.pending(root)
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(**STRATEGY)
 def test_every_kill_point_of_a_write_is_recovered(tmp_path_factory: pytest.TempPathFactory,
                                                   n: int, fresh: list[bool], point: str,

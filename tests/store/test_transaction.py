@@ -124,7 +124,8 @@ def fill(folder: Path, leave: int) -> Path:
     return filler
 
 
-@pytest.mark.parametrize("free_kib", [4, 8, 12, 16])
+@pytest.mark.parametrize("free_kib", [4, pytest.param(8, marks=pytest.mark.slow),
+                                      pytest.param(12, marks=pytest.mark.slow), 16])
 def test_a_visit_on_a_full_disk_is_whole_or_truthful(
         traj: tuple[Path, str], small_disk: Path, free_kib: int) -> None:
     src, tid = traj
