@@ -71,6 +71,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("HS_LANG", "en")
+    # no pre-commit hook in the test repositories (tests/store/test_clonesetup.py
+    # installs it where it is tested): a hand-made commit of a broken record stays possible
+    monkeypatch.setenv("HS_CLONE_SETUP", "off")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Coordinator")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "coordinator@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Coordinator")

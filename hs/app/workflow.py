@@ -79,11 +79,11 @@ from hs.rules.lifecycle import (
     volunteer_status,
 )
 from hs.store import gitops
-from hs.store.atomic import write_atomic
 from hs.store.layout import RecordFile
 from hs.store.read import parse_file
 from hs.store.repo import Repo, today
 from hs.store.splice import splice
+from hs.store.transaction import write_change
 from hs.store.yamlio import YamlIssue, dump_document, load_document
 
 REVIEW_KINDS = enums.REVIEW_KINDS
@@ -1461,43 +1461,17 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
         for rel in was_dirty:
             if (root / rel).exists():
                 warnings.append(MSG("warn-dirty", path=rel))
-    saved: dict[str, bytes | None] = {}
-    try:
-        for fc in files:
-            path = root / fc.rel
-            saved[fc.rel] = path.read_bytes() if path.exists() else None
-            p.repo.write(path, fc.text)
-    except BaseException:
-        _restore(root, saved)
-        p.repo.refresh()
-        raise
-    sha: str | None = None
-    if st.repo:
-        message = gitops.CommitMessage(change.subject, change.action, change.records,
-                                       change.date, change.extra)
-        try:
-            sha = gitops.record(root, rels, message, commit)
-        except GitError as err:
-            _restore(root, saved)
-            gitops.unstage(root, [r for r in rels if r not in was_dirty])
-            p.repo.refresh()
-            raise GitError(MSG("git-failed", message=err.message)) from None
+    message = gitops.CommitMessage(change.subject, change.action, change.records,
+                                   change.date, change.extra) if st.repo else None
+    try:  # journaled: a kill is finished or undone by the next command (hs.store.journal)
+        sha = write_change(p.repo, [(fc.rel, fc.text) for fc in files], action=change.action,
+                           subject=change.subject, message=message, commit=commit,
+                           dirty=was_dirty)
+    except GitError as err:
+        raise GitError(MSG("git-failed", message=err.message)) from None
     recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
     return Outcome(change.action, change.summary, change.subject, change.records,
                    change.created, tuple(rels), tuple(warnings), recorded, sha)
-
-
-def _restore(root: Path, saved: Mapping[str, bytes | None]) -> None:
-    for rel, raw in saved.items():
-        path = root / rel
-        try:
-            if raw is None:
-                if path.exists():
-                    path.unlink()
-            else:
-                write_atomic(path, raw, os_errors=True)
-        except OSError:
-            pass
 
 
 def run(repo: Repo, build: Callable[[Plan], Change], commit: bool = True) -> Outcome:

@@ -32,6 +32,12 @@ def _MSG(key: str, **fields: object) -> str:
                      "interne fout: {error} in {where} (HS_DEBUG=1 toont details; "
                      "meld het ons alsjeblieft)"),
         "lang": ("use nl or en", "gebruik nl of en"),
+        "overflow": ("a number or date is out of range (dates run from the year 1 to 9999)",
+                     "een getal of datum valt buiten het bereik (datums lopen van het jaar 1 "
+                     "tot 9999)"),
+        "os": ("{path}: {why}", "{path}: {why}"),
+        "os-nopath": ("cannot read or write a file: {why}",
+                      "kan een bestand niet lezen of schrijven: {why}"),
     })(key, **fields)
 
 
@@ -74,6 +80,12 @@ class HsGroup(TyperGroup):
             raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # usage errors and exits: Typer reports them (usage errors exit 2)
+        except OverflowError:  # e.g. 'hs due --within 999999999999': past year 9999
+            sys.stderr.write(f"hs: {_MSG('overflow')}\n")
+            raise typer.Exit(2) from None
+        except OSError as exc:  # a file hs could not read or write (permissions, a loop)
+            sys.stderr.write(f"hs: {_os_error(exc)}\n")
+            raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("HS_DEBUG"):
                 raise
@@ -84,6 +96,15 @@ class HsGroup(TyperGroup):
             where = f"{Path(frame.filename).name}:{frame.lineno}"
             sys.stderr.write(f"hs: {_MSG('internal', error=type(exc).__name__, where=where)}\n")
             raise typer.Exit(1) from None
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line: the file (a path: record IDs, no personal data) and why."""
+    from hs.store.atomic import why
+
+    if exc.filename is None:
+        return _MSG("os-nopath", why=why(exc))
+    return _MSG("os", path=os.fsdecode(exc.filename), why=why(exc))
 
 
 def _version(value: bool) -> None:

@@ -22,10 +22,16 @@ def init(
     records/vocabularies.yaml), the JSON Schemas for editors (schemas/), a CI workflow
     (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
     .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
-    first commit. Then add a location: hs location add."""
+    first commit. It installs hs's git pre-commit hook, which runs 'hs validate' before
+    every commit made by hand (a hook that was there is kept as pre-commit.local and run
+    first); a clone gets it from its first hs command. Then add a location: hs location
+    add."""
     from hs.app.workflow import init_repository
+    from hs.store import clonesetup
 
-    report_change(init_repository(path, commit=not no_commit))
+    outcome = init_repository(path, commit=not no_commit)
+    clonesetup.ensure(path.expanduser().resolve())
+    report_change(outcome)
 
 
 location_app = typer.Typer(help="Add and stop locations.",

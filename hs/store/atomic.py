@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -13,14 +14,40 @@ from hs.base.i18n import Catalog
 
 MSG = Catalog({
     "cannot-write": ("{path}: cannot write: {why}", "{path}: kan niet schrijven: {why}"),
+    "disk-full": ("the disk is full", "de schijf is vol"),
+    "read-only": ("the file system is read-only", "het bestandssysteem is alleen-lezen"),
+    "denied": ("permission denied", "geen toestemming"),
+    "loop": ("too many levels of symbolic links", "te veel niveaus van symbolische links"),
 })
+
+
+def why(exc: OSError) -> str:
+    """An OSError in a few words, in the user's language (never the file's content)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return MSG("disk-full")
+    if exc.errno == errno.EROFS:
+        return MSG("read-only")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return MSG("denied")
+    if exc.errno == errno.ELOOP:
+        return MSG("loop")
+    return exc.strerror or type(exc).__name__
+
+TMP_SUFFIX = ".tmp"
+
+
+def tmp_name(path: Path) -> Path:
+    """The temporary file of a write of ``path`` by this process: ``.NAME.PID.tmp``."""
+    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
 
 
 def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
                  check: Callable[[bytes], None] | None = None, keep_mode: bool = False,
                  os_errors: bool = False) -> None:
     """Write a file whole or not at all: a temporary file beside it (``.NAME.PID.tmp``),
-    renamed over it. The temporary file never stays behind.
+    renamed over it. The temporary file never stays behind (unless the process is killed:
+    the next hs command removes it, see :mod:`hs.store.journal`), and while it exists
+    only its owner can read it (it holds what the file will hold).
 
     ``durable``: the temporary file is fsynced before the rename and the folder after it
     (the new file survives a power cut). ``check`` is given the bytes read back from the
@@ -28,34 +55,36 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
     stays byte for byte). ``keep_mode``: the file keeps the permissions of the one it
     replaces. A file that cannot be written is an HsError naming it; with ``os_errors``,
     the OSError itself (for a caller that says it its own way)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = tmp_name(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        if isinstance(content, str):
-            with open(tmp, "w", encoding="utf-8") as text:
-                text.write(content)
-                if durable:
-                    text.flush()
-                    os.fsync(text.fileno())
-        else:
-            with open(tmp, "wb") as fh:
-                fh.write(content)
-                if durable:
-                    fh.flush()
-                    os.fsync(fh.fileno())
+        old_mode = stat.S_IMODE(os.stat(path).st_mode) if keep_mode and path.exists() \
+            else None
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
         if check is not None:
             check(tmp.read_bytes())
-        if keep_mode and path.exists():
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
         if durable:
             _sync_folder(path.parent)
     except OSError as exc:
         if os_errors:
             raise
-        raise HsError(MSG("cannot-write", path=path, why=exc.strerror or exc)) from None
+        raise HsError(MSG("cannot-write", path=path, why=why(exc))) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _sync_folder(folder: Path) -> None:

@@ -41,14 +41,11 @@ from typing import IO
 from hs import __version__
 from hs.base.errors import GitError
 from hs.base.i18n import Catalog
+from hs.store import faults, gitlock, gitstate
 
 MSG = Catalog({
     "no-git": ("git is not installed", "git is niet geïnstalleerd"),
     "failed": ("git {cmd} failed: {reason}", "git {cmd} mislukt: {reason}"),
-    "merging": ("a merge (or cherry-pick, or revert) is in progress in this git repository; "
-                "finish it first (git commit) or use --no-commit",
-                "er loopt een merge (of cherry-pick, of revert) in deze git-repository; "
-                "rond die eerst af (git commit) of gebruik --no-commit"),
     "who": ("git does not know who you are; set it with git config user.name and git "
             "config user.email",
             "git weet niet wie u bent; stel het in met git config user.name en git config "
@@ -107,16 +104,26 @@ class GitState:
 
     available: bool  # git is installed
     repo: bool  # the tree is inside a git work tree
-    merging: bool = False
+    operation: str | None = None  # a git operation in progress (gitstate.OPERATIONS)
+    git_dir: Path | None = None
+    top: Path | None = None  # the top folder of the work tree
+
+    @property
+    def merging(self) -> bool:
+        return self.operation is not None
 
 
-def run(root: Path, *args: str, input: bytes | None = None,
-        check: bool = True) -> subprocess.CompletedProcess[bytes]:
+OWN_COMMIT = "HS_OWN_COMMIT"  # set for hs's own commits: its pre-commit hook skips them
+
+
+def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     """``git args`` in ``root``, bytes in and out (blobs, ``-z`` output): the one place
     that starts git. Raises GitError when git is not installed and, with ``check``, when
     the command fails (with the last line git wrote)."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input)
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input,
+                              env=env)
     except FileNotFoundError:
         raise GitError(MSG("no-git")) from None
     if check and proc.returncode != 0:
@@ -127,11 +134,11 @@ def run(root: Path, *args: str, input: bytes | None = None,
     return proc
 
 
-def _run(root: Path, *args: str, input: str | None = None,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
+def _run(root: Path, *args: str, input: str | None = None, check: bool = True,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """:func:`run` with text in and out."""
     proc = run(root, *args, input=None if input is None else input.encode("utf-8"),
-               check=check)
+               check=check, env=env)
     return subprocess.CompletedProcess(proc.args, proc.returncode,
                                        proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
@@ -139,29 +146,35 @@ def _run(root: Path, *args: str, input: str | None = None,
 
 def state(root: Path) -> GitState:
     try:
-        proc = _run(root, "rev-parse", "--is-inside-work-tree", "--git-dir", check=False)
+        proc = _run(root, "rev-parse", "--is-inside-work-tree", "--git-dir",
+                    "--show-toplevel", check=False)
     except GitError:
         return GitState(available=False, repo=False)
-    out = proc.stdout.split()
+    out = proc.stdout.splitlines()
     if proc.returncode != 0 or not out or out[0] != "true":
         return GitState(available=True, repo=False)
     git_dir = Path(out[1]) if len(out) > 1 else Path(".git")
     if not git_dir.is_absolute():
         git_dir = root / git_dir
-    merging = any((git_dir / name).exists()
-                  for name in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD"))
-    return GitState(available=True, repo=True, merging=merging)
+    top = Path(out[2]) if len(out) > 2 else root
+    return GitState(available=True, repo=True, operation=gitstate.operation(git_dir),
+                    git_dir=git_dir, top=top)
 
 
 def preflight(root: Path, commit: bool) -> GitState:
-    """Check, before anything is written, that the commit can be made.
+    """Check, before anything is written, that the change can be recorded on a branch.
 
-    Raises GitError when a merge is in progress or no author identity is configured."""
+    Raises GitError when git is in the middle of an operation (a rebase, a merge, ... or
+    a detached HEAD: :mod:`hs.store.gitstate`), when git's index is locked
+    (:mod:`hs.store.gitlock`, which removes a stale lock) or, with ``commit``, when no
+    author identity is configured. Also with ``commit`` false: staging a change in the
+    middle of a rebase would mix it into the rebase."""
     st = state(root)
-    if not st.repo:
+    if not st.repo or st.git_dir is None:
         return st
-    if st.merging:
-        raise GitError(MSG("merging"))
+    if st.operation is not None:
+        raise GitError(gitstate.refusal(st.git_dir, st.operation))
+    gitlock.check(st.top or root, st.git_dir)
     if commit:
         preflight_identity(root)
     return st
@@ -197,11 +210,20 @@ def init(root: Path) -> None:
 def record(root: Path, paths: Sequence[str], message: CommitMessage,
            commit: bool = True) -> str | None:
     """Stage ``paths`` and, if ``commit``, commit exactly them. Returns the commit hash."""
+    return record_text(root, paths, message.text(), commit)
+
+
+def record_text(root: Path, paths: Sequence[str], message: str,
+                commit: bool = True) -> str | None:
+    """:func:`record` with the message's text. The commit runs with ``HS_OWN_COMMIT``
+    set: the change was validated before it was written, so hs's pre-commit hook does
+    not check the tree again (a hook that was there before hs's still runs)."""
     _run(root, "add", "--", *paths)
     if not commit:
         return None
+    faults.point("staged")
     proc = _run(root, "commit", "-q", "--cleanup=verbatim", "-F", "-", "--only", "--",
-                *paths, input=message.text(), check=False)
+                *paths, input=message, check=False, env={**os.environ, OWN_COMMIT: "1"})
     if proc.returncode != 0:
         reason = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         raise GitError(MSG("failed", cmd="commit",
@@ -218,8 +240,8 @@ def unstage(root: Path, paths: Sequence[str]) -> None:
         _run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *paths, check=False)
 
 
-__all__ = ["CommitMessage", "GitState", "ParsedMessage", "dirty", "init", "parse_message",
-           "preflight", "record", "run", "state", "unstage"]
+__all__ = ["OWN_COMMIT", "CommitMessage", "GitState", "ParsedMessage", "dirty", "init",
+           "parse_message", "preflight", "record", "record_text", "run", "state", "unstage"]
 
 
 # --- what changed in the working tree ---------------------------------------------------

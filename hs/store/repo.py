@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from hs.base.errors import (
     AmbiguousId,
     GitError,
+    HsError,
     InvalidRecord,
     LockBusy,
     RecordNotFound,
@@ -32,10 +33,12 @@ from hs.records.ids import FOLDER, RecordKind
 from hs.records.index import Index
 from hs.records.layout import RECORDS
 from hs.records.problems import sort_key
-from hs.store.atomic import write_atomic
+from hs.store import clonesetup, faults, gitstate, journal
+from hs.store.atomic import why, write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
 from hs.store.layout import RecordFile, classify, find_root, walk
 from hs.store.load import LoadReport, load_tree
+from hs.store.notice import say
 from hs.store.read import parse_file
 
 if TYPE_CHECKING:  # lazy: for the types only; pydantic stays out of a warm read
@@ -125,7 +128,12 @@ class Repo:
 
         Another process that holds it makes this wait up to ``timeout`` seconds, then
         :class:`LockBusy`. Within one process the lock is re-entrant (a command that
-        holds it can call :meth:`write`, which takes it too)."""
+        holds it can call :meth:`write`, which takes it too).
+
+        Taking it finishes or undoes a write that a killed hs command left
+        (:func:`hs.store.journal.recover`); an HsError if that cannot be done now. In
+        the middle of a git operation (a rebase...) or on a detached HEAD it is refused
+        first (:mod:`hs.store.gitstate`): whatever would be written would be lost."""
         import fcntl  # lazy: POSIX only, and only a writing command locks
 
         key = str(self.root.resolve())
@@ -136,9 +144,14 @@ class Repo:
             finally:
                 _HELD[key] -= 1
             return
-        (self.root / CACHE_DIR).mkdir(exist_ok=True)
-        ignore_cache_dir(self.root)
-        fd = os.open(self.root / CACHE_DIR / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        refuse_git_operation(self.root)
+        try:
+            (self.root / CACHE_DIR).mkdir(exist_ok=True)
+            ignore_cache_dir(self.root)
+            fd = os.open(self.root / CACHE_DIR / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise WriteRejected(_MSG("no-lock", path=self.root / CACHE_DIR,
+                                     why=why(exc))) from None
         try:
             deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
             while True:
@@ -151,6 +164,9 @@ class Repo:
                     time.sleep(0.05)
             _HELD[key] = 1
             try:
+                if journal.pending(self.root):
+                    journal.recover(self.root)
+                    self.refresh()
                 yield
             finally:
                 _HELD.pop(key, None)
@@ -179,6 +195,7 @@ class Repo:
             if back != data:
                 raise WriteRejected(_MSG("read-back", path=rf.rel))
             self._validate_text(rf, back)
+            faults.point("tmp")  # the temporary file is written, not yet renamed
 
         with self.lock():
             if create and (path.exists() or (rf.kind in FOLDER and rf.id in self.all_ids())):
@@ -203,6 +220,17 @@ class Repo:
         return git(self.root, *args, check=check)
 
 
+def refuse_git_operation(root: Path) -> None:
+    """GitError when git is in the middle of an operation or HEAD is detached (read from
+    the git folder's files: no git process)."""
+    git_dir = gitstate.find_git_dir(root)
+    if git_dir is None:
+        return
+    op = gitstate.operation(git_dir)
+    if op is not None:
+        raise GitError(gitstate.refusal(git_dir, op))
+
+
 def git(root: Path, *args: str, check: bool = True, input: str | None = None) -> str:
     """Run git in ``root``; a failure is a GitError with git's own one-line reason."""
     try:
@@ -217,7 +245,21 @@ def git(root: Path, *args: str, check: bool = True, input: str | None = None) ->
 
 
 def open_repo(repo: str | Path | None = None) -> Repo:
-    return Repo(find_root(repo))
+    """The repository at ``repo`` (or found from the working folder), set up as a clone
+    of hs (:func:`hs.store.clonesetup.ensure`), with the write a killed command left
+    finished or undone (unless a writer is at work, or the tree cannot be written: a
+    reading command still reads, with one line saying why it could not)."""
+    r = Repo(find_root(repo))
+    clonesetup.ensure(r.root)
+    if journal.pending(r.root):
+        try:
+            with r.lock(timeout=0):
+                pass
+        except LockBusy:
+            pass  # a writer is at work: the journal is its own
+        except HsError as err:
+            say(str(err))
+    return r
 
 
 _MSG = Catalog({
@@ -239,6 +281,8 @@ _MSG = Catalog({
     "read-back": ("{path}: the file read back differs from what was written; nothing "
                   "was changed", "{path}: het teruggelezen bestand verschilt van wat "
                   "geschreven werd; er is niets veranderd"),
+    "no-lock": ("cannot write in {path} ({why}); nothing was written",
+                "kan niet schrijven in {path} ({why}); er werd niets geschreven"),
     "more-1": (" (and 1 more problem)", " (en nog 1 probleem)"),
     "more": (" (and {n} more problems)", " (en nog {n} problemen)"),
 })

@@ -504,8 +504,13 @@ def test_the_pre_commit_hook_and_the_workflow() -> None:
     hooks = load_plain((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "hs-validate")
     assert (hook["entry"], hook["language"]) == ("hs validate", "python")
-    assert re.search(hook["files"], "records/families/f3kq7p2xm.yaml")
-    assert not re.search(hook["files"], "README.md")
+    # always, not only when a record file is among the commit's (non-deleted) files: a
+    # commit that only deletes a record is checked too
+    assert hook["always_run"] is True and hook["pass_filenames"] is False
+    config = load_plain((DATA / "pre-commit-config.yaml").read_text(encoding="utf-8"))
+    local = config["repos"][0]["hooks"][0]
+    assert (local["entry"], local["always_run"], local["pass_filenames"]) == (
+        "hs validate", True, False)
     flow = load_plain((DATA / "validate-workflow.yml").read_text(encoding="utf-8"))
     assert set(flow["on"]) == {"push", "pull_request", "workflow_dispatch"}
     steps = flow["jobs"]["validate"]["steps"]

@@ -93,7 +93,8 @@ def test_first_commit_in_a_new_repository(tmp_path: Path) -> None:
 
 
 def test_state_and_dirty(repo: Path, tmp_path: Path) -> None:
-    assert gitops.state(repo) == gitops.GitState(True, True, False)
+    st = gitops.state(repo)
+    assert (st.available, st.repo, st.operation, st.top) == (True, True, None, repo)
     plain = tmp_path / "plain"
     plain.mkdir()
     assert gitops.state(plain).repo is False

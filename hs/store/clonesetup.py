@@ -1,0 +1,154 @@
+"""What every clone of a records repository needs from hs in its git folder, set up once:
+by ``hs init`` and by the first hs command in a clone that lacks it (``git clone``).
+
+* hs's own **pre-commit hook**: before every commit made by hand (after editing a record
+  in an editor, or deleting one), it runs ``hs validate`` on the whole records tree, so
+  that a commit that breaks a rule (a record referring to one that is deleted, say) is
+  refused. Deletions are included: the tree is checked as it is, not the files the commit
+  names. hs's own commits skip it (``HS_OWN_COMMIT``): they were validated before they
+  were made. A hook that was there before is kept as ``pre-commit.local`` and run first;
+  the hook goes where git looks for hooks (``core.hooksPath`` too).
+* **Temporary files** of an hs write killed halfway (``.NAME.PID.tmp``) are ignored by
+  git (``info/exclude``, for clones whose ``.gitignore`` predates them).
+* (The record-aware merge driver is registered at the same moment: see
+  :func:`_register_merge_driver`.)
+
+:func:`ensure` is on every command's path: when the clone is set up it costs a few
+``stat`` calls (the marker file ``hs-setup-1`` in the common git folder), no git process.
+A clone that cannot be set up (a read-only git folder) is left as it is, silently: the
+commands still work, and the next one tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from hs.base.errors import HsError
+from hs.store import gitops, gitstate
+
+OFF = "HS_CLONE_SETUP"  # 'off': leave the git folder alone (the test suite; a CI runner)
+MARKER = "hs-setup-1"  # bump the number when a clone needs more
+HOOK = "pre-commit"
+LOCAL_HOOK = "pre-commit.local"
+SIGNATURE = "# hs pre-commit hook"
+EXCLUDE = ("# hs: temporary files of a write that was interrupted (removed by hs)",
+           ".*.tmp")
+
+
+def ensure(root: Path) -> None:
+    """Set up the clone holding the records tree at ``root`` unless it is (see above)."""
+    if os.environ.get(OFF) == "off":
+        return
+    found = gitstate.locate(root)
+    if found is None:
+        return
+    top, git_dir = found
+    common = gitstate.common_dir(git_dir)
+    if os.path.exists(common / MARKER):
+        return
+    try:
+        setup(root, top, common)
+    except (OSError, HsError):
+        return
+
+
+def setup(root: Path, top: Path, common: Path) -> None:
+    """Install the hook, the ignore lines and the merge driver; then the marker."""
+    hooks = _hooks_dir(top, common)
+    install_hook(hooks, os.path.relpath(root, top))
+    exclude_temporary(common)
+    _register_merge_driver(root, top, common)
+    (common / MARKER).write_text("set up by hs: pre-commit hook, info/exclude\n",
+                                 encoding="utf-8")
+
+
+def _register_merge_driver(root: Path, top: Path, common: Path) -> None:
+    """The place where the record-aware merge driver is registered for this clone (the
+    ``merge`` work adds its call here; it runs once per clone, with the hook)."""
+
+
+def _hooks_dir(top: Path, common: Path) -> Path:
+    """Where git looks for hooks (``core.hooksPath`` if set)."""
+    proc = gitops.run(top, "rev-parse", "--git-path", "hooks", check=False)
+    out = proc.stdout.decode("utf-8", "replace").strip()
+    if proc.returncode != 0 or not out:
+        return common / "hooks"
+    hooks = Path(out)
+    return hooks if hooks.is_absolute() else top / hooks
+
+
+def hook_text(records: str) -> str:
+    """The hook script, for a records tree at ``records`` (relative to the work tree)."""
+    import shlex  # lazy: only a clone being set up quotes, not every command
+
+    python = shlex.quote(sys.executable)
+    where = shlex.quote(records or ".")
+    return f"""#!/bin/sh
+{SIGNATURE} (written by hs; hs may rewrite this file).
+# It refuses a commit that would leave the records tree broken: 'hs validate' checks
+# the whole tree as it is, deleted records included. Put checks of your own in
+# {LOCAL_HOOK} beside this file: it runs first. hs's own commits skip the check
+# (HS_OWN_COMMIT): they were validated before they were made.
+hooks=$(dirname "$0")
+if [ -x "$hooks/{LOCAL_HOOK}" ]; then
+    "$hooks/{LOCAL_HOOK}" "$@" || exit $?
+fi
+[ -n "$HS_OWN_COMMIT" ] && exit 0
+records={where}
+[ -d "$records/records" ] || exit 0
+if [ -x {python} ] && {python} -c 'import hs' >/dev/null 2>&1; then
+    exec {python} -m hs validate --repo "$records"
+elif command -v hs >/dev/null 2>&1; then
+    exec hs validate --repo "$records"
+fi
+echo "hs pre-commit hook: hs is not installed here, the records were not checked" >&2
+exit 0
+"""
+
+
+def install_hook(hooks: Path, records: str) -> bool:
+    """Write hs's hook; a hook that is not hs's moves aside to ``pre-commit.local``
+    (kept as it is, and nothing installed, if that name is taken too). True if
+    installed."""
+    hooks.mkdir(parents=True, exist_ok=True)
+    hook = hooks / HOOK
+    local = hooks / LOCAL_HOOK
+    if hook.exists() or hook.is_symlink():
+        try:
+            ours = SIGNATURE in hook.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            ours = False
+        if not ours:
+            if local.exists() or local.is_symlink():
+                return False
+            os.replace(hook, local)
+    tmp = hooks / f".{HOOK}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(hook_text(records), encoding="utf-8")
+        tmp.chmod(0o755)
+        os.replace(tmp, hook)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    return True
+
+
+def exclude_temporary(common: Path) -> None:
+    """Add the temporary files' pattern to ``info/exclude`` (once)."""
+    exclude = common / "info" / "exclude"
+    try:
+        old = exclude.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        old = ""
+    if EXCLUDE[1] in old.splitlines():
+        return
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    sep = "" if not old or old.endswith("\n") else "\n"
+    with open(exclude, "a", encoding="utf-8") as fh:
+        fh.write(sep + "\n".join(EXCLUDE) + "\n")
+
+
+__all__ = ["MARKER", "OFF", "ensure", "exclude_temporary", "hook_text", "install_hook", "setup"]

@@ -1,0 +1,76 @@
+"""One change written whole: its record files, then one commit, under a journal.
+
+:func:`write_change` is the write protocol of every command that changes records (see
+:mod:`hs.store.journal` for the journal and the recovery after a kill, and the "Writes"
+section of docs/design.md): the journal first, then each file
+(:meth:`hs.store.repo.Repo.write`: validated, atomic), then the commit, then the journal
+removed. Whatever fails on the way is undone before the error is raised, so that
+"nothing was written" is true; when even the undo fails (a full disk) the error says
+exactly what the files hold now, and the next hs command undoes the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hs.base.errors import WriteRejected
+from hs.base.i18n import Catalog
+from hs.store import faults, gitops, journal
+from hs.store.atomic import why
+from hs.store.repo import Repo
+
+MSG = Catalog({
+    "cannot-write": ("cannot write {path}: {why}; nothing was written",
+                     "kan {path} niet schrijven: {why}; er werd niets geschreven"),
+    "cannot-read": ("cannot read {path}: {why}; nothing was written",
+                    "kan {path} niet lezen: {why}; er werd niets geschreven"),
+})
+
+
+def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
+                 subject: str, message: gitops.CommitMessage | None, commit: bool = True,
+                 dirty: Sequence[str] = ()) -> str | None:
+    """Write ``files`` ((path from the root, text) pairs) and, with a ``message`` (the
+    tree is in git), stage them and (with ``commit``) commit them. Returns the commit.
+
+    Call under ``repo.lock()``. ``dirty``: the files that had uncommitted changes before
+    (they stay in git's index as they were if the write is undone). On failure every file
+    is as it was and the error is raised; if the undo itself fails, a WriteRejected says
+    what the files hold now (the journal stays for the next command)."""
+    root = repo.root
+    triples: list[tuple[str, bytes | None, bytes]] = []
+    for rel, text in files:
+        path = root / rel
+        try:
+            before = path.read_bytes() if path.exists() else None
+        except OSError as exc:
+            raise WriteRejected(MSG("cannot-read", path=rel, why=why(exc))) from None
+        triples.append((rel, before, text.encode("utf-8")))
+    text_message = message.text() if message is not None else None
+    intent = journal.intent_of(root, action, subject, text_message, commit, triples, dirty)
+    journal.begin(root, intent)
+    try:
+        for i, (rel, text) in enumerate(files):
+            path = root / rel
+            if intent.files[i].before is not None:
+                journal.keep_old(root, i, path)
+            try:
+                repo.write(path, text)
+            except OSError as exc:
+                raise WriteRejected(MSG("cannot-write", path=rel, why=why(exc))) from None
+            faults.point("written")
+        sha = None
+        if text_message is not None:
+            sha = gitops.record_text(root, [rel for rel, _ in files], text_message, commit)
+        faults.point("committed")
+    except BaseException:
+        problem = journal.undo(root, intent, git=text_message is not None)
+        repo.refresh()
+        if problem is not None:
+            raise WriteRejected(problem) from None
+        raise
+    journal.end(root)
+    return sha
+
+
+__all__ = ["write_change"]
