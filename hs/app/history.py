@@ -1,6 +1,7 @@
 """A record's history: its changes over time, field by field, read from git.
 
-Every commit that touched the record's file is read as it was then (``git cat-file --batch``), parsed as
+Every commit that touched the record's file (found by its name, which is the record's ID:
+:func:`record_pathspec`) is read as it was then (``git cat-file --batch``), parsed as
 plain data and compared with the version before it. Changes made by hand in an editor and
 committed with plain git are found like any other; changes not committed yet (the working
 tree against the last commit) come last as one revision without a commit.
