@@ -128,6 +128,12 @@ MSG = Catalog({
     "bad-int": ("{name}: '{value}' is not a whole number",
                 "{name}: '{value}' is geen geheel getal"),
     "bad-gender": ("gender: '{value}' is not f, m or x", "gender: '{value}' is geen f, m of x"),
+    "extra-cells": ("{n} cells, but the header has {m} columns: a cell holding the separator "
+                    "{sep} must be in quotes (nothing of this row was read)",
+                    "{n} cellen, maar de kopregel heeft {m} kolommen: een cel met het "
+                    "scheidingsteken {sep} erin moet tussen aanhalingstekens staan (niets "
+                    "van deze rij werd gelezen)"),
+    "tab": ("tab", "tab"),
     "needs-reason": ("{name} needs a reason", "{name} heeft een reden nodig"),
     "refused-and-other": ("a refused family cannot also be accepted or withdrawn",
                           "een geweigerd gezin kan niet ook aanvaard zijn of afhaken"),
@@ -192,6 +198,12 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
     The delimiter is the one of ``,``, ``;`` and tab that the header uses most (Excel in
     Belgium writes ``;``). UTF-8, with or without a byte-order mark."""
+    header, data, _ = read_table(path)
+    return header, data
+
+
+def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """:func:`read_rows` and the delimiter it found."""
     name = path.name
     try:
         raw = path.read_bytes()
@@ -212,7 +224,7 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise UsageError(MSG("empty", file=name))
     header = rows[0]
     data = [(i + 1, r) for i, r in enumerate(rows) if i > 0 and any(c.strip() for c in r)]
-    return header, data
+    return header, data, delimiter
 
 
 # --- cells ---------------------------------------------------------------------------------
@@ -491,7 +503,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
     ``summary`` says how many rows) and nothing is written. With ``dry_run``, everything
     is checked and nothing written."""
     file = path.name
-    header, rows = read_rows(path)
+    header, rows, sep = read_table(path)
     with repo.lock():
         p = Plan(repo)
         if location is not None:
@@ -505,6 +517,14 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         created: list[str] = []
         warnings: list[str] = []
         for number, cells in rows:
+            if len(cells) > len(header):
+                # the extra cells would be dropped, or every cell after a separator
+                # typed inside a value would land in the next column
+                errors.append(RowError(file, number, MSG(
+                    "extra-cells", n=len(cells), m=len(header),
+                    sep=MSG("tab") if sep == "\t" else f"'{sep}'")))
+                continue
+
             def cell(name: str, cells: list[str] = cells) -> str:
                 i = where.get(name)
                 return cells[i].strip() if i is not None and i < len(cells) else ""

@@ -260,3 +260,36 @@ def test_import_help_documents_the_columns(kind: str) -> None:
                    if kind == "families" else
                    ["gender", "birth_year", "joined", "checked", "info-session"]):
         assert column in text
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_row_error(empty_repo: Path,
+                                                               tmp_path: Path) -> None:
+    """A separator typed inside a value (an unquoted 'Peeters, Jan', a second child after
+    a comma) makes more cells than the header has: the extra cells were dropped (the
+    second child vanished) or shifted a date into the municipality with only a warning.
+    It is a row error, with the row's number and no value of it."""
+    path = csv_file(tmp_path, (
+        "name,municipality,referral_date,referrer,children\n"
+        "Good,Leuven,2025-01-06,self,2023-04\n"
+        "Two kids,Leuven,2025-01-06,self,2023-04,2024-11\n"
+        "Peeters, Jan,Leuven,2025-01-06,self,\n"))
+    before = snapshot(empty_repo)
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        "leuven.csv:3: 6 cells, but the header has 5 columns: a cell holding the separator "
+        "',' must be in quotes (nothing of this row was read)",
+        "leuven.csv:4: 6 cells, but the header has 5 columns: a cell holding the separator "
+        "',' must be in quotes (nothing of this row was read)",
+        "hs: 2 of 3 rows have errors; nothing was imported"]
+    assert snapshot(empty_repo) == before
+    tab = csv_file(tmp_path, "name\treferral_date\treferrer\nA\t2025-01-06\tself\t\n",
+                   name="tabs.csv")
+    r = runner.invoke(app, ["--lang", "nl", "import", "families", str(tab), "--location",
+                            "leuven", "--dry-run", "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (
+        "tabs.csv:2: 4 cellen, maar de kopregel heeft 3 kolommen: een cel met het "
+        "scheidingsteken tab erin moet tussen aanhalingstekens staan (niets van deze rij "
+        "werd gelezen)")
