@@ -33,10 +33,11 @@ from hs.app.workflow import (
     plan_add_volunteer,
     plan_refer_family,
 )
-from hs.base.errors import HsError, UsageError
-from hs.base.i18n import Catalog
+from hs.base.errors import HsError, UnknownCode, UsageError
+from hs.base.i18n import Catalog, language
 from hs.records.ids import GENDERS
-from hs.records.vocabularies import chosen_vocabulary, field_vocabulary
+from hs.records.problems import quotable, text_fault
+from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, name_of
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -121,13 +122,20 @@ MSG = Catalog({
     "no-location": ("no location: add a 'location' column or use --location",
                     "geen werking: voeg een kolom 'location' toe of gebruik --location"),
     "required": ("'{name}' is empty", "'{name}' is leeg"),
-    "bad-date": ("{name}: '{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-                 "{name}: '{value}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
-    "bad-month": ("{name}: '{value}' is not a month (YYYY-MM or MM/YYYY)",
-                  "{name}: '{value}' is geen maand (JJJJ-MM of MM/JJJJ)"),
-    "bad-int": ("{name}: '{value}' is not a whole number",
-                "{name}: '{value}' is geen geheel getal"),
-    "bad-gender": ("gender: '{value}' is not f, m or x", "gender: '{value}' is geen f, m of x"),
+    "bad-date": ("{name}: {value} is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                 "{name}: {value} is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
+    "bad-month": ("{name}: {value} is not a month (YYYY-MM or MM/YYYY)",
+                  "{name}: {value} is geen maand (JJJJ-MM of MM/JJJJ)"),
+    "bad-int": ("{name}: {value} is not a whole number",
+                "{name}: {value} is geen geheel getal"),
+    "bad-gender": ("gender: {value} is not f, m or x", "gender: {value} is geen f, m of x"),
+    "the-cell": ("the cell", "de cel"),
+    "not-a-code": ("the cell is not a code or label of {vocabulary}",
+                   "de cel is geen code of label van {vocabulary}"),
+    "text-control": ("{name}: the cell holds a control character (an escape sequence can "
+                     "clear or retitle a terminal)",
+                     "{name}: de cel bevat een stuurteken (een escapereeks kan een terminal "
+                     "wissen of hernoemen)"),
     "extra-cells": ("{n} cells, but the header has {m} columns: a cell holding the separator "
                     "{sep} must be in quotes (nothing of this row was read)",
                     "{n} cellen, maar de kopregel heeft {m} kolommen: een cel met het "
@@ -294,6 +302,20 @@ class _Cells:
             raise _RowErrors(self.errors)
 
 
+def _shown(value: str, shape: str) -> str:
+    """A cell quoted in a message only when it has the form its column takes (a mistyped
+    date, a code): a name in the wrong column is never repeated (docs/design.md)."""
+    return f"'{value}'" if quotable(value, shape) else MSG("the-cell")
+
+
+def _texts(cell: _Cells) -> None:
+    """Text cells with a control character (only spaces reads as empty)."""
+    for name in ("name", "municipality", "note"):
+        value = cell(name)
+        if value and text_fault(value, "Note" if name == "note" else "Text") == "control":
+            cell.fail(MSG("text-control", name=name))
+
+
 def _date(value: str, name: str) -> dt.date:
     value = value.strip()
     try:
@@ -306,7 +328,7 @@ def _date(value: str, name: str) -> dt.date:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             pass
-    raise _CellError(MSG("bad-date", name=name, value=value))
+    raise _CellError(MSG("bad-date", name=name, value=_shown(value, "date")))
 
 
 def _month(value: str, name: str) -> str:
@@ -317,14 +339,15 @@ def _month(value: str, name: str) -> str:
     m = _MY.match(value)
     if m and 1 <= int(m.group(1)) <= 12:
         return f"{m.group(2)}-{int(m.group(1)):02d}"
-    raise _CellError(MSG("bad-month", name=name, value=value))
+    raise _CellError(MSG("bad-month", name=name, value=_shown(value, "date")))
 
 
 def _int(value: str, name: str) -> int:
     try:
         return int(value.strip())
     except ValueError:
-        raise _CellError(MSG("bad-int", name=name, value=value.strip())) from None
+        raise _CellError(MSG("bad-int", name=name, value=_shown(value.strip(), "number"))
+                         ) from None
 
 
 def _list(value: str, by_semicolon: bool = False) -> list[str]:
@@ -348,6 +371,8 @@ def _code(index: Any, vocabulary: str, value: str) -> str:
                 str(v).strip().lower() == text.lower() for k, v in label.items()
                 if k in ("nl", "en")):
             return str(code)
+    if not quotable(text, "code"):  # a label mistyped, or something else in this column
+        raise UnknownCode(MSG("not-a-code", vocabulary=name_of(vocabulary, language())))
     return check_code(index, vocabulary, guess)
 
 
@@ -390,6 +415,7 @@ def _family_call(get: Callable[[str], str], location: str | None, index: Any
                  ) -> Callable[[Plan], Any]:
     """Parse a families row into a call of :func:`hs.app.workflow.plan_refer_family`."""
     cell = _Cells(get)
+    _texts(cell)
     loc: str = cell("location") or location or ""
     if not loc:
         cell.fail(MSG("no-location"))
@@ -449,6 +475,7 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
                     training_cols: list[str], index: Any) -> Callable[[Plan], Any]:
     """Parse a volunteers row into a call of :func:`hs.app.workflow.plan_add_volunteer`."""
     cell = _Cells(get)
+    _texts(cell)
     loc: str = cell("location") or location or ""
     if not loc:
         cell.fail(MSG("no-location"))
@@ -459,7 +486,7 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
     gender = {"v": "f", "vrouw": "f", "man": "m", "female": "f", "male": "m"}.get(gender,
                                                                                   gender)
     if gender and gender not in GENDERS:
-        cell.fail(MSG("bad-gender", value=cell("gender")))
+        cell.fail(MSG("bad-gender", value=_shown(cell("gender"), "code")))
     birth_year = cell.parse(_int, "birth_year")
     joined = cell.parse(_date, "joined")
     checked = cell.parse(_date, "checked")

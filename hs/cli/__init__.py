@@ -62,7 +62,9 @@ class HsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except HsError as err:
-            sys.stderr.write(f"hs: {err}\n")
+            from hs.records.problems import escape_controls  # no escape sequence from data
+
+            sys.stderr.write(f"hs: {escape_controls(str(err), keep=chr(10))}\n")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
             sys.stderr.write(f"hs: {_MSG('interrupted')}\n")

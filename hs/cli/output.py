@@ -3,6 +3,12 @@
 Data goes to stdout, messages to stderr. Without ``--format``, a terminal gets a Rich table
 and a pipe gets plain text. ``NO_COLOR`` is honoured. JSON is a list of objects whose keys
 are the column keys (documented per command in docs/cli.md), with ISO dates and ``null``.
+
+Nothing printed can steer a terminal: a control character in a value (an escape sequence
+in a name or note typed by hand into a file) is shown as an escape (``\\e[2J``, ``\\x07``)
+in every text format (table, plain, markdown, csv: a CSV is often read on a terminal), and
+JSON escapes it as ``\\u001b`` (the same data). :func:`safe` does it for text written
+outside a table (``hs show``), and the error printer for messages.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any, Literal
 
 from hs.app.tables import Column as Column
 from hs.app.tables import Table as Table
+from hs.records.problems import CONTROLS, escape_controls, json_controls
 
 Format = Literal["table", "json", "csv", "markdown", "plain"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
@@ -97,11 +104,28 @@ def plain_table(headers: list[str], body: list[list[str]], align: Sequence[str])
     return "\n".join([line(headers), *(line(row) for row in body)])
 
 
+def safe(text: str) -> str:
+    """Text for a terminal: control characters escaped, line feeds and tabs kept."""
+    return escape_controls(text, keep="\n\t")
+
+
+def json_text(data: Any) -> str:
+    """Data as indented JSON that no terminal acts on (DEL and C1 controls escaped too)."""
+    return json_controls(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def render(table: Table, fmt: str) -> str:
-    """A table as text in one format (without the trailing newline)."""
+    """A table as text in one format (without the trailing newline), control characters
+    escaped (see the module's text)."""
+    if fmt == "table":
+        return _rich(table)
+    return safe(_render(table, fmt)) if fmt != "json" else _render(table, fmt)
+
+
+def _render(table: Table, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([{c.key: json_value(r.get(c.key)) for c in table.columns}
-                           for r in table.rows], ensure_ascii=False, indent=2)
+        return json_text([{c.key: json_value(r.get(c.key)) for c in table.columns}
+                          for r in table.rows])
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -111,6 +135,8 @@ def render(table: Table, fmt: str) -> str:
         return buf.getvalue().rstrip("\n")
     if fmt in ("markdown", "plain"):
         body = [[text_value(r.get(c.key)) for c in table.columns] for r in table.rows]
+        body = [row if CONTROLS.search("".join(row)) is None else [safe(c) for c in row]
+                for row in body]  # cells escaped before they are measured
         align = [c.align for c in table.columns]
         if fmt == "plain" and not any("\n" in cell for row in body for cell in row):
             return plain_table([c.header for c in table.columns], body, align)
@@ -138,12 +164,14 @@ def _rich(table: Table) -> str:
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    t = RichTable(title=table.title, caption=table.caption, box=box.SIMPLE_HEAVY,
+    t = RichTable(title=safe(table.title) if table.title else table.title,
+                  caption=safe(table.caption) if table.caption else table.caption,
+                  box=box.SIMPLE_HEAVY,
                   title_justify="left")
     for c in table.columns:
         t.add_column(c.header, justify=c.align, overflow="fold")
     for r in table.rows:
-        t.add_row(*[Text(text_value(r.get(c.key))) for c in table.columns])  # no markup
+        t.add_row(*[Text(safe(text_value(r.get(c.key)))) for c in table.columns])  # no markup
     con = console()
     with con.capture() as cap:
         con.print(t)
@@ -165,4 +193,4 @@ def emit(tables: Table | Sequence[Table], fmt: str | None) -> None:
 
 def message(text: str) -> None:
     """A message for the user (stderr)."""
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(escape_controls(text, keep="\n") + "\n")

@@ -410,3 +410,25 @@ def test_history_follows_a_record_by_its_name_not_by_similarity(
     revs = record_history(root, "records/families/f0000000b.yaml")
     assert [(r.subject, r.state) for r in revs] == [("family b: a copy of a", "created")]
     assert FieldChange("municipality", None, "Herent") in revs[0].changes
+
+
+def test_history_escapes_control_characters(empty_repo: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with escape sequences typed by hand into a file (YAML escapes) is shown
+    escaped by `hs history` in every format; JSON keeps the data."""
+    root = empty_repo
+    path = write_record(root, "families/f0000000a.yaml", FAMILY)
+    commit_all(root, "family")
+    edit(path, "municipality: Leuven\n",
+         'municipality: Leuven\nname: "Jan\\e]0;pwned\\a\\e[2J\\x9b"\n')
+    commit_all(root, "hand edit")
+    monkeypatch.setenv("HS_REPO", str(root))
+    for fmt in ("table", "plain", "markdown", "csv", "json"):
+        result = CliRunner().invoke(app, ["history", "f0000000a", "-f", fmt])
+        assert result.exit_code == 0, result.stderr
+        assert not any(c in result.stdout for c in "\x1b\x07\x9b"), (fmt, result.stdout)
+        if fmt == "json":
+            assert json.loads(result.stdout)[1]["changes"] == [
+                {"field": "name", "old": None, "new": "Jan\x1b]0;pwned\x07\x1b[2J\x9b"}]
+        else:
+            assert "Jan\\e]0;pwned\\x07\\e[2J\\x9b" in result.stdout, (fmt, result.stdout)

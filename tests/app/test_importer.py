@@ -245,7 +245,7 @@ def test_volunteer_row_errors(empty_repo: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
         "v.csv:2: gender: 'q' is not f, m or x",
-        "v.csv:2: birth_year: '19x0' is not a whole number",
+        "v.csv:2: birth_year: the cell is not a whole number",  # not quoted: not a number's form
         "v.csv:3: stopped needs joined and stop_reason",
         "hs: 2 of 2 rows have errors; nothing was imported",
     ]
@@ -293,3 +293,57 @@ def test_a_row_with_more_cells_than_the_header_is_a_row_error(empty_repo: Path,
         "tabs.csv:2: 4 cellen, maar de kopregel heeft 3 kolommen: een cel met het "
         "scheidingsteken tab erin moet tussen aanhalingstekens staan (niets van deze rij "
         "werd gelezen)")
+
+
+def test_import_errors_never_repeat_a_name_in_the_wrong_column(empty_repo: Path,
+                                                               tmp_path: Path) -> None:
+    """Names typed into every column of a families and a volunteers file (a sheet whose
+    columns slid): every row error says the column and what it should hold, never the
+    name; a mistyped date is still quoted."""
+    name = "Zyxwo Qvistpeeters"
+    fam_cols = ["referral_date", "referrer", "expecting", "children", "languages",
+                "flags", "accepted_date", "refused_date", "withdrawn_date", "reason",
+                "parent_birth_years"]
+    rows = ["name,municipality," + ",".join(fam_cols)]
+    for i in range(len(fam_cols)):
+        cells = ["2025-01-06", "self", "", "", "", "", "", "", "", "", ""]
+        cells[i] = name
+        rows.append("A,Leuven," + ",".join(cells))
+    rows.append("A,Leuven,2025-02-30,self,,,,,,,,,")
+    path = csv_file(tmp_path, "\n".join(rows) + "\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr, r.stderr
+    assert "referral_date: '2025-02-30' is not a date" in r.stderr
+    vol_cols = ["gender", "birth_year", "languages", "roles", "availability", "capacity",
+                "preferences", "joined", "checked", "stopped", "stop_reason",
+                "info-session"]
+    rows = ["name," + ",".join(vol_cols)]
+    for i in range(len(vol_cols)):
+        cells = ["f", "1980", "", "", "", "", "", "", "", "", "", ""]
+        cells[i] = name
+        rows.append("B," + ",".join(cells))
+    path = csv_file(tmp_path, "\n".join(rows) + "\n", name="v.csv")
+    r = runner.invoke(app, ["import", "volunteers", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr, r.stderr
+
+
+def test_import_refuses_control_characters_without_repeating_them(empty_repo: Path,
+                                                                  tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "name,municipality,referral_date,referrer,note\n"
+                              "Jan\x1b]0;pwned\x07,Leuven,2025-01-06,self,ok\n"
+                              "Jan,Leu\x9bven,2025-01-06,self,\"line\nbreak\x1b[2J\"\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        "leuven.csv:2: name: the cell holds a control character (an escape sequence can "
+        "clear or retitle a terminal)",
+        "leuven.csv:3: municipality: the cell holds a control character (an escape "
+        "sequence can clear or retitle a terminal)",
+        "leuven.csv:3: note: the cell holds a control character (an escape sequence can "
+        "clear or retitle a terminal)",
+        "hs: 2 of 2 rows have errors; nothing was imported"]

@@ -570,3 +570,82 @@ def test_a_volunteer_joined_without_training_is_added_with_a_warning(root: Path)
     vid = r.stdout.strip()
     assert (f"warning: volunteer {vid} is active without recorded training (info-session, "
             "module-resilience, module-attitude, module-network, get-to-know)") in r.stderr
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+
+ESCAPES = ["Jan\x1b[2J", "\x1b]0;pwned\x07", "Jan\x07", "Jan\x9b1m", "Jan\x7f", "Jan\rX"]
+
+
+def test_control_characters_are_refused_on_input_and_never_echoed(root: Path) -> None:
+    """A name, municipality or note with a terminal escape sequence is refused with one
+    line that names the option and does not repeat the value; nothing is written."""
+    fid = a_family(root)
+    vid = a_volunteer(root)
+    tid = new(root, "start", fid, vid, "--date", "2025-02-03")
+    for bad in ESCAPES:
+        for args, option in (
+                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                  "--referrer", "self", "--name", bad), "--name"),
+                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                  "--referrer", "self", "--municipality", bad), "--municipality"),
+                (("volunteer", "add", "--location", "leuven", "--gender", "f",
+                  "--birth-year", "1980", "--name", bad), "--name"),
+                (("visit", tid, "--date", "2025-03-01", "--note", bad), "--note"),
+                (("location", "add", "gent", "--name", bad, "--municipality", "Gent"),
+                 "--name")):
+            err = refused(root, *args, code=2, match=f"hs: {option} holds a control "
+                          "character (an escape sequence can clear or retitle a terminal)")
+            assert "Jan" not in err and "pwned" not in err and "\x1b" not in err
+    # a note keeps its line breaks and tabs
+    ok(root, "visit", tid, "--date", "2025-03-01", "--note", "first\n\tsecond")
+
+
+def test_a_name_of_only_spaces_is_refused(root: Path) -> None:
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2025-02-01",
+            "--referrer", "self", "--name", "   ", code=2,
+            match="hs: --name holds only spaces; give a value or leave the option out")
+    refused(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+            "--birth-year", "1980", "--municipality", "   ", code=2,
+            match="hs: --municipality holds only spaces")
+
+
+def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
+    """An ID typed with an escape sequence is quoted escaped."""
+    r = hs(root, "show", "f\x1b]0;pwned\x07")
+    assert r.exit_code == 1
+    assert r.stderr == "hs: no record with ID 'f\\e]0;pwned\\x07'\n"
+
+
+NAMES = ["Jan Qvistpeeters", "Qvist", "Marie-Zyxwo Brtz"]
+
+
+def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
+    """A name typed where a date, month, code, language or half-day belongs: the error
+    says which option and what it should be, without the name."""
+    fid = a_family(root)
+    for name in NAMES:
+        for args in (
+                ("family", "refer", "--location", "leuven", "--date", name,
+                 "--referrer", "self"),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--child", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--expecting", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--language", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--flag", name),
+                ("family", "refuse", fid, "--date", "2025-02-01", "--reason", name),
+                ("volunteer", "add", "--location", "leuven", "--gender", name,
+                 "--birth-year", "1980"),
+                ("volunteer", "add", "--location", "leuven", "--gender", "f",
+                 "--birth-year", "1980", "--availability", name),
+                ("location", "add", name, "--name", "X", "--municipality", "Gent")):
+            r = hs(root, *args)
+            assert r.exit_code in (1, 2), (args, r.stderr)
+            assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
+                args, r.stderr)
