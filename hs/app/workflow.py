@@ -677,6 +677,20 @@ def _check_year(value: int) -> int:
     return value
 
 
+def _check_facts(*, children: Sequence[str] = (), expecting: str | None = None,
+                 referral: dt.date | None = None, years: Sequence[int] = ()) -> None:
+    """The impossible facts of :mod:`hs.rules.checks` (the rules ``hs validate`` applies),
+    refused before anything is planned."""
+    now = today()
+    faults = [checks.child_born_later(c, now) for c in children]
+    faults += [checks.born_later(y, now) for y in years]
+    if expecting is not None and referral is not None:
+        faults.append(checks.expecting_early(expecting, referral))
+    for fault in faults:
+        if fault is not None:
+            raise TransitionError(fault)
+
+
 def _unique(values: Iterable[str]) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -756,6 +770,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     loc = p.location(location)
     _check_fixed(gender, "genders", GENDERS)
     _check_year(birth_year)
+    _check_facts(years=[birth_year])
     langs = _check_languages(languages)
     role_list = ([_check_fixed(r, "roles", TRAJECTORY_KINDS) for r in _unique(roles)]
                  or ["buddy"])
@@ -938,14 +953,15 @@ def _family_error(fam: FamilyRow, st: FamilyState) -> TransitionError:
 
 def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
                  expecting: str | None, languages: Sequence[str], flags: Sequence[str],
-                 parent_birth_years: Sequence[int], loc: Any) -> tuple[list[str], list[str],
-                                                                     list[str], list[int]]:
+                 parent_birth_years: Sequence[int], loc: Any, day: dt.date
+                 ) -> tuple[list[str], list[str], list[str], list[int]]:
     kids = [_check_month(c, "--child") for c in children]
     if expecting is not None:
         _check_month(expecting, "--expecting")
     langs = _check_languages(languages)
     flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
     years = [_check_year(y) for y in parent_birth_years]
+    _check_facts(children=kids, expecting=expecting, referral=day, years=years)
     if municipality and loc.municipalities and municipality not in loc.municipalities:
         p.warn(MSG("warn-municipality", id=loc.id,
                    valid=", ".join(loc.municipalities)))
@@ -980,7 +996,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
         p.warn(MSG("warn-location-inactive", id=loc.id, date=day))
     kids, langs, flag_list, years = _family_data(
         p, municipality=municipality, children=children, expecting=expecting,
-        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc,
+        day=day)
     rid = p.new_id("family")
     data: dict[str, Any] = {"schema_version": 1, "location": loc.id}
     if name:
@@ -1035,7 +1052,8 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
     loc = p.location(location or fam.location)
     kids, langs, flag_list, years = _family_data(
         p, municipality=municipality, children=children, expecting=expecting,
-        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc,
+        day=day)
     doc = p.edit("family", fam.id)
     order = _order("family")
     if location is not None and loc.id != fam.location:

@@ -649,3 +649,37 @@ def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
             assert r.exit_code in (1, 2), (args, r.stderr)
             assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
                 args, r.stderr)
+
+
+def test_impossible_facts_are_refused_on_input(root: Path, tmp_path: Path) -> None:
+    """The rules of hs validate (hs.rules.checks), applied to what a command is given;
+    today is 2026-06-30 here."""
+    refused(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+            "--birth-year", "2030", match="hs: birth year 2030 is after this year (2026)")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--child", "2026-08",
+            match="hs: a child born in 2026-08, after today (2026-06-30): a child on the "
+            "way is the referral's 'expecting'")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--parent-birth-year", "2027",
+            match="hs: birth year 2027 is after this year (2026)")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--expecting", "2025-03",
+            match="hs: the expected birth (2025-03) is long before the referral "
+            "(2026-01-10)")
+    fid = a_family(root, "2025-01-06", None)
+    ok(root, "family", "refuse", fid, "--date", "2025-01-08", "--reason", "other")
+    refused(root, "family", "refer", "--family", fid, "--date", "2026-01-10",
+            "--referrer", "self", "--expecting", "2025-03", match="is long before")
+    # possible: born this month, due last month, born this year
+    new(root, "family", "refer", "--location", "leuven", "--date", "2026-06-10",
+        "--referrer", "self", "--child", "2026-06", "--expecting", "2026-05")
+    new(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+        "--birth-year", "2026")
+    path = tmp_path / "f.csv"
+    path.write_text("referral_date,referrer,children\n2026-01-10,self,2026-09\n")
+    r = hs(root, "import", "families", str(path), "--location", "leuven")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (
+        "f.csv:2: a child born in 2026-09, after today (2026-06-30): a child on the way "
+        "is the referral's 'expecting'")
