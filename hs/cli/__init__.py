@@ -74,7 +74,11 @@ class HsGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort, TyperException):
+        except (typer.Exit, typer.Abort, TyperException) as err:
+            if isinstance(getattr(err, "message", None), str):  # a usage error quotes input
+                from hs.cli.output import usage_text
+
+                setattr(err, "message", usage_text(getattr(err, "message"), err))  # noqa: B009, B010
             raise  # usage errors and exits: Typer reports them (usage errors exit 2)
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("HS_DEBUG"):

@@ -18,13 +18,14 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from hs.app.tables import Column as Column
 from hs.app.tables import Table as Table
-from hs.records.problems import CONTROLS, escape_controls, json_controls
+from hs.records.problems import CONTROLS, escape_controls, json_controls, quotable
 
 Format = Literal["table", "json", "csv", "markdown", "plain"]
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
@@ -41,9 +42,9 @@ def resolve_format(fmt: str | None) -> str:
         from hs.base.errors import UsageError
         from hs.base.i18n import language
 
-        text = ("onbekend formaat '{fmt}'; kies uit {all}" if language() == "nl"
-                else "unknown format '{fmt}'; use one of {all}")
-        raise UsageError(text.format(fmt=fmt, all=", ".join(FORMATS)))
+        text = ("onbekend formaat {fmt}; kies uit {all}" if language() == "nl"
+                else "unknown format {fmt}; use one of {all}")
+        raise UsageError(text.format(fmt=quoted(fmt, "code"), all=", ".join(FORMATS)))
     return fmt
 
 
@@ -107,6 +108,37 @@ def plain_table(headers: list[str], body: list[list[str]], align: Sequence[str])
 def safe(text: str) -> str:
     """Text for a terminal: control characters escaped, line feeds and tabs kept."""
     return escape_controls(text, keep="\n\t")
+
+
+_QUOTED = re.compile(r"""^(?P<q>['"])(?P<v>.*)(?P=q)(?= (is not|does not) )""", re.S)
+
+
+def quoted(value: str, shape: str) -> str:
+    """A value typed on the command line, for a message: quoted when it has the form the
+    option takes (``shape``: code, number, date), else "(value not shown)"."""
+    if quotable(value, shape):
+        return f"'{escape_controls(value)}'"
+    from hs.base.i18n import language
+
+    return "(waarde niet getoond)" if language() == "nl" else "(value not shown)"
+
+
+_PARAM_SHAPES = {"integer": "number", "int": "number", "float": "number",
+                 "int range": "number", "float range": "number", "choice": "code",
+                 "datetime": "date"}
+
+
+def usage_text(text: str, err: Any = None) -> str:
+    """A usage error of the command line (Click's: ``'Jan Peeters' is not a valid
+    integer``) as hs says it: the value given is quoted only when it has the form the
+    option takes (a number, a code of a choice, a date:
+    :func:`hs.records.problems.quotable`), and control characters are escaped."""
+    m = _QUOTED.match(text)
+    kind = getattr(getattr(getattr(err, "param", None), "type", None), "name", "")
+    shape = _PARAM_SHAPES.get(str(kind), "code")
+    if m and not quotable(m["v"], shape):
+        text = quoted(m["v"], shape) + text[m.end():]
+    return escape_controls(text, keep="\n")
 
 
 def json_text(data: Any) -> str:

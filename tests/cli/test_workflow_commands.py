@@ -616,6 +616,10 @@ def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
     r = hs(root, "show", "f\x1b]0;pwned\x07")
     assert r.exit_code == 1
     assert r.stderr == "hs: no record with ID 'f\\e]0;pwned\\x07'\n"
+    r = hs(root, "due", "--within", "\x1b[2J")
+    assert r.exit_code == 2 and "\x1b" not in r.stderr
+    assert r.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--within': (value not shown) is not a valid int range.")
 
 
 NAMES = ["Jan Qvistpeeters", "Qvist", "Marie-Zyxwo Brtz"]
@@ -644,7 +648,12 @@ def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
                  "--birth-year", "1980"),
                 ("volunteer", "add", "--location", "leuven", "--gender", "f",
                  "--birth-year", "1980", "--availability", name),
-                ("location", "add", name, "--name", "X", "--municipality", "Gent")):
+                ("location", "add", name, "--name", "X", "--municipality", "Gent"),
+                # Click's usage errors (a number option, a format) and hs's own
+                ("volunteer", "add", "--location", "leuven", "--gender", "f",
+                 "--birth-year", name),
+                ("due", "--within", name), ("list", "families", "-f", name),
+                ("validate", "-f", name), ("waitlist", "--as-of", name)):
             r = hs(root, *args)
             assert r.exit_code in (1, 2), (args, r.stderr)
             assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
