@@ -115,6 +115,10 @@ MSG = Catalog({
     "empty": ("{file}: no header row", "{file}: geen kopregel"),
     "unreadable": ("{file}: cannot be read: {reason}", "{file}: onleesbaar: {reason}"),
     "unknown-column": ("unknown column '{name}'{near}", "onbekende kolom '{name}'{near}"),
+    "unknown-column-at": ("column {n} of the header has no known name (is the first row a "
+                          "header?){near}",
+                          "kolom {n} van de kopregel heeft geen gekende naam (is de eerste "
+                          "rij een kopregel?){near}"),
     "near": ("; did you mean '{name}'?", "; bedoelt u '{name}'?"),
     "columns": ("; columns: {names}", "; kolommen: {names}"),
     "twice": ("column '{name}' appears twice", "kolom '{name}' komt twee keer voor"),
@@ -398,8 +402,11 @@ def _columns(kind: ImportKind, header: list[str], index: Any,
                                              cutoff=0.6)
             hint = MSG("near", name=near[0]) if near else MSG(
                 "columns", names=", ".join(sorted(known)))
+            # a misspelt column is named; anything else may be a first row of data (a
+            # sheet without a header): said by its position, never quoted
             errors.append(RowError(file, 1, MSG("unknown-column", name=raw.strip(),
-                                                near=hint)))
+                                                near=hint) if near else MSG(
+                "unknown-column-at", n=i + 1, near=hint)))
             continue
         if n in where:
             errors.append(RowError(file, 1, MSG("twice", name=raw.strip())))

@@ -130,7 +130,8 @@ def test_header_problems_are_row_1(empty_repo: Path, tmp_path: Path) -> None:
     lines = r.stderr.splitlines()
     assert lines[0] == "leuven.csv:1: unknown column 'referal_date'; did you mean " \
                        "'referral_date'?"
-    assert lines[1].startswith("leuven.csv:1: unknown column 'colour'; columns: accepted_date")
+    assert lines[1].startswith("leuven.csv:1: column 4 of the header has no known name (is "
+                               "the first row a header?); columns: accepted_date")
     assert lines[2] == "leuven.csv:1: column 'referral_date' is missing"
 
 
@@ -347,3 +348,16 @@ def test_import_refuses_control_characters_without_repeating_them(empty_repo: Pa
         "leuven.csv:3: note: the cell holds a control character (an escape sequence can "
         "clear or retitle a terminal)",
         "hs: 2 of 2 rows have errors; nothing was imported"]
+
+
+def test_a_file_without_a_header_row_never_repeats_its_first_row(empty_repo: Path,
+                                                                 tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Zyxwo Qvistpeeters,Leuven,2025-01-06,self\n"
+                              "Family B,Herent,2025-01-07,self\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr
+    assert r.stderr.splitlines()[0].startswith(
+        "leuven.csv:1: column 1 of the header has no known name (is the first row a "
+        "header?)")
