@@ -1,7 +1,7 @@
 """A record's history: its changes over time, field by field, read from git.
 
-Every commit that touched the record's file (``git log --follow``, so a file moved to a
-subfolder keeps its history) is read as it was then (``git cat-file --batch``), parsed as
+Every commit that touched the record's file (found by its name, which is the record's ID:
+:func:`record_pathspec`) is read as it was then (``git cat-file --batch``), parsed as
 plain data and compared with the version before it. Changes made by hand in an editor and
 committed with plain git are found like any other; changes not committed yet (the working
 tree against the last commit) come last as one revision without a commit.
@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 
+from hs.records.layout import RECORDS
 from hs.store.gitops import run
 from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
 
@@ -121,27 +122,43 @@ def _has_commits(root: Path) -> bool:
     return run(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
 
 
+def record_pathspec(rel: str) -> str:
+    """The git pathspec of a record file wherever it is in its kind's folder.
+
+    A record is its ID and the ID is its file name, so its history is the history of that
+    file name inside the kind's folder (``records/families/**/f3kq7p2xm.yaml``): a file
+    moved to a subfolder (``families/archive/``, by hand or by a tool) is followed by its
+    name, and never a file that git finds *similar* (``git log --follow`` takes a new
+    small record for a copy of an older one and shows the older one's creation)."""
+    parts = rel.split("/")
+    name = parts[-1]
+    top = parts.index(RECORDS) if RECORDS in parts else len(parts)
+    if len(parts) <= top + 2:  # not in a kind's folder (config.yaml): that one file
+        return f":(literal){rel}"
+    kind_folder = "/".join(parts[:top + 2])
+    magic = "".join("\\" + c if c in "*?[]\\" else c for c in name)
+    return f":(glob){kind_folder}/**/{magic}"
+
+
 def _commits(root: Path, rel: str) -> list[_Commit]:
-    """Commits that touched ``rel`` (following renames), oldest first."""
+    """Commits that touched the record's file (by its name, never by similarity: see
+    :func:`record_pathspec`), oldest first."""
     if not _has_commits(root):
         return []
-    out = run(root, "log", "--follow", "-M", "--name-status", "-z",
-              "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", rel).stdout
+    out = run(root, "log", "--no-renames", "--name-status", "-z",
+              "--format=%x1e%H%x1f%aI%x1f%an%x1f%s", "--", record_pathspec(rel)).stdout
     commits: list[_Commit] = []
     for chunk in out.decode("utf-8", "replace").split("\x1e"):
         if not chunk.strip("\0\n"):
             continue
         head, _, rest = chunk.partition("\0")
         sha, when, author, subject = [*head.split("\x1f"), "", "", ""][:4]
-        tokens = [t for t in rest.strip("\n").split("\0") if t.strip("\n")]
-        tokens = [t.strip("\n") for t in tokens]
-        path: str | None = None
-        deleted = False
-        if tokens:
-            status = tokens[0]
-            path = tokens[2] if status[:1] in ("R", "C") and len(tokens) > 2 else (
-                tokens[1] if len(tokens) > 1 else None)
-            deleted = status.startswith("D")
+        tokens = [t.strip("\n") for t in rest.strip("\n").split("\0") if t.strip("\n")]
+        # (status, path) pairs: a move is one path deleted and one added in a commit
+        entries = list(zip(tokens[0::2], tokens[1::2], strict=False))
+        kept = [p for s, p in entries if not s.startswith("D")]
+        path = kept[-1] if kept else (entries[-1][1] if entries else None)
+        deleted = bool(entries) and not kept
         commits.append(_Commit(sha, dt.datetime.fromisoformat(when).date(), author,
                                subject, path, deleted))
     commits.reverse()

@@ -33,10 +33,11 @@ from hs.app.workflow import (
     plan_add_volunteer,
     plan_refer_family,
 )
-from hs.base.errors import HsError, UsageError
-from hs.base.i18n import Catalog
+from hs.base.errors import HsError, UnknownCode, UsageError
+from hs.base.i18n import Catalog, language
 from hs.records.ids import GENDERS
-from hs.records.vocabularies import chosen_vocabulary, field_vocabulary
+from hs.records.problems import quotable, text_fault
+from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, name_of
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -114,6 +115,10 @@ MSG = Catalog({
     "empty": ("{file}: no header row", "{file}: geen kopregel"),
     "unreadable": ("{file}: cannot be read: {reason}", "{file}: onleesbaar: {reason}"),
     "unknown-column": ("unknown column '{name}'{near}", "onbekende kolom '{name}'{near}"),
+    "unknown-column-at": ("column {n} of the header has no known name (is the first row a "
+                          "header?){near}",
+                          "kolom {n} van de kopregel heeft geen gekende naam (is de eerste "
+                          "rij een kopregel?){near}"),
     "near": ("; did you mean '{name}'?", "; bedoelt u '{name}'?"),
     "columns": ("; columns: {names}", "; kolommen: {names}"),
     "twice": ("column '{name}' appears twice", "kolom '{name}' komt twee keer voor"),
@@ -121,13 +126,26 @@ MSG = Catalog({
     "no-location": ("no location: add a 'location' column or use --location",
                     "geen werking: voeg een kolom 'location' toe of gebruik --location"),
     "required": ("'{name}' is empty", "'{name}' is leeg"),
-    "bad-date": ("{name}: '{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-                 "{name}: '{value}' is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
-    "bad-month": ("{name}: '{value}' is not a month (YYYY-MM or MM/YYYY)",
-                  "{name}: '{value}' is geen maand (JJJJ-MM of MM/JJJJ)"),
-    "bad-int": ("{name}: '{value}' is not a whole number",
-                "{name}: '{value}' is geen geheel getal"),
-    "bad-gender": ("gender: '{value}' is not f, m or x", "gender: '{value}' is geen f, m of x"),
+    "bad-date": ("{name}: {value} is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                 "{name}: {value} is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
+    "bad-month": ("{name}: {value} is not a month (YYYY-MM or MM/YYYY)",
+                  "{name}: {value} is geen maand (JJJJ-MM of MM/JJJJ)"),
+    "bad-int": ("{name}: {value} is not a whole number",
+                "{name}: {value} is geen geheel getal"),
+    "bad-gender": ("gender: {value} is not f, m or x", "gender: {value} is geen f, m of x"),
+    "the-cell": ("the cell", "de cel"),
+    "not-a-code": ("the cell is not a code or label of {vocabulary}",
+                   "de cel is geen code of label van {vocabulary}"),
+    "text-control": ("{name}: the cell holds a control character (an escape sequence can "
+                     "clear or retitle a terminal)",
+                     "{name}: de cel bevat een stuurteken (een escapereeks kan een terminal "
+                     "wissen of hernoemen)"),
+    "extra-cells": ("{n} cells, but the header has {m} columns: a cell holding the separator "
+                    "{sep} must be in quotes (nothing of this row was read)",
+                    "{n} cellen, maar de kopregel heeft {m} kolommen: een cel met het "
+                    "scheidingsteken {sep} erin moet tussen aanhalingstekens staan (niets "
+                    "van deze rij werd gelezen)"),
+    "tab": ("tab", "tab"),
     "needs-reason": ("{name} needs a reason", "{name} heeft een reden nodig"),
     "refused-and-other": ("a refused family cannot also be accepted or withdrawn",
                           "een geweigerd gezin kan niet ook aanvaard zijn of afhaken"),
@@ -192,6 +210,12 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
     The delimiter is the one of ``,``, ``;`` and tab that the header uses most (Excel in
     Belgium writes ``;``). UTF-8, with or without a byte-order mark."""
+    header, data, _ = read_table(path)
+    return header, data
+
+
+def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """:func:`read_rows` and the delimiter it found."""
     name = path.name
     try:
         raw = path.read_bytes()
@@ -212,7 +236,7 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise UsageError(MSG("empty", file=name))
     header = rows[0]
     data = [(i + 1, r) for i, r in enumerate(rows) if i > 0 and any(c.strip() for c in r)]
-    return header, data
+    return header, data, delimiter
 
 
 # --- cells ---------------------------------------------------------------------------------
@@ -282,6 +306,20 @@ class _Cells:
             raise _RowErrors(self.errors)
 
 
+def _shown(value: str, shape: str) -> str:
+    """A cell quoted in a message only when it has the form its column takes (a mistyped
+    date, a code): a name in the wrong column is never repeated (docs/design.md)."""
+    return f"'{value}'" if quotable(value, shape) else MSG("the-cell")
+
+
+def _texts(cell: _Cells) -> None:
+    """Text cells with a control character (only spaces reads as empty)."""
+    for name in ("name", "municipality", "note"):
+        value = cell(name)
+        if value and text_fault(value, "Note" if name == "note" else "Text") == "control":
+            cell.fail(MSG("text-control", name=name))
+
+
 def _date(value: str, name: str) -> dt.date:
     value = value.strip()
     try:
@@ -294,7 +332,7 @@ def _date(value: str, name: str) -> dt.date:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             pass
-    raise _CellError(MSG("bad-date", name=name, value=value))
+    raise _CellError(MSG("bad-date", name=name, value=_shown(value, "date")))
 
 
 def _month(value: str, name: str) -> str:
@@ -305,14 +343,15 @@ def _month(value: str, name: str) -> str:
     m = _MY.match(value)
     if m and 1 <= int(m.group(1)) <= 12:
         return f"{m.group(2)}-{int(m.group(1)):02d}"
-    raise _CellError(MSG("bad-month", name=name, value=value))
+    raise _CellError(MSG("bad-month", name=name, value=_shown(value, "date")))
 
 
 def _int(value: str, name: str) -> int:
     try:
         return int(value.strip())
     except ValueError:
-        raise _CellError(MSG("bad-int", name=name, value=value.strip())) from None
+        raise _CellError(MSG("bad-int", name=name, value=_shown(value.strip(), "number"))
+                         ) from None
 
 
 def _list(value: str, by_semicolon: bool = False) -> list[str]:
@@ -336,6 +375,8 @@ def _code(index: Any, vocabulary: str, value: str) -> str:
                 str(v).strip().lower() == text.lower() for k, v in label.items()
                 if k in ("nl", "en")):
             return str(code)
+    if not quotable(text, "code"):  # a label mistyped, or something else in this column
+        raise UnknownCode(MSG("not-a-code", vocabulary=name_of(vocabulary, language())))
     return check_code(index, vocabulary, guess)
 
 
@@ -361,8 +402,11 @@ def _columns(kind: ImportKind, header: list[str], index: Any,
                                              cutoff=0.6)
             hint = MSG("near", name=near[0]) if near else MSG(
                 "columns", names=", ".join(sorted(known)))
+            # a misspelt column is named; anything else may be a first row of data (a
+            # sheet without a header): said by its position, never quoted
             errors.append(RowError(file, 1, MSG("unknown-column", name=raw.strip(),
-                                                near=hint)))
+                                                near=hint) if near else MSG(
+                "unknown-column-at", n=i + 1, near=hint)))
             continue
         if n in where:
             errors.append(RowError(file, 1, MSG("twice", name=raw.strip())))
@@ -378,6 +422,7 @@ def _family_call(get: Callable[[str], str], location: str | None, index: Any
                  ) -> Callable[[Plan], Any]:
     """Parse a families row into a call of :func:`hs.app.workflow.plan_refer_family`."""
     cell = _Cells(get)
+    _texts(cell)
     loc: str = cell("location") or location or ""
     if not loc:
         cell.fail(MSG("no-location"))
@@ -437,6 +482,7 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
                     training_cols: list[str], index: Any) -> Callable[[Plan], Any]:
     """Parse a volunteers row into a call of :func:`hs.app.workflow.plan_add_volunteer`."""
     cell = _Cells(get)
+    _texts(cell)
     loc: str = cell("location") or location or ""
     if not loc:
         cell.fail(MSG("no-location"))
@@ -447,7 +493,7 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
     gender = {"v": "f", "vrouw": "f", "man": "m", "female": "f", "male": "m"}.get(gender,
                                                                                   gender)
     if gender and gender not in GENDERS:
-        cell.fail(MSG("bad-gender", value=cell("gender")))
+        cell.fail(MSG("bad-gender", value=_shown(cell("gender"), "code")))
     birth_year = cell.parse(_int, "birth_year")
     joined = cell.parse(_date, "joined")
     checked = cell.parse(_date, "checked")
@@ -491,7 +537,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
     ``summary`` says how many rows) and nothing is written. With ``dry_run``, everything
     is checked and nothing written."""
     file = path.name
-    header, rows = read_rows(path)
+    header, rows, sep = read_table(path)
     with repo.lock():
         p = Plan(repo)
         if location is not None:
@@ -505,6 +551,14 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         created: list[str] = []
         warnings: list[str] = []
         for number, cells in rows:
+            if len(cells) > len(header):
+                # the extra cells would be dropped, or every cell after a separator
+                # typed inside a value would land in the next column
+                errors.append(RowError(file, number, MSG(
+                    "extra-cells", n=len(cells), m=len(header),
+                    sep=MSG("tab") if sep == "\t" else f"'{sep}'")))
+                continue
+
             def cell(name: str, cells: list[str] = cells) -> str:
                 i = where.get(name)
                 return cells[i].strip() if i is not None and i < len(cells) else ""

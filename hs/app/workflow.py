@@ -64,7 +64,7 @@ from hs.records.ids import (
 )
 from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.records.layout import CONFIG_FILE, RECORDS
-from hs.records.problems import Problem
+from hs.records.problems import Problem, quotable, text_fault
 from hs.records.schemas import schema_line, write_schemas
 from hs.records.vocabularies import BY_NAME, name_of
 from hs.rules import checks
@@ -160,26 +160,33 @@ MSG = Catalog({
                          "CI-workflowsjabloon niet gevonden in deze hs-installatie; "
                          "{path} niet geschreven"),
     # --- refusals ---------------------------------------------------------------------
-    "unknown-code": ("'{code}' is not a code of {vocab}{near} (valid: {valid})",
-                     "'{code}' is geen code van {vocab}{near} (geldig: {valid})"),
+    "unknown-code": ("{code} is not a code of {vocab}{near} (valid: {valid})",
+                     "{code} is geen code van {vocab}{near} (geldig: {valid})"),
+    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
+    "text-control": ("{option} holds a control character (an escape sequence can clear or "
+                     "retitle a terminal); type it without",
+                     "{option} bevat een stuurteken (een escapereeks kan een terminal wissen "
+                     "of hernoemen); typ het zonder"),
+    "text-blank": ("{option} holds only spaces; give a value or leave the option out",
+                   "{option} bevat alleen spaties; geef een waarde of laat de optie weg"),
     "near": ("; did you mean '{code}'?", "; bedoelt u '{code}'?"),
-    "bad-language": ("language '{value}' is not an ISO 639 code (2 or 3 lower-case letters, "
+    "bad-language": ("language {value} is not an ISO 639 code (2 or 3 lower-case letters, "
                      "e.g. nl, fr, ar)",
-                     "taal '{value}' is geen ISO 639-code (2 of 3 kleine letters, "
+                     "taal {value} is geen ISO 639-code (2 of 3 kleine letters, "
                      "bv. nl, fr, ar)"),
-    "bad-month": ("{what} '{value}' is not a month YYYY-MM",
-                  "{what} '{value}' is geen maand JJJJ-MM"),
-    "bad-half-day": ("'{value}' is not a half-day like mon-am or thu-pm",
-                     "'{value}' is geen halve dag zoals mon-am of thu-pm"),
+    "bad-month": ("{what} {value} is not a month YYYY-MM",
+                  "{what} {value} is geen maand JJJJ-MM"),
+    "bad-half-day": ("{value} is not a half-day like mon-am or thu-pm",
+                     "{value} is geen halve dag zoals mon-am of thu-pm"),
     "bad-year": ("birth year {value} is not between 1900 and 2100",
                  "geboortejaar {value} ligt niet tussen 1900 en 2100"),
     "bad-score": ("score {domain}={value} is not between 1 and 5",
                   "score {domain}={value} ligt niet tussen 1 en 5"),
     "bad-capacity": ("capacity {value} is not between 0 and 10",
                      "capaciteit {value} ligt niet tussen 0 en 10"),
-    "bad-location-code": ("'{value}' is not a valid location code: 2 to 30 lower-case "
+    "bad-location-code": ("{value} is not a valid location code: 2 to 30 lower-case "
                           "letters, digits or '-', starting with a letter",
-                          "'{value}' is geen geldige werkingscode: 2 tot 30 kleine letters, "
+                          "{value} is geen geldige werkingscode: 2 tot 30 kleine letters, "
                           "cijfers of '-', beginnend met een letter"),
     "need-location": ("--location is required for a new family (or give --family FAM to "
                       "refer an existing one again)",
@@ -308,8 +315,8 @@ MSG = Catalog({
     "warn-location": ("volunteer {vol} works for location {vloc}, family {fam} belongs to "
                       "{floc}",
                       "vrijwilliger {vol} hoort bij werking {vloc}, gezin {fam} bij {floc}"),
-    "warn-municipality": ("municipality '{value}' is not one of location {id}'s ({valid})",
-                          "gemeente '{value}' hoort niet bij werking {id} ({valid})"),
+    "warn-municipality": ("the municipality given is not one of location {id}'s ({valid})",
+                          "de gegeven gemeente hoort niet bij werking {id} ({valid})"),
     "warn-location-inactive": ("location {id} is not active on {date}",
                                "werking {id} is niet actief op {date}"),
     "warn-starter-role": ("volunteer {id} has no 'starter' role",
@@ -598,6 +605,24 @@ class Plan:
 # --- checks of arguments ---------------------------------------------------------------
 
 
+def shown(value: str, shape: str) -> str:
+    """A value given on the command line, quoted in a message only when it has the form
+    the option takes (``shape``: date, number, code; :func:`hs.records.problems.quotable`):
+    a name typed in the wrong place is never repeated."""
+    return f"'{value}'" if quotable(value, shape) else MSG("not-shown")
+
+
+def check_text(value: str | None, option: str, type_name: str = "Text") -> str | None:
+    """``value`` if it is fit for a text field (no control character; not only spaces),
+    else :class:`UsageError` naming ``option`` and not the value."""
+    if value is None:
+        return None
+    fault = text_fault(value, type_name)
+    if fault is not None:
+        raise UsageError(MSG("text-" + fault, option=option))
+    return value
+
+
 def check_code(index: Index, vocabulary: str, code: str) -> str:
     """``code`` if it is in the vocabulary, else :class:`UnknownCode` listing the valid
     codes and the nearest one."""
@@ -610,7 +635,7 @@ def check_code(index: Index, vocabulary: str, code: str) -> str:
 def _unknown(code: str, vocabulary: str, valid: Sequence[str]) -> str:
     near = difflib.get_close_matches(code, list(valid), n=1, cutoff=0.5)
     name = name_of(vocabulary, language()) if vocabulary in BY_NAME else MSG(f"v-{vocabulary}")
-    return MSG("unknown-code", code=code, vocab=name,
+    return MSG("unknown-code", code=shown(code, "code"), vocab=name,
                near=MSG("near", code=near[0]) if near else "", valid=", ".join(valid))
 
 
@@ -624,7 +649,7 @@ def _check_languages(values: Iterable[str]) -> list[str]:
     out: list[str] = []
     for v in values:
         if not _LANG_RE.match(v):
-            raise UsageError(MSG("bad-language", value=v))
+            raise UsageError(MSG("bad-language", value=shown(v, "code")))
         if v not in out:
             out.append(v)
     return out
@@ -632,7 +657,7 @@ def _check_languages(values: Iterable[str]) -> list[str]:
 
 def _check_month(value: str, what: str) -> str:
     if not _MONTH_RE.match(value):
-        raise UsageError(MSG("bad-month", what=what, value=value))
+        raise UsageError(MSG("bad-month", what=what, value=shown(value, "date")))
     return value
 
 
@@ -650,6 +675,20 @@ def _check_year(value: int) -> int:
     if not 1900 <= value <= 2100:
         raise UsageError(MSG("bad-year", value=value))
     return value
+
+
+def _check_facts(*, children: Sequence[str] = (), expecting: str | None = None,
+                 referral: dt.date | None = None, years: Sequence[int] = ()) -> None:
+    """The impossible facts of :mod:`hs.rules.checks` (the rules ``hs validate`` applies),
+    refused before anything is planned."""
+    now = today()
+    faults = [checks.child_born_later(c, now) for c in children]
+    faults += [checks.born_later(y, now) for y in years]
+    if expecting is not None and referral is not None:
+        faults.append(checks.expecting_early(expecting, referral))
+    for fault in faults:
+        if fault is not None:
+            raise TransitionError(fault)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -673,7 +712,11 @@ def plan_add_location(p: Plan, code: str, name: str, municipalities: Sequence[st
                       active_from: dt.date, partner: str | None = None,
                       fte: float | None = None) -> Change:
     if not is_valid_id("location", code):
-        raise UsageError(MSG("bad-location-code", value=code))
+        raise UsageError(MSG("bad-location-code", value=shown(code, "code")))
+    check_text(name, "--name")
+    check_text(partner, "--partner")
+    for m in municipalities:
+        check_text(m, "--municipality")
     if code in p.index.locations or code in p.repo.all_ids() or \
             (p.repo.records / "locations" / f"{code}.yaml").exists():
         raise TransitionError(MSG("location-exists", id=code))
@@ -721,15 +764,19 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                        training: Mapping[str, dt.date] | None = None,
                        stopped: tuple[dt.date, str] | None = None,
                        day: dt.date | None = None) -> Change:
+    check_text(name, "--name")
+    check_text(municipality, "--municipality")
+    check_text(note, "--note", "Note")
     loc = p.location(location)
     _check_fixed(gender, "genders", GENDERS)
     _check_year(birth_year)
+    _check_facts(years=[birth_year])
     langs = _check_languages(languages)
     role_list = ([_check_fixed(r, "roles", TRAJECTORY_KINDS) for r in _unique(roles)]
                  or ["buddy"])
     for h in availability:
         if not _HALF_DAY_RE.match(h):
-            raise UsageError(MSG("bad-half-day", value=h))
+            raise UsageError(MSG("bad-half-day", value=shown(h, "code")))
     prefs = [check_code(p.index, "volunteer_preferences", c) for c in _unique(preferences)]
     steps = {check_code(p.index, "training_steps", s): d for s, d in (training or {}).items()}
     if capacity is not None and not 0 <= capacity <= 10:
@@ -906,16 +953,17 @@ def _family_error(fam: FamilyRow, st: FamilyState) -> TransitionError:
 
 def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
                  expecting: str | None, languages: Sequence[str], flags: Sequence[str],
-                 parent_birth_years: Sequence[int], loc: Any) -> tuple[list[str], list[str],
-                                                                     list[str], list[int]]:
+                 parent_birth_years: Sequence[int], loc: Any, day: dt.date
+                 ) -> tuple[list[str], list[str], list[str], list[int]]:
     kids = [_check_month(c, "--child") for c in children]
     if expecting is not None:
         _check_month(expecting, "--expecting")
     langs = _check_languages(languages)
     flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
     years = [_check_year(y) for y in parent_birth_years]
+    _check_facts(children=kids, expecting=expecting, referral=day, years=years)
     if municipality and loc.municipalities and municipality not in loc.municipalities:
-        p.warn(MSG("warn-municipality", value=municipality, id=loc.id,
+        p.warn(MSG("warn-municipality", id=loc.id,
                    valid=", ".join(loc.municipalities)))
     return kids, langs, flag_list, years
 
@@ -931,6 +979,9 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
 
     ``decisions`` (for an import): (accepted|refused|withdrawn, date, reason) events
     recorded with a new family's referral, in date order."""
+    check_text(name, "--name")
+    check_text(municipality, "--municipality")
+    check_text(note, "--note", "Note")
     _not_future(day)
     check_code(p.index, "referrers", referrer)
     if family is not None:
@@ -945,7 +996,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
         p.warn(MSG("warn-location-inactive", id=loc.id, date=day))
     kids, langs, flag_list, years = _family_data(
         p, municipality=municipality, children=children, expecting=expecting,
-        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc,
+        day=day)
     rid = p.new_id("family")
     data: dict[str, Any] = {"schema_version": 1, "location": loc.id}
     if name:
@@ -1000,7 +1052,8 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
     loc = p.location(location or fam.location)
     kids, langs, flag_list, years = _family_data(
         p, municipality=municipality, children=children, expecting=expecting,
-        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc)
+        languages=languages, flags=flags, parent_birth_years=parent_birth_years, loc=loc,
+        day=day)
     doc = p.edit("family", fam.id)
     order = _order("family")
     if location is not None and loc.id != fam.location:
@@ -1122,6 +1175,7 @@ def _volunteer_for(p: Plan, vol: VolunteerRow, day: dt.date, kind: str,
 
 def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
                           kind: str = "buddy", note: str | None = None) -> Change:
+    check_text(note, "--note", "Note")
     _check_fixed(kind, "kinds", TRAJECTORY_KINDS)
     fam = p.family(family)
     vol = p.volunteer(volunteer)
@@ -1181,6 +1235,7 @@ def _within(traj: TrajectoryRow, day: dt.date, what: str) -> None:
 
 def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | None = None,
                       note: str | None = None) -> Change:
+    check_text(note, "--note", "Note")
     _not_future(day)
     traj = p.trajectory(trajectory)
     _within(traj, day, "what-visit")
@@ -1268,6 +1323,7 @@ def _add_review(p: Plan, traj: TrajectoryRow, day: dt.date, kind: str,
 def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None = None,
                        scores: Mapping[str, int] | None = None,
                        note: str | None = None) -> Change:
+    check_text(note, "--note", "Note")
     traj = p.trajectory(trajectory)
     if kind is not None:
         _check_fixed(kind, "review-kinds", REVIEW_KINDS)
@@ -1282,6 +1338,7 @@ def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None 
 def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
                            scores: Mapping[str, int] | None = None,
                            note: str | None = None) -> Change:
+    check_text(note, "--note", "Note")
     traj = p.trajectory(trajectory)
     checked = _check_scores(p.index, scores or {})
     if traj.end is not None:
@@ -1300,6 +1357,7 @@ def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
 def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
                           scores: Mapping[str, int] | None = None,
                           note: str | None = None) -> Change:
+    check_text(note, "--note", "Note")
     _not_future(day)
     traj = p.trajectory(trajectory)
     check_code(p.index, "close_reasons", reason)

@@ -68,7 +68,9 @@ class HsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except HsError as err:
-            sys.stderr.write(f"hs: {err}\n")
+            from hs.records.problems import escape_controls  # no escape sequence from data
+
+            sys.stderr.write(f"hs: {escape_controls(str(err), keep=chr(10))}\n")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
             sys.stderr.write(f"hs: {_MSG('interrupted')}\n")
@@ -78,7 +80,11 @@ class HsGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort, TyperException):
+        except (typer.Exit, typer.Abort, TyperException) as err:
+            if isinstance(getattr(err, "message", None), str):  # a usage error quotes input
+                from hs.cli.output import usage_text
+
+                setattr(err, "message", usage_text(getattr(err, "message"), err))  # noqa: B009, B010
             raise  # usage errors and exits: Typer reports them (usage errors exit 2)
         except OverflowError:  # e.g. 'hs due --within 999999999999': past year 9999
             sys.stderr.write(f"hs: {_MSG('overflow')}\n")

@@ -49,12 +49,13 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
+        from hs.app.workflow import shown
         from hs.base.i18n import language
 
-        text = ("{option}: '{value}' is geen datum; gebruik JJJJ-MM-DD of 'today'"
+        text = ("{option}: {value} is geen datum; gebruik JJJJ-MM-DD of 'today'"
                 if language() == "nl" else
-                "{option}: '{value}' is not a date; use YYYY-MM-DD or 'today'")
-        raise UsageError(text.format(option=option, value=value)) from None
+                "{option}: {value} is not a date; use YYYY-MM-DD or 'today'")
+        raise UsageError(text.format(option=option, value=shown(value, "date"))) from None
 
 
 def parse_optional_date(value: str | None, option: str) -> dt.date | None:
@@ -75,8 +76,10 @@ def report_change(outcome: Any) -> None:
                    "{summary} [klaargezet in git, niet gecommit]"),
         "not-recorded": ("{summary}", "{summary}"),
     })
+    from hs.cli.output import message
+
     for text in outcome.warnings:
-        sys.stderr.write(msg("warning", text=text) + "\n")
+        message(msg("warning", text=text))
     sys.stderr.write(msg(outcome.recorded, summary=outcome.summary,
                          sha=(outcome.commit or "")[:10]) + "\n")
     for rid in outcome.created:

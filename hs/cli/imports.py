@@ -53,27 +53,26 @@ row 1)."""
 
 def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path | None,
          no_commit: bool) -> None:
-    import sys
-
     from hs.app.importer import ImportRejected, import_csv
     from hs.cli.common import report_change
+    from hs.cli.output import message
 
     r = open_repo(repo)
     result = import_csv(r, kind, file, location=location,  # type: ignore[arg-type]
                         dry_run=dry_run, commit=not no_commit)
     for err in result.errors:
-        sys.stderr.write(f"{err}\n")
+        message(str(err))
     if result.errors:
         raise ImportRejected(result.summary)
     if result.outcome is not None:
         for w in result.warnings:
             if w not in result.outcome.warnings:
-                sys.stderr.write(f"warning: {w}\n")
+                message(f"warning: {w}")
         report_change(result.outcome)
         return
     for w in result.warnings:
-        sys.stderr.write(f"warning: {w}\n")
-    sys.stderr.write(result.summary + "\n")
+        message(f"warning: {w}")
+    message(result.summary)
 
 
 @import_app.command("families", help=FAMILY_HELP)

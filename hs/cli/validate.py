@@ -34,7 +34,9 @@ def validate(
     from hs.records.problems import render
 
     if fmt not in ("text", "json", "github"):
-        raise UsageError(_MSG("bad-format", fmt=fmt))
+        from hs.cli.output import quoted
+
+        raise UsageError(_MSG("bad-format", fmt=quoted(fmt, "code")))
     result = validate_paths(paths or [], repo=repo, use_cache=not no_cache)
     problems = result.problems
     if problems or fmt == "json":
@@ -83,8 +85,8 @@ class _Messages:
             from hs.base.i18n import Catalog
 
             self._cat = Catalog({
-                "bad-format": ("--format: '{fmt}' is not one of text, json, github",
-                               "--format: '{fmt}' is geen van text, json, github"),
+                "bad-format": ("--format: {fmt} is not one of text, json, github",
+                               "--format: {fmt} is geen van text, json, github"),
                 "stale": ("hs: out of date: {names} (run 'hs schema')",
                           "hs: verouderd: {names} (voer 'hs schema' uit)"),
                 "current": ("schemas in {out} are up to date",

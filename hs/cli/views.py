@@ -8,7 +8,6 @@ documented in docs/views.md); table, plain and markdown carry labels in the user
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -540,7 +539,9 @@ def show(
     if fmt == "json":
         payload = {"id": view.id, "kind": view.kind, "status": view.status,
                    "data": view.data}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        from hs.cli.output import json_text
+
+        sys.stdout.write(json_text(payload) + "\n")
         return
     kind_label = MSG(f"record.{view.kind}")
     if fmt in ("csv", "markdown"):
@@ -563,7 +564,9 @@ def show(
     out = [MSG("show.status", kind=kind_label, id=view.id, status=status,
                day=day.isoformat()),
            MSG("show.file", path=view.path), "", *readable.lines]
-    sys.stdout.write("\n".join(out) + "\n")
+    from hs.cli.output import safe
+
+    sys.stdout.write(safe("\n".join(out)) + "\n")
     if view.related:
         sys.stdout.write("\n")
         emit(_related_table(view, human), fmt)
@@ -603,7 +606,9 @@ def _history_json(revisions: list[Revision]) -> str:
             "subject": rev.subject, "state": rev.state,
             "changes": [{"field": c.field, "old": c.old, "new": c.new}
                         for c in rev.changes]} for rev in revisions]
-    return json.dumps(out, ensure_ascii=False, indent=2)
+    from hs.cli.output import json_text
+
+    return json_text(out)
 
 
 def history(
@@ -628,7 +633,7 @@ def history(
         rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
     revisions = record_history(r.root, rel)
     if fmt == "json":
-        sys.stdout.write(_history_json(revisions) + "\n")
+        sys.stdout.write(_history_json(revisions) + "\n")  # escaped by json_text
         return
     if human:
         cols = _cols(("date", "date"), ("commit", "commit"), ("author", "author"),

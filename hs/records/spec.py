@@ -63,6 +63,11 @@ class Constrained(NamedTuple):
 
 
 _ID = "[0-9a-hjkmnp-tv-z]{8}"
+#: The control characters (C0, DEL, C1) as a regular expression class's inside: never in
+#: a text field (tab and line feed are allowed in a note).
+_CONTROLS = r"\x00-\x1f\x7f-\x9f"
+_TEXT = rf"[^{_CONTROLS}]"
+_NOTE = r"[^\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
 TYPES: dict[str, Constrained] = {
     "Code": Constrained("str", pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40),
@@ -74,8 +79,12 @@ TYPES: dict[str, Constrained] = {
     "Language": Constrained("str", pattern=r"^[a-z]{2,3}$"),
     "HalfDay": Constrained(
         "str", pattern=rf"^({'|'.join(WEEKDAYS)})-({'|'.join(DAY_PARTS)})$"),
-    "Text": Constrained("str", min_length=1, max_length=200),
-    "Note": Constrained("str", min_length=1, max_length=2000),
+    # one line of text, no control character (an escape sequence would clear or retitle
+    # a terminal), not only spaces; a note may also hold tabs and line breaks
+    "Text": Constrained("str", pattern=rf"^{_TEXT}*[^\s{_CONTROLS}]{_TEXT}*$",
+                        min_length=1, max_length=200),
+    "Note": Constrained("str", pattern=rf"^{_NOTE}*[^\s{_CONTROLS}]{_NOTE}*$",
+                        min_length=1, max_length=2000),
     "Year": Constrained("int", ge=1900, le=2100),
     "Score": Constrained("int", ge=1, le=5),
 }

@@ -10,10 +10,12 @@ by the caller), so that this module never reads a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from hs.base.clock import today as current_day
 from hs.base.i18n import Catalog
 from hs.base.workers import in_two_processes
 from hs.records.ids import id_of_path
@@ -43,6 +45,17 @@ MSG = Catalog({
     "no-location": ("location '{id}' does not exist", "werking '{id}' bestaat niet"),
     "unknown-code": ("'{code}' is not a code of {vocabulary}{hint}",
                      "'{code}' is geen code van {vocabulary}{hint}"),
+    # --- impossible facts (FACTS) --------------------------------------------------------
+    "child-born-later": ("a child born in {month}, after today ({today}): a child on the way "
+                         "is the referral's 'expecting'",
+                         "een kind geboren in {month}, na vandaag ({today}): een kind dat "
+                         "op komst is, hoort bij 'expecting' van de aanmelding"),
+    "born-later": ("birth year {year} is after this year ({this})",
+                   "geboortejaar {year} ligt na dit jaar ({this})"),
+    "expecting-early": ("the expected birth ({month}) is long before the referral ({date}); "
+                        "a child born by then goes under children",
+                        "de verwachte geboorte ({month}) ligt ruim voor de aanmelding "
+                        "({date}); een kind dat toen al geboren was, hoort bij children"),
 })
 
 
@@ -94,7 +107,77 @@ def _record_half(index: Any, at: Locator, half: int | None) -> list[Problem]:
                            MSG("missing-vocabularies")))
     if half != 1:
         out.extend(_reference_problems(at, index))
+        out.extend(fact_problems(at, index))
     return out + tree_rules(at, index, half)
+
+
+# --- impossible facts ------------------------------------------------------------------------
+# One rule each, used by hs validate (fact_problems) and by the workflow when it takes the
+# values from a command (hs.app.workflow), so that both refuse the same facts.
+
+#: How many months an expected birth may lie before the referral's month (a baby a few
+#: weeks late); earlier, the child was born before the family was referred.
+EXPECTING_SLACK_MONTHS = 1
+
+
+def _months(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def child_born_later(born: str, day: dt.date) -> str | None:
+    """A child's birth month after ``day`` (today): the message, else None."""
+    if born > f"{day.year:04d}-{day.month:02d}":
+        return MSG("child-born-later", month=born, today=day.isoformat())
+    return None
+
+
+def born_later(year: int, day: dt.date) -> str | None:
+    """A birth year (a volunteer's, a parent's) after ``day``'s year: the message."""
+    if year > day.year:
+        return MSG("born-later", year=year, this=day.year)
+    return None
+
+
+def expecting_early(expecting: str, referral: dt.date) -> str | None:
+    """An expected birth month long before the referral's day: the message."""
+    if _months(expecting) < referral.year * 12 + referral.month - 1 - EXPECTING_SLACK_MONTHS:
+        return MSG("expecting-early", month=expecting, date=referral.isoformat())
+    return None
+
+
+def fact_problems(at: Locator, index: Any, day: dt.date | None = None) -> list[Problem]:
+    """Impossible facts in families and volunteers as of ``day`` (today): a child born
+    after today, a volunteer or parent born after this year, an expected birth long
+    before its referral."""
+    day = day or current_day()
+    out: list[Problem] = []
+    paths = index.paths
+    this_year = day.year
+    last_month = f"{day.year:04d}-{day.month:02d}"
+    for fam in index.families.values():
+        rel = paths.get(fam.id)
+        if rel is None:
+            continue
+        for i, born in enumerate(fam.children):
+            if born > last_month:
+                out.append(at.problem(rel, ("children", i, "born"), "impossible-fact",
+                                      child_born_later(born, day) or ""))
+        for i, year in enumerate(fam.parent_birth_years):
+            if year > this_year:
+                out.append(at.problem(rel, ("household", "parent_birth_years", i),
+                                      "impossible-fact", born_later(year, day) or ""))
+        for i, ref in enumerate(fam.referrals):
+            if ref.expecting is not None:
+                msg = expecting_early(ref.expecting, ref.date)
+                if msg is not None:
+                    out.append(at.problem(rel, ("referrals", i, "expecting"),
+                                          "impossible-fact", msg))
+    for vol in index.volunteers.values():
+        rel = paths.get(vol.id)
+        if rel is not None and vol.birth_year > this_year:
+            out.append(at.problem(rel, ("birth_year",), "impossible-fact",
+                                  born_later(vol.birth_year, day) or ""))
+    return out
 
 
 Links = dict[str, tuple[str, tuple[str, ...]]]  # trajectory ID -> (family, volunteers)

@@ -11,7 +11,9 @@ through a :class:`Locator`, which reads a file's positions once.
 
 Every problem carries the file and a 1-based line and column of the key or value at fault,
 and a short message for a coordinator, in English or Dutch. Messages never repeat a
-name or a note from the file.
+name or a note from the file, nor a value in a field where it does not belong: a value is
+quoted only when its field is not personal and the value has the form of the field's type
+(:func:`shown_value`; docs/design.md).
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from hs.base.i18n import Catalog
 from hs.records.ids import id_of_path
-from hs.records.problems import Problem, did_you_mean
-from hs.records.spec import PERSONAL_FIELDS
+from hs.records.problems import Problem, did_you_mean, quotable, shape_of, text_fault
+from hs.records.spec import KINDS, TYPES, Field, walk
 from hs.store.layout import RecordFile, listing_order, stray_files
 
 MSG = Catalog({
@@ -92,6 +94,12 @@ MSG = Catalog({
     "half-day": ("use a half-day like mon-am or fri-pm", "gebruik een halve dag zoals mon-am "
                  "of fri-pm"),
     "pattern": ("does not have the expected form", "heeft niet de verwachte vorm"),
+    "text-control": ("holds a control character (an escape sequence that can clear or "
+                     "retitle a terminal); remove it",
+                     "bevat een stuurteken (een escapereeks die een terminal kan wissen of "
+                     "hernoemen); verwijder het"),
+    "text-blank": ("holds only spaces; give a value or remove the line",
+                   "bevat alleen spaties; vul een waarde in of verwijder de regel"),
     "invalid": ("is not valid: {detail}", "is niet geldig: {detail}"),
     "rule-active-order": ("active_until is before active_from",
                           "active_until ligt voor active_from"),
@@ -239,15 +247,16 @@ def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
     if version != 1:
         doc = _doc(text)
         line, col = _value_pos(doc, ("schema_version",))
+        shown = _short(version) if quotable(version, "number") else "?"
         problems.append(Problem(rf.rel, line, col, "schema-version",
-                                MSG("version-other", version=_short(version))))
+                                MSG("version-other", version=shown)))
         return problems
     try:  # the model's validator itself: model_validate adds a Python call a file
         model.__pydantic_validator__.validate_python(data)
     except ValidationError as exc:
         doc = _doc(text)
         for err in exc.errors(include_url=False):
-            problems.append(_from_pydantic(rf.rel, doc, model, err, data))
+            problems.append(_from_pydantic(rf.rel, doc, model, err, data, rf.kind))
     problems.extend(_schema_comment(rf, text))
     return problems
 
@@ -332,6 +341,9 @@ def _what(err: Any) -> str:
         return MSG("too-long", n=ctx.get("max_length", "?"))
     if typ == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
+        for name in ("Text", "Note"):
+            if pattern == TYPES[name].pattern and isinstance(inp, str):
+                return MSG("text-" + (text_fault(inp, name) or "blank"))
         for start, key in _PATTERNS:
             if pattern.startswith(start):
                 return MSG(key)
@@ -366,17 +378,49 @@ def _what(err: Any) -> str:
     return MSG("invalid", detail=" ".join(str(err.get("msg", "")).split()))
 
 
-def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None) -> Problem:
+_FIELDS: dict[str, dict[tuple[str, ...], Field]] = {}
+
+
+def field_at(kind: str, loc: tuple[str | int, ...]) -> Field | None:
+    """The spec's field at a place in a record of ``kind`` (list indexes and mapping keys
+    skipped), or None."""
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = dict(walk(KINDS[kind].group)) if kind in KINDS else {}
+    names = tuple(p for p in loc if isinstance(p, str))
+    while names:
+        found = fields.get(names)
+        if found is not None:
+            return found
+        names = names[:-1]  # a mapping's key (training: {step: date}) is not a field
+    return None
+
+
+def shown_value(kind: str, loc: tuple[str | int, ...], value: Any) -> bool:
+    """Whether a problem at ``loc`` may quote the value found there: the field is not
+    personal and the value has the form of the field's type (a date, a number, a code);
+    see :func:`hs.records.problems.quotable`."""
+    f = field_at(kind, loc)
+    if f is None or f.personal:
+        return False
+    return quotable(value, shape_of(f.type))
+
+
+def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None,
+                   kind: str = "") -> Problem:
     raw_loc = tuple(err["loc"])
     is_key = bool(raw_loc) and raw_loc[-1] == "[key]"
     loc: tuple[str | int, ...] = tuple(p for p in raw_loc if not (
         isinstance(p, str) and (p.startswith("[") or p.startswith("function-"))))
     typ = err["type"]
-    where = _loc_text(loc)
+    # a key is named only when it has the form of a field name or a code (a name typed
+    # as a key is not repeated)
+    where = _loc_text(tuple(p if isinstance(p, int) or quotable(p, "code") else "?"
+                            for p in loc))
     if typ == "extra_forbidden":
         line, col = _key_pos(doc, loc)
         allowed = _expected_fields(model, loc[:-1])
-        name = str(loc[-1]) if loc else "?"
+        name = str(loc[-1]) if loc and quotable(loc[-1], "code") else "?"
         near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = did_you_mean(near[0]) if near else (
             MSG("allowed", names=", ".join(allowed)) if allowed else "")
@@ -404,9 +448,7 @@ def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None) -
     line, col = _key_pos(doc, loc) if is_key else _value_pos(doc, loc)
     what = _what(err)
     inp = err.get("input")
-    private = any(isinstance(p, str) and p in PERSONAL_FIELDS for p in loc)
-    if (not private and isinstance(inp, str | int | float) and not isinstance(inp, bool)
-            and len(str(inp)) <= 40 and typ not in ("string_type",)):
+    if typ != "string_type" and shown_value(kind, loc, inp):
         what += MSG("got", value=_short(inp))
     return Problem(rel, line, col, "invalid-value", MSG("value", where=where, what=what))
 

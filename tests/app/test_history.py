@@ -352,3 +352,83 @@ def test_history_without_git_is_one_error_in_both_languages(
             assert str(err.value) == text
     finally:
         set_language(None)
+
+
+def test_history_of_many_small_similar_records_is_each_records_own(
+        empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty small families referred one after another by `hs family refer`: git finds
+    most of them similar to an older one, and `git log --follow` showed the older one's
+    creation and "name: <other name> -> <this name>" in a new record's history. Each
+    record's history is its own: one version, its own name, nothing else."""
+    root = empty_repo
+    monkeypatch.setenv("HS_REPO", str(root))
+    runner = CliRunner()
+    ids: dict[str, str] = {}
+    for n in range(20):
+        name = f"Family {n:02d}"
+        result = runner.invoke(app, ["family", "refer", "--date", "2025-01-10",
+                                     "--referrer", "kind-en-gezin", "--location", "leuven",
+                                     "--name", name, "--municipality", "Leuven"])
+        assert result.exit_code == 0, result.stderr
+        ids[result.stdout.strip()] = name
+    for rid, name in ids.items():
+        result = runner.invoke(app, ["history", rid, "-f", "json"])
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert [d["state"] for d in data] == ["created"], (rid, data)
+        assert {"field": "name", "old": None, "new": name} in data[0]["changes"]
+        assert name in result.stdout and "->" not in result.stdout
+        others = set(ids.values()) - {name}
+        assert not any(other in result.stdout for other in others)
+
+
+def test_history_follows_a_record_by_its_name_not_by_similarity(
+        empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record moved to a subfolder is followed by its file name (its ID), also when it
+    is edited in the same commit (no similarity needed); a copy of an older record under
+    a new ID is a new record whose history starts with its own creation."""
+    root = empty_repo
+    old = write_record(root, "families/f0000000a.yaml", FAMILY)
+    when(monkeypatch, "2025-01-10T10:00:00+01:00")
+    commit_all(root, "family a")
+    write_record(root, "families/f0000000b.yaml", FAMILY.replace("Leuven", "Herent"))
+    when(monkeypatch, "2025-01-11T10:00:00+01:00")
+    commit_all(root, "family b: a copy of a")
+    (root / "records" / "families" / "archive").mkdir()
+    moved = root / "records" / "families" / "archive" / "f0000000a.yaml"
+    moved.write_text("schema_version: 1\nlocation: leuven\nmunicipality: Kessel-Lo\n"
+                     "languages: [fr]\nreferrals:\n- date: 2025-01-10\n"
+                     "  referrer: self\n")
+    old.unlink()
+    when(monkeypatch, "2025-01-12T10:00:00+01:00")
+    commit_all(root, "a: moved and rewritten")
+    revs = record_history(root, "records/families/archive/f0000000a.yaml")
+    assert [(r.subject, r.state, r.path) for r in revs] == [
+        ("family a", "created", "records/families/f0000000a.yaml"),
+        ("a: moved and rewritten", "changed", "records/families/archive/f0000000a.yaml")]
+    assert FieldChange("municipality", "Leuven", "Kessel-Lo") in revs[1].changes
+    revs = record_history(root, "records/families/f0000000b.yaml")
+    assert [(r.subject, r.state) for r in revs] == [("family b: a copy of a", "created")]
+    assert FieldChange("municipality", None, "Herent") in revs[0].changes
+
+
+def test_history_escapes_control_characters(empty_repo: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with escape sequences typed by hand into a file (YAML escapes) is shown
+    escaped by `hs history` in every format; JSON keeps the data."""
+    root = empty_repo
+    path = write_record(root, "families/f0000000a.yaml", FAMILY)
+    commit_all(root, "family")
+    edit(path, "municipality: Leuven\n",
+         'municipality: Leuven\nname: "Jan\\e]0;pwned\\a\\e[2J\\x9b"\n')
+    commit_all(root, "hand edit")
+    monkeypatch.setenv("HS_REPO", str(root))
+    for fmt in ("table", "plain", "markdown", "csv", "json"):
+        result = CliRunner().invoke(app, ["history", "f0000000a", "-f", fmt])
+        assert result.exit_code == 0, result.stderr
+        assert not any(c in result.stdout for c in "\x1b\x07\x9b"), (fmt, result.stdout)
+        if fmt == "json":
+            assert json.loads(result.stdout)[1]["changes"] == [
+                {"field": "name", "old": None, "new": "Jan\x1b]0;pwned\x07\x1b[2J\x9b"}]
+        else:
+            assert "Jan\\e]0;pwned\\x07\\e[2J\\x9b" in result.stdout, (fmt, result.stdout)

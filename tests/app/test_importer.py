@@ -130,7 +130,8 @@ def test_header_problems_are_row_1(empty_repo: Path, tmp_path: Path) -> None:
     lines = r.stderr.splitlines()
     assert lines[0] == "leuven.csv:1: unknown column 'referal_date'; did you mean " \
                        "'referral_date'?"
-    assert lines[1].startswith("leuven.csv:1: unknown column 'colour'; columns: accepted_date")
+    assert lines[1].startswith("leuven.csv:1: column 4 of the header has no known name (is "
+                               "the first row a header?); columns: accepted_date")
     assert lines[2] == "leuven.csv:1: column 'referral_date' is missing"
 
 
@@ -245,7 +246,7 @@ def test_volunteer_row_errors(empty_repo: Path, tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
         "v.csv:2: gender: 'q' is not f, m or x",
-        "v.csv:2: birth_year: '19x0' is not a whole number",
+        "v.csv:2: birth_year: the cell is not a whole number",  # not quoted: not a number's form
         "v.csv:3: stopped needs joined and stop_reason",
         "hs: 2 of 2 rows have errors; nothing was imported",
     ]
@@ -260,3 +261,103 @@ def test_import_help_documents_the_columns(kind: str) -> None:
                    if kind == "families" else
                    ["gender", "birth_year", "joined", "checked", "info-session"]):
         assert column in text
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_row_error(empty_repo: Path,
+                                                               tmp_path: Path) -> None:
+    """A separator typed inside a value (an unquoted 'Peeters, Jan', a second child after
+    a comma) makes more cells than the header has: the extra cells were dropped (the
+    second child vanished) or shifted a date into the municipality with only a warning.
+    It is a row error, with the row's number and no value of it."""
+    path = csv_file(tmp_path, (
+        "name,municipality,referral_date,referrer,children\n"
+        "Good,Leuven,2025-01-06,self,2023-04\n"
+        "Two kids,Leuven,2025-01-06,self,2023-04,2024-11\n"
+        "Peeters, Jan,Leuven,2025-01-06,self,\n"))
+    before = snapshot(empty_repo)
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        "leuven.csv:3: 6 cells, but the header has 5 columns: a cell holding the separator "
+        "',' must be in quotes (nothing of this row was read)",
+        "leuven.csv:4: 6 cells, but the header has 5 columns: a cell holding the separator "
+        "',' must be in quotes (nothing of this row was read)",
+        "hs: 2 of 3 rows have errors; nothing was imported"]
+    assert snapshot(empty_repo) == before
+    tab = csv_file(tmp_path, "name\treferral_date\treferrer\nA\t2025-01-06\tself\t\n",
+                   name="tabs.csv")
+    r = runner.invoke(app, ["--lang", "nl", "import", "families", str(tab), "--location",
+                            "leuven", "--dry-run", "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (
+        "tabs.csv:2: 4 cellen, maar de kopregel heeft 3 kolommen: een cel met het "
+        "scheidingsteken tab erin moet tussen aanhalingstekens staan (niets van deze rij "
+        "werd gelezen)")
+
+
+def test_import_errors_never_repeat_a_name_in_the_wrong_column(empty_repo: Path,
+                                                               tmp_path: Path) -> None:
+    """Names typed into every column of a families and a volunteers file (a sheet whose
+    columns slid): every row error says the column and what it should hold, never the
+    name; a mistyped date is still quoted."""
+    name = "Zyxwo Qvistpeeters"
+    fam_cols = ["referral_date", "referrer", "expecting", "children", "languages",
+                "flags", "accepted_date", "refused_date", "withdrawn_date", "reason",
+                "parent_birth_years"]
+    rows = ["name,municipality," + ",".join(fam_cols)]
+    for i in range(len(fam_cols)):
+        cells = ["2025-01-06", "self", "", "", "", "", "", "", "", "", ""]
+        cells[i] = name
+        rows.append("A,Leuven," + ",".join(cells))
+    rows.append("A,Leuven,2025-02-30,self,,,,,,,,,")
+    path = csv_file(tmp_path, "\n".join(rows) + "\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr, r.stderr
+    assert "referral_date: '2025-02-30' is not a date" in r.stderr
+    vol_cols = ["gender", "birth_year", "languages", "roles", "availability", "capacity",
+                "preferences", "joined", "checked", "stopped", "stop_reason",
+                "info-session"]
+    rows = ["name," + ",".join(vol_cols)]
+    for i in range(len(vol_cols)):
+        cells = ["f", "1980", "", "", "", "", "", "", "", "", "", ""]
+        cells[i] = name
+        rows.append("B," + ",".join(cells))
+    path = csv_file(tmp_path, "\n".join(rows) + "\n", name="v.csv")
+    r = runner.invoke(app, ["import", "volunteers", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr, r.stderr
+
+
+def test_import_refuses_control_characters_without_repeating_them(empty_repo: Path,
+                                                                  tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "name,municipality,referral_date,referrer,note\n"
+                              "Jan\x1b]0;pwned\x07,Leuven,2025-01-06,self,ok\n"
+                              "Jan,Leu\x9bven,2025-01-06,self,\"line\nbreak\x1b[2J\"\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        "leuven.csv:2: name: the cell holds a control character (an escape sequence can "
+        "clear or retitle a terminal)",
+        "leuven.csv:3: municipality: the cell holds a control character (an escape "
+        "sequence can clear or retitle a terminal)",
+        "leuven.csv:3: note: the cell holds a control character (an escape sequence can "
+        "clear or retitle a terminal)",
+        "hs: 2 of 2 rows have errors; nothing was imported"]
+
+
+def test_a_file_without_a_header_row_never_repeats_its_first_row(empty_repo: Path,
+                                                                 tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "Zyxwo Qvistpeeters,Leuven,2025-01-06,self\n"
+                              "Family B,Herent,2025-01-07,self\n")
+    r = runner.invoke(app, ["import", "families", str(path), "--location", "leuven",
+                            "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert "Zyxwo" not in r.stderr and "Qvist" not in r.stderr
+    assert r.stderr.splitlines()[0].startswith(
+        "leuven.csv:1: column 1 of the header has no known name (is the first row a "
+        "header?)")

@@ -227,7 +227,7 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["suggest", "f00000001", "--kind", "friend"], 2,
      "hs: --kind: 'friend' is not one of buddy, starter, language, coach\n"),
     (["suggest", "f00000001", "--date", "yesterday"], 2,
-     "hs: --date: 'yesterday' is not a date; use YYYY-MM-DD or 'today'\n"),
+     "hs: --date: (value not shown) is not a date; use YYYY-MM-DD or 'today'\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
      "hs: unknown format 'xml'; use one of table, json, csv, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),

@@ -570,3 +570,125 @@ def test_a_volunteer_joined_without_training_is_added_with_a_warning(root: Path)
     vid = r.stdout.strip()
     assert (f"warning: volunteer {vid} is active without recorded training (info-session, "
             "module-resilience, module-attitude, module-network, get-to-know)") in r.stderr
+
+
+# --- hostile input ------------------------------------------------------------------------
+
+
+ESCAPES = ["Jan\x1b[2J", "\x1b]0;pwned\x07", "Jan\x07", "Jan\x9b1m", "Jan\x7f", "Jan\rX"]
+
+
+def test_control_characters_are_refused_on_input_and_never_echoed(root: Path) -> None:
+    """A name, municipality or note with a terminal escape sequence is refused with one
+    line that names the option and does not repeat the value; nothing is written."""
+    fid = a_family(root)
+    vid = a_volunteer(root)
+    tid = new(root, "start", fid, vid, "--date", "2025-02-03")
+    for bad in ESCAPES:
+        for args, option in (
+                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                  "--referrer", "self", "--name", bad), "--name"),
+                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                  "--referrer", "self", "--municipality", bad), "--municipality"),
+                (("volunteer", "add", "--location", "leuven", "--gender", "f",
+                  "--birth-year", "1980", "--name", bad), "--name"),
+                (("visit", tid, "--date", "2025-03-01", "--note", bad), "--note"),
+                (("location", "add", "gent", "--name", bad, "--municipality", "Gent"),
+                 "--name")):
+            err = refused(root, *args, code=2, match=f"hs: {option} holds a control "
+                          "character (an escape sequence can clear or retitle a terminal)")
+            assert "Jan" not in err and "pwned" not in err and "\x1b" not in err
+    # a note keeps its line breaks and tabs
+    ok(root, "visit", tid, "--date", "2025-03-01", "--note", "first\n\tsecond")
+
+
+def test_a_name_of_only_spaces_is_refused(root: Path) -> None:
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2025-02-01",
+            "--referrer", "self", "--name", "   ", code=2,
+            match="hs: --name holds only spaces; give a value or leave the option out")
+    refused(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+            "--birth-year", "1980", "--municipality", "   ", code=2,
+            match="hs: --municipality holds only spaces")
+
+
+def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
+    """An ID typed with an escape sequence is quoted escaped."""
+    r = hs(root, "show", "f\x1b]0;pwned\x07")
+    assert r.exit_code == 1
+    assert r.stderr == "hs: no record with ID 'f\\e]0;pwned\\x07'\n"
+    r = hs(root, "due", "--within", "\x1b[2J")
+    assert r.exit_code == 2 and "\x1b" not in r.stderr
+    assert r.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--within': (value not shown) is not a valid int range.")
+
+
+NAMES = ["Jan Qvistpeeters", "Qvist", "Marie-Zyxwo Brtz"]
+
+
+def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
+    """A name typed where a date, month, code, language or half-day belongs: the error
+    says which option and what it should be, without the name."""
+    fid = a_family(root)
+    for name in NAMES:
+        for args in (
+                ("family", "refer", "--location", "leuven", "--date", name,
+                 "--referrer", "self"),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--child", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--expecting", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--language", name),
+                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+                 "--referrer", "self", "--flag", name),
+                ("family", "refuse", fid, "--date", "2025-02-01", "--reason", name),
+                ("volunteer", "add", "--location", "leuven", "--gender", name,
+                 "--birth-year", "1980"),
+                ("volunteer", "add", "--location", "leuven", "--gender", "f",
+                 "--birth-year", "1980", "--availability", name),
+                ("location", "add", name, "--name", "X", "--municipality", "Gent"),
+                # Click's usage errors (a number option, a format) and hs's own
+                ("volunteer", "add", "--location", "leuven", "--gender", "f",
+                 "--birth-year", name),
+                ("due", "--within", name), ("list", "families", "-f", name),
+                ("validate", "-f", name), ("waitlist", "--as-of", name)):
+            r = hs(root, *args)
+            assert r.exit_code in (1, 2), (args, r.stderr)
+            assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
+                args, r.stderr)
+
+
+def test_impossible_facts_are_refused_on_input(root: Path, tmp_path: Path) -> None:
+    """The rules of hs validate (hs.rules.checks), applied to what a command is given;
+    today is 2026-06-30 here."""
+    refused(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+            "--birth-year", "2030", match="hs: birth year 2030 is after this year (2026)")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--child", "2026-08",
+            match="hs: a child born in 2026-08, after today (2026-06-30): a child on the "
+            "way is the referral's 'expecting'")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--parent-birth-year", "2027",
+            match="hs: birth year 2027 is after this year (2026)")
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--expecting", "2025-03",
+            match="hs: the expected birth (2025-03) is long before the referral "
+            "(2026-01-10)")
+    fid = a_family(root, "2025-01-06", None)
+    ok(root, "family", "refuse", fid, "--date", "2025-01-08", "--reason", "other")
+    refused(root, "family", "refer", "--family", fid, "--date", "2026-01-10",
+            "--referrer", "self", "--expecting", "2025-03", match="is long before")
+    # possible: born this month, due last month, born this year
+    new(root, "family", "refer", "--location", "leuven", "--date", "2026-06-10",
+        "--referrer", "self", "--child", "2026-06", "--expecting", "2026-05")
+    new(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
+        "--birth-year", "2026")
+    path = tmp_path / "f.csv"
+    path.write_text("referral_date,referrer,children\n2026-01-10,self,2026-09\n")
+    r = hs(root, "import", "families", str(path), "--location", "leuven")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (
+        "f.csv:2: a child born in 2026-09, after today (2026-06-30): a child on the way "
+        "is the referral's 'expecting'")

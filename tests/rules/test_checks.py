@@ -199,3 +199,37 @@ def test_the_halves_together_are_every_rule(tmp_path: Path) -> None:
     assert sorted(map(str, checks._code_problems(at, index, 0)
                       + checks._code_problems(at, index, 1))) == sorted(map(str, whole))
     assert len(whole) == 3
+
+
+# --- impossible facts ----------------------------------------------------------------------
+
+
+def test_impossible_facts_are_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
+    """A child born after today, a volunteer or a parent born after this year, an expected
+    birth long before the referral: each one problem at its line; today is HS_TODAY."""
+    monkeypatch.setenv("HS_TODAY", "2025-06-15")
+    make_tree(tmp_path, {
+        F: sub(sub(FAMILY, "- born: 2023-05", "- born: 2023-05\n- born: 2025-07\n"
+                   "household:\n  parent_birth_years: [1990, 2026]"),
+               "  referrer: kind-en-gezin", "  referrer: kind-en-gezin\n  expecting: 2024-11"),
+        V: sub(VOLUNTEER, "birth_year: 1980", "birth_year: 2030"),
+    })
+    code, lines, _ = run(tmp_path)
+    assert code == 1
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "error[impossible-fact]: a child born in 2025-07, after today (2025-06-15): a child "
+        "on the way is the referral's 'expecting'",
+        "error[impossible-fact]: birth year 2026 is after this year (2025)",
+        "error[impossible-fact]: the expected birth (2024-11) is long before the referral "
+        "(2025-01-10); a child born by then goes under children",
+        "error[impossible-fact]: birth year 2030 is after this year (2025)"]
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        f"{F}:8:9", f"{F}:10:30", f"{F}:16:14", f"{V}:5:13"]
+    # the month of today, a birth due last month, a volunteer born this year: possible
+    make_tree(tmp_path, {
+        F: sub(sub(FAMILY, "- born: 2023-05", "- born: 2025-06"),
+               "  referrer: kind-en-gezin", "  referrer: kind-en-gezin\n  expecting: 2024-12"),
+        V: sub(VOLUNTEER, "birth_year: 1980", "birth_year: 2025"),
+    })
+    assert run(tmp_path)[:2] == (0, [])
