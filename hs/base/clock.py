@@ -1,17 +1,28 @@
 """The current day: today, or ``HS_TODAY`` (an ISO date) for tests and demonstrations.
 
-(:func:`hs.store.repo.today` reads the same variable for the store and the workflow; the
-rules read it here, as they may not import the store.)"""
+The one place that reads ``HS_TODAY``: the rules, the store (``hs.store.repo.today``
+re-exports it) and the workflow all ask here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 
+from hs.base.errors import UsageError
+from hs.base.i18n import Catalog
+
+_M = Catalog({
+    "bad_today": ("HS_TODAY is not a date (YYYY-MM-DD)",
+                  "HS_TODAY is geen datum (JJJJ-MM-DD)"),
+})
+
 
 def today() -> dt.date:
     """Today's date; HS_TODAY (ISO) overrides it."""
     forced = os.environ.get("HS_TODAY")
     if forced:
-        return dt.date.fromisoformat(forced)
+        try:
+            return dt.date.fromisoformat(forced)
+        except ValueError:
+            raise UsageError(_M("bad_today")) from None
     return dt.date.today()

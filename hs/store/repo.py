@@ -10,7 +10,6 @@ fails, the old file stays byte for byte. Reading the whole tree is :mod:`hs.stor
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import time
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hs.base.clock import today
 from hs.base.errors import (
     AmbiguousId,
     GitError,
@@ -43,14 +43,6 @@ from hs.store.read import parse_file
 
 if TYPE_CHECKING:  # lazy: for the types only; pydantic stays out of a warm read
     from pydantic import BaseModel
-
-
-def today() -> dt.date:
-    """Today's date; HS_TODAY (ISO) overrides it for tests and demonstrations."""
-    forced = os.environ.get("HS_TODAY")
-    if forced:
-        return dt.date.fromisoformat(forced)
-    return dt.date.today()
 
 
 _HELD: dict[str, int] = {}  # trees whose lock this process holds, and how deeply
