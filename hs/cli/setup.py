@@ -24,8 +24,11 @@ def init(
     .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
     first commit. Then add a location: hs location add."""
     from hs.app.workflow import init_repository
+    from hs.store.mergesetup import register as register_merge_driver
 
-    report_change(init_repository(path, commit=not no_commit))
+    outcome = init_repository(path, commit=not no_commit)
+    register_merge_driver(path.expanduser().resolve())  # git pull merges record by record
+    report_change(outcome)
 
 
 location_app = typer.Typer(help="Add and stop locations.",

@@ -241,7 +241,7 @@ CONFLICT_VALUE = Group("ConflictValue", (
           description="One value of the field (none: the entry was removed)."),
     Field("author", "Text", description="Author of the commit that gave this value."),
     Field("date", "dt.date", description="Date of that commit."),
-))
+), key=("author", "date", "value"))
 
 CONFLICT = Group("Conflict", (
     Field("field", "Text", description="The field, e.g. visits[2026-01-05].minutes."),

@@ -32,6 +32,7 @@ from hs.records.ids import FOLDER, RecordKind
 from hs.records.index import Index
 from hs.records.layout import RECORDS
 from hs.records.problems import sort_key
+from hs.store import mergesetup
 from hs.store.atomic import write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
 from hs.store.layout import RecordFile, classify, find_root, walk
@@ -217,7 +218,9 @@ def git(root: Path, *args: str, check: bool = True, input: str | None = None) ->
 
 
 def open_repo(repo: str | Path | None = None) -> Repo:
-    return Repo(find_root(repo))
+    root = find_root(repo)
+    mergesetup.register(root)  # the record merge driver, in a clone that lacks it
+    return Repo(root)
 
 
 _MSG = Catalog({
