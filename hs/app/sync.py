@@ -23,7 +23,6 @@ from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.records import spec
 from hs.records.problems import Problem
-from hs.rules.conflicts import conflicts_of, describe
 from hs.store import gitsync
 from hs.store.merge import CONFLICTS, MISSING, set_at
 from hs.store.repo import Repo
@@ -219,10 +218,4 @@ def _parse(text: str) -> Any:
     return text if isinstance(v, dict | list) else v
 
 
-__all__ = ["SyncResult", "conflict_lines", "conflicts", "resolve", "sync"]
-
-
-def conflict_lines(index: Any) -> list[str]:
-    """Each conflict of the tree in plain words, for ``hs due`` (stderr)."""
-    return [f"{index.paths.get(c.record, c.record)}: {describe(c)}"
-            for c in conflicts_of(index)]
+__all__ = ["SyncResult", "conflicts", "resolve", "sync"]

@@ -267,7 +267,7 @@ def due(
     if within is None:
         within = due_settings(index)["within_days"]
     items = due_items(index, day, within, location)
-    from hs.app.sync import conflict_lines  # merge conflicts left to settle: hs resolve
+    from hs.rules.conflicts import conflict_lines  # merge conflicts left: hs resolve
 
     for line in conflict_lines(index):
         typer.echo(line, err=True)

@@ -69,3 +69,10 @@ def describe(c: Conflict) -> str:
     values = "; ".join(MSG("value", n=n, author=author, date=day.isoformat())
                        for n, (author, day) in enumerate(c.values, 1))
     return MSG("conflict", field=c.field, n=len(c.values), values=values, id=c.record)
+
+
+def conflict_lines(index: Any) -> list[str]:
+    """Each conflict of the tree in plain words, a line each (``hs due`` says them on
+    stderr; no rows made, no file read)."""
+    return [f"{index.paths.get(c.record, c.record)}: {describe(c)}"
+            for c in conflicts_of(index)]

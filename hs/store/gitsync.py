@@ -119,7 +119,8 @@ def counts(root: Path, frm: str | None, to: str) -> Counts:
     else:
         n = _git(root, "rev-list", "--count", f"{frm}..{to}").stdout.strip()
         names = _git(root, "diff", "--name-only", f"{frm}...{to}", "--", RECORDS).stdout
-    return Counts(int(n or 0), sum(1 for line in names.splitlines() if line.strip()))
+    return Counts(int(n or 0), sum(1 for line in names.splitlines()
+                                   if line.strip().endswith(".yaml")))
 
 
 def merge(root: Path, theirs: str, message: str) -> list[str]:
