@@ -3,6 +3,7 @@ through a real ``git merge`` (plain ``git pull`` merges record by record)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import subprocess
 from pathlib import Path
@@ -174,52 +175,124 @@ def test_sync_says_in_one_line_why_it_cannot(clones: tuple[Path, Path], reason: 
             "unreachable": "cannot be reached"}[reason] in err
 
 
-def _random_changes(root: Path, rng: random.Random, n: int, who: str, tag: str) -> set[str]:
-    """n random changes offline; what each added, to look for after syncing."""
-    added: set[str] = set()
-    for i in range(n):
-        roll = rng.random()
-        if roll < 0.5:
-            traj = rng.choice(["taaaaaaaa", "tbbbbbbbb", "tcccccccc"])
-            day = f"2025-{rng.randint(3, 11):02d}-{rng.randint(1, 28):02d}"
-            code, _, _ = hs(root, "visit", traj, "--date", day, "--minutes",
-                              str(rng.randint(30, 90)), author=who)
-            if code == 0:
-                added.add(f"{traj}:{day}")
+class Offline:
+    """A clone's random changes made offline, and what each should leave in the tree."""
+
+    def __init__(self, root: Path, who: str, parity: int, rng: random.Random):
+        self.root, self.who, self.parity, self.rng = root, who, parity, rng
+        self.visits: set[tuple[str, str]] = set()
+        self.families: dict[str, str | None] = {}  # ID -> decision
+
+    def run(self, *args: str) -> str:
+        code, out, err = hs(self.root, *args, author=self.who)
+        assert code == 0, (args, err)
+        return out.strip()
+
+    def visit(self) -> None:
+        traj = self.rng.choice(["taaaaaaaa", "tbbbbbbbb"])
+        day = dt.date(2025, 3, 1) + dt.timedelta(days=2 * self.rng.randint(0, 130)
+                                                 + self.parity)
+        self.run("visit", traj, "--date", day.isoformat(), "--minutes",
+                 str(self.rng.randint(30, 90)))
+        self.visits.add((traj, day.isoformat()))
+
+    def refer(self) -> None:
+        fid = self.run("family", "refer", "--location", "leuven", "--date", "2025-06-01",
+                       "--referrer", "ocmw")
+        self.families[fid] = None
+
+    def decide(self) -> None:
+        open_ = [f for f, d in self.families.items() if d is None]
+        if not open_:
+            return self.refer()
+        fid = self.rng.choice(open_)
+        if self.rng.random() < 0.5:
+            self.run("family", "accept", fid, "--date", "2025-06-05")
+            self.families[fid] = "accepted"
         else:
-            fid = f"f{tag}{i:07d}".replace("0", "a").replace("1", "b").replace(
-                "2", "c").replace("3", "d").replace("4", "e").replace("5", "f").replace(
-                "6", "g").replace("7", "h").replace("8", "j").replace("9", "k")
-            write_record(root, f"families/{fid}.yaml", FAMILY)
-            commit_all(root, "family")
-            added.add(fid)
-    return added
+            self.run("family", "refuse", fid, "--date", "2025-06-05", "--reason",
+                     "outside-target-group")
+            self.families[fid] = "refused"
+        return None
+
+    def changes(self, n: int) -> None:
+        for _ in range(n):
+            roll = self.rng.random()
+            (self.visit if roll < 0.5 else self.refer if roll < 0.75 else self.decide)()
 
 
-@pytest.mark.parametrize("n", [pytest.param(12, id="small"),
+@pytest.mark.parametrize("n", [pytest.param(6, id="small"),
                                pytest.param(110, id="large", marks=pytest.mark.slow)])
 def test_two_clones_with_random_changes_end_on_the_same_tree(
         clones: tuple[Path, Path], n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each clone makes n random changes offline (new families, visits to the same
+    trajectories, decisions, a close each) and the planted true conflicts; then they sync
+    in turn. Both end on the same tree with every change, and the only problems are the
+    planted conflicts, which hs resolve settles."""
     monkeypatch.setenv("HS_TODAY", "2025-12-31")
     a, b = clones
     rng = random.Random(11)
-    added = _random_changes(a, rng, n, "Ann", "m") | _random_changes(b, rng, n, "Bert", "n")
-    assert hs(a, "sync", author="Ann")[0] == 0
-    assert hs(b, "sync", author="Bert")[0] == 0
-    assert hs(a, "sync", author="Ann")[0] == 0
+    sides = [Offline(a, "Ann", 1, rng), Offline(b, "Bert", 0, rng)]
+    for side in sides:
+        side.changes(n)
+    # the planted conflicts: one visit logged on both laptops with other minutes
+    sides[0].run("visit", "taaaaaaaa", "--date", "2025-02-20", "--minutes", "40")
+    sides[1].run("visit", "taaaaaaaa", "--date", "2025-02-20", "--minutes", "55")
+    sides[0].run("visit", "tbbbbbbbb", "--date", "2025-02-21", "--minutes", "30")
+    sides[1].run("visit", "tbbbbbbbb", "--date", "2025-02-21", "--minutes", "35")
+    sides[0].run("close", "tcccccccc", "--date", "2025-12-01", "--reason", "goals-reached")
+    sides[1].run("close", "tbbbbbbbb", "--date", "2025-12-02", "--reason", "referred-on")
+    for side in (*sides, sides[0]):
+        code, _, err = hs(side.root, "sync", author=side.who)
+        assert code == 0, err
     assert git(a, "rev-parse", "HEAD^{tree}") == git(b, "rev-parse", "HEAD^{tree}")
-    for item in added:
-        if ":" in item:
-            traj, day = item.split(":")
-            assert f"date: {day}" in (a / f"records/trajectories/{traj}.yaml").read_text()
-        else:
-            assert (a / f"records/families/{item}.yaml").exists()
+    for traj, day in sides[0].visits | sides[1].visits:
+        assert f"date: {day}" in (a / f"records/trajectories/{traj}.yaml").read_text()
+    for fid, decision in {**sides[0].families, **sides[1].families}.items():
+        text = (a / f"records/families/{fid}.yaml").read_text()
+        assert decision is None or f"decision: {decision}" in text
+    assert "close_reason: goals-reached" in (a / "records/trajectories/tcccccccc.yaml"
+                                             ).read_text()
+    assert "close_reason: referred-on" in (a / "records/trajectories/tbbbbbbbb.yaml"
+                                           ).read_text()
     _, out, _ = hs(a, "validate")
     problems = [line for line in out.splitlines() if ": error[" in line]
-    assert all("merge-conflict" in p for p in problems), problems
-    # each conflict is settled by hs resolve, after which the tree is clean
-    for line in problems:
-        rid = line.split("/")[2].split(".")[0]
-        field = line.split("'")[1]
-        assert hs(a, "resolve", rid, field, "--keep", "1")[0] == 0
+    found = {(line.split("/")[2].split(".")[0], line.split("'")[1]) for line in problems}
+    assert found == {("taaaaaaaa", "visits[2025-02-20].minutes"),
+                     ("tbbbbbbbb", "visits[2025-02-21].minutes")}, problems
+    # b merged a's changes into its own: value 1 is b's (in the file), value 2 a's
+    assert all("merge-conflict" in line and "1) Bert, " in line and "2) Ann, " in line
+               for line in problems)
+    for rid, field in found:
+        assert hs(a, "resolve", rid, field, "--keep", "2")[0] == 0
     assert hs(a, "validate")[0] == 0
+    assert "minutes: 40" in (a / "records/trajectories/taaaaaaaa.yaml").read_text()
+    assert hs(a, "sync")[0] == 0 and hs(b, "sync")[0] == 0
+    assert git(a, "rev-parse", "HEAD") == git(b, "rev-parse", "HEAD")
+
+
+def test_a_merge_that_breaks_a_rule_across_records_is_reported(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    a, b = clones
+    for root in (a, b):  # the same waiting family, known to both laptops
+        write_record(root, "families/fdddddddd.yaml", FAMILY)
+        write_record(root, "volunteers/vbbbbbbbb.yaml", VOLUNTEER)
+        commit_all(root, "a waiting family and a volunteer")
+    assert hs(a, "start", "fdddddddd", "vbbbbbbbb", "--date", "2025-03-01")[0] == 0
+    assert hs(b, "start", "fdddddddd", "vbbbbbbbb", "--date", "2025-03-02")[0] == 0
+    assert hs(a, "sync")[0] == 0
+    code, _, err = hs(b, "sync")
+    assert code == 0
+    lines = err.strip().splitlines()
+    assert any("family fdddddddd already has trajectory" in line for line in lines[:-1])
+    assert lines[-1].endswith("problem(s) to settle (hs validate lists them)")
+
+
+def test_init_writes_the_attributes_and_registers_the_driver(tmp_path: Path) -> None:
+    root = tmp_path / "new"
+    code = runner.invoke(app, ["init", str(root)]).exit_code
+    assert code == 0
+    assert "records/**/*.yaml merge=hs" in (root / ".gitattributes").read_text()
+    assert ".gitattributes" in git(root, "ls-files")
+    assert registered(root)

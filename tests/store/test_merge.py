@@ -9,10 +9,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hs.records import spec
 from hs.store.layout import classify
-from hs.store.merge import Side, Unmergeable, merge_record
+from hs.store.merge import MISSING, Side, Unmergeable, merge_record, set_at
 from hs.store.read import parse_file
-from hs.store.yamlio import load_plain, new_document
+from hs.store.yamlio import dump_document, load_document, load_plain, new_document, to_document
 
 ROOT = Path("/nonexistent-tree")
 ANN = Side("Ann", "2026-01-10")
@@ -130,3 +131,30 @@ def test_a_side_without_change_gives_the_other_side(b: dict[str, Any],
     base, ours = text_of(b), text_of(o)
     assert merge_record(base, ours, base, "trajectory", ANN, BERT).text == ours
     assert merge_record(base, base, ours, "trajectory", ANN, BERT).text == ours
+
+
+def test_a_conflict_path_names_the_field_hs_resolve_sets() -> None:
+    text = traj(visit("2025-02-01", 60), visit("2025-02-01", 30), visit("2025-02-08"))
+    doc = load_document(text)
+    group = spec.KINDS["trajectory"].group
+    set_at(doc, group, "visits[2025-02-01#2].minutes", 45, to_document)
+    set_at(doc, group, "visits[2025-02-08]", MISSING, to_document)
+    set_at(doc, group, "note", "mended", to_document)
+    assert [v.get("minutes") for v in load_plain(dump_document(doc))["visits"]] == [60, 45]
+    assert load_plain(dump_document(doc))["note"] == "mended"
+
+
+def test_an_entry_removed_on_one_side_and_changed_on_the_other_is_kept_as_a_conflict(
+        ) -> None:
+    base = traj(visit("2025-02-01"), visit("2025-02-08"))
+    ours = traj(visit("2025-02-01"))
+    theirs = traj(visit("2025-02-01"), visit("2025-02-08", 50))
+    got = merge_record(base, ours, theirs, "trajectory", ANN, BERT)
+    assert got.conflicts == ["visits[2025-02-08]"]
+    data = load_plain(got.text)
+    assert len(data["visits"]) == 1  # ours: removed
+    assert data["conflicts"][0]["values"] == [
+        {"author": "Ann", "date": "2026-01-10"},
+        {"value": {"date": "2025-02-08", "minutes": 50}, "author": "Bert",
+         "date": "2026-01-11"}]
+    assert valid(got.text)
