@@ -34,9 +34,11 @@ MSG = Catalog({
     "detached": ("not on a branch (detached HEAD): check out your branch first "
                  "(git switch main)", "niet op een branch (losse HEAD): kies eerst je "
                  "branch (git switch main)"),
-    "dirty": ("{n} changed file(s) not committed: commit them or undo them first "
-              "(git status shows them)", "{n} gewijzigd(e) bestand(en) niet vastgelegd: "
-              "leg ze eerst vast of maak ze ongedaan (git status toont ze)"),
+    "dirty": ("{files} not committed: commit or undo first (git status shows them)",
+              "{files} niet vastgelegd: leg eerst vast of maak ongedaan (git status toont "
+              "ze)"),
+    "files-1": ("1 changed file", "1 gewijzigd bestand"),
+    "files": ("{n} changed files", "{n} gewijzigde bestanden"),
     "no-remote": ("no remote to sync with: add one (git remote add origin URL) or name "
                   "it with --remote", "geen remote om mee te synchroniseren: voeg er een "
                   "toe (git remote add origin URL) of geef ze met --remote"),
@@ -51,16 +53,19 @@ MSG = Catalog({
                     "samengevoegd, voer hs sync opnieuw uit"),
     "merge-failed": ("git could not merge: {detail}; nothing was changed",
                      "git kon niet samenvoegen: {detail}; er is niets veranderd"),
-    "unmerged": ("{n} file(s) could not be merged record by record (see above); nothing "
-                 "was changed: mend them by hand with git merge", "{n} bestand(en) konden "
-                 "niet per record samengevoegd worden (zie hierboven); er is niets "
-                 "veranderd: voeg ze met de hand samen met git merge"),
-    "summary": ("synced with {remote}: in {cin} commit(s), {rin} record(s); out {cout} "
-                "commit(s), {rout} record(s)", "gesynchroniseerd met {remote}: binnen "
-                "{cin} commit(s), {rin} record(s); buiten {cout} commit(s), {rout} "
-                "record(s)"),
-    "problems": ("; {n} problem(s) to settle (hs validate lists them)",
-                 "; {n} probleem/problemen op te lossen (hs validate toont ze)"),
+    "unmerged": ("{files} could not be merged record by record; nothing was changed: "
+                 "merge by hand with git merge", "{files} niet per record samen te voegen; "
+                 "er is niets veranderd: voeg met de hand samen met git merge"),
+    "summary": ("synced with {remote}: in {cin}, {rin}; out {cout}, {rout}",
+                "gesynchroniseerd met {remote}: binnen {cin}, {rin}; buiten {cout}, {rout}"),
+    "commits-1": ("1 commit", "1 commit"),
+    "commits": ("{n} commits", "{n} commits"),
+    "records-1": ("1 record", "1 record"),
+    "records": ("{n} records", "{n} records"),
+    "problems-1": ("; 1 problem to settle (hs validate lists it)",
+                   "; 1 probleem op te lossen (hs validate toont het)"),
+    "problems": ("; {n} problems to settle (hs validate lists them)",
+                 "; {n} problemen op te lossen (hs validate toont ze)"),
     "merge-message": ("Sync: merge {remote}/{branch}", "Sync: merge {remote}/{branch}"),
     # resolve
     "no-conflicts": ("{id} has no conflicts to settle", "{id} heeft geen conflicten"),
@@ -88,8 +93,13 @@ class SyncResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _count(key: str, n: int) -> str:
+    return MSG(f"{key}-1") if n == 1 else MSG(key, n=n)
+
+
 def _fail(exc: gitsync.SyncFailure) -> HsError:
-    text = MSG(exc.reason, n=exc.detail, detail=exc.detail)
+    files = _count("files", int(exc.detail)) if exc.reason == "dirty" else ""
+    text = MSG(exc.reason, files=files, detail=exc.detail)
     return UsageError(text) if exc.reason == "unknown-remote" else HsError(text)
 
 
@@ -114,7 +124,7 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
         unmerged = gitsync.merge(root, theirs, MSG.messages["merge-message"][0].format(
             remote=name, branch=their_branch))
         if unmerged:
-            raise HsError(MSG("unmerged", n=len(unmerged)))
+            raise HsError(MSG("unmerged", files=_count("files", len(unmerged))))
     repo.refresh()
     after = _problems(root)
     new = [p for p in after if (p.path, p.code, p.message) not in before]
@@ -122,11 +132,12 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
     cout = gitsync.counts(root, theirs, now) if now else gitsync.Counts(0, 0)
     if now and (cout.commits or theirs is None):
         gitsync.push(root, name, their_branch)
-    summary = MSG("summary", remote=name, cin=cin.commits, rin=cin.records,
-                  cout=cout.commits, rout=cout.records)
+    summary = MSG("summary", remote=name, cin=_count("commits", cin.commits),
+                  rin=_count("records", cin.records), cout=_count("commits", cout.commits),
+                  rout=_count("records", cout.records))
     pending = [p for p in after if p.severity == "error"]
     if pending:
-        summary += MSG("problems", n=len(pending))
+        summary += _count("problems", len(pending))
     return SyncResult(summary, new)
 
 

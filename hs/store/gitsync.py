@@ -54,8 +54,12 @@ def _git(root: Path, *args: str, extra: dict[str, str] | None = None
 
 
 def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """git's reason: its first ``fatal:``/``error:`` line, else its last line."""
     lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-    return lines[-1] if lines else ""
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1].strip()
+    return lines[-1].strip() if lines else ""
 
 
 def prepare(root: Path) -> str:
@@ -143,7 +147,7 @@ def push(root: Path, remote: str, branch: str) -> None:
     if proc.returncode == 0:
         return
     text = proc.stderr
-    if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
+    if "non-fast-forward" in text or "fetch first" in text:
         raise SyncFailure("rejected")
     raise SyncFailure("push-failed", _last_line(proc))
 

@@ -24,9 +24,11 @@ from hs.store.merge import Side, Unmergeable, merge_record
 from hs.store.read import parse_file
 
 MSG = Catalog({
-    "merged": ("hs: {path}: merged record by record; {n} conflict(s) kept in the record "
-               "for 'hs resolve'", "hs: {path}: per record samengevoegd; {n} conflict(en) "
-               "in het record bewaard voor 'hs resolve'"),
+    "merged": ("hs: {path}: merged record by record; {conflicts} kept in the record for "
+               "'hs resolve'", "hs: {path}: per record samengevoegd; {conflicts} in het "
+               "record bewaard voor 'hs resolve'"),
+    "conflicts-1": ("1 conflict", "1 conflict"),
+    "conflicts": ("{n} conflicts", "{n} conflicten"),
     "fallback": ("hs: {path}: cannot merge record by record ({why}); git's own merge is "
                  "used", "hs: {path}: kan niet per record samenvoegen ({why}); git voegt "
                  "zelf samen"),
@@ -78,7 +80,9 @@ def run(base: Path, ours: Path, theirs: Path, rel: str, root: Path) -> int:
         return fallback(base, ours, theirs, rel, MSG("invalid"))
     ours.write_text(merged.text, encoding="utf-8")
     if merged.conflicts:
-        sys.stderr.write(MSG("merged", path=rel, n=len(merged.conflicts)) + "\n")
+        n = len(merged.conflicts)
+        conflicts = MSG("conflicts-1") if n == 1 else MSG("conflicts", n=n)
+        sys.stderr.write(MSG("merged", path=rel, conflicts=conflicts) + "\n")
     return 0
 
 

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hs.cli import app
+from hs.store import gitsync
 from hs.store.mergesetup import registered
 from tests.conftest import commit_all, git, write_record
 
@@ -100,12 +101,12 @@ def test_sync_joins_visits_and_keeps_a_true_conflict_until_resolved(
     assert hs(b, "visit", "taaaaaaaa", "--date", "2025-02-17", author="Bert")[0] == 0
     code, _, err = hs(a, "sync")
     assert code == 0, err
-    assert err.strip() == ("synced with origin: in 0 commit(s), 0 record(s); "
-                           "out 1 commit(s), 1 record(s)")
+    assert err.strip() == ("synced with origin: in 0 commits, 0 records; "
+                           "out 1 commit, 1 record")
     code, _, err = hs(b, "sync", author="Bert")
     assert code == 0, err
-    assert "in 1 commit(s), 1 record(s); out 3 commit(s)" in err
-    assert "1 problem(s) to settle" in err
+    assert "in 1 commit, 1 record; out 3 commits" in err
+    assert "1 problem to settle" in err
     text = (b / "records/trajectories/taaaaaaaa.yaml").read_text()
     assert "<<<<" not in text and "# first visit" in text
     assert text.count("- date: 2025-02-10") == 1 and "2025-02-17" in text
@@ -286,7 +287,7 @@ def test_a_merge_that_breaks_a_rule_across_records_is_reported(
     assert code == 0
     lines = err.strip().splitlines()
     assert any("family fdddddddd already has trajectory" in line for line in lines[:-1])
-    assert lines[-1].endswith("problem(s) to settle (hs validate lists them)")
+    assert "to settle (hs validate lists" in lines[-1]
 
 
 def test_init_writes_the_attributes_and_registers_the_driver(tmp_path: Path) -> None:
@@ -296,3 +297,29 @@ def test_init_writes_the_attributes_and_registers_the_driver(tmp_path: Path) -> 
     assert "records/**/*.yaml merge=hs" in (root / ".gitattributes").read_text()
     assert ".gitattributes" in git(root, "ls-files")
     assert registered(root)
+
+
+def test_a_push_the_remote_rejects_says_to_sync_again(clones: tuple[Path, Path],
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    a, b = clones
+    hs(a, "visit", "taaaaaaaa", "--date", "2025-02-10")
+    assert hs(a, "sync")[0] == 0
+    hs(b, "visit", "taaaaaaaa", "--date", "2025-02-11")
+    stale = git(b, "rev-parse", "origin/main").strip()
+    # the remote moves on between the fetch and the push
+    with monkeypatch.context() as m:
+        m.setattr(gitsync, "fetch", lambda root, remote, branch: stale)
+        code, _, err = hs(b, "sync")
+    assert (code, err) == (1, "hs: the remote changed meanwhile and refused the push; run "
+                              "hs sync again (it fetches again)\n")
+    assert hs(b, "sync")[0] == 0
+
+
+def test_an_unreachable_remote_is_named_by_gits_reason(clones: tuple[Path, Path]) -> None:
+    a, _ = clones
+    git(a, "remote", "set-url", "origin", "/nonexistent/remote.git")
+    code, _, err = hs(a, "sync")
+    assert code == 1
+    assert err == ("hs: the remote cannot be reached: '/nonexistent/remote.git' does not "
+                   "appear to be a git repository; nothing was changed\n")
