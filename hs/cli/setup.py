@@ -21,8 +21,9 @@ def init(
     with the default config and vocabularies (records/config.yaml,
     records/vocabularies.yaml), the JSON Schemas for editors (schemas/), a CI workflow
     (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
-    .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
-    first commit. Then add a location: hs location add."""
+    .gitignore that keeps the cache (.hs/) and spreadsheets out of git, a .gitattributes
+    that merges record files record by record (the merge driver is registered in this
+    clone), and makes the first commit. Then add a location: hs location add."""
     from hs.app.workflow import init_repository
     from hs.store.mergesetup import register as register_merge_driver
 
