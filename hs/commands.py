@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kpi": ("kpi", "The annual figures, per location and for all locations."),
     "report": ("kpi", "Write the annual report page (HTML or Markdown)."),
     "import": ("imports", "Import families or volunteers from a spreadsheet (CSV)."),
+    "sync": ("sync", "Fetch, merge (record by record), validate, push."),
+    "resolve": ("sync", "Settle a true conflict left by a merge."),
     "validate": ("validate", "Check records and report every problem, one line each."),
     "schema": ("validate", "Write the JSON Schemas of the record files."),
     "demo": ("demo", "Generate the fictional demo records."),

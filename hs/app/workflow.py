@@ -1623,6 +1623,7 @@ def _init_in(root: Path, commit: bool) -> Outcome:
     else:
         put(".gitignore", template)
     put(".pre-commit-config.yaml", _data("pre-commit-config.yaml").read_text(encoding="utf-8"))
+    put(".gitattributes", _data("gitattributes").read_text(encoding="utf-8"))
     put("README.md", _data("records-readme.md").read_text(encoding="utf-8"))
     workflow = _data(WORKFLOW_TEMPLATE)
     if workflow.is_file():

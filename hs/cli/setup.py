@@ -21,11 +21,12 @@ def init(
     with the default config and vocabularies (records/config.yaml,
     records/vocabularies.yaml), the JSON Schemas for editors (schemas/), a CI workflow
     (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
-    .gitignore that keeps the cache (.hs/) and spreadsheets out of git, and makes the
-    first commit. It installs hs's git pre-commit hook, which runs 'hs validate' before
-    every commit made by hand (a hook that was there is kept as pre-commit.local and run
-    first); a clone gets it from its first hs command. Then add a location: hs location
-    add."""
+    .gitignore that keeps the cache (.hs/) and spreadsheets out of git, a .gitattributes
+    that merges record files record by record, and makes the first commit. It installs
+    hs's git pre-commit hook, which runs 'hs validate' before every commit made by hand (a
+    hook that was there is kept as pre-commit.local and run first), and registers the
+    record merge driver; a clone gets both from its first hs command. Then add a
+    location: hs location add."""
     from hs.app.workflow import init_repository
     from hs.store import clonesetup
 

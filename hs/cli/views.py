@@ -266,6 +266,10 @@ def due(
     if within is None:
         within = due_settings(index)["within_days"]
     items = due_items(index, day, within, location)
+    from hs.rules.conflicts import conflict_lines  # merge conflicts left: hs resolve
+
+    for line in conflict_lines(index):
+        typer.echo(line, err=True)
     cols = _cols(("what", "what"), ("record", "record"), ("location", "location"),
                  ("due", "due"), ("days_overdue", "days_overdue", "right"),
                  ("reason", "reason"))

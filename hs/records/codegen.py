@@ -141,7 +141,7 @@ class _Gen:
             g = self.prelude(d, col.path, preludes)
             return ("dict[str, int] | bytes",
                     f"({me}._{col.name}_blob if {me}._{col.name} is None "
-                    f"else marshal.dumps({me}._{col.name}))", t,
+                    f"else marshal.dumps({me}._{col.name}))", f"{t}, None",
                     f"marshal.dumps((dict({g}.get(\"{a}\", {{}})), dict({g}.get(\"{b}\", {{}}))))")
         if col.row is not None:
             return self.nested(group, col, me, t, d)
@@ -226,11 +226,16 @@ def _const(prefix: str, name: str) -> str:
     return f"{prefix}_{name.upper()}"
 
 
+_MADE: list[str] = []  # the nested row classes made so far by source()
+
+
 def _nested_classes(group: spec.Group, cols: tuple[spec.Col, ...], out: list[str],
                     consts: list[str]) -> None:
-    """The dataclasses of the nested rows, inner first."""
+    """The dataclasses of the nested rows, inner first (one made for several kinds, the
+    conflicts', once)."""
     for col in cols:
-        if col.row is None:
+        if col.row is None or any(f"class {col.row}:" in o or f"class {col.row}(" in o
+                                  for o in _MADE):
             continue
         sub = spec.group_named(_inner(group.field(col.path).type) or "")
         _nested_classes(sub, col.columns, out, consts)
@@ -243,6 +248,7 @@ def _nested_classes(group: spec.Group, cols: tuple[spec.Col, ...], out: list[str
         parent = f"({base})" if hasattr(rowbase, base) else ""
         out.append(f"\n\n@dataclass(slots=True)\nclass {col.row}{parent}:\n"
                    + "\n".join(fields) + "\n")
+        _MADE.append(out[-1])
         if col.prefix:
             consts.extend(f"{_const(col.prefix, c.name)} = {i}"
                           for i, c in enumerate(col.columns))
@@ -293,7 +299,7 @@ def _row_class(kind: spec.Kind) -> tuple[str, list[str]]:
             else:  # marshal_pair: both mappings, or one blob of both
                 sub = spec.group_named(kind.group.field(enc.path).type)
                 a, b = (f"{n}_{f.name}" for f in sub.fields)
-                params += [f"{a}: {typ}", f"{b}: dict[str, int] | None = None"]
+                params += [f"{a}: {typ}", f"{b}: dict[str, int] | None"]
                 body += [f"        if isinstance({a}, bytes):  # both, packed by the cache",
                          f"            self._{n}, self._{n}_blob = None, {a}",
                          "        else:",
@@ -326,6 +332,7 @@ def _row_class(kind: spec.Kind) -> tuple[str, list[str]]:
 
 def source() -> str:
     parts = [_HEADER]
+    _MADE.clear()
     consts: list[str] = []
     for kind in spec.KINDS.values():
         text, c = _row_class(kind)

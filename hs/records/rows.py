@@ -31,6 +31,18 @@ from hs.records.rowbase import (
 
 
 @dataclass(slots=True)
+class ConflictValueRow:
+    author: str
+    date: Date
+
+
+@dataclass(slots=True)
+class ConflictRow:
+    field: str
+    values: tuple[ConflictValueRow, ...]
+
+
+@dataclass(slots=True)
 class LocationRow(LocationRowBase):
     id: str
     name: str
@@ -41,18 +53,19 @@ class LocationRow(LocationRowBase):
     active_until: Date | None
     fte: float | None
     funding: dict[str, float]
+    conflicts: tuple[ConflictRow, ...]
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.name, self.municipalities, {k: v for k, v in self.neighbours.items()}, self.partner, self.active_from.toordinal(), _o(self.active_until), self.fte, dict(self.funding))
+        return (self.id, self.name, self.municipalities, {k: v for k, v in self.neighbours.items()}, self.partner, self.active_from.toordinal(), _o(self.active_until), self.fte, dict(self.funding), tuple((x1.field, tuple((x2.author, x2.date.toordinal()) for x2 in x1.values)) for x1 in self.conflicts))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> LocationRow:
-        return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4], _fromord(t[5]), _d(t[6]), t[7], dict(t[8]))
+        return cls(t[0], t[1], tuple(t[2]), {k: tuple(v) for k, v in t[3].items()}, t[4], _fromord(t[5]), _d(t[6]), t[7], dict(t[8]), tuple(ConflictRow(x1[0], tuple(ConflictValueRow(x2[0], _fromord(x2[1])) for x2 in x1[1])) for x1 in t[9]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
-        return (rid, d["name"], tuple(d["municipalities"]), {k: tuple(v) for k, v in d.get("neighbours", {}).items()}, d.get("partner"), _n(d["active_from"]), _n_or_none(d.get("active_until")), d.get("fte"), {k: v for k, v in d.get("funding", {}).items()})
+        return (rid, d["name"], tuple(d["municipalities"]), {k: tuple(v) for k, v in d.get("neighbours", {}).items()}, d.get("partner"), _n(d["active_from"]), _n_or_none(d.get("active_until")), d.get("fte"), {k: v for k, v in d.get("funding", {}).items()}, tuple((x1["field"], tuple((x2["author"], _n(x2["date"])) for x2 in x1.get("values", ()))) for x1 in d.get("conflicts", ())))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> LocationRow:
@@ -88,20 +101,21 @@ class FamilyRow(FamilyRowBase):
     dutch_practice: bool
     referrals: tuple[ReferralRow, ...]
     signals: tuple[str, ...]
+    conflicts: tuple[ConflictRow, ...]
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), self.signals)
+        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), self.signals, tuple((x4.field, tuple((x5.author, x5.date.toordinal()) for x5 in x4.values)) for x4 in self.conflicts))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> FamilyRow:
-        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(t[11]))
+        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(t[11]), tuple(ConflictRow(x4[0], tuple(ConflictValueRow(x5[0], _fromord(x5[1])) for x5 in x4[1])) for x4 in t[12]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
         g_household = d.get("household") or {}
         g_preferences = d.get("preferences") or {}
-        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple(d.get("signals", ())))
+        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple(d.get("signals", ())), tuple((x4["field"], tuple((x5["author"], _n(x5["date"])) for x5 in x4.get("values", ()))) for x4 in d.get("conflicts", ())))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
@@ -130,18 +144,19 @@ class VolunteerRow(VolunteerRowBase):
     training: dict[str, Date]
     check_date: Date | None
     periods: tuple[PeriodRow, ...]
+    conflicts: tuple[ConflictRow, ...]
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods))
+        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods), tuple((x2.field, tuple((x3.author, x3.date.toordinal()) for x3 in x2.values)) for x2 in self.conflicts))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> VolunteerRow:
-        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]))
+        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]), tuple(ConflictRow(x2[0], tuple(ConflictValueRow(x3[0], _fromord(x3[1])) for x3 in x2[1])) for x2 in t[13]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
-        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())))
+        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())), tuple((x2["field"], tuple((x3["author"], _n(x3["date"])) for x3 in x2.get("values", ()))) for x2 in d.get("conflicts", ())))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> VolunteerRow:
@@ -162,9 +177,9 @@ class ReviewRow:
 
 
 class TrajectoryRow(TrajectoryRowBase):
-    __slots__ = ("assignments", "close_reason", "end", "family", "id", "kind", "reviews", "start")
+    __slots__ = ("assignments", "close_reason", "conflicts", "end", "family", "id", "kind", "reviews", "start")
 
-    def __init__(self, id: str, family: str, kind: str, start: Date, end: Date | None, close_reason: str | None, assignments: tuple[AssignmentRow, ...], reviews: tuple[ReviewRow, ...], visit_days: tuple[int, ...] | bytes, impact_start: dict[str, int] | bytes, impact_end: dict[str, int] | None = None) -> None:
+    def __init__(self, id: str, family: str, kind: str, start: Date, end: Date | None, close_reason: str | None, assignments: tuple[AssignmentRow, ...], reviews: tuple[ReviewRow, ...], visit_days: tuple[int, ...] | bytes, impact_start: dict[str, int] | bytes, impact_end: dict[str, int] | None, conflicts: tuple[ConflictRow, ...]) -> None:
         self.id = id
         self.family = family
         self.kind = kind
@@ -181,19 +196,20 @@ class TrajectoryRow(TrajectoryRowBase):
             self._impact, self._impact_blob = None, impact_start
         else:
             self._impact, self._impact_blob = (impact_start, impact_end or {}), None
+        self.conflicts = conflicts
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.family, self.kind, self.start.toordinal(), _o(self.end), self.close_reason, tuple((x1.volunteer, x1.start.toordinal(), _o(x1.end)) for x1 in self.assignments), tuple((x2.date.toordinal(), x2.kind) for x2 in self.reviews), (self._visit_days_blob if self._visit_days is None else array("i", self._visit_days).tobytes()), (self._impact_blob if self._impact is None else marshal.dumps(self._impact)))
+        return (self.id, self.family, self.kind, self.start.toordinal(), _o(self.end), self.close_reason, tuple((x1.volunteer, x1.start.toordinal(), _o(x1.end)) for x1 in self.assignments), tuple((x2.date.toordinal(), x2.kind) for x2 in self.reviews), (self._visit_days_blob if self._visit_days is None else array("i", self._visit_days).tobytes()), (self._impact_blob if self._impact is None else marshal.dumps(self._impact)), tuple((x4.field, tuple((x5.author, x5.date.toordinal()) for x5 in x4.values)) for x4 in self.conflicts))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> TrajectoryRow:
-        return cls(t[0], t[1], t[2], _fromord(t[3]), _d(t[4]), t[5], tuple(AssignmentRow(x1[0], _fromord(x1[1]), _d(x1[2])) for x1 in t[6]), tuple(ReviewRow(_fromord(x2[0]), x2[1]) for x2 in t[7]), t[8], t[9])
+        return cls(t[0], t[1], t[2], _fromord(t[3]), _d(t[4]), t[5], tuple(AssignmentRow(x1[0], _fromord(x1[1]), _d(x1[2])) for x1 in t[6]), tuple(ReviewRow(_fromord(x2[0]), x2[1]) for x2 in t[7]), t[8], t[9], None, tuple(ConflictRow(x4[0], tuple(ConflictValueRow(x5[0], _fromord(x5[1])) for x5 in x4[1])) for x4 in t[10]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
         g_impact = d.get("impact") or {}
-        return (rid, d["family"], d["kind"], _n(d["start"]), _n_or_none(d.get("end")), d.get("close_reason"), tuple((x1["volunteer"], _n(x1["start"]), _n_or_none(x1.get("end"))) for x1 in d.get("volunteers", ())), tuple((_n(x2["date"]), x2["kind"]) for x2 in d.get("reviews", ())), array("i", [_n(x3["date"]) for x3 in d.get("visits", ())]).tobytes(), marshal.dumps((dict(g_impact.get("start", {})), dict(g_impact.get("end", {})))))
+        return (rid, d["family"], d["kind"], _n(d["start"]), _n_or_none(d.get("end")), d.get("close_reason"), tuple((x1["volunteer"], _n(x1["start"]), _n_or_none(x1.get("end"))) for x1 in d.get("volunteers", ())), tuple((_n(x2["date"]), x2["kind"]) for x2 in d.get("reviews", ())), array("i", [_n(x3["date"]) for x3 in d.get("visits", ())]).tobytes(), marshal.dumps((dict(g_impact.get("start", {})), dict(g_impact.get("end", {})))), tuple((x4["field"], tuple((x5["author"], _n(x5["date"])) for x5 in x4.get("values", ()))) for x4 in d.get("conflicts", ())))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> TrajectoryRow:
@@ -219,6 +235,7 @@ L_ACTIVE_FROM = 5
 L_ACTIVE_UNTIL = 6
 L_FTE = 7
 L_FUNDING = 8
+L_CONFLICTS = 9
 F_ID = 0
 F_LOCATION = 1
 F_MUNICIPALITY = 2
@@ -231,6 +248,7 @@ F_PREF_HALF_DAYS = 8
 F_DUTCH_PRACTICE = 9
 F_REFERRALS = 10
 F_SIGNALS = 11
+F_CONFLICTS = 12
 R_DATE = 0
 R_REFERRER = 1
 R_EXPECTING = 2
@@ -248,6 +266,7 @@ V_PREFERENCES = 9
 V_TRAINING = 10
 V_CHECK_DATE = 11
 V_PERIODS = 12
+V_CONFLICTS = 13
 T_ID = 0
 T_FAMILY = 1
 T_KIND = 2
@@ -258,3 +277,4 @@ T_ASSIGNMENTS = 6
 T_REVIEWS = 7
 T_VISIT_DAYS = 8
 T_IMPACT = 9
+T_CONFLICTS = 10

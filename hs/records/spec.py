@@ -143,6 +143,11 @@ class Group(NamedTuple):
     fields: tuple[Field, ...]
     rules: tuple[Callable[[Any], Any], ...] = ()
     doc: str | None = None
+    #: For a group listed in a record (visits, reviews, ...): the fields that make an
+    #: entry's identity, so that two copies of a record merge entry by entry (a visit by
+    #: its date, a review by date and kind: :mod:`hs.store.merge`). Empty: the list is
+    #: one value.
+    key: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -238,6 +243,34 @@ def _buddy() -> list[str]:
     return ["buddy"]
 
 
+# --- conflicts left by a merge (every record kind) -------------------------------------------
+
+CONFLICT_VALUE = Group("ConflictValue", (
+    Field("value", "str | int | float | bool | dict | list | None", None, personal=True,
+          description="One value of the field (none: the entry was removed)."),
+    Field("author", "Text", description="Author of the commit that gave this value."),
+    Field("date", "dt.date", description="Date of that commit."),
+), key=("author", "date", "value"))
+
+CONFLICT = Group("Conflict", (
+    Field("field", "Text", description="The field, e.g. visits[2026-01-05].minutes."),
+    Field("values", "list[ConflictValue]", bounds={"min_length": 2},
+          description="The values, numbered from 1; the first is the one in the file."),
+), key=("field",))
+
+
+def _conflicts() -> Field:
+    return Field("conflicts", "list[Conflict]", factory="list",
+                 description="Fields given two values on two laptops, kept by a merge "
+                 "until 'hs resolve' settles them (hs sync, git pull).")
+
+
+def _conflicts_col() -> Col:
+    return Col("conflicts", row="ConflictRow", columns=(
+        Col("field"), Col("values", row="ConflictValueRow", columns=(
+            Col("author"), Col("date")))))
+
+
 # --- locations -------------------------------------------------------------------------------
 
 LOCATION = Group("Location", (
@@ -258,6 +291,7 @@ LOCATION = Group("Location", (
           "local-government, flemish-government, funds, donations, own-services, other: "
           "the figures show each source's share. Amounts of the reported year; the "
           "figures of an earlier year come from that year's revision (hs kpi --rev)."),
+    _conflicts(),
 ), rules=(location_order,),
     doc="A Home-Start location (werking). Its ID is the file name, a short code.")
 
@@ -283,7 +317,7 @@ DECISION_EVENT = Group("DecisionEvent", (
                                          "withdrawn": "withdrawal_reasons"}),
           description="Refusal or withdrawal reason code; required for those."),
     Field("note", "Note | None", None, personal=True),
-), rules=(decision_reason,))
+), rules=(decision_reason,), key=("date", "decision"))
 
 REFERRAL = Group("Referral", (
     Field("date", "dt.date", description="Day the referral came in."),
@@ -294,7 +328,7 @@ REFERRAL = Group("Referral", (
           "(makes the referral perinatal and pregnant at referral)."),
     Field("decisions", "list[DecisionEvent]", factory="list",
           description="Decision history in date order: accepted, refused or withdrawn."),
-))
+), key=("date",))
 
 FAMILY_PREFERENCES = Group("FamilyPreferences", (
     Field("volunteer_gender", "Gender | None", None,
@@ -322,6 +356,7 @@ FAMILY = Group("Family", (
     Field("signals", "list[Code]", factory="list", vocabulary="signal_themes",
           description="Signal themes seen (vocabulary 'signal_themes')."),
     Field("note", "Note | None", None, personal=True),
+    _conflicts(),
 ))
 
 
@@ -332,7 +367,7 @@ ACTIVE_PERIOD = Group("ActivePeriod", (
     Field("end", "dt.date | None", None, description="Last active day, once stopped."),
     Field("stop_reason", "Code | None", None, vocabulary="stop_reasons",
           description="Volunteer stop reason code; required with an end."),
-), rules=(period_rules,))
+), rules=(period_rules,), key=("start",))
 
 VOLUNTEER = Group("Volunteer", (
     Field("location", "LocationId"),
@@ -358,6 +393,7 @@ VOLUNTEER = Group("Volunteer", (
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
     Field("note", "Note | None", None, personal=True),
+    _conflicts(),
 ))
 
 
@@ -368,13 +404,13 @@ ASSIGNMENT = Group("Assignment", (
     Field("start", "dt.date"),
     Field("end", "dt.date | None", None,
           description="Last day with this volunteer, when replaced."),
-), rules=(end_after_start,))
+), rules=(end_after_start,), key=("volunteer", "start"))
 
 VISIT = Group("Visit", (
     Field("date", "dt.date"),
     Field("minutes", "int | None", None, bounds={"ge": 1, "le": 1440}),
     Field("note", "Note | None", None, personal=True),
-))
+), key=("date",))
 
 REVIEW = Group("Review", (
     Field("date", "dt.date"),
@@ -385,7 +421,7 @@ REVIEW = Group("Review", (
     Field("scores", "dict[Code, Score]", factory="dict",
           description="Impact scores 1-5 per domain, if measured."),
     Field("note", "Note | None", None, personal=True),
-))
+), key=("date", "kind"))
 
 IMPACT = Group("Impact", (
     Field("start", "dict[Code, Score]", factory="dict", key_vocabulary="impact_domains"),
@@ -404,20 +440,21 @@ TRAJECTORY = Group("Trajectory", (
     Field("end", "dt.date | None", None, description="Close date."),
     Field("close_reason", "Code | None", None, vocabulary="close_reasons"),
     Field("note", "Note | None", None, personal=True),
+    _conflicts(),
 ), rules=(close_rules,))
 
 
 #: Every nested group, in the order the models are built (a group before its users).
 GROUPS: tuple[Group, ...] = (
     CHILD, HOUSEHOLD, DECISION_EVENT, REFERRAL, FAMILY_PREFERENCES,
-    ACTIVE_PERIOD, ASSIGNMENT, VISIT, REVIEW, IMPACT,
+    ACTIVE_PERIOD, ASSIGNMENT, VISIT, REVIEW, IMPACT, CONFLICT_VALUE, CONFLICT,
 )
 
 
 KINDS: dict[str, Kind] = {
     "location": Kind("location", LOCATION, Row("LocationRow", "L", (
         Col("name"), Col("municipalities"), Col("neighbours"), Col("partner"),
-        Col("active_from"), Col("active_until"), Col("fte"), Col("funding"),
+        Col("active_from"), Col("active_until"), Col("fte"), Col("funding"), _conflicts_col(),
     ))),
     "family": Kind("family", FAMILY, Row("FamilyRow", "F", (
         Col("location"), Col("municipality"), Col("languages"), Col("flags"),
@@ -429,14 +466,14 @@ KINDS: dict[str, Kind] = {
             Col("date"), Col("referrer"), Col("expecting"),
             Col("decisions", row="DecisionRow", columns=(
                 Col("date"), Col("decision"), Col("reason"))))),
-        Col("signals"),
+        Col("signals"), _conflicts_col(),
     ))),
     "volunteer": Kind("volunteer", VOLUNTEER, Row("VolunteerRow", "V", (
         Col("location"), Col("municipality"), Col("gender"), Col("birth_year"),
         Col("languages"), Col("roles"), Col("availability"), Col("capacity"),
         Col("preferences"), Col("training"), Col("check_date"),
         Col("active", "periods", row="PeriodRow", columns=(
-            Col("start"), Col("end"), Col("stop_reason"))),
+            Col("start"), Col("end"), Col("stop_reason"))), _conflicts_col(),
     ))),
     "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", "T", (
         Col("family"), Col("kind"), Col("start"), Col("end"), Col("close_reason"),
@@ -444,7 +481,7 @@ KINDS: dict[str, Kind] = {
             Col("volunteer"), Col("start"), Col("end"))),
         Col("reviews", row="ReviewRow", columns=(Col("date"), Col("kind"))),
         Col("visits.date", "visit_days", encoding="packed_days"),
-        Col("impact", encoding="marshal_pair"),
+        Col("impact", encoding="marshal_pair"), _conflicts_col(),
     ))),
 }
 

@@ -26,6 +26,7 @@ from hs.records.rowcodes import CODES_KNOWN
 from hs.records.rows import V_LOCATION
 from hs.records.spec import Chosen
 from hs.records.vocabularies import CODE_FIELDS, CodeField
+from hs.rules.conflicts import conflict_problems
 from hs.rules.lifecycle import tree_rules
 
 
@@ -108,6 +109,7 @@ def _record_half(index: Any, at: Locator, half: int | None) -> list[Problem]:
     if half != 1:
         out.extend(_reference_problems(at, index))
         out.extend(fact_problems(at, index))
+        out.extend(conflict_problems(at, index))
     return out + tree_rules(at, index, half)
 
 

@@ -10,8 +10,9 @@ by ``hs init`` and by the first hs command in a clone that lacks it (``git clone
   the hook goes where git looks for hooks (``core.hooksPath`` too).
 * **Temporary files** of an hs write killed halfway (``.NAME.PID.tmp``) are ignored by
   git (``info/exclude``, for clones whose ``.gitignore`` predates them).
-* (The record-aware merge driver is registered at the same moment: see
-  :func:`_register_merge_driver`.)
+* the record-aware **merge driver** (:func:`hs.store.mergesetup.register`), checked on
+  every command rather than once (one read of ``.git/config``), as it names the Python
+  that runs hs, which changes when hs is installed again.
 
 :func:`ensure` is on every command's path: when the clone is set up it costs a few
 ``stat`` calls (the marker file ``hs-setup-1`` in the common git folder), no git process.
@@ -27,7 +28,7 @@ import sys
 from pathlib import Path
 
 from hs.base.errors import HsError
-from hs.store import gitops, gitstate
+from hs.store import gitops, gitstate, mergesetup
 
 OFF = "HS_CLONE_SETUP"  # 'off': leave the git folder alone (the test suite; a CI runner)
 MARKER = "hs-setup-1"  # bump the number when a clone needs more
@@ -40,6 +41,7 @@ EXCLUDE = ("# hs: temporary files of a write that was interrupted (removed by hs
 
 def ensure(root: Path) -> None:
     """Set up the clone holding the records tree at ``root`` unless it is (see above)."""
+    mergesetup.register(root)  # git pull merges record by record
     if os.environ.get(OFF) == "off":
         return
     found = gitstate.locate(root)
@@ -56,18 +58,12 @@ def ensure(root: Path) -> None:
 
 
 def setup(root: Path, top: Path, common: Path) -> None:
-    """Install the hook, the ignore lines and the merge driver; then the marker."""
+    """Install the hook and the ignore lines; then the marker."""
     hooks = _hooks_dir(top, common)
     install_hook(hooks, os.path.relpath(root, top))
     exclude_temporary(common)
-    _register_merge_driver(root, top, common)
     (common / MARKER).write_text("set up by hs: pre-commit hook, info/exclude\n",
                                  encoding="utf-8")
-
-
-def _register_merge_driver(root: Path, top: Path, common: Path) -> None:
-    """The place where the record-aware merge driver is registered for this clone (the
-    ``merge`` work adds its call here; it runs once per clone, with the hook)."""
 
 
 def _hooks_dir(top: Path, common: Path) -> Path:

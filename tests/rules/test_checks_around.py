@@ -65,7 +65,7 @@ def _edit(index: Index, rng: random.Random, n: int) -> New:
             start = _day(rng)
             t: list[Any] = [rid, rng.choice(fams), rng.choice(["buddy", "starter"]), start,
                             None, None, ((rng.choice(vols), start, None),), (), b"",
-                            index.trajectories[trajs[0]].to_tuple()[9]]
+                            index.trajectories[trajs[0]].to_tuple()[9], ()]
             rel = f"records/trajectories/{rid}.yaml"
         elif what == "trajectory":
             rid, kind = rng.choice(trajs), "trajectory"

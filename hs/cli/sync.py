@@ -1,0 +1,81 @@
+"""`hs sync` and `hs resolve`: keep a location's laptops in step, settle merge conflicts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from hs.base.i18n import Catalog
+from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
+
+MSG = Catalog({
+    "value": ("  {n}) {value}  ({author}, {date})", "  {n}) {value}  ({author}, {date})"),
+    "removed": ("(removed)", "(verwijderd)"),
+    "field": ("{field}:", "{field}:"),
+    "hint": ("settle with: hs resolve {id} FIELD --keep N (or --value VALUE)",
+             "kies met: hs resolve {id} VELD --keep N (of --value WAARDE)"),
+})
+
+
+def sync(
+    remote: Annotated[str | None, typer.Option(
+        "--remote", metavar="NAME", show_default=False,
+        help="The remote to sync with (default: the branch's upstream, else the only "
+        "remote, else origin).")] = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Fetch, merge (record by record), validate, push.
+
+    The remote's changes are merged with a merge commit (never a rebase): visits,
+    reviews, decisions and the like logged on two laptops are joined; a field given two
+    values keeps one in the file and both in the record, listed by 'hs validate' and
+    'hs due' until 'hs resolve' settles it. One line says what came in and went out."""
+    from hs.app.sync import sync as run_sync
+
+    r = open_repo(repo)
+    result = run_sync(r, remote)
+    for p in result.problems:
+        typer.echo(str(p), err=True)
+    typer.echo(result.summary, err=True)
+
+
+def resolve(
+    record: Annotated[str, typer.Argument(metavar="ID", help="The record (ID or a "
+                                          "unique prefix).", show_default=False)],
+    field: Annotated[str | None, typer.Argument(
+        metavar="[FIELD]", help="The field in conflict, as 'hs validate' names it "
+        "(needed when the record has several).", show_default=False)] = None,
+    keep: Annotated[int | None, typer.Option(
+        "--keep", metavar="N", help="Keep value N of the conflict.",
+        show_default=False)] = None,
+    value: Annotated[str | None, typer.Option(
+        "--value", metavar="VALUE", help="Give the field a new value instead.",
+        show_default=False)] = None,
+    repo: RepoOpt = None,
+    no_commit: NoCommitOpt = False,
+) -> None:
+    """Settle a true conflict left by a merge.
+
+    Without --keep or --value, lists the record's conflicts with their numbered values."""
+    from hs.app.sync import conflicts
+    from hs.app.sync import resolve as run_resolve
+
+    r = open_repo(repo)
+    if keep is None and value is None:
+        _, rid, pending = conflicts(r, record)
+        for c in pending:
+            if field is not None and c.field != field:
+                continue
+            typer.echo(MSG("field", field=c.field))
+            for n, (v, author, date) in enumerate(c.values, 1):
+                shown = MSG("removed") if v is None else v
+                typer.echo(MSG("value", n=n, value=shown, author=author, date=date))
+        typer.echo(MSG("hint", id=rid), err=True)
+        return
+    report_change(run_resolve(r, record, field, keep, value, commit=not no_commit))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)
+    app.command("resolve")(resolve)

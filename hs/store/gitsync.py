@@ -1,0 +1,157 @@
+"""The git operations of ``hs sync``: the branch, the remote, fetch, merge, push.
+
+Each returns what git did or raises :class:`SyncFailure` with a reason the application
+turns into one line (no remote, unreachable, rejected push, uncommitted changes, not on a
+branch, a merge git could not finish). The merge of record files is the record merge
+driver (:mod:`hs.store.mergedriver`), registered first (:mod:`hs.store.mergesetup`); the
+merge is a merge commit, never a rebase.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from hs.records.layout import RECORDS
+from hs.store.mergesetup import register
+
+
+class SyncFailure(Exception):
+    """Why sync stopped: ``reason`` is one of no-git, detached, dirty, no-remote,
+    unknown-remote, unreachable, rejected, merge-failed, push-failed."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Commits and record files that differ one way."""
+
+    commits: int
+    records: int
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_MERGE_AUTOEDIT": "no"})
+    env.update(extra or {})
+    return env
+
+
+def _git(root: Path, *args: str, extra: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              env=_env(extra), check=False)
+    except OSError:
+        raise SyncFailure("no-git") from None
+
+
+def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """git's reason: its first ``fatal:``/``error:`` line, else its last line."""
+    lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1].strip()
+    return lines[-1].strip() if lines else ""
+
+
+def prepare(root: Path) -> str:
+    """The current branch, after checking the clone can sync (and registering the
+    merge driver)."""
+    if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        raise SyncFailure("no-git")
+    branch = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    if branch.returncode != 0:
+        raise SyncFailure("detached")
+    state = _git(root, "status", "--porcelain", "--untracked-files=no")
+    if state.stdout.strip():
+        raise SyncFailure("dirty", str(len(state.stdout.strip().splitlines())))
+    register(root)
+    return branch.stdout.strip()
+
+
+def remote_of(root: Path, branch: str, name: str | None) -> tuple[str, str]:
+    """The remote to sync with and the branch there: ``name`` if given, else the
+    branch's upstream, else the only remote, else ``origin``."""
+    remotes = _git(root, "remote").stdout.split()
+    if name is not None:
+        if name not in remotes:
+            raise SyncFailure("unknown-remote", name)
+        return name, _upstream_branch(root, branch, name) or branch
+    if not remotes:
+        raise SyncFailure("no-remote")
+    up = _git(root, "config", "--get", f"branch.{branch}.remote").stdout.strip()
+    if up in remotes:
+        return up, _upstream_branch(root, branch, up) or branch
+    if len(remotes) == 1:
+        return remotes[0], branch
+    if "origin" in remotes:
+        return "origin", branch
+    raise SyncFailure("no-remote")
+
+
+def _upstream_branch(root: Path, branch: str, remote: str) -> str | None:
+    if _git(root, "config", "--get", f"branch.{branch}.remote").stdout.strip() != remote:
+        return None
+    merge = _git(root, "config", "--get", f"branch.{branch}.merge").stdout.strip()
+    return merge.removeprefix("refs/heads/") or None
+
+
+def fetch(root: Path, remote: str, branch: str) -> str | None:
+    """Fetch ``branch`` of ``remote``: the commit it points to, or None if the remote
+    has no such branch yet."""
+    proc = _git(root, "fetch", "--quiet", remote)
+    if proc.returncode != 0:
+        raise SyncFailure("unreachable", _last_line(proc))
+    ref = _git(root, "rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}")
+    return ref.stdout.strip() or None
+
+
+def counts(root: Path, frm: str | None, to: str) -> Counts:
+    """The commits in ``to`` not in ``frm`` (None: every commit), and the record files
+    they change."""
+    if frm is None:
+        n = _git(root, "rev-list", "--count", to).stdout.strip()
+        names = _git(root, "ls-tree", "-r", "--name-only", to, "--", RECORDS).stdout
+    else:
+        n = _git(root, "rev-list", "--count", f"{frm}..{to}").stdout.strip()
+        names = _git(root, "diff", "--name-only", f"{frm}...{to}", "--", RECORDS).stdout
+    return Counts(int(n or 0), sum(1 for line in names.splitlines()
+                                   if line.strip().endswith(".yaml")))
+
+
+def merge(root: Path, theirs: str, message: str) -> list[str]:
+    """Merge ``theirs`` into the branch (a fast-forward when there is nothing of ours,
+    else a merge commit). Returns the files git could not merge, after undoing the
+    merge; an empty list when it merged."""
+    proc = _git(root, "merge", "--no-edit", "-m", message, theirs,
+                extra={"HS_MERGE_THEIRS": theirs})
+    if proc.returncode == 0:
+        return []
+    unmerged = _git(root, "diff", "--name-only", "--diff-filter=U").stdout.split()
+    _git(root, "merge", "--abort")
+    if not unmerged:
+        raise SyncFailure("merge-failed", _last_line(proc))
+    return unmerged
+
+
+def push(root: Path, remote: str, branch: str) -> None:
+    proc = _git(root, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}")
+    if proc.returncode == 0:
+        return
+    text = proc.stderr
+    if "non-fast-forward" in text or "fetch first" in text:
+        raise SyncFailure("rejected")
+    raise SyncFailure("push-failed", _last_line(proc))
+
+
+def head(root: Path) -> str | None:
+    proc = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    return proc.stdout.strip() or None
