@@ -48,13 +48,16 @@ def assert_refused(root: Path, *words: str) -> str:
 
 
 def conflicting_branch(root: Path) -> None:
-    """A branch 'other' whose change to the location conflicts with main's."""
-    loc = root / "records/locations/leuven.yaml"
+    """A branch 'other' whose change to a file conflicts with main's (a file that is not a
+    record: records merge record by record, through hs's merge driver, without stopping)."""
+    notes = root / "notes.txt"
+    notes.write_text("Home-Start Leuven\n")
+    commit_all(root, "notes")
     git(root, "switch", "-q", "-c", "other")
-    loc.write_text(loc.read_text().replace("Home-Start Leuven", "Home-Start Leuven A"))
+    notes.write_text(notes.read_text().replace("Home-Start Leuven", "Home-Start Leuven A"))
     commit_all(root, "other side")
     git(root, "switch", "-q", "main")
-    loc.write_text(loc.read_text().replace("Home-Start Leuven", "Home-Start Leuven B"))
+    notes.write_text(notes.read_text().replace("Home-Start Leuven", "Home-Start Leuven B"))
     commit_all(root, "main side")
 
 
@@ -95,8 +98,8 @@ def test_refused_in_a_merge_cherry_pick_and_revert(empty_repo: Path) -> None:
     assert_refused(empty_repo, "cherry-pick", "git cherry-pick --continue",
                    "git cherry-pick --abort")
     git(empty_repo, "cherry-pick", "--abort")
-    loc = empty_repo / "records/locations/leuven.yaml"
-    loc.write_text(loc.read_text().replace("Leuven B", "Leuven C"))
+    notes = empty_repo / "notes.txt"
+    notes.write_text(notes.read_text().replace("Leuven B", "Leuven C"))
     commit_all(empty_repo, "third")
     git_fails(empty_repo, "revert", "--no-edit", "HEAD~1")
     assert_refused(empty_repo, "revert", "git revert --continue", "git revert --abort")
