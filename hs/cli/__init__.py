@@ -58,10 +58,13 @@ class HsGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from hs.base.errors import HsError
+        from hs.cli.common import end_command, notice_given
 
+        ctx.call_on_close(end_command)  # it says what the command's reads could not use
         try:
             return super().invoke(ctx)
         except HsError as err:
+            notice_given()  # an error is one line
             sys.stderr.write(f"hs: {err}\n")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:

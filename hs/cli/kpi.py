@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hs.cli.common import FormatOpt, RepoOpt
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    incomplete_json,
+    incomplete_line,
+    mark_page,
+    require_complete,
+    unusable_of,
+)
 
 if TYPE_CHECKING:
     from hs.app.kpi import KpiCounts
@@ -31,6 +39,9 @@ RevOpt = Annotated[str | None, typer.Option(
     "a branch, a commit), without touching the working tree.", show_default=False)]
 FromOpt = Annotated[bool, typer.Option(
     "--from", help="Merge the export FILES (of hs kpi --export) into national figures.")]
+IncompleteOpt = Annotated[bool, typer.Option(
+    "--incomplete", help="Give the figures even while some record files cannot be used "
+    "(they are left out; the output says so). Without it, such figures are refused.")]
 FilesArg = Annotated[list[Path] | None, typer.Argument(
     metavar="FILE", help="Export files to merge (with --from).", show_default=False)]
 
@@ -89,7 +100,6 @@ def _msg(key: str, **fields: object) -> str:
 def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
     """The index of the working tree (cached rows) or of a git revision, and its revision."""
     from hs.cli.common import open_repo
-    from hs.cli.output import message
     from hs.store.gitread import index_at, working_tree_revision
 
     store = open_repo(repo)
@@ -99,8 +109,6 @@ def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
     else:
         index = store.index
         revision = working_tree_revision(store.root)
-    if index.invalid:
-        message(_msg("invalid", n=len(index.invalid)))
     return index, revision
 
 
@@ -167,6 +175,7 @@ def kpi(
         "a YAML file for the central office.", show_default=False)] = None,
     from_: FromOpt = False,
     files: FilesArg = None,
+    incomplete: IncompleteOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -190,6 +199,7 @@ def kpi(
     if files and not from_:
         raise UsageError(_msg("files-without-from"))
     parts: dict[str, KpiCounts] | None
+    left_out: list[tuple[str, int]] = []
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev,
                     "--export": export}, "from-conflict")
@@ -200,6 +210,8 @@ def kpi(
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
+        left_out = unusable_of(index)
+        require_complete(left_out, incomplete)
         if export is not None:
             _conflicts({"--by-location": by_location}, "export-conflict")
             code = location
@@ -225,12 +237,16 @@ def kpi(
         data: Any = as_json(total)
         if parts is not None:
             data = {"total": data, "by_location": {k: as_json(v) for k, v in parts.items()}}
+        if left_out:
+            data["incomplete"] = incomplete_json(left_out)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":  # for programs: one table, a stable section and key per row
         emit(kpi_table(total, parts, ctx), fmt)
         return
     emit(kpi_tables(total, parts, ctx), fmt)
+    if left_out:
+        sys.stdout.write(incomplete_line(left_out) + "\n")
 
 
 # --- hs report ------------------------------------------------------------------------------
@@ -249,6 +265,7 @@ def report(
         "--format", "-f", metavar="html|markdown", help="Page format.")] = "html",
     from_: FromOpt = False,
     files: FilesArg = None,
+    incomplete: IncompleteOpt = False,
     repo: RepoOpt = None,
 ) -> None:
     """Write the annual report page (HTML or Markdown).
@@ -269,6 +286,7 @@ def report(
     if files and not from_:
         raise UsageError(_msg("files-without-from"))
     parts: dict[str, KpiCounts] | None = None
+    left_out: list[tuple[str, int]] = []
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev}, "from-conflict")
         total, parts, context = _merged(files or [], year, repo, lang)
@@ -277,6 +295,8 @@ def report(
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
+        left_out = unusable_of(index)
+        require_complete(left_out, incomplete)
         if location is None:
             total, parts = compute_by_location(index, year, as_of=day, revision=revision)
         else:
@@ -286,6 +306,8 @@ def report(
             message(_msg("dirty"))
     render = render_markdown if fmt == "markdown" else render_html
     text = render(total, parts, context)
+    if left_out:
+        text = mark_page(text, fmt, left_out)
     if out is None:
         sys.stdout.write(text)
         return
