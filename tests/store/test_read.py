@@ -222,3 +222,14 @@ def test_a_link_out_of_the_tree_is_refused(tree: Path, tmp_path: Path) -> None:
     report = load_tree(tree)
     assert [p for p in report.problems if "f0000000k" in p.path] == []
     assert "f0000000k" in report.index.families
+
+
+def test_no_reader_raises_for_a_long_number() -> None:
+    """The readers other commands use on one file (show, history) say a long number is
+    bad YAML; they raised ValueError (an internal error) before."""
+    from hs.store.yamlio import NOT_FAST, YamlIssue, fast_load, load_plain
+
+    text = "schema_version: 1\nadults: " + "1" * 5000 + "\n"
+    assert fast_load(text) is NOT_FAST
+    with pytest.raises(YamlIssue):
+        load_plain(text)
