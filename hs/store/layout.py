@@ -249,11 +249,11 @@ def _scan_kind_folder(rel_dir: str, kind: str, entries: dict[str, os.DirEntry[st
 
 def _listed_file(e: os.DirEntry[str]) -> bool:
     """Whether a record file's name in a listing is read as a record: a plain file, or
-    anything else that is no folder (a FIFO, a device, a link to one or out of the tree,
-    a broken link), which the reader then refuses as a problem rather than skipping it
-    silently."""
+    anything else there that is no folder (a FIFO, a device, a link to one), which the
+    reader then refuses as a problem rather than skipping it silently. A broken link is
+    not listed (as a file gone)."""
     try:
-        return e.is_file() or not e.is_dir()
+        return e.is_file() or (not e.is_dir() and os.path.exists(e.path))
     except OSError:
         return True
 

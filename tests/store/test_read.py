@@ -233,3 +233,16 @@ def test_no_reader_raises_for_a_long_number() -> None:
     assert fast_load(text) is NOT_FAST
     with pytest.raises(YamlIssue):
         load_plain(text)
+
+
+def test_a_device_is_refused_and_a_broken_link_is_as_gone(tree: Path) -> None:
+    """A link to a device (inside or outside the tree) is refused, never read; a broken
+    link named like a record is not listed, with or without the cache."""
+    from hs.store.load import load_tree
+
+    (tree / "records/families/f0000000d.yaml").symlink_to("/dev/zero")
+    (tree / "records/families/f0000000b.yaml").symlink_to(tree / "nowhere.yaml")
+    assert _problems(tree, "records/families/f0000000d.yaml") == [(1, "outside-tree")]
+    for use_cache in (False, True, True):
+        report = load_tree(tree, use_cache=use_cache)
+        assert not [p for p in report.problems if "f0000000b" in p.path]
