@@ -64,10 +64,13 @@ class HsGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from hs.base.errors import HsError
+        from hs.cli.common import end_command, notice_given
 
+        ctx.call_on_close(end_command)  # it says what the command's reads could not use
         try:
             return super().invoke(ctx)
         except HsError as err:
+            notice_given()  # an error is one line
             from hs.records.problems import escape_controls  # no escape sequence from data
 
             sys.stderr.write(f"hs: {escape_controls(str(err), keep=chr(10))}\n")

@@ -34,9 +34,159 @@ NoCommitOpt = Annotated[
 
 
 def open_repo(repo: Path | None) -> Repo:
+    """The repository a command works on. Every read of it that finds files it could not
+    use is said on stderr when the command ends (:func:`unusable_line`)."""
     from hs.store.repo import open_repo as _open
 
-    return _open(repo)
+    found = _open(repo)
+    _notice_unusable()
+    return found
+
+
+# --- records that could not be used ------------------------------------------------------
+
+_SEEN: list[Any] | None = None  # the reads of the running command (LoadReports)
+
+
+def _notice_unusable() -> None:
+    """Collect the reads of the running command: :func:`end_command` says once, as it
+    ends, how many files (and folders) the last one could not use, and where."""
+    global _SEEN
+    from hs.store import load
+
+    if _SEEN is None:
+        _SEEN = load.watch()
+
+
+def end_command() -> None:
+    """Called as every command ends (:class:`hs.cli.HsGroup`): the notice of the records
+    its last read could not use, on stderr."""
+    global _SEEN
+    import sys
+
+    from hs.store import load
+
+    seen, _SEEN = _SEEN, None
+    if seen is None:
+        return
+    load.unwatch(seen)
+    if seen and seen[-1].unusable:
+        sys.stderr.write(f"hs: {unusable_line(seen[-1].unusable)}\n")
+
+
+def notice_given() -> None:
+    """No notice as the command ends: it failed with an error (one line), or gave the
+    notice in its own words."""
+    if _SEEN is not None:
+        _SEEN.clear()
+
+
+def _unusable_msg(key: str, **fields: object) -> str:
+    from hs.base.i18n import Catalog
+
+    return Catalog({
+        "files-1": ("1 record file", "1 recordbestand"),
+        "files": ("{n} record files", "{n} recordbestanden"),
+        "folders-1": ("1 folder", "1 map"),
+        "folders": ("{n} folders", "{n} mappen"),
+        "and": ("{a} and {b}", "{a} en {b}"),
+        "line-1": ("{what} could not be used ({where}); run 'hs validate'",
+                   "{what} kon niet gebruikt worden ({where}); voer 'hs validate' uit"),
+        "line": ("{what} could not be used ({where}); run 'hs validate'",
+                 "{what} konden niet gebruikt worden ({where}); voer 'hs validate' uit"),
+        "refuse-1": ("{what} could not be used ({where}): these figures would be "
+                     "incomplete; mend it (see 'hs validate') or ask for incomplete figures "
+                     "with --incomplete",
+                     "{what} kon niet gebruikt worden ({where}): deze cijfers zouden "
+                     "onvolledig zijn; herstel het (zie 'hs validate') of vraag onvolledige "
+                     "cijfers met --incomplete"),
+        "refuse": ("{what} could not be used ({where}): these figures would be incomplete; "
+                   "mend them (see 'hs validate') or ask for incomplete figures with "
+                   "--incomplete",
+                   "{what} konden niet gebruikt worden ({where}): deze cijfers zouden "
+                   "onvolledig zijn; herstel ze (zie 'hs validate') of vraag onvolledige "
+                   "cijfers met --incomplete"),
+        "marked-1": ("INCOMPLETE: {what} could not be used and is left out of these figures "
+                     "({where})",
+                     "ONVOLLEDIG: {what} kon niet gebruikt worden en telt niet mee in deze "
+                     "cijfers ({where})"),
+        "marked": ("INCOMPLETE: {what} could not be used and are left out of these figures "
+                   "({where})",
+                   "ONVOLLEDIG: {what} konden niet gebruikt worden en tellen niet mee in "
+                   "deze cijfers ({where})"),
+    })(key, **fields)
+
+
+SHOWN_PLACES = 3  # places named in the one line; the rest are "..."
+
+
+def _what_where(places: list[tuple[str, int]]) -> tuple[str, str, int]:
+    files = sum(1 for _, line in places if line)
+    folders = len(places) - files
+    parts = []
+    if files:
+        parts.append(_unusable_msg("files-1") if files == 1 else _unusable_msg("files",
+                                                                               n=files))
+    if folders:
+        parts.append(_unusable_msg("folders-1") if folders == 1
+                     else _unusable_msg("folders", n=folders))
+    what = parts[0] if len(parts) == 1 else _unusable_msg("and", a=parts[0], b=parts[1])
+    shown = [f"{rel}:{line}" if line else f"{rel}/" for rel, line in places[:SHOWN_PLACES]]
+    if len(places) > SHOWN_PLACES:
+        shown.append("...")
+    return what, ", ".join(shown), len(places)
+
+
+def unusable_line(places: list[tuple[str, int]]) -> str:
+    """One line for the files (``(rel, first error's line)``) and folders (line 0) a
+    read could not use: how many, and the first few places (file names are IDs: no
+    personal data)."""
+    what, where, n = _what_where(places)
+    return _unusable_msg("line-1" if n == 1 else "line", what=what, where=where)
+
+
+def unusable_of(index: Any) -> list[tuple[str, int]]:
+    """What the read that made ``index`` could not use: as this command's read of the
+    working tree found it, else (a git revision) the index's invalid files."""
+    for report in reversed(_SEEN or []):
+        if report.index is index:
+            return list(report.unusable)
+    return [(rel, 1) for rel in sorted(getattr(index, "invalid", []))]
+
+
+def require_complete(places: list[tuple[str, int]], incomplete: bool) -> None:
+    """For figures (kpi, report): refuse them (exit 1) while any record could not be used,
+    unless asked for ``incomplete`` ones (then mark them: :func:`incomplete_line`)."""
+    from hs.base.errors import HsError
+
+    if places and not incomplete:
+        what, where, n = _what_where(places)
+        notice_given()
+        raise HsError(_unusable_msg("refuse-1" if n == 1 else "refuse", what=what,
+                                    where=where))
+
+
+def incomplete_line(places: list[tuple[str, int]]) -> str:
+    """The line that marks figures made without the records that could not be used."""
+    what, where, n = _what_where(places)
+    return _unusable_msg("marked-1" if n == 1 else "marked", what=what, where=where)
+
+
+def incomplete_json(places: list[tuple[str, int]]) -> list[str]:
+    """The ``incomplete`` key of figures in JSON: the places left out."""
+    return [f"{rel}:{line}" if line else f"{rel}/" for rel, line in places]
+
+
+def mark_page(text: str, fmt: str, places: list[tuple[str, int]]) -> str:
+    """A report page (html or markdown) with the line that marks it incomplete on top."""
+    import html
+
+    line = incomplete_line(places)
+    if fmt == "markdown":
+        return f"> **{line}**\n\n{text}"
+    at = text.find("<main>")
+    note = f'<p class="incomplete"><strong>{html.escape(line)}</strong></p>'
+    return text[:at + 6] + note + text[at + 6:] if at >= 0 else note + text
 
 
 def parse_date(value: str | None, option: str = "--date") -> dt.date:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hs.cli.common import FormatOpt, RepoOpt
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    incomplete_json,
+    incomplete_line,
+    mark_page,
+    require_complete,
+    unusable_of,
+)
 
 if TYPE_CHECKING:
     from hs.app.kpi import KpiCounts
@@ -31,6 +39,9 @@ RevOpt = Annotated[str | None, typer.Option(
     "a branch, a commit), without touching the working tree.", show_default=False)]
 FromOpt = Annotated[bool, typer.Option(
     "--from", help="Merge the exports (of hs kpi --export) in PATH... into national figures.")]
+IncompleteOpt = Annotated[bool, typer.Option(
+    "--incomplete", help="Give the figures even while some record files cannot be used "
+    "(they are left out; the output says so). Without it, such figures are refused.")]
 FilesArg = Annotated[list[Path] | None, typer.Argument(
     metavar="PATH", help="Export files, or folders of them, to merge (with --from).",
     show_default=False)]
@@ -104,7 +115,6 @@ def _msg(key: str, **fields: object) -> str:
 def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
     """The index of the working tree (cached rows) or of a git revision, and its revision."""
     from hs.cli.common import open_repo
-    from hs.cli.output import message
     from hs.store.gitread import index_at, working_tree_revision
 
     store = open_repo(repo)
@@ -114,8 +124,6 @@ def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
     else:
         index = store.index
         revision = working_tree_revision(store.root)
-    if index.invalid:
-        message(_msg("invalid", n=len(index.invalid)))
     return index, revision
 
 
@@ -200,6 +208,7 @@ def kpi(
     from_: FromOpt = False,
     files: FilesArg = None,
     public: PublicOpt = False,
+    incomplete: IncompleteOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -226,6 +235,7 @@ def kpi(
     if files and not from_:
         raise UsageError(_msg("files-without-from"))
     parts: dict[str, KpiCounts] | None
+    left_out: list[tuple[str, int]] = []
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev,
                     "--export": export}, "from-conflict")
@@ -238,6 +248,8 @@ def kpi(
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
+        left_out = unusable_of(index)
+        require_complete(left_out, incomplete)
         if export is not None:
             _conflicts({"--by-location": by_location, "--by-municipality": by_municipality},
                        "export-conflict")
@@ -270,12 +282,16 @@ def kpi(
         if parts is not None:
             by = "by_municipality" if by_municipality else "by_location"
             data = {"total": data, by: {k: as_json(v) for k, v in parts.items()}}
+        if left_out:
+            data["incomplete"] = incomplete_json(left_out)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":  # for programs: one table, a stable section and key per row
         emit(kpi_table(total, parts, ctx), fmt)
         return
     emit(kpi_tables(total, parts, ctx), fmt)
+    if left_out:
+        sys.stdout.write(incomplete_line(left_out) + "\n")
 
 
 # --- hs report ------------------------------------------------------------------------------
@@ -299,6 +315,7 @@ def report(
     from_: FromOpt = False,
     files: FilesArg = None,
     public: PublicOpt = False,
+    incomplete: IncompleteOpt = False,
     repo: RepoOpt = None,
 ) -> None:
     """Write the annual report page (HTML or Markdown).
@@ -319,6 +336,7 @@ def report(
     if files and not from_:
         raise UsageError(_msg("files-without-from"))
     parts: dict[str, KpiCounts] | None = None
+    left_out: list[tuple[str, int]] = []
     if from_:
         _conflicts({"--location": location, "--as-of": as_of, "--rev": rev}, "from-conflict")
         if by_municipality:
@@ -329,6 +347,8 @@ def report(
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
         index, revision = _records(repo, rev)
+        left_out = unusable_of(index)
+        require_complete(left_out, incomplete)
         if by_municipality:
             total, parts = compute_by_municipality(index, year, location=location, as_of=day,
                                                    revision=revision)
@@ -343,6 +363,8 @@ def report(
     render = render_markdown if fmt == "markdown" else render_html
     text = render(total, parts, context, public=public,
                   by="municipality" if by_municipality else "location")
+    if left_out:
+        text = mark_page(text, fmt, left_out)
     if out is None:
         sys.stdout.write(text)
         return

@@ -22,12 +22,20 @@ import os
 import time
 from pathlib import Path
 
-from hs.base.errors import RepoNotFound
+from hs.base.errors import HsError, RepoNotFound
+from hs.base.i18n import Catalog
 from hs.records.ids import KIND_OF_FOLDER, id_of_path
 from hs.records.layout import CONFIG_FILE, RECORDS, SPECIAL
 from hs.store.cache import RACY_NS, read_memo, write_memo
 
+_MSG = Catalog({
+    "config-not-file": ("{path} is not a regular file; the settings of a records tree must be "
+                        "a plain file", "{path} is geen gewoon bestand; de instellingen van "
+                        "de records moeten in een gewoon bestand staan"),
+})
+
 Entry = tuple[str, str, str, str]  # kind, id, path, rel (see RecordFile)
+UNREADABLE = -1  # the "modification time" noted for a folder that cannot be listed
 
 
 class RecordFile:
@@ -67,22 +75,34 @@ class RecordFile:
 
 def find_root(repo: str | Path | None = None, cwd: Path | None = None) -> Path:
     """The repository root: --repo, else HS_REPO, else the nearest folder above the working
-    directory that holds ``records/config.yaml``."""
+    directory that holds ``records/config.yaml``. A ``config.yaml`` there that is no plain
+    file (a FIFO, a folder, a link to one) is an error that says so."""
     explicit = repo if repo is not None else os.environ.get("HS_REPO") or None
     if explicit is not None:
         root = Path(explicit).expanduser().resolve()
-        if root.name == RECORDS and (root / CONFIG_FILE).is_file():
+        if root.name == RECORDS and _has_config(root):
             root = root.parent
-        if not (root / RECORDS / CONFIG_FILE).is_file():
+        if not _has_config(root / RECORDS):
             raise RepoNotFound(f"no records tree at {root} (records/{CONFIG_FILE} missing)",
                                hint="run 'hs init PATH' to create one")
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / RECORDS / CONFIG_FILE).is_file():
+        if _has_config(folder / RECORDS):
             return folder
     raise RepoNotFound("no records repository here or above",
                        hint="use --repo PATH, set HS_REPO, or run 'hs init PATH'")
+
+
+def _has_config(records: Path) -> bool:
+    """Whether a folder holds the config file: a plain file (or a link to one); anything
+    else of that name is an error (:class:`HsError`), not "no records here"."""
+    config = records / CONFIG_FILE
+    if config.is_file():
+        return True
+    if os.path.lexists(config) and records.is_dir():
+        raise HsError(_MSG("config-not-file", path=config))
+    return False
 
 
 def classify(root: Path, path: Path) -> RecordFile | None:
@@ -171,8 +191,11 @@ def scan_folder(root: str, rel: str, found: list[Entry], dirs: dict[str, int],
             dirs[rel_dir] = os.stat(path).st_mtime_ns
             with os.scandir(path) as it:
                 entries = {e.name: e for e in it}
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
             dirs.pop(rel_dir, None)
+            continue
+        except OSError:  # there but not listable: kept, so every read looks again and
+            dirs[rel_dir] = UNREADABLE  # says so (unreadable_folders)
             continue
         if len(parts) == 1:
             subfolders = _scan_top(rel_dir, entries, found, linked, strays)
@@ -192,7 +215,7 @@ def _scan_top(rel_dir: str, entries: dict[str, os.DirEntry[str]], found: list[En
     subfolders: list[str] = []
     for name, kind in SPECIAL.items():
         e = entries.get(name)
-        if e is not None and e.is_file():
+        if e is not None and _listed_file(e):
             found.append((kind, kind, e.path, f"{rel_dir}/{name}"))
     for name in KIND_OF_FOLDER:
         e = entries.get(name)
@@ -214,7 +237,7 @@ def _scan_kind_folder(rel_dir: str, kind: str, entries: dict[str, os.DirEntry[st
         if name.startswith("."):
             continue
         e = entries[name]
-        if name.endswith((".yaml", ".yml")) and e.is_file():
+        if name.endswith((".yaml", ".yml")) and _listed_file(e):
             found.append((kind, name.rsplit(".", 1)[0], e.path, f"{rel_dir}/{name}"))
         elif e.is_dir(follow_symlinks=False):
             subfolders.append(f"{rel_dir}/{name}")
@@ -222,6 +245,35 @@ def _scan_kind_folder(rel_dir: str, kind: str, entries: dict[str, os.DirEntry[st
                 not name.endswith((".yaml", ".yml")):
             strays.append(f"{rel_dir}/{name}")
     return subfolders
+
+
+def _listed_file(e: os.DirEntry[str]) -> bool:
+    """Whether a record file's name in a listing is read as a record: a plain file, or
+    anything else there that is no folder (a FIFO, a device, a link to one), which the
+    reader then refuses as a problem rather than skipping it silently. A broken link is
+    not listed (as a file gone)."""
+    try:
+        return e.is_file() or (not e.is_dir() and os.path.exists(e.path))
+    except OSError:
+        return True
+
+
+def unreadable_folders(root: str, rels: list[str]) -> list[str]:
+    """Of the folders ``rels`` (relative to ``root``; ``records`` and its record folders
+    are always looked at), those that are there but cannot be listed (permission denied,
+    an I/O error): their records cannot be used. One opendir a folder."""
+    wanted = dict.fromkeys([RECORDS, *(f"{RECORDS}/{name}" for name in KIND_OF_FOLDER),
+                            *rels])
+    out: list[str] = []
+    for rel in wanted:
+        try:
+            with os.scandir(os.path.join(root, *rel.split("/"))):
+                pass
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            out.append(rel)
+    return out
 
 
 def walk(root: Path) -> list[RecordFile]:

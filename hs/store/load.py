@@ -12,12 +12,14 @@ again every time. A read is a sequence of named stages (:class:`_Read`).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hs.base.i18n import Catalog
 from hs.records.index import Index, paused_gc
 from hs.records.layout import CONFIG_FILE, RECORDS, SPECIAL_KINDS
 from hs.records.problems import Problem
@@ -44,8 +46,15 @@ from hs.store.layout import (
     paths_of,
     scan,
     scan_key,
+    unreadable_folders,
 )
 from hs.store.read import PARALLEL_THRESHOLD, parse_many
+
+MSG = Catalog({
+    "unreadable-folder": ("cannot list the folder: {reason}; its records are left out",
+                          "kan de map niet lezen: {reason}; de records erin tellen niet "
+                          "mee"),
+})
 
 JOURNAL_LIMIT = 2000  # changes kept in the journal before the parts are written whole
 
@@ -70,6 +79,9 @@ class LoadReport:
         self.strays: list[str] | None = None  # stray files, when the read listed them
         self.history: list[Any] = []  # see changed_since
         self.rels_source: Callable[[], list[str]] | None = None
+        # (rel, line) of every file that could not be used (its first error) and every
+        # folder that could not be listed (line 0), in path order: see :func:`unusable`
+        self.unusable: list[tuple[str, int]] = []
 
     def changed_since(self, generation: str) -> set[str] | None:
         """The record files (relative paths) whose rows changed, appeared or went since the
@@ -166,9 +178,29 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
     tenth to a cold read of 50,000 files)."""
     with paused_gc():
         read = _Read(root, parallel, keep_problems)
-        if not use_cache:
-            return read.without_cache()
-        return read.with_cache()
+        report = read.without_cache() if not use_cache else read.with_cache()
+        read.note_unusable(report)
+    for seen in _watchers:
+        seen.append(report)
+    return report
+
+
+# --- what could not be used ----------------------------------------------------------------
+
+_watchers: list[list[LoadReport]] = []
+
+
+def watch() -> list[LoadReport]:
+    """Start collecting the report of every read (a command's notice of the files it
+    could not use, said once when it ends); :func:`unwatch` stops it."""
+    seen: list[LoadReport] = []
+    _watchers.append(seen)
+    return seen
+
+
+def unwatch(seen: list[LoadReport]) -> None:
+    if any(w is seen for w in _watchers):
+        _watchers[:] = [w for w in _watchers if w is not seen]
 
 
 @dataclass
@@ -182,6 +214,7 @@ class _Fresh:
     problems: list[Problem] = field(default_factory=list)
     warned: list[Problem] = field(default_factory=list)  # the warnings to report
     kept_warnings: dict[str, Any] = field(default_factory=dict)  # as head keeps them
+    first_error: dict[str, int] = field(default_factory=dict)  # invalid file -> its line
 
 
 class _Read:
@@ -195,12 +228,30 @@ class _Read:
         self.keep_problems = keep_problems
         self.fresh = _Fresh()
         self.index = Index()
+        self.dirs: dict[str, int] = {}  # the folders the plan looked at
 
     # the stages
+
+    def note_unusable(self, report: LoadReport) -> None:
+        """Every file that could not be used and every folder of the tree that could not
+        be listed (its records are missing from the index): in ``report.unusable``, the
+        folders also as problems (``unreadable-folder``) for ``hs validate``. The folders
+        are looked at every time, with the cache too (an opendir each)."""
+        fresh = self.fresh
+        folders = unreadable_folders(str(self.root), list(self.dirs))
+        for rel in folders:
+            reason = _why_unreadable(self.root, rel)
+            if self.keep_problems:
+                report.problems.append(Problem(rel, 1, 1, "unreadable-folder",
+                                               MSG("unreadable-folder", reason=reason)))
+        report.unusable = sorted([*((rel, fresh.first_error.get(rel, 1))
+                                    for rel in fresh.invalid),
+                                  *((rel, 0) for rel in folders)])
 
     def without_cache(self) -> LoadReport:
         """List and parse every file; nothing read from or written to the cache."""
         plan = planning.by_stat(self.root, dict, 0)
+        self.dirs = plan.dirs
         self.parse(plan)
         fresh, index = self.fresh, self.index
         index.invalid = fresh.invalid
@@ -219,6 +270,7 @@ class _Read:
         pending = _pending_changes(self.root)
         self.snap = Snapshot(self.root)
         plan, listing = self.make_plan(pending)
+        self.dirs = plan.dirs
         self.recall_warnings(plan)
         self.parse(plan)
         if listing is not None:
@@ -277,6 +329,7 @@ class _Read:
                 fresh.warned.extend(warnings)
             if value is None:
                 fresh.invalid.append(rel)
+                fresh.first_error[rel] = min((p.line for p in errors), default=1)
                 if keep_problems:
                     fresh.problems.extend(errors)
                 continue
@@ -360,6 +413,14 @@ class _Read:
         invalid, final_sigs = fresh.invalid, store.final_sigs
         report.rels_source = lambda: [*final_sigs(), *invalid]
         return report
+
+
+def _why_unreadable(root: Path, rel: str) -> str:
+    try:
+        with os.scandir(os.path.join(root, *rel.split("/"))):
+            return "?"
+    except OSError as exc:
+        return exc.strerror or "?"
 
 
 class _Listing:

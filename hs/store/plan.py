@@ -60,9 +60,9 @@ class Plan:
             st = None if through_link(entry) else os.stat(entry[2])
         except OSError:
             st = None
-        if st is None or not stat.S_ISREG(st.st_mode):  # gone (or no plain file)
+        if st is None or stat.S_ISDIR(st.st_mode):  # gone (or now a folder)
             self.lose(rel)
-            return
+            return  # a FIFO, a device...: read, and refused as a problem (hs.store.read)
         sig = signature(st)
         if not force and self.old_sigs.get(rel) == sig and st.st_mtime_ns < self.trusted_before:
             return

@@ -11,10 +11,12 @@ from __future__ import annotations
 import gc
 import marshal
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
 from hs.base.workers import in_processes
 from hs.records.index import ROW_TYPES, paused_gc
 from hs.records.problems import Problem
@@ -24,6 +26,20 @@ from hs.store.layout import Entry, RecordFile
 MSG = Catalog({
     "too-deep": ("the data is nested too deeply", "de gegevens zijn te diep genest"),
     "unreadable": ("cannot read the file: {reason}", "kan het bestand niet lezen: {reason}"),
+    "not-regular": ("not a regular file (a {what}); a record must be a plain file",
+                    "geen gewoon bestand (een {what}); een record moet een gewoon bestand "
+                    "zijn"),
+    "fifo": ("named pipe", "named pipe"),
+    "device": ("device", "apparaat"),
+    "socket": ("socket", "socket"),
+    "folder": ("folder", "map"),
+    "other": ("special file", "speciaal bestand"),
+    "outside": ("a symbolic link to a file outside the records tree; a record must be in "
+                "the tree", "een symbolische link naar een bestand buiten de records; een "
+                "record moet in de records staan"),
+    "bad-value": ("a value that cannot be read", "een waarde die niet te lezen is"),
+    "long-number": ("a number of more than {limit} digits", "een getal van meer dan {limit} "
+                    "cijfers"),
 })
 
 PARALLEL_THRESHOLD = 4000  # fewer files are parsed in this process
@@ -69,30 +85,53 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     """Read, parse and validate one file against its model. Never raises for bad data."""
     # lazy: the readers and the checks (yamlio's patterns, pydantic) stay out of a warm read
     from hs.store.filecheck import schema_problems
-    from hs.store.yamlio import NOT_FAST, YamlIssue, decode, fast_load
+    from hs.store.yamlio import MAX_FILE_BYTES, NOT_FAST, YamlIssue, decode, fast_load
 
     result = FileResult(rf)
     try:
         if raw is None:
-            result.sig, raw = read_signed(rf.fspath)
+            result.sig, raw = read_signed(rf.fspath, MAX_FILE_BYTES, _root_of(rf))
         result.blob = gitops.blob_id(raw)
         text = decode(raw)
-        data = fast_load(text)
+        if len(text) > HOSTILE_SCAN_FROM:
+            _refuse_hostile(text)  # before rapidyaml too, which takes 50 ms at 100 KB
+        try:
+            data = fast_load(text)
+        except ValueError:  # a number too long for int() (the line reader)
+            _refuse_hostile(text)
+            raise
         if data is NOT_FAST:
+            _refuse_hostile(text)  # before the exact reader, which is slow on these
             # lazy: the exact reader (ruamel.yaml) only for what the fast one gives up on
             from hs.store.yamlio import load_document, plain
 
             data = plain(load_document(text))
     except YamlIssue as issue:
-        result.problems.append(Problem(rf.rel, issue.line, issue.col, issue.code,
-                                       issue.message))
+        line = issue.line
+        if issue.code == "too-deep" and line == 1:
+            line = _deepest_line(text)
+        result.problems.append(Problem(rf.rel, line, issue.col, issue.code, issue.message))
         return result
     except RecursionError:
-        result.problems.append(Problem(rf.rel, 1, 1, "too-deep", MSG("too-deep")))
+        result.problems.append(Problem(rf.rel, _deepest_line(text), 1, "too-deep",
+                                       MSG("too-deep")))
+        return result
+    except _NotPlain as refused:
+        result.problems.append(Problem(rf.rel, 1, 1, refused.code, refused.message))
+        return result
+    except _TooLarge as large:
+        from hs.store.yamlio import MSG as YAML_MSG  # lazy: as above
+
+        result.problems.append(Problem(rf.rel, 1, 1, "file-too-large", YAML_MSG(
+            "file-too-large", size=large.size, limit=MAX_FILE_BYTES)))
         return result
     except OSError as exc:
         result.problems.append(Problem(rf.rel, 1, 1, "unreadable",
                                        MSG("unreadable", reason=exc.strerror or "?")))
+        return result
+    except ValueError:  # a value the readers could not take (never a traceback)
+        result.problems.append(Problem(rf.rel, 1, 1, "unreadable",
+                                       MSG("unreadable", reason=MSG("bad-value"))))
         return result
     for p in schema_problems(rf, text, data):
         (result.problems if p.severity == "error" else result.warnings).append(p)
@@ -104,22 +143,157 @@ def parse_file(rf: RecordFile, raw: bytes | None = None) -> FileResult:
     return result
 
 
-def read_signed(path: str) -> tuple[int, bytes]:
+# --- what a file may be ------------------------------------------------------------------
+
+LONG_DIGITS = 4300  # int() refuses longer numbers (sys.int_info.default_max_str_digits)
+MAX_DEPTH = 100  # deeper flow nesting ([[[...) is refused before the exact reader sees it
+HOSTILE_SCAN_FROM = 4096  # larger files are looked at before either reader (smaller ones
+# only before the exact reader: a record is a few hundred bytes, and the scan would add a
+# tenth to a cold read)
+_LONG_NUMBER = re.compile(f"[0-9]{{{LONG_DIGITS + 1}}}")
+_DASHES = re.compile(f"^(?:[ ]*-[ \\t]+){{{MAX_DEPTH + 1}}}", re.MULTILINE)  # - - - ...
+_FLOW_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
+
+
+class _NotPlain(Exception):
+    """A record file that is no plain file of the tree (:func:`read_signed`)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class _TooLarge(Exception):
+    """A file larger than the limit (only its first bytes were read)."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def _root_of(rf: RecordFile) -> str | None:
+    """The tree's root folder, from a record file's path and its path in the tree."""
+    path, rel = rf.fspath, rf.rel
+    tail = os.sep + rel.replace("/", os.sep)
+    return path[:-len(tail)] or os.sep if path.endswith(tail) else None
+
+
+def _refuse_hostile(text: str) -> None:
+    """Refuse, at its line and in a pass of a few milliseconds, what the exact reader takes
+    seconds on or breaks over: a number longer than int() takes (anywhere: a quoted one is
+    text, but it is no value of a record either), and nesting deeper than
+    :data:`MAX_DEPTH` in flow style (``[[[...``) or as a line of dashes (``- - - ...``)
+    (the exact reader's time grows with the square of the depth: 10 s at 8 KB)."""
+    # lazy: only on the exact reader's path
+    from hs.store.yamlio import MSG as YAML_MSG
+    from hs.store.yamlio import YamlIssue
+
+    line = _long_number_line(text)
+    if line is not None:
+        raise YamlIssue(line, 1, "long-number", MSG("long-number", limit=_digits()))
+    dashes = _DASHES.search(text)
+    if dashes is not None:
+        line = text.count("\n", 0, dashes.start()) + 1
+        raise YamlIssue(line, 1, "too-deep", YAML_MSG("too-deep"))
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth, line = 0, 1
+    for m in _FLOW_TOKENS.finditer(text):
+        c = m.group()
+        if c == "\n":
+            line += 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlIssue(line, 1, "too-deep", YAML_MSG("too-deep"))
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        else:
+            line += c.count("\n")
+
+
+def _digits() -> str:
+    """:data:`LONG_DIGITS` as the language writes it (4,300 or 4.300)."""
+    return f"{LONG_DIGITS:,}".replace(",", "." if language() == "nl" else ",")
+
+
+def _long_number_line(text: str) -> int | None:
+    found = _LONG_NUMBER.search(text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
+
+
+def _deepest_line(text: str) -> int:
+    """The line where the block nesting is deepest (its indentation and leading dashes),
+    for a "too deep" found without a line."""
+    best, best_line = -1, 1
+    for n, line in enumerate(text.split("\n"), 1):
+        body = line.lstrip(" ")
+        depth = len(line) - len(body)
+        while body.startswith("- "):
+            body = body[2:].lstrip(" ")
+            depth += 2
+        if depth > best:
+            best, best_line = depth, n
+    return best_line
+
+
+def read_signed(path: str, limit: int | None = None, root: str | None = None
+                ) -> tuple[int, bytes]:
     """A file's signature (see :func:`signature`) and its bytes, taken from the one open
     file (so the two agree). Plain ``os`` calls: half the cost of ``open()`` and a
-    buffered reader, which counts when a cold read opens 50,000 files."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    buffered reader, which counts when a cold read opens 50,000 files.
+
+    Only a regular file is read (a FIFO, a device or a folder is refused without blocking
+    on it); with ``root``, a symbolic link is only followed to a file inside that folder;
+    with ``limit``, a larger file is refused by its size, and never more than ``limit`` + 1
+    bytes are read (a file that grows meanwhile)."""
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | (getattr(os, "O_NOFOLLOW", 0) if root else 0))
+    except OSError as exc:
+        if root is None or not os.path.islink(path):
+            raise
+        if not _inside(os.path.realpath(path), root):
+            raise _NotPlain("outside-tree", MSG("outside")) from None
+        del exc
+        fd = os.open(path, flags)
     try:
         st = os.fstat(fd)
-        raw = os.read(fd, st.st_size + 1)
+        if not stat.S_ISREG(st.st_mode):
+            raise _NotPlain("not-regular", MSG("not-regular", what=MSG(_what(st.st_mode))))
+        if limit is not None and st.st_size > limit:
+            raise _TooLarge(st.st_size)
+        want = st.st_size + 1
+        raw = os.read(fd, want)
         if len(raw) != st.st_size:  # it grew since fstat, or a short read: read the rest
             parts = [raw]
-            while chunk := os.read(fd, 1 << 20):
+            got = len(raw)
+            while (limit is None or got <= limit) and (chunk := os.read(fd, 1 << 20)):
                 parts.append(chunk)
+                got += len(chunk)
             raw = b"".join(parts)
+            if limit is not None and len(raw) > limit:
+                raise _TooLarge(len(raw))
     finally:
         os.close(fd)
     return signature(st), raw
+
+
+def _inside(path: str, root: str) -> bool:
+    real_root = os.path.realpath(root)
+    return path == real_root or path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "other"
 
 
 def signature(st: os.stat_result) -> int:

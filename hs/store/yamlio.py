@@ -38,6 +38,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -306,6 +307,7 @@ _END: _Token = (-1, _DASH, None, None)  # after the last token
 _LINE_KEY = re.compile(r"([^\W\d_][\w.-]*(?:[ ][\w.-]+)*):(?:[ ]+(.*))?\Z")
 _LINE_TEXT = re.compile(r"[^\W\d_][\w.'()/+,-]*(?:[ ]+[\w.'()/+,-]+)*\Z")
 _LINE_FLOW_TEXT = re.compile(r"[^\W\d_][\w.'()/+-]*(?:[ ]+[\w.'()/+-]+)*\Z")
+_INT_DIGITS = sys.get_int_max_str_digits() or 1 << 62  # 0: no limit
 _LINE_INT = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _LINE_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _LINE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?\Z")  # read as text (see above)
@@ -339,6 +341,8 @@ def _line_scalar(s: str, flow: bool) -> Any:
     first = s[0]
     if first.isdigit() or first == "-":
         if _LINE_INT.match(s):
+            if len(s) > _INT_DIGITS:  # int() refuses it: the exact reader says where
+                return _NO
             return _one(int(s))
         if _LINE_FLOAT.match(s):
             return float(s)

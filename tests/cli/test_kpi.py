@@ -313,12 +313,19 @@ def test_uncommitted_changes_are_named(year_repo: Path) -> None:
     assert json.loads(out)["referrals"] == 7
 
 
-def test_invalid_records_are_left_out_with_a_warning(year_repo: Path) -> None:
+def test_invalid_records_are_left_out_only_when_asked(year_repo: Path) -> None:
+    """Figures without a record that cannot be used are refused; with --incomplete they
+    are given, marked, and the notice says which file."""
     write_record(year_repo, "families/f0000000b.yaml", "schema_version: 1\nlocation: [\n")
     code, out, err = run(year_repo, "kpi", "--year", "2025", "-f", "json")
+    assert (code, out) == (1, "")
+    assert "--incomplete" in err
+    code, out, err = run(year_repo, "kpi", "--year", "2025", "-f", "json", "--incomplete")
     assert code == 0
     assert json.loads(out)["referrals"] == 6
-    assert err.startswith("1 record files are invalid") and "hs validate" in err
+    assert json.loads(out)["incomplete"] == ["records/families/f0000000b.yaml:3"]
+    assert err == ("hs: 1 record file could not be used (records/families/f0000000b.yaml:3); "
+                   "run 'hs validate'\n")
 
 
 def test_rev_errors(year_repo: Path) -> None:

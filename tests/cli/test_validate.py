@@ -172,7 +172,7 @@ CASES: dict[str, Case] = {
     "directive": ({F: "%YAML 1.1\n---\n" + FAMILY}, [(F, 1, 1, "directive")]),
     "complex-key": ({F: FAMILY + "? [a, b]\n: c\n"}, [(F, 17, 3, "complex-key")]),
     "too-deep": ({F: FAMILY + "deep: " + "[" * 400 + "]" * 400 + "\n"},
-                 [(F, 1, 1, "too-deep")]),
+                 [(F, 17, 1, "too-deep")]),
     # --- schema level ---------------------------------------------------------------------
     "not-a-mapping": ({F: head("family") + "- schema_version: 1\n"},
                       [(F, 1, 1, "not-a-mapping")]),
