@@ -27,6 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hs.app.eventfigures import EventFigures, figures_by_location
+from hs.app.eventfigures import figures as event_figures
+from hs.app.eventfigures import from_json as figures_from_json
+from hs.app.eventfigures import total as sum_figures
 from hs.app.views import check_location
 from hs.base.errors import InvalidExport, UsageError
 from hs.base.i18n import Catalog
@@ -261,6 +265,7 @@ class KpiCounts:
     close_reasons: dict[str, Count] = field(default_factory=dict)
     impact: dict[str, ImpactCounts] = field(default_factory=dict)
     waiting_days: WaitingDays = field(default_factory=WaitingDays)
+    figures: EventFigures = field(default_factory=EventFigures)  # hs/app/eventfigures.py
 
     def total(self, key: str) -> int:
         value = getattr(self, key)
@@ -516,7 +521,8 @@ def compute(index: Index, year: int, *, location: str | None = None,
     total = _Acc(location or "")
     for part in _collect(index, period, location).values():
         total.absorb(part)
-    return _finish(total, index, year, period, as_of, location, revision)
+    counts = _finish(total, index, year, period, as_of, location, revision)
+    return replace(counts, figures=event_figures(index, period.first, period.last, location))
 
 
 def compute_by_location(index: Index, year: int, *, as_of: dt.date | None = None,
@@ -532,11 +538,13 @@ def compute_by_location(index: Index, year: int, *, as_of: dt.date | None = None
     for part in accs.values():
         total.absorb(part)
     parts: dict[str, KpiCounts] = {}
+    ev_total, ev_parts = figures_by_location(index, period.first, period.last, accs)
     for code in sorted(accs):
         counts = _finish(accs[code], index, year, period, as_of, code, revision)
         if _has_figures(counts):
-            parts[code] = counts
-    return _finish(total, index, year, period, as_of, None, revision), parts
+            parts[code] = replace(counts, figures=ev_parts[code])
+    return replace(_finish(total, index, year, period, as_of, None, revision),
+                   figures=ev_total), parts
 
 
 def _has_figures(c: KpiCounts) -> bool:
@@ -633,6 +641,7 @@ def merge(parts: list[KpiCounts]) -> KpiCounts:
         fte=round(sum(ftes), 2) if ftes else None,
         **breakdowns, impact=impact,
         waiting_days=_merge_waiting([p.waiting_days for p in parts]),
+        figures=sum_figures(p.figures for p in parts),
     )
 
 
@@ -690,6 +699,7 @@ def as_json(c: KpiCounts) -> dict[str, Any]:
                            "change": i.mean_change} for dom, i in c.impact.items()}
     w = c.waiting_days
     out["waiting_days"] = {"n": w.n, "median": json_value(w.median), "p90": json_value(w.p90)}
+    out.update(c.figures.as_json())  # events and signals (hs/app/eventfigures.py)
     out["counts"] = {
         "profile": {k: json_value(v) for k, v in c.profile.items()},
         "volunteer_gender": {k: json_value(v) for k, v in c.volunteer_gender.items()},
@@ -731,6 +741,7 @@ def export_data(counts: KpiCounts) -> dict[str, Any]:
                          {"n": i.n, "sum_start": i.sum_start, "sum_end": i.sum_end})
                    for dom, i in c.impact.items() if i.n != 0},
         "waiting_days": {"n": w.n, "median": w.median, "p90": w.p90},
+        "events": c.figures.as_json(),  # events and signals: exact counts
     }
 
 
@@ -841,7 +852,15 @@ def from_export(data: Any, where: str) -> KpiCounts:
         **breakdowns, impact=impact,
         waiting_days=WaitingDays(wn, _number_or_none(w.get("median"), f"{where}: median"),
                                  _number_or_none(w.get("p90"), f"{where}: p90")),
+        figures=_figures_of(data, where),
     )
+
+
+def _figures_of(data: Mapping[str, Any], where: str) -> EventFigures:
+    try:
+        return figures_from_json(data.get("events"))
+    except ValueError as err:
+        raise InvalidExport(MSG("count", where=f"{where}: events", got=err)) from None
 
 
 def read_export(path: Path) -> KpiCounts:
