@@ -74,8 +74,6 @@ MSG = Catalog({
         "volunteer {vol}: training {step} was recorded on {old}; kept (the event is on {date})",
         "vrijwilliger {vol}: vorming {step} stond al op {old}; behouden (de activiteit is "
         "op {date})"),
-    "warn-no-location": ("event without a location: it is the central office's",
-                         "activiteit zonder werking: ze is van het centrale kantoor"),
 })
 
 

@@ -132,7 +132,7 @@ MSG = Catalog({
     "h.attendees": ("Volunteers", "Vrijwilligers"),
     "h.anonymous": ("Others", "Anderen"),
     "t.events": ("Events", "Activiteiten"),
-    "central": ("central", "centraal"),
+    "central": ("central office", "centrale werking"),
 })
 
 # Options shared by several commands.
