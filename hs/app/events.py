@@ -266,10 +266,9 @@ def plan_migrate_signals(p: Plan) -> Change | None:
         p.index.paths.setdefault(rid, rel)
         doc = p.edit("family", rid)
         day = _referral_date(doc)
-        seq = doc["signals"]
-        for i, s in enumerate(list(seq)):
-            if isinstance(s, str):
-                seq[i] = _node({"date": day, "theme": s, "migrated": True})
+        entries = [{"date": day, "theme": str(s), "migrated": True} if isinstance(s, str)
+                   else s for s in doc["signals"]]
+        doc["signals"] = _node(entries)  # block style: one entry a few lines
         p.put("family", rid, doc)
         changed.append(rid)
     if not changed:

@@ -24,7 +24,7 @@ from hs.records.rowcodes import CODES_KNOWN
 from hs.records.rows import V_LOCATION
 from hs.records.spec import Chosen
 from hs.records.vocabularies import CODE_FIELDS, CodeField
-from hs.rules.events import events_touched
+from hs.rules.events import events_touched, new_attendees
 from hs.rules.lifecycle import tree_rules
 
 
@@ -200,6 +200,8 @@ def index_of(index: Any, needed: Mapping[str, set[str]], new: New | None = None)
     paths = index.paths
     sub_paths: dict[str, str] = {}
     tables: dict[str, dict[str, Any]] = {}
+    if new:  # the volunteers a changed event lists now (hs/rules/events.py)
+        needed = {**needed, "volunteer": needed.get("volunteer", set()) | new_attendees(new)}
     for kind in ("family", "volunteer", "trajectory", "event"):
         wanted = needed.get(kind, set())
         rows = index.rows_of(kind, wanted)  # made from the cache one by one if need be

@@ -153,3 +153,9 @@ def events_touched(index: Any, changed: Mapping[str, str], volunteers: set[str],
                           or not volunteers.isdisjoint(t[E_ATTENDEES]))
     rows = index.rows_of("event", events)
     return events, {vid for e in rows.values() for vid in e.attendees}
+
+
+def new_attendees(new: Mapping[str, tuple[str, Any, str]]) -> set[str]:
+    """The volunteers the events of a change (ID -> (kind, row, file)) list: the rules
+    of those events read them, so the small index of the change must hold them."""
+    return {vid for kind, row, _ in new.values() if kind == "event" for vid in row.attendees}

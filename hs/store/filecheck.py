@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from hs.base.i18n import Catalog
-from hs.records.ids import id_of_path
+from hs.records.ids import PREFIX, id_of_path
 from hs.records.problems import Problem, did_you_mean
 from hs.records.spec import PERSONAL_FIELDS
 from hs.store.layout import RecordFile, listing_order, stray_files
@@ -131,8 +131,9 @@ _RULES: dict[str, tuple[str, str | None]] = {
 }
 
 
-_SHAPES = {"family": ("f", "f3kq7p2xm"), "volunteer": ("v", "v3kq7p2xm"),
-           "trajectory": ("t", "t3kq7p2xm")}
+# the ID letter and an example ID of each kind with generated IDs (from the spec)
+_SHAPES: dict[str, tuple[str, str]] = {kind: (letter, f"{letter}3kq7p2xm")
+                                      for kind, letter in PREFIX.items()}
 
 
 def _doc(text: str, checked: bool = False) -> Any:
