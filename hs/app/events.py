@@ -27,9 +27,10 @@ from hs.app.workflow import (
     _set,
     apply,
     check_code,
+    check_plan,
     run,
 )
-from hs.base.errors import HsError, TransitionError, UsageError
+from hs.base.errors import HsError, TransitionError, UsageError, WriteRejected
 from hs.base.i18n import Catalog
 from hs.records.ids import FOLDER
 from hs.records.layout import RECORDS
@@ -68,6 +69,9 @@ MSG = Catalog({
                      "vrijwilliger {vol} staat niet op de lijst van activiteit {id}"),
     "attendance": ("event {id}: {message}", "activiteit {id}: {message}"),
     "no-volunteers": ("name at least one volunteer", "noem minstens één vrijwilliger"),
+    "rejected": ("{path}: {message} (nothing was written)",
+                 "{path}: {message} (er werd niets geschreven)"),
+    "warn-rule": ("{path}: {message}", "{path}: {message}"),
     "unreadable": ("{path} cannot be read as YAML; fix it by hand first",
                    "{path} is geen leesbare YAML; verbeter het eerst met de hand"),
     "warn-step-other-date": (
@@ -277,13 +281,23 @@ def plan_migrate_signals(p: Plan) -> Change | None:
 
 
 def migrate(repo: Repo, *, commit: bool = True) -> Outcome | None:
-    """Bring the records to the current form (today: dated signals), one commit."""
+    """Bring the records to the current form (today: dated signals), one commit.
+
+    Each migrated file must pass its schema; a rule across records that a family now
+    breaks (its file was invalid, so nothing checked it) is a warning, not a refusal:
+    the migration changes only the form of the signals, and ``hs validate`` says what
+    else to mend."""
     with repo.lock():
         p = Plan(repo)
         change = plan_migrate_signals(p)
         if change is None:
             return None
-        return apply(p, change, commit)
+        for q in check_plan(p):
+            where = f"{q.rel}:{q.line}" if q.line else q.rel
+            if q.line:  # the file itself
+                raise WriteRejected(MSG("rejected", path=where, message=q.message))
+            change.warnings.append(MSG("warn-rule", path=where, message=q.message))
+        return apply(p, change, commit, checked=True)
 
 
 def nothing_to_migrate() -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from hs.app import events as ev
 from hs.app import workflow as wf
-from hs.base.errors import TransitionError, UnknownCode, UsageError
+from hs.base.errors import TransitionError, UnknownCode, UsageError, WriteRejected
 from hs.store.repo import Repo, open_repo
 from tests.conftest import DATA, commit_all, git, init_git, write_record
 
@@ -215,3 +215,23 @@ def test_migrate_dates_the_old_signal_codes_at_the_current_referral(repo: Repo) 
     assert [(s.date, s.theme) for s in fam.signals] == [(d("2025-02-10"), "housing"),
                                                         (d("2025-02-10"), "childcare")]
     assert ev.migrate(repo) is None  # nothing left to do
+
+
+def test_migrate_warns_about_rules_the_old_file_hid_and_refuses_a_bad_form(
+        repo: Repo) -> None:
+    hidden = OLD_FAMILY.replace("  decisions:\n  - date: 2024-03-05\n    decision: withdrawn\n"
+                                "    reason: moved\n", "")
+    write_record(repo.root, "families/f0000000a.yaml", hidden)
+    commit_all(repo.root, "an older record with a problem of its own")
+    out = ev.migrate(repo)
+    assert out is not None and out.recorded == "committed"
+    assert len(out.warnings) == 1
+    assert out.warnings[0].startswith("records/families/f0000000a.yaml: a new referral on "
+                                      "2025-02-10 while the referral above it has no "
+                                      "decision yet")
+    write_record(repo.root, "families/f0000000b.yaml",
+                 OLD_FAMILY.replace("[housing, childcare]", "[housing, 7]"))
+    before = snapshot(repo.root)
+    with pytest.raises(WriteRejected, match=r"records/families/f0000000b\.yaml:"):
+        ev.migrate(repo)
+    assert snapshot(repo.root) == before
