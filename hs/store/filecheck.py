@@ -51,6 +51,8 @@ MSG = Catalog({
                       "verplicht veld '{where}' ontbreekt"),
     "value": ("{where}: {what}", "{where}: {what}"),
     "got": (" (got {value})", " (gekregen: {value})"),
+    "signal-code": ("; an undated signal code: 'hs migrate' dates it",
+                    "; een signaalcode zonder datum: 'hs migrate' dateert ze"),
     "empty": ("is empty; give a value or remove the line",
               "is leeg; vul een waarde in of verwijder de regel"),
     "text-quotes": ("should be text; write it in quotes to keep it as text (and any leading "
@@ -409,6 +411,8 @@ def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None) -
     if (not private and isinstance(inp, str | int | float) and not isinstance(inp, bool)
             and len(str(inp)) <= 40 and typ not in ("string_type",)):
         what += MSG("got", value=_short(inp))
+    if len(loc) == 2 and loc[0] == "signals" and isinstance(inp, str):
+        what += MSG("signal-code")  # the undated form of an older hs
     return Problem(rel, line, col, "invalid-value", MSG("value", where=where, what=what))
 
 
