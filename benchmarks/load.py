@@ -43,11 +43,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hs.records.ids import FOLDER
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SCHEMAS = REPO / "schemas"
-KINDS = {"locations": "location", "families": "family", "volunteers": "volunteer",
-         "trajectories": "trajectory"}
+KINDS = {folder: kind for kind, folder in FOLDER.items()}  # the record kinds of the spec
 ENV = {**os.environ, "HS_TODAY": "2025-12-31", "HS_LANG": "en", "NO_COLOR": "1",
        "COLUMNS": "120"}
 ENV.pop("HS_REPO", None)

@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "location": ("setup", "Add and stop locations."),
     "family": ("family", "Refer families and decide on their referrals."),
     "volunteer": ("volunteer", "Register volunteers, their training, checks and stops."),
+    "event": ("event", "Volunteer events (info sessions, training modules, intervision) and "
+              "attendance."),
+    "signal": ("signal", "Record a signal seen in a family, for the report to governments."),
     "start": ("trajectory", "Start a trajectory: match a volunteer to a family."),
     "visit": ("trajectory", "Log a home visit (support moment) in a trajectory."),
     "review": ("trajectory", "Record a review of a trajectory, with impact scores."),
@@ -33,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "waitlist": ("views", "The waiting list, in priority order."),
     "due": ("views", "What needs the coordinator soon."),
     "show": ("views", "Show one record in full, with its status and related records."),
-    "list": ("views", "List families, volunteers or trajectories."),
+    "list": ("views", "List families, volunteers, trajectories or events."),
     "history": ("views", "A record's changes over time, field by field, from git."),
     "suggest": ("matching", "Rank the volunteers who could take a family, and say why."),
     "match": ("matching", "Match volunteers to the whole waiting list."),
@@ -43,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("sync", "Fetch, merge (record by record), validate, push."),
     "resolve": ("sync", "Settle a true conflict left by a merge."),
     "validate": ("validate", "Check records and report every problem, one line each."),
+    "migrate": ("signal", "Bring records of an older form up to date, in one commit."),
     "schema": ("validate", "Write the JSON Schemas of the record files."),
     "demo": ("demo", "Generate the fictional demo records."),
 }

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from hs.base import i18n
+
 # The suite is deterministic: property tests draw the same examples on every run, so a
 # red CI run always means a change broke something. Set HS_HYPOTHESIS=random to explore.
 settings.register_profile("suite", derandomize=True, deadline=None)
@@ -71,6 +73,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("HS_LANG", "en")
+    monkeypatch.setattr(i18n, "_current", None)  # a command run with --lang nl sets it
     # no pre-commit hook in the test repositories (tests/store/test_clonesetup.py
     # installs it where it is tested): a hand-made commit of a broken record stays possible
     monkeypatch.setenv("HS_CLONE_SETUP", "off")

@@ -11,7 +11,7 @@ from hs.docgen import main as docgen_main
 from tests.conftest import DATA, ROOT, init_git
 
 KIND_FOLDER = {"location": "locations", "family": "families", "volunteer": "volunteers",
-               "trajectory": "trajectories"}
+               "trajectory": "trajectories", "event": "events"}
 
 
 def test_generated_docs_are_current() -> None:
@@ -29,7 +29,7 @@ def _examples() -> dict[str, str]:
 
 
 def test_records_doc_has_an_example_of_every_kind() -> None:
-    assert set(_examples()) == {"location", "family", "volunteer", "trajectory"}
+    assert set(_examples()) == {"location", "family", "volunteer", "trajectory", "event"}
 
 
 def test_records_doc_examples_are_valid_together(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_records_doc_examples_are_valid_together(tmp_path: Path) -> None:
     shutil.copy(DATA / "vocabularies.yaml", root / "records")
     shutil.copy(DATA / "config.yaml", root / "records")
     ids = {"location": "leuven", "family": "f3kq7p2xm", "volunteer": "v8h2k4n1q",
-           "trajectory": "t5c9w3mde"}
+           "trajectory": "t5c9w3mde", "event": "e7rn2c4wq"}
     for kind, block in _examples().items():
         folder = root / "records" / KIND_FOLDER[kind]
         folder.mkdir()

@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from hs.app.eventfigures import figures as event_figures
+from hs.app.eventfigures import figures_by_location
 from hs.app.views import check_location
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog
@@ -606,7 +608,9 @@ def compute(index: Index, year: int, *, location: str | None = None,
     total = _Acc(location or "")
     for part in _collect(index, period, location).values():
         total.absorb(part)
-    return _finish(total, index, year, period, as_of, location, revision)
+    counts = _finish(total, index, year, period, as_of, location, revision)
+    return replace(counts, extra=event_figures(index, period.first, period.last,
+                                               location).as_json())
 
 
 def compute_by_location(index: Index, year: int, *, as_of: dt.date | None = None,
@@ -622,11 +626,13 @@ def compute_by_location(index: Index, year: int, *, as_of: dt.date | None = None
     for part in accs.values():
         total.absorb(part)
     parts: dict[str, KpiCounts] = {}
+    ev_total, ev_parts = figures_by_location(index, period.first, period.last, accs)
     for code in sorted(accs):
         counts = _finish(accs[code], index, year, period, as_of, code, revision)
         if _has_figures(counts):
-            parts[code] = counts
-    return _finish(total, index, year, period, as_of, None, revision), parts
+            parts[code] = replace(counts, extra=ev_parts[code].as_json())
+    return replace(_finish(total, index, year, period, as_of, None, revision),
+                   extra=ev_total.as_json()), parts
 
 
 UNKNOWN_MUNICIPALITY = "?"

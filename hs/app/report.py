@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
 
+from hs.app.eventfigures import TOTALS as FIGURE_TOTALS
 from hs.app.kpi import (
     AGE_BANDS,
     DERIVED_PROFILE,
@@ -34,6 +35,9 @@ from hs.app.kpi import (
     Range,
     Revision,
     Share,
+    add,
+    high,
+    low,
 )
 from hs.app.tables import Column, Table
 from hs.base.i18n import Catalog, language
@@ -467,7 +471,7 @@ def _cell(kind: str, value: Any, lang: str) -> str:
 
 
 SECTIONS = ("source", "headline", "path", "kinds", "profile", "volunteers", "referrers",
-            "close_reasons", "impact", "organisation")
+            "close_reasons", "impact", "events", "signals", "organisation")
 
 
 def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
@@ -602,8 +606,111 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
         ("close_reasons", table(ctx.t("close_reasons"),
                                 _count_rows(ctx, "close_reasons", "close_reasons", columns))),
         ("impact", impact),
+        *_event_sections(ctx, columns, table),  # events and signals, below
         ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns))),
     ]
+
+
+# --- volunteer events and signals (hs/app/eventfigures.py) -----------------------------------
+
+EVENT_LABELS = Catalog({
+    "events-section": ("Volunteer events", "Activiteiten voor vrijwilligers"),
+    "info_session_attendances": ("Info-session attendances", "Aanwezigen op infosessies"),
+    "start_training_completed": ("Start training completed", "Starttraining gevolgd"),
+    "volunteers_started_buddy": ("Started as family buddy", "Gestart als gezinsbuddy"),
+    "intervision_attendances": ("Intervision attendances", "Aanwezigen op intervisies"),
+    "events-of-kind": ("Events: {kind}", "Activiteiten: {kind}"),
+    "signals-section": ("Signals from the families", "Signalen uit de gezinnen"),
+    "signals-of-theme": ("Families: {theme}", "Gezinnen: {theme}"),
+    "signals_total": ("Signals recorded", "Geregistreerde signalen"),
+    "signals-note": ("Families with a signal of the theme in {year}; {n} signals in all.",
+                     "Gezinnen met een signaal over het thema in {year}; {n} signalen in "
+                     "totaal."),
+})
+
+
+def _et(ctx: Context, key: str, **fields: object) -> str:
+    en, nl = EVENT_LABELS.messages[key]
+    return (nl if ctx.lang == "nl" else en).format(**fields)
+
+
+def _fig(c: KpiCounts, key: str) -> Count:
+    """An event or signal total of ``c`` (``KpiCounts.extra``; a range when hidden)."""
+    value = c.extra.get(key, 0)
+    return value if isinstance(value, int | Range) else 0
+
+
+def _figs(c: KpiCounts, key: str) -> dict[str, Count]:
+    """An event or signal breakdown of ``c`` (code -> count)."""
+    value = c.extra.get(key)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _signals_total(c: KpiCounts) -> Count:
+    """Signals dated in the year, all themes."""
+    out: Count = 0
+    for v in _figs(c, "signal_counts").values():
+        out = add(out, v)
+    return out
+
+
+def _event_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
+    rows = [Row(k, _et(ctx, k), (lambda c, k=k: _fig(c, k)), "count")  # type: ignore[misc]
+            for k in FIGURE_TOTALS]
+    kinds = [k for c in columns for k, v in _figs(c, "events").items() if high(v)]
+    for kind in dict.fromkeys(kinds):
+        rows.append(Row(f"events.{kind}",
+                        _et(ctx, "events-of-kind", kind=ctx.code("event_kinds", kind)),
+                        (lambda c, k=kind: _figs(c, "events").get(k, 0)), "count"))  # type: ignore[misc]
+    return rows
+
+
+def _signal_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
+    themes = [k for c in columns for k, v in _figs(c, "signals").items() if high(v)]
+    rows = [Row(f"signals.{theme}",
+                _et(ctx, "signals-of-theme", theme=ctx.code("signal_themes", theme)),
+                (lambda c, k=theme: _figs(c, "signals").get(k, 0)), "count")  # type: ignore[misc]
+            for theme in dict.fromkeys(themes)]
+    rows.append(Row("signals_total", _et(ctx, "signals_total"), _signals_total, "count"))
+    return rows
+
+
+def _event_sections(ctx: Context, columns: list[KpiCounts],
+                    table: Callable[[str, list[Row]], Table]) -> list[tuple[str, Table]]:
+    """The sections of ``hs kpi`` for volunteer events and for signals."""
+    return [("events", table(_et(ctx, "events-section"), _event_rows(ctx, columns))),
+            ("signals", table(_et(ctx, "signals-section"), _signal_rows(ctx, columns)))]
+
+
+def signals_chart_items(c: KpiCounts, ctx: Context) -> list[tuple[str, Any, str]]:
+    """The themes with families that signalled them, most first: (label, value, text)."""
+    found = sorted(((k, v) for k, v in _figs(c, "signals").items() if high(v)),
+                   key=lambda kv: (-low(kv[1]), kv[0]))
+    return [(ctx.code("signal_themes", k), v, fmt_count(v, ctx.lang)) for k, v in found]
+
+
+def signals_html(c: KpiCounts, ctx: Context) -> str:
+    """The "Signalen uit de gezinnen" section of the HTML page."""
+    chart = hbar_chart(signals_chart_items(c, ctx), COLOURS["referrers"], "signals-chart")
+    note = _et(ctx, "signals-note", year=c.year,
+               n=fmt_count(_signals_total(c), ctx.lang))
+    return "\n".join([
+        f'<section id="signals"><h2>{_e(_et(ctx, "signals-section"))}</h2>',
+        chart or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
+        f'<p class="note">{_e(note)}</p></section>'])
+
+
+def signals_markdown(c: KpiCounts, ctx: Context) -> list[str]:
+    """The signals section of the Markdown page."""
+    items = signals_chart_items(c, ctx)
+    top = max([float(v) for _, v, _ in items] + [1.0])
+    out = ["", f"## {_et(ctx, 'signals-section')}", ""]
+    out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
+                         [[lbl, text, _text_bar(v, top)] for lbl, v, text in items],
+                         bar=True) if items else ctx.t("no-data"))
+    out += ["", _et(ctx, "signals-note", year=c.year,
+                    n=fmt_count(_signals_total(c), ctx.lang))]
+    return out
 
 
 # --- SVG charts -------------------------------------------------------------------------------
@@ -1037,6 +1144,7 @@ def render_html(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
         dumbbell_chart(s["impact"], "impact-chart", width=800)
         or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
         f'<p class="note">{_e(ctx.t("impact-note", year=c.year))}</p></section>',
+        signals_html(c, ctx),
         f'<section id="organisation"><h2>{_e(ctx.t("organisation"))}</h2>',
         _html_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx), None),
         "</section>",
@@ -1125,6 +1233,7 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
                           for lbl, a, b, ch in s["impact"]])
                if s["impact"] else ctx.t("no-data"))
     out += ["", ctx.t("impact-note", year=c.year)]
+    out += signals_markdown(c, ctx)
     out += ["", f"## {ctx.t('organisation')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx)))
     if parts and len(parts) > 1:

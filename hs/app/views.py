@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hs.app.eventviews import event_related
 from hs.base.errors import InvalidRecord, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import TRAJECTORY_KINDS
@@ -297,6 +298,9 @@ def record_view(repo: Repo, prefix: str, day: dt.date) -> RecordView:
             related.append(Related("volunteer", a.volunteer,
                                    volunteer_status(vol_row, day) if vol_row else "unknown",
                                    start=a.start, end=a.end))
+    elif kind == "event":  # hs/app/eventviews.py
+        status, attended = event_related(index, rid, day)
+        related.extend(Related(k, i, st) for k, i, st in attended)
     else:
         status = location_status(index.locations[rid], day)
     return RecordView(kind, rid, rel, status, day, data, tuple(related))

@@ -456,8 +456,7 @@ def _node(data: Any) -> Any:
 
 def _order(model: str, path: str = "") -> list[str]:
     """Field order of a model (or of a nested model by attribute path), for new keys."""
-    cls: Any = {"family": models.Family, "volunteer": models.Volunteer,
-                "trajectory": models.Trajectory, "location": models.Location}[model]
+    cls: Any = models.KIND_MODELS[model]
     for part in filter(None, path.split(".")):
         cls = {"referral": models.Referral, "decision": models.DecisionEvent,
                "period": models.ActivePeriod, "assignment": models.Assignment,
@@ -1543,7 +1542,7 @@ def run(repo: Repo, build: Callable[[Plan], Change], commit: bool = True) -> Out
 # --- a new records repository ------------------------------------------------------
 
 
-RECORD_FOLDERS = ("locations", "families", "volunteers", "trajectories")
+RECORD_FOLDERS = tuple(FOLDER.values())  # one per record kind of the spec
 WORKFLOW_TEMPLATE = "validate-workflow.yml"
 WORKFLOW_TARGET = ".github/workflows/hs-validate.yml"
 

@@ -14,10 +14,10 @@ DEFAULT_SEED = 2025  # hs.app.demo.DEFAULT_SEED; not imported here to keep `hs -
 MSG = Catalog({
     "wrote": ("wrote {records} demo records to {path}: {locations} locations, {families} "
               "families, {volunteers} volunteers, {trajectories} trajectories with "
-              "{visits} visits ({seconds:.1f} s)",
+              "{visits} visits, {events} events ({seconds:.1f} s)",
               "{records} demorecords geschreven in {path}: {locations} werkingen, "
               "{families} gezinnen, {volunteers} vrijwilligers, {trajectories} trajecten "
-              "met {visits} steunmomenten ({seconds:.1f} s)"),
+              "met {visits} steunmomenten, {events} activiteiten ({seconds:.1f} s)"),
     "today": ("the demo's today is 2025-12-31: set HS_TODAY=2025-12-31 to see it as the "
               "coordinators did",
               "de demo speelt op 2025-12-31: zet HS_TODAY=2025-12-31 om ze te zien zoals "
@@ -54,7 +54,7 @@ def generate(
     message(MSG("wrote", records=summary.records, path=out / "records",
                 locations=summary.locations, families=summary.families,
                 volunteers=summary.volunteers, trajectories=summary.trajectories,
-                visits=summary.visits, seconds=summary.seconds))
+                visits=summary.visits, events=summary.events, seconds=summary.seconds))
     message(MSG("today"))
 
 

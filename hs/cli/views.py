@@ -125,6 +125,13 @@ MSG = Catalog({
     "record.volunteer": ("volunteer", "vrijwilliger"),
     "record.trajectory": ("trajectory", "traject"),
     "record.location": ("location", "werking"),
+    "record.event": ("event", "activiteit"),
+    "status.held": ("held", "gehouden"),
+    "h.step": ("Step", "Stap"),
+    "h.attendees": ("Volunteers", "Vrijwilligers"),
+    "h.anonymous": ("Others", "Anderen"),
+    "t.events": ("Events", "Activiteiten"),
+    "central": ("central office", "centrale werking"),
 })
 
 # Options shared by several commands.
@@ -288,7 +295,8 @@ def due(
 
 # --- hs list ---------------------------------------------------------------------------
 
-_LIST_HELP = "List families, volunteers or trajectories.\n\nNo names unless --names."
+_LIST_HELP = ("List families, volunteers, trajectories or events.\n\n"
+              "No names unless --names.")
 list_app = typer.Typer(help=_LIST_HELP, no_args_is_help=True,
                        context_settings={"help_option_names": ["-h", "--help"]})
 
@@ -424,6 +432,44 @@ def list_trajectories(
         _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"})
     _show_table(Table(MSG("t.trajectories", day=day.isoformat()), cols, rows), fmt,
                 MSG("empty.list"), "n.rows")
+
+
+@list_app.command("events")
+def list_events(
+    location: LocationOpt = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", "-k", metavar="KIND", show_default=False,
+        help="Only this kind: info-session, module, intervision, online.")] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", metavar="YYYY", show_default=False, help="Only events of this year.")]
+    = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Volunteer events with their attendance (volunteers, and others as a number)."""
+    from hs.app.eventviews import list_events as core
+    from hs.cli.output import Table
+
+    fmt, human = _start(fmt)
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    items = core(r.index, day, location, kind, year)
+    labels = r.index.vocabularies.get("event_kinds", {})
+    cols = _cols(("id", "id"), ("date", "date"), ("location", "location"), ("kind", "kind"),
+                 ("attendees", "attendees", "right"), ("anonymous", "anonymous", "right"))
+    if fmt in _MACHINE_FORMATS:  # a table keeps to 80 columns: `hs show` has the rest
+        cols[4:4] = _cols(("step", "step"), ("status", "status"))
+
+    def kind_label(code: str) -> str:
+        entry = labels.get(code)
+        return str(entry.get(language(), code)) if human and isinstance(entry, dict) else code
+
+    rows = [{"id": e.id, "date": e.date,
+             "location": e.location or (MSG("central") if human else None),
+             "kind": kind_label(e.kind), "step": e.step, "status": _status(e.status, human),
+             "attendees": e.attendees, "anonymous": e.anonymous} for e in items]
+    _show_table(Table(MSG("t.events"), cols, rows), fmt, MSG("empty.list"), "n.rows")
 
 
 # --- hs show ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from hs.records.rows import (
     T_START,
     AssignmentRow,
     DecisionRow,
+    EventRow,
     FamilyRow,
     LocationRow,
     PeriodRow,
@@ -125,12 +126,13 @@ class Index:
                  families: dict[str, FamilyRow] | None = None,
                  volunteers: dict[str, VolunteerRow] | None = None,
                  trajectories: dict[str, TrajectoryRow] | None = None,
+                 events: dict[str, EventRow] | None = None,
                  config: dict[str, Any] | None = None,
                  vocabularies: dict[str, Any] | None = None,
                  paths: dict[str, str] | None = None) -> None:
-        self._rows: dict[str, dict[str, Any]] = {
-            "location": locations or {}, "family": families or {},
-            "volunteer": volunteers or {}, "trajectory": trajectories or {}}
+        given = {"location": locations, "family": families, "volunteer": volunteers,
+                 "trajectory": trajectories, "event": events}
+        self._rows: dict[str, dict[str, Any]] = {k: given.get(k) or {} for k in ROW_TYPES}
         self._raw: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ROW_TYPES}
         self._sources: dict[str, Callable[[], list[tuple[Any, ...]]]] = {}
         self.config: dict[str, Any] = config if config is not None else {}
@@ -240,6 +242,14 @@ class Index:
     @property
     def trajectories(self) -> dict[str, TrajectoryRow]:
         return self._kind("trajectory")
+
+    @property
+    def events(self) -> dict[str, EventRow]:
+        return self._kind("event")
+
+    def table(self, kind: str) -> dict[str, Any]:
+        """A kind's rows by ID (what :attr:`families` and the others give)."""
+        return self._kind(kind)
 
     def rows_made(self, kind: str) -> bool:
         """Whether a kind's rows are made (then :meth:`tuples` would make tuples again)."""

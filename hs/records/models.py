@@ -140,6 +140,13 @@ Location: type[Record] = cast(type[Record], _model(spec.LOCATION, Record))
 Family: type[Record] = cast(type[Record], _model(spec.FAMILY, Record))
 Volunteer: type[Record] = cast(type[Record], _model(spec.VOLUNTEER, Record))
 Trajectory: type[Record] = cast(type[Record], _model(spec.TRAJECTORY, Record))
+#: Every record kind's model, by kind, in the spec's order.
+KIND_MODELS: dict[str, type[Record]] = {
+    "location": Location, "family": Family, "volunteer": Volunteer, "trajectory": Trajectory,
+    **{name: cast(type[Record], _model(k.group, Record)) for name, k in spec.KINDS.items()
+       if k.group.name not in _NAMES}}
+Signal = _NAMES["Signal"]
+Event: type[Record] = KIND_MODELS["event"]
 
 
 # --- repository-wide files ---------------------------------------------------------------
@@ -152,6 +159,9 @@ class Label(Strict):
 
 class StepLabel(Label):
     required: bool = Field(default=True, description="Needed before a first family.")
+    start_training: bool = Field(
+        default=False, description="A module of the start training: a volunteer has "
+        "completed the start training on the day of the last of these steps.")
 
 
 def _vocabulary(v: Vocabulary) -> tuple[Any, Any]:
@@ -207,10 +217,7 @@ class Config(Record):
 
 
 MODELS: dict[str, type[Record]] = {
-    "location": Location,
-    "family": Family,
-    "volunteer": Volunteer,
-    "trajectory": Trajectory,
+    **KIND_MODELS,
     "vocabularies": Vocabularies,
     "config": Config,
 }

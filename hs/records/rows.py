@@ -88,6 +88,12 @@ class ReferralRow(ReferralRowBase):
 
 
 @dataclass(slots=True)
+class SignalRow:
+    date: Date
+    theme: str
+
+
+@dataclass(slots=True)
 class FamilyRow(FamilyRowBase):
     id: str
     location: str
@@ -100,22 +106,22 @@ class FamilyRow(FamilyRowBase):
     pref_half_days: tuple[str, ...]
     dutch_practice: bool
     referrals: tuple[ReferralRow, ...]
-    signals: tuple[str, ...]
+    signals: tuple[SignalRow, ...]
     conflicts: tuple[ConflictRow, ...]
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), self.signals, tuple((x4.field, tuple((x5.author, x5.date.toordinal()) for x5 in x4.values)) for x4 in self.conflicts))
+        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), tuple((x4.date.toordinal(), x4.theme) for x4 in self.signals), tuple((x5.field, tuple((x6.author, x6.date.toordinal()) for x6 in x5.values)) for x5 in self.conflicts))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> FamilyRow:
-        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(t[11]), tuple(ConflictRow(x4[0], tuple(ConflictValueRow(x5[0], _fromord(x5[1])) for x5 in x4[1])) for x4 in t[12]))
+        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(SignalRow(_fromord(x4[0]), x4[1]) for x4 in t[11]), tuple(ConflictRow(x5[0], tuple(ConflictValueRow(x6[0], _fromord(x6[1])) for x6 in x5[1])) for x5 in t[12]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
         g_household = d.get("household") or {}
         g_preferences = d.get("preferences") or {}
-        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple(d.get("signals", ())), tuple((x4["field"], tuple((x5["author"], _n(x5["date"])) for x5 in x4.get("values", ()))) for x4 in d.get("conflicts", ())))
+        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple((_n(x4["date"]), x4["theme"]) for x4 in d.get("signals", ())), tuple((x5["field"], tuple((x6["author"], _n(x6["date"])) for x6 in x5.get("values", ()))) for x5 in d.get("conflicts", ())))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
@@ -216,11 +222,40 @@ class TrajectoryRow(TrajectoryRowBase):
         return cls.from_tuple(cls.tuple_of(rid, d))
 
 
+@dataclass(slots=True)
+class EventRow:
+    id: str
+    kind: str
+    date: Date
+    location: str | None
+    step: str | None
+    attendees: tuple[str, ...]
+    anonymous: int
+    conflicts: tuple[ConflictRow, ...]
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.id, self.kind, self.date.toordinal(), self.location, self.step, self.attendees, self.anonymous, tuple((x1.field, tuple((x2.author, x2.date.toordinal()) for x2 in x1.values)) for x1 in self.conflicts))
+
+    @classmethod
+    def from_tuple(cls, t: tuple[Any, ...]) -> EventRow:
+        return cls(t[0], t[1], _fromord(t[2]), t[3], t[4], tuple(t[5]), t[6], tuple(ConflictRow(x1[0], tuple(ConflictValueRow(x2[0], _fromord(x2[1])) for x2 in x1[1])) for x1 in t[7]))
+
+    @staticmethod
+    def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
+        """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
+        return (rid, d["kind"], _n(d["date"]), d.get("location"), d.get("step"), tuple(d.get("attendees", ())), int(d.get("anonymous", 0)), tuple((x1["field"], tuple((x2["author"], _n(x2["date"])) for x2 in x1.get("values", ()))) for x1 in d.get("conflicts", ())))
+
+    @classmethod
+    def from_data(cls, rid: str, d: dict[str, Any]) -> EventRow:
+        return cls.from_tuple(cls.tuple_of(rid, d))
+
+
 ROW_TYPES: dict[str, Any] = {
     "location": LocationRow,
     "family": FamilyRow,
     "volunteer": VolunteerRow,
     "trajectory": TrajectoryRow,
+    "event": EventRow,
 }
 
 
@@ -278,3 +313,11 @@ T_REVIEWS = 7
 T_VISIT_DAYS = 8
 T_IMPACT = 9
 T_CONFLICTS = 10
+E_ID = 0
+E_KIND = 1
+E_DATE = 2
+E_LOCATION = 3
+E_STEP = 4
+E_ATTENDEES = 5
+E_ANONYMOUS = 6
+E_CONFLICTS = 7

@@ -23,7 +23,7 @@ from typing import Any
 
 from hs.records.models import MODELS
 
-KINDS = ("location", "family", "volunteer", "trajectory", "vocabularies", "config")
+KINDS = tuple(MODELS)  # the record kinds of the spec, then the vocabularies and the config
 COMMENT_PREFIX = "# yaml-language-server: $schema="
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -71,7 +71,6 @@ _NOTE = r"[^\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
 TYPES: dict[str, Constrained] = {
     "Code": Constrained("str", pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40),
-    "RecordId": Constrained("str", pattern=rf"^[fvt]{_ID}$"),
     "LocationId": Constrained("str", pattern=r"^[a-z][a-z0-9-]{1,29}$"),
     "VolunteerId": Constrained("str", pattern=rf"^v{_ID}$"),
     "FamilyId": Constrained("str", pattern=rf"^f{_ID}$"),
@@ -191,11 +190,16 @@ class Row(NamedTuple):
 
 
 class Kind(NamedTuple):
-    """A record kind: its top group and its row."""
+    """A record kind: its top group and its row; ``letter``: the first letter of its
+    generated IDs (None: the coordinator chooses the ID, as for locations); ``folder``:
+    its folder under ``records/``. Everything that lists the kinds (IDs, folders, cache
+    parts, models, schemas) derives from :data:`KINDS`."""
 
     name: str
     group: Group
     row: Row
+    letter: str | None = None
+    folder: str = ""
 
 
 # --- model-level rules (messages: hs.store.filecheck maps them to catalog keys) ------------
@@ -339,6 +343,17 @@ FAMILY_PREFERENCES = Group("FamilyPreferences", (
           description="The family wants to practise Dutch with the buddy."),
 ))
 
+SIGNAL = Group("Signal", (
+    Field("date", "dt.date", description="Day the signal was seen."),
+    Field("theme", "Code", vocabulary="signal_themes",
+          description="Signal theme code (vocabulary 'signal_themes')."),
+    Field("note", "Note | None", None, personal=True,
+          description="Short note: what was seen (personal data)."),
+    Field("migrated", "bool", False,
+          description="Made by `hs migrate` from an undated signal code: the date is the "
+          "family's referral date then, not the day the signal was seen."),
+), key=("date", "theme"))
+
 FAMILY = Group("Family", (
     Field("location", "LocationId"),
     Field("name", "Text | None", None, personal=True,
@@ -353,8 +368,9 @@ FAMILY = Group("Family", (
     Field("preferences", "FamilyPreferences", factory="FamilyPreferences"),
     Field("referrals", "list[Referral]", bounds={"min_length": 1},
           description="Referrals in date order; the last one is current."),
-    Field("signals", "list[Code]", factory="list", vocabulary="signal_themes",
-          description="Signal themes seen (vocabulary 'signal_themes')."),
+    Field("signals", "list[Signal]", factory="list",
+          description="Signals of structural problems seen in the family, in date order "
+          "(`hs signal`)."),
     Field("note", "Note | None", None, personal=True),
     _conflicts(),
 ))
@@ -444,9 +460,35 @@ TRAJECTORY = Group("Trajectory", (
 ), rules=(close_rules,))
 
 
+# --- volunteer events ------------------------------------------------------------------------
+
+EVENT = Group("Event", (
+    Field("kind", "Code", vocabulary="event_kinds",
+          description="Event kind code (vocabulary 'event_kinds': info-session, module, "
+          "intervision, online, other)."),
+    Field("date", "dt.date", description="Day of the event."),
+    Field("location", "LocationId | None", None,
+          description="Location that held it; none: the central office (kept in the "
+          "central office's own records repository)."),
+    Field("theme", "Text | None", None,
+          description="Theme or title of the event (never a name or other personal data)."),
+    Field("step", "Code | None", None, vocabulary="training_steps",
+          description="For a start-training module: the training step it gives "
+          "(vocabulary 'training_steps'); attending writes it into the volunteer's "
+          "training."),
+    Field("attendees", "list[VolunteerId]", factory="list",
+          description="Volunteers who attended, by ID."),
+    Field("anonymous", "int", 0, bounds={"ge": 0, "le": 10000},
+          description="People who attended and are not volunteers (yet): a number, "
+          "never names (candidates at an info session)."),
+    _conflicts(),
+), doc="A volunteer event: info session, start-training module, intervision meeting or "
+    "online session, with its attendance.")
+
+
 #: Every nested group, in the order the models are built (a group before its users).
 GROUPS: tuple[Group, ...] = (
-    CHILD, HOUSEHOLD, DECISION_EVENT, REFERRAL, FAMILY_PREFERENCES,
+    CHILD, HOUSEHOLD, DECISION_EVENT, REFERRAL, FAMILY_PREFERENCES, SIGNAL,
     ACTIVE_PERIOD, ASSIGNMENT, VISIT, REVIEW, IMPACT, CONFLICT_VALUE, CONFLICT,
 )
 
@@ -455,7 +497,7 @@ KINDS: dict[str, Kind] = {
     "location": Kind("location", LOCATION, Row("LocationRow", "L", (
         Col("name"), Col("municipalities"), Col("neighbours"), Col("partner"),
         Col("active_from"), Col("active_until"), Col("fte"), Col("funding"), _conflicts_col(),
-    ))),
+    )), None, "locations"),
     "family": Kind("family", FAMILY, Row("FamilyRow", "F", (
         Col("location"), Col("municipality"), Col("languages"), Col("flags"),
         Col("children.born", "children"), Col("household.parent_birth_years"),
@@ -466,15 +508,16 @@ KINDS: dict[str, Kind] = {
             Col("date"), Col("referrer"), Col("expecting"),
             Col("decisions", row="DecisionRow", columns=(
                 Col("date"), Col("decision"), Col("reason"))))),
-        Col("signals"), _conflicts_col(),
-    ))),
+        Col("signals", row="SignalRow", columns=(Col("date"), Col("theme"))),
+        _conflicts_col(),
+    )), "f", "families"),
     "volunteer": Kind("volunteer", VOLUNTEER, Row("VolunteerRow", "V", (
         Col("location"), Col("municipality"), Col("gender"), Col("birth_year"),
         Col("languages"), Col("roles"), Col("availability"), Col("capacity"),
         Col("preferences"), Col("training"), Col("check_date"),
         Col("active", "periods", row="PeriodRow", columns=(
             Col("start"), Col("end"), Col("stop_reason"))), _conflicts_col(),
-    ))),
+    )), "v", "volunteers"),
     "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", "T", (
         Col("family"), Col("kind"), Col("start"), Col("end"), Col("close_reason"),
         Col("volunteers", "assignments", row="AssignmentRow", columns=(
@@ -482,8 +525,17 @@ KINDS: dict[str, Kind] = {
         Col("reviews", row="ReviewRow", columns=(Col("date"), Col("kind"))),
         Col("visits.date", "visit_days", encoding="packed_days"),
         Col("impact", encoding="marshal_pair"), _conflicts_col(),
-    ))),
+    )), "t", "trajectories"),
+    "event": Kind("event", EVENT, Row("EventRow", "E", (
+        Col("kind"), Col("date"), Col("location"), Col("step"), Col("attendees"),
+        Col("anonymous"), _conflicts_col(),
+    )), "e", "events"),
 }
+
+
+#: The generated IDs of every kind with a letter (its pattern derives from the kinds).
+TYPES["RecordId"] = Constrained(
+    "str", pattern=rf"^[{''.join(k.letter for k in KINDS.values() if k.letter)}]{_ID}$")
 
 
 #: The names of the fields that hold personal data (names, notes, free text), in any

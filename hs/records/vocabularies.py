@@ -41,6 +41,9 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("training_steps", "training steps", "vormingsstappen", steps=True),
     Vocabulary("volunteer_preferences", "volunteer preferences",
                "voorkeuren van vrijwilligers"),
+    Vocabulary("event_kinds", "event kinds", "soorten activiteiten", required=False,
+               description="Kinds of volunteer events: info-session, module, intervision, "
+               "online, other (optional; a tree without it records no events)."),
     Vocabulary("languages", "languages", "talen", checked=False, required=False,
                description="Labels for language codes (optional)."),
 )

@@ -27,6 +27,7 @@ from hs.records.rows import V_LOCATION
 from hs.records.spec import Chosen
 from hs.records.vocabularies import CODE_FIELDS, CodeField
 from hs.rules.conflicts import conflict_problems
+from hs.rules.events import events_touched, new_attendees
 from hs.rules.lifecycle import tree_rules
 
 
@@ -261,7 +262,9 @@ def records_touched(index: Any, changed: Mapping[str, str], before: Links, now: 
         if link is not None:
             need_fams.add(link[0])
             need_vols.update(link[1])
-    return touched, {"family": need_fams, "volunteer": need_vols, "trajectory": need_trajs}
+    events, event_vols = events_touched(index, changed, vols, places)  # hs/rules/events.py
+    return touched | events, {"family": need_fams, "volunteer": need_vols | event_vols,
+                              "trajectory": need_trajs, "event": events}
 
 
 _TABLE = {"family": "families", "volunteer": "volunteers", "trajectory": "trajectories"}
@@ -282,7 +285,9 @@ def index_of(index: Any, needed: Mapping[str, set[str]], new: New | None = None)
     paths = index.paths
     sub_paths: dict[str, str] = {}
     tables: dict[str, dict[str, Any]] = {}
-    for kind in ("family", "volunteer", "trajectory"):
+    if new:  # the volunteers a changed event lists now (hs/rules/events.py)
+        needed = {**needed, "volunteer": needed.get("volunteer", set()) | new_attendees(new)}
+    for kind in ("family", "volunteer", "trajectory", "event"):
         wanted = needed.get(kind, set())
         rows = index.rows_of(kind, wanted)  # made from the cache one by one if need be
         for rid in rows:
@@ -303,6 +308,7 @@ def index_of(index: Any, needed: Mapping[str, set[str]], new: New | None = None)
         sub_paths[rid] = rel
     return Index(locations=locations, families=tables["family"],
                  volunteers=tables["volunteer"], trajectories=tables["trajectory"],
+                 events=tables["event"],
                  config=index.config, vocabularies=index.vocabularies, paths=sub_paths)
 
 
@@ -348,11 +354,10 @@ def _code_problems(at: Locator, index: Any, half: int | None = None) -> list[Pro
                               value=not key))
 
     paths = index.paths
-    kinds = ((("family", index.families), ("volunteer", index.volunteers)) if half == 0
-             else (("trajectory", index.trajectories),) if half == 1
-             else (("family", index.families), ("volunteer", index.volunteers),
-                   ("trajectory", index.trajectories)))
-    for kind, table in kinds:
+    # every kind with code fields (from the spec); half 0: families and volunteers
+    kinds = [k for k, fields in CODE_FIELDS.items() if fields and (
+        half is None or (k in ("family", "volunteer")) == (half == 0))]
+    for kind, table in ((k, index.table(k)) for k in kinds):
         clean = CODES_KNOWN[kind](codes)
         fields = CODE_FIELDS[kind]
         for row in table.values():

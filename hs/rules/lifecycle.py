@@ -37,6 +37,7 @@ from hs.records.index import (
     VolunteerRow,
 )
 from hs.records.problems import Problem
+from hs.rules.events import event_rules, signals_rules
 
 FamilyStatus = Literal[
     "unknown", "referred", "refused", "withdrawn", "waiting", "in-trajectory", "closed"
@@ -759,4 +760,6 @@ _RULES: tuple[tuple[Callable[[Any, _Tree], list[Problem]], int], ...] = (
     (_overlap_rules, 0),
     (_capacity_rules, 0),
     (_location_rules, 0),
+    (lambda at, tree: event_rules(at, tree.index), 1),  # hs/rules/events.py
+    (lambda at, tree: signals_rules(at, tree.index), 0),
 )

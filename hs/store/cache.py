@@ -48,12 +48,13 @@ from typing import Any
 from hs import SCHEMA_VERSION, __version__
 from hs.base.errors import HsError
 from hs.base.i18n import language
+from hs.records.ids import KINDS
 from hs.records.index import paused_gc
 from hs.records.problems import Problem
 from hs.store.atomic import write_atomic
 
 CACHE_DIR = ".hs"
-KIND_PARTS = ("location", "family", "volunteer", "trajectory")
+KIND_PARTS: tuple[str, ...] = tuple(KINDS)  # one part per record kind of the spec
 ROW_PARTS = ("special", *KIND_PARTS)
 RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
 _CACHE_LAYOUT = 9  # 9: a checksum in front of every part

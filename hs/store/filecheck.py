@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from hs.base.i18n import Catalog
-from hs.records.ids import id_of_path
+from hs.records.ids import PREFIX, id_of_path
 from hs.records.problems import Problem, did_you_mean, quotable, shape_of, text_fault
 from hs.records.spec import KINDS, TYPES, Field, walk
 from hs.store.layout import RecordFile, listing_order, stray_files
@@ -53,6 +53,8 @@ MSG = Catalog({
                       "verplicht veld '{where}' ontbreekt"),
     "value": ("{where}: {what}", "{where}: {what}"),
     "got": (" (got {value})", " (gekregen: {value})"),
+    "signal-code": ("; an undated signal code: 'hs migrate' dates it",
+                    "; een signaalcode zonder datum: 'hs migrate' dateert ze"),
     "empty": ("is empty; give a value or remove the line",
               "is leeg; vul een waarde in of verwijder de regel"),
     "text-quotes": ("should be text; write it in quotes to keep it as text (and any leading "
@@ -139,8 +141,9 @@ _RULES: dict[str, tuple[str, str | None]] = {
 }
 
 
-_SHAPES = {"family": ("f", "f3kq7p2xm"), "volunteer": ("v", "v3kq7p2xm"),
-           "trajectory": ("t", "t3kq7p2xm")}
+# the ID letter and an example ID of each kind with generated IDs (from the spec)
+_SHAPES: dict[str, tuple[str, str]] = {kind: (letter, f"{letter}3kq7p2xm")
+                                      for kind, letter in PREFIX.items()}
 
 
 def _doc(text: str, checked: bool = False) -> Any:
@@ -450,6 +453,8 @@ def _from_pydantic(rel: str, doc: Any, model: Any, err: Any, data: Any = None,
     inp = err.get("input")
     if typ != "string_type" and shown_value(kind, loc, inp):
         what += MSG("got", value=_short(inp))
+    if len(loc) == 2 and loc[0] == "signals" and isinstance(inp, str):
+        what += MSG("signal-code")  # the undated form of an older hs
     return Problem(rel, line, col, "invalid-value", MSG("value", where=where, what=what))
 
 

@@ -260,6 +260,7 @@ _MSG = Catalog({
     "family": ("family", "gezin"),
     "volunteer": ("volunteer", "vrijwilliger"),
     "trajectory": ("trajectory", "traject"),
+    "event": ("event", "activiteit"),
     "not-found": ("no {what} with ID '{id}'", "geen {what} met ID '{id}'"),
     "ambiguous": ("ID prefix '{id}' matches {n} records: {ids}; type more characters",
                   "ID-begin '{id}' past bij {n} records: {ids}; typ meer tekens"),

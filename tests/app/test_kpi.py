@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from hs.app.eventfigures import KEYS as EVENT_KEYS
 from hs.app.kpi import (
     Period,
     Range,
@@ -499,7 +500,7 @@ def test_the_records_are_valid(year_repo: Path) -> None:
 def test_every_key_of_2025(index) -> None:  # type: ignore[no-untyped-def]
     got = as_json(compute(index, 2025))
     check(got, EXPECTED_2025)
-    assert set(got) == {*EXPECTED_2025, "revision", "counts"}
+    assert set(got) == {*EXPECTED_2025, "revision", "counts", *EVENT_KEYS}
     assert got["counts"]["profile"]["perinatal"] == 2
     assert got["counts"]["volunteer_gender"] == {"f": 3, "m": 2, "x": 1}
     assert got["counts"]["volunteer_age"] == {"under-19": 0, "19-25": 1, "26-50": 2,

@@ -132,6 +132,17 @@ Impact per domain
 Figure                  Closed with scores    Start    End    Change
 Widening the network                     1     3.00   3.00     ±0.00
 
+Volunteer events
+Figure                      Value
+Info-session attendances        0
+Start training completed        0
+Started as family buddy         1
+Intervision attendances         0
+
+Signals from the families
+Figure              Value
+Signals recorded        0
+
 Locations and funding
 Figure                                           Value
 Locations                                            1
@@ -201,7 +212,7 @@ def test_csv_is_one_table_with_a_stable_key_per_row(year_repo: Path,
     rows = {(r["section"], r["key"]): r for r in en}
     assert {r["section"] for r in en} == {"source", "headline", "path", "kinds", "profile",
                                           "volunteers", "referrers", "close_reasons",
-                                          "impact", "organisation"}
+                                          "impact", "events", "signals", "organisation"}
     value = "total" if args == ("--by-location",) else "value"
     assert rows[("headline", "families")][value] == ("1" if args[1:] else "4")
     assert rows[("source", "year")]["value"] == "2025"

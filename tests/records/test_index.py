@@ -28,7 +28,8 @@ def test_rows_one_by_one_are_the_table_rows(demo_repo: Path) -> None:
     rng = random.Random(7)
     for kind in ROW_TYPES:
         table = {"location": whole.locations, "family": whole.families,
-                 "volunteer": whole.volunteers, "trajectory": whole.trajectories}[kind]
+                 "volunteer": whole.volunteers, "trajectory": whole.trajectories,
+                 "event": whole.events}[kind]
         index = _cached(demo_repo)
         ids = list(table)
         assert ids, kind
@@ -41,7 +42,8 @@ def test_rows_one_by_one_are_the_table_rows(demo_repo: Path) -> None:
         assert not index.rows_made(kind)  # nothing else was made
         # once the table is made, the same answers from it
         made = {"location": index.locations, "family": index.families,
-                "volunteer": index.volunteers, "trajectory": index.trajectories}[kind]
+                "volunteer": index.volunteers, "trajectory": index.trajectories,
+                "event": index.events}[kind]
         assert _plain(made) == _plain(table)
         assert _plain(index.rows_of(kind, wanted)) == _plain(got)
 

@@ -9,8 +9,10 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from hs.records import enums, ids, models, spec
+from hs.records import enums, ids, models, rowcodes, rows, schemas, spec
+from hs.records.index import Index
 from hs.records.vocabularies import BY_NAME
+from hs.store import cache
 
 
 @pytest.mark.parametrize("group", [*spec.GROUPS, *(k.group for k in spec.KINDS.values())],
@@ -87,3 +89,20 @@ def test_volunteer_roles_default_to_buddy() -> None:
     assert models.dump(v) == {"location": "leuven", "gender": "f", "birth_year": 1980}
     assert isinstance(models.Trajectory.model_fields["start"].annotation, type)
     assert models.Trajectory.model_fields["start"].annotation is dt.date
+
+
+def test_the_kinds_are_declared_once_in_the_spec() -> None:
+    """IDs, folders, models, schemas, cache parts, index tables and the code checks all
+    list the kinds of the spec: a new kind is one entry in ``spec.KINDS``."""
+    kinds = tuple(spec.KINDS)
+    assert kinds == ("location", "family", "volunteer", "trajectory", "event")
+    assert get_args(ids.RecordKind) == kinds == ids.KINDS
+    assert ids.PREFIX == {"family": "f", "volunteer": "v", "trajectory": "t", "event": "e"}
+    assert ids.FOLDER["event"] == "events"
+    assert ids.kind_of_id("e3kq7p2xm") == "event" and ids.is_valid_id("event", "e3kq7p2xm")
+    assert ids.new_id("event")[0] == "e"
+    assert tuple(models.KIND_MODELS) == kinds
+    assert (*kinds, "vocabularies", "config") == schemas.KINDS
+    assert kinds == cache.KIND_PARTS
+    assert tuple(rows.ROW_TYPES) == tuple(rowcodes.CODES_KNOWN) == kinds
+    assert all(Index().table(k) == {} for k in kinds)

@@ -30,7 +30,9 @@ def test_fields_of_a_vocabulary_come_from_the_spec() -> None:
     assert fields_of("referrers") == [("family", ("referrals", "referrer"))]
     assert fields_of("refusal_reasons") == [("family", ("referrals", "decisions", "reason"))]
     assert fields_of("languages") == [("family", ("languages",)), ("volunteer", ("languages",))]
-    assert fields_of("training_steps") == [("volunteer", ("training",))]
+    assert fields_of("training_steps") == [("event", ("step",)), ("volunteer", ("training",))]
+    assert fields_of("signal_themes") == [("family", ("signals", "theme"))]
+    assert fields_of("event_kinds") == [("event", ("kind",))]
     assert fields_of("impact_domains") == [("trajectory", ("impact", "start")),
                                            ("trajectory", ("impact", "end"))]
     for v in VOCABULARIES:  # every vocabulary is used by a field

@@ -35,9 +35,20 @@ Case = tuple[dict[str, str | bytes | None], list[tuple[str, int, int, str, str]]
 
 CASES: dict[str, Case] = {
     "unknown-signal": (
-        {F: sub(FAMILY, "note:", "signals: [housing, hausing]\nnote:")},
-        [(F, 16, 20, "unknown-code",
+        {F: sub(FAMILY, "note:", "signals:\n- date: 2025-02-01\n  theme: housing\n"
+                "- date: 2025-02-02\n  theme: hausing\nnote:")},
+        [(F, 20, 10, "unknown-code",
           "'hausing' is not a code of signal_themes; did you mean 'housing'?")]),
+    "unknown-event-kind-and-step": (
+        {"records/events/e0000000a.yaml":
+         "schema_version: 1\nkind: modul\ndate: 2025-03-01\nstep: module-juggling\n"},
+        [("records/events/e0000000a.yaml", 2, 7, "unknown-code",
+          "'modul' is not a code of event_kinds; did you mean 'module'?"),
+         ("records/events/e0000000a.yaml", 4, 7, "impossible-transition",
+          "only a start-training module (kind module) has a step"),
+         ("records/events/e0000000a.yaml", 4, 7, "unknown-code",
+          "'module-juggling' is not a code of training_steps; did you mean "
+          "'module-resilience'?")]),
     "unknown-flag": (
         {F: sub(FAMILY, "[single-parent]", "[single-parent, singel]")},
         [(F, 9, 24, "unknown-code",

@@ -1,0 +1,304 @@
+"""Volunteer events and family signals: what `hs event` and `hs signal` do.
+
+An event (info session, start-training module, intervision meeting, online session) is
+a record of its own (``records/events/``); attendance is by volunteer ID, plus a count
+of people who are not volunteers yet. Attending a start-training module writes its step
+into the volunteer's ``training`` map in the same commit: that map stays the one record
+of the steps a volunteer did.
+
+A signal is a dated entry of a family record (``signals``). ``hs migrate`` turns the
+undated signal codes of older records into dated entries (see :func:`migrate_signals`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from hs.app.workflow import (
+    Change,
+    Outcome,
+    Plan,
+    _node,
+    _order,
+    _set,
+    apply,
+    check_code,
+    check_plan,
+    run,
+)
+from hs.base.errors import HsError, TransitionError, UsageError, WriteRejected
+from hs.base.i18n import Catalog
+from hs.records.ids import FOLDER
+from hs.records.layout import RECORDS
+from hs.rules.events import MODULE, attendance_problem
+from hs.store.repo import Repo, today
+from hs.store.yamlio import YamlIssue, load_document
+
+MSG = Catalog({
+    "event.add": ("event {id} added: {kind} on {date}",
+                  "activiteit {id} toegevoegd: {kind} op {date}"),
+    "event.attend": ("event {id}: {n} attendance(s) recorded",
+                     "activiteit {id}: {n} aanwezigheid/aanwezigheden geregistreerd"),
+    "event.attend.one": ("event {id}: 1 attendance recorded",
+                         "activiteit {id}: 1 aanwezigheid geregistreerd"),
+    "event.unattend": ("event {id}: attendance of volunteer {vol} removed",
+                       "activiteit {id}: aanwezigheid van vrijwilliger {vol} geschrapt"),
+    "family.signal": ("family {id}: signal {theme} on {date}",
+                      "gezin {id}: signaal {theme} op {date}"),
+    "migrate.signals": ("signals of {n} family record(s) dated (migrated)",
+                        "signalen van {n} gezinsdossier(s) gedateerd (gemigreerd)"),
+    "migrate.nothing": ("nothing to migrate: every record has the current form",
+                        "niets te migreren: elk dossier heeft de huidige vorm"),
+    "future-date": ("{day} is after today ({today}): record an event after it happened",
+                    "{day} ligt na vandaag ({today}): registreer een gebeurtenis nadat ze "
+                    "plaatsvond"),
+    "bad-count": ("--count must be 0 to 10000, not {value}",
+                  "--count moet 0 tot 10000 zijn, niet {value}"),
+    "step-needs-module": ("--step is for a start-training module (--kind module)",
+                          "--step hoort bij een module van de starttraining (--kind module)"),
+    "module-needs-step": ("a start-training module needs --step (a training step code)",
+                          "een module van de starttraining heeft --step nodig (een code van "
+                          "een vormingsstap)"),
+    "already-attended": ("volunteer {vol} is already listed at event {id}",
+                         "vrijwilliger {vol} staat al op de lijst van activiteit {id}"),
+    "not-attended": ("volunteer {vol} is not listed at event {id}",
+                     "vrijwilliger {vol} staat niet op de lijst van activiteit {id}"),
+    "attendance": ("event {id}: {message}", "activiteit {id}: {message}"),
+    "no-volunteers": ("name at least one volunteer", "noem minstens één vrijwilliger"),
+    "rejected": ("{path}: {message} (nothing was written)",
+                 "{path}: {message} (er werd niets geschreven)"),
+    "warn-rule": ("{path}: {message}", "{path}: {message}"),
+    "unreadable": ("{path} cannot be read as YAML; fix it by hand first",
+                   "{path} is geen leesbare YAML; verbeter het eerst met de hand"),
+    "warn-step-other-date": (
+        "volunteer {vol}: training {step} was recorded on {old}; kept (the event is on {date})",
+        "vrijwilliger {vol}: vorming {step} stond al op {old}; behouden (de activiteit is "
+        "op {date})"),
+})
+
+
+def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
+            created: Sequence[str] = (), extra: Sequence[tuple[str, str]] = (),
+            **fields: object) -> Change:
+    en = MSG.messages[key][0].format(**fields)
+    return Change(action, MSG(key, **fields), en, tuple(records), on,
+                  list(p.files.values()), list(p.warnings), tuple(created), tuple(extra))
+
+
+def _not_future(day: dt.date) -> None:
+    if day > today():
+        raise TransitionError(MSG("future-date", day=day, today=today()))
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def plan_add_event(p: Plan, kind: str, day: dt.date, *, location: str | None = None,
+                   theme: str | None = None, step: str | None = None,
+                   count: int = 0) -> Change:
+    """A new event record. ``location`` None: the central office's event."""
+    check_code(p.index, "event_kinds", kind)
+    if step is not None:
+        if kind != MODULE:
+            raise UsageError(MSG("step-needs-module"))
+        check_code(p.index, "training_steps", step)
+    elif kind == MODULE:
+        raise UsageError(MSG("module-needs-step"))
+    if not 0 <= count <= 10000:
+        raise UsageError(MSG("bad-count", value=count))
+    _not_future(day)
+    data: dict[str, Any] = {"schema_version": 1, "kind": kind, "date": day}
+    if location is not None:
+        data["location"] = p.location(location).id
+    if theme:
+        data["theme"] = theme
+    if step is not None:
+        data["step"] = step
+    if count:
+        data["anonymous"] = count
+    rid = p.new_id("event")
+    p.create("event", rid, data)
+    return _change(p, "event.add", "event.add", [rid], day, created=[rid],
+                   extra=[("Hs-Kind", kind)], id=rid, kind=kind, date=day)
+
+
+def _event(p: Plan, prefix: str) -> Any:
+    return p._row("event", p.resolve("event", prefix))
+
+
+def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
+    """Volunteers attended an event: one edit of the event (and, for a start-training
+    module, of each volunteer's training map)."""
+    if not volunteers:
+        raise UsageError(MSG("no-volunteers"))
+    ev = _event(p, event)
+    vols: list[Any] = []
+    for prefix in volunteers:
+        vol = p.volunteer(prefix)
+        if vol.id in ev.attendees or vol.id in {v.id for v in vols}:
+            raise TransitionError(MSG("already-attended", vol=vol.id, id=ev.id))
+        problem = attendance_problem(vol, ev.date, ev.kind)
+        if problem is not None:
+            raise TransitionError(MSG("attendance", id=ev.id, message=problem))
+        vols.append(vol)
+    doc = p.edit("event", ev.id)
+    if "attendees" not in doc or not isinstance(doc["attendees"], list):
+        _set(doc, "attendees", _node([]), _order("event"))
+    for vol in vols:
+        doc["attendees"].append(vol.id)
+    p.put("event", ev.id, doc)
+    if ev.step is not None:
+        for vol in vols:
+            _train(p, vol, ev.step, ev.date)
+    ids = [v.id for v in vols]
+    key = "event.attend.one" if len(ids) == 1 else "event.attend"
+    return _change(p, "event.attend", key, [ev.id, *ids], ev.date, id=ev.id, n=len(ids))
+
+
+def _train(p: Plan, vol: Any, step: str, day: dt.date) -> None:
+    old = vol.training.get(step)
+    if old is not None and old != day:
+        p.warn(MSG("warn-step-other-date", vol=vol.id, step=step, old=old, date=day))
+        return
+    if old == day:
+        return
+    doc = p.edit("volunteer", vol.id)
+    if "training" not in doc or not isinstance(doc["training"], dict):
+        _set(doc, "training", _node({}), _order("volunteer"))
+    doc["training"][step] = _node(day)
+    p.put("volunteer", vol.id, doc)
+
+
+def plan_unattend(p: Plan, event: str, volunteer: str) -> Change:
+    """Remove a wrong attendance; a training step the event wrote (same step, same day)
+    goes with it."""
+    ev = _event(p, event)
+    vol = p.volunteer(volunteer)
+    if vol.id not in ev.attendees:
+        raise TransitionError(MSG("not-attended", vol=vol.id, id=ev.id))
+    doc = p.edit("event", ev.id)
+    seq = doc["attendees"]
+    del seq[[str(x) for x in seq].index(vol.id)]
+    if not seq:
+        del doc["attendees"]
+    p.put("event", ev.id, doc)
+    if ev.step is not None and vol.training.get(ev.step) == ev.date:
+        vdoc = p.edit("volunteer", vol.id)
+        del vdoc["training"][ev.step]
+        if not vdoc["training"]:
+            del vdoc["training"]
+        p.put("volunteer", vol.id, vdoc)
+    return _change(p, "event.unattend", "event.unattend", [ev.id, vol.id], ev.date,
+                   id=ev.id, vol=vol.id)
+
+
+def add_event(repo: Repo, kind: str, day: dt.date, *, location: str | None = None,
+              theme: str | None = None, step: str | None = None, count: int = 0,
+              commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_add_event(p, kind, day, location=location, theme=theme,
+                                              step=step, count=count), commit)
+
+
+def attend(repo: Repo, event: str, volunteers: Sequence[str], *,
+           commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_attend(p, event, volunteers), commit)
+
+
+def unattend(repo: Repo, event: str, volunteer: str, *, commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_unattend(p, event, volunteer), commit)
+
+
+# --- signals -----------------------------------------------------------------------------
+
+
+def plan_signal(p: Plan, family: str, theme: str, day: dt.date,
+                note: str | None = None) -> Change:
+    """A dated signal in a family record, kept in date order."""
+    fam = p.family(family)
+    check_code(p.index, "signal_themes", theme)
+    _not_future(day)
+    doc = p.edit("family", fam.id)
+    if "signals" not in doc or not isinstance(doc["signals"], list):
+        _set(doc, "signals", _node([]), _order("family"))
+    entry: dict[str, Any] = {"date": day, "theme": theme}
+    if note:
+        entry["note"] = note
+    seq = doc["signals"]
+    pos = len(seq)
+    while pos > 0 and isinstance(seq[pos - 1], CommentedMap) and \
+            str(seq[pos - 1].get("date", "")) > day.isoformat():
+        pos -= 1
+    seq.insert(pos, _node(entry))
+    p.put("family", fam.id, doc)
+    return _change(p, "family.signal", "family.signal", [fam.id], day,
+                   extra=[("Hs-Theme", theme)], id=fam.id, theme=theme, date=day)
+
+
+def signal(repo: Repo, family: str, theme: str, day: dt.date, note: str | None = None, *,
+           commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_signal(p, family, theme, day, note), commit)
+
+
+def _referral_date(doc: Any) -> Any:
+    """The current referral's date: the last referral's (the spec: the last is current)."""
+    refs = doc.get("referrals")
+    if isinstance(refs, list) and refs and isinstance(refs[-1], dict):
+        return refs[-1].get("date")
+    return None
+
+
+def plan_migrate_signals(p: Plan) -> Change | None:
+    """Every family record whose ``signals`` are undated codes: each code becomes an entry
+    dated at the family's current referral, marked ``migrated: true``. None if there is
+    nothing to migrate."""
+    folder = p.repo.root / RECORDS / FOLDER["family"]
+    changed: list[str] = []
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        rel = path.relative_to(p.repo.root).as_posix()
+        try:
+            doc = load_document(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlIssue):
+            raise HsError(MSG("unreadable", path=rel)) from None
+        signals = doc.get("signals") if isinstance(doc, dict) else None
+        if not isinstance(signals, list) or not any(isinstance(s, str) for s in signals):
+            continue
+        rid = path.stem
+        p.index.paths.setdefault(rid, rel)
+        doc = p.edit("family", rid)
+        day = _referral_date(doc)
+        entries = [{"date": day, "theme": str(s), "migrated": True} if isinstance(s, str)
+                   else s for s in doc["signals"]]
+        doc["signals"] = _node(entries)  # block style: one entry a few lines
+        p.put("family", rid, doc)
+        changed.append(rid)
+    if not changed:
+        return None
+    return _change(p, "migrate.signals", "migrate.signals", changed, None, n=len(changed))
+
+
+def migrate(repo: Repo, *, commit: bool = True) -> Outcome | None:
+    """Bring the records to the current form (today: dated signals), one commit.
+
+    Each migrated file must pass its schema; a rule across records that a family now
+    breaks (its file was invalid, so nothing checked it) is a warning, not a refusal:
+    the migration changes only the form of the signals, and ``hs validate`` says what
+    else to mend."""
+    with repo.lock():
+        p = Plan(repo)
+        change = plan_migrate_signals(p)
+        if change is None:
+            return None
+        for q in check_plan(p):
+            where = f"{q.rel}:{q.line}" if q.line else q.rel
+            if q.line:  # the file itself
+                raise WriteRejected(MSG("rejected", path=where, message=q.message))
+            change.warnings.append(MSG("warn-rule", path=where, message=q.message))
+        return apply(p, change, commit, checked=True)
+
+
+def nothing_to_migrate() -> str:
+    return MSG("migrate.nothing")
