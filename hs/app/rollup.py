@@ -49,6 +49,9 @@ MSG = Catalog({
     "periods": ("cannot merge exports of different periods: {a} counts {pa}, {b} {pb}",
                 "exports van verschillende periodes kunnen niet samen: {a} telt {pa}, {b} "
                 "{pb}"),
+    "central-twice": ("the central office's export appears twice in the merge: {a} and {b}",
+                      "de export van de centrale werking komt twee keer voor in de "
+                      "samenvoeging: {a} en {b}"),
     "twice": ("location '{code}' appears twice in the merge: {a} and {b}",
               "werking '{code}' komt twee keer voor in de samenvoeging: {a} en {b}"),
     "public": ("{where}: a public export (small counts hidden) cannot be merged; merge the "
@@ -303,10 +306,12 @@ def check_mergeable(parts: list[tuple[Path, KpiCounts]]) -> None:
             raise InvalidExport(MSG("periods", a=head_path, b=path,
                                     pa=f"{head.period.first}..{head.period.last}",
                                     pb=f"{p.period.first}..{p.period.last}"))
-        if p.location is not None:
-            if p.location in seen:
-                raise InvalidExport(MSG("twice", code=p.location, a=seen[p.location], b=path))
-            seen[p.location] = path
+        if not p.sources:  # one location's export, or the central office's (no location)
+            code = p.location or ""  # "": the central office
+            if code in seen:
+                raise InvalidExport(MSG("twice" if code else "central-twice", code=code,
+                                        a=seen[code], b=path))
+            seen[code] = path
 
 
 # --- merging -----------------------------------------------------------------------------

@@ -86,6 +86,7 @@ def _msg(key: str, **fields: object) -> str:
                              "with --location",
                              "deze records bevatten {n} werkingen ({codes}); kies er een met "
                              "--location"),
+            "central": ("the central office", "de centrale werking"),
             "wrote-export": ("wrote {path}: exact counts of {location} for {year}, for the "
                              "central office (internal: never publish it as it is)",
                              "{path} geschreven: exacte aantallen van {location} voor {year}, "
@@ -256,16 +257,17 @@ def kpi(
             code = location
             if code is None:
                 codes = sorted(index.locations)
-                if len(codes) != 1:
+                if len(codes) > 1:
                     raise UsageError(_msg("export-which", n=len(codes),
                                           codes=", ".join(codes)))
-                code = codes[0]
+                # no location: the central office's own records (its online sessions)
+                code = codes[0] if codes else None
             counts = compute(index, year, location=code, as_of=day, revision=revision)
             write_export(export, counts, public=public)
             if revision.dirty:
                 message(_msg("dirty"))
             message(_msg("wrote-public" if public else "wrote-export", path=export,
-                         location=code, year=year))
+                         location=code or _msg("central"), year=year))
             return
         if by_location:
             total, parts = compute_by_location(index, year, as_of=day, revision=revision)

@@ -502,3 +502,34 @@ def test_a_year_out_of_range_is_a_usage_error(year_repo: Path, year: str) -> Non
             result = CliRunner().invoke(app, ["--lang", lang, *command, "--year", year,
                                               "--repo", str(year_repo)])
             assert (result.exit_code, result.stdout, result.stderr) == (2, "", text)
+
+
+def test_the_central_office_exports_its_own_events_and_they_merge_once(
+        year_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The central office's records repository holds no location: its export carries its
+    online sessions, they reach the national figures once, and a second copy is refused."""
+    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    central = tmp_path / "central"
+    assert CliRunner().invoke(app, ["init", str(central)]).exit_code == 0
+    code, _, err = run(central, "event", "add", "--kind", "online", "--date", "2025-04-01",
+                       "--count", "40")
+    assert code == 0, err
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    code, _, err = run(central, "kpi", "--year", "2025", "--export",
+                       str(exports / "central.yaml"))
+    assert code == 0, err
+    assert err == (f"wrote {exports / 'central.yaml'}: exact counts of the central office "
+                   "for 2025, for the central office (internal: never publish it as it is)\n")
+    code, _, err = run(year_repo, "kpi", "--year", "2025", "--location", "leuven",
+                       "--export", str(exports / "leuven.yaml"))
+    assert code == 0, err
+    code, out, err = run(year_repo, "kpi", "--from", str(exports), "-f", "json")
+    assert code == 0, err
+    national = json.loads(out)
+    assert national["events"]["online"] == 1
+    assert national["info_session_attendances"] == 0
+    (exports / "again.yaml").write_text((exports / "central.yaml").read_text())
+    code, out, err = run(year_repo, "kpi", "--from", str(exports))
+    assert (code, out) == (1, "")
+    assert "the central office's export appears twice in the merge" in err
