@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hs.base.clock import today
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog, language
 from hs.records.ids import KIND_OF_FOLDER, id_of_path
@@ -105,8 +106,8 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     (:func:`hs.store.filecheck.file_problems`), and the problems of the records
     (:func:`hs.rules.checks.record_problems`), kept in the cache.
 
-    The records' problems depend only on what the cache holds (its generation) and the
-    language. So the last result is kept, with the generation it holds for and each
+    The records' problems depend only on what the cache holds (its generation), the
+    language and the day (a date after today is a problem until that day comes). So the last result is kept, with the generation it holds for and each
     trajectory's family and volunteers then, and used again: as it is while the
     generation is the same (a warm ``hs validate`` checks nothing twice), and after a few
     files changed (the cache remembers which: :meth:`hs.store.load.LoadReport.changed_since`)
@@ -117,12 +118,13 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     index = report.index
     strays = report.strays if report.strays is not None else known_strays(root)
     out = file_problems(root, report.rels, strays)
-    lang = language()
+    lang, day = language(), today().isoformat()
     found: list[Problem] | None = None
     links: checks.Links | None = None
     old: list[Problem] | None = None
     kept = read_memo(root, _MEMO) if report.generation else None
-    if isinstance(kept, dict) and kept.get("lang") == lang and kept.get("code") == _MEMO_CODE:
+    if (isinstance(kept, dict) and kept.get("lang") == lang and kept.get("day") == day
+            and kept.get("code") == _MEMO_CODE):
         try:
             old = [Problem(*p) for p in kept["problems"]]
             before = {tid: (fid, tuple(vids)) for tid, (fid, vids) in kept["links"].items()}
@@ -146,7 +148,8 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
         if links is None:
             links = checks.trajectory_links(index)
         write_memo(root, _MEMO, {
-            "generation": report.generation, "lang": lang, "code": _MEMO_CODE, "links": links,
+            "generation": report.generation, "lang": lang, "day": day, "code": _MEMO_CODE,
+            "links": links,
             "problems": [p.as_tuple() for p in found]})
     return checks.drop_broken(out + found, index.invalid)
 

@@ -313,3 +313,16 @@ def test_a_memo_made_by_other_code_is_not_trusted(
     checked.clear()
     assert validate(demo_repo) == first and checked == [None]  # checked again
     assert read_memo(demo_repo, "record-problems")["code"] == memo["code"]
+
+
+def test_a_memo_holds_for_its_day_only(
+        demo_repo: Path, monkeypatch: pytest.MonkeyPatch, checked: list[object]) -> None:
+    """A rule may depend on the day (a child born after today): the memo of yesterday's
+    problems is not used today, so a problem that the day ended is not shown again."""
+    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    first = validate(demo_repo)
+    checked.clear()
+    assert validate(demo_repo) == first and checked == []  # the memo, same day
+    monkeypatch.setenv("HS_TODAY", "2026-01-01")
+    validate(demo_repo)
+    assert checked == [None]  # a new day: checked again
