@@ -52,7 +52,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
-from hs.records import enums, models, spec
+from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
     GENDERS,
@@ -448,15 +448,17 @@ def _node(data: Any) -> Any:
 
 
 def _order(model: str, path: str = "") -> list[str]:
-    """Field order of a model (or of a nested model by attribute path), for new keys."""
-    cls: Any = {"family": models.Family, "volunteer": models.Volunteer,
-                "trajectory": models.Trajectory, "location": models.Location}[model]
+    """Field order of a record kind (or of a group nested in it by attribute path), as
+    the spec (and so the model) lists them, for new keys."""
+    group = spec.KINDS[model].group
+    names = ["schema_version"]
     for part in filter(None, path.split(".")):
-        cls = {"referral": models.Referral, "decision": models.DecisionEvent,
-               "period": models.ActivePeriod, "assignment": models.Assignment,
-               "impact": models.Impact, "review": models.Review,
-               "visit": models.Visit, "household": models.Household}[part]
-    return list(cls.model_fields)
+        group = {"referral": spec.REFERRAL, "decision": spec.DECISION_EVENT,
+                 "period": spec.ACTIVE_PERIOD, "assignment": spec.ASSIGNMENT,
+                 "impact": spec.IMPACT, "review": spec.REVIEW,
+                 "visit": spec.VISIT, "household": spec.HOUSEHOLD}[part]
+        names = []
+    return [*names, *(f.name for f in group.fields)]
 
 
 def _set(mapping: Any, key: str, value: Any, order: Sequence[str]) -> None:
