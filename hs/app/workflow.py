@@ -80,6 +80,7 @@ from hs.rules.lifecycle import (
 )
 from hs.store import gitops
 from hs.store.atomic import write_atomic
+from hs.store.insert import insert_dated
 from hs.store.layout import RecordFile
 from hs.store.read import parse_file
 from hs.store.repo import Repo, today
@@ -560,8 +561,10 @@ class Plan:
         rel = self._rel(kind, rid)
         if rel in self._docs:
             return self._docs[rel][1]
+        planned = self.files.get(rel)
         try:
-            text = (self.repo.root / rel).read_text(encoding="utf-8")
+            text = (planned.text if planned is not None and not planned.created
+                    else (self.repo.root / rel).read_text(encoding="utf-8"))
             doc = load_document(text)
         except (OSError, UnicodeDecodeError, YamlIssue):
             raise InvalidRecord(MSG("invalid-record", path=rel),
@@ -576,6 +579,24 @@ class Plan:
         old_text, _, old_doc = self._docs[rel]
         self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc, old_doc),
                                      created=False)
+
+    def insert(self, kind: RecordKind, rid: str, key: str, item: Mapping[str, Any]) -> bool:
+        """Put a dated item into the list ``key`` of a record by inserting its lines, where
+        the file is in the plain layout (:func:`hs.store.insert.insert_dated`: the text the
+        round trip gives, without it); False if not (then :meth:`edit` and :meth:`put`)."""
+        rel = self._rel(kind, rid)
+        if rel in self._docs or rel in self.files:
+            return False
+        try:
+            text = (self.repo.root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        new = insert_dated(text, key, {k: v.isoformat() if isinstance(v, dt.date) else v
+                                       for k, v in item.items()})
+        if new is None:
+            return False
+        self.files[rel] = FileChange(kind, rid, rel, new, created=False)
+        return True
 
     def create(self, kind: RecordKind, rid: str, data: Mapping[str, Any]) -> None:
         """A new record file from plain data (schema header first, block style)."""
@@ -1194,20 +1215,21 @@ def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | Non
         ends = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
         if ends:
             p.warn(MSG("warn-visit-stopped", id=traj.id, vol=vol.id, date=max(ends)))
-    doc = p.edit("trajectory", traj.id)
-    if "visits" not in doc or not isinstance(doc["visits"], list):
-        _set(doc, "visits", _node([]), _order("trajectory"))
     visit: dict[str, Any] = {"date": day}
     if minutes is not None:
         visit["minutes"] = minutes
     if note:
         visit["note"] = note
-    visits = doc["visits"]
-    pos = len(visits)
-    while pos > 0 and _as_date(visits[pos - 1].get("date")) > day:
-        pos -= 1
-    visits.insert(pos, _node(visit))
-    p.put("trajectory", traj.id, doc)
+    if not p.insert("trajectory", traj.id, "visits", visit):
+        doc = p.edit("trajectory", traj.id)
+        if "visits" not in doc or not isinstance(doc["visits"], list):
+            _set(doc, "visits", _node([]), _order("trajectory"))
+        visits = doc["visits"]
+        pos = len(visits)
+        while pos > 0 and _as_date(visits[pos - 1].get("date")) > day:
+            pos -= 1
+        visits.insert(pos, _node(visit))
+        p.put("trajectory", traj.id, doc)
     return p.change("trajectory.visit", "trajectory.visit", [traj.id], day, id=traj.id,
                     date=day)
 
