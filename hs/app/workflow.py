@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from hs.base.errors import (
     GitError,
     InvalidRecord,
@@ -431,6 +429,9 @@ def _header(kind: str, depth: int = 2) -> str:
 def _node(data: Any) -> Any:
     """Plain data as round-trip nodes: block mappings, short scalar lists in flow style.
     Strings stay strings (the dumper quotes any that would read as something else)."""
+    # lazy: ruamel.yaml only for a round-trip edit or a new file (a visit inserts lines)
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(data, Mapping):
         m = CommentedMap()
         for k, v in data.items():
