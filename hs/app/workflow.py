@@ -36,6 +36,7 @@ import datetime as dt
 import difflib
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1469,19 +1470,22 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
 
     Call under ``repo.lock()`` (the ``run`` helper does). If anything fails, every file is
     as it was."""
-    warnings = list(change.warnings)
-    for w in ([] if checked else recheck(p)):
-        if w not in warnings:
-            warnings.append(w)
     root = p.repo.root
     files = list(p.files.values())
     rels = [fc.rel for fc in files]
-    st = gitops.preflight(root, commit)
+    asked = _Background(_git_state, root, commit, rels)  # git looks while Python checks
+    warnings = list(change.warnings)
+    try:
+        for w in ([] if checked else recheck(p)):
+            if w not in warnings:
+                warnings.append(w)
+    finally:
+        asked.wait()  # a refused change too: no git left running behind it
+    st, was_dirty = asked.result()
     if not st.available:
         warnings.append(MSG("warn-no-git"))
     elif not st.repo:
         warnings.append(MSG("warn-not-repo", root=root))
-    was_dirty = gitops.dirty(root, rels) if st.repo else []
     if commit:
         for rel in was_dirty:
             if (root / rel).exists():
@@ -1510,6 +1514,40 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
     recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
     return Outcome(change.action, change.summary, change.subject, change.records,
                    change.created, tuple(rels), tuple(warnings), recorded, sha)
+
+
+def _git_state(root: Path, commit: bool, rels: list[str]) -> tuple[gitops.GitState, list[str]]:
+    """Whether the commit can be made (:func:`hs.store.gitops.preflight`, which raises if
+    not) and which of the files had uncommitted changes before the write."""
+    st = gitops.preflight(root, commit)
+    return st, (gitops.dirty(root, rels) if st.repo else [])
+
+
+class _Background:
+    """A function run in a thread: git's answers (a process each, 0.1 s on a large tree)
+    come while Python re-checks the plan. :meth:`result` gives its result or raises its
+    error, so a refusal of the check still comes first."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _restore(root: Path, saved: Mapping[str, bytes | None]) -> None:
