@@ -84,6 +84,12 @@ def measure(name: str, runs: int, versions: dict[str, list[str]],
     return out
 
 
+def _command(given: str) -> str:
+    """A command given as a path relative to here (``.venv/bin/hs``) made absolute: the
+    commands run in the tree's folder."""
+    return str(Path(given).resolve()) if os.sep in given and Path(given).exists() else given
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", required=True, help="the old version's hs command")
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     tree: Path = args.tree.resolve()
-    versions = {"before": [args.before], "after": [args.after]}
+    versions = {"before": [_command(args.before)], "after": [_command(args.after)]}
     skip = set(filter(None, args.skip.split(",")))
     results: list[dict[str, Any]] = []
     counter = {"round": 0}

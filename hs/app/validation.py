@@ -107,8 +107,9 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
     (:func:`hs.rules.checks.record_problems`), kept in the cache.
 
     The records' problems depend only on what the cache holds (its generation), the
-    language and the day (a date after today is a problem until that day comes). So the last result is kept, with the generation it holds for and each
-    trajectory's family and volunteers then, and used again: as it is while the
+    language and the day (a date after today is a problem until that day comes). So the
+    last result is kept, with the generation it holds for and each trajectory's family and
+    volunteers then, and used again: as it is while the
     generation is the same (a warm ``hs validate`` checks nothing twice), and after a few
     files changed (the cache remembers which: :meth:`hs.store.load.LoadReport.changed_since`)
     for everything but the records those changes can touch, which are checked again

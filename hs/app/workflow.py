@@ -36,12 +36,11 @@ import datetime as dt
 import difflib
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from hs.base.errors import (
     GitError,
@@ -52,7 +51,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
-from hs.records import enums, models, spec
+from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
     GENDERS,
@@ -79,6 +78,7 @@ from hs.rules.lifecycle import (
     volunteer_status,
 )
 from hs.store import gitops
+from hs.store.insert import insert_dated
 from hs.store.layout import RecordFile
 from hs.store.read import parse_file
 from hs.store.repo import Repo, today
@@ -437,6 +437,9 @@ def _header(kind: str, depth: int = 2) -> str:
 def _node(data: Any) -> Any:
     """Plain data as round-trip nodes: block mappings, short scalar lists in flow style.
     Strings stay strings (the dumper quotes any that would read as something else)."""
+    # lazy: ruamel.yaml only for a round-trip edit or a new file (a visit inserts lines)
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(data, Mapping):
         m = CommentedMap()
         for k, v in data.items():
@@ -455,14 +458,17 @@ def _node(data: Any) -> Any:
 
 
 def _order(model: str, path: str = "") -> list[str]:
-    """Field order of a model (or of a nested model by attribute path), for new keys."""
-    cls: Any = models.KIND_MODELS[model]
+    """Field order of a record kind (or of a group nested in it by attribute path), as
+    the spec (and so the model) lists them, for new keys."""
+    group = spec.KINDS[model].group
+    names = ["schema_version"]
     for part in filter(None, path.split(".")):
-        cls = {"referral": models.Referral, "decision": models.DecisionEvent,
-               "period": models.ActivePeriod, "assignment": models.Assignment,
-               "impact": models.Impact, "review": models.Review,
-               "visit": models.Visit, "household": models.Household}[part]
-    return list(cls.model_fields)
+        group = {"referral": spec.REFERRAL, "decision": spec.DECISION_EVENT,
+                 "period": spec.ACTIVE_PERIOD, "assignment": spec.ASSIGNMENT,
+                 "impact": spec.IMPACT, "review": spec.REVIEW,
+                 "visit": spec.VISIT, "household": spec.HOUSEHOLD}[part]
+        names = []
+    return [*names, *(f.name for f in group.fields)]
 
 
 def _set(mapping: Any, key: str, value: Any, order: Sequence[str]) -> None:
@@ -564,8 +570,10 @@ class Plan:
         rel = self._rel(kind, rid)
         if rel in self._docs:
             return self._docs[rel][1]
+        planned = self.files.get(rel)
         try:
-            text = (self.repo.root / rel).read_text(encoding="utf-8")
+            text = (planned.text if planned is not None and not planned.created
+                    else (self.repo.root / rel).read_text(encoding="utf-8"))
             doc = load_document(text)
         except (OSError, UnicodeDecodeError, YamlIssue):
             raise InvalidRecord(MSG("invalid-record", path=rel),
@@ -580,6 +588,24 @@ class Plan:
         old_text, _, old_doc = self._docs[rel]
         self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc, old_doc),
                                      created=False)
+
+    def insert(self, kind: RecordKind, rid: str, key: str, item: Mapping[str, Any]) -> bool:
+        """Put a dated item into the list ``key`` of a record by inserting its lines, where
+        the file is in the plain layout (:func:`hs.store.insert.insert_dated`: the text the
+        round trip gives, without it); False if not (then :meth:`edit` and :meth:`put`)."""
+        rel = self._rel(kind, rid)
+        if rel in self._docs or rel in self.files:
+            return False
+        try:
+            text = (self.repo.root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        new = insert_dated(text, key, {k: v.isoformat() if isinstance(v, dt.date) else v
+                                       for k, v in item.items()})
+        if new is None:
+            return False
+        self.files[rel] = FileChange(kind, rid, rel, new, created=False)
+        return True
 
     def create(self, kind: RecordKind, rid: str, data: Mapping[str, Any]) -> None:
         """A new record file from plain data (schema header first, block style)."""
@@ -1246,20 +1272,21 @@ def plan_record_visit(p: Plan, trajectory: str, day: dt.date, minutes: int | Non
         ends = [pr.end for pr in vol.periods if pr.end is not None and pr.end < day]
         if ends:
             p.warn(MSG("warn-visit-stopped", id=traj.id, vol=vol.id, date=max(ends)))
-    doc = p.edit("trajectory", traj.id)
-    if "visits" not in doc or not isinstance(doc["visits"], list):
-        _set(doc, "visits", _node([]), _order("trajectory"))
     visit: dict[str, Any] = {"date": day}
     if minutes is not None:
         visit["minutes"] = minutes
     if note:
         visit["note"] = note
-    visits = doc["visits"]
-    pos = len(visits)
-    while pos > 0 and _as_date(visits[pos - 1].get("date")) > day:
-        pos -= 1
-    visits.insert(pos, _node(visit))
-    p.put("trajectory", traj.id, doc)
+    if not p.insert("trajectory", traj.id, "visits", visit):
+        doc = p.edit("trajectory", traj.id)
+        if "visits" not in doc or not isinstance(doc["visits"], list):
+            _set(doc, "visits", _node([]), _order("trajectory"))
+        visits = doc["visits"]
+        pos = len(visits)
+        while pos > 0 and _as_date(visits[pos - 1].get("date")) > day:
+            pos -= 1
+        visits.insert(pos, _node(visit))
+        p.put("trajectory", traj.id, doc)
     return p.change("trajectory.visit", "trajectory.visit", [traj.id], day, id=traj.id,
                     date=day)
 
@@ -1501,19 +1528,22 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
 
     Call under ``repo.lock()`` (the ``run`` helper does). If anything fails, every file is
     as it was."""
-    warnings = list(change.warnings)
-    for w in ([] if checked else recheck(p)):
-        if w not in warnings:
-            warnings.append(w)
     root = p.repo.root
     files = list(p.files.values())
     rels = [fc.rel for fc in files]
-    st = gitops.preflight(root, commit)
+    asked = _Background(_git_state, root, commit, rels)  # git looks while Python checks
+    warnings = list(change.warnings)
+    try:
+        for w in ([] if checked else recheck(p)):
+            if w not in warnings:
+                warnings.append(w)
+    finally:
+        asked.wait()  # a refused change too: no git left running behind it
+    st, was_dirty = asked.result()
     if not st.available:
         warnings.append(MSG("warn-no-git"))
     elif not st.repo:
         warnings.append(MSG("warn-not-repo", root=root))
-    was_dirty = gitops.dirty(root, rels) if st.repo else []
     if commit:
         for rel in was_dirty:
             if (root / rel).exists():
@@ -1529,6 +1559,40 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
     recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
     return Outcome(change.action, change.summary, change.subject, change.records,
                    change.created, tuple(rels), tuple(warnings), recorded, sha)
+
+
+def _git_state(root: Path, commit: bool, rels: list[str]) -> tuple[gitops.GitState, list[str]]:
+    """Whether the commit can be made (:func:`hs.store.gitops.preflight`, which raises if
+    not) and which of the files had uncommitted changes before the write."""
+    st = gitops.preflight(root, commit)
+    return st, (gitops.dirty(root, rels) if st.repo else [])
+
+
+class _Background:
+    """A function run in a thread: git's answers (a process each, 0.1 s on a large tree)
+    come while Python re-checks the plan. :meth:`result` gives its result or raises its
+    error, so a refusal of the check still comes first."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def run(repo: Repo, build: Callable[[Plan], Change], commit: bool = True) -> Outcome:

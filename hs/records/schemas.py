@@ -21,9 +21,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hs.records.models import MODELS
+from hs.records.spec import KINDS as SPEC_KINDS
 
-KINDS = tuple(MODELS)  # the record kinds of the spec, then the vocabularies and the config
+# the record kinds of the spec, then the vocabularies and the config
+KINDS = (*SPEC_KINDS, "vocabularies", "config")
 COMMENT_PREFIX = "# yaml-language-server: $schema="
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -47,6 +48,9 @@ def depth_of(rel: str) -> int:
 
 def schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of file."""
+    # lazy: pydantic and the models only to generate schemas; schema_line is for writers
+    from hs.records.models import MODELS
+
     model = MODELS[kind]
     body = model.model_json_schema(mode="validation")
     out: dict[str, Any] = {"$schema": DRAFT, "$id": file_name(kind)}

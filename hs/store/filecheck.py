@@ -203,30 +203,52 @@ def _loc_text(loc: tuple[str | int, ...]) -> str:
 
 
 _LAZY: dict[str, Any] = {}
+#: Files a process checks against the spec (:mod:`hs.records.validate`) before it imports
+#: pydantic and the models (a quarter of a second) and asks them: a write checks two or
+#: three files, a cold read of a large tree thousands (pydantic's validator is faster).
+SPEC_CHECKS = 200
+_spec_checked = [0]
 
 
 def _lazy() -> dict[str, Any]:
     """pydantic and the models, imported on first use (this runs for every file)."""
-    if not _LAZY:  # lazy: pydantic, the models and schemas stay out of a warm read
+    if "MODELS" not in _LAZY:  # lazy: pydantic and the models stay out of a warm read
         from pydantic import ValidationError
 
-        from hs.records.ids import is_valid_id
         from hs.records.models import MODELS
+
+        _LAZY.update(_plain(), ValidationError=ValidationError, MODELS=MODELS)
+    return _LAZY
+
+
+def _plain() -> dict[str, Any]:
+    """What every file's check needs besides the models (no pydantic)."""
+    if "schema_line" not in _LAZY:  # lazy: the schemas' names stay out of a warm read
+        from hs.records.ids import is_valid_id
         from hs.records.schemas import COMMENT_PREFIX, file_name, schema_line
 
-        _LAZY.update(ValidationError=ValidationError, is_valid_id=is_valid_id, MODELS=MODELS,
-                     COMMENT_PREFIX=COMMENT_PREFIX, file_name=file_name,
-                     schema_line=schema_line)
+        _LAZY.update(is_valid_id=is_valid_id, COMMENT_PREFIX=COMMENT_PREFIX,
+                     file_name=file_name, schema_line=schema_line)
     return _LAZY
+
+
+def _surely_valid(kind: str, data: Any) -> bool:
+    """Whether the spec alone says the record is valid (see :data:`SPEC_CHECKS`); False
+    means: ask the model."""
+    if "MODELS" in _LAZY or _spec_checked[0] >= SPEC_CHECKS:
+        return False
+    _spec_checked[0] += 1
+    # lazy: the spec's validator only where pydantic is not imported yet
+    from hs.records.validate import surely_valid
+
+    return surely_valid(kind, data)
 
 
 def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
     """Problems of one parsed file against its model (errors, and warnings with severity
     'warning'); [] if it is valid and complete."""
-    lazy = _LAZY or _lazy()
-    ValidationError = lazy["ValidationError"]
+    lazy = _LAZY if "schema_line" in _LAZY else _plain()
     is_valid_id = lazy["is_valid_id"]
-    MODELS = lazy["MODELS"]
 
     problems: list[Problem] = []
     if (rf.kind in _SHAPES or rf.kind == "location") and not is_valid_id(
@@ -238,7 +260,6 @@ def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
     if not isinstance(data, dict):
         problems.append(Problem(rf.rel, 1, 1, "not-a-mapping", MSG("not-a-mapping")))
         return problems
-    model = MODELS[rf.kind]
     version = data.get("schema_version")
     if version is None or version is True or version is False:
         doc = _doc(text)
@@ -254,12 +275,15 @@ def schema_problems(rf: RecordFile, text: str, data: Any) -> list[Problem]:
         problems.append(Problem(rf.rel, line, col, "schema-version",
                                 MSG("version-other", version=shown)))
         return problems
-    try:  # the model's validator itself: model_validate adds a Python call a file
-        model.__pydantic_validator__.validate_python(data)
-    except ValidationError as exc:
-        doc = _doc(text)
-        for err in exc.errors(include_url=False):
-            problems.append(_from_pydantic(rf.rel, doc, model, err, data, rf.kind))
+    if not _surely_valid(rf.kind, data):
+        lazy = _LAZY if "MODELS" in _LAZY else _lazy()
+        ValidationError, model = lazy["ValidationError"], lazy["MODELS"][rf.kind]
+        try:  # the model's validator itself: model_validate adds a Python call a file
+            model.__pydantic_validator__.validate_python(data)
+        except ValidationError as exc:
+            doc = _doc(text)
+            for err in exc.errors(include_url=False):
+                problems.append(_from_pydantic(rf.rel, doc, model, err, data, rf.kind))
     problems.extend(_schema_comment(rf, text))
     return problems
 
@@ -273,11 +297,11 @@ def _schema_comment(rf: RecordFile, text: str) -> list[Problem]:
     depth = rf.rel.count("/") if in_tree else 2
     expected = _EXPECTED.get((rf.kind, depth))
     if expected is None:
-        expected = _EXPECTED[rf.kind, depth] = _lazy()["schema_line"](rf.kind, depth)
+        expected = _EXPECTED[rf.kind, depth] = _plain()["schema_line"](rf.kind, depth)
     if in_tree and text.startswith(expected) and text[len(expected):len(expected) + 1] in (
             "\n", ""):
         return []  # the usual case, quickly
-    lazy = _lazy()
+    lazy = _plain()
     COMMENT_PREFIX, file_name = lazy["COMMENT_PREFIX"], lazy["file_name"]
     at = text.find("$schema=")
     if at < 0:

@@ -5,6 +5,9 @@ file's untouched lines."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -670,3 +673,21 @@ def test_every_message_has_both_languages_with_the_same_fields() -> None:
 def test_a_new_family_needs_a_location(repo: Repo) -> None:
     with pytest.raises(UsageError, match="--location is required"):
         wf.refer_family(repo, d("2025-01-06"), "self")
+
+
+def test_a_visit_imports_neither_pydantic_nor_ruamel(repo: Repo) -> None:
+    """A visit logged on a warm cache validates what it writes against the spec alone
+    (no pydantic, no models: a quarter of a second of a short command) and inserts its
+    lines without the round trip (no ruamel.yaml)."""
+    tid = trajectory(repo, family(repo), volunteer(repo))
+    wf.record_visit(repo, tid, d("2025-02-24"), minutes=60)  # the list is there
+    env = {**os.environ, "HS_REPO": str(repo.root), "HS_TODAY": "2025-03-31"}
+    subprocess.run([sys.executable, "-m", "hs", "validate"], env=env, check=True,
+                   capture_output=True)  # warm the cache
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "hs", "visit", tid,
+                           "--date", "2025-03-03"], env=env, check=True,
+                          capture_output=True, text=True)
+    modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert "hs.records.models" not in modules
+    assert not {m for m in modules if m.startswith(("pydantic", "ruamel"))}
+    assert f"trajectory {tid}: visit on 2025-03-03" in proc.stderr
