@@ -413,9 +413,10 @@ def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
             "count"),
         Row("fte", ctx.t("fte"), lambda c: c.fte, "fte"),
     ]
-    sources: list[str] = []
-    for c in columns:
-        sources += [k for k in c.funding if k not in sources]
+    found = {k for c in columns for k in c.funding}
+    # the vocabulary's order (public sources first), then any other code
+    sources = [k for k in ctx.vocabularies.get("funding_sources", {}) if k in found]
+    sources += sorted(found - set(sources))
     if sources:
         rows.append(Row("funding", ctx.t("funding-total"),
                         lambda c: sum(c.funding.values()) if c.funding else None, "amount"))
@@ -703,7 +704,7 @@ def signals_html(c: KpiCounts, ctx: Context) -> str:
 def signals_markdown(c: KpiCounts, ctx: Context) -> list[str]:
     """The signals section of the Markdown page."""
     items = signals_chart_items(c, ctx)
-    top = max([float(v) for _, v, _ in items] + [1.0])
+    top = max([_bounds(v)[1] for _, v, _ in items] + [1.0])  # a hidden count is a range
     out = ["", f"## {_et(ctx, 'signals-section')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
                          [[lbl, text, _text_bar(v, top)] for lbl, v, text in items],

@@ -44,6 +44,10 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("event_kinds", "event kinds", "soorten activiteiten", required=False,
                description="Kinds of volunteer events: info-session, module, intervision, "
                "online, other (optional; a tree without it records no events)."),
+    Vocabulary("funding_sources", "funding sources", "inkomstenbronnen", required=False,
+               description="Sources of a location's income (its funding): "
+               "flemish-government, local-government, funds, donations, own-services, "
+               "other (optional; a tree without it records no funding)."),
     Vocabulary("languages", "languages", "talen", checked=False, required=False,
                description="Labels for language codes (optional)."),
 )

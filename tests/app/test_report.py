@@ -293,3 +293,14 @@ def test_a_table_per_municipality(year_repo: Path) -> None:
                            "--by-municipality", "--public", "--format", "markdown")
     assert code == 0, err
     assert "| Kessel-Lo | <5 | <5 |" in md
+
+
+def test_public_markdown_page_of_the_demo_hides_small_signal_counts(demo_repo: Path) -> None:
+    """A hidden count is a range: the signals' text bars took it for a number (TypeError)."""
+    code, md, err = report(demo_repo, "--year", "2025", "--public", "--format", "markdown")
+    assert code == 0, err
+    signals = md[md.index("## Signalen uit de gezinnen"):]
+    signals = signals[:signals.index("\n## ")]
+    assert "| Kinderopvang | 5 | ████████████████████ |" in signals
+    assert "| Betaalbare huisvesting | <5 | ████ |" in signals
+    assert "signalen in totaal" in signals

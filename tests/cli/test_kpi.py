@@ -151,7 +151,7 @@ Partner organisations                      Partner vzw
 Cities and municipalities                            2
 Coordinator FTE                                   0.50
 Income (euros)                                   20000
-Income: local-government                        100.0%
+Income: Local governments                       100.0%
 """
 
 
