@@ -134,7 +134,7 @@ LABELS = Catalog({
     "share": ("Share", "Aandeel"),
     "total": ("Total", "Totaal"),
     "domain": ("Domain", "Domein"),
-    "n": ("Closed with scores", "Afgerond met scores"),
+    "n": ("Closed with scores", "Met scores"),  # short: the Dutch table fits 80 columns
     "start": ("Start", "Start"),
     "end": ("End", "Einde"),
     "change": ("Change", "Verschil"),
@@ -236,18 +236,23 @@ def default_vocabularies() -> dict[str, Any]:
 # --- numbers in words ------------------------------------------------------------------------
 
 
+#: The number language of tables in Dutch: a decimal comma and no thousands separator
+#: (a number stays one token in a column); ``""`` is the same with a decimal point (CSV).
+TABLE_NL = "nl-table"
+
+
 def fmt_int(n: float, lang: str) -> str:
     """A whole number for people: 10.984 in Dutch, 10,984 in English, 10984 for tables
-    (``lang=""``: no grouping, a decimal point)."""
-    if not lang:
+    (``lang=""`` or :data:`TABLE_NL`: no grouping)."""
+    if not lang or lang == TABLE_NL:
         return str(round(n))
     text = f"{round(n):,}"
     return text.replace(",", ".") if lang == "nl" else text
 
 
 def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
-    text = f"{x:,.{digits}f}" if lang else f"{x:.{digits}f}"
-    if lang == "nl":
+    text = f"{x:,.{digits}f}" if lang and lang != TABLE_NL else f"{x:.{digits}f}"
+    if lang in ("nl", TABLE_NL):
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 
@@ -479,7 +484,7 @@ def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
                ctx: Context | None = None) -> list[Table]:
     """One table per section of the annual report. With ``parts``: one column per
     location and a total; else a value column (and a count column for shares)."""
-    return [table for _, table in _kpi_sections(total, parts, ctx)]
+    return [table for _, table in _kpi_sections(total, parts, ctx, people=True)]
 
 
 def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
@@ -508,9 +513,11 @@ def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
 
 
 def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
-                  ctx: Context | None) -> list[tuple[str, Table]]:
+                  ctx: Context | None, people: bool = False) -> list[tuple[str, Table]]:
     ctx = ctx or Context(lang=language())
-    lang = ""  # numbers in tables: no grouping, a decimal point (labels in ctx.lang)
+    # numbers in tables: no grouping; for people in Dutch a decimal comma, for programs
+    # (CSV) a decimal point (labels in ctx.lang)
+    lang = TABLE_NL if people and ctx.lang == "nl" else ""
     scopes: list[tuple[str, str, KpiCounts]]
     if parts is not None:
         scopes = [(code, code, c) for code, c in parts.items()]
