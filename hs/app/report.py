@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -716,8 +717,8 @@ def signals_markdown(c: KpiCounts, ctx: Context) -> list[str]:
     out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
                          [[lbl, text, _text_bar(v, top)] for lbl, v, text in items],
                          bar=True) if items else ctx.t("no-data"))
-    out += ["", _et(ctx, "signals-note", year=c.year,
-                    n=fmt_count(_signals_total(c), ctx.lang))]
+    out += ["", _md_text(_et(ctx, "signals-note", year=c.year,
+                             n=fmt_count(_signals_total(c), ctx.lang)))]
     return out
 
 
@@ -1187,6 +1188,32 @@ def _md_table(header: list[str], rows: list[list[str]], bar: bool = False) -> st
     return "\n".join(lines)
 
 
+MD_WIDTH = 80  # a Markdown page reads in an 80-column terminal too
+
+
+def _md_tables(header: list[str], rows: list[list[str]]) -> str:
+    """:func:`_md_table`, split into tables of the first column and as many of the next
+    columns as fit in :data:`MD_WIDTH` (a table with a column per location)."""
+    def width(cols: list[int]) -> int:
+        return max(len("| " + " | ".join(r[i] for i in cols) + " |")
+                   for r in [header, *rows])
+
+    groups: list[list[int]] = []
+    for i in range(1, len(header)):
+        if groups and width([0, *groups[-1], i]) <= MD_WIDTH:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return "\n\n".join(_md_table([header[0], *(header[i] for i in g)],
+                                  [[r[0], *(r[i] for i in g)] for r in rows])
+                        for g in groups)
+
+
+def _md_text(text: str) -> str:
+    """A paragraph in lines of at most :data:`MD_WIDTH` (Markdown joins them again)."""
+    return textwrap.fill(text, MD_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
 def _text_bar(value: Any, top: float, width: int = 20) -> str:
     lo, _ = _bounds(value)
     n = round(width * lo / top) if top else 0
@@ -1214,7 +1241,7 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
     out.append(_md_table([ctx.t("figure"), ctx.t("share"), ""],
                          [[lbl, text, _text_bar(v, 1.0)] for lbl, v, text in s["profile"]],
                          bar=True))
-    out += ["", _profile_note(c, ctx)]
+    out += ["", _md_text(_profile_note(c, ctx))]
     out += ["", f"## {ctx.t('volunteers-section')}", ""]
     rows = [[r.label, _cell(r.kind, r.value(c), lang), ""] for r in _volunteer_rows(ctx)
             if r.kind == "count"]
@@ -1240,14 +1267,14 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
                          [[lbl, fmt_dec(a, lang), fmt_dec(b, lang), ch]
                           for lbl, a, b, ch in s["impact"]])
                if s["impact"] else ctx.t("no-data"))
-    out += ["", ctx.t("impact-note", year=c.year)]
+    out += ["", _md_text(ctx.t("impact-note", year=c.year))]
     out += signals_markdown(c, ctx)
     out += ["", f"## {ctx.t('organisation')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx)))
     if parts and len(parts) > 1:
         header, loc_rows, total_row = _location_rows(c, parts, ctx, by)
         out += ["", f"## {ctx.t(f'per-{by}')}", ""]
-        out.append(_md_table(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
+        out.append(_md_tables(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
     out += ["", "---", ""]
-    out += [line + "  " for line in _provenance_text(c, ctx, public)]
+    out += [_md_text(line) + "  " for line in _provenance_text(c, ctx, public)]
     return "\n".join(out).rstrip() + "\n"

@@ -90,7 +90,9 @@ def test_markdown(year_repo: Path) -> None:
     assert "## Per location" in text
     assert "| **Total** | **4** | **6** | **9** |" in text
     head = git(year_repo, "rev-parse", "HEAD").strip()
-    assert text.rstrip().endswith(f"Computed with hs from working tree at HEAD {head}.")
+    assert " ".join(text.split()).endswith(
+        f"Computed with hs from working tree at HEAD {head}.")  # wrapped at 80 columns
+    assert [line for line in text.splitlines() if len(line) > 80] == []
 
 
 def test_report_from_exports(year_repo: Path, tmp_path: Path) -> None:
@@ -304,3 +306,23 @@ def test_public_markdown_page_of_the_demo_hides_small_signal_counts(demo_repo: P
     assert "| Kinderopvang | 5 | ████████████████████ |" in signals
     assert "| Betaalbare huisvesting | <5 | ████ |" in signals
     assert "signalen in totaal" in signals
+
+
+@pytest.mark.parametrize("args", [(), ("--public",), ("--by-municipality", "--location",
+                                                      "herkenrode")])
+def test_markdown_page_of_the_demo_fits_80_columns(demo_repo: Path, args: tuple[str, ...]
+                                                  ) -> None:
+    """Notes are wrapped and a table with a column per location or municipality is split
+    in tables that fit; each keeps the first column."""
+    for lang in ("nl", "en"):
+        code, md, err = report(demo_repo, "--year", "2025", "--format", "markdown", *args,
+                               lang=lang)
+        assert code == 0, err
+        assert [line for line in md.splitlines() if len(line) > 80] == []
+    code, md, err = report(demo_repo, "--year", "2025", "--format", "markdown", *args)
+    per = md[md.index("## Per "):md.index("\n---\n")]
+    tables = per.split("\n\n")[1:]
+    assert len(tables) == 2
+    first = "Gemeente" if "--by-municipality" in args else "Werking"
+    assert all(t.startswith(f"| {first} | ") for t in tables)
+    assert tables[1].startswith(f"| {first} | Afgerond | ")
