@@ -482,14 +482,15 @@ SECTIONS = ("source", "headline", "path", "kinds", "profile", "volunteers", "ref
 
 
 def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-               ctx: Context | None = None) -> list[Table]:
+               ctx: Context | None = None, by: str = "location") -> list[Table]:
     """One table per section of the annual report. With ``parts``: one column per
-    location and a total; else a value column (and a count column for shares)."""
-    return [table for _, table in _kpi_sections(total, parts, ctx, people=True)]
+    location (or municipality, ``by``) and a total; else a value column (and a count
+    column for shares)."""
+    return [table for _, table in _kpi_sections(total, parts, ctx, people=True, by=by)]
 
 
 def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-              ctx: Context | None = None) -> Table:
+              ctx: Context | None = None, by: str = "location") -> Table:
     """Every row of :func:`kpi_tables` in one table, for programs: ``section`` (one of
     :data:`SECTIONS`) and ``key`` (the figure's key or code) are stable in every language,
     then the label (``figure``) and the value columns of all sections (a section leaves
@@ -497,7 +498,7 @@ def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
     ``figure`` column follows the language: the source's location is its code (empty for
     all locations) and the revision is said in English."""
     ctx = ctx or Context(lang=language())
-    sections = _kpi_sections(total, parts, ctx)
+    sections = _kpi_sections(total, parts, ctx, by=by)
     columns = [Column("section", ctx.t("section")), Column("key", ctx.t("key"))]
     for _, table in sections:
         for col in table.columns:
@@ -513,8 +514,15 @@ def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
     return Table(ctx.t("headline"), columns, rows)
 
 
+#: Figures that are not split per municipality (location metadata, volunteer events and
+#: signals): a municipality's column shows no value (a dash) rather than 0.
+WHOLE_LOCATION = ("locations", "municipalities", "fte")
+WHOLE_SECTIONS = ("events", "signals", "organisation")
+
+
 def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
-                  ctx: Context | None, people: bool = False) -> list[tuple[str, Table]]:
+                  ctx: Context | None, people: bool = False,
+                  by: str = "location") -> list[tuple[str, Table]]:
     ctx = ctx or Context(lang=language())
     # numbers in tables: no grouping; for people in Dutch a decimal comma, for programs
     # (CSV) a decimal point (labels in ctx.lang)
@@ -529,7 +537,7 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
     first = Column("figure", ctx.t("figure"))
 
     def table(title: str, rows: list[Row], with_counts: Callable[[KpiCounts, str], Any]
-              | None = None) -> Table:
+              | None = None, whole: bool = False) -> Table:
         cols = [first]
         if parts is None and with_counts is not None:
             cols += [Column("count", ctx.t("count"), "right"),
@@ -544,8 +552,10 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
                 cells["share"] = ("" if row.kind == "count" else
                                   _cell(row.kind, row.value(total), lang))
             else:
+                unsplit = by == "municipality" and (whole or row.key in WHOLE_LOCATION)
                 for key, _, c in scopes:
-                    cells[key] = _cell(row.kind, row.value(c), lang)
+                    cells[key] = ("\u2013" if unsplit and key != "total" else
+                                  _cell(row.kind, row.value(c), lang))
             out.rows.append(cells)
         return out
 
@@ -615,8 +625,10 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
         ("close_reasons", table(ctx.t("close_reasons"),
                                 _count_rows(ctx, "close_reasons", "close_reasons", columns))),
         ("impact", impact),
-        *_event_sections(ctx, columns, table),  # events and signals, below
-        ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns))),
+        # events and signals, below (not split per municipality)
+        *_event_sections(ctx, columns, lambda title, rows: table(title, rows, whole=True)),
+        ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns),
+                               whole=True)),
     ]
 
 

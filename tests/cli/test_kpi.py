@@ -601,3 +601,22 @@ def test_the_demo_figures_fit_80_columns_with_labels_and_the_language_s_decimals
     else:
         assert re.search(r"\nCoordinator FTE +3\.50\n", out)
         assert re.search(r"\nIncome: Local governments +52\.0%\n", out)
+
+
+def test_by_municipality_shows_no_value_for_what_is_not_split(demo_repo: Path) -> None:
+    """Location metadata, volunteer events and signals are not split per municipality:
+    a municipality's column has a dash (no value), not a 0 that reads as a count."""
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "--location", "herkenrode",
+                         "--by-municipality", "-f", "plain")
+    assert code == 0, err
+    assert "Figure                       Alken    Diepenbeek    Hasselt    Herk-de-Stad    " \
+        "Zonhoven    Total" in out
+    assert re.search(r"\nFamilies supported +2 +4 +13 +2 +6 +27\n", out)
+    assert re.search(r"\nLocations( +–){5} +1\n", out)
+    assert re.search(r"\nStarted as family buddy( +–){5} +11\n", out)
+    assert re.search(r"\nSignals recorded( +–){5} +7\n", out)
+    assert re.search(r"\nIncome: Local governments( +–){5} +36\.1%\n", out)
+    rows = {(r["section"], r["key"]): r for r in _csv(demo_repo, "en", "--location",
+                                                         "herkenrode", "--by-municipality")}
+    assert (rows[("events", "volunteers_started_buddy")]["Alken"],
+            rows[("events", "volunteers_started_buddy")]["total"]) == ("", "11")
