@@ -97,6 +97,8 @@ LABELS = Catalog({
     "partners": ("Partner organisations", "Partnerorganisaties"),
     "funding-total": ("Income (euros)", "Inkomsten (euro)"),
     "funding-share": ("Income: {source}", "Inkomsten: {source}"),
+    "funding-public": ("Income: Public", "Inkomsten: Publiek"),
+    "funding-private": ("Income: Private", "Inkomsten: Privaat"),
     "kind-buddy": ("Family buddy", "Gezinsbuddy"),
     "kind-starter": ("Starter volunteer", "Startmaatje"),
     "kind-language": ("Language buddy", "Taalmaatje"),
@@ -408,6 +410,15 @@ def funding_share(c: KpiCounts, source: str) -> float | None:
     return round(c.funding.get(source, 0.0) / whole, 4) if whole else None
 
 
+def public_funding_share(c: KpiCounts, public: frozenset[str], private: bool = False
+                         ) -> float | None:
+    """The share of the income from public sources (``public: true`` in the
+    funding_sources vocabulary), or from the others."""
+    whole = sum(c.funding.values())
+    part = sum(v for k, v in c.funding.items() if (k in public) != private)
+    return round(part / whole, 4) if whole else None
+
+
 def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
     """Location metadata: locations, partners, municipalities, FTE, funding."""
     rows = [
@@ -426,6 +437,13 @@ def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
     if sources:
         rows.append(Row("funding", ctx.t("funding-total"),
                         lambda c: sum(c.funding.values()) if c.funding else None, "amount"))
+        public = frozenset(k for k, entry in ctx.vocabularies.get("funding_sources", {}).items()
+                           if isinstance(entry, dict) and entry.get("public"))
+        if public:  # the report: public 59%, private 41%
+            rows.append(Row("public_funding", ctx.t("funding-public"),
+                            lambda c: public_funding_share(c, public), "share"))
+            rows.append(Row("private_funding", ctx.t("funding-private"),
+                            lambda c: public_funding_share(c, public, True), "share"))
     for source in sources:
         rows.append(Row(f"funding_{source}",
                         ctx.t("funding-share", source=ctx.code("funding_sources", source)),

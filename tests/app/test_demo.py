@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from hs.app import demo
 from hs.app.kpi import compute
-from hs.app.report import Context, kpi_tables
+from hs.app.report import Context, kpi_tables, public_funding_share
 from hs.app.validation import validate_tree
 from hs.cli import app
 from hs.records.index import FamilyRow, Index
@@ -311,6 +311,11 @@ def test_every_section_of_the_figures_is_in_the_report_s_proportions(index: Inde
                       "donations": 11, "own-services": 16, "other": 2}
     assert list(funding) == sorted(funding)  # every source of the vocabulary, in JSON order
     assert set(funding) == set(index.vocabularies["funding_sources"])
+    public = frozenset(k for k, e in index.vocabularies["funding_sources"].items()
+                       if e.get("public"))
+    assert public == {"flemish-government", "local-government"}
+    assert public_funding_share(got, public) == 0.59
+    assert public_funding_share(got, public, private=True) == 0.41
     assert got.with_partner == 1 and got.partners == frozenset({"Demo Partner vzw"})
     assert got.fte == 3.5
     volunteers = got.total("volunteers")

@@ -151,6 +151,8 @@ Partner organisations                      Partner vzw
 Cities and municipalities                            2
 Coordinator FTE                                   0.50
 Income (euros)                                   20000
+Income: Public                                  100.0%
+Income: Private                                   0.0%
 Income: Local governments                       100.0%
 """
 

@@ -4,6 +4,7 @@ entry and one ``vocabulary=`` in the spec."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,6 @@ def test_funding_sources_are_checked_and_labelled(empty_repo: Path) -> None:
     result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--format",
                                       "plain", "--repo", str(empty_repo)])
     assert "Inkomsten: Lokale besturen" in result.stdout
+    # public: true in the vocabulary makes the report's public and private shares
+    assert re.search(r"\nInkomsten: Publiek +85,7%\nInkomsten: Privaat +14,3%\n",
+                     result.stdout)
