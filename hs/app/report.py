@@ -155,6 +155,8 @@ LABELS = Catalog({
     "period-text": ("{first} to {last}", "{first} tot en met {last}"),
     "provisional": ("provisional: events up to {day}", "voorlopig: gebeurtenissen tot {day}"),
     "computed-from": ("Computed with hs from {what}.", "Berekend met hs uit {what}."),
+    "merged-text-1": ("Merged from the exact export of 1 location.",
+                      "Samengevoegd uit de exacte export van 1 werking."),
     "merged-text": ("Merged from the exact exports of {n} locations.",
                     "Samengevoegd uit de exacte exports van {n} werkingen."),
     "public-text": ("For publication: counts from 1 to {k} are hidden (\u201c<{below}\u201d), "
@@ -163,6 +165,11 @@ LABELS = Catalog({
                     "Om te publiceren: aantallen van 1 tot {k} zijn verborgen "
                     "(\u201c<{below}\u201d), en een tweede aantal, als bereik, waar een "
                     "verborgen aantal uit een totaal af te leiden is."),
+    "profile-note-1": ("Share of the 1 family supported; pregnant at referral: share of "
+                       "the perinatal families (perinatal families: {perinatal}).",
+                       "Aandeel van het ene ondersteunde gezin; zwanger bij aanmelding: "
+                       "aandeel van de perinatale gezinnen (perinatale gezinnen: "
+                       "{perinatal})."),
     "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
                      "the perinatal families (perinatal families: {perinatal}).",
                      "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
@@ -662,6 +669,9 @@ EVENT_LABELS = Catalog({
     "signals-section": ("Signals from the families", "Signalen uit de gezinnen"),
     "signals-of-theme": ("Families: {theme}", "Gezinnen: {theme}"),
     "signals_total": ("Signals recorded", "Geregistreerde signalen"),
+    "signals-note-1": ("Families with a signal of the theme in {year}; 1 signal in all.",
+                       "Gezinnen met een signaal over het thema in {year}; 1 signaal in "
+                       "totaal."),
     "signals-note": ("Families with a signal of the theme in {year}; {n} signals in all.",
                      "Gezinnen met een signaal over het thema in {year}; {n} signalen in "
                      "totaal."),
@@ -728,11 +738,18 @@ def signals_chart_items(c: KpiCounts, ctx: Context) -> list[tuple[str, Any, str]
     return [(ctx.code("signal_themes", k), v, fmt_count(v, ctx.lang)) for k, v in found]
 
 
+def signals_note(c: KpiCounts, ctx: Context) -> str:
+    """The note under the signals: the year, and how many signals (one: singular)."""
+    n = _signals_total(c)
+    if n == 1:
+        return _et(ctx, "signals-note-1", year=c.year)
+    return _et(ctx, "signals-note", year=c.year, n=fmt_count(n, ctx.lang))
+
+
 def signals_html(c: KpiCounts, ctx: Context) -> str:
     """The "Signalen uit de gezinnen" section of the HTML page."""
     chart = hbar_chart(signals_chart_items(c, ctx), COLOURS["referrers"], "signals-chart")
-    note = _et(ctx, "signals-note", year=c.year,
-               n=fmt_count(_signals_total(c), ctx.lang))
+    note = signals_note(c, ctx)
     return "\n".join([
         f'<section id="signals"><h2>{_e(_et(ctx, "signals-section"))}</h2>',
         chart or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
@@ -747,8 +764,7 @@ def signals_markdown(c: KpiCounts, ctx: Context) -> list[str]:
     out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
                          [[lbl, text, _text_bar(v, top)] for lbl, v, text in items],
                          bar=True) if items else ctx.t("no-data"))
-    out += ["", _md_text(_et(ctx, "signals-note", year=c.year,
-                             n=fmt_count(_signals_total(c), ctx.lang)))]
+    out += ["", _md_text(signals_note(c, ctx))]
     return out
 
 
@@ -1081,7 +1097,8 @@ def _kinds_header(ctx: Context) -> list[str]:
 
 
 def _profile_note(c: KpiCounts, ctx: Context) -> str:
-    return ctx.t("profile-note", n=fmt_count(c.families, ctx.lang),
+    key = "profile-note-1" if c.families == 1 else "profile-note"
+    return ctx.t(key, n=fmt_count(c.families, ctx.lang),
                  perinatal=fmt_count(c.profile.get("perinatal", 0), ctx.lang))
 
 
@@ -1105,7 +1122,8 @@ def _provenance_text(c: KpiCounts, ctx: Context, public: bool = False) -> list[s
     if public:
         lines.append(ctx.t("public-text", k=SUPPRESS_BELOW - 1, below=SUPPRESS_BELOW))
     if c.sources:
-        lines.append(ctx.t("merged-text", n=len(c.sources)))
+        lines.append(ctx.t("merged-text-1") if len(c.sources) == 1 else
+                     ctx.t("merged-text", n=len(c.sources)))
         for who, text in provenance(c, ctx.lang):
             lines.append(f"{ctx.name(who)}: {text}")
     else:

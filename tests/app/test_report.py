@@ -14,7 +14,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from hs.app.report import COLOURS, fmt_count, fmt_share, wrap_label
+from hs.app.kpi import KpiCounts
+from hs.app.report import (
+    COLOURS,
+    Context,
+    _profile_note,
+    fmt_count,
+    fmt_share,
+    signals_note,
+    wrap_label,
+)
 from hs.cli import app
 from tests.app.test_kpi import build_year
 from tests.conftest import commit_all, git
@@ -326,3 +335,18 @@ def test_markdown_page_of_the_demo_fits_80_columns(demo_repo: Path, args: tuple[
     first = "Gemeente" if "--by-municipality" in args else "Werking"
     assert all(t.startswith(f"| {first} | ") for t in tables)
     assert tables[1].startswith(f"| {first} | Afgerond | ")
+
+
+def test_notes_say_one_in_the_singular() -> None:
+    """One family, one signal: no "1 signals" or "1 families"."""
+    c = KpiCounts.__new__(KpiCounts)
+    object.__setattr__(c, "year", 2025)
+    object.__setattr__(c, "extra", {"signal_counts": {"housing": 1}})
+    object.__setattr__(c, "families", 1)
+    object.__setattr__(c, "profile", {"perinatal": 0})
+    assert signals_note(c, Context(lang="nl")) == \
+        "Gezinnen met een signaal over het thema in 2025; 1 signaal in totaal."
+    assert signals_note(c, Context(lang="en")).endswith("; 1 signal in all.")
+    assert _profile_note(c, Context(lang="en")).startswith("Share of the 1 family supported;")
+    object.__setattr__(c, "extra", {"signal_counts": {"housing": 2}})
+    assert signals_note(c, Context(lang="nl")).endswith("; 2 signalen in totaal.")
