@@ -87,6 +87,16 @@ PROFILE_SHARES: dict[str, float] = {
 }
 PREGNANT_SHARE = 0.39  # of perinatal families: expecting at referral
 WOMEN_SHARE = 0.78
+#: Of the family buddy trajectories that start in the report year, the share given to a
+#: volunteer who starts for it (trained a few weeks before) rather than to one already
+#: active: the report has about one new buddy a year for three volunteers (130 of 392).
+NEW_BUDDY_SHARE = 0.6
+#: Income per source in euros, of a location of 1.0 FTE run with its local government
+#: and of one run with a partner organisation. Over the four locations of a region the
+#: shares are the report's: public 59% (Flemish government 7%, local governments 52%),
+#: private 41% (funds 12%, donations 11%, own services 16%, other 2%).
+FUNDING_SOURCES = ("flemish-government", "local-government", "funds", "donations",
+                   "own-services", "other")
 AGE_BANDS: tuple[tuple[int, int, float], ...] = (
     (19, 25, 0.12), (26, 50, 0.39), (51, 65, 0.29), (66, 75, 0.19), (76, 82, 0.01))
 
@@ -184,6 +194,7 @@ class SiteTemplate:
     language: bool = False
     coach: bool = False
     partner: str | None = None
+    funding: tuple[int, ...] = ()  # euros, in the order of FUNDING_SOURCES
 
 
 TEMPLATES: tuple[SiteTemplate, ...] = (
@@ -194,13 +205,15 @@ TEMPLATES: tuple[SiteTemplate, ...] = (
                   ("Heverlee", ("Leuven",)),
                   ("Wilsele", ("Leuven", "Kessel-Lo", "Wijgmaal")),
                   ("Wijgmaal", ("Wilsele",))),
-                 dt.date(2012, 9, 1), None, 1.5, 55, language=True, coach=True),
+                 dt.date(2012, 9, 1), None, 1.5, 55, language=True, coach=True,
+                 funding=(7_800, 62_000, 13_000, 12_400, 14_800, 1_400)),
     SiteTemplate("herent", "Home-Start Herent",
                  ("Herent", "Veltem-Beisem", "Winksele"),
                  (("Herent", ("Veltem-Beisem", "Winksele")),
                   ("Veltem-Beisem", ("Herent",)),
                   ("Winksele", ("Herent",))),
-                 dt.date(2016, 1, 1), None, 0.5, 25, language=True),
+                 dt.date(2016, 1, 1), None, 0.5, 25, language=True,
+                 funding=(2_600, 21_600, 4_200, 3_800, 4_600, 400)),
     SiteTemplate("herkenrode", "Home-Start Herkenrode",
                  ("Hasselt", "Alken", "Diepenbeek", "Herk-de-Stad", "Zonhoven"),
                  (("Hasselt", ("Alken", "Diepenbeek", "Zonhoven")),
@@ -208,10 +221,12 @@ TEMPLATES: tuple[SiteTemplate, ...] = (
                   ("Diepenbeek", ("Hasselt",)),
                   ("Herk-de-Stad", ("Alken",)),
                   ("Zonhoven", ("Hasselt",))),
-                 dt.date(2014, 3, 1), None, 1.0, 45, partner="Demo Partner vzw"),
+                 dt.date(2014, 3, 1), None, 1.0, 45, partner="Demo Partner vzw",
+                 funding=(5_200, 26_000, 10_000, 8_800, 19_200, 2_800)),
     SiteTemplate("lier", "Home-Start Lier", ("Lier", "Duffel", "Nijlen"),
                  (("Lier", ("Duffel", "Nijlen")),),
-                 dt.date(2018, 3, 1), dt.date(2025, 12, 31), 0.5, 25),
+                 dt.date(2018, 3, 1), dt.date(2025, 12, 31), 0.5, 25,
+                 funding=(2_600, 25_600, 4_000, 3_600, 3_000, 600)),
 )
 
 
@@ -229,7 +244,7 @@ def region_templates(region: int) -> tuple[SiteTemplate, ...]:
             tuple(rename[m] for m in t.municipalities),
             tuple((rename[m], tuple(rename[n] for n in near)) for m, near in t.neighbours),
             t.active_from, t.active_until, t.fte, t.families, t.language, t.coach,
-            t.partner))
+            t.partner, t.funding))
     return tuple(out)
 
 
@@ -885,7 +900,10 @@ class _Region:
         fam = t.family
         best: _Volunteer | None = None
         best_score = -1.0
-        for v in vols:
+        # a new buddy for many trajectories of the report year (not for a replacement)
+        fresh = (t.kind == "buddy" and first.year == YEAR and exclude is None
+                 and rng.random() < NEW_BUDDY_SHARE)
+        for v in [] if fresh else vols:
             if v is exclude or not self.fits(v, t.kind):
                 continue
             if fam.pref_gender is not None and v.gender not in (None, fam.pref_gender):
@@ -902,16 +920,19 @@ class _Region:
             if score > best_score:
                 best, best_score = v, score
         if best is None:
-            best = self.create(vols, site, t, first)
+            best = self.create(vols, site, t, first, fresh)
         if fam.pref_gender is not None:
             best.gender = fam.pref_gender
         return best
 
     def create(self, vols: list[_Volunteer], site: SiteTemplate, t: _Trajectory,
-               first: dt.date) -> _Volunteer:
+               first: dt.date, fresh: bool = False) -> _Volunteer:
         rng = self.rng
         kind = t.kind
-        back = rng.randint(10, 90) if rng.random() < 0.6 else rng.randint(90, 1500)
+        if fresh:  # trained for this family: active a few weeks before
+            back = rng.randint(14, 75)
+        else:
+            back = rng.randint(10, 90) if rng.random() < 0.6 else rng.randint(90, 1500)
         start = max(first - back * DAY, site.active_from + 60 * DAY, dt.date(2014, 1, 1))
         start = min(start, first)
         if kind == "coach":
@@ -981,7 +1002,7 @@ class _Region:
                     day += rng_days(rng, 7, 21)
                 v.no_check = rng.random() < 0.5
                 new.append(v)
-            for _ in range(max(1, round(n * 0.08))):  # trained, waiting for a family
+            for _ in range(max(1, round(n * 0.04))):  # trained, waiting for a family
                 roles = ["buddy"] if rng.random() < 0.85 else ["buddy", "starter"]
                 start = _day(rng, dt.date(2025, 6, 1), END - 7 * DAY)
                 new.append(self.new_volunteer(site, roles, [_Period(start)],
@@ -1216,6 +1237,8 @@ def location_data(site: SiteTemplate) -> dict[str, Any]:
     if site.active_until is not None:
         d["active_until"] = _iso(site.active_until)
     d["fte"] = site.fte
+    if site.funding:
+        d["funding"] = dict(zip(FUNDING_SOURCES, site.funding, strict=True))
     return d
 
 

@@ -3,7 +3,7 @@
 Everything here draws from its own seeded random generator, so the families,
 volunteers and trajectories of the demo stay exactly what they were before events
 existed. Proportions follow the annual report 2025 ("Home-Start in cijfers"): per
-volunteer, about 0.45 info-session attendances, 0.4 completed start trainings and 1.8
+volunteer, about 0.45 info-session attendances, 0.4 completed start trainings and 1.5
 intervision attendances a year; three online sessions of the central office a year.
 """
 
@@ -22,7 +22,7 @@ INFO = "info-session"
 MODULES = ("module-resilience", "module-attitude", "module-network")
 CYCLE_DAYS = 182  # a start training twice a year, its modules a week apart
 INTERVISION_MONTHS = (2, 5, 9, 11)
-INTERVISION_SHARE = 0.47  # of the active buddies, each meeting
+INTERVISION_SHARE = 0.56  # of the active buddies, each meeting
 ONLINE_DAYS = ((3, 18), (6, 12), (10, 16))
 THEMES_INTERVISION = ("Grenzen stellen", "Werken met tolken", "Veerkracht",
                       "Samenwerken met Kind en Gezin", "Armoede en schulden",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -96,6 +97,8 @@ LABELS = Catalog({
     "partners": ("Partner organisations", "Partnerorganisaties"),
     "funding-total": ("Income (euros)", "Inkomsten (euro)"),
     "funding-share": ("Income: {source}", "Inkomsten: {source}"),
+    "funding-public": ("Income: Public", "Inkomsten: Publiek"),
+    "funding-private": ("Income: Private", "Inkomsten: Privaat"),
     "kind-buddy": ("Family buddy", "Gezinsbuddy"),
     "kind-starter": ("Starter volunteer", "Startmaatje"),
     "kind-language": ("Language buddy", "Taalmaatje"),
@@ -134,7 +137,7 @@ LABELS = Catalog({
     "share": ("Share", "Aandeel"),
     "total": ("Total", "Totaal"),
     "domain": ("Domain", "Domein"),
-    "n": ("Closed with scores", "Afgerond met scores"),
+    "n": ("Closed with scores", "Met scores"),  # short: the Dutch table fits 80 columns
     "start": ("Start", "Start"),
     "end": ("End", "Einde"),
     "change": ("Change", "Verschil"),
@@ -152,6 +155,8 @@ LABELS = Catalog({
     "period-text": ("{first} to {last}", "{first} tot en met {last}"),
     "provisional": ("provisional: events up to {day}", "voorlopig: gebeurtenissen tot {day}"),
     "computed-from": ("Computed with hs from {what}.", "Berekend met hs uit {what}."),
+    "merged-text-1": ("Merged from the exact export of 1 location.",
+                      "Samengevoegd uit de exacte export van 1 werking."),
     "merged-text": ("Merged from the exact exports of {n} locations.",
                     "Samengevoegd uit de exacte exports van {n} werkingen."),
     "public-text": ("For publication: counts from 1 to {k} are hidden (\u201c<{below}\u201d), "
@@ -160,6 +165,11 @@ LABELS = Catalog({
                     "Om te publiceren: aantallen van 1 tot {k} zijn verborgen "
                     "(\u201c<{below}\u201d), en een tweede aantal, als bereik, waar een "
                     "verborgen aantal uit een totaal af te leiden is."),
+    "profile-note-1": ("Share of the 1 family supported; pregnant at referral: share of "
+                       "the perinatal families (perinatal families: {perinatal}).",
+                       "Aandeel van het ene ondersteunde gezin; zwanger bij aanmelding: "
+                       "aandeel van de perinatale gezinnen (perinatale gezinnen: "
+                       "{perinatal})."),
     "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
                      "the perinatal families (perinatal families: {perinatal}).",
                      "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
@@ -236,18 +246,23 @@ def default_vocabularies() -> dict[str, Any]:
 # --- numbers in words ------------------------------------------------------------------------
 
 
+#: The number language of tables in Dutch: a decimal comma and no thousands separator
+#: (a number stays one token in a column); ``""`` is the same with a decimal point (CSV).
+TABLE_NL = "nl-table"
+
+
 def fmt_int(n: float, lang: str) -> str:
     """A whole number for people: 10.984 in Dutch, 10,984 in English, 10984 for tables
-    (``lang=""``: no grouping, a decimal point)."""
-    if not lang:
+    (``lang=""`` or :data:`TABLE_NL`: no grouping)."""
+    if not lang or lang == TABLE_NL:
         return str(round(n))
     text = f"{round(n):,}"
     return text.replace(",", ".") if lang == "nl" else text
 
 
 def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
-    text = f"{x:,.{digits}f}" if lang else f"{x:.{digits}f}"
-    if lang == "nl":
+    text = f"{x:,.{digits}f}" if lang and lang != TABLE_NL else f"{x:.{digits}f}"
+    if lang in ("nl", TABLE_NL):
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 
@@ -402,6 +417,15 @@ def funding_share(c: KpiCounts, source: str) -> float | None:
     return round(c.funding.get(source, 0.0) / whole, 4) if whole else None
 
 
+def public_funding_share(c: KpiCounts, public: frozenset[str], private: bool = False
+                         ) -> float | None:
+    """The share of the income from public sources (``public: true`` in the
+    funding_sources vocabulary), or from the others."""
+    whole = sum(c.funding.values())
+    part = sum(v for k, v in c.funding.items() if (k in public) != private)
+    return round(part / whole, 4) if whole else None
+
+
 def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
     """Location metadata: locations, partners, municipalities, FTE, funding."""
     rows = [
@@ -413,12 +437,20 @@ def organisation_rows(ctx: Context, columns: list[KpiCounts]) -> list[Row]:
             "count"),
         Row("fte", ctx.t("fte"), lambda c: c.fte, "fte"),
     ]
-    sources: list[str] = []
-    for c in columns:
-        sources += [k for k in c.funding if k not in sources]
+    found = {k for c in columns for k in c.funding}
+    # the vocabulary's order (public sources first), then any other code
+    sources = [k for k in ctx.vocabularies.get("funding_sources", {}) if k in found]
+    sources += sorted(found - set(sources))
     if sources:
         rows.append(Row("funding", ctx.t("funding-total"),
                         lambda c: sum(c.funding.values()) if c.funding else None, "amount"))
+        public = frozenset(k for k, entry in ctx.vocabularies.get("funding_sources", {}).items()
+                           if isinstance(entry, dict) and entry.get("public"))
+        if public:  # the report: public 59%, private 41%
+            rows.append(Row("public_funding", ctx.t("funding-public"),
+                            lambda c: public_funding_share(c, public), "share"))
+            rows.append(Row("private_funding", ctx.t("funding-private"),
+                            lambda c: public_funding_share(c, public, True), "share"))
     for source in sources:
         rows.append(Row(f"funding_{source}",
                         ctx.t("funding-share", source=ctx.code("funding_sources", source)),
@@ -475,14 +507,15 @@ SECTIONS = ("source", "headline", "path", "kinds", "profile", "volunteers", "ref
 
 
 def kpi_tables(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-               ctx: Context | None = None) -> list[Table]:
+               ctx: Context | None = None, by: str = "location") -> list[Table]:
     """One table per section of the annual report. With ``parts``: one column per
-    location and a total; else a value column (and a count column for shares)."""
-    return [table for _, table in _kpi_sections(total, parts, ctx)]
+    location (or municipality, ``by``) and a total; else a value column (and a count
+    column for shares)."""
+    return [table for _, table in _kpi_sections(total, parts, ctx, people=True, by=by)]
 
 
 def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
-              ctx: Context | None = None) -> Table:
+              ctx: Context | None = None, by: str = "location") -> Table:
     """Every row of :func:`kpi_tables` in one table, for programs: ``section`` (one of
     :data:`SECTIONS`) and ``key`` (the figure's key or code) are stable in every language,
     then the label (``figure``) and the value columns of all sections (a section leaves
@@ -490,7 +523,7 @@ def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
     ``figure`` column follows the language: the source's location is its code (empty for
     all locations) and the revision is said in English."""
     ctx = ctx or Context(lang=language())
-    sections = _kpi_sections(total, parts, ctx)
+    sections = _kpi_sections(total, parts, ctx, by=by)
     columns = [Column("section", ctx.t("section")), Column("key", ctx.t("key"))]
     for _, table in sections:
         for col in table.columns:
@@ -506,10 +539,19 @@ def kpi_table(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = None,
     return Table(ctx.t("headline"), columns, rows)
 
 
+#: Figures that are not split per municipality (location metadata, volunteer events and
+#: signals): a municipality's column shows no value (a dash) rather than 0.
+WHOLE_LOCATION = ("locations", "municipalities", "fte")
+WHOLE_SECTIONS = ("events", "signals", "organisation")
+
+
 def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
-                  ctx: Context | None) -> list[tuple[str, Table]]:
+                  ctx: Context | None, people: bool = False,
+                  by: str = "location") -> list[tuple[str, Table]]:
     ctx = ctx or Context(lang=language())
-    lang = ""  # numbers in tables: no grouping, a decimal point (labels in ctx.lang)
+    # numbers in tables: no grouping; for people in Dutch a decimal comma, for programs
+    # (CSV) a decimal point (labels in ctx.lang)
+    lang = TABLE_NL if people and ctx.lang == "nl" else ""
     scopes: list[tuple[str, str, KpiCounts]]
     if parts is not None:
         scopes = [(code, code, c) for code, c in parts.items()]
@@ -520,7 +562,7 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
     first = Column("figure", ctx.t("figure"))
 
     def table(title: str, rows: list[Row], with_counts: Callable[[KpiCounts, str], Any]
-              | None = None) -> Table:
+              | None = None, whole: bool = False) -> Table:
         cols = [first]
         if parts is None and with_counts is not None:
             cols += [Column("count", ctx.t("count"), "right"),
@@ -535,8 +577,10 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
                 cells["share"] = ("" if row.kind == "count" else
                                   _cell(row.kind, row.value(total), lang))
             else:
+                unsplit = by == "municipality" and (whole or row.key in WHOLE_LOCATION)
                 for key, _, c in scopes:
-                    cells[key] = _cell(row.kind, row.value(c), lang)
+                    cells[key] = ("\u2013" if unsplit and key != "total" else
+                                  _cell(row.kind, row.value(c), lang))
             out.rows.append(cells)
         return out
 
@@ -606,8 +650,10 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
         ("close_reasons", table(ctx.t("close_reasons"),
                                 _count_rows(ctx, "close_reasons", "close_reasons", columns))),
         ("impact", impact),
-        *_event_sections(ctx, columns, table),  # events and signals, below
-        ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns))),
+        # events and signals, below (not split per municipality)
+        *_event_sections(ctx, columns, lambda title, rows: table(title, rows, whole=True)),
+        ("organisation", table(ctx.t("organisation"), organisation_rows(ctx, columns),
+                               whole=True)),
     ]
 
 
@@ -623,6 +669,9 @@ EVENT_LABELS = Catalog({
     "signals-section": ("Signals from the families", "Signalen uit de gezinnen"),
     "signals-of-theme": ("Families: {theme}", "Gezinnen: {theme}"),
     "signals_total": ("Signals recorded", "Geregistreerde signalen"),
+    "signals-note-1": ("Families with a signal of the theme in {year}; 1 signal in all.",
+                       "Gezinnen met een signaal over het thema in {year}; 1 signaal in "
+                       "totaal."),
     "signals-note": ("Families with a signal of the theme in {year}; {n} signals in all.",
                      "Gezinnen met een signaal over het thema in {year}; {n} signalen in "
                      "totaal."),
@@ -689,11 +738,18 @@ def signals_chart_items(c: KpiCounts, ctx: Context) -> list[tuple[str, Any, str]
     return [(ctx.code("signal_themes", k), v, fmt_count(v, ctx.lang)) for k, v in found]
 
 
+def signals_note(c: KpiCounts, ctx: Context) -> str:
+    """The note under the signals: the year, and how many signals (one: singular)."""
+    n = _signals_total(c)
+    if n == 1:
+        return _et(ctx, "signals-note-1", year=c.year)
+    return _et(ctx, "signals-note", year=c.year, n=fmt_count(n, ctx.lang))
+
+
 def signals_html(c: KpiCounts, ctx: Context) -> str:
     """The "Signalen uit de gezinnen" section of the HTML page."""
     chart = hbar_chart(signals_chart_items(c, ctx), COLOURS["referrers"], "signals-chart")
-    note = _et(ctx, "signals-note", year=c.year,
-               n=fmt_count(_signals_total(c), ctx.lang))
+    note = signals_note(c, ctx)
     return "\n".join([
         f'<section id="signals"><h2>{_e(_et(ctx, "signals-section"))}</h2>',
         chart or f'<p class="note">{_e(ctx.t("no-data"))}</p>',
@@ -703,13 +759,12 @@ def signals_html(c: KpiCounts, ctx: Context) -> str:
 def signals_markdown(c: KpiCounts, ctx: Context) -> list[str]:
     """The signals section of the Markdown page."""
     items = signals_chart_items(c, ctx)
-    top = max([float(v) for _, v, _ in items] + [1.0])
+    top = max([_bounds(v)[1] for _, v, _ in items] + [1.0])  # a hidden count is a range
     out = ["", f"## {_et(ctx, 'signals-section')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("count"), ""],
                          [[lbl, text, _text_bar(v, top)] for lbl, v, text in items],
                          bar=True) if items else ctx.t("no-data"))
-    out += ["", _et(ctx, "signals-note", year=c.year,
-                    n=fmt_count(_signals_total(c), ctx.lang))]
+    out += ["", _md_text(signals_note(c, ctx))]
     return out
 
 
@@ -1042,7 +1097,8 @@ def _kinds_header(ctx: Context) -> list[str]:
 
 
 def _profile_note(c: KpiCounts, ctx: Context) -> str:
-    return ctx.t("profile-note", n=fmt_count(c.families, ctx.lang),
+    key = "profile-note-1" if c.families == 1 else "profile-note"
+    return ctx.t(key, n=fmt_count(c.families, ctx.lang),
                  perinatal=fmt_count(c.profile.get("perinatal", 0), ctx.lang))
 
 
@@ -1066,7 +1122,8 @@ def _provenance_text(c: KpiCounts, ctx: Context, public: bool = False) -> list[s
     if public:
         lines.append(ctx.t("public-text", k=SUPPRESS_BELOW - 1, below=SUPPRESS_BELOW))
     if c.sources:
-        lines.append(ctx.t("merged-text", n=len(c.sources)))
+        lines.append(ctx.t("merged-text-1") if len(c.sources) == 1 else
+                     ctx.t("merged-text", n=len(c.sources)))
         for who, text in provenance(c, ctx.lang):
             lines.append(f"{ctx.name(who)}: {text}")
     else:
@@ -1179,6 +1236,32 @@ def _md_table(header: list[str], rows: list[list[str]], bar: bool = False) -> st
     return "\n".join(lines)
 
 
+MD_WIDTH = 80  # a Markdown page reads in an 80-column terminal too
+
+
+def _md_tables(header: list[str], rows: list[list[str]]) -> str:
+    """:func:`_md_table`, split into tables of the first column and as many of the next
+    columns as fit in :data:`MD_WIDTH` (a table with a column per location)."""
+    def width(cols: list[int]) -> int:
+        return max(len("| " + " | ".join(r[i] for i in cols) + " |")
+                   for r in [header, *rows])
+
+    groups: list[list[int]] = []
+    for i in range(1, len(header)):
+        if groups and width([0, *groups[-1], i]) <= MD_WIDTH:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return "\n\n".join(_md_table([header[0], *(header[i] for i in g)],
+                                  [[r[0], *(r[i] for i in g)] for r in rows])
+                        for g in groups)
+
+
+def _md_text(text: str) -> str:
+    """A paragraph in lines of at most :data:`MD_WIDTH` (Markdown joins them again)."""
+    return textwrap.fill(text, MD_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
 def _text_bar(value: Any, top: float, width: int = 20) -> str:
     lo, _ = _bounds(value)
     n = round(width * lo / top) if top else 0
@@ -1206,7 +1289,7 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
     out.append(_md_table([ctx.t("figure"), ctx.t("share"), ""],
                          [[lbl, text, _text_bar(v, 1.0)] for lbl, v, text in s["profile"]],
                          bar=True))
-    out += ["", _profile_note(c, ctx)]
+    out += ["", _md_text(_profile_note(c, ctx))]
     out += ["", f"## {ctx.t('volunteers-section')}", ""]
     rows = [[r.label, _cell(r.kind, r.value(c), lang), ""] for r in _volunteer_rows(ctx)
             if r.kind == "count"]
@@ -1232,14 +1315,14 @@ def render_markdown(total: KpiCounts, parts: Mapping[str, KpiCounts] | None = No
                          [[lbl, fmt_dec(a, lang), fmt_dec(b, lang), ch]
                           for lbl, a, b, ch in s["impact"]])
                if s["impact"] else ctx.t("no-data"))
-    out += ["", ctx.t("impact-note", year=c.year)]
+    out += ["", _md_text(ctx.t("impact-note", year=c.year))]
     out += signals_markdown(c, ctx)
     out += ["", f"## {ctx.t('organisation')}", ""]
     out.append(_md_table([ctx.t("figure"), ctx.t("value")], _organisation(c, ctx)))
     if parts and len(parts) > 1:
         header, loc_rows, total_row = _location_rows(c, parts, ctx, by)
         out += ["", f"## {ctx.t(f'per-{by}')}", ""]
-        out.append(_md_table(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
+        out.append(_md_tables(header, [*loc_rows, [f"**{x}**" for x in total_row]]))
     out += ["", "---", ""]
-    out += [line + "  " for line in _provenance_text(c, ctx, public)]
+    out += [_md_text(line) + "  " for line in _provenance_text(c, ctx, public)]
     return "\n".join(out).rstrip() + "\n"

@@ -288,10 +288,11 @@ def kpi(
             data["incomplete"] = incomplete_json(left_out)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
+    by = "municipality" if by_municipality else "location"
     if fmt == "csv":  # for programs: one table, a stable section and key per row
-        emit(kpi_table(total, parts, ctx), fmt)
+        emit(kpi_table(total, parts, ctx, by), fmt)
         return
-    emit(kpi_tables(total, parts, ctx), fmt)
+    emit(kpi_tables(total, parts, ctx, by), fmt)
     if left_out:
         sys.stdout.write(incomplete_line(left_out) + "\n")
 

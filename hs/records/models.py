@@ -164,11 +164,17 @@ class StepLabel(Label):
         "completed the start training on the day of the last of these steps.")
 
 
+class FundingLabel(Label):
+    public: bool = Field(default=False, description="Public money (a government's "
+                         "subsidy); else private (funds, donations, own services).")
+
+
 def _vocabulary(v: Vocabulary) -> tuple[Any, Any]:
     kwargs: dict[str, Any] = {} if v.required else {"default_factory": dict}
     if v.description is not None:
         kwargs["description"] = v.description
-    annotation: Any = dict[Code, StepLabel] if v.steps else dict[Code, Label]
+    label: Any = StepLabel if v.steps else FundingLabel if v.funding else Label
+    annotation: Any = dict[Code, label]
     return annotation, Field(**kwargs)
 
 

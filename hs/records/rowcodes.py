@@ -17,8 +17,11 @@ from hs.records.rows import EventRow, FamilyRow, LocationRow, TrajectoryRow, Vol
 
 def location_codes_known(codes: Callable[[str], frozenset[str]]) -> Callable[[LocationRow], bool]:
     """Whether every code of a location's row is in its vocabulary."""
+    funding_sources = codes("funding_sources")
 
     def known(r: LocationRow) -> bool:
+        if not funding_sources.issuperset(r.funding):
+            return False
         return True
 
     return known

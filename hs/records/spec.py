@@ -290,10 +290,9 @@ LOCATION = Group("Location", (
           description="Last day, once the location stopped."),
     Field("fte", "float | None", None, bounds={"ge": 0, "le": 50},
           description="Coordinator FTE (location metadata)."),
-    Field("funding", "dict[Code, float]", factory="dict",
-          description="Income per source in euros (location metadata), e.g. "
-          "local-government, flemish-government, funds, donations, own-services, other: "
-          "the figures show each source's share. Amounts of the reported year; the "
+    Field("funding", "dict[Code, float]", factory="dict", key_vocabulary="funding_sources",
+          description="Income per source in euros (location metadata), by funding source "
+          "code: the figures show each source's share. Amounts of the reported year; the "
           "figures of an earlier year come from that year's revision (hs kpi --rev)."),
     _conflicts(),
 ), rules=(location_order,),

@@ -26,6 +26,7 @@ class Vocabulary(NamedTuple):
     checked: bool = True  # hs validate checks that each code used is in it
     required: bool = True  # the file must have it
     steps: bool = False  # entries say whether a step is required (training steps)
+    funding: bool = False  # entries say whether a source is public money (funding sources)
     description: str | None = None
 
 
@@ -44,6 +45,11 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("event_kinds", "event kinds", "soorten activiteiten", required=False,
                description="Kinds of volunteer events: info-session, module, intervision, "
                "online, other (optional; a tree without it records no events)."),
+    Vocabulary("funding_sources", "funding sources", "inkomstenbronnen", required=False,
+               funding=True,
+               description="Sources of a location's income (its funding): "
+               "flemish-government, local-government, funds, donations, own-services, "
+               "other (optional; a tree without it records no funding)."),
     Vocabulary("languages", "languages", "talen", checked=False, required=False,
                description="Labels for language codes (optional)."),
 )

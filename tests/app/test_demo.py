@@ -13,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hs.app import demo
+from hs.app.kpi import compute
+from hs.app.report import Context, kpi_tables, public_funding_share
 from hs.app.validation import validate_tree
 from hs.cli import app
 from hs.records.index import FamilyRow, Index
@@ -293,6 +295,38 @@ def test_volunteers_replaced_stopped_returned_in_training(index: Index) -> None:
     idle = [v for v in active if not any(
         t.active_on(END) for t in index.trajectories_with(v.id))]
     assert len(idle) >= 5  # volunteers free for the waiting list
+
+
+def test_every_section_of_the_figures_is_in_the_report_s_proportions(index: Index) -> None:
+    """hs kpi --year 2025 on the demo: no section is empty, and the figures are in the
+    proportions of the annual report: income 59% public (Flemish government 7%, local
+    governments 52%), 41% private (funds 12%, donations 11%, own services 16%, other 2%);
+    a third of the locations with a partner (5 of 15); about one volunteer started as a
+    family buddy for three volunteers (130 of 392), like the new volunteers."""
+    got = compute(index, 2025)
+    funding = got.funding
+    whole = sum(funding.values())
+    shares = {k: round(100 * v / whole) for k, v in funding.items()}
+    assert shares == {"flemish-government": 7, "local-government": 52, "funds": 12,
+                      "donations": 11, "own-services": 16, "other": 2}
+    assert list(funding) == sorted(funding)  # every source of the vocabulary, in JSON order
+    assert set(funding) == set(index.vocabularies["funding_sources"])
+    public = frozenset(k for k, e in index.vocabularies["funding_sources"].items()
+                       if e.get("public"))
+    assert public == {"flemish-government", "local-government"}
+    assert public_funding_share(got, public) == 0.59
+    assert public_funding_share(got, public, private=True) == 0.41
+    assert got.with_partner == 1 and got.partners == frozenset({"Demo Partner vzw"})
+    assert got.fte == 3.5
+    volunteers = got.total("volunteers")
+    started_buddy = got.extra["volunteers_started_buddy"]
+    assert isinstance(volunteers, int) and isinstance(started_buddy, int)
+    assert 0.28 <= started_buddy / volunteers <= 0.40  # the report: 130 / 392 = 0.33
+    assert 0.28 <= got.total("volunteers_new") / volunteers <= 0.42
+    tables = kpi_tables(got, ctx=Context(index.vocabularies, lang="en"))
+    for table in tables:
+        values = [v for row in table.rows for k, v in row.items() if k not in ("key", "figure")]
+        assert any(v not in ("0", "\u2013", "", "0.0%") for v in values), table.title
 
 
 def test_stopped_location_keeps_its_history(index: Index) -> None:

@@ -174,13 +174,13 @@ def test_exports_carry_the_figures_and_merge_exactly(tree: Path) -> None:
 def test_the_demo_shows_every_figure_in_the_report_s_proportions(demo_repo: Path) -> None:
     """The report (392 volunteers): 172 info-session attendances, 157 completed start
     trainings, 130 started as buddy, 581 intervision attendances, 3 online sessions.
-    The demo has 65 volunteers in 2025, about a sixth."""
+    The demo has 62 volunteers in 2025, about a sixth."""
     got = as_json(compute(load_tree(demo_repo).index, 2025))
-    assert got["volunteers"] == 65
-    assert got["info_session_attendances"] == 29
-    assert got["start_training_completed"] == 20
-    assert got["volunteers_started_buddy"] == 11
-    assert got["intervision_attendances"] == 88
+    assert got["volunteers"] == 62
+    assert got["info_session_attendances"] == 23
+    assert got["start_training_completed"] == 23
+    assert got["volunteers_started_buddy"] == 21
+    assert got["intervision_attendances"] == 98
     assert got["events"] == {"info-session": 8, "module": 15, "intervision": 16,
                              "online": 3, "other": 0}
     assert sum(got["signal_counts"].values()) == 18

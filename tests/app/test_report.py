@@ -14,7 +14,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from hs.app.report import COLOURS, fmt_count, fmt_share, wrap_label
+from hs.app.kpi import KpiCounts
+from hs.app.report import (
+    COLOURS,
+    Context,
+    _profile_note,
+    fmt_count,
+    fmt_share,
+    signals_note,
+    wrap_label,
+)
 from hs.cli import app
 from tests.app.test_kpi import build_year
 from tests.conftest import commit_all, git
@@ -90,7 +99,9 @@ def test_markdown(year_repo: Path) -> None:
     assert "## Per location" in text
     assert "| **Total** | **4** | **6** | **9** |" in text
     head = git(year_repo, "rev-parse", "HEAD").strip()
-    assert text.rstrip().endswith(f"Computed with hs from working tree at HEAD {head}.")
+    assert " ".join(text.split()).endswith(
+        f"Computed with hs from working tree at HEAD {head}.")  # wrapped at 80 columns
+    assert [line for line in text.splitlines() if len(line) > 80] == []
 
 
 def test_report_from_exports(year_repo: Path, tmp_path: Path) -> None:
@@ -293,3 +304,49 @@ def test_a_table_per_municipality(year_repo: Path) -> None:
                            "--by-municipality", "--public", "--format", "markdown")
     assert code == 0, err
     assert "| Kessel-Lo | <5 | <5 |" in md
+
+
+def test_public_markdown_page_of_the_demo_hides_small_signal_counts(demo_repo: Path) -> None:
+    """A hidden count is a range: the signals' text bars took it for a number (TypeError)."""
+    code, md, err = report(demo_repo, "--year", "2025", "--public", "--format", "markdown")
+    assert code == 0, err
+    signals = md[md.index("## Signalen uit de gezinnen"):]
+    signals = signals[:signals.index("\n## ")]
+    assert "| Kinderopvang | 5 | ████████████████████ |" in signals
+    assert "| Betaalbare huisvesting | <5 | ████ |" in signals
+    assert "signalen in totaal" in signals
+
+
+@pytest.mark.parametrize("args", [(), ("--public",), ("--by-municipality", "--location",
+                                                      "herkenrode")])
+def test_markdown_page_of_the_demo_fits_80_columns(demo_repo: Path, args: tuple[str, ...]
+                                                  ) -> None:
+    """Notes are wrapped and a table with a column per location or municipality is split
+    in tables that fit; each keeps the first column."""
+    for lang in ("nl", "en"):
+        code, md, err = report(demo_repo, "--year", "2025", "--format", "markdown", *args,
+                               lang=lang)
+        assert code == 0, err
+        assert [line for line in md.splitlines() if len(line) > 80] == []
+    code, md, err = report(demo_repo, "--year", "2025", "--format", "markdown", *args)
+    per = md[md.index("## Per "):md.index("\n---\n")]
+    tables = per.split("\n\n")[1:]
+    assert len(tables) == 2
+    first = "Gemeente" if "--by-municipality" in args else "Werking"
+    assert all(t.startswith(f"| {first} | ") for t in tables)
+    assert tables[1].startswith(f"| {first} | Afgerond | ")
+
+
+def test_notes_say_one_in_the_singular() -> None:
+    """One family, one signal: no "1 signals" or "1 families"."""
+    c = KpiCounts.__new__(KpiCounts)
+    object.__setattr__(c, "year", 2025)
+    object.__setattr__(c, "extra", {"signal_counts": {"housing": 1}})
+    object.__setattr__(c, "families", 1)
+    object.__setattr__(c, "profile", {"perinatal": 0})
+    assert signals_note(c, Context(lang="nl")) == \
+        "Gezinnen met een signaal over het thema in 2025; 1 signaal in totaal."
+    assert signals_note(c, Context(lang="en")).endswith("; 1 signal in all.")
+    assert _profile_note(c, Context(lang="en")).startswith("Share of the 1 family supported;")
+    object.__setattr__(c, "extra", {"signal_counts": {"housing": 2}})
+    assert signals_note(c, Context(lang="nl")).endswith("; 2 signalen in totaal.")

@@ -151,7 +151,9 @@ Partner organisations                      Partner vzw
 Cities and municipalities                            2
 Coordinator FTE                                   0.50
 Income (euros)                                   20000
-Income: local-government                        100.0%
+Income: Public                                  100.0%
+Income: Private                                   0.0%
+Income: Local governments                       100.0%
 """
 
 
@@ -533,3 +535,90 @@ def test_the_central_office_exports_its_own_events_and_they_merge_once(
     code, out, err = run(year_repo, "kpi", "--from", str(exports))
     assert (code, out) == (1, "")
     assert "the central office's export appears twice in the merge" in err
+
+
+def _small(value: object) -> list[object]:
+    """Every count from 1 to 4 shown as it is in a JSON value."""
+    if isinstance(value, dict):
+        if set(value) == {"min", "max"}:
+            return []
+        return [x for v in value.values() for x in _small(v)]
+    return [value] if isinstance(value, int) and not isinstance(value, bool) \
+        and 1 <= value <= 4 else []
+
+
+def test_public_hides_the_small_event_and_signal_counts_of_the_demo(demo_repo: Path) -> None:
+    """The event and signal figures (KpiCounts.extra) are suppressed like every other
+    breakdown: on the page of all locations their breakdowns, on a page with a column
+    per location also each location's totals."""
+    keys = ("info_session_attendances", "start_training_completed",
+            "volunteers_started_buddy", "intervision_attendances", "events", "signals",
+            "signal_counts")
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "-f", "json")
+    assert code == 0, err
+    exact = json.loads(out)
+    assert exact["events"]["online"] == 3 and exact["signals"]["housing"] == 3
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "--public", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["events"]["online"] == {"min": 1, "max": 4}
+    assert data["signals"]["housing"] == {"min": 1, "max": 4}
+    assert data["signals"]["childcare"] == 5  # five families: shown
+    assert data["volunteers_started_buddy"] == 21  # a total of several locations stays
+    assert _small({k: data[k] for k in keys}) == []
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "--public", "--by-location",
+                         "-f", "json")
+    assert code == 0, err
+    parts = json.loads(out)["by_location"]
+    assert parts["herent"]["volunteers_started_buddy"] == {"min": 1, "max": 4}
+    for part in parts.values():
+        assert _small({k: part[k] for k in keys}) == []
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "--public", "-f", "plain")
+    assert code == 0, err
+    assert re.search(r"Events: Online session +<5\n", out)
+    assert re.search(r"Signals recorded +\d+–\d+\n", out)  # not the exact sum of <5 cells
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_demo_figures_fit_80_columns_with_labels_and_the_language_s_decimals(
+        demo_repo: Path, lang: str) -> None:
+    """Every section of hs kpi on the demo in plain text (what a pipe gets): lines of at
+    most 80 characters, labels rather than codes, and a decimal comma in Dutch (no
+    thousands separator in a table, so a number stays one word; CSV keeps a point)."""
+    for extra in ((), ("--public",)):
+        result = CliRunner().invoke(app, ["--lang", lang, "kpi", "--year", "2025", "-f",
+                                          "plain", *extra, "--repo", str(demo_repo)])
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout
+        assert [line for line in out.splitlines() if len(line) > 80] == []
+        for code in ("local-government", "own-services", "info-session", "childcare",
+                     "goals-reached"):
+            assert code not in out
+    if lang == "nl":
+        assert re.search(r"\nFte lokale coördinatoren +3,50\n", out)
+        assert re.search(r"\nAlleenstaand ouderschap +36 +48,6%\n", out)
+        assert re.search(r"\nInkomsten: Lokale besturen +52,0%\n", out)
+        assert re.search(r"\nInkomsten \(euro\) +260000\n", out)
+        assert re.search(r"\nVerbreding netwerk +\d+ +\d,\d\d +\d,\d\d +\+\d,\d\d\n", out)
+    else:
+        assert re.search(r"\nCoordinator FTE +3\.50\n", out)
+        assert re.search(r"\nIncome: Local governments +52\.0%\n", out)
+
+
+def test_by_municipality_shows_no_value_for_what_is_not_split(demo_repo: Path) -> None:
+    """Location metadata, volunteer events and signals are not split per municipality:
+    a municipality's column has a dash (no value), not a 0 that reads as a count."""
+    code, out, err = run(demo_repo, "kpi", "--year", "2025", "--location", "herkenrode",
+                         "--by-municipality", "-f", "plain")
+    assert code == 0, err
+    assert "Figure                       Alken    Diepenbeek    Hasselt    Herk-de-Stad    " \
+        "Zonhoven    Total" in out
+    assert re.search(r"\nFamilies supported +2 +4 +13 +2 +6 +27\n", out)
+    assert re.search(r"\nLocations( +–){5} +1\n", out)
+    assert re.search(r"\nStarted as family buddy( +–){5} +11\n", out)
+    assert re.search(r"\nSignals recorded( +–){5} +7\n", out)
+    assert re.search(r"\nIncome: Local governments( +–){5} +36\.1%\n", out)
+    rows = {(r["section"], r["key"]): r for r in _csv(demo_repo, "en", "--location",
+                                                         "herkenrode", "--by-municipality")}
+    assert (rows[("events", "volunteers_started_buddy")]["Alken"],
+            rows[("events", "volunteers_started_buddy")]["total"]) == ("", "11")

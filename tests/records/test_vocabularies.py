@@ -4,14 +4,18 @@ entry and one ``vocabulary=`` in the spec."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from hs.app import workflow
+from hs.app.validation import validate_tree
 from hs.base.errors import UnknownCode
 from hs.base.i18n import language, set_language
-from hs.cli import views
+from hs.cli import app, views
 from hs.records import codegen, models, spec, vocabularies
 from hs.records.index import FamilyRow, Index
 from hs.records.problems import Problem
@@ -33,6 +37,7 @@ def test_fields_of_a_vocabulary_come_from_the_spec() -> None:
     assert fields_of("training_steps") == [("event", ("step",)), ("volunteer", ("training",))]
     assert fields_of("signal_themes") == [("family", ("signals", "theme"))]
     assert fields_of("event_kinds") == [("event", ("kind",))]
+    assert fields_of("funding_sources") == [("location", ("funding",))]
     assert fields_of("impact_domains") == [("trajectory", ("impact", "start")),
                                            ("trajectory", ("impact", "end"))]
     for v in VOCABULARIES:  # every vocabulary is used by a field
@@ -110,3 +115,22 @@ def test_a_new_vocabulary_is_a_registry_entry_and_a_field_of_the_spec(
             workflow.check_code(index, "municipalities", "lueven")
     finally:
         set_language(before)
+
+
+def test_funding_sources_are_checked_and_labelled(empty_repo: Path) -> None:
+    """A location's funding keys are codes of funding_sources: hs validate names an
+    unknown one (at its line), the figures show the labels."""
+    loc = empty_repo / "records" / "locations" / "leuven.yaml"
+    loc.write_text(loc.read_text(encoding="utf-8")
+                   + "funding:\n  local-government: 30000\n  gifts: 5000\n", encoding="utf-8")
+    found = [(p.path, p.line, p.message) for p in validate_tree(empty_repo).problems
+             if p.code == "unknown-code"]
+    assert found == [("records/locations/leuven.yaml", 9, "'gifts' is not a code of "
+                      "funding_sources; valid: flemish-government, local-government, funds, "
+                      "donations, own-services, other")]
+    result = CliRunner().invoke(app, ["--lang", "nl", "kpi", "--year", "2025", "--format",
+                                      "plain", "--repo", str(empty_repo)])
+    assert "Inkomsten: Lokale besturen" in result.stdout
+    # public: true in the vocabulary makes the report's public and private shares
+    assert re.search(r"\nInkomsten: Publiek +85,7%\nInkomsten: Privaat +14,3%\n",
+                     result.stdout)
