@@ -1539,7 +1539,8 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
                 warnings.append(w)
     finally:
         asked.wait()  # a refused change too: no git left running behind it
-    st, was_dirty = asked.result()
+    st, status = asked.result()
+    was_dirty = status or []
     if not st.available:
         warnings.append(MSG("warn-no-git"))
     elif not st.repo:
@@ -1553,7 +1554,9 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
     try:  # journaled: a kill is finished or undone by the next command (hs.store.journal)
         sha = write_change(p.repo, [(fc.rel, fc.text) for fc in files], action=change.action,
                            subject=change.subject, message=message, commit=commit,
-                           dirty=was_dirty)
+                           dirty=was_dirty,
+                           # git status names paths from the top of the work tree
+                           status_known=status is not None and gitops.is_top(root))
     except GitError as err:
         raise GitError(MSG("git-failed", message=err.message)) from None
     recorded: Recorded = ("committed" if commit else "staged") if st.repo else "not-recorded"
@@ -1561,11 +1564,13 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
                    change.created, tuple(rels), tuple(warnings), recorded, sha)
 
 
-def _git_state(root: Path, commit: bool, rels: list[str]) -> tuple[gitops.GitState, list[str]]:
+def _git_state(root: Path, commit: bool,
+               rels: list[str]) -> tuple[gitops.GitState, list[str] | None]:
     """Whether the commit can be made (:func:`hs.store.gitops.preflight`, which raises if
-    not) and which of the files had uncommitted changes before the write."""
+    not) and which of the files had uncommitted changes before the write (None if git
+    could not tell)."""
     st = gitops.preflight(root, commit)
-    return st, (gitops.dirty(root, rels) if st.repo else [])
+    return st, (gitops.status(root, rels) if st.repo else [])
 
 
 class _Background:

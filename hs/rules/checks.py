@@ -192,7 +192,7 @@ def trajectory_links(index: Any) -> Links:
     the cached tuples, without making rows)."""
     if index.rows_made("trajectory"):
         return {t.id: link_of(t) for t in index.trajectories.values()}
-    return {t[T_ID]: (t[T_FAMILY], tuple(a[0] for a in t[T_ASSIGNMENTS]))
+    return {t[T_ID]: (t[T_FAMILY], tuple([a[0] for a in t[T_ASSIGNMENTS]]))
             for t in index.tuples("trajectory")}
 
 
@@ -224,12 +224,6 @@ def records_touched(index: Any, changed: Mapping[str, str], before: Links, now: 
     changed location touches its families and volunteers; a changed family, its
     trajectories; a changed volunteer, its trajectories; a changed trajectory, its family
     and volunteers before and after, and through them their trajectories."""
-    by_family: dict[str, list[str]] = {}
-    by_volunteer: dict[str, list[str]] = {}
-    for tid, (fid, vids) in now.items():
-        by_family.setdefault(fid, []).append(tid)
-        for vid in vids:
-            by_volunteer.setdefault(vid, []).append(tid)
     fams = {rid for rid, kind in changed.items() if kind == "family"}
     vols = {rid for rid, kind in changed.items() if kind == "volunteer"}
     trajs = {rid for rid, kind in changed.items() if kind == "trajectory"}
@@ -242,19 +236,17 @@ def records_touched(index: Any, changed: Mapping[str, str], before: Links, now: 
             if link is not None:
                 fams.add(link[0])
                 vols.update(link[1])
-    for fid in fams:
-        trajs.update(by_family.get(fid, ()))
-    for vid in vols:
-        trajs.update(by_volunteer.get(vid, ()))
+    trajs |= _linked(now, fams, vols)  # their trajectories
     touched = fams | vols | trajs
     # what their rules read: each trajectory's family, volunteers, and their trajectories
-    need_trajs = set(trajs)
+    link_fams: set[str] = set()
+    link_vols: set[str] = set()
     for tid in trajs:
         link = now.get(tid)
         if link is not None:
-            need_trajs.update(by_family.get(link[0], ()))
-            for vid in link[1]:
-                need_trajs.update(by_volunteer.get(vid, ()))
+            link_fams.add(link[0])
+            link_vols.update(link[1])
+    need_trajs = trajs | _linked(now, link_fams, link_vols)
     need_fams = set(fams)
     need_vols = set(vols)
     for tid in need_trajs:
@@ -265,6 +257,15 @@ def records_touched(index: Any, changed: Mapping[str, str], before: Links, now: 
     events, event_vols = events_touched(index, changed, vols, places)  # hs/rules/events.py
     return touched | events, {"family": need_fams, "volunteer": need_vols | event_vols,
                               "trajectory": need_trajs, "event": events}
+
+
+def _linked(links: Links, fams: set[str], vols: set[str]) -> set[str]:
+    """The trajectories (of ``links``) of these families or volunteers: one pass over the
+    links, no map of every family's and volunteer's trajectories made."""
+    if not vols:
+        return {tid for tid, (fid, _) in links.items() if fid in fams}
+    apart = vols.isdisjoint
+    return {tid for tid, (fid, vids) in links.items() if fid in fams or not apart(vids)}
 
 
 _TABLE = {"family": "families", "volunteer": "volunteers", "trajectory": "trajectories"}

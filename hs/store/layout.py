@@ -300,7 +300,8 @@ def paths_of(rels: dict[str, int]) -> dict[str, str]:
     with the same ID (an error ``hs validate`` reports) the one :func:`scan` finds last
     wins, as in a read without the cache."""
     files = [rel for rel in rels if rel.count("/") > 1]
-    out = {id_of_path(rel): rel for rel in files}
+    # id_of_path written out: one call less for each of 50,000 files
+    out = {rel[rel.rfind("/") + 1:rel.rfind(".")]: rel for rel in files}
     if len(out) == len(files):
         return out  # no ID twice (the usual case): no order to settle
     out = {}

@@ -26,6 +26,7 @@ from hs.records.problems import Problem
 from hs.store import gitops
 from hs.store import plan as planning
 from hs.store.cache import (
+    RACY_NS,
     ROW_PARTS,
     Snapshot,
     new_token,
@@ -400,7 +401,10 @@ class _Read:
                     "dirs": plan.dirs or head.get("dirs") or {}, "git": plan.git,
                     "count": count, "generation": new_generation, "history": history,
                     "checked": snap.checked_ns}
-        if any(new_head[k] != head.get(k) for k in new_head if k != "checked"):
+        # a folder listed again only because it was too new to trust becomes trusted
+        # by a head written with this read's time: else every command lists it again
+        settled = 0 < plan.racy_dir_ns < snap.checked_ns - RACY_NS
+        if settled or any(new_head[k] != head.get(k) for k in new_head if k != "checked"):
             write_part(root, "head", new_head)
             generation = str(new_head["generation"])
         entries: list[Entry] | Callable[[], list[Entry]] = (

@@ -48,6 +48,9 @@ class Plan:
     dirs: dict[str, int] = field(default_factory=dict)
     git: dict[str, Any] | None = None  # what to remember of git for the next read
     index_blobs: dict[str, str] | None = None  # the index's blob IDs, when listed
+    # the latest modification time of a folder listed only because it changed too close
+    # to the last cache write to be trusted, not because it changed since (0: none)
+    racy_dir_ns: int = 0
 
     @property
     def old_sigs(self) -> dict[str, int]:
@@ -179,8 +182,10 @@ def _look_into_folders(plan: Plan, root_s: str, dirs: dict[str, int], suspects: 
         except OSError:
             continue  # its files are gone: git names the tracked ones, the rest are suspects
         plan.dirs[rel_dir] = st.st_mtime_ns
-        if st.st_mtime_ns == mtime and mtime < plan.trusted_before:
-            continue
+        if st.st_mtime_ns == mtime:
+            if mtime < plan.trusted_before:
+                continue
+            plan.racy_dir_ns = max(plan.racy_dir_ns, mtime)
         found: list[Entry] = []  # a file added, removed or renamed in this folder
         scan_folder(root_s, rel_dir, found, plan.dirs, dirs)
         old_sigs = plan.old_sigs

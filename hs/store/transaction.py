@@ -29,14 +29,19 @@ MSG = Catalog({
 
 def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
                  subject: str, message: gitops.CommitMessage | None, commit: bool = True,
-                 dirty: Sequence[str] = ()) -> str | None:
+                 dirty: Sequence[str] = (), status_known: bool = False) -> str | None:
     """Write ``files`` ((path from the root, text) pairs) and, with a ``message`` (the
     tree is in git), stage them and (with ``commit``) commit them. Returns the commit.
 
     Call under ``repo.lock()``. ``dirty``: the files that had uncommitted changes before
     (they stay in git's index as they were if the write is undone). On failure every file
     is as it was and the error is raised; if the undo itself fails, a WriteRejected says
-    what the files hold now (the journal stays for the next command)."""
+    what the files hold now (the journal stays for the next command).
+
+    ``status_known``: ``dirty`` is what ``git status`` said of these very files, under
+    the lock, before the write; then a file that existed and is not in it is tracked and
+    clean, and the commit stages it without a ``git add`` first
+    (:func:`hs.store.gitops.record_text`)."""
     root = repo.root
     triples: list[tuple[str, bytes | None, bytes]] = []
     for rel, text in files:
@@ -61,7 +66,10 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
             faults.point("written")
         sha = None
         if text_message is not None:
-            sha = gitops.record_text(root, [rel for rel, _ in files], text_message, commit)
+            clean = {rel for rel, before, _ in triples
+                     if before is not None and rel not in dirty} if status_known else set()
+            sha = gitops.record_text(root, [rel for rel, _ in files], text_message, commit,
+                                     clean=clean)
         faults.point("committed")
     except BaseException:
         problem = journal.undo(root, intent, git=text_message is not None)

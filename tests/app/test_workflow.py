@@ -563,6 +563,24 @@ def test_uncommitted_edits_in_the_same_file_are_named(repo: Repo) -> None:
                             "are part of this commit",)
 
 
+def test_a_record_file_git_does_not_track_is_added_and_committed(repo: Repo) -> None:
+    """A write commits a tracked, clean file without ``git add`` first; a file git does
+    not track (taken out of the index by hand) is added before the commit all the same,
+    and nothing else staged is taken."""
+    a = family(repo)
+    b = family(repo)
+    rel_a, rel_b = repo.index.paths[a], repo.index.paths[b]
+    git(repo.root, "rm", "-q", "--cached", rel_a)
+    git(repo.root, "commit", "-qm", "untrack a")
+    (repo.root / "other.txt").write_text("the user's own file, staged\n")
+    git(repo.root, "add", "other.txt")
+    wf.withdraw_family(repo, a, d("2025-02-01"), "moved")
+    assert git(repo.root, "show", "--name-only", "--format=", "HEAD").split() == [rel_a]
+    wf.withdraw_family(repo, b, d("2025-02-01"), "moved")
+    assert git(repo.root, "show", "--name-only", "--format=", "HEAD").split() == [rel_b]
+    assert git(repo.root, "status", "--porcelain").splitlines() == ["A  other.txt"]
+
+
 # --- the splice ------------------------------------------------------------------------
 
 

@@ -83,6 +83,50 @@ def test_record_new_file_and_no_commit_stages(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
 
 
+def test_a_clean_tracked_file_is_committed_without_git_add(repo: Path) -> None:
+    """``clean`` files are staged by ``git commit --only`` itself: the same commit, the
+    user's staged and unstaged work left as it was, the index at the new content."""
+    (repo / "a.txt").write_text("a changed by hs\n")
+    (repo / "b.txt").write_text("b: the user's own edit, not staged\n")
+    (repo / "c.txt").write_text("c: the user's own new file, staged\n")
+    git(repo, "add", "c.txt")
+    (repo / "d.txt").write_text("d: a new file hs writes\n")
+    index = repo / ".git" / "index"
+    sha = gitops.record_text(repo, ["a.txt", "d.txt"], _message().text(),
+                             clean={"a.txt"})
+    assert sha == git(repo, "rev-parse", "HEAD").strip()
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["a.txt",
+                                                                             "d.txt"]
+    assert git(repo, "status", "--porcelain").splitlines() == [" M b.txt", "A  c.txt"]
+    assert git(repo, "show", "HEAD:a.txt") == "a changed by hs\n"
+    assert index.exists()
+
+
+def test_a_hook_refusing_a_commit_without_git_add_leaves_the_index(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (repo / "a.txt").write_text("changed\n")
+    with pytest.raises(GitError, match="hook says no"):
+        gitops.record_text(repo, ["a.txt"], _message().text(), clean={"a.txt"})
+    assert git(repo, "status", "--porcelain").splitlines() == [" M a.txt"]
+
+
+def test_status_names_changed_and_untracked_files(repo: Path) -> None:
+    (repo / "b.txt").write_text("changed\n")
+    (repo / "n.txt").write_text("new\n")
+    assert sorted(gitops.status(repo, ["a.txt", "b.txt", "n.txt", "gone.txt"]) or []) == [
+        "b.txt", "n.txt"]
+
+
+def test_head_commit_reads_the_branch_or_asks_git(repo: Path) -> None:
+    assert gitops.head_commit(repo) == git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "pack-refs", "--all")  # no loose ref left: git is asked
+    assert gitops.head_commit(repo) == git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "--detach")
+    assert gitops.head_commit(repo) == git(repo, "rev-parse", "HEAD").strip()
+
+
 def test_first_commit_in_a_new_repository(tmp_path: Path) -> None:
     root = tmp_path / "fresh"
     root.mkdir()

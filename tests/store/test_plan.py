@@ -367,3 +367,35 @@ def test_warnings_of_a_file_gone_do_not_outlive_a_cache_started_afresh(
     warned.unlink()
     (cache_dir(tree) / "sigs.marshal").unlink()  # as a run that died would leave
     assert all("f7777777a" not in p.path for p in same_as_cold(tree).warnings)
+
+
+def test_a_folder_too_new_to_trust_is_listed_again_once(tree: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A folder changed just before the cache was written is listed again by the next
+    read (its time alone is not trusted); once it is old enough, that read writes the
+    cache's head with its own time, so the reads after it do not list it again."""
+    from hs.store import cache
+
+    racy = 300_000_000  # 0.3 s instead of 2 s: the test waits for it
+    monkeypatch.setattr(cache, "RACY_NS", racy)
+    monkeypatch.setattr(load, "RACY_NS", racy)
+    write_record(tree, "families/f2bbbbbbb.yaml", FAMILY2.replace(FID, "f2bbbbbbb"))
+    commit_all(tree)
+    refresh(tree)
+    load_tree(tree)  # notes the folder's new time, too close to the write to trust
+    listed: list[str] = []
+    real = planning.scan_folder
+
+    def spy(root_s: str, rel_dir: str, *args: Any) -> None:
+        listed.append(rel_dir)
+        real(root_s, rel_dir, *args)
+
+    monkeypatch.setattr(planning, "scan_folder", spy)
+    time.sleep(racy * 1.5 / 1e9)
+    load_tree(tree)
+    assert "records/families" in listed
+    listed.clear()
+    load_tree(tree)
+    assert listed == []
+    same_as_cold(tree)
