@@ -323,3 +323,18 @@ def test_an_unreachable_remote_is_named_by_gits_reason(clones: tuple[Path, Path]
     assert code == 1
     assert err == ("hs: the remote cannot be reached: '/nonexistent/remote.git' does not "
                    "appear to be a git repository; nothing was changed\n")
+
+
+def test_the_first_sync_of_a_new_repository_lets_plain_git_pull_work(
+        empty_repo: Path, tmp_path: Path) -> None:
+    """A repository made by hs init and synced to a new remote: the branch then tracks
+    the remote's, so a plain ``git pull`` (no arguments) fetches and merges."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(empty_repo, "remote", "add", "origin", str(bare))
+    code, _, err = hs(empty_repo, "sync")
+    assert code == 0, err
+    assert git(empty_repo, "rev-parse", "--abbrev-ref", "@{upstream}").strip() == "origin/main"
+    proc = subprocess.run(["git", "pull", "-q", "--no-edit"], cwd=empty_repo,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
