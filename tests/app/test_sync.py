@@ -338,3 +338,22 @@ def test_the_first_sync_of_a_new_repository_lets_plain_git_pull_work(
     proc = subprocess.run(["git", "pull", "-q", "--no-edit"], cwd=empty_repo,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_resolve_without_a_conflict_says_so(clones: tuple[Path, Path]) -> None:
+    """Listing the conflicts of a record that has none (or none in the field named) is
+    an error that says so, not the hint alone with exit 0; a value is listed escaped."""
+    a, _ = clones
+    assert hs(a, "resolve", "taaa") == (1, "", "hs: taaaaaaaa has no conflicts to settle\n")
+    path = a / "records/trajectories/taaaaaaaa.yaml"
+    path.write_text(path.read_text() + "conflicts:\n- field: visits[2025-02-03].note\n"
+                    "  values:\n  - value: \"\\e[2Jone\"\n    author: Ann\n"
+                    "    date: 2025-02-04\n  - value: two\n    author: Bert\n"
+                    "    date: 2025-02-05\n")
+    code, out, err = hs(a, "resolve", "taaa", "visits[2025-02-03].minutes")
+    assert (code, out) == (2, "")
+    assert err == ("hs: taaaaaaaa has no conflict in 'visits[2025-02-03].minutes' "
+                   "(conflicts: visits[2025-02-03].note)\n")
+    code, out, _ = hs(a, "resolve", "taaa")
+    assert (code, out) == (0, "visits[2025-02-03].note:\n  1) \\e[2Jone  (Ann, 2025-02-04)\n"
+                              "  2) two  (Bert, 2025-02-05)\n")
