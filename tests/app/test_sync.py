@@ -142,6 +142,24 @@ def test_plain_git_pull_merges_record_by_record(clones: tuple[Path, Path]) -> No
     assert "2025-02-10" in text and "2025-02-11" in text and "<<<<" not in text
 
 
+def test_git_pull_rebase_credits_the_replayed_commits_author(clones: tuple[Path, Path]
+                                                             ) -> None:
+    """In a rebase (``git pull --rebase``) the side being replayed is credited to its
+    commit's author, not to "?"."""
+    a, b = clones
+    hs(a, "visit", "tbbbbbbbb", "--date", "2025-02-10", "--minutes", "40", author="Ann")
+    hs(b, "visit", "tbbbbbbbb", "--date", "2025-02-10", "--minutes", "50", author="Bert")
+    git(a, "push", "-q")
+    hs(b, "due", "--as-of", "2025-03-01")  # registers the driver in b
+    proc = subprocess.run(["git", "pull", "--rebase", "-q"], cwd=b, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    code, out, _ = hs(b, "resolve", "tbbb")
+    assert code == 0
+    assert out.splitlines()[1:] == [f"  1) 40  (Ann, {dt.date.today().isoformat()})",
+                                    f"  2) 50  (Bert, {dt.date.today().isoformat()})"]
+
+
 def test_the_driver_falls_back_to_git_on_a_broken_side(clones: tuple[Path, Path]) -> None:
     a, b = clones
     hs(b, "due", "--as-of", "2025-03-01")
