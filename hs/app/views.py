@@ -39,6 +39,9 @@ MSG = Catalog({
     "no-location": ("--location: no location '{code}' (known: {known})",
                     "--location: geen werking '{code}' (bekend: {known})"),
     "none": ("none", "geen"),
+    "not-valid": ("{id} is not valid", "{id} is niet geldig"),
+    "run-validate": ("run 'hs validate' for every problem",
+                     "'hs validate' toont alle problemen"),
 })
 
 
@@ -270,8 +273,8 @@ def record_view(repo: Repo, prefix: str, day: dt.date) -> RecordView:
         report = repo.load()
         problem = next((p for p in report.problems
                         if p.path.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid), None)
-        raise InvalidRecord(str(problem) if problem else f"{kind} {rid} is not valid",
-                            hint="run 'hs validate' for every problem")
+        raise InvalidRecord(str(problem) if problem else MSG("not-valid", id=rid),
+                            hint=MSG("run-validate"))
     data = load_plain(decode((repo.root / rel).read_bytes()))
     related: list[Related] = []
     status: str

@@ -373,6 +373,9 @@ def test_show_invalid_record(repo: Path) -> None:
     path.write_text(path.read_text().replace("location: leuven", "location: [oops"))
     line = error("show", "f0000000a", code=1)
     assert line.startswith("hs: records/families/f0000000a.yaml:")
+    assert line.endswith("(run 'hs validate' for every problem)")
+    dutch = error("--lang", "nl", "show", "f0000000a", code=1)
+    assert dutch.endswith("('hs validate' toont alle problemen)")
 
 
 # --- hs list ---------------------------------------------------------------------------
