@@ -17,6 +17,7 @@ from hs.base.errors import InvalidRecord, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, TrajectoryRow
+from hs.records.problems import quotable
 from hs.rules.lifecycle import (
     FAMILY_STATUSES,
     MAIN_KINDS,
@@ -39,6 +40,9 @@ MSG = Catalog({
     "no-location": ("--location: no location '{code}' (known: {known})",
                     "--location: geen werking '{code}' (bekend: {known})"),
     "none": ("none", "geen"),
+    "not-one-of": ("{option}: {value} is not one of {choices}",
+                   "{option}: {value} is niet een van {choices}"),
+    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
     "not-valid": ("{id} is not valid", "{id} is niet geldig"),
     "run-validate": ("run 'hs validate' for every problem",
                      "'hs validate' toont alle problemen"),
@@ -47,7 +51,9 @@ MSG = Catalog({
 
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
     if value is not None and value not in choices:
-        raise UsageError(f"{option}: '{value}' is not one of {', '.join(choices)}")
+        shown = f"'{value}'" if quotable(value, "code") else MSG("not-shown")
+        raise UsageError(MSG("not-one-of", option=option, value=shown,
+                             choices=", ".join(choices)))
 
 
 def check_location(index: Index, location: str | None) -> None:

@@ -460,6 +460,9 @@ def test_list_errors(repo: Path) -> None:
     assert error("list", "families", "--status", "bogus", code=2) == (
         "hs: --status: 'bogus' is not one of unknown, referred, refused, withdrawn, "
         "waiting, in-trajectory, closed")
+    assert error("--lang", "nl", "list", "families", "--status", "Jan Peeters", code=2) == (
+        "hs: --status: (waarde niet getoond) is niet een van unknown, referred, refused, "
+        "withdrawn, waiting, in-trajectory, closed")
     assert error("list", "volunteers", "-l", "nowhere", code=2) == (
         "hs: --location: no location 'nowhere' (known: herent, leuven)")
     assert error("list", "trajectories", "--volunteer", "v0", code=1).startswith(
