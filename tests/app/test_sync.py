@@ -160,6 +160,23 @@ def test_git_pull_rebase_credits_the_replayed_commits_author(clones: tuple[Path,
                                     f"  2) 50  (Bert, {dt.date.today().isoformat()})"]
 
 
+def test_plain_git_pull_without_options_merges_diverged_clones(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clone set up by hs pulls with a merge when nobody chose how: git itself would
+    refuse ("Need to specify how to reconcile divergent branches")."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no pull.* of the developer's
+    a, b = clones
+    hs(a, "visit", "tbbbbbbbb", "--date", "2025-02-10", author="Ann")
+    hs(b, "visit", "tbbbbbbbb", "--date", "2025-02-11", author="Bert")
+    git(a, "push", "-q")
+    hs(b, "due", "--as-of", "2025-03-01")  # sets the clone up
+    proc = subprocess.run(["git", "pull", "-q", "--no-edit"], cwd=b, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = (b / "records/trajectories/tbbbbbbbb.yaml").read_text()
+    assert "2025-02-10" in text and "2025-02-11" in text
+
+
 def test_the_driver_falls_back_to_git_on_a_broken_side(clones: tuple[Path, Path]) -> None:
     a, b = clones
     hs(b, "due", "--as-of", "2025-03-01")
