@@ -392,3 +392,18 @@ def test_resolve_without_a_conflict_says_so(clones: tuple[Path, Path]) -> None:
     code, out, _ = hs(a, "resolve", "taaa")
     assert (code, out) == (0, "visits[2025-02-03].note:\n  1) \\e[2Jone  (Ann, 2025-02-04)\n"
                               "  2) two  (Bert, 2025-02-05)\n")
+
+
+def test_a_file_git_must_merge_by_hand_is_named(clones: tuple[Path, Path]) -> None:
+    """config.yaml changed on both laptops: the one line names it and what to merge."""
+    a, b = clones
+    for root, days in ((a, "28"), (b, "14")):
+        path = root / "records/config.yaml"
+        path.write_text(path.read_text().replace("no_visit_days: 21", f"no_visit_days: {days}"))
+        commit_all(root, "config")
+    assert hs(a, "sync")[0] == 0
+    code, out, err = hs(b, "sync")
+    assert (code, out) == (1, "")
+    assert err == ("hs: 1 changed file could not be merged record by record "
+                   "(records/config.yaml); nothing was changed: merge by hand with git "
+                   "merge origin/main\n")
