@@ -34,9 +34,9 @@ MSG = Catalog({
     "detached": ("not on a branch (detached HEAD): check out your branch first "
                  "(git switch main)", "niet op een branch (losse HEAD): kies eerst je "
                  "branch (git switch main)"),
-    "dirty": ("{files} not committed: commit or undo first (git status shows them)",
+    "dirty": ("{files} not committed: commit or undo first (git status shows which)",
               "{files} niet vastgelegd: leg eerst vast of maak ongedaan (git status toont "
-              "ze)"),
+              "welke)"),
     "files-1": ("1 changed file", "1 gewijzigd bestand"),
     "files": ("{n} changed files", "{n} gewijzigde bestanden"),
     "no-remote": ("no remote to sync with: add one (git remote add origin URL) or name "

@@ -58,8 +58,8 @@ def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
     lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
     for line in lines:
         if line.startswith(("fatal: ", "error: ")):
-            return line.split(": ", 1)[1].strip()
-    return lines[-1].strip() if lines else ""
+            return line.split(": ", 1)[1].strip().rstrip(".")
+    return lines[-1].strip().rstrip(".") if lines else ""
 
 
 def prepare(root: Path) -> str:

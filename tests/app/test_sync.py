@@ -407,3 +407,20 @@ def test_a_file_git_must_merge_by_hand_is_named(clones: tuple[Path, Path]) -> No
     assert err == ("hs: 1 changed file could not be merged record by record "
                    "(records/config.yaml); nothing was changed: merge by hand with git "
                    "merge origin/main\n")
+
+
+def test_a_dirty_clone_and_gits_last_line_read_well_in_dutch(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One uncommitted file: no "toont ze" (them) for one; git's reason without its full
+    stop before hs's semicolon."""
+    a, _ = clones
+    (a / "records/families/faaaaaaaa.yaml").write_text(FAMILY + "signals: []\n")
+    code, _, err = hs(a, "--lang", "nl", "sync")
+    assert (code, err) == (1, "hs: 1 gewijzigd bestand niet vastgelegd: leg eerst vast of "
+                              "maak ongedaan (git status toont welke)\n")
+    git(a, "checkout", "-q", "records")
+    git(a, "remote", "set-url", "origin", "ssh://nohost.invalid/remote.git")
+    monkeypatch.setenv("GIT_SSH_COMMAND", "false")  # ssh fails at once, git says why
+    code, _, err = hs(a, "sync")
+    assert (code, err) == (1, "hs: the remote cannot be reached: Could not read from remote "
+                              "repository; nothing was changed\n")
