@@ -61,7 +61,7 @@ CASES: dict[str, Case] = {
     "undated-signal-codes": (
         {F: sub(FAMILY, "note:", "signals: [housing]\nnote:")},
         [(F, 16, 11, "invalid-value", "signals[0]: should be a group of fields (key: value "
-          "lines, indented) (got 'housing'); an undated signal code: 'hs migrate' dates "
+          "lines, indented); an undated signal code: 'hs migrate' dates "
           "it")]),
 }
 

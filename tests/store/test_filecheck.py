@@ -28,7 +28,8 @@ BASE: dict[str, dict[str, Any]] = {
                               "expecting": "2025-07", "decisions": [
                                   {"date": "2025-01-08", "decision": "refused",
                                    "reason": "other", "note": "n"}]}],
-               "signals": ["housing"], "note": "n"},
+               "signals": [{"date": "2025-01-10", "theme": "housing", "note": "n"}],
+               "note": "n"},
     "volunteer": {"schema_version": 1, "location": "leuven", "name": "B", "gender": "f",
                   "birth_year": 1980, "municipality": "Leuven", "languages": ["nl"],
                   "roles": ["buddy"], "availability": ["mon-am"], "capacity": 1,
@@ -45,11 +46,14 @@ BASE: dict[str, dict[str, Any]] = {
                                 "scores": {"network": 3}, "note": "n"}],
                    "impact": {"start": {"network": 2}, "end": {"network": 3}},
                    "end": "2025-06-01", "close_reason": "goals-reached", "note": "n"},
+    "event": {"schema_version": 1, "kind": "module", "date": "2025-04-18",
+              "location": "leuven", "theme": "t", "step": "module-attitude",
+              "attendees": ["v00000001"], "anonymous": 2},
 }
 IDS = {"location": "leuven", "family": "f00000001", "volunteer": "v00000001",
-       "trajectory": "t00000001"}
+       "trajectory": "t00000001", "event": "e00000001"}
 FOLDERS = {"location": "locations", "family": "families", "volunteer": "volunteers",
-           "trajectory": "trajectories"}
+           "trajectory": "trajectories", "event": "events"}
 
 #: Distinctive names and personal values as a coordinator might put them in the wrong
 #: field: none of them may appear in any message.
