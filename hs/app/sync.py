@@ -58,7 +58,8 @@ MSG = Catalog({
                  "{files} niet per record samen te voegen ({paths}); er is niets "
                  "veranderd: voeg met de hand samen met git merge {theirs}"),
     "summary": ("synced with {remote}: in {cin}, {rin}; out {cout}, {rout}",
-                "gesynchroniseerd met {remote}: binnen {cin}, {rin}; buiten {cout}, {rout}"),
+                "gesynchroniseerd met {remote}: ontvangen {cin}, {rin}; verstuurd {cout}, "
+                "{rout}"),
     "commits-1": ("1 commit", "1 commit"),
     "commits": ("{n} commits", "{n} commits"),
     "records-1": ("1 record", "1 record"),

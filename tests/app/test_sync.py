@@ -424,3 +424,12 @@ def test_a_dirty_clone_and_gits_last_line_read_well_in_dutch(
     code, _, err = hs(a, "sync")
     assert (code, err) == (1, "hs: the remote cannot be reached: Could not read from remote "
                               "repository; nothing was changed\n")
+
+
+def test_the_summary_reads_as_dutch(clones: tuple[Path, Path]) -> None:
+    """What came in and went out: 'ontvangen' and 'verstuurd' (not 'binnen'/'buiten')."""
+    a, _ = clones
+    hs(a, "visit", "taaaaaaaa", "--date", "2025-02-10")
+    code, _, err = hs(a, "--lang", "nl", "sync")
+    assert (code, err) == (0, "gesynchroniseerd met origin: ontvangen 0 commits, 0 records; "
+                              "verstuurd 1 commit, 1 record\n")
