@@ -38,6 +38,7 @@ from hs.base.i18n import Catalog, language
 from hs.records.ids import GENDERS
 from hs.records.problems import quotable, text_fault
 from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, name_of
+from hs.store.atomic import why
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -157,6 +158,8 @@ MSG = Catalog({
                       "reden zonder refused_date of withdrawn_date"),
     "rejected": ("{n} of {rows} rows have errors; nothing was imported",
                  "{n} van {rows} rijen bevatten fouten; er werd niets geïmporteerd"),
+    "rejected-1": ("1 of {rows} rows has errors; nothing was imported",
+                   "1 van {rows} rijen bevat fouten; er werd niets geïmporteerd"),
     "import.families": ("import: {n} families from a spreadsheet",
                         "import: {n} gezinnen uit een spreadsheet"),
     "import.volunteers": ("import: {n} volunteers from a spreadsheet",
@@ -214,13 +217,17 @@ def read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, data
 
 
+def _rejected(n: int, rows: int) -> str:
+    return MSG("rejected-1", rows=rows) if n == 1 else MSG("rejected", n=n, rows=rows)
+
+
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]:
     """:func:`read_rows` and the delimiter it found."""
     name = path.name
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(MSG("unreadable", file=name, reason=exc.strerror or exc)) from None
+        raise UsageError(MSG("unreadable", file=name, reason=why(exc))) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -545,7 +552,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         where, errors = _columns(kind, header, p.index, file)
         if errors:
             return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
-                                summary=MSG("rejected", n=1, rows=len(rows) + 1))
+                                summary=MSG("rejected-1", rows=len(rows) + 1))
         training_cols = [c for c in where if c.startswith("training:")]
         row_of: dict[str, int] = {}
         created: list[str] = []
@@ -590,8 +597,8 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         if errors:
             errors.sort(key=lambda e: e.row)
             return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
-                                summary=MSG("rejected", n=len({e.row for e in errors}),
-                                            rows=len(rows)))
+                                summary=_rejected(len({e.row for e in errors}),
+                                                  len(rows)))
         result = ImportResult(kind, file, len(rows), [], created, warnings, dry_run)
         if not rows:
             result.summary = MSG("nothing", file=file)

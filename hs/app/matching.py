@@ -32,6 +32,7 @@ from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, VolunteerRow
+from hs.records.problems import quotable
 from hs.records.vocabularies import field_vocabulary
 from hs.rules.lifecycle import (
     MAIN_KINDS,
@@ -161,8 +162,9 @@ MSG = Catalog({
     "total-sum": ("sum of the weighted scores (at most {max})",
                   "som van de gewogen scores (hoogstens {max})"),
     # errors
-    "bad-kind": ("--kind: '{kind}' is not one of {kinds}",
-                 "--kind: '{kind}' is niet een van {kinds}"),
+    "bad-kind": ("--kind: {kind} is not one of {kinds}",
+                 "--kind: {kind} is niet een van {kinds}"),
+    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
     "plan-kind": ("--kind: a plan is for {kinds} trajectories, not '{kind}'",
                   "--kind: een plan is voor trajecten van soort {kinds}, niet '{kind}'"),
     "no-family": ("no family with ID '{id}'", "geen gezin met ID '{id}'"),
@@ -552,7 +554,8 @@ def _score_waiting(vol: VolunteerFacts, day: dt.date) -> tuple[float, Reason]:
 
 def _check_kind(kind: str, allowed: Sequence[str] = TRAJECTORY_KINDS) -> None:
     if kind not in TRAJECTORY_KINDS:
-        raise UsageError(MSG("bad-kind", kind=kind, kinds=", ".join(TRAJECTORY_KINDS)))
+        shown = f"'{kind}'" if quotable(kind, "code") else MSG("not-shown")
+        raise UsageError(MSG("bad-kind", kind=shown, kinds=", ".join(TRAJECTORY_KINDS)))
     if kind not in allowed:
         raise UsageError(MSG("plan-kind", kind=kind, kinds=", ".join(allowed)))
 

@@ -34,9 +34,9 @@ MSG = Catalog({
     "detached": ("not on a branch (detached HEAD): check out your branch first "
                  "(git switch main)", "niet op een branch (losse HEAD): kies eerst je "
                  "branch (git switch main)"),
-    "dirty": ("{files} not committed: commit or undo first (git status shows them)",
+    "dirty": ("{files} not committed: commit or undo first (git status shows which)",
               "{files} niet vastgelegd: leg eerst vast of maak ongedaan (git status toont "
-              "ze)"),
+              "welke)"),
     "files-1": ("1 changed file", "1 gewijzigd bestand"),
     "files": ("{n} changed files", "{n} gewijzigde bestanden"),
     "no-remote": ("no remote to sync with: add one (git remote add origin URL) or name "
@@ -53,11 +53,13 @@ MSG = Catalog({
                     "samengevoegd, voer hs sync opnieuw uit"),
     "merge-failed": ("git could not merge: {detail}; nothing was changed",
                      "git kon niet samenvoegen: {detail}; er is niets veranderd"),
-    "unmerged": ("{files} could not be merged record by record; nothing was changed: "
-                 "merge by hand with git merge", "{files} niet per record samen te voegen; "
-                 "er is niets veranderd: voeg met de hand samen met git merge"),
+    "unmerged": ("{files} could not be merged record by record ({paths}); nothing was "
+                 "changed: merge by hand with git merge {theirs}",
+                 "{files} niet per record samen te voegen ({paths}); er is niets "
+                 "veranderd: voeg met de hand samen met git merge {theirs}"),
     "summary": ("synced with {remote}: in {cin}, {rin}; out {cout}, {rout}",
-                "gesynchroniseerd met {remote}: binnen {cin}, {rin}; buiten {cout}, {rout}"),
+                "gesynchroniseerd met {remote}: ontvangen {cin}, {rin}; verstuurd {cout}, "
+                "{rout}"),
     "commits-1": ("1 commit", "1 commit"),
     "commits": ("{n} commits", "{n} commits"),
     "records-1": ("1 record", "1 record"),
@@ -124,7 +126,8 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
         unmerged = gitsync.merge(root, theirs, MSG.messages["merge-message"][0].format(
             remote=name, branch=their_branch))
         if unmerged:
-            raise HsError(MSG("unmerged", files=_count("files", len(unmerged))))
+            raise HsError(MSG("unmerged", files=_count("files", len(unmerged)),
+                              paths=", ".join(unmerged), theirs=f"{name}/{their_branch}"))
     repo.refresh()
     after = _problems(root)
     new = [p for p in after if (p.path, p.code, p.message) not in before]

@@ -17,6 +17,7 @@ from hs.base.errors import InvalidRecord, UsageError
 from hs.base.i18n import Catalog
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, TrajectoryRow
+from hs.records.problems import quotable
 from hs.rules.lifecycle import (
     FAMILY_STATUSES,
     MAIN_KINDS,
@@ -39,12 +40,20 @@ MSG = Catalog({
     "no-location": ("--location: no location '{code}' (known: {known})",
                     "--location: geen werking '{code}' (bekend: {known})"),
     "none": ("none", "geen"),
+    "not-one-of": ("{option}: {value} is not one of {choices}",
+                   "{option}: {value} is niet een van {choices}"),
+    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
+    "not-valid": ("{id} is not valid", "{id} is niet geldig"),
+    "run-validate": ("run 'hs validate' for every problem",
+                     "'hs validate' toont alle problemen"),
 })
 
 
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
     if value is not None and value not in choices:
-        raise UsageError(f"{option}: '{value}' is not one of {', '.join(choices)}")
+        shown = f"'{value}'" if quotable(value, "code") else MSG("not-shown")
+        raise UsageError(MSG("not-one-of", option=option, value=shown,
+                             choices=", ".join(choices)))
 
 
 def check_location(index: Index, location: str | None) -> None:
@@ -270,8 +279,8 @@ def record_view(repo: Repo, prefix: str, day: dt.date) -> RecordView:
         report = repo.load()
         problem = next((p for p in report.problems
                         if p.path.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid), None)
-        raise InvalidRecord(str(problem) if problem else f"{kind} {rid} is not valid",
-                            hint="run 'hs validate' for every problem")
+        raise InvalidRecord(str(problem) if problem else MSG("not-valid", id=rid),
+                            hint=MSG("run-validate"))
     data = load_plain(decode((repo.root / rel).read_bytes()))
     related: list[Related] = []
     status: str

@@ -88,6 +88,9 @@ class HsGroup(TyperGroup):
                 from hs.cli.output import usage_text
 
                 setattr(err, "message", usage_text(getattr(err, "message"), err))  # noqa: B009, B010
+                from hs.cli.output import dutch_usage
+
+                dutch_usage(err)
             raise  # usage errors and exits: Typer reports them (usage errors exit 2)
         except OverflowError:  # e.g. 'hs due --within 999999999999': past year 9999
             sys.stderr.write(f"hs: {_MSG('overflow')}\n")

@@ -58,19 +58,27 @@ def resolve(
     """Settle a true conflict left by a merge.
 
     Without --keep or --value, lists the record's conflicts with their numbered values."""
+    from hs.app.sync import MSG as RESOLVE_MSG
     from hs.app.sync import conflicts
     from hs.app.sync import resolve as run_resolve
+    from hs.base.errors import HsError, UsageError
+    from hs.cli.output import safe
 
     r = open_repo(repo)
     if keep is None and value is None:
         _, rid, pending = conflicts(r, record)
+        if not pending:
+            raise HsError(RESOLVE_MSG("no-conflicts", id=rid))
+        if field is not None and all(c.field != field for c in pending):
+            raise UsageError(RESOLVE_MSG("no-field", id=rid, field=field,
+                                         fields=", ".join(c.field for c in pending)))
         for c in pending:
             if field is not None and c.field != field:
                 continue
-            typer.echo(MSG("field", field=c.field))
+            typer.echo(safe(MSG("field", field=c.field)))
             for n, (v, author, date) in enumerate(c.values, 1):
                 shown = MSG("removed") if v is None else v
-                typer.echo(MSG("value", n=n, value=shown, author=author, date=date))
+                typer.echo(safe(MSG("value", n=n, value=shown, author=author, date=date)))
         typer.echo(MSG("hint", id=rid), err=True)
         return
     report_change(run_resolve(r, record, field, keep, value, commit=not no_commit))

@@ -18,6 +18,9 @@ MSG = Catalog({
     "read-only": ("the file system is read-only", "het bestandssysteem is alleen-lezen"),
     "denied": ("permission denied", "geen toestemming"),
     "loop": ("too many levels of symbolic links", "te veel niveaus van symbolische links"),
+    "missing": ("no such file or folder", "bestand of map bestaat niet"),
+    "is-folder": ("it is a folder", "het is een map"),
+    "not-folder": ("a part of the path is not a folder", "een deel van het pad is geen map"),
 })
 
 
@@ -31,6 +34,12 @@ def why(exc: OSError) -> str:
         return MSG("denied")
     if exc.errno == errno.ELOOP:
         return MSG("loop")
+    if exc.errno == errno.ENOENT:
+        return MSG("missing")
+    if exc.errno == errno.EISDIR:
+        return MSG("is-folder")
+    if exc.errno == errno.ENOTDIR:
+        return MSG("not-folder")
     return exc.strerror or type(exc).__name__
 
 TMP_SUFFIX = ".tmp"

@@ -58,8 +58,8 @@ def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
     lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
     for line in lines:
         if line.startswith(("fatal: ", "error: ")):
-            return line.split(": ", 1)[1].strip()
-    return lines[-1].strip() if lines else ""
+            return line.split(": ", 1)[1].strip().rstrip(".")
+    return lines[-1].strip().rstrip(".") if lines else ""
 
 
 def prepare(root: Path) -> str:
@@ -143,7 +143,12 @@ def merge(root: Path, theirs: str, message: str) -> list[str]:
 
 
 def push(root: Path, remote: str, branch: str) -> None:
-    proc = _git(root, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}")
+    """Push HEAD to ``branch`` of ``remote``; a branch that tracks nothing yet (a clone
+    made by ``hs init``, first synced) then tracks it, so a plain ``git pull`` works too."""
+    local = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
+    tracks = _git(root, "config", "--get", f"branch.{local}.remote").stdout.strip()
+    upstream = () if tracks or not local else ("--set-upstream",)
+    proc = _git(root, "push", "--quiet", *upstream, remote, f"HEAD:refs/heads/{branch}")
     if proc.returncode == 0:
         return
     text = proc.stderr

@@ -32,6 +32,13 @@ _MSG = Catalog({
     "config-not-file": ("{path} is not a regular file; the settings of a records tree must be "
                         "a plain file", "{path} is geen gewoon bestand; de instellingen van "
                         "de records moeten in een gewoon bestand staan"),
+    "no-tree": ("no records tree at {root} (records/{config} missing)",
+                "geen records-map in {root} (records/{config} ontbreekt)"),
+    "no-tree-hint": ("run 'hs init PATH' to create one", "maak ze met 'hs init MAP'"),
+    "no-repo": ("no records repository here or above",
+                "geen records-map hier of in een map erboven"),
+    "no-repo-hint": ("use --repo PATH, set HS_REPO, or run 'hs init PATH'",
+                     "gebruik --repo MAP, zet HS_REPO, of maak er een met 'hs init MAP'"),
 })
 
 Entry = tuple[str, str, str, str]  # kind, id, path, rel (see RecordFile)
@@ -83,15 +90,14 @@ def find_root(repo: str | Path | None = None, cwd: Path | None = None) -> Path:
         if root.name == RECORDS and _has_config(root):
             root = root.parent
         if not _has_config(root / RECORDS):
-            raise RepoNotFound(f"no records tree at {root} (records/{CONFIG_FILE} missing)",
-                               hint="run 'hs init PATH' to create one")
+            raise RepoNotFound(_MSG("no-tree", root=root, config=CONFIG_FILE),
+                               hint=_MSG("no-tree-hint"))
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if _has_config(folder / RECORDS):
             return folder
-    raise RepoNotFound("no records repository here or above",
-                       hint="use --repo PATH, set HS_REPO, or run 'hs init PATH'")
+    raise RepoNotFound(_MSG("no-repo"), hint=_MSG("no-repo-hint"))
 
 
 def _has_config(records: Path) -> bool:

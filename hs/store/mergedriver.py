@@ -46,6 +46,13 @@ def theirs_revision(root: Path) -> str | None:
     for k in os.environ:
         if k.startswith("GITHEAD_") and len(k) > 20:
             return k.removeprefix("GITHEAD_")
+    done = _git(root, "rev-parse", "--git-path", "rebase-merge/done")
+    if done and (root / done.strip()).is_file():  # a rebase (git pull --rebase): the
+        # commit being replayed is the last one done, "pick <sha> <subject>"
+        last = (root / done.strip()).read_text(encoding="utf-8").splitlines()[-1:]
+        words = last[0].split() if last else []
+        if len(words) > 1:
+            return words[1]
     for head in ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REBASE_HEAD"):
         path = _git(root, "rev-parse", "--git-path", head)
         if path and (root / path.strip()).is_file():

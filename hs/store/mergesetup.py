@@ -5,7 +5,8 @@ it: :data:`ATTRIBUTES`) and the driver's command from the clone's own config, wh
 clone never copies. So the first ``hs`` command in a clone that lacks it registers it:
 ``merge.hs.name`` and ``merge.hs.driver`` (this Python, ``-m hs.store.mergedriver``), and,
 for a repository whose ``.gitattributes`` does not name the driver (made before it
-existed), the same line in ``.git/info/attributes``, which is not committed. Then a plain
+existed), the same line in ``.git/info/attributes``, which is not committed; and
+``pull.rebase false`` unless the clone or the user chose how to pull. Then a plain
 ``git pull`` merges record files the way ``hs sync`` does.
 
 The check costs one read of ``.git/config`` (no git process) on every command.
@@ -53,6 +54,11 @@ def register(root: Path) -> bool:
           and _git(root, "config", f"merge.{DRIVER}.driver", driver_command()) is not None)
     if ok:
         _attributes(root)
+        if _git(root, "config", "--get", "pull.rebase") is None and _git(
+                root, "config", "--get", "pull.ff") is None:
+            # git (2.27+) refuses a plain `git pull` of diverged branches until told how:
+            # merge, as hs sync does (a rebase is credited correctly too, if chosen)
+            _git(root, "config", "pull.rebase", "false")
     return ok
 
 

@@ -32,7 +32,7 @@ from hs.base.i18n import Catalog
 from hs.records.ids import FOLDER, RecordKind
 from hs.records.index import Index
 from hs.records.layout import RECORDS
-from hs.records.problems import sort_key
+from hs.records.problems import quotable, sort_key
 from hs.store import clonesetup, faults, gitstate, journal
 from hs.store.atomic import why, write_atomic
 from hs.store.cache import CACHE_DIR, ignore_cache_dir
@@ -90,8 +90,9 @@ class Repo:
         matches = exact or ([rf for rf in files if rf.id.startswith(prefix)] if prefix else [])
         ids = sorted({rf.id for rf in matches})
         what = _MSG(kind or "record")
-        if not ids:
-            raise RecordNotFound(_MSG("not-found", what=what, id=prefix))
+        if not ids:  # a name typed where the ID goes is not repeated
+            given = f"'{prefix}'" if quotable(prefix, "code") else _MSG("not-shown")
+            raise RecordNotFound(_MSG("not-found", what=what, id=given))
         if len(ids) > 1:
             shown = ", ".join(ids[:5]) + (" ..." if len(ids) > 5 else "")
             raise AmbiguousId(_MSG("ambiguous", id=prefix, n=len(ids), ids=shown))
@@ -102,7 +103,7 @@ class Repo:
         """One record, fully validated (the model), or InvalidRecord naming the problem."""
         rf = classify(self.root, self.path_of(kind, rid))
         if rf is None:
-            raise RecordNotFound(_MSG("not-found", what=_MSG(kind), id=rid))
+            raise RecordNotFound(_MSG("not-found", what=_MSG(kind), id=f"'{rid}'"))
         res = parse_file(rf)
         if res.problems:
             raise InvalidRecord(str(res.problems[0]),
@@ -261,7 +262,8 @@ _MSG = Catalog({
     "volunteer": ("volunteer", "vrijwilliger"),
     "trajectory": ("trajectory", "traject"),
     "event": ("event", "activiteit"),
-    "not-found": ("no {what} with ID '{id}'", "geen {what} met ID '{id}'"),
+    "not-found": ("no {what} with ID {id}", "geen {what} met ID {id}"),
+    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
     "ambiguous": ("ID prefix '{id}' matches {n} records: {ids}; type more characters",
                   "ID-begin '{id}' past bij {n} records: {ids}; typ meer tekens"),
     "run-validate": ("run 'hs validate' for every problem",

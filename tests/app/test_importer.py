@@ -361,3 +361,20 @@ def test_a_file_without_a_header_row_never_repeats_its_first_row(empty_repo: Pat
     assert r.stderr.splitlines()[0].startswith(
         "leuven.csv:1: column 1 of the header has no known name (is the first row a "
         "header?)")
+
+
+def test_one_bad_row_and_a_missing_file_are_said_plainly(empty_repo: Path,
+                                                         tmp_path: Path) -> None:
+    """One row of two with an error: "1 of 2 rows has errors" (Dutch: "bevat"); a file
+    that is not there is said in the user's language, not by the system's English."""
+    path = csv_file(tmp_path, "name,referral_date,referrer\nA,2025-01-06,self\n"
+                              "B,2025-01-06,self,extra\n")
+    r = runner.invoke(app, ["--lang", "nl", "import", "families", str(path), "--location",
+                            "leuven", "--repo", str(empty_repo)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[-1] == ("hs: 1 van 2 rijen bevat fouten; er werd niets "
+                                         "geïmporteerd")
+    r = runner.invoke(app, ["--lang", "nl", "import", "families", str(tmp_path / "x.csv"),
+                            "--location", "leuven", "--repo", str(empty_repo)])
+    assert (r.exit_code, r.stderr) == (2, "hs: x.csv: onleesbaar: bestand of map bestaat "
+                                          "niet\n")

@@ -142,6 +142,41 @@ def test_plain_git_pull_merges_record_by_record(clones: tuple[Path, Path]) -> No
     assert "2025-02-10" in text and "2025-02-11" in text and "<<<<" not in text
 
 
+def test_git_pull_rebase_credits_the_replayed_commits_author(clones: tuple[Path, Path]
+                                                             ) -> None:
+    """In a rebase (``git pull --rebase``) the side being replayed is credited to its
+    commit's author, not to "?"."""
+    a, b = clones
+    hs(a, "visit", "tbbbbbbbb", "--date", "2025-02-10", "--minutes", "40", author="Ann")
+    hs(b, "visit", "tbbbbbbbb", "--date", "2025-02-10", "--minutes", "50", author="Bert")
+    git(a, "push", "-q")
+    hs(b, "due", "--as-of", "2025-03-01")  # registers the driver in b
+    proc = subprocess.run(["git", "pull", "--rebase", "-q"], cwd=b, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    code, out, _ = hs(b, "resolve", "tbbb")
+    assert code == 0
+    assert out.splitlines()[1:] == [f"  1) 40  (Ann, {dt.date.today().isoformat()})",
+                                    f"  2) 50  (Bert, {dt.date.today().isoformat()})"]
+
+
+def test_plain_git_pull_without_options_merges_diverged_clones(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clone set up by hs pulls with a merge when nobody chose how: git itself would
+    refuse ("Need to specify how to reconcile divergent branches")."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no pull.* of the developer's
+    a, b = clones
+    hs(a, "visit", "tbbbbbbbb", "--date", "2025-02-10", author="Ann")
+    hs(b, "visit", "tbbbbbbbb", "--date", "2025-02-11", author="Bert")
+    git(a, "push", "-q")
+    hs(b, "due", "--as-of", "2025-03-01")  # sets the clone up
+    proc = subprocess.run(["git", "pull", "-q", "--no-edit"], cwd=b, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = (b / "records/trajectories/tbbbbbbbb.yaml").read_text()
+    assert "2025-02-10" in text and "2025-02-11" in text
+
+
 def test_the_driver_falls_back_to_git_on_a_broken_side(clones: tuple[Path, Path]) -> None:
     a, b = clones
     hs(b, "due", "--as-of", "2025-03-01")
@@ -323,3 +358,78 @@ def test_an_unreachable_remote_is_named_by_gits_reason(clones: tuple[Path, Path]
     assert code == 1
     assert err == ("hs: the remote cannot be reached: '/nonexistent/remote.git' does not "
                    "appear to be a git repository; nothing was changed\n")
+
+
+def test_the_first_sync_of_a_new_repository_lets_plain_git_pull_work(
+        empty_repo: Path, tmp_path: Path) -> None:
+    """A repository made by hs init and synced to a new remote: the branch then tracks
+    the remote's, so a plain ``git pull`` (no arguments) fetches and merges."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(empty_repo, "remote", "add", "origin", str(bare))
+    code, _, err = hs(empty_repo, "sync")
+    assert code == 0, err
+    assert git(empty_repo, "rev-parse", "--abbrev-ref", "@{upstream}").strip() == "origin/main"
+    proc = subprocess.run(["git", "pull", "-q", "--no-edit"], cwd=empty_repo,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_resolve_without_a_conflict_says_so(clones: tuple[Path, Path]) -> None:
+    """Listing the conflicts of a record that has none (or none in the field named) is
+    an error that says so, not the hint alone with exit 0; a value is listed escaped."""
+    a, _ = clones
+    assert hs(a, "resolve", "taaa") == (1, "", "hs: taaaaaaaa has no conflicts to settle\n")
+    path = a / "records/trajectories/taaaaaaaa.yaml"
+    path.write_text(path.read_text() + "conflicts:\n- field: visits[2025-02-03].note\n"
+                    "  values:\n  - value: \"\\e[2Jone\"\n    author: Ann\n"
+                    "    date: 2025-02-04\n  - value: two\n    author: Bert\n"
+                    "    date: 2025-02-05\n")
+    code, out, err = hs(a, "resolve", "taaa", "visits[2025-02-03].minutes")
+    assert (code, out) == (2, "")
+    assert err == ("hs: taaaaaaaa has no conflict in 'visits[2025-02-03].minutes' "
+                   "(conflicts: visits[2025-02-03].note)\n")
+    code, out, _ = hs(a, "resolve", "taaa")
+    assert (code, out) == (0, "visits[2025-02-03].note:\n  1) \\e[2Jone  (Ann, 2025-02-04)\n"
+                              "  2) two  (Bert, 2025-02-05)\n")
+
+
+def test_a_file_git_must_merge_by_hand_is_named(clones: tuple[Path, Path]) -> None:
+    """config.yaml changed on both laptops: the one line names it and what to merge."""
+    a, b = clones
+    for root, days in ((a, "28"), (b, "14")):
+        path = root / "records/config.yaml"
+        path.write_text(path.read_text().replace("no_visit_days: 21", f"no_visit_days: {days}"))
+        commit_all(root, "config")
+    assert hs(a, "sync")[0] == 0
+    code, out, err = hs(b, "sync")
+    assert (code, out) == (1, "")
+    assert err == ("hs: 1 changed file could not be merged record by record "
+                   "(records/config.yaml); nothing was changed: merge by hand with git "
+                   "merge origin/main\n")
+
+
+def test_a_dirty_clone_and_gits_last_line_read_well_in_dutch(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One uncommitted file: no "toont ze" (them) for one; git's reason without its full
+    stop before hs's semicolon."""
+    a, _ = clones
+    (a / "records/families/faaaaaaaa.yaml").write_text(FAMILY + "signals: []\n")
+    code, _, err = hs(a, "--lang", "nl", "sync")
+    assert (code, err) == (1, "hs: 1 gewijzigd bestand niet vastgelegd: leg eerst vast of "
+                              "maak ongedaan (git status toont welke)\n")
+    git(a, "checkout", "-q", "records")
+    git(a, "remote", "set-url", "origin", "ssh://nohost.invalid/remote.git")
+    monkeypatch.setenv("GIT_SSH_COMMAND", "false")  # ssh fails at once, git says why
+    code, _, err = hs(a, "sync")
+    assert (code, err) == (1, "hs: the remote cannot be reached: Could not read from remote "
+                              "repository; nothing was changed\n")
+
+
+def test_the_summary_reads_as_dutch(clones: tuple[Path, Path]) -> None:
+    """What came in and went out: 'ontvangen' and 'verstuurd' (not 'binnen'/'buiten')."""
+    a, _ = clones
+    hs(a, "visit", "taaaaaaaa", "--date", "2025-02-10")
+    code, _, err = hs(a, "--lang", "nl", "sync")
+    assert (code, err) == (0, "gesynchroniseerd met origin: ontvangen 0 commits, 0 records; "
+                              "verstuurd 1 commit, 1 record\n")

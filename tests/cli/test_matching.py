@@ -226,6 +226,8 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
      "hs: --top: -1 is negative; give a count, or 0 for all\n"),
     (["suggest", "f00000001", "--kind", "friend"], 2,
      "hs: --kind: 'friend' is not one of buddy, starter, language, coach\n"),
+    (["suggest", "f00000001", "--kind", "Jan Peeters"], 2,
+     "hs: --kind: (value not shown) is not one of buddy, starter, language, coach\n"),
     (["suggest", "f00000001", "--date", "yesterday"], 2,
      "hs: --date: (value not shown) is not a date; use YYYY-MM-DD or 'today'\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,

@@ -373,6 +373,9 @@ def test_show_invalid_record(repo: Path) -> None:
     path.write_text(path.read_text().replace("location: leuven", "location: [oops"))
     line = error("show", "f0000000a", code=1)
     assert line.startswith("hs: records/families/f0000000a.yaml:")
+    assert line.endswith("(run 'hs validate' for every problem)")
+    dutch = error("--lang", "nl", "show", "f0000000a", code=1)
+    assert dutch.endswith("('hs validate' toont alle problemen)")
 
 
 # --- hs list ---------------------------------------------------------------------------
@@ -457,6 +460,9 @@ def test_list_errors(repo: Path) -> None:
     assert error("list", "families", "--status", "bogus", code=2) == (
         "hs: --status: 'bogus' is not one of unknown, referred, refused, withdrawn, "
         "waiting, in-trajectory, closed")
+    assert error("--lang", "nl", "list", "families", "--status", "Jan Peeters", code=2) == (
+        "hs: --status: (waarde niet getoond) is niet een van unknown, referred, refused, "
+        "withdrawn, waiting, in-trajectory, closed")
     assert error("list", "volunteers", "-l", "nowhere", code=2) == (
         "hs: --location: no location 'nowhere' (known: herent, leuven)")
     assert error("list", "trajectories", "--volunteer", "v0", code=1).startswith(

@@ -612,10 +612,15 @@ def test_a_name_of_only_spaces_is_refused(root: Path) -> None:
 
 
 def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
-    """An ID typed with an escape sequence is quoted escaped."""
+    """An ID typed with an escape sequence, or a name typed where the ID goes, is not
+    repeated; an ID of the right form is."""
     r = hs(root, "show", "f\x1b]0;pwned\x07")
     assert r.exit_code == 1
-    assert r.stderr == "hs: no record with ID 'f\\e]0;pwned\\x07'\n"
+    assert r.stderr == "hs: no record with ID (value not shown)\n"
+    r = hs(root, "history", "Jan Qvistpeeters")
+    assert (r.exit_code, r.stderr) == (1, "hs: no record with ID (value not shown)\n")
+    r = hs(root, "show", "f9")
+    assert (r.exit_code, r.stderr) == (1, "hs: no record with ID 'f9'\n")
     r = hs(root, "due", "--within", "\x1b[2J")
     assert r.exit_code == 2 and "\x1b" not in r.stderr
     assert r.stderr.splitlines()[-1] == (

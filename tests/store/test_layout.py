@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from hs.base import i18n
+from hs.base.errors import RepoNotFound
 from hs.store import layout
 
 
@@ -122,3 +124,17 @@ def test_a_folder_put_back_with_its_old_time_is_looked_into_again(tree: Path) ->
     copy.rename(attic)
     os.utime(tree / "records", ns=(before.st_atime_ns, before.st_mtime_ns))
     assert layout.known_strays(tree) == ["records/attic/x.yaml"]
+
+
+def test_no_records_tree_is_said_in_dutch(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under HS_LANG=nl "no records repository" is Dutch too, with or without --repo."""
+    monkeypatch.setattr(i18n, "_current", "nl")
+    with pytest.raises(RepoNotFound) as here:
+        layout.find_root(cwd=tmp_path)
+    assert str(here.value) == ("geen records-map hier of in een map erboven (gebruik "
+                               "--repo MAP, zet HS_REPO, of maak er een met 'hs init MAP')")
+    with pytest.raises(RepoNotFound) as given:
+        layout.find_root(tmp_path)
+    assert str(given.value) == (f"geen records-map in {tmp_path.resolve()} (records/config.yaml "
+                                "ontbreekt) (maak ze met 'hs init MAP')")
