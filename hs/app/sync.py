@@ -77,6 +77,8 @@ MSG = Catalog({
                  "{id} heeft geen conflict in '{field}' (conflicten: {fields})"),
     "keep-or-value": ("give --keep N or --value VALUE (one of them)",
                       "geef --keep N of --value WAARDE (een van beide)"),
+    "empty-value": ("--value is empty: give the field a value, or keep one with --keep N",
+                    "--value is leeg: geef het veld een waarde, of behoud er een met --keep N"),
     "no-number": ("--keep {n}: the conflict has values 1 to {count}",
                   "--keep {n}: het conflict heeft waarden 1 tot {count}"),
     "cannot-set": ("'{field}' cannot be set in {id}", "'{field}' kan niet gezet worden in "
@@ -179,6 +181,8 @@ def resolve(repo: Repo, prefix: str, field_path: str | None, keep: int | None,
     """Settle one conflict: the field takes value ``keep`` (or ``value``)."""
     if (keep is None) == (value is None):
         raise UsageError(MSG("keep-or-value"))
+    if value is not None and not value.strip():
+        raise UsageError(MSG("empty-value"))
 
     def build(p: workflow.Plan) -> workflow.Change:
         kind, rid, pending = conflicts(repo, prefix)

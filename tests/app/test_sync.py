@@ -392,6 +392,10 @@ def test_resolve_without_a_conflict_says_so(clones: tuple[Path, Path]) -> None:
     code, out, _ = hs(a, "resolve", "taaa")
     assert (code, out) == (0, "visits[2025-02-03].note:\n  1) \\e[2Jone  (Ann, 2025-02-04)\n"
                               "  2) two  (Bert, 2025-02-05)\n")
+    before = path.read_text()
+    assert hs(a, "resolve", "taaa", "--value", " ") == (
+        2, "", "hs: --value is empty: give the field a value, or keep one with --keep N\n")
+    assert path.read_text() == before  # an empty value would have written a null
 
 
 def test_a_file_git_must_merge_by_hand_is_named(clones: tuple[Path, Path]) -> None:

@@ -50,7 +50,7 @@ def test_add_attend_list_show_unattend(repo: Path) -> None:
         f"{eid},2025-03-01,leuven,module,module-attitude,held,2,0"]
     code, out, err = run(repo, "show", eid, lang="nl")
     assert code == 0, err
-    assert out.startswith(f"activiteit {eid}: gehouden op 2025-12-31\n")
+    assert out.startswith(f"activiteit {eid}: gehouden (stand op 2025-12-31)\n")
     assert "kind: module (Module van de starttraining)" in out
     assert f"vrijwilliger  {a}" in out
     code, out, err = run(repo, "event", "unattend", eid, b)

@@ -266,7 +266,7 @@ def test_due_for_programs_has_stable_codes_in_every_language(repo: Path) -> None
 # --- hs show ---------------------------------------------------------------------------
 
 SHOW_TRAJECTORY = """\
-trajectory t00000004: active on 2025-12-31
+trajectory t00000004: active (as of 2025-12-31)
 file: records/trajectories/t00000004.yaml
 
 family: f0000000n
@@ -290,7 +290,7 @@ volunteer  v00000004          active         2024-06-01
 """
 
 SHOW_FAMILY = """\
-family f0000000a: waiting on 2025-12-31
+family f0000000a: waiting (as of 2025-12-31)
 file: records/families/f0000000a.yaml
 
 location: leuven
@@ -315,7 +315,7 @@ def test_show_trajectory(repo: Path) -> None:
 def test_show_family_by_prefix(repo: Path) -> None:
     assert run("show", "f0000000a") == SHOW_FAMILY
     out = run("show", "f0000000e", "--as-of", "2025-03-15")
-    assert out.splitlines()[0] == "family f0000000e: waiting on 2025-03-15"
+    assert out.splitlines()[0] == "family f0000000e: waiting (as of 2025-03-15)"
     assert out.splitlines()[-1].split() == ["trajectory", "t00000001", "buddy", "planned",
                                             "2025-04-01", "v00000001"]
 
