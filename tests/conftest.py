@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from typer.testing import CliRunner
 
 from hs.base import i18n
+from hs.cli import app
 
 # The suite is deterministic: property tests draw the same examples on every run, so a
 # red CI run always means a change broke something. Set HS_HYPOTHESIS=random to explore.
@@ -37,6 +39,19 @@ neighbours:
   Leuven: [Herent, Kessel-Lo]
 active_from: 2019-01-01
 """
+
+
+def invoke(root: Path, *args: str) -> tuple[int, str, str]:
+    """``hs ARGS --repo ROOT`` through Typer's runner: exit code, stdout, stderr."""
+    result = CliRunner().invoke(app, [*args, "--repo", str(root)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def created(root: Path, *args: str) -> str:
+    """The ID a creating command prints (it must succeed)."""
+    code, out, err = invoke(root, *args)
+    assert code == 0, err
+    return out.strip()
 
 
 def git(root: Path, *args: str) -> str:

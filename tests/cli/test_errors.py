@@ -11,17 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hs.cli import app
 from tests.conftest import git
-
-runner = CliRunner()
-
-
-def hs(root: Path, *args: str) -> tuple[int, str, str]:
-    r = runner.invoke(app, [*args, "--repo", str(root)])
-    return r.exit_code, r.stdout, r.stderr
+from tests.conftest import invoke as hs
 
 
 def refer(root: Path) -> tuple[int, str, str]:

@@ -13,11 +13,7 @@ from typer.testing import CliRunner
 from hs.cli import app
 from tests.app.test_kpi import EXPECTED_2025, FAMILIES, TRAJECTORIES, VOLUNTEERS, build_year, check
 from tests.conftest import commit_all, git, write_record
-
-
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [*args, "--repo", str(root)])
-    return result.exit_code, result.stdout, result.stderr
+from tests.conftest import invoke as run
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from hs.cli import app
 from tests.app.test_matching import family, trajectory, volunteer
 from tests.conftest import commit_all, git
+from tests.conftest import invoke as run
 
 runner = CliRunner()
 
@@ -40,11 +41,6 @@ def repo(empty_repo: Path, today: str) -> Path:
     volunteer(root, "v00000004", gender="m", municipality="Leuven", capacity=2)
     commit_all(root, "matching records")
     return root
-
-
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "--repo", str(root)])
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- hs suggest ----------------------------------------------------------------------------

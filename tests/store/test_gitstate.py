@@ -9,18 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hs.cli import app
 from hs.store import gitstate
 from tests.conftest import commit_all, git
-
-runner = CliRunner()
-
-
-def hs(root: Path, *args: str) -> tuple[int, str, str]:
-    r = runner.invoke(app, [*args, "--repo", str(root)])
-    return r.exit_code, r.stdout, r.stderr
+from tests.conftest import invoke as hs
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

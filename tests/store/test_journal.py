@@ -17,27 +17,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from hs.cli import app
 from hs.store import faults, gitops, journal
 from hs.store.repo import Repo
 from hs.store.transaction import write_change
+from tests.conftest import created as new
 from tests.conftest import git
+from tests.conftest import invoke as hs
 
-runner = CliRunner()
 VISIT_DAY = "2025-03-03"
-
-
-def hs(root: Path, *args: str) -> tuple[int, str, str]:
-    r = runner.invoke(app, [*args, "--repo", str(root)])
-    return r.exit_code, r.stdout, r.stderr
-
-
-def new(root: Path, *args: str) -> str:
-    code, out, err = hs(root, *args)
-    assert code == 0, err
-    return out.strip()
 
 
 @pytest.fixture

@@ -13,26 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from hs.base.errors import GitError
-from hs.cli import app
 from hs.store import gitops, journal, transaction
+from tests.conftest import created as new
 from tests.conftest import git
+from tests.conftest import invoke as hs
 
-runner = CliRunner()
 DAY = "2025-03-03"
-
-
-def hs(root: Path, *args: str) -> tuple[int, str, str]:
-    r = runner.invoke(app, [*args, "--repo", str(root)])
-    return r.exit_code, r.stdout, r.stderr
-
-
-def new(root: Path, *args: str) -> str:
-    code, out, err = hs(root, *args)
-    assert code == 0, err
-    return out.strip()
 
 
 def make_trajectory(root: Path) -> str:
