@@ -8,6 +8,12 @@ by ``hs init`` and by the first hs command in a clone that lacks it (``git clone
   names. hs's own commits skip it (``HS_OWN_COMMIT``): they were validated before they
   were made. A hook that was there before is kept as ``pre-commit.local`` and run first;
   the hook goes where git looks for hooks (``core.hooksPath`` too).
+* hs's own **post-merge hook**: after a plain ``git pull`` (or ``git merge``) that made a
+  merge, it runs ``hs validate`` and shows the problems, if any (a conflict the record
+  merge kept, or a rule across records the merge broke: two active trajectories for one
+  family, a volunteer over capacity), so that a merge is never committed in silence. It
+  cannot undo the merge (git made it); ``hs resolve`` and the records settle it. A hook
+  that was there is kept as ``post-merge.local`` and run first, as for pre-commit.
 * **Temporary files** of an hs write killed halfway (``.NAME.PID.tmp``) are ignored by
   git (``info/exclude``, for clones whose ``.gitignore`` predates them).
 * the record-aware **merge driver** (:func:`hs.store.mergesetup.register`), checked on
@@ -31,10 +37,12 @@ from hs.base.errors import HsError
 from hs.store import gitops, gitstate, mergesetup
 
 OFF = "HS_CLONE_SETUP"  # 'off': leave the git folder alone (the test suite; a CI runner)
-MARKER = "hs-setup-1"  # bump the number when a clone needs more
+MARKER = "hs-setup-2"  # bump the number when a clone needs more (2: the post-merge hook)
 HOOK = "pre-commit"
 LOCAL_HOOK = "pre-commit.local"
 SIGNATURE = "# hs pre-commit hook"
+POST_MERGE = "post-merge"
+POST_SIGNATURE = "# hs post-merge hook"
 EXCLUDE = ("# hs: temporary files of a write that was interrupted (removed by hs)",
            ".*.tmp")
 
@@ -61,8 +69,9 @@ def setup(root: Path, top: Path, common: Path) -> None:
     """Install the hook and the ignore lines; then the marker."""
     hooks = _hooks_dir(top, common)
     install_hook(hooks, os.path.relpath(root, top))
+    install_hook(hooks, os.path.relpath(root, top), POST_MERGE)
     exclude_temporary(common)
-    (common / MARKER).write_text("set up by hs: pre-commit hook, info/exclude\n",
+    (common / MARKER).write_text("set up by hs: pre-commit and post-merge hooks, info/exclude\n",
                                  encoding="utf-8")
 
 
@@ -105,25 +114,53 @@ exit 0
 """
 
 
-def install_hook(hooks: Path, records: str) -> bool:
-    """Write hs's hook; a hook that is not hs's moves aside to ``pre-commit.local``
-    (kept as it is, and nothing installed, if that name is taken too). True if
-    installed."""
+def post_merge_text(records: str) -> str:
+    """The post-merge hook script: the problems of the records after a merge, if any."""
+    import shlex  # lazy: only a clone being set up quotes, not every command
+
+    python = shlex.quote(sys.executable)
+    where = shlex.quote(records or ".")
+    return f"""#!/bin/sh
+{POST_SIGNATURE} (written by hs; hs may rewrite this file).
+# After a merge (git pull), 'hs validate' says what the records need: a value given on
+# both laptops (settle it with 'hs resolve'), or a rule across records the merge broke.
+# Put steps of your own in post-merge.local beside this file: it runs first.
+hooks=$(dirname "$0")
+if [ -x "$hooks/post-merge.local" ]; then
+    "$hooks/post-merge.local" "$@"
+fi
+records={where}
+[ -d "$records/records" ] || exit 0
+if [ -x {python} ] && {python} -c 'import hs' >/dev/null 2>&1; then
+    out=$({python} -m hs validate --repo "$records" 2>&1) || echo "$out" >&2
+elif command -v hs >/dev/null 2>&1; then
+    out=$(hs validate --repo "$records" 2>&1) || echo "$out" >&2
+fi
+exit 0
+"""
+
+
+def install_hook(hooks: Path, records: str, name: str = HOOK) -> bool:
+    """Write hs's hook ``name`` (pre-commit or post-merge); a hook that is not hs's moves
+    aside to ``NAME.local`` (kept as it is, and nothing installed, if that name is taken
+    too). True if installed."""
     hooks.mkdir(parents=True, exist_ok=True)
-    hook = hooks / HOOK
-    local = hooks / LOCAL_HOOK
+    hook = hooks / name
+    local = hooks / f"{name}.local"
+    signature, text = ((POST_SIGNATURE, post_merge_text(records)) if name == POST_MERGE
+                       else (SIGNATURE, hook_text(records)))
     if hook.exists() or hook.is_symlink():
         try:
-            ours = SIGNATURE in hook.read_text(encoding="utf-8", errors="replace")
+            ours = signature in hook.read_text(encoding="utf-8", errors="replace")
         except OSError:
             ours = False
         if not ours:
             if local.exists() or local.is_symlink():
                 return False
             os.replace(hook, local)
-    tmp = hooks / f".{HOOK}.{os.getpid()}.tmp"
+    tmp = hooks / f".{name}.{os.getpid()}.tmp"
     try:
-        tmp.write_text(hook_text(records), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         tmp.chmod(0o755)
         os.replace(tmp, hook)
     finally:
@@ -147,4 +184,5 @@ def exclude_temporary(common: Path) -> None:
         fh.write(sep + "\n".join(EXCLUDE) + "\n")
 
 
-__all__ = ["MARKER", "OFF", "ensure", "exclude_temporary", "hook_text", "install_hook", "setup"]
+__all__ = ["MARKER", "OFF", "ensure", "exclude_temporary", "hook_text", "install_hook",
+           "post_merge_text", "setup"]

@@ -4,6 +4,7 @@ through a real ``git merge`` (plain ``git pull`` merges record by record)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import subprocess
 from pathlib import Path
@@ -323,6 +324,31 @@ def test_a_merge_that_breaks_a_rule_across_records_is_reported(
     lines = err.strip().splitlines()
     assert any("family fdddddddd already has trajectory" in line for line in lines[:-1])
     assert "to settle (hs validate lists" in lines[-1]
+
+
+def test_a_plain_git_pull_that_breaks_a_rule_across_records_says_so(
+        clones: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without hs sync: the post-merge hook that the clone setup installs runs
+    'hs validate' after git made the merge, so the broken rule is said at once."""
+    monkeypatch.setenv("HS_TODAY", "2025-12-31")
+    monkeypatch.delenv("HS_CLONE_SETUP", raising=False)  # the hooks, as in a real clone
+    a, b = clones
+    for root in (a, b):
+        write_record(root, "families/fdddddddd.yaml", FAMILY)
+        write_record(root, "volunteers/vbbbbbbbb.yaml", VOLUNTEER)
+        commit_all(root, "a waiting family and a volunteer")
+    assert hs(a, "start", "fdddddddd", "vbbbbbbbb", "--date", "2025-03-01")[0] == 0
+    assert hs(b, "start", "fdddddddd", "vbbbbbbbb", "--date", "2025-03-02")[0] == 0
+    assert "hs post-merge hook" in (b / ".git/hooks/post-merge").read_text()
+    assert hs(a, "sync")[0] == 0
+    env = {**os.environ, "HS_TODAY": "2025-12-31"}
+    pull = subprocess.run(["git", "pull", "-q", "--no-rebase", "--no-edit"], cwd=b,
+                          capture_output=True, text=True, env=env)
+    assert pull.returncode == 0, pull.stderr
+    assert "family fdddddddd already has trajectory" in pull.stderr
+    clean = subprocess.run(["git", "pull", "-q", "--no-rebase", "--no-edit"], cwd=a,
+                           capture_output=True, text=True, env=env)
+    assert clean.returncode == 0 and "hs" not in clean.stderr  # nothing to say: quiet
 
 
 def test_init_writes_the_attributes_and_registers_the_driver(tmp_path: Path) -> None:
