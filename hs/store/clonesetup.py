@@ -85,12 +85,29 @@ def _hooks_dir(top: Path, common: Path) -> Path:
     return hooks if hooks.is_absolute() else top / hooks
 
 
-def hook_text(records: str) -> str:
-    """The hook script, for a records tree at ``records`` (relative to the work tree)."""
+def _validate_function(records: str) -> str:
+    """The shell lines both hooks share: ``hs_validate`` runs 'hs validate' on the tree at
+    ``records`` with the hs of the Python that installed the hook, else the hs on the
+    PATH; 127 if there is none."""
     import shlex  # lazy: only a clone being set up quotes, not every command
 
     python = shlex.quote(sys.executable)
-    where = shlex.quote(records or ".")
+    return f"""records={shlex.quote(records or ".")}
+[ -d "$records/records" ] || exit 0
+hs_validate() {{
+    if [ -x {python} ] && {python} -c 'import hs' >/dev/null 2>&1; then
+        {python} -m hs validate --repo "$records"
+    elif command -v hs >/dev/null 2>&1; then
+        hs validate --repo "$records"
+    else
+        return 127
+    fi
+}}
+"""
+
+
+def hook_text(records: str) -> str:
+    """The hook script, for a records tree at ``records`` (relative to the work tree)."""
     return f"""#!/bin/sh
 {SIGNATURE} (written by hs; hs may rewrite this file).
 # It refuses a commit that would leave the records tree broken: 'hs validate' checks
@@ -102,13 +119,9 @@ if [ -x "$hooks/{LOCAL_HOOK}" ]; then
     "$hooks/{LOCAL_HOOK}" "$@" || exit $?
 fi
 [ -n "$HS_OWN_COMMIT" ] && exit 0
-records={where}
-[ -d "$records/records" ] || exit 0
-if [ -x {python} ] && {python} -c 'import hs' >/dev/null 2>&1; then
-    exec {python} -m hs validate --repo "$records"
-elif command -v hs >/dev/null 2>&1; then
-    exec hs validate --repo "$records"
-fi
+{_validate_function(records)}hs_validate
+rc=$?
+[ "$rc" -ne 127 ] && exit "$rc"
 echo "hs pre-commit hook: hs is not installed here, the records were not checked" >&2
 exit 0
 """
@@ -116,10 +129,6 @@ exit 0
 
 def post_merge_text(records: str) -> str:
     """The post-merge hook script: the problems of the records after a merge, if any."""
-    import shlex  # lazy: only a clone being set up quotes, not every command
-
-    python = shlex.quote(sys.executable)
-    where = shlex.quote(records or ".")
     return f"""#!/bin/sh
 {POST_SIGNATURE} (written by hs; hs may rewrite this file).
 # After a merge (git pull), 'hs validate' says what the records need: a value given on
@@ -129,13 +138,9 @@ hooks=$(dirname "$0")
 if [ -x "$hooks/post-merge.local" ]; then
     "$hooks/post-merge.local" "$@"
 fi
-records={where}
-[ -d "$records/records" ] || exit 0
-if [ -x {python} ] && {python} -c 'import hs' >/dev/null 2>&1; then
-    out=$({python} -m hs validate --repo "$records" 2>&1) || echo "$out" >&2
-elif command -v hs >/dev/null 2>&1; then
-    out=$(hs validate --repo "$records" 2>&1) || echo "$out" >&2
-fi
+{_validate_function(records)}out=$(hs_validate 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 127 ] && echo "$out" >&2
 exit 0
 """
 
