@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from hs.base import i18n
 from hs.cli import app
+from hs.store import identity
 
 # The suite is deterministic: property tests draw the same examples on every run, so a
 # red CI run always means a change broke something. Set HS_HYPOTHESIS=random to explore.
@@ -79,8 +80,19 @@ def write_record(root: Path, rel: str, text: str) -> Path:
     return path
 
 
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def passphrase_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file holding the test passphrase (HS_PASSPHRASE_FILE in every test)."""
+    path = tmp_path_factory.mktemp("secrets") / "passphrase"
+    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, passphrase_file: Path) -> None:
     """No test sees the developer's HS_* settings, colours or terminal width."""
     for var in list(os.environ):
         if var.startswith("HS_"):
@@ -88,10 +100,16 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("HS_LANG", "en")
-    monkeypatch.setattr(i18n, "_current", None)  # a command run with --lang nl sets it
+    monkeypatch.setattr(i18n, "_current", None)
+    monkeypatch.setattr(identity, "_UNLOCKED", {})  # identities unlocked by other tests  # a command run with --lang nl sets it
     # no pre-commit hook in the test repositories (tests/store/test_clonesetup.py
     # installs it where it is tested): a hand-made commit of a broken record stays possible
     monkeypatch.setenv("HS_CLONE_SETUP", "off")
+    # keys (issue 13): identities unlock from a file, no agent is started, and scrypt is
+    # cheap (2^10 instead of 2^17) so that hs init takes milliseconds
+    monkeypatch.setenv("HS_PASSPHRASE_FILE", str(passphrase_file))
+    monkeypatch.setenv("HS_AGENT", "off")
+    monkeypatch.setenv("HS_SCRYPT_COST", "10")
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Test Coordinator")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "coordinator@example.org")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Coordinator")

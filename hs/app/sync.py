@@ -24,6 +24,7 @@ from hs.base.i18n import Catalog
 from hs.records import spec
 from hs.records.problems import Problem
 from hs.store import gitsync
+from hs.store.keys import Keys
 from hs.store.merge import CONFLICTS, MISSING, set_at
 from hs.store.repo import Repo
 from hs.store.yamlio import YamlIssue, load_plain, to_document
@@ -68,6 +69,10 @@ MSG = Catalog({
                    "; 1 probleem op te lossen (hs validate toont het)"),
     "problems": ("; {n} problems to settle (hs validate lists them)",
                  "; {n} problemen op te lossen (hs validate toont ze)"),
+    "keys-not-synced": ("; the key store was not synced: {why}",
+                        "; de sleutelkluis is niet gesynchroniseerd: {why}"),
+    "keys-busy": ("the remote's key store kept changing; run hs sync again",
+                  "de sleutelkluis op de remote bleef veranderen; voer hs sync opnieuw uit"),
     "merge-message": ("Sync: merge {remote}/{branch}", "Sync: merge {remote}/{branch}"),
     # resolve
     "no-conflicts": ("{id} has no conflicts to settle", "{id} heeft geen conflicten"),
@@ -121,6 +126,7 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
     branch = gitsync.prepare(root)
     name, their_branch = gitsync.remote_of(root, branch, remote)
     theirs = gitsync.fetch(root, name, their_branch)
+    keys_note = sync_keys(root, name)
     here = gitsync.head(root)
     before = {(p.path, p.code, p.message) for p in _problems(root)}
     cin = gitsync.counts(root, here, theirs) if theirs and here else gitsync.Counts(0, 0)
@@ -143,7 +149,53 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
     pending = [p for p in after if p.severity == "error"]
     if pending:
         summary += _count("problems", len(pending))
-    return SyncResult(summary, new)
+    return SyncResult(summary + keys_note, new)
+
+
+def sync_keys(root: Path, remote: str) -> str:
+    """Fetch the remote's key store, merge it with this clone's (union of keys and
+    laptops; tombstones and removals win), and push the result if the remote lacks
+    anything of it, guarded by a lease so that a store pushed meanwhile by another
+    laptop is fetched and merged again, never overwritten. Returns a note for the
+    summary line ("" when all went well): a key store that cannot be synced does not
+    stop the records' sync."""
+    for _ in range(3):
+        lease, theirs = gitsync.fetch_keys(root, remote)
+        try:
+            keys = Keys.open(root)
+            send = _merge_keys(keys, theirs)
+            if send and keys.raw is not None:
+                gitsync.push_keys(root, remote, keys.raw, lease)
+        except gitsync.SyncFailure as exc:
+            if exc.reason == "rejected":
+                continue
+            return MSG("keys-not-synced", why=str(_fail(exc)))
+        except HsError as exc:
+            return MSG("keys-not-synced", why=str(exc))
+        finally:
+            gitsync.drop_keys_objects(root, remote)
+        return ""
+    return MSG("keys-not-synced", why=MSG("keys-busy"))
+
+
+def _merge_keys(keys: Keys, theirs: bytes | None) -> bool:
+    """This clone's store merged with the remote's (saved); True if the remote needs
+    the result."""
+    if theirs is None:
+        return keys.present
+    if not keys.present or keys.raw == theirs:
+        if not keys.present:
+            keys.adopt(theirs)
+        return False
+    state = keys.state()
+    if state == "closed":  # not open to this laptop: it cannot have added anything
+        keys.adopt(theirs)
+        return False
+    if state == "locked":
+        keys.require()  # raises: the store is locked
+    send = keys.merge(theirs)
+    keys.save()
+    return send
 
 
 def _problems(root: Path) -> list[Problem]:

@@ -7,13 +7,41 @@ from typing import Annotated
 
 import typer
 
+from hs.base.i18n import Catalog
 from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+
+MSG = Catalog({
+    "recovery-shown": ("The location's recovery key, shown this once: keep it offline (on "
+                       "paper or a stick in a safe place), not on this laptop. With it, "
+                       "hs keys recover enrols a new laptop.",
+                       "De herstelsleutel van de locatie, alleen nu getoond: bewaar ze "
+                       "offline (op papier of een stick op een veilige plek), niet op deze "
+                       "laptop. Daarmee schrijft hs keys recover een nieuwe laptop in."),
+    "recovery-written": ("the recovery key is in {path}: keep it offline (a stick in a safe "
+                         "place), then delete it from this laptop",
+                         "de herstelsleutel staat in {path}: bewaar ze offline (een stick op "
+                         "een veilige plek) en wis ze daarna van deze laptop"),
+    "recovery-exists": ("{path} exists already: give a new file for the recovery key",
+                        "{path} bestaat al: geef een nieuw bestand voor de herstelsleutel"),
+    "recovery-unwritable": ("{path} cannot be written ({why}); the recovery key follows "
+                            "instead, shown this once: keep it offline",
+                            "{path} kan niet geschreven worden ({why}); de herstelsleutel "
+                            "volgt hier, alleen nu getoond: bewaar ze offline"),
+})
 
 
 def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new records repository "
                                          "(created if missing).", show_default=False)],
     no_commit: NoCommitOpt = False,
+    label: Annotated[str | None, typer.Option(
+        "--label", metavar="LABEL", show_default=False,
+        help="A name for this laptop in the key store (letters, digits, . _ -; not a "
+        "person's name). Default: laptop- and the start of its identity.")] = None,
+    recovery_out: Annotated[Path | None, typer.Option(
+        "--recovery-out", metavar="FILE", show_default=False,
+        help="Write the location's recovery key to FILE (a new file, readable by you "
+        "only) instead of printing it.")] = None,
 ) -> None:
     """Create a new records repository at PATH.
 
@@ -26,13 +54,51 @@ def init(
     hs's git pre-commit hook, which runs 'hs validate' before every commit made by hand (a
     hook that was there is kept as pre-commit.local and run first), and registers the
     record merge driver; a clone gets both from its first hs command. Then add a
-    location: hs location add."""
+    location: hs location add.
+
+    It also makes this laptop's identity (its passphrase asked twice at the terminal, or
+    read from the file HS_PASSPHRASE_FILE names; with neither, init refuses), the key store
+    of the families' and volunteers' keys, and the location's recovery key, printed once
+    (or written to --recovery-out): keep it offline, it enrols a new laptop when every
+    enrolled one is lost."""
+    from hs.app.keys import check_label, need_passphrase
+    from hs.app.keys import setup as setup_keys
     from hs.app.workflow import init_repository
+    from hs.base.errors import UsageError
     from hs.store import clonesetup
 
+    if label is not None:
+        check_label(label)
+    if recovery_out is not None and recovery_out.exists():
+        raise UsageError(MSG("recovery-exists", path=recovery_out))
+    passphrase = need_passphrase()  # refused before anything is made
     outcome = init_repository(path, commit=not no_commit)
-    clonesetup.ensure(path.expanduser().resolve())
+    root = path.expanduser().resolve()
+    clonesetup.ensure(root)
+    made = setup_keys(root, passphrase, label)
     report_change(outcome)
+    _give_recovery(made.recovery, recovery_out)
+
+
+def _give_recovery(text: str, out: Path | None) -> None:
+    """The recovery key, once: to a new owner-only file, else on stdout."""
+    import os
+
+    from hs.cli.output import message
+
+    if out is None:
+        message(MSG("recovery-shown"))
+        typer.echo(text)
+        return
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError as exc:
+        message(MSG("recovery-unwritable", path=out, why=exc.strerror or type(exc).__name__))
+        typer.echo(text)
+        return
+    message(MSG("recovery-written", path=out))
 
 
 location_app = typer.Typer(help="Add and stop locations.",

@@ -160,3 +160,79 @@ def push(root: Path, remote: str, branch: str) -> None:
 def head(root: Path) -> str | None:
     proc = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     return proc.stdout.strip() or None
+
+
+# --- the key store's ref ---------------------------------------------------------------
+# The key store travels as refs/hs/keys: one parentless commit holding one file, `keys`,
+# force-updated (old versions are not kept). It is built and pushed straight from
+# objects, with no local ref (so no reflog); the objects it leaves in this clone (the
+# ones fetched, the ones made) are removed after the push when they are loose, so the
+# clone's git folder keeps no old copy (the live copy is the file in .git/hs/).
+
+KEYS_REF = "refs/hs/keys"
+KEYS_FILE = "keys"
+
+
+def _fetched_ref(remote: str) -> str:
+    return f"refs/hs-fetched/{remote}/keys"
+
+
+def fetch_keys(root: Path, remote: str) -> tuple[str | None, bytes | None]:
+    """The remote's key store: the commit its ref names and the file's bytes, or
+    (None, None) when the remote has none."""
+    proc = _git(root, "fetch", "--quiet", "--prune", "--no-write-fetch-head", remote,
+                f"+refs/hs/*:refs/hs-fetched/{remote}/*")
+    if proc.returncode != 0:
+        raise SyncFailure("unreachable", _last_line(proc))
+    sha = _git(root, "rev-parse", "--verify", "--quiet",
+               _fetched_ref(remote)).stdout.strip()
+    if not sha:
+        return None, None
+    blob = subprocess.run(["git", "cat-file", "blob", f"{sha}:{KEYS_FILE}"], cwd=root,
+                          capture_output=True, env=_env(), check=False)
+    return sha, (blob.stdout if blob.returncode == 0 else None)
+
+
+def _keys_commit(root: Path, data: bytes) -> list[str]:
+    """The objects of a key store commit: [commit, tree, blob]."""
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=data,
+                          capture_output=True, env=_env(), check=True).stdout.decode().strip()
+    tree = subprocess.run(
+        ["git", "mktree"], cwd=root, input=f"100644 blob {blob}\t{KEYS_FILE}\n",
+        capture_output=True, text=True, env=_env(), check=True).stdout.strip()
+    fixed = {"GIT_AUTHOR_NAME": "hs", "GIT_AUTHOR_EMAIL": "hs@localhost",
+             "GIT_COMMITTER_NAME": "hs", "GIT_COMMITTER_EMAIL": "hs@localhost",
+             "GIT_AUTHOR_DATE": "@0 +0000", "GIT_COMMITTER_DATE": "@0 +0000"}
+    commit = _git(root, "commit-tree", tree, "-m", "hs key store", extra=fixed).stdout.strip()
+    return [commit, tree, blob]
+
+
+def push_keys(root: Path, remote: str, data: bytes, lease: str | None) -> None:
+    """Replace the remote's key store with ``data``, only if it still is ``lease`` (the
+    commit fetched; None: it had none). A remote that changed meanwhile: ``rejected``."""
+    made = _keys_commit(root, data)
+    proc = _git(root, "push", "--quiet", f"--force-with-lease={KEYS_REF}:{lease or ''}",
+                remote, f"{made[0]}:{KEYS_REF}")
+    drop_keys_objects(root, remote, made)
+    if proc.returncode == 0:
+        return
+    if "stale info" in proc.stderr or "rejected" in proc.stderr:
+        raise SyncFailure("rejected")
+    raise SyncFailure("push-failed", _last_line(proc))
+
+
+def drop_keys_objects(root: Path, remote: str, made: list[str] | None = None) -> None:
+    """Forget the fetched key store ref and remove the loose objects of old key stores
+    (fetched or made here): they are reachable from nothing else."""
+    shas = list(made or [])
+    sha = _git(root, "rev-parse", "--verify", "--quiet", _fetched_ref(remote)).stdout.strip()
+    if sha:
+        shas += [sha, *_git(root, "rev-parse", f"{sha}^{{tree}}",
+                            f"{sha}:{KEYS_FILE}").stdout.split()]
+        _git(root, "update-ref", "-d", _fetched_ref(remote))
+    objects = Path(_git(root, "rev-parse", "--git-path", "objects").stdout.strip())
+    if not objects.is_absolute():
+        objects = root / objects
+    for s in shas:
+        if len(s) == 40 and s.isalnum():
+            (objects / s[:2] / s[2:]).unlink(missing_ok=True)
