@@ -166,6 +166,9 @@ def sync_keys(root: Path, remote: str) -> str:
             send = _merge_keys(keys, theirs)
             if send and keys.raw is not None:
                 gitsync.push_keys(root, remote, keys.raw, lease)
+                keys.mark_synced(keys.raw)
+            elif theirs is not None:
+                keys.mark_synced(theirs)
         except gitsync.SyncFailure as exc:
             if exc.reason == "rejected":
                 continue
@@ -193,6 +196,8 @@ def _merge_keys(keys: Keys, theirs: bytes | None) -> bool:
         return False
     if state == "locked":
         keys.require()  # raises: the store is locked
+    if not keys.opens(theirs) and keys.was_synced(theirs):
+        return True  # ours grew from it (enrolled since with the recovery key)
     send = keys.merge(theirs)
     keys.save()
     return send

@@ -27,6 +27,7 @@ payload), with this clone's identity unlocked then (:func:`hs.store.identity.unl
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -74,8 +75,9 @@ MSG = Catalog({
     "foreign": ("the other key store is not this location's (another store secret); "
                 "nothing was merged", "de andere sleutelkluis is niet van deze locatie "
                 "(een ander geheim); er is niets samengevoegd"),
-    "unreadable-other": ("the other key store is not open to this laptop",
-                         "de andere sleutelkluis is niet open voor deze laptop"),
+    "unreadable-other": ("the remote's key store is not open to this laptop (removed with "
+                         "hs keys remove?)", "de sleutelkluis op de remote is niet open "
+                         "voor deze laptop (verwijderd met hs keys remove?)"),
     "recovery-no": ("that recovery key does not open this key store",
                     "die herstelsleutel opent deze sleutelkluis niet"),
 })
@@ -361,6 +363,27 @@ class Keys:
         _outer(raw, "refs/hs/keys")
         self.raw, self._payload, self._tried = raw, None, False
         ident.write_private(self.path, raw)
+
+    def opens(self, raw: bytes) -> bool:
+        """Whether this laptop's identity opens another key store."""
+        me = ident.unlock(self.root)
+        return me is not None and open_sealed(raw, me, "refs/hs/keys") is not None
+
+    def mark_synced(self, raw: bytes) -> None:
+        """Remember the remote's key store as it was when this clone last synced it
+        (its digest, in ``keys.synced``)."""
+        ident.write_private(self.path.with_name("keys.synced"),
+                            hashlib.sha256(raw).hexdigest().encode())
+
+    def was_synced(self, raw: bytes) -> bool:
+        """The remote's store is the one this clone last synced: this clone's store
+        grew from it, so it may replace it even if this laptop cannot open it (a laptop
+        enrolled since with the recovery key)."""
+        try:
+            seen = self.path.with_name("keys.synced").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        return seen == hashlib.sha256(raw).hexdigest()
 
     def merge(self, raw: bytes) -> bool:
         """Merge another clone's store into this one (not saved yet). True when the
