@@ -100,8 +100,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, passphrase_file: Path) -> Non
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("HS_LANG", "en")
-    monkeypatch.setattr(i18n, "_current", None)
-    monkeypatch.setattr(identity, "_UNLOCKED", {})  # identities unlocked by other tests  # a command run with --lang nl sets it
+    monkeypatch.setattr(i18n, "_current", None)  # a command run with --lang nl sets it
+    monkeypatch.setattr(identity, "_UNLOCKED", {})  # identities unlocked by other tests
     # no pre-commit hook in the test repositories (tests/store/test_clonesetup.py
     # installs it where it is tested): a hand-made commit of a broken record stays possible
     monkeypatch.setenv("HS_CLONE_SETUP", "off")
