@@ -14,7 +14,7 @@ MSG = Catalog({
     "recovery-shown": ("The location's recovery key, shown this once: keep it offline (on "
                        "paper or a stick in a safe place), not on this laptop. With it, "
                        "hs keys recover enrols a new laptop.",
-                       "De herstelsleutel van de locatie, alleen nu getoond: bewaar ze "
+                       "De herstelsleutel van de werking, alleen nu getoond: bewaar ze "
                        "offline (op papier of een stick op een veilige plek), niet op deze "
                        "laptop. Daarmee schrijft hs keys recover een nieuwe laptop in."),
     "recovery-written": ("the recovery key is in {path}: keep it offline (a stick in a safe "

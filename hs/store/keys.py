@@ -55,7 +55,7 @@ MSG = Catalog({
                   "leesbaar"),
     "no-store": ("this clone has no key store yet: run hs sync (a clone of a location's "
                  "repository), or hs init", "deze kloon heeft nog geen sleutelkluis: voer "
-                 "hs sync uit (een kloon van de repository van een locatie), of hs init"),
+                 "hs sync uit (een kloon van de records-map van een werking), of hs init"),
     "no-identity": ("this laptop has no identity for the key store: hs keys request, "
                     "then hs keys add on an enrolled laptop (or hs keys recover)",
                     "deze laptop heeft geen identiteit voor de sleutelkluis: hs keys "
@@ -73,7 +73,7 @@ MSG = Catalog({
                "definitief weg"),
     "exists": ("{id} has a key already", "{id} heeft al een sleutel"),
     "foreign": ("the other key store is not this location's (another store secret); "
-                "nothing was merged", "de andere sleutelkluis is niet van deze locatie "
+                "nothing was merged", "de andere sleutelkluis is niet van deze werking "
                 "(een ander geheim); er is niets samengevoegd"),
     "unreadable-other": ("the remote's key store is not open to this laptop (removed with "
                          "hs keys remove?)", "de sleutelkluis op de remote is niet open "
