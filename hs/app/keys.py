@@ -48,7 +48,6 @@ MSG = Catalog({
     "h-kind": ("Kind", "Soort"),
     "h-identity": ("Identity", "Identiteit"),
     "h-this": ("This laptop", "Deze laptop"),
-    "yes": ("yes", "ja"),
     "caption": ("{keys} data keys, {erased} erased", "{keys} gegevenssleutels, {erased} "
                 "gewist"),
 })
@@ -170,7 +169,7 @@ def listing(root: Path) -> Table:
         table.rows.append({
             "label": r.label, "kind": r.kind,
             "identity": ident.public_text(r.public)[:18],
-            "this_laptop": MSG("yes") if r.public == me else ""})
+            "this_laptop": r.public == me})
     held, erased = keys.counts()
     return Table(table.title, table.columns, table.rows,
                  MSG("caption", keys=held, erased=erased))

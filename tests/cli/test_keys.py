@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -110,8 +111,11 @@ def test_keys_list_shows_laptops_and_counts_without_ids(laptops: tuple[Path, Pat
     two = ident.public_text(ident.public_of(b) or b"")[:18]
     rec = ident.public_text(ident.parse_recovery((a.parent / "rec").read_text()).public)
     assert out.splitlines() == ["label,kind,identity,this_laptop", f"one,laptop,{one},yes",
-                                f"two,laptop,{two},", f"recovery,recovery,{rec[:18]},"]
+                                f"two,laptop,{two},no", f"recovery,recovery,{rec[:18]},no"]
     assert err == "1 data keys, 1 erased\n"
+    code, out, _ = invoke(a, "keys", "list", "--format", "json")
+    assert [(row["label"], row["this_laptop"]) for row in json.loads(out)] == [
+        ("one", True), ("two", False), ("recovery", False)]
 
 
 def test_a_laptop_is_enrolled_and_keys_made_on_two_laptops_at_once_both_survive(
@@ -252,3 +256,8 @@ def test_a_key_store_pushed_meanwhile_is_merged_not_overwritten(
     for laptop in (a, b):
         keys = Keys.open(laptop)
         assert (keys.key("f00000001"), keys.key("f00000002")) == (one, two)
+
+
+def test_keys_lock_without_an_agent_says_so() -> None:
+    result = CliRunner().invoke(app, ["keys", "lock"])
+    assert (result.exit_code, result.stderr) == (0, "no agent was running\n")

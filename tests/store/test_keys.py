@@ -272,3 +272,17 @@ def test_unlocking_at_a_terminal_hands_the_identity_to_the_agent(
     ident.forget()  # the next command: the agent answers, no prompt
     assert Keys.open(clone).key("f00000001") == k
     assert len(asked) == 1
+
+
+def test_a_new_passphrase_is_asked_twice_at_a_terminal(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    monkeypatch.delenv("HS_PASSPHRASE_FILE")
+    assert ident.new_passphrase() is None  # no terminal, no file
+    monkeypatch.setattr(ident, "on_terminal", lambda: True)
+    answers = iter(["first one", "first one", "one", "other", ""])
+    monkeypatch.setattr(ident.getpass, "getpass", lambda prompt: next(answers))
+    assert ident.new_passphrase() == "first one"
+    with pytest.raises(HsError, match="the two passphrases differ"):
+        ident.new_passphrase()
+    with pytest.raises(HsError, match="the passphrase is empty"):
+        ident.new_passphrase()
