@@ -27,9 +27,12 @@ payload), with this clone's identity unlocked then (:func:`hs.store.identity.unl
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +202,18 @@ def open_sealed(raw: bytes, who: Identity, where: Path | str) -> Payload | None:
         raise HsError(MSG("bad-store", path=where)) from None
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the key store of this clone (``keys.lock`` beside it)."""
+    ident.private_folder(path.parent)
+    fd = os.open(path.with_name("keys.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def store_path(root: Path) -> Path:
     return ident.home(root) / "keys"
 
@@ -326,11 +341,23 @@ class Keys:
         return owner_id in set(_outer(self.raw, self.path).get("erased") or [])
 
     def save(self) -> None:
-        """Write the store (whole or not at all, owner-only), if it changed."""
+        """Write the store (whole or not at all, owner-only), if it changed. Under a lock
+        on the store, and merged first with what another hs process of this clone saved
+        since this one read it (two commands at once both keep their keys)."""
         if not self.dirty or self._payload is None:
             return
-        self.raw = seal(self._payload)
-        ident.write_private(self.path, self.raw)
+        with _locked(self.path):
+            try:
+                current: bytes | None = self.path.read_bytes()
+            except FileNotFoundError:
+                current = None
+            if current is not None and current != self.raw:
+                me = ident.unlock(self.root)
+                theirs = open_sealed(current, me, self.path) if me is not None else None
+                if theirs is not None and theirs.secret == self._payload.secret:
+                    self._payload = merge_payloads(self._payload, theirs)
+            self.raw = seal(self._payload)
+            ident.write_private(self.path, self.raw)
         self.dirty = False
 
     # --- recipients and counts (hs keys) ----------------------------------------------
@@ -362,7 +389,8 @@ class Keys:
         """Take another clone's store as this clone's (this clone had none)."""
         _outer(raw, "refs/hs/keys")
         self.raw, self._payload, self._tried = raw, None, False
-        ident.write_private(self.path, raw)
+        with _locked(self.path):
+            ident.write_private(self.path, raw)
 
     def opens(self, raw: bytes) -> bool:
         """Whether this laptop's identity opens another key store."""

@@ -75,7 +75,8 @@ def test_init_makes_the_identity_the_store_and_a_recovery_key_shown_once(
     assert err.startswith("records repository created at")
     assert "The location's recovery key, shown this once: keep it offline" in err
     root = tmp_path / "new"
-    assert sorted(p.name for p in (root / ".git" / "hs").iterdir()) == ["identity", "keys"]
+    assert sorted(p.name for p in (root / ".git" / "hs").iterdir()) == [
+        "identity", "keys", "keys.lock"]
     assert git(root, "status", "--porcelain", "--ignored") == ""  # nothing in the tree
     keys = Keys.open(root)
     keys.unlock_with(ident.parse_recovery(recovery))

@@ -42,7 +42,7 @@ def _new_store(root: Path) -> Identity:
 def test_identity_and_store_live_in_the_git_folder_readable_by_their_owner(clone: Path) -> None:
     _new_store(clone)
     folder = clone / ".git" / "hs"
-    assert sorted(p.name for p in folder.iterdir()) == ["identity", "keys"]
+    assert sorted(p.name for p in folder.iterdir()) == ["identity", "keys", "keys.lock"]
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     for name in ("identity", "keys"):
         assert oct((folder / name).stat().st_mode & 0o777) == "0o600"
@@ -286,3 +286,16 @@ def test_a_new_passphrase_is_asked_twice_at_a_terminal(monkeypatch: pytest.Monke
         ident.new_passphrase()
     with pytest.raises(HsError, match="the passphrase is empty"):
         ident.new_passphrase()
+
+
+def test_two_commands_saving_at_once_both_keep_their_keys(clone: Path) -> None:
+    _new_store(clone)
+    first, second = Keys.open(clone), Keys.open(clone)
+    one, two = first.create("f00000001"), second.create("f00000002")
+    second.destroy("f00000003")
+    first.save()
+    second.save()
+    after = Keys.open(clone)
+    assert (after.key("f00000001"), after.key("f00000002")) == (one, two)
+    assert after.erased("f00000003")
+    assert (clone / ".git" / "hs" / "keys.lock").exists()
