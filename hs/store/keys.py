@@ -148,7 +148,7 @@ class Payload:
             "erased": sorted(self.erased),
             "recipients": [{"public": _b64(r.public), "kind": r.kind, "label": r.label}
                            for r in sorted(self.recipients.values(),
-                                           key=lambda r: (r.kind, r.label))],
+                                           key=lambda r: (r.kind, r.label, r.public))],
             "removed": sorted(_b64(p) for p in self.removed),
         }, sort_keys=True).encode()
 
