@@ -291,11 +291,12 @@ def _width_of(cell: str) -> int:
 def fit(columns: list[Column], cells: list[list[str]], width: int | None
         ) -> list[tuple[int, int]]:
     """Which columns a table of ``width`` characters shows, and how wide each is: pairs of
-    (column position, width). IDs, dates, codes and numbers keep their whole width (a
-    header may wrap between words); text columns share what is left, each at least its
-    ``min_width`` (or its whole width if smaller), shortened with "…"; when that does not
-    fit, columns are left out, the highest ``priority`` first, the rightmost of equal
-    priority first, never the first column. ``width=None``: every column whole."""
+    (column position, width). IDs, dates, codes and numbers keep their whole width (only
+    a header may wrap between words); text columns get at least their ``min_width`` (or
+    their whole width if smaller), shortened with "…"; when that does not fit, columns
+    are left out, the highest ``priority`` first, the rightmost of equal priority first,
+    never the first column. The room left goes to the shortened texts, evenly, then to
+    the wrapped headers. ``width=None``: every column whole."""
     whole, least = [], []
     for i, c in enumerate(columns):
         values = max((_width_of(row[i]) for row in cells), default=0)
@@ -304,9 +305,9 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None
             whole.append(w)
             least.append(min(w, c.min_width))
         else:  # never narrower than a value; the header may wrap between its words
-            w = max(values, max((_width_of(word) for word in c.header.split()), default=0))
-            whole.append(w)
-            least.append(w)
+            whole.append(max(values, _width_of(c.header)))
+            least.append(max(values, max((_width_of(word) for word in c.header.split()),
+                                         default=0)))
     keep = list(range(len(columns)))
     if width is None:
         return [(i, whole[i]) for i in keep]
@@ -329,13 +330,18 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None
                 growing.remove(i)
             if room <= 0:
                 break
+    for i in keep:  # then a header on one line
+        add = min(whole[i] - sizes[i], room)
+        if add > 0:
+            sizes[i] += add
+            room -= add
     return [(i, sizes[i]) for i in keep]
 
 
 def shorten(text: str, width: int) -> str:
     """Each line of ``text`` in ``width`` characters, ending in "…": cut between words
-    when that keeps two thirds of it (so a date or an ID inside a text is shown whole
-    or not at all), else within the last word (a long name)."""
+    when that keeps two thirds of it, else within the last word (a long name); a word
+    with a digit (a date, an ID, a number) is never cut: shown whole or not at all."""
     from rich.cells import cell_len, set_cell_size
 
     out = []
@@ -347,8 +353,9 @@ def shorten(text: str, width: int) -> str:
         head = set_cell_size(line, room)
         whole_word = len(head) < len(line) and line[len(head)] == " "
         cut = head.rfind(" ")
-        if not whole_word and cut >= room * 2 // 3:
-            head = head[:cut]  # the last word did not fit whole: left out
+        word = line[cut + 1:].split(" ", 1)[0]
+        if not whole_word and (cut >= room * 2 // 3 or any(ch.isdigit() for ch in word)):
+            head = head[:max(cut, 0)]  # the last word did not fit whole: left out
         head = head.rstrip()
         out.append(head + "…")
     return "\n".join(out)

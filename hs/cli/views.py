@@ -174,7 +174,7 @@ _PRIORITY = {"languages": 6, "starter": 6, "referred": 5, "roles": 5, "capacity"
              "commit": 4, "reason": 1, "kind": 3, "start": 2,
              "anonymous": 2}
 #: Text columns that should not be shortened below this (default 8).
-_MIN_WIDTH = {"what": 16, "reason": 14, "subject": 12, "change": 14, "field": 12}
+_MIN_WIDTH = {"what": 12, "reason": 12, "subject": 12, "change": 14, "field": 12}
 
 
 def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:

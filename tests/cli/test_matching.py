@@ -47,7 +47,7 @@ def repo(empty_repo: Path, today: str) -> Path:
 
 
 def test_suggest_table(repo: Path) -> None:
-    code, out, err = run(repo, "suggest", "f00000001", "--format", "table")
+    code, out, err = run(repo, "suggest", "f00000001", "--format", "table", "--no-names")
     assert (code, err) == (0, "")
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines == [
@@ -227,7 +227,7 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["suggest", "f00000001", "--date", "yesterday"], 2,
      "hs: --date: (value not shown) is not a date; use YYYY-MM-DD or 'today'\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
-     "hs: unknown format 'xml'; use one of table, json, csv, markdown, plain\n"),
+     "hs: unknown format 'xml'; use one of table, json, csv, excel, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),
     (["suggest", "v00000001"], 1, "hs: no family with ID 'v00000001'\n"),
     (["match", "plan", "--location", "gent"], 2,
