@@ -365,16 +365,20 @@ def report(
         if year is None:
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
-        index, revision = _records(repo, rev)
-        left_out = unusable_of(index)
-        require_complete(left_out, incomplete)
-        if by_municipality:
-            total, parts = compute_by_municipality(index, year, location=location, as_of=day,
-                                                   revision=revision)
-        elif location is None:
-            total, parts = compute_by_location(index, year, as_of=day, revision=revision)
-        else:
-            total = compute(index, year, location=location, as_of=day, revision=revision)
+        from hs.cli.progress import working
+
+        with working("report"):
+            index, revision = _records(repo, rev)
+            left_out = unusable_of(index)
+            require_complete(left_out, incomplete)
+            if by_municipality:
+                total, parts = compute_by_municipality(index, year, location=location,
+                                                       as_of=day, revision=revision)
+            elif location is None:
+                total, parts = compute_by_location(index, year, as_of=day, revision=revision)
+            else:
+                total = compute(index, year, location=location, as_of=day,
+                                revision=revision)
         context = _context(index, lang)
         if revision.dirty:
             message(_msg("dirty"))

@@ -251,8 +251,11 @@ def plan(
 
     form = resolve_format(fmt)
     day = parse_date(date)
+    from hs.cli.progress import working
+
     r = open_repo(repo)
-    result = core_plan(r.index, day, location, kind)
+    with working("plan"):
+        result = core_plan(r.index, day, location, kind)
     table = _plan_table(result, form)
     _names(r, table, {"family_name": "family", "volunteer_name": "volunteer"}, form,
            with_names)
