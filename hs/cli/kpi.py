@@ -292,11 +292,26 @@ def kpi(
         return
     by = "municipality" if by_municipality else "location"
     if fmt in ("csv", "excel"):  # for programs: one table, a stable section and key per row
-        emit(kpi_table(total, parts, ctx, by), fmt)
+        table = kpi_table(total, parts, ctx, by)
+        if fmt == "excel":
+            _decimal_commas(table)
+        emit(table, fmt)
         return
     emit(_for_terminal(kpi_tables(total, parts, ctx, by)), fmt, wide=wide)
     if left_out:
         sys.stdout.write(incomplete_line(left_out) + "\n")
+
+
+def _decimal_commas(table: Any) -> None:
+    """The figures of the CSV for Belgian Excel (``--format excel``): a decimal comma in
+    each number, share and range (the CSV's are written with a decimal point)."""
+    import re
+
+    number = re.compile(r"(?<=\d)\.(?=\d)")
+    for row in table.rows:
+        for key, value in row.items():
+            if key not in ("section", "key", "figure") and isinstance(value, str):
+                row[key] = number.sub(",", value)
 
 
 def _for_terminal(tables: list[Any]) -> list[Any]:

@@ -596,7 +596,7 @@ TABLE_COMMANDS = [
     ["list", "trajectories"], ["list", "events"], ["show", "f0000000e"],
     ["show", "v00000001"], ["show", "t00000001"], ["history", "t00000001"],
     ["suggest", "f0000000c", "--all"], ["suggest", "f0000000c", "--all", "--explain"],
-    ["match", "plan"], ["kpi", "--year", "2025"],
+    ["match", "plan"], ["kpi", "--year", "2025"], ["kpi", "--year", "2025", "--by-location"],
 ]
 _ID = re.compile(r"[ftve]0{4}[0-9a-z]*")
 _DATE = re.compile(r"\d{4}-[\d-]*|\d\d/[\d/]*")
