@@ -216,7 +216,8 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str,
 
 
 def _day(day: dt.date, fmt: str) -> str:
-    """A day in a title or message: Belgian in Dutch in a terminal table, else ISO."""
+    """A day in a title: Belgian in Dutch in a terminal table, else ISO (a message on
+    stderr is for reading: ``fmt="table"``)."""
     from hs.base.readable import format_date
 
     return format_date(day, language()) if fmt == "table" else day.isoformat()
@@ -272,7 +273,7 @@ def waitlist(
         rows.append(row)
     _with_names(r, cols, rows, {"family_name": "family"}, fmt, with_names)
     title = MSG("t.waitlist", day=_day(day, fmt)) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=_day(day, fmt)),
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=_day(day, "table")),
                 "n.waiting", wide)
 
 
@@ -329,9 +330,10 @@ def due(
             t = index.row("trajectory", str(row["record"]))
             row["named"] = t.family if t is not None else row["record"]
         _with_names(r, cols, rows, {"name": "named"}, fmt, True, at="record")
-    until = _day(day + dt.timedelta(days=within), fmt)
-    title = MSG("t.due", day=until) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=until), "n.due", wide)
+    until = day + dt.timedelta(days=within)
+    title = MSG("t.due", day=_day(until, fmt)) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=_day(until, "table")),
+                "n.due", wide)
 
 
 # --- hs list ---------------------------------------------------------------------------

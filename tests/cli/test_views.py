@@ -141,6 +141,8 @@ def test_waitlist_empty(repo: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == "no families waiting on 2024-01-01\n"
+    result = CliRunner().invoke(app, ["--lang", "nl", "waitlist", "--as-of", "2024-01-01"])
+    assert result.stderr == "geen wachtende gezinnen op 01/01/2024\n"  # for reading
     assert run("waitlist", "--as-of", "2024-01-01", "-f", "json") == "[]\n"
     assert run("waitlist", "--as-of", "2024-01-01", "-f", "csv").startswith("rank,family,")
 
