@@ -26,8 +26,6 @@ MSG = Catalog({
                    "Voorgestelde koppelingen voor de wachtlijst ({where}, {day})"),
     "all-locations": ("all locations", "alle werkingen"),
     "name": ("name", "naam"),
-    "family_name": ("name (family)", "naam (gezin)"),
-    "volunteer_name": ("name (volunteer)", "naam (vrijwilliger)"),
     "rank": ("#", "#"),
     "volunteer": ("volunteer", "vrijwilliger"),
     "municipality": ("municipality", "gemeente"),
@@ -156,8 +154,8 @@ def _names(r: Any, table: Table, fields: dict[str, str], fmt: str,
     for key, src in reversed(list(fields.items())):
         pos = next(i for i, c in enumerate(table.columns) if c.key == src) + 1
         priority = max(table.columns[pos - 1].priority, 1)
-        table.columns.insert(pos, Column(key, MSG(key), text=True, priority=priority,
-                                         min_width=10))
+        table.columns.insert(pos, Column(key, MSG("name"), text=True, priority=priority,
+                                         min_width=10))  # beside the ID it names
 
 
 def _ranks(result: Suggestion) -> dict[str, int]:

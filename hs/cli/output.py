@@ -396,7 +396,8 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
     con = console(width=width)
     with con.capture() as cap:
         con.print(t)
-    return "\n".join(line.rstrip() for line in str(cap.get()).rstrip("\n").split("\n"))
+    lines = [line.rstrip() for line in str(cap.get()).split("\n")]
+    return "\n".join(lines).rstrip("\n")  # no padding, no blank line after the table
 
 
 def emit(tables: Table | Sequence[Table], fmt: str | None, wide: bool = False) -> None:

@@ -363,7 +363,7 @@ def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
             row[key] = found.get(row[src]) if row.get(src) else None
     for key, src in reversed(list(fields.items())):
         pos = next(i for i, c in enumerate(cols) if c.key == (at or src)) + 1
-        header = MSG("h.name") if len(fields) == 1 else f"{MSG('h.name')} ({MSG(f'h.{src}')})"
+        header = MSG("h.name")  # beside the ID it names
         # left out with its ID (just before it), never before the reason of a row
         priority = max(cols[pos - 1].priority, 1)
         cols.insert(pos, Column(key, header, text=True, priority=priority, min_width=10))
