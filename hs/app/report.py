@@ -42,6 +42,7 @@ from hs.app.kpi import (
 )
 from hs.app.tables import Column, Table
 from hs.base.i18n import Catalog, language
+from hs.base.readable import format_date, format_number
 from hs.records.ids import GENDERS, TRAJECTORY_KINDS
 from hs.rules.lifecycle import MAIN_KINDS
 from hs.store.yamlio import load_plain
@@ -182,13 +183,6 @@ LABELS = Catalog({
     "no-data": ("No data.", "Geen gegevens."),
 })
 
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-}
-
 # chart colours (the screenshot test looks for them)
 COLOURS = {
     "path": "#3d5a80",
@@ -253,18 +247,15 @@ TABLE_NL = "nl-table"
 
 def fmt_int(n: float, lang: str) -> str:
     """A whole number for people: 10.984 in Dutch, 10,984 in English, 10984 for tables
-    (``lang=""`` or :data:`TABLE_NL`: no grouping)."""
+    (``lang=""`` or :data:`TABLE_NL`: no grouping). Formatting: :mod:`hs.base.readable`."""
     if not lang or lang == TABLE_NL:
         return str(round(n))
-    text = f"{round(n):,}"
-    return text.replace(",", ".") if lang == "nl" else text
+    return format_number(round(n), lang, grouped=True)
 
 
 def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
-    text = f"{x:,.{digits}f}" if lang and lang != TABLE_NL else f"{x:.{digits}f}"
-    if lang in ("nl", TABLE_NL):
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    grouped = bool(lang) and lang != TABLE_NL
+    return format_number(x, "nl" if lang in ("nl", TABLE_NL) else "en", digits, grouped)
 
 
 def fmt_count(value: Count | None, lang: str) -> str:
@@ -305,8 +296,7 @@ def fmt_change(x: float | None, lang: str) -> str:
 
 
 def fmt_date(day: dt.date, lang: str) -> str:
-    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
-    return f"{day.day} {month} {day.year}"
+    return format_date(day, lang, long=True)
 
 
 def revision_text(rev: Revision | None, lang: str | None = None) -> str:

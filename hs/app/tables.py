@@ -1,5 +1,13 @@
 """Tables as the application gives them: columns and rows of values, rendered by the
-command line (:mod:`hs.cli.output`) and the report (:mod:`hs.app.report`)."""
+command line (:mod:`hs.cli.output`) and the report (:mod:`hs.app.report`).
+
+On a narrow terminal a table is fitted to the width (:func:`hs.cli.output.render`): a
+column that is ``text`` (names, notes, municipalities, reasons) may be shortened with
+"…" down to ``min_width``; any other column (IDs, dates, codes, numbers) is never broken
+or shortened. When even that does not fit, columns are left out, the highest
+``priority`` number first (0: kept the longest; the first column is always kept).
+``--wide`` shows every column, wrapping text only; piped output keeps every column whole.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,9 @@ class Column:
     key: str  # JSON key and CSV header: stable, English, snake_case
     header: str  # shown header, in the user's language
     align: Literal["left", "right"] = "left"
+    text: bool = False  # free text: may be shortened with "…" on a narrow terminal
+    priority: int = 0  # on a narrow terminal, the highest number is left out first
+    min_width: int = 8  # a text column is not shortened below this
 
 
 @dataclass

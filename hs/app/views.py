@@ -31,7 +31,7 @@ from hs.rules.lifecycle import (
     trajectory_status,
     volunteer_status,
 )
-from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
+from hs.store.yamlio import decode, load_plain
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
@@ -217,27 +217,6 @@ def list_trajectories(index: Index, day: dt.date, location: str | None = None,
                                   _volunteer_of(t, day), len(seen),
                                   dt.date.fromordinal(max(seen)) if seen else None))
     out.sort(key=lambda t: (t.location, t.start, t.id))
-    return out
-
-
-def names(repo: Repo, ids: list[str]) -> dict[str, str | None]:
-    """The ``name`` field of each record (None if it has none or cannot be read)."""
-    index = repo.index
-    out: dict[str, str | None] = {}
-    with quiet_stderr():
-        for rid in ids:
-            if rid in out:
-                continue
-            rel = index.paths.get(rid)
-            name = None
-            if rel is not None:
-                try:
-                    data = load_plain(decode((repo.root / rel).read_bytes()))
-                    value = data.get("name") if isinstance(data, dict) else None
-                    name = str(value) if value is not None else None
-                except (OSError, YamlIssue):
-                    name = None
-            out[rid] = name
     return out
 
 

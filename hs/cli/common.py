@@ -19,8 +19,9 @@ RepoOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", "-f", metavar="table|json|csv|markdown|plain",
-                 help="Output format (default: a table on a terminal, plain when piped).",
+    typer.Option("--format", "-f", metavar="table|json|csv|excel|markdown|plain",
+                 help="Output format (default: a table on a terminal, plain when piped; "
+                 "excel: CSV for Belgian Excel).",
                  show_default=False),
 ]
 DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",

@@ -56,10 +56,12 @@ def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path 
     from hs.app.importer import ImportRejected, import_csv
     from hs.cli.common import report_change
     from hs.cli.output import message
+    from hs.cli.progress import working
 
     r = open_repo(repo)
-    result = import_csv(r, kind, file, location=location,  # type: ignore[arg-type]
-                        dry_run=dry_run, commit=not no_commit)
+    with working("import", file=file.name):
+        result = import_csv(r, kind, file, location=location,  # type: ignore[arg-type]
+                            dry_run=dry_run, commit=not no_commit)
     for err in result.errors:
         message(str(err))
     if result.errors:

@@ -17,6 +17,7 @@ from hs.cli.common import (
     require_complete,
     unusable_of,
 )
+from hs.cli.views import WideOpt
 
 if TYPE_CHECKING:
     from hs.app.kpi import KpiCounts
@@ -210,6 +211,7 @@ def kpi(
     files: FilesArg = None,
     public: PublicOpt = False,
     incomplete: IncompleteOpt = False,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -289,12 +291,41 @@ def kpi(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     by = "municipality" if by_municipality else "location"
-    if fmt == "csv":  # for programs: one table, a stable section and key per row
-        emit(kpi_table(total, parts, ctx, by), fmt)
+    if fmt in ("csv", "excel"):  # for programs: one table, a stable section and key per row
+        table = kpi_table(total, parts, ctx, by)
+        if fmt == "excel":
+            _decimal_commas(table)
+        emit(table, fmt)
         return
-    emit(kpi_tables(total, parts, ctx, by), fmt)
+    emit(_for_terminal(kpi_tables(total, parts, ctx, by)), fmt, wide=wide)
     if left_out:
         sys.stdout.write(incomplete_line(left_out) + "\n")
+
+
+def _decimal_commas(table: Any) -> None:
+    """The figures of the CSV for Belgian Excel (``--format excel``): a decimal comma in
+    each number, share and range (the CSV's are written with a decimal point)."""
+    import re
+
+    number = re.compile(r"(?<=\d)\.(?=\d)")
+    for row in table.rows:
+        for key, value in row.items():
+            if key not in ("section", "key", "figure") and isinstance(value, str):
+                row[key] = number.sub(",", value)
+
+
+def _for_terminal(tables: list[Any]) -> list[Any]:
+    """The figures' tables fitted to a terminal (:func:`hs.cli.output.fit`): the figure's
+    label may be shortened; on a narrow terminal the columns of the last locations (or
+    municipalities) are left out first, the total and the count of a share never."""
+    from dataclasses import replace
+
+    for t in tables:
+        t.columns = [replace(c, text=True, min_width=20) if i == 0
+                     else c if c.key in ("total", "value", "count")
+                     else replace(c, priority=1)
+                     for i, c in enumerate(t.columns)]
+    return tables
 
 
 # --- hs report ------------------------------------------------------------------------------
@@ -349,16 +380,20 @@ def report(
         if year is None:
             raise UsageError(_msg("need-year"))
         day = _as_of(as_of)
-        index, revision = _records(repo, rev)
-        left_out = unusable_of(index)
-        require_complete(left_out, incomplete)
-        if by_municipality:
-            total, parts = compute_by_municipality(index, year, location=location, as_of=day,
-                                                   revision=revision)
-        elif location is None:
-            total, parts = compute_by_location(index, year, as_of=day, revision=revision)
-        else:
-            total = compute(index, year, location=location, as_of=day, revision=revision)
+        from hs.cli.progress import working
+
+        with working("report"):
+            index, revision = _records(repo, rev)
+            left_out = unusable_of(index)
+            require_complete(left_out, incomplete)
+            if by_municipality:
+                total, parts = compute_by_municipality(index, year, location=location,
+                                                       as_of=day, revision=revision)
+            elif location is None:
+                total, parts = compute_by_location(index, year, as_of=day, revision=revision)
+            else:
+                total = compute(index, year, location=location, as_of=day,
+                                revision=revision)
         context = _context(index, lang)
         if revision.dirty:
             message(_msg("dirty"))

@@ -9,6 +9,7 @@ import typer
 
 from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.cli.views import NamesOpt, WideOpt
 from hs.records.enums import TRAJECTORY_KINDS
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ MSG = Catalog({
     "plan-title": ("Proposed matches for the waiting list ({where}, {day})",
                    "Voorgestelde koppelingen voor de wachtlijst ({where}, {day})"),
     "all-locations": ("all locations", "alle werkingen"),
+    "name": ("name", "naam"),
     "rank": ("#", "#"),
     "volunteer": ("volunteer", "vrijwilliger"),
     "municipality": ("municipality", "gemeente"),
@@ -92,6 +94,8 @@ def suggest(
     = False,
     kind: KindOpt = "buddy",
     date: DateOpt = None,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -112,16 +116,46 @@ def suggest(
     index = r.index
     result = core_suggest(index, fid, day, kind)
     if result.status != "waiting":
-        message(MSG("not-waiting", family=fid, day=day, status=result.status))
+        message(MSG("not-waiting", family=fid, day=_day(day), status=result.status))
     listed = list(result.eligible[:top] if top else result.eligible)
     if all_:
         listed += result.excluded
     if not result.eligible:
         message(MSG("none-eligible", family=fid))
-    if explain:
-        emit(_explain_table(result, listed, index, form), form)
-    else:
-        emit(_suggest_table(result, listed, form, all_), form)
+    table = (_explain_table(result, listed, index, form) if explain
+             else _suggest_table(result, listed, form, all_))
+    _names(r, table, {"name": "volunteer"}, form, with_names)
+    emit(table, form, wide=wide)
+
+
+def _day(day: Any, fmt: str = "table") -> str:
+    """A day in a title or message: Belgian in Dutch (a terminal table), else ISO."""
+    from hs.base.i18n import language
+    from hs.base.readable import format_date
+
+    return format_date(day, language()) if fmt == "table" else str(day)
+
+
+def _names(r: Any, table: Table, fields: dict[str, str], fmt: str,
+           asked: bool | None) -> None:
+    """Name columns beside the ID columns (``fields``: new key -> ID key), if the table
+    shows names (:func:`hs.app.names.names_shown`), read for these rows only."""
+    from hs.app.names import display_names, names_shown
+    from hs.cli.output import Column
+
+    if not names_shown(r, fmt != "table", asked):
+        return
+    rows = table.rows
+    found = display_names(r, [row[src] for row in rows for src in fields.values()
+                              if row.get(src)])
+    for key, src in fields.items():
+        for row in rows:
+            row[key] = found.get(row[src]) if row.get(src) else None
+    for key, src in reversed(list(fields.items())):
+        pos = next(i for i, c in enumerate(table.columns) if c.key == src) + 1
+        priority = max(table.columns[pos - 1].priority, 1)
+        table.columns.insert(pos, Column(key, MSG("name"), text=True, priority=priority,
+                                         min_width=10))  # beside the ID it names
 
 
 def _ranks(result: Suggestion) -> dict[str, int]:
@@ -134,11 +168,11 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
     from hs.cli.output import Column, Table
 
     cols = [Column("rank", MSG("rank"), "right"), Column("volunteer", MSG("volunteer")),
-            Column("municipality", MSG("municipality"))]
-    cols += [Column(s, item_name(s), "right") for s in SCORES]
+            Column("municipality", MSG("municipality"), text=True, priority=3)]
+    cols += [Column(s, item_name(s), "right", priority=2) for s in SCORES]
     cols.append(Column("total", item_name("total"), "right"))
     if show_excluded:
-        cols.append(Column("excluded_by", MSG("excluded_by")))
+        cols.append(Column("excluded_by", MSG("excluded_by"), text=True, min_width=12))
     ranks = _ranks(result)
     rows: list[dict[str, Any]] = []
     for c in listed:
@@ -149,7 +183,8 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         row["total"] = round(c.total, 2)
         row["excluded_by"] = [r if _codes(fmt) else item_name(r) for r in c.excluded_by]
         rows.append(row)
-    title = MSG("suggest-title", family=result.family, kind=result.kind, day=result.day)
+    title = MSG("suggest-title", family=result.family, kind=result.kind,
+                day=_day(result.day, fmt))
     return Table(title, cols, rows)
 
 
@@ -159,10 +194,14 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
     from hs.app.matching import item_name, number, reason_text
     from hs.cli.output import Column, Table
 
-    cols = [Column("rank", MSG("rank"), "right"), Column("volunteer", MSG("volunteer")),
-            Column("item", MSG("item")), Column("passed", MSG("passed")),
-            Column("score", MSG("score"), "right"), Column("weight", MSG("weight"), "right"),
-            Column("points", MSG("points"), "right"), Column("reason", MSG("reason"))]
+    cols = [Column("rank", MSG("rank"), "right", priority=4),
+            Column("volunteer", MSG("volunteer")),
+            Column("item", MSG("item"), text=True, min_width=10),
+            Column("passed", MSG("passed"), priority=2),
+            Column("score", MSG("score"), "right", priority=3),
+            Column("weight", MSG("weight"), "right", priority=3),
+            Column("points", MSG("points"), "right"),
+            Column("reason", MSG("reason"), text=True, min_width=16)]
     ranks = _ranks(result)
     codes = _codes(fmt)
     rows: list[dict[str, Any]] = []
@@ -179,7 +218,8 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
         rows.append({**base, "item": "total" if codes else item_name("total"),
                      "points": round(c.total, 2),
                      "reason": CORE("total-sum", max=number(result.max_total))})
-    title = MSG("explain-title", family=result.family, kind=result.kind, day=result.day)
+    title = MSG("explain-title", family=result.family, kind=result.kind,
+                day=_day(result.day, fmt))
     return Table(title, cols, rows)
 
 
@@ -191,6 +231,8 @@ def plan(
         k for k in TRAJECTORY_KINDS if k != "starter"),
                                       help="Kind of trajectory to plan.")] = "buddy",
     date: DateOpt = None,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -200,15 +242,24 @@ def plan(
     family stays unmatched only if the volunteers it could have are needed by families
     higher on the list. Among those
     plans, the one with the highest total score (docs/matching.md)."""
-    from hs.app.matching import number
     from hs.app.matching import plan as core_plan
+    from hs.base.i18n import language
+    from hs.base.readable import format_number
     from hs.cli.output import emit, message, resolve_format
 
     form = resolve_format(fmt)
     day = parse_date(date)
-    result = core_plan(open_repo(repo).index, day, location, kind)
-    emit(_plan_table(result, form), form)
-    message(MSG("plan-summary", pairs=len(result.pairs), total=number(result.total),
+    from hs.cli.progress import working
+
+    r = open_repo(repo)
+    with working("plan"):
+        result = core_plan(r.index, day, location, kind)
+    table = _plan_table(result, form)
+    _names(r, table, {"family_name": "family", "volunteer_name": "volunteer"}, form,
+           with_names)
+    emit(table, form, wide=wide)
+    message(MSG("plan-summary", pairs=len(result.pairs),
+                total=format_number(round(result.total, 2), language()),
                 unmatched=len(result.unmatched), families=len(result.entries)))
     message(MSG("plan-nothing-written"))
 
@@ -219,7 +270,11 @@ def _plan_table(result: Plan, fmt: str) -> Table:
     keys = ["priority", "family", "location", "perinatal", "waiting_since", "waiting_days",
             "volunteer", "score", "unmatched", "taken_by"]
     right = {"priority", "waiting_days", "score"}
-    cols = [Column(k, MSG(k), "right" if k in right else "left") for k in keys]
+    text = {"unmatched", "taken_by"}  # taken_by: IDs, shortened between them
+    drop = {"location": 4, "perinatal": 3, "waiting_since": 2, "waiting_days": 5,
+            "score": 1, "taken_by": 6}
+    cols = [Column(k, MSG(k), "right" if k in right else "left", text=k in text,
+                   priority=drop.get(k, 0), min_width=12) for k in keys]
     codes = _codes(fmt)
     rows = []
     for e in result.entries:
@@ -230,7 +285,7 @@ def _plan_table(result: Plan, fmt: str) -> Table:
                      "score": None if e.score is None else round(e.score, 2),
                      "unmatched": reason, "taken_by": list(e.taken_by)})
     where = result.location or MSG("all-locations")
-    return Table(MSG("plan-title", where=where, day=result.day), cols, rows)
+    return Table(MSG("plan-title", where=where, day=_day(result.day, fmt)), cols, rows)
 
 
 def register(app: typer.Typer) -> None:

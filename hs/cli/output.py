@@ -1,8 +1,16 @@
-"""Output of tables in every format: table (Rich), json, csv, markdown, plain (tabulate).
+"""Output of tables in every format: table (Rich), json, csv, excel, markdown, plain
+(tabulate).
 
 Data goes to stdout, messages to stderr. Without ``--format``, a terminal gets a Rich table
 and a pipe gets plain text. ``NO_COLOR`` is honoured. JSON is a list of objects whose keys
 are the column keys (documented per command in docs/cli.md), with ISO dates and ``null``.
+
+The terminal table is for reading: numbers and dates in the user's language
+(:mod:`hs.base.readable`: "48,6%", "14/03/2025" in Dutch), fitted to the terminal's width
+(:func:`fit`: text shortened with "…", columns left out by priority, IDs, dates, codes and
+numbers never broken; ``--wide`` shows every column). The machine formats keep ISO dates
+and decimal points; ``excel`` is CSV for Belgian Excel (``;``, a decimal comma, UTF-8 with
+a byte-order mark). Markdown cells escape ``|`` and line breaks.
 
 Nothing printed can steer a terminal: a control character in a value (an escape sequence
 in a name or note typed by hand into a file) is shown as an escape (``\\e[2J``, ``\\x07``)
@@ -25,10 +33,13 @@ from typing import Any, Literal
 
 from hs.app.tables import Column as Column
 from hs.app.tables import Table as Table
+from hs.base.readable import format_date, format_number
 from hs.records.problems import CONTROLS, escape_controls, json_controls, quotable
 
-Format = Literal["table", "json", "csv", "markdown", "plain"]
-FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "plain")
+Format = Literal["table", "json", "csv", "excel", "markdown", "plain"]
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "excel", "markdown", "plain")
+#: Formats read by programs: codes rather than labels, IDs only unless --names.
+MACHINE_FORMATS = frozenset({"json", "csv", "excel"})
 
 
 def default_format() -> str:
@@ -85,6 +96,32 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return text_value(value)
+
+
+def _excel_value(value: Any) -> str:
+    """A cell for Belgian Excel: a decimal comma (ISO dates, which Excel reads as dates)."""
+    if isinstance(value, float):
+        return text_value(value).replace(".", ",")
+    if isinstance(value, tuple | list):
+        return ", ".join(_excel_value(v) for v in value)
+    return _csv_value(value)
+
+
+def readable_value(value: Any, lang: str) -> str:
+    """A cell of the terminal table: dates and numbers in the user's language
+    (:mod:`hs.base.readable`), anything else as :func:`text_value`."""
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    if isinstance(value, float):
+        return format_number(value, lang)
+    if isinstance(value, tuple | list):
+        return ", ".join(readable_value(v, lang) for v in value)
+    return text_value(value)
+
+
+def _markdown_cell(cell: str) -> str:
+    """A Markdown table cell: a ``|`` escaped, line breaks as ``<br>``."""
+    return cell.replace("|", "\\|").replace("\n", "<br>")
 
 
 def plain_table(headers: list[str], body: list[list[str]], align: Sequence[str]) -> str:
@@ -186,11 +223,13 @@ def json_text(data: Any) -> str:
     return json_controls(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def render(table: Table, fmt: str) -> str:
+def render(table: Table, fmt: str, width: int | None = None, wide: bool = False) -> str:
     """A table as text in one format (without the trailing newline), control characters
-    escaped (see the module's text)."""
+    escaped (see the module's text). ``width``: the terminal table's width (default: the
+    terminal's, or every column whole when stdout is not a terminal); ``wide``: every
+    column, wrapping text only."""
     if fmt == "table":
-        return _rich(table)
+        return _rich(table, width, wide)
     return safe(_render(table, fmt)) if fmt != "json" else _render(table, fmt)
 
 
@@ -198,23 +237,29 @@ def _render(table: Table, fmt: str) -> str:
     if fmt == "json":
         return json_text([{c.key: json_value(r.get(c.key)) for c in table.columns}
                           for r in table.rows])
-    if fmt == "csv":
+    if fmt in ("csv", "excel"):
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        excel = fmt == "excel"
+        w = csv.writer(buf, lineterminator="\n", delimiter=";" if excel else ",")
+        cell = _excel_value if excel else _csv_value
         w.writerow([c.key for c in table.columns])
         for r in table.rows:  # for programs: yes/no in every language
-            w.writerow([_csv_value(r.get(c.key)) for c in table.columns])
+            w.writerow([cell(r.get(c.key)) for c in table.columns])
         return buf.getvalue().rstrip("\n")
     if fmt in ("markdown", "plain"):
         body = [[text_value(r.get(c.key)) for c in table.columns] for r in table.rows]
         body = [row if CONTROLS.search("".join(row)) is None else [safe(c) for c in row]
                 for row in body]  # cells escaped before they are measured
         align = [c.align for c in table.columns]
+        headers = [c.header for c in table.columns]
+        if fmt == "markdown":
+            body = [[_markdown_cell(c) for c in row] for row in body]
+            headers = [_markdown_cell(h) for h in headers]
         if fmt == "plain" and not any("\n" in cell for row in body for cell in row):
-            return plain_table([c.header for c in table.columns], body, align)
+            return plain_table(headers, body, align)
         from tabulate import tabulate
 
-        text = tabulate(body, headers=[c.header for c in table.columns],
+        text = tabulate(body, headers=headers,
                         tablefmt="github" if fmt == "markdown" else "plain",
                         colalign=align if body else None, disable_numparse=True)
         return text
@@ -231,36 +276,148 @@ def console(stderr: bool = False, width: int | None = None) -> Any:
                    no_color=bool(os.environ.get("NO_COLOR")) or None)
 
 
-def _rich(table: Table) -> str:
+#: What Rich's box adds to the columns' widths: a padding each side and one separator
+#: between columns, and one at each edge (SIMPLE_HEAVY: 3 per column, plus 1).
+def _frame(n: int) -> int:
+    return 3 * n + 1
+
+
+def _width_of(cell: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in cell.split("\n")), default=0)
+
+
+def fit(columns: list[Column], cells: list[list[str]], width: int | None
+        ) -> list[tuple[int, int]]:
+    """Which columns a table of ``width`` characters shows, and how wide each is: pairs of
+    (column position, width). IDs, dates, codes and numbers keep their whole width (only
+    a header may wrap between words); text columns get at least their ``min_width`` (or
+    their whole width if smaller), shortened with "…"; when that does not fit, columns
+    are left out, the highest ``priority`` first, the rightmost of equal priority first,
+    never the first column. The room left goes to the shortened texts, evenly, then to
+    the wrapped headers. ``width=None``: every column whole."""
+    whole, least = [], []
+    for i, c in enumerate(columns):
+        values = max((_width_of(row[i]) for row in cells), default=0)
+        if c.text:
+            w = max(values, _width_of(c.header))
+            whole.append(w)
+            least.append(min(w, c.min_width))
+        else:  # never narrower than a value; the header may wrap between its words
+            whole.append(max(values, _width_of(c.header)))
+            least.append(max(values, max((_width_of(word) for word in c.header.split()),
+                                         default=0)))
+    keep = list(range(len(columns)))
+    if width is None:
+        return [(i, whole[i]) for i in keep]
+
+    def need(kept: list[int]) -> int:
+        return _frame(len(kept)) + sum(least[i] for i in kept)
+
+    while len(keep) > 1 and need(keep) > width:
+        keep.remove(max(keep[1:], key=lambda i: (columns[i].priority, i)))
+    sizes = {i: least[i] for i in keep}
+    room = width - need(keep)
+    growing = [i for i in keep if columns[i].text and sizes[i] < whole[i]]
+    while room > 0 and growing:  # share the room out evenly among the shortened texts
+        share = max(1, room // len(growing))
+        for i in list(growing):
+            add = min(share, whole[i] - sizes[i], room)
+            sizes[i] += add
+            room -= add
+            if sizes[i] >= whole[i]:
+                growing.remove(i)
+            if room <= 0:
+                break
+    for i in keep:  # then a header on one line
+        add = min(whole[i] - sizes[i], room)
+        if add > 0:
+            sizes[i] += add
+            room -= add
+    return [(i, sizes[i]) for i in keep]
+
+
+def shorten(text: str, width: int) -> str:
+    """Each line of ``text`` in ``width`` characters, ending in "…": cut between words
+    when that keeps two thirds of it, else within the last word (a long name); a word
+    with a digit (a date, an ID, a number) is never cut: shown whole or not at all."""
+    from rich.cells import cell_len, set_cell_size
+
+    out = []
+    for line in text.split("\n"):
+        if cell_len(line) <= width:
+            out.append(line)
+            continue
+        room = max(width - 1, 0)
+        head = set_cell_size(line, room)
+        whole_word = len(head) < len(line) and line[len(head)] == " "
+        cut = head.rfind(" ")
+        word = line[cut + 1:].split(" ", 1)[0]
+        if not whole_word and (cut >= room * 2 // 3 or any(ch.isdigit() for ch in word)):
+            head = head[:max(cut, 0)]  # the last word did not fit whole: left out
+        head = head.rstrip()
+        out.append(head + "…")
+    return "\n".join(out)
+
+
+def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    from hs.base.i18n import language
+
+    lang = language()
+    con = console(width=width)
+    if width is None and (con.is_terminal or os.environ.get("COLUMNS", "").isdigit()):
+        width = con.width  # else piped: every column whole
+    cells = [[safe(readable_value(r.get(c.key), lang)) for c in table.columns]
+             for r in table.rows]
+    shown = fit(table.columns, cells, None if wide else width)
     t = RichTable(title=safe(table.title) if table.title else table.title,
                   caption=safe(table.caption) if table.caption else table.caption,
-                  box=box.SIMPLE_HEAVY,
-                  title_justify="left")
-    for c in table.columns:
-        t.add_column(c.header, justify=c.align, overflow="fold")
-    for r in table.rows:
-        t.add_row(*[Text(safe(text_value(r.get(c.key)))) for c in table.columns])  # no markup
-    con = console()
+                  box=box.SIMPLE_HEAVY, title_justify="left")
+    for i, size in shown:
+        c = table.columns[i]
+        if c.text and wide:  # wrapped, never shortened
+            t.add_column(c.header, justify=c.align, overflow="fold")
+        elif c.text:
+            t.add_column(c.header, justify=c.align, width=size, no_wrap=True,
+                         overflow="ellipsis")
+        else:
+            t.add_column(c.header, justify=c.align, width=size, min_width=size,
+                         overflow="fold")
+    for row in cells:
+        t.add_row(*[Text(row[i] if wide or not table.columns[i].text else shorten(row[i], size))
+                    for i, size in shown])  # Text: no markup
+    if width is None:  # as wide as the table needs (its title may wrap)
+        width = _frame(len(shown)) + sum(size for _, size in shown)
+    con = console(width=width)
     with con.capture() as cap:
         con.print(t)
-    return str(cap.get()).rstrip("\n")
+    lines = [line.rstrip() for line in str(cap.get()).split("\n")]
+    return "\n".join(lines).rstrip("\n")  # no padding, no blank line after the table
 
 
-def emit(tables: Table | Sequence[Table], fmt: str | None) -> None:
-    """Print one table or several (each titled in plain and Markdown)."""
+def emit(tables: Table | Sequence[Table], fmt: str | None, wide: bool = False) -> None:
+    """Print one table or several (each titled in plain and Markdown). ``wide``: the
+    terminal table shows every column (see :func:`render`)."""
     fmt = resolve_format(fmt)
     many = [tables] if isinstance(tables, Table) else list(tables)
     parts = []
     for t in many:
-        text = render(t, fmt)
+        text = render(t, fmt, wide=wide)
         if fmt in ("plain", "markdown") and len(many) > 1:
             text = f"{t.title}\n{text}"
         parts.append(text)
-    sys.stdout.write("\n\n".join(parts) + "\n")
+    text = "\n\n".join(parts) + "\n"
+    if fmt == "excel":  # UTF-8 with a byte-order mark, whatever the terminal's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(("\ufeff" + text).encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return
+    sys.stdout.write(text)
 
 
 def message(text: str) -> None:

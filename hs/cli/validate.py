@@ -37,7 +37,10 @@ def validate(
         from hs.cli.output import quoted
 
         raise UsageError(_MSG("bad-format", fmt=quoted(fmt, "code")))
-    result = validate_paths(paths or [], repo=repo, use_cache=not no_cache)
+    from hs.cli.progress import working
+
+    with working("validate"):
+        result = validate_paths(paths or [], repo=repo, use_cache=not no_cache)
     problems = result.problems
     if problems or fmt == "json":
         sys.stdout.write(render(problems, fmt) + "\n")

@@ -142,10 +142,15 @@ LocationOpt = Annotated[str | None, typer.Option(
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", metavar="DATE", help="Answer for this day (YYYY-MM-DD or today).",
     show_default=False)]
-NamesOpt = Annotated[bool, typer.Option(
-    "--names", help="Add names (read from the record files).")]
+NamesOpt = Annotated[bool | None, typer.Option(
+    "--names/--no-names", show_default=False,
+    help="Names beside IDs (read from the record files). Default: shown in a terminal "
+    "table unless config.yaml says names: hidden; left out of the other formats.")]
+WideOpt = Annotated[bool, typer.Option(
+    "--wide", help="In a terminal table, show every column (long text wraps) instead of "
+    "fitting the table to the terminal's width.")]
 
-_MACHINE_FORMATS = {"json", "csv"}  # machine formats: codes; the others: labels
+_MACHINE_FORMATS = {"json", "csv", "excel"}  # machine formats: codes; the others: labels
 
 
 def _start(fmt: str | None) -> tuple[str, bool]:
@@ -157,6 +162,21 @@ def _start(fmt: str | None) -> tuple[str, bool]:
     return resolved, resolved not in _MACHINE_FORMATS
 
 
+#: Columns of free text: shortened with "…" on a narrow terminal (see hs.app.tables).
+_TEXT = {"municipality", "reason", "languages", "roles", "subject", "author", "change",
+         "field", "old", "new", "value", "what", "relation"}
+#: On a narrow terminal, the column with the highest number is left out first
+#: (unlisted: 0, kept the longest).
+_PRIORITY = {"languages": 6, "starter": 6, "referred": 5, "roles": 5, "capacity": 5,
+             "location": 4, "municipality": 3, "perinatal": 3, "trained": 4,
+             "check_valid_until": 2, "accepted": 2, "children": 5, "end": 3,
+             "last_visit": 2, "visits": 4, "trajectory": 3, "volunteer": 2, "author": 3,
+             "commit": 4, "reason": 1, "kind": 3, "start": 2,
+             "anonymous": 2}
+#: Text columns that should not be shortened below this (default 8).
+_MIN_WIDTH = {"what": 12, "reason": 12, "subject": 12, "change": 14, "field": 12}
+
+
 def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
     from hs.cli.output import Column
 
@@ -164,7 +184,9 @@ def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
     for s in spec:
         key, head = s[0], s[1]
         align = s[2] if len(s) > 2 else "left"
-        out.append(Column(key, MSG(f"h.{head}"), "right" if align == "right" else "left"))
+        out.append(Column(key, MSG(f"h.{head}"), "right" if align == "right" else "left",
+                          text=key in _TEXT, priority=_PRIORITY.get(key, 0),
+                          min_width=_MIN_WIDTH.get(key, 8)))
     return out
 
 
@@ -180,7 +202,8 @@ def _kind(code: str, human: bool) -> str:
     return MSG(f"kind.{code}") if human and f"kind.{code}" in MSG.messages else code
 
 
-def _show_table(table: Table, fmt: str, empty: str, count_key: str) -> None:
+def _show_table(table: Table, fmt: str, empty: str, count_key: str,
+                wide: bool = False) -> None:
     """Print a table; for people, an empty one is a message and a full one has a count."""
     from hs.cli.output import emit, message
 
@@ -189,7 +212,15 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str) -> None:
         return
     if fmt == "table":
         table.caption = MSG(count_key, n=len(table.rows))
-    emit(table, fmt)
+    emit(table, fmt, wide=wide)
+
+
+def _day(day: dt.date, fmt: str) -> str:
+    """A day in a title: Belgian in Dutch in a terminal table, else ISO (a message on
+    stderr is for reading: ``fmt="table"``)."""
+    from hs.base.readable import format_date
+
+    return format_date(day, language()) if fmt == "table" else day.isoformat()
 
 
 # --- hs waitlist -----------------------------------------------------------------------
@@ -198,6 +229,8 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str) -> None:
 def waitlist(
     location: LocationOpt = None,
     as_of: AsOfOpt = None,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -238,9 +271,10 @@ def waitlist(
         if human:
             row["perinatal"] = e.expecting or (MSG("yes") if e.perinatal else "")
         rows.append(row)
-    title = MSG("t.waitlist", day=day.isoformat()) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=day.isoformat()),
-                "n.waiting")
+    _with_names(r, cols, rows, {"family_name": "family"}, fmt, with_names)
+    title = MSG("t.waitlist", day=_day(day, fmt)) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=_day(day, "table")),
+                "n.waiting", wide)
 
 
 # --- hs due ----------------------------------------------------------------------------
@@ -253,6 +287,8 @@ def due(
         help="Look this many days ahead (default: due.within_days of config.yaml, 7).",
         show_default=False)] = None,
     as_of: AsOfOpt = None,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -287,36 +323,56 @@ def due(
         "what": MSG(f"what.{i.what}") if human else i.what,
         "record": i.record, "location": i.location, "due": i.due,
         "days_overdue": i.days_overdue, "cause": i.cause, "since": i.since,
-        "reason": MSG(f"cause.{i.cause}", since=i.since.isoformat()),
+        "reason": MSG(f"cause.{i.cause}", since=_day(i.since, fmt)),
     } for i in items]
-    until = (day + dt.timedelta(days=within)).isoformat()
-    title = MSG("t.due", day=until) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=until), "n.due")
+    if names_shown(r, fmt != "table", with_names):  # a trajectory: its family's name
+        for row in rows:
+            t = index.row("trajectory", str(row["record"]))
+            row["named"] = t.family if t is not None else row["record"]
+        _with_names(r, cols, rows, {"name": "named"}, fmt, True, at="record")
+    until = day + dt.timedelta(days=within)
+    title = MSG("t.due", day=_day(until, fmt)) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=_day(until, "table")),
+                "n.due", wide)
 
 
 # --- hs list ---------------------------------------------------------------------------
 
 _LIST_HELP = ("List families, volunteers, trajectories or events.\n\n"
-              "No names unless --names.")
+              "Names in a terminal table unless --no-names; in other formats only with "
+              "--names.")
 list_app = typer.Typer(help=_LIST_HELP, no_args_is_help=True,
                        context_settings={"help_option_names": ["-h", "--help"]})
 
 
 def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
-                fields: dict[str, str]) -> None:
-    """Add name columns: ``fields`` maps a new key to the key of the ID it names."""
-    from hs.app.views import names
+                fields: dict[str, str], fmt: str, asked: bool | None,
+                at: str | None = None) -> None:
+    """Add name columns if the table shows names (:func:`hs.app.names.names_shown`):
+    ``fields`` maps a new key to the key of the ID it names; each goes after that ID's
+    column (or after ``at``). The names are read for these rows only."""
+    from hs.app.names import display_names
     from hs.cli.output import Column
 
+    if not names_shown(r, fmt != "table", asked):
+        return
     ids = [row[src] for row in rows for src in fields.values() if row.get(src)]
-    found = names(r, ids)
+    found = display_names(r, ids)
     for key, src in fields.items():
         for row in rows:
             row[key] = found.get(row[src]) if row.get(src) else None
     for key, src in reversed(list(fields.items())):
-        at = next(i for i, c in enumerate(cols) if c.key == src) + 1
-        header = MSG("h.name") if key == "name" else f"{MSG('h.name')} ({MSG(f'h.{src}')})"
-        cols.insert(at, Column(key, header))
+        pos = next(i for i, c in enumerate(cols) if c.key == (at or src)) + 1
+        header = MSG("h.name")  # beside the ID it names
+        # left out with its ID (just before it), never before the reason of a row
+        priority = max(cols[pos - 1].priority, 1)
+        cols.insert(pos, Column(key, header, text=True, priority=priority, min_width=10))
+
+
+def names_shown(r: Any, machine: bool, asked: bool | None) -> bool:
+    from hs.app.names import names_shown as shown
+
+    return shown(r, machine, asked)
 
 
 @list_app.command("families")
@@ -327,7 +383,8 @@ def list_families(
         help="Only this status on the day: referred, refused, withdrawn, waiting, "
         "in-trajectory, closed.")] = None,
     as_of: AsOfOpt = None,
-    with_names: NamesOpt = False,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -347,10 +404,9 @@ def list_families(
              "status": _status(f.status, human), "referred": f.referred,
              "accepted": f.accepted, "trajectory": f.trajectory, "volunteer": f.volunteer,
              "children": f.children, "languages": f.languages} for f in items]
-    if with_names:
-        _with_names(r, cols, rows, {"name": "id"})
-    _show_table(Table(MSG("t.families", day=day.isoformat()), cols, rows), fmt,
-                MSG("empty.list"), "n.rows")
+    _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
+    _show_table(Table(MSG("t.families", day=_day(day, fmt)), cols, rows), fmt,
+                MSG("empty.list"), "n.rows", wide)
 
 
 @list_app.command("volunteers")
@@ -363,7 +419,8 @@ def list_volunteers(
         "--role", metavar="ROLE", show_default=False,
         help="Only volunteers with this role: buddy, starter, language, coach.")] = None,
     as_of: AsOfOpt = None,
-    with_names: NamesOpt = False,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -384,10 +441,9 @@ def list_volunteers(
              "roles": tuple(_kind(k, human) for k in v.roles), "languages": v.languages,
              "capacity": v.capacity, "load": v.load, "trained": _yes(v.trained, human),
              "check_valid_until": v.check_valid_until} for v in items]
-    if with_names:
-        _with_names(r, cols, rows, {"name": "id"})
-    _show_table(Table(MSG("t.volunteers", day=day.isoformat()), cols, rows), fmt,
-                MSG("empty.list"), "n.rows")
+    _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
+    _show_table(Table(MSG("t.volunteers", day=_day(day, fmt)), cols, rows), fmt,
+                MSG("empty.list"), "n.rows", wide)
 
 
 @list_app.command("trajectories")
@@ -407,7 +463,8 @@ def list_trajectories(
         "--family", metavar="ID", show_default=False,
         help="Only this family's trajectories (ID or prefix).")] = None,
     as_of: AsOfOpt = None,
-    with_names: NamesOpt = False,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -429,10 +486,10 @@ def list_trajectories(
              "kind": _kind(t.kind, human), "status": _status(t.status, human),
              "start": t.start, "end": t.end, "volunteer": t.volunteer, "visits": t.visits,
              "last_visit": t.last_visit} for t in items]
-    if with_names:
-        _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"})
-    _show_table(Table(MSG("t.trajectories", day=day.isoformat()), cols, rows), fmt,
-                MSG("empty.list"), "n.rows")
+    _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"},
+                fmt, with_names)
+    _show_table(Table(MSG("t.trajectories", day=_day(day, fmt)), cols, rows), fmt,
+                MSG("empty.list"), "n.rows", wide)
 
 
 @list_app.command("events")
@@ -445,6 +502,7 @@ def list_events(
         "--year", metavar="YYYY", show_default=False, help="Only events of this year.")]
     = None,
     as_of: AsOfOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -470,7 +528,8 @@ def list_events(
              "location": e.location or (MSG("central") if human else None),
              "kind": kind_label(e.kind), "step": e.step, "status": _status(e.status, human),
              "attendees": e.attendees, "anonymous": e.anonymous} for e in items]
-    _show_table(Table(MSG("t.events"), cols, rows), fmt, MSG("empty.list"), "n.rows")
+    _show_table(Table(MSG("t.events"), cols, rows), fmt, MSG("empty.list"), "n.rows",
+                wide)
 
 
 # --- hs show ---------------------------------------------------------------------------
@@ -555,7 +614,8 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, data)]
 
 
-def _related_table(view: RecordView, human: bool) -> Table:
+def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
+                   asked: bool | None) -> Table:
     from hs.cli.output import Table
 
     cols = _cols(("relation", "relation"), ("id", "id"), ("kind", "kind"),
@@ -565,8 +625,11 @@ def _related_table(view: RecordView, human: bool) -> Table:
              "kind": _kind(x.trajectory_kind, human) if x.trajectory_kind else None,
              "status": _status(x.status, human) if f"status.{x.status}" in MSG.messages
              else x.status,
-             "start": x.start, "end": x.end, "family": x.family, "volunteer": x.volunteer}
+             "start": x.start, "end": x.end, "family": x.family, "volunteer": x.volunteer,
+             # the person on the other side of a trajectory, else the record itself
+             "named": x.id if x.kind != "trajectory" else x.volunteer or x.family}
             for x in view.related]
+    _with_names(r, cols, rows, {"name": "named"}, fmt, asked, at="id")
     return Table(MSG("t.related"), cols, rows)
 
 
@@ -574,6 +637,8 @@ def show(
     record_id: Annotated[str, typer.Argument(metavar="ID",
                                              help="A record ID or a unique prefix of one.")],
     as_of: AsOfOpt = None,
+    with_names: NamesOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -604,7 +669,7 @@ def show(
                       [{"field": f, "value": v} for f, v in fields])
         tables = [table]
         if fmt == "markdown" and view.related:
-            tables.append(_related_table(view, human))
+            tables.append(_related_table(view, human, r, fmt, with_names))
         emit(tables, fmt)
         return
     readable = _Readable(r.index, view.kind)
@@ -613,14 +678,14 @@ def show(
     status = _status(view.status, True) if f"status.{view.status}" in MSG.messages \
         else view.status
     out = [MSG("show.status", kind=kind_label, id=view.id, status=status,
-               day=day.isoformat()),
+               day=_day(day, fmt)),
            MSG("show.file", path=view.path), "", *readable.lines]
     from hs.cli.output import safe
 
     sys.stdout.write(safe("\n".join(out)) + "\n")
     if view.related:
         sys.stdout.write("\n")
-        emit(_related_table(view, human), fmt)
+        emit(_related_table(view, human, r, fmt, with_names), fmt, wide=wide)
 
 
 # --- hs history ------------------------------------------------------------------------
@@ -665,6 +730,7 @@ def _history_json(revisions: list[Revision]) -> str:
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID",
                                              help="A record ID or a unique prefix of one.")],
+    wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
@@ -711,7 +777,7 @@ def history(
             changes = [{"field": MSG(marker) if (marker and human) else ""}]
         rows.append({**head, **changes[0]})
         rows.extend(changes[1:] if human else [{**head, **c} for c in changes[1:]])
-    emit(Table(MSG("t.history", id=rid), cols, rows), fmt)
+    emit(Table(MSG("t.history", id=rid), cols, rows), fmt, wide=wide)
 
 
 def register(app: typer.Typer) -> None:

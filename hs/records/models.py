@@ -220,6 +220,11 @@ class Config(Record):
     perinatal_priority: bool = Field(
         default=True, description="Perinatal families go first on the waiting list."
     )
+    names: Literal["shown", "hidden"] = Field(
+        default="shown",
+        description="Names beside IDs in the terminal tables: shown, or hidden (a shared "
+        "screen; --names shows them for one command).",
+    )
 
 
 MODELS: dict[str, type[Record]] = {

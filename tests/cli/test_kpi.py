@@ -618,3 +618,21 @@ def test_by_municipality_shows_no_value_for_what_is_not_split(demo_repo: Path) -
                                                          "herkenrode", "--by-municipality")}
     assert (rows[("events", "volunteers_started_buddy")]["Alken"],
             rows[("events", "volunteers_started_buddy")]["total"]) == ("", "11")
+
+
+def test_excel_is_the_csv_with_semicolons_and_decimal_commas(year_repo: Path) -> None:
+    """--format excel: the CSV's rows and keys, for Belgian Excel (a byte-order mark, `;`,
+    a decimal comma in the figures, never in the keys)."""
+    import csv
+    import io
+
+    result = CliRunner().invoke(app, ["kpi", "--year", "2025", "-f", "excel",
+                                      "--repo", str(year_repo)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("\ufeffsection;key;")
+    rows = {(r["section"], r["key"]): r for r in csv.DictReader(
+        io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";")}
+    plain = {(r["section"], r["key"]): r for r in _csv(year_repo, "en")}
+    assert rows.keys() == plain.keys()
+    assert rows[("volunteers", "gender_f")]["share"] == "50,0%"
+    assert rows[("source", "year")]["value"] == "2025"

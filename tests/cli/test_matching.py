@@ -47,7 +47,7 @@ def repo(empty_repo: Path, today: str) -> Path:
 
 
 def test_suggest_table(repo: Path) -> None:
-    code, out, err = run(repo, "suggest", "f00000001", "--format", "table")
+    code, out, err = run(repo, "suggest", "f00000001", "--format", "table", "--no-names")
     assert (code, err) == (0, "")
     lines = [line.rstrip() for line in out.splitlines()]
     assert lines == [
@@ -62,7 +62,6 @@ def test_suggest_table(repo: Path) -> None:
         "            0         1     4.5",
         "  3   v00000002   Leuven                0          1         0.5             0"
         "            0      0.51    3.51",
-        "",
     ]
 
 
@@ -227,7 +226,7 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["suggest", "f00000001", "--date", "yesterday"], 2,
      "hs: --date: (value not shown) is not a date; use YYYY-MM-DD or 'today'\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
-     "hs: unknown format 'xml'; use one of table, json, csv, markdown, plain\n"),
+     "hs: unknown format 'xml'; use one of table, json, csv, excel, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),
     (["suggest", "v00000001"], 1, "hs: no family with ID 'v00000001'\n"),
     (["match", "plan", "--location", "gent"], 2,
@@ -341,3 +340,51 @@ def test_docs_name_every_rule_score_and_reason() -> None:
     assert f"min(n, {m.FULL_EXPERIENCE}) / {m.FULL_EXPERIENCE}" in text
     for name, weight in m.DEFAULT_WEIGHTS.items():
         assert f"  {name}: {weight}" in text
+
+
+def _named(root: Path) -> None:
+    """Names in two records (added as the last line of each file)."""
+    for rel, name in (("families/f00000001.yaml", "Benali-El Khattabi"),
+                      ("volunteers/v00000001.yaml", "Mieke Van den Broeck")):
+        path = root / "records" / rel
+        path.write_text(path.read_text(encoding="utf-8") + f"name: {name}\n",
+                        encoding="utf-8")
+    commit_all(root, "names")
+
+
+def test_plan_at_80_columns_with_names_in_dutch(repo: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _named(repo)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(repo, "--lang", "nl", "match", "plan", "-f", "table")
+    assert code == 0, err
+    assert [line.rstrip() for line in out.splitlines()] == PLAN_80_NL.splitlines()
+    code, out, err = run(repo, "match", "plan", "-f", "csv")
+    assert "Benali" not in out and "Mieke" not in out  # a machine format: IDs only
+
+
+def test_suggest_at_80_columns_with_names(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _named(repo)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(repo, "suggest", "f00000001", "-f", "table")
+    assert code == 0, err
+    assert [line.rstrip() for line in out.splitlines()] == SUGGEST_80.splitlines()
+
+
+PLAN_80_NL = """\
+Voorgestelde koppelingen voor de wachtlijst (alle werkingen, 31/12/2025)
+
+  voorrang   gezin       naam         vrijwilliger   naam         niet gekopp…
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+         1   f00000002                v00000002
+         2   f00000003                v00000004
+         3   f00000001   Benali-El…   v00000001      Mieke Van…"""
+
+SUGGEST_80 = """\
+Volunteers for family f00000001 (buddy, 2025-12-31)
+
+  #   volunteer   name                 language   distance   half-days   total
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  1   v00000001   Mieke Van den…              1        0.5         0.5       7
+  2   v00000004                               0          1         0.5     4.5
+  3   v00000002                               0          1         0.5    3.51"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from typer.testing import CliRunner
 
 from hs.base import i18n
 from hs.cli import app
-from hs.cli.output import Column, Table, plain_table, render
+from hs.cli.output import Column, Table, emit, plain_table, render, shorten
 
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
                 max_size=12)
@@ -88,3 +90,128 @@ def test_clicks_usage_errors_are_dutch_under_nl(monkeypatch: pytest.MonkeyPatch)
     r = CliRunner().invoke(app, ["vist"])
     assert r.stderr.splitlines()[-1] == ("Error: No such command 'vist'. Did you mean "
                                          "'visit', 'list'?")
+
+
+# --- the terminal table fitted to the width ---------------------------------------------
+
+def _sample() -> Table:
+    cols = [Column("id", "ID"), Column("name", "Name", text=True, priority=1, min_width=10),
+            Column("municipality", "Municipality", text=True, priority=3),
+            Column("referred", "Referred", priority=5), Column("accepted", "Accepted"),
+            Column("days", "Days waiting", "right"),
+            Column("reason", "Reason", text=True, min_width=12)]
+    rows = [{"id": "f3kq7p2xm", "name": "Benali-El Khattabi", "municipality": "Sint-Niklaas",
+             "referred": dt.date(2026, 2, 3), "accepted": dt.date(2026, 2, 17),
+             "days": 120, "reason": "accepted 2026-02-17; no starter volunteer yet"},
+            {"id": "fx8c4m2pa", "name": "Peeters", "municipality": "Leuven",
+             "referred": dt.date(2025, 12, 1), "accepted": dt.date(2025, 12, 2),
+             "days": 7, "reason": "referred 2025-12-01"}]
+    return Table("Waiting list", cols, rows)
+
+
+def test_a_table_fits_80_columns_whole_values_shortened_text() -> None:
+    """At 80 columns the lowest-priority column (referred) is left out, IDs, dates and
+    numbers stay whole, the text columns are shortened with "…" between words."""
+    lines = render(_sample(), "table", width=80).splitlines()
+    assert lines == [
+        "Waiting list",
+        "",
+        "                                                          Days",
+        "  ID          Name           Municipal…   Accepted     waiting   Reason",
+        " " + "━" * 78,
+        "  f3kq7p2xm   Benali-El…     Sint-Nikl…   2026-02-17       120   accepted…",
+        "  fx8c4m2pa   Peeters        Leuven       2025-12-02         7   referred…",
+    ]
+
+
+def test_a_table_at_60_leaves_out_more_columns_never_breaks_a_value() -> None:
+    lines = render(_sample(), "table", width=60).splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert lines[2:] == [
+        "                              Days",
+        "  ID          Accepted     waiting   Reason",
+        " " + "━" * 58,
+        "  f3kq7p2xm   2026-02-17       120   accepted 2026-02-17;…",
+        "  fx8c4m2pa   2025-12-02         7   referred 2025-12-01",
+    ]
+
+
+def test_wide_shows_every_column_wrapping_text_only() -> None:
+    lines = render(_sample(), "table", width=80, wide=True).splitlines()
+    assert "Referred" in lines[3] or "Referred" in lines[2]
+    text = "\n".join(lines)
+    for value in ("f3kq7p2xm", "fx8c4m2pa", "2026-02-03", "2026-02-17", "2025-12-02"):
+        assert value in text  # never broken
+    assert "…" not in text
+
+
+def test_piped_table_keeps_every_column_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    lines = render(_sample(), "table").splitlines()
+    assert lines[2].split() == ["ID", "Name", "Municipality", "Referred", "Accepted",
+                                "Days", "waiting", "Reason"]
+    assert lines[4].split() == ["f3kq7p2xm", "Benali-El", "Khattabi", "Sint-Niklaas",
+                                "2026-02-03", "2026-02-17", "120", "accepted",
+                                "2026-02-17;", "no", "starter", "volunteer", "yet"]
+    assert "…" not in "\n".join(lines)
+
+
+def test_dutch_terminal_table_reads_dates_and_decimals_the_belgian_way(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_LANG", "nl")
+    monkeypatch.setattr(i18n, "_current", None)
+    table = Table("t", [Column("day", "Dag"), Column("fte", "Fte", "right")],
+                  [{"day": dt.date(2025, 3, 14), "fte": 3.5}])
+    assert render(table, "table", width=80).splitlines()[2:] == [
+        "  Dag          Fte",
+        " ━━━━━━━━━━━━━━━━━━",
+        "  14/03/2025   3,5",
+    ]
+    # the machine formats keep ISO dates and decimal points
+    assert render(table, "plain") == "Dag           Fte\n2025-03-14    3.5"
+    assert render(table, "csv") == "day,fte\n2025-03-14,3.5"
+
+
+@pytest.mark.parametrize(("text", "width", "short"), [
+    ("accepted 2026-02-17", 12, "accepted…"),
+    ("Sint-Niklaas", 10, "Sint-Nikl…"),
+    ("Demo volunteer 12", 10, "Demo volu…"),
+    ("v1, v2, v3", 8, "v1, v2,…"),
+    ("Leuven", 10, "Leuven"),
+])
+def test_shorten_cuts_between_words_when_that_keeps_enough(text: str, width: int,
+                                                            short: str) -> None:
+    assert shorten(text, width) == short
+
+
+def test_excel_is_csv_for_belgian_excel() -> None:
+    table = Table("t", [Column("id", "ID"), Column("share", "Share"),
+                        Column("day", "Day"), Column("note", "Note")],
+                  [{"id": "f1", "share": 48.6, "day": dt.date(2025, 3, 14),
+                    "note": "a; b"}])
+    assert render(table, "excel") == 'id;share;day;note\nf1;48,6;2025-03-14;"a; b"'
+
+
+def test_emit_excel_writes_utf8_with_a_byte_order_mark() -> None:
+    table = Table("t", [Column("name", "Name")], [{"name": "Zoë"}])
+    import io
+    import sys
+
+    buf = io.BytesIO()
+    wrapper = io.TextIOWrapper(buf, encoding="ascii")
+    old, sys.stdout = sys.stdout, wrapper
+    try:
+        emit(table, "excel")
+        wrapper.flush()
+    finally:
+        sys.stdout = old
+    assert buf.getvalue() == "\ufeffname\nZoë\n".encode()
+
+
+def test_markdown_escapes_bars_and_line_breaks() -> None:
+    table = Table("t", [Column("id", "ID"), Column("note", "Note | remark")],
+                  [{"id": "f1", "note": "a | b\nc"}])
+    assert render(table, "markdown") == (
+        "| ID   | Note \\| remark   |\n"
+        "|------|------------------|\n"
+        "| f1   | a \\| b<br>c      |")

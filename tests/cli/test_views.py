@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_waitlist_plain(repo: Path) -> None:
 
 
 def test_waitlist_table(repo: Path) -> None:
-    assert rich_lines(run("waitlist", "-f", "table")) == WAITLIST_TABLE.splitlines()
+    assert rich_lines(run("waitlist", "-f", "table", "--no-names")) == WAITLIST_TABLE.splitlines()
 
 
 def test_waitlist_markdown_in_dutch(repo: Path) -> None:
@@ -140,6 +141,8 @@ def test_waitlist_empty(repo: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == "no families waiting on 2024-01-01\n"
+    result = CliRunner().invoke(app, ["--lang", "nl", "waitlist", "--as-of", "2024-01-01"])
+    assert result.stderr == "geen wachtende gezinnen op 01/01/2024\n"  # for reading
     assert run("waitlist", "--as-of", "2024-01-01", "-f", "json") == "[]\n"
     assert run("waitlist", "--as-of", "2024-01-01", "-f", "csv").startswith("rank,family,")
 
@@ -205,7 +208,7 @@ def test_due_plain(repo: Path) -> None:
 
 
 def test_due_table(repo: Path) -> None:
-    assert rich_lines(run("due", "-f", "table")) == DUE_TABLE.splitlines()
+    assert rich_lines(run("due", "-f", "table", "--no-names")) == DUE_TABLE.splitlines()
 
 
 def test_due_markdown_within_and_location(repo: Path) -> None:
@@ -473,7 +476,7 @@ def test_list_errors(repo: Path) -> None:
 
 def test_errors_of_the_agenda_commands(repo: Path) -> None:
     assert error("waitlist", "--format", "html", code=2) == (
-        "hs: unknown format 'html'; use one of table, json, csv, markdown, plain")
+        "hs: unknown format 'html'; use one of table, json, csv, excel, markdown, plain")
     assert error("due", "-f", "html", code=2).startswith("hs: unknown format")
     assert error("waitlist", "--as-of", "31/12/2025", code=2) == (
         "hs: --as-of: '31/12/2025' is not a date; use YYYY-MM-DD or 'today'")
@@ -494,3 +497,127 @@ def test_waitlist_reads_only_the_index(repo: Path) -> None:
         assert "hs.records.models" not in modules
         assert not {m for m in modules
                     if m.startswith(("pydantic", "ruamel", "rich", "hs.rules.checks"))}
+
+
+# --- names beside IDs, and tables that fit the terminal (issue 12) ----------------------
+
+WAITLIST_80 = """\
+Waiting list on 2025-12-31
+
+                                                              Days
+  #   Family      Name           Municipal…   Accepted     waiting   Perinatal
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  1   f0000000c                  Leuven       2025-10-02        90   2026-01
+  2   f0000000b                  Leuven       2025-09-05       117   2026-03
+  3   f0000000d                  Leuven       2025-11-01        60   yes
+  4   f0000000j                  Herent       2025-01-15       350
+  5   f0000000a   Family Alpha   Leuven       2025-06-10       204
+
+                               5 families waiting"""
+
+
+def test_waitlist_at_80_columns_has_names_and_fits(repo: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert rich_lines(run("waitlist", "-f", "table")) == WAITLIST_80.splitlines()
+
+
+DUE_80_NL = """\
+Te doen tegen 07/01/2026
+
+                                                         Dagen
+                                                            te
+  Wat             Record      Naam          Tegen         laat   Reden
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  uittreksel…     v00000002                 01/03/2023    1036   geen uittrek…
+  geen startma…   f0000000j                 15/01/2025     350   aanvaard…
+  geen startma…   f0000000a   Family…       10/06/2025     204   aanvaard…
+  geen startma…   f0000000c                 02/10/2025      90   aanvaard…
+  geen startma…   f0000000d                 01/11/2025      60   aanvaard…
+  afrondingsge…   t00000004                 04/12/2025      27   verlengd…
+  uittreksel…     v00000003                 20/12/2025      11   gecontroleer…
+  geen bezoek     t00000001                 22/12/2025       9   laatste bezo…
+  aanmelding…     f0000000f                 24/12/2025       7   aangemeld…
+  afstemmingsg…   t00000002                 26/12/2025       5   gestart…
+  afrondingsge…   t00000003                 30/12/2025       1   gestart…
+  uittreksel…     v00000004                 05/01/2026      -5   gecontroleer…
+
+                                    12 items"""
+
+
+def test_due_at_80_columns_in_dutch_belgian_dates(repo: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dutch reads dd/mm/yyyy in the terminal table; a trajectory is named by its family."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert rich_lines(run("--lang", "nl", "due", "-f", "table")) == DUE_80_NL.splitlines()
+    # the machine formats keep ISO dates
+    assert "2023-03-01" in run("--lang", "nl", "due", "-f", "plain")
+
+
+def test_no_names_and_the_repository_setting_hide_names(repo: Path) -> None:
+    shown = run("list", "volunteers", "-f", "table", "--wide")
+    assert "Vera" in shown
+    assert "Vera" not in run("list", "volunteers", "-f", "table", "--no-names")
+    config = repo / "records" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "names: hidden\n",
+                      encoding="utf-8")
+    hidden = run("list", "volunteers", "-f", "table", "--wide")
+    assert "Vera" not in hidden and "Name" not in hidden
+    assert "Vera" in run("list", "volunteers", "-f", "table", "--wide", "--names")
+
+
+def test_machine_formats_keep_ids_only_unless_names(repo: Path) -> None:
+    for fmt in ("plain", "csv", "json", "markdown", "excel"):
+        assert "Family Alpha" not in run("waitlist", "-f", fmt), fmt
+        assert "Family Alpha" in run("waitlist", "-f", fmt, "--names"), fmt
+    assert run("waitlist", "-f", "csv", "--names", "-l", "leuven").splitlines()[0] == (
+        "rank,family,family_name,location,municipality,referred,accepted,days_waiting,"
+        "perinatal,expecting,starter,languages")
+
+
+def test_names_are_read_for_the_rows_shown_only(repo: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from hs.app import names
+
+    asked: list[str] = []
+    real = names.display_names
+
+    def spy(r: object, ids: list[str]) -> dict[str, str]:
+        ids = list(ids)
+        asked.extend(ids)
+        return real(r, ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(names, "display_names", spy)
+    run("waitlist", "-f", "table", "-l", "herent")
+    assert asked == ["f0000000j"]
+
+
+#: Every table command of the scenario, for the width check.
+TABLE_COMMANDS = [
+    ["waitlist"], ["due"], ["list", "families"], ["list", "volunteers"],
+    ["list", "trajectories"], ["list", "events"], ["show", "f0000000e"],
+    ["show", "v00000001"], ["show", "t00000001"], ["history", "t00000001"],
+    ["suggest", "f0000000c", "--all"], ["suggest", "f0000000c", "--all", "--explain"],
+    ["match", "plan"], ["kpi", "--year", "2025"], ["kpi", "--year", "2025", "--by-location"],
+]
+_ID = re.compile(r"[ftve]0{4}[0-9a-z]*")
+_DATE = re.compile(r"\d{4}-[\d-]*|\d\d/[\d/]*")
+
+
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_every_table_fits_the_width_and_breaks_no_id_or_date(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, width: int, lang: str) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    for args in TABLE_COMMANDS:
+        result = CliRunner().invoke(app, ["--lang", lang, *args, "-f", "table"])
+        assert result.exit_code == 0, (args, result.stderr)
+        lines = result.stdout.splitlines()
+        if args[0] == "show":  # the record's own text before its related records
+            lines = lines[lines.index(next(x for x in lines if "━" in x)) - 2:]
+        for line in lines:
+            assert len(line.rstrip()) <= width, (args, line)
+            for found in _ID.findall(line):
+                assert len(found) == 9, (args, line)
+            for found in _DATE.findall(line):
+                assert len(found) in (7, 10), (args, line)
