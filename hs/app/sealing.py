@@ -1,0 +1,336 @@
+"""Sealing personal fields: the keys, sealing what a command writes, revealing one record.
+
+In a sealed repository (``sealed: true`` in ``records/config.yaml``: ``hs init`` sets it,
+``hs seal`` converts a repository) every value of a ``personal=True`` field of the spec is
+a token (:mod:`hs.records.sealed`) in the record file. A family and a volunteer each have
+a key of their own; a trajectory's personal fields are sealed with its family's key.
+Events hold no personal field (a conflict's values apart, which a merge copies as they
+are: tokens stay tokens).
+
+What reads the whole tree (validate, merges, diffs, KPIs, the waiting list) never opens
+a token and needs no key. Names are opened only where one record is shown:
+:func:`reveal` (``hs show``, ``hs edit``, the names of a table through
+``hs.app.names.display_names``).
+
+The keys come only through :func:`open_keys`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from hs.base.i18n import Catalog
+from hs.records import spec
+from hs.store.gitstate import common_dir, find_git_dir
+from hs.store.yamlio import decode, load_plain
+
+if TYPE_CHECKING:
+    from hs.store.repo import Repo
+
+MSG = Catalog({
+    "sealed": ("[sealed]", "[verzegeld]"),
+    "erased": ("[erased]", "[gewist]"),
+    "erased-owner": ("{id} is erased: its key is destroyed, nothing personal can be written "
+                     "for it",
+                     "{id} is gewist: de sleutel is vernietigd, er kan niets persoonlijks "
+                     "meer voor geschreven worden"),
+})
+
+_SEALED = re.compile(spec.SEALED_PATTERN)
+#: The kinds whose records own a key.
+KEY_KINDS = ("family", "volunteer")
+
+
+class KeyStore(Protocol):
+    """What the key store gives (``hs.store.keys.Keys`` once it is there)."""
+
+    def key(self, owner_id: str) -> bytes | None: ...
+    def create(self, owner_id: str) -> bytes: ...
+    def destroy(self, owner_id: str) -> None: ...
+    def erased(self, owner_id: str) -> bool: ...
+    def save(self) -> None: ...
+
+
+# --- TEMPORARY: a development key store, until hs.store.keys lands -----------------------
+# A plain JSON file of raw keys in the git folder (never committed, but NOT protected:
+# no identity, no passphrase, no sync between clones). Used only by this branch's tests.
+# At merge, the body of open_keys becomes `return Keys.open(store.root)`, and _DevKeys goes.
+
+
+class _DevKeys:
+    """TEMPORARY development key store (see above): ``<git common dir>/hs/dev-keys.json``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._keys: dict[str, str] = {}
+        self._erased: set[str] = set()
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self._keys = dict(data.get("keys", {}))
+            self._erased = set(data.get("erased", []))
+
+    def key(self, owner_id: str) -> bytes | None:
+        raw = self._keys.get(owner_id)
+        return base64.b64decode(raw) if raw is not None else None
+
+    def create(self, owner_id: str) -> bytes:
+        # lazy: cryptography only where a value is sealed
+        from hs.records.sealed import new_key
+
+        found = self.key(owner_id)
+        if found is not None:
+            return found
+        key = new_key()
+        self._keys[owner_id] = base64.b64encode(key).decode("ascii")
+        self._erased.discard(owner_id)
+        return key
+
+    def destroy(self, owner_id: str) -> None:
+        self._keys.pop(owner_id, None)
+        self._erased.add(owner_id)
+
+    def erased(self, owner_id: str) -> bool:
+        return owner_id in self._erased
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"keys": self._keys, "erased": sorted(self._erased)}, indent=1)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, self.path)
+
+
+def open_keys(store: Repo) -> KeyStore:
+    """This clone's key store. TEMPORARY body (development store, see :class:`_DevKeys`);
+    the lead replaces it by ``Keys.open(store.root)`` at merge."""
+    git_dir = find_git_dir(store.root)
+    base = common_dir(git_dir) if git_dir is not None else store.root / ".hs"
+    return _DevKeys(base / "hs" / "dev-keys.json")
+
+
+# --- which repository, which key --------------------------------------------------------
+
+
+def is_sealed_repo(store: Repo) -> bool:
+    """Whether this repository seals its personal fields (``sealed: true``)."""
+    return store.index.config.get("sealed") is True
+
+
+def owner_of(kind: str, record_id: str, data: Any) -> str | None:
+    """The ID whose key seals a record's personal fields: a family's and a volunteer's
+    own, a trajectory's family's; None for a kind without one."""
+    if kind in KEY_KINDS:
+        return record_id
+    if kind == "trajectory" and isinstance(data, dict):
+        family = data.get("family")
+        return family if isinstance(family, str) else None
+    return None
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def _conflict_path(kind: str, field: Any) -> str | None:
+    """The spec path of a conflict's field (``visits[2026-01-05].note`` ->
+    ``visits.note``), if that field is personal."""
+    if not isinstance(field, str):
+        return None
+    path = _INDEX.sub("", field)
+    return path if path in spec.personal_paths(kind) else None
+
+
+def places(kind: str, data: Any) -> Iterator[tuple[Any, Any, str, str]]:
+    """Every personal value in a record's data (plain dicts or round-trip nodes):
+    ``(container, key, spec_path, shown_path)``; the spec path is what a token is bound
+    to, the shown path names the place (``visits[2].note``). A conflict's value counts
+    as the field it stands for."""
+    if not isinstance(data, dict):
+        return
+    for path in spec.personal_paths(kind):
+        if path == "conflicts.values.value":
+            continue
+        yield from _walk(data, path.split("."), path, "")
+    for i, conflict in enumerate(data.get("conflicts") or ()):
+        if not isinstance(conflict, dict):
+            continue
+        path = _conflict_path(kind, conflict.get("field"))
+        values = conflict.get("values")
+        if path is None or not isinstance(values, list):
+            continue
+        for j, value in enumerate(values):
+            if isinstance(value, dict) and "value" in value:
+                yield value, "value", path, f"conflicts[{i}].values[{j}].value"
+
+
+def _walk(node: Any, parts: list[str], path: str,
+          shown: str) -> Iterator[tuple[Any, Any, str, str]]:
+    if not isinstance(node, dict) or parts[0] not in node:
+        return
+    name = parts[0]
+    here = f"{shown}.{name}" if shown else name
+    if len(parts) == 1:
+        yield node, name, path, here
+        return
+    inner = node[name]
+    if isinstance(inner, list):
+        for i, item in enumerate(inner):
+            yield from _walk(item, parts[1:], path, f"{here}[{i}]")
+    else:
+        yield from _walk(inner, parts[1:], path, here)
+
+
+# --- sealing what a command writes ------------------------------------------------------
+
+
+class Sealer:
+    """Seals the plain personal values of the records one command writes. Opens the key
+    store on first need; :meth:`save` stores the keys it created (before the files are
+    written, so no token is ever committed without its key)."""
+
+    def __init__(self, store: Repo):
+        self.store = store
+        self._keys: KeyStore | None = None
+        self.created: list[str] = []
+
+    @property
+    def keys(self) -> KeyStore:
+        if self._keys is None:
+            self._keys = open_keys(self.store)
+        return self._keys
+
+    def key_for(self, owner: str) -> bytes:
+        key = self.keys.key(owner)
+        if key is None:
+            if self.keys.erased(owner):
+                # lazy: an error class only where a write is refused
+                from hs.base.errors import WriteRejected
+
+                raise WriteRejected(MSG("erased-owner", id=owner))
+            key = self.keys.create(owner)
+            self.created.append(owner)
+        return key
+
+    def seal(self, kind: str, record_id: str, data: Any, owner: str | None = None) -> int:
+        """Seal in place every plain personal value of ``data`` (a whole record, plain
+        or round-trip); tokens already there stay byte for byte. The number sealed."""
+        owner = owner or owner_of(kind, record_id, data)
+        if owner is None:
+            return 0
+        n = 0
+        for container, key, path, _ in list(places(kind, data)):
+            n += self._seal_at(container, key, record_id, path, owner)
+        return n
+
+    def seal_item(self, kind: str, record_id: str, owner: str | None, list_key: str,
+                  item: dict[str, Any]) -> None:
+        """Seal the personal values of one entry to be added to ``list_key`` (a visit)."""
+        if owner is None:
+            return
+        for path in spec.personal_paths(kind):
+            parts = path.split(".")
+            if len(parts) == 2 and parts[0] == list_key and parts[1] in item:
+                self._seal_at(item, parts[1], record_id, path, owner)
+
+    def _seal_at(self, container: Any, key: Any, record_id: str, path: str,
+                 owner: str) -> int:
+        value = container[key]
+        if not isinstance(value, str) or _SEALED.fullmatch(value) is not None:
+            return 0
+        # lazy: cryptography only where a value is sealed
+        from hs.records.sealed import seal
+
+        container[key] = seal(self.key_for(owner), record_id, path, str(value))
+        return 1
+
+    def save(self) -> None:
+        if self._keys is not None and self.created:
+            self._keys.save()
+            self.created = []
+
+
+
+
+# --- revealing one record ---------------------------------------------------------------
+
+
+def _record(store: Repo, record_id: str, kind: str | None) -> tuple[str, str, Any]:
+    found_kind, rid = store.resolve(record_id, kind)  # type: ignore[arg-type]
+    path = store.path_of(found_kind, rid)
+    return found_kind, rid, load_plain(decode(path.read_bytes()))
+
+
+def reveal(store: Repo, record_id: str, kind: str | None = None, *,
+           keys: KeyStore | None = None, data: Any = None) -> dict[str, str | None]:
+    """The personal values of one record, opened: ``{shown path: text}`` (``name``,
+    ``visits[2].note``), None where this clone cannot open it (no key, erased). A plain
+    value (an unsealed repository) is given as it is. Reads only this record's file
+    (or ``data``, the record as read), and opens the key store once (or uses ``keys``)."""
+    if data is None:
+        kind, record_id, data = _record(store, record_id, kind)
+    elif kind is None:
+        kind = store.resolve(record_id)[0]
+    out: dict[str, str | None] = {}
+    owner = owner_of(kind, record_id, data)
+    key: bytes | None = None
+    for container, name, path, shown in places(kind, data):
+        value = container[name]
+        if not isinstance(value, str) or _SEALED.fullmatch(value) is None:
+            out[shown] = value if isinstance(value, str) else None
+            continue
+        if key is None and owner is not None:
+            keys = keys if keys is not None else open_keys(store)
+            key = keys.key(owner)
+        out[shown] = _open(key, record_id, path, value)
+    return out
+
+
+def _open(key: bytes | None, record_id: str, path: str, token: str) -> str | None:
+    if key is None:
+        return None
+    # lazy: cryptography only where a value is opened
+    from hs.records.sealed import Unopenable
+    from hs.records.sealed import open as open_token
+
+    try:
+        return open_token(key, record_id, path, token)
+    except Unopenable:
+        return None
+
+
+def readable(store: Repo, kind: str, record_id: str, data: Any, *,
+             keys: KeyStore | None = None) -> Any:
+    """``data`` (a record as read) with each sealed value opened, or a placeholder:
+    "[sealed]" where this clone lacks the key, "[erased]" once the record (or its
+    family) is erased. For showing one record; changes ``data`` in place."""
+    opened = reveal(store, record_id, kind, keys=keys, data=data)
+    owner = owner_of(kind, record_id, data)
+    erased = isinstance(data, dict) and data.get("erased") is not None
+    if not erased and owner is not None and owner != record_id:
+        erased = _erased_owner(store, kind, owner, keys)
+    for container, name, _, shown in list(places(kind, data)):
+        text = opened.get(shown)
+        if text is not None:
+            container[name] = text
+        elif isinstance(container[name], str):
+            container[name] = MSG("erased") if erased else MSG("sealed")
+    return data
+
+
+def _erased_owner(store: Repo, kind: str, owner: str, keys: KeyStore | None) -> bool:
+    keys = keys if keys is not None else open_keys(store)
+    return keys.erased(owner)
+
+
+def private_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new file only its owner can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
