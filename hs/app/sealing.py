@@ -311,20 +311,23 @@ def readable(store: Repo, kind: str, record_id: str, data: Any, *,
     "[sealed]" where this clone lacks the key, "[erased]" once the record (or its
     family) is erased. For showing one record; changes ``data`` in place."""
     opened = reveal(store, record_id, kind, keys=keys, data=data)
-    owner = owner_of(kind, record_id, data)
-    erased = isinstance(data, dict) and data.get("erased") is not None
-    if not erased and owner is not None and owner != record_id:
-        erased = _erased_owner(store, kind, owner, keys)
-    for container, name, _, shown in list(places(kind, data)):
+    shut = [(c, n) for c, n, _, shown in list(places(kind, data))
+            if opened.get(shown) is None and isinstance(c[n], str)]
+    for container, name, _, shown in places(kind, data):
         text = opened.get(shown)
         if text is not None:
             container[name] = text
-        elif isinstance(container[name], str):
+    if shut:
+        owner = owner_of(kind, record_id, data)
+        erased = isinstance(data, dict) and data.get("erased") is not None
+        if not erased and owner is not None:
+            erased = _erased_owner(store, owner, keys)
+        for container, name in shut:
             container[name] = MSG("erased") if erased else MSG("sealed")
     return data
 
 
-def _erased_owner(store: Repo, kind: str, owner: str, keys: KeyStore | None) -> bool:
+def _erased_owner(store: Repo, owner: str, keys: KeyStore | None) -> bool:
     keys = keys if keys is not None else open_keys(store)
     return keys.erased(owner)
 
