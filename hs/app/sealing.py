@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 MSG = Catalog({
     "sealed": ("[sealed]", "[verzegeld]"),
     "erased": ("[erased]", "[gewist]"),
+    "plain-personal": ("a plain value in a sealed field (a name or note typed by hand): "
+                       "seal it with 'hs edit {id}' or 'hs seal'",
+                       "een leesbare waarde in een verzegeld veld (een naam of notitie met "
+                       "de hand getypt): verzegel ze met 'hs edit {id}' of 'hs seal'"),
     "erased-owner": ("{id} is erased: its key is destroyed, nothing personal can be written "
                      "for it",
                      "{id} is gewist: de sleutel is vernietigd, er kan niets persoonlijks "
@@ -337,3 +341,56 @@ def private_file(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+
+
+# --- plain values where sealed ones belong (hs validate) ----------------------------------
+
+#: A line that gives a personal field a value: ``name:`` at the top of a family or
+#: volunteer, ``note:`` anywhere (as a key or the first key of a list entry). A sealed
+#: value is a plain scalar ``hs1:...``; anything else there (text, a quoted or block
+#: scalar) is a plain value. ``null``/``~``/empty: no value.
+_PERSONAL_LINE = re.compile(
+    rb"^(?:(?P<top>name)|[ ]*(?:-[ ]+)*note):[ ]*(?P<value>[^\n#]*?)[ ]*(?:#.*)?$",
+    re.MULTILINE)
+_NO_VALUE = {b"", b"null", b"~", b"Null", b"NULL"}
+_TOKEN_LINE = re.compile(rb"hs1:[A-Za-z0-9_-]+")
+PLAIN_KINDS = {"families": "family", "volunteers": "volunteer",
+               "trajectories": "trajectory"}
+
+
+def plain_lines(raw: bytes, kind: str) -> list[int]:
+    """The lines (from 1) of a record file where a personal field holds a plain value."""
+    if b"name:" not in raw and b"note:" not in raw:
+        return []
+    out = []
+    for m in _PERSONAL_LINE.finditer(raw):
+        if m.group("top") is not None and kind == "trajectory":
+            continue
+        value = m.group("value")
+        if value in _NO_VALUE or _TOKEN_LINE.fullmatch(value) is not None:
+            continue
+        out.append(raw.count(b"\n", 0, m.start()) + 1)
+    return out
+
+
+def plain_problems(root: Path, rels: list[str]) -> list[Any]:
+    """``hs validate`` in a sealed repository: one error per plain value typed into a
+    personal field (file:line, never the value), to be sealed with ``hs edit ID`` or
+    ``hs seal``. Reads only the files of families, volunteers and trajectories."""
+    # lazy: problems only for hs validate
+    from hs.records.problems import Problem
+
+    out = []
+    for rel in rels:
+        parts = rel.split("/")
+        kind = PLAIN_KINDS.get(parts[1]) if len(parts) == 3 else None
+        if kind is None or not rel.endswith(".yaml"):
+            continue
+        try:
+            raw = (root / rel).read_bytes()
+        except OSError:
+            continue
+        for line in plain_lines(raw, kind):
+            out.append(Problem(rel, line, 1, "plain-personal",
+                               MSG("plain-personal", id=parts[2].removesuffix(".yaml"))))
+    return out
