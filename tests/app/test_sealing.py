@@ -10,6 +10,7 @@ import pytest
 
 from hs.app.sealing import open_keys, reveal
 from hs.app.validation import validate_tree
+from hs.app.workflow import init_repository
 from hs.store.repo import Repo
 from tests.conftest import commit_all, created, git, invoke
 
@@ -129,5 +130,5 @@ def test_a_plain_repository_is_left_plain(empty_repo: Path, today: str) -> None:
 
 def test_hs_init_makes_a_sealed_repository(tmp_path: Path, today: str) -> None:
     root = tmp_path / "new"
-    assert invoke(root, "init", str(root))[0] == 0
+    init_repository(root)
     assert Repo(root).index.config.get("sealed") is True
