@@ -25,6 +25,8 @@ MSG = Catalog({
     "sealed": ("sealed {n} value(s) in {files} record(s); new values are sealed from now on",
                "{n} waarde(n) verzegeld in {files} record(s); nieuwe waarden worden voortaan "
                "verzegeld"),
+    "nothing": ("nothing to seal: every name and note is sealed already",
+                "niets te verzegelen: elke naam en notitie is al verzegeld"),
     "history": ("earlier revisions still hold the plain values (docs/privacy.md: how to "
                 "remove them)",
                 "oudere versies bevatten nog de leesbare waarden (docs/privacy.md: hoe je ze "
@@ -34,8 +36,9 @@ MSG = Catalog({
 SEALABLE = ("family", "volunteer", "trajectory")
 
 
-def seal_repository(store: Repo, *, commit: bool = True) -> Outcome:
-    """Seal every plain personal value and set the config flag, in one commit."""
+def seal_repository(store: Repo, *, commit: bool = True) -> Outcome | None:
+    """Seal every plain personal value and set the config flag, in one commit; None when
+    there is nothing to do (sealed already, no plain value left)."""
     with store.lock():
         p = Plan(store)
         sealer = p.sealer or Sealer(store)
@@ -60,6 +63,8 @@ def seal_repository(store: Repo, *, commit: bool = True) -> Outcome:
             doc["sealed"] = True
             p.files[config_rel] = FileChange("config", "config", config_rel,
                                              splice(text, doc, old), created=False)
+        if not p.files:
+            return None
         change = Change("repo.seal", MSG("sealed", n=n, files=files),
                         f"Seal personal fields ({n} values in {files} records)", (), None,
                         list(p.files.values()), [*warnings, MSG("history")])
@@ -77,3 +82,7 @@ _SEALED = re.compile(SEALED_PATTERN)
 
 def _token(value: str) -> bool:
     return _SEALED.fullmatch(value) is not None
+
+
+def nothing_to_seal() -> str:
+    return MSG("nothing")

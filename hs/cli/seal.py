@@ -87,9 +87,14 @@ def seal(
 
     Creates a key for each family and volunteer; new values are sealed from then on.
     Earlier revisions still hold the plain values (docs/privacy.md)."""
-    from hs.app.sealrepo import seal_repository
+    from hs.app.sealrepo import nothing_to_seal, seal_repository
+    from hs.cli.output import message
 
-    report_change(seal_repository(open_repo(repo), commit=not no_commit))
+    outcome = seal_repository(open_repo(repo), commit=not no_commit)
+    if outcome is None:
+        message(nothing_to_seal())
+        return
+    report_change(outcome)
 
 
 def register(app: typer.Typer) -> None:
