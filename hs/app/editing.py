@@ -26,8 +26,8 @@ from hs.app.sealing import owner_of, places, private_file, readable
 from hs.app.workflow import Change, FileChange, Outcome, Plan, apply
 from hs.base.errors import UsageError, WriteRejected
 from hs.base.i18n import Catalog
-from hs.records.problems import Problem
 from hs.rules import checks
+from hs.store.filecheck import Locator
 from hs.store.layout import RecordFile
 from hs.store.read import parse_file
 from hs.store.repo import Repo
@@ -157,14 +157,6 @@ def _write(store: Repo, kind: str, rid: str, rel: str, old_text: str, edited: st
         return apply(p, change, commit)
 
 
-class _At:
-    """Locator for the rules across records: messages only (no positions)."""
-
-    def problem(self, rel: str, loc: tuple[str | int, ...], code: str, msg: str,
-                severity: str = "error", value: bool = True) -> Any:
-        return Problem(rel, 0, 0, code, msg, severity)  # type: ignore[arg-type]
-
-
 def _check_across(p: Plan, kind: str, rid: str, rel: str, text: str) -> None:
     """A hand edit may change any field: the codes and references of the edited record
     are checked too (the workflow's planners check those themselves), a new error
@@ -177,9 +169,10 @@ def _check_across(p: Plan, kind: str, rid: str, rel: str, text: str) -> None:
     if kind == "trajectory":
         now[rid] = checks.link_of(res.row)
     _, needed = checks.records_touched(p.index, {rid: kind}, links, now)
-    before = checks.record_problems(_At(), checks.index_of(p.index, needed), only={rid})
+    at = Locator(p.repo.root)
+    before = checks.record_problems(at, checks.index_of(p.index, needed), only={rid})
     after = checks.record_problems(
-        _At(), checks.index_of(p.index, needed, {rid: (kind, res.row, rel)}), only={rid})
+        at, checks.index_of(p.index, needed, {rid: (kind, res.row, rel)}), only={rid})
     known = {(q.code, q.message) for q in before}
     for q in after:
         if q.severity == "error" and (q.code, q.message) not in known:

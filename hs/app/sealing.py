@@ -165,13 +165,13 @@ def places(kind: str, data: Any) -> Iterator[tuple[Any, Any, str, str]]:
     for i, conflict in enumerate(data.get("conflicts") or ()):
         if not isinstance(conflict, dict):
             continue
-        path = _conflict_path(kind, conflict.get("field"))
+        field = _conflict_path(kind, conflict.get("field"))
         values = conflict.get("values")
-        if path is None or not isinstance(values, list):
+        if field is None or not isinstance(values, list):
             continue
         for j, value in enumerate(values):
             if isinstance(value, dict) and "value" in value:
-                yield value, "value", path, f"conflicts[{i}].values[{j}].value"
+                yield value, "value", field, f"conflicts[{i}].values[{j}].value"
 
 
 def _walk(node: Any, parts: list[str], path: str,

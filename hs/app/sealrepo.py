@@ -11,6 +11,7 @@ them if the location needs to.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from hs.app.sealing import Sealer, places
 from hs.app.workflow import Change, FileChange, Outcome, Plan, apply, recheck
@@ -72,8 +73,10 @@ def seal_repository(store: Repo, *, commit: bool = True) -> Outcome | None:
 
 
 def _paths(p: Plan, kind: str) -> dict[str, str]:
-    table = {"family": p.index.families, "volunteer": p.index.volunteers,
-             "trajectory": p.index.trajectories}[kind]
+    tables: dict[str, Mapping[str, object]] = {
+        "family": p.index.families, "volunteer": p.index.volunteers,
+        "trajectory": p.index.trajectories}
+    table = tables[kind]
     return {rid: p.index.paths[rid] for rid in table if rid in p.index.paths}
 
 
