@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,31 @@ def _tokens(text: str) -> list[tuple[str, re.Match[str]]]:
         key = line.split(":", 1)[0].strip().lstrip("- ").strip()
         out.append((f"{top}.{key}" if line[:1] in " -" else key, m))
     return out
+
+
+def test_a_conflict_on_a_sealed_name_keeps_both_tokens_and_resolves_sealed(
+        clones: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    a, b, _ = clones
+    fid = created(a, "family", "refer", "--location", "leuven", "--date", "2025-03-03",
+                  "--referrer", "self", "--name", "Zebedeus Quackenbush")
+    ok(a, "sync")
+    share_keys(a, b)
+    ok(b, "sync")
+    script = tmp_path / "editor.py"
+    for clone, new in ((a, "Zebedeus Q."), (b, "Zeb Quackenbush")):
+        script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+                          "p.write_text(p.read_text().replace("
+                          f"'Zebedeus Quackenbush', {new!r}))\n")
+        monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+        ok(clone, "edit", fid)
+    ok(a, "sync")
+    code, _, err = invoke(b, "sync")
+    assert code == 0, err
+    text = (b / "records" / "families" / f"{fid}.yaml").read_text(encoding="utf-8")
+    assert "conflicts:" in text and "Zeb" not in text and "<<<<" not in text
+    shown = ok(b, "show", fid)
+    assert "Zeb Quackenbush" in shown and "Zebedeus Q." in shown
+    ok(b, "resolve", fid, "name", "--keep", "2")
+    assert reveal(Repo(b), fid) == {"name": "Zebedeus Q."}
+    assert "Zebedeus Q." not in git(b, "log", "-p", "--all")

@@ -117,6 +117,11 @@ def test_validate_reports_a_plain_value_in_a_sealed_field_without_quoting_it(
         (f"records/families/{fid}.yaml", len(lines) + 1, "plain-personal")]
     code, out, _ = invoke(sealed_repo, "validate")
     assert code == 1 and "Bob" not in out and "Onions" not in out
+    assert validate_tree(sealed_repo).problems == result.problems  # warm: from the memo
+    path.write_text("\n".join([*lines[:at], *lines[at + 1:], "note: |", "  Onions", ""]),
+                    encoding="utf-8")  # a hand edit: only this file is read again
+    assert [(p.line, p.code) for p in validate_tree(sealed_repo).problems
+            if p.severity == "error"] == [(len(lines), "plain-personal")]
 
 
 def test_a_plain_repository_is_left_plain(empty_repo: Path, today: str) -> None:
