@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from hs.base.errors import WriteRejected
 from hs.base.i18n import Catalog
 from hs.records import spec
 from hs.store.gitstate import common_dir, find_git_dir
@@ -40,6 +41,10 @@ MSG = Catalog({
                        "seal it with 'hs edit {id}' or 'hs seal'",
                        "een leesbare waarde in een verzegeld veld (een naam of notitie met "
                        "de hand getypt): verzegel ze met 'hs edit {id}' of 'hs seal'"),
+    "no-key": ("this clone does not hold the key of {id}: its names and notes cannot be "
+               "written here (nothing was written)",
+               "deze kloon heeft de sleutel van {id} niet: de namen en notities ervan "
+               "kunnen hier niet geschreven worden (er is niets geschreven)"),
     "erased-owner": ("{id} is erased: its key is destroyed, nothing personal can be written "
                      "for it",
                      "{id} is gewist: de sleutel is vernietigd, er kan niets persoonlijks "
@@ -203,6 +208,8 @@ class Sealer:
         self.store = store
         self._keys: KeyStore | None = None
         self.created: list[str] = []
+        #: owners whose record this change creates (a key may be made for them)
+        self.new: set[str] = set()
 
     @property
     def keys(self) -> KeyStore:
@@ -211,16 +218,33 @@ class Sealer:
         return self._keys
 
     def key_for(self, owner: str) -> bytes:
+        """The owner's key; a new one only for an owner that never had one (a new record,
+        or one whose files hold no token yet): a clone without the key of a sealed record
+        must not make a second key, which would split the record's values between two."""
         key = self.keys.key(owner)
         if key is None:
             if self.keys.erased(owner):
-                # lazy: an error class only where a write is refused
-                from hs.base.errors import WriteRejected
-
                 raise WriteRejected(MSG("erased-owner", id=owner))
+            if owner not in self.new and self._ever_sealed(owner):
+                raise WriteRejected(MSG("no-key", id=owner))
             key = self.keys.create(owner)
             self.created.append(owner)
         return key
+
+    def _ever_sealed(self, owner: str) -> bool:
+        index = self.store.index
+        rels = [index.paths.get(owner)]
+        if owner.startswith("f"):
+            rels.extend(index.paths.get(t.id) for t in index.trajectories_of(owner))
+        for rel in rels:
+            if rel is None:
+                continue
+            try:
+                if b"hs1:" in (self.store.root / rel).read_bytes():
+                    return True
+            except OSError:
+                return True
+        return False
 
     def seal(self, kind: str, record_id: str, data: Any, owner: str | None = None) -> int:
         """Seal in place every plain personal value of ``data`` (a whole record, plain

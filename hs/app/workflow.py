@@ -622,6 +622,7 @@ class Plan:
             raise WriteRejected(MSG("file-exists", path=rel))
         if self.sealer is not None:
             data = copy.deepcopy(dict(data))
+            self.sealer.new.add(rid)
             self.sealer.seal(kind, rid, data)
         text = _header(kind) + "\n" + dump_document(_node(data))
         self.files[rel] = FileChange(kind, rid, rel, text, created=True)

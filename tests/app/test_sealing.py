@@ -137,3 +137,17 @@ def test_hs_init_makes_a_sealed_repository(tmp_path: Path, today: str) -> None:
     root = tmp_path / "new"
     init_repository(root)
     assert Repo(root).index.config.get("sealed") is True
+
+
+def test_a_clone_without_the_key_writes_plain_fields_but_never_a_second_key(
+        sealed_repo: Path) -> None:
+    fid, _, tid = a_story(sealed_repo)
+    (sealed_repo / ".git" / "hs" / "dev-keys.json").unlink()  # TEMPORARY key store
+    head = git(sealed_repo, "rev-parse", "HEAD")
+    for args in (("signal", fid, "--theme", "housing", "--date", "2025-03-01", "--note", "x"),
+                 ("visit", tid, "--date", "2025-03-02", "--note", "y")):
+        code, _, err = invoke(sealed_repo, *args)
+        assert code == 1 and f"does not hold the key of {fid}" in err
+    assert git(sealed_repo, "rev-parse", "HEAD") == head
+    assert invoke(sealed_repo, "visit", tid, "--date", "2025-03-02", "--minutes", "60")[0] == 0
+    assert open_keys(Repo(sealed_repo)).key(fid) is None
