@@ -320,6 +320,24 @@ def reveal(store: Repo, record_id: str, kind: str | None = None, *,
     return out
 
 
+def shown_name(store: Repo, record_id: str, kind: str | None = None, *,
+               keys: KeyStore | None = None) -> str | None:
+    """A family's or volunteer's name as a table shows it: the name, "[sealed]" where
+    this clone lacks the key, "[erased]" after erasure, None if it has none. For
+    ``hs.app.names.display_names``: open the key store once and pass it as ``keys``."""
+    if kind is None:
+        kind, record_id = store.resolve(record_id)
+    data = load_plain(decode(store.path_of(kind, record_id).read_bytes()))  # type: ignore[arg-type]
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return None
+    keys = keys if keys is not None else open_keys(store)
+    name = reveal(store, record_id, kind, keys=keys, data=data).get("name")
+    if name is not None:
+        return name
+    return MSG("erased") if data.get("erased") is not None or keys.erased(record_id) \
+        else MSG("sealed")
+
+
 def _open(key: bytes | None, record_id: str, path: str, token: str) -> str | None:
     if key is None:
         return None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hs.app.sealing import open_keys, reveal
+from hs.app.sealing import open_keys, reveal, shown_name
 from hs.app.validation import validate_tree
 from hs.app.workflow import init_repository
 from hs.store.repo import Repo
@@ -151,3 +151,16 @@ def test_a_clone_without_the_key_writes_plain_fields_but_never_a_second_key(
     assert git(sealed_repo, "rev-parse", "HEAD") == head
     assert invoke(sealed_repo, "visit", tid, "--date", "2025-03-02", "--minutes", "60")[0] == 0
     assert open_keys(Repo(sealed_repo)).key(fid) is None
+
+
+def test_shown_name_for_tables(sealed_repo: Path) -> None:
+    fid, vid, tid = a_story(sealed_repo)
+    repo = Repo(sealed_repo)
+    keys = open_keys(repo)
+    assert [shown_name(repo, x, keys=keys) for x in (fid, vid, tid)] == [
+        NAME, "Ilse Vroom", None]
+    assert invoke(sealed_repo, "erase", vid, "--yes")[0] == 0
+    (sealed_repo / ".git" / "hs" / "dev-keys.json").write_text(
+        '{"keys": {}, "erased": []}')  # TEMPORARY key store: a clone without keys
+    assert [shown_name(Repo(sealed_repo), x, "family" if x == fid else "volunteer")
+            for x in (fid, vid)] == ["[sealed]", "[erased]"]
