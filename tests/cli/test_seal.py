@@ -157,3 +157,13 @@ def test_show_json_of_an_erased_volunteer(sealed_repo: Path) -> None:
     assert invoke(sealed_repo, "erase", vid, "--yes")[0] == 0
     data = json.loads(invoke(sealed_repo, "show", vid, "--format", "json")[1])["data"]
     assert data["name"] == "[erased]" and data["erased"] == "2025-12-31"
+
+
+def test_edit_in_a_plain_repository_keeps_values_plain(
+        empty_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fid = created(empty_repo, "family", "refer", "--location", "leuven", "--date",
+                  "2025-01-06", "--referrer", "self", "--name", NAME)
+    editor(monkeypatch, tmp_path, NAME, "Zeb Q.")
+    assert invoke(empty_repo, "edit", fid)[0] == 0
+    text = family_file(empty_repo, fid).read_text(encoding="utf-8")
+    assert "name: Zeb Q.\n" in text and "hs1:" not in text and "# hs edit" not in text
