@@ -36,7 +36,7 @@ MSG = Catalog({
     "plain-left": ("this repository is not sealed: the personal values were removed from "
                    "the current files, but earlier revisions still hold them (see "
                    "docs/privacy.md)",
-                   "deze repository is niet verzegeld: de persoonlijke waarden zijn uit de "
+                   "deze records-map is niet verzegeld: de persoonlijke waarden zijn uit de "
                    "huidige bestanden gehaald, maar oudere versies bevatten ze nog (zie "
                    "docs/privacy.md)"),
 })

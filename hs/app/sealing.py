@@ -43,7 +43,7 @@ MSG = Catalog({
                        "de hand getypt): verzegel ze met 'hs edit {id}' of 'hs seal'"),
     "no-key": ("this clone does not hold the key of {id}: its names and notes cannot be "
                "written here (nothing was written)",
-               "deze kloon heeft de sleutel van {id} niet: de namen en notities ervan "
+               "deze laptop heeft de sleutel van {id} niet: de namen en notities ervan "
                "kunnen hier niet geschreven worden (er is niets geschreven)"),
     "erased-owner": ("{id} is erased: its key is destroyed, nothing personal can be written "
                      "for it",
