@@ -74,7 +74,8 @@ def erase(store: Repo, ids: Sequence[str], *, reason: str, day: dt.date | None =
             if rid in done:
                 continue
             doc = p.edit(kind, rid)
-            doc["erased"] = dt.date(on.year, on.month, on.day)
+            if doc.get("erased") is None:  # erased again: the first day stays
+                doc["erased"] = dt.date(on.year, on.month, on.day)
             if not sealed:
                 _strip(kind, doc)
             p.put(kind, rid, doc)
