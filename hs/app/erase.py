@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hs.app.sealing import KEY_KINDS, open_keys, places
+from hs.app.sealing import KEY_KINDS, places
 from hs.app.workflow import Change, Outcome, Plan, apply
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog
@@ -59,38 +59,18 @@ def erase(store: Repo, ids: Sequence[str], *, reason: str, day: dt.date | None =
     files are written: what the user confirmed happens even if the commit then fails,
     and running it again marks the record), else its personal values (and those of its
     trajectories) are removed from the current files. ``reason`` is a code (request,
-    retention), written in the commit's trailer."""
+    retention), written in the commit's trailer.
+
+    A command that erases as part of a larger change (``hs retention --apply``: erase and
+    coarsen in one commit) uses :func:`plan_erase` and :func:`destroy_keys` on its own
+    plan instead."""
     if not quotable(reason, "code"):
         raise UsageError(MSG("bad-reason"))
     on = day or today()
     with store.lock():
         p = Plan(store)
-        sealed = p.sealer is not None
-        done: list[str] = []
-        for prefix in ids:
-            kind, rid = store.resolve(prefix)
-            if kind not in KEY_KINDS:
-                raise UsageError(MSG("not-erasable", id=rid, kind=kind))
-            if rid in done:
-                continue
-            doc = p.edit(kind, rid)
-            if doc.get("erased") is None:  # erased again: the first day stays
-                doc["erased"] = dt.date(on.year, on.month, on.day)
-            if not sealed:
-                _strip(kind, doc)
-            p.put(kind, rid, doc)
-            if kind == "family" and not sealed:
-                for t in p.index.trajectories_of(rid):
-                    tdoc = p.edit("trajectory", t.id)
-                    if _strip("trajectory", tdoc):
-                        p.put("trajectory", t.id, tdoc)
-            done.append(rid)
-        if sealed:
-            keys = p.sealer.keys if p.sealer is not None else open_keys(store)
-            p.sealer = None  # nothing is sealed any more in this change
-            for rid in done:
-                keys.destroy(rid)
-            keys.save()
+        done = plan_erase(p, ids, on)
+        sealed = destroy_keys(p, done)
         shown = ", ".join(done)
         change = Change("record.erase", MSG("erased", n=len(done), ids=shown),
                         f"Erase {len(done)} record(s): {shown}", tuple(done), on,
@@ -98,6 +78,47 @@ def erase(store: Repo, ids: Sequence[str], *, reason: str, day: dt.date | None =
                         extra=(("Hs-Reason", reason),))
         outcome = apply(p, change, commit)
     return Erased(outcome, tuple(done), sealed)
+
+
+def plan_erase(p: Plan, ids: Sequence[str], on: dt.date) -> list[str]:
+    """Into a plan: mark each family or volunteer ``erased: ON`` (a record erased before
+    keeps its day) and, in a repository that is not sealed, remove its personal values
+    and its trajectories'. The full IDs, in order. Call :func:`destroy_keys` before the
+    plan is applied."""
+    done: list[str] = []
+    sealed = p.sealer is not None
+    for prefix in ids:
+        kind, rid = p.repo.resolve(prefix)
+        if kind not in KEY_KINDS:
+            raise UsageError(MSG("not-erasable", id=rid, kind=kind))
+        if rid in done:
+            continue
+        doc = p.edit(kind, rid)
+        if doc.get("erased") is None:  # erased again: the first day stays
+            doc["erased"] = dt.date(on.year, on.month, on.day)
+        if not sealed:
+            _strip(kind, doc)
+        p.put(kind, rid, doc)
+        if kind == "family" and not sealed:
+            for t in p.index.trajectories_of(rid):
+                tdoc = p.edit("trajectory", t.id)
+                if _strip("trajectory", tdoc):
+                    p.put("trajectory", t.id, tdoc)
+        done.append(rid)
+    return done
+
+
+def destroy_keys(p: Plan, ids: Sequence[str]) -> bool:
+    """Destroy the keys of these records and save the key store, in a sealed repository
+    (whether it is one). Nothing is sealed by this plan after it."""
+    if p.sealer is None:
+        return False
+    keys = p.sealer.keys
+    p.sealer = None  # nothing more is sealed in this change, and apply saves nothing
+    for rid in ids:
+        keys.destroy(rid)
+    keys.save()
+    return True
 
 
 def _strip(kind: str, doc: object) -> bool:
