@@ -51,6 +51,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("signal", "Bring records of an older form up to date, in one commit."),
     "schema": ("validate", "Write the JSON Schemas of the record files."),
     "demo": ("demo", "Generate the fictional demo records."),
+    "edit": ("seal", "Edit a record in $EDITOR, sealed fields included; validated, one "
+             "commit."),
+    "erase": ("seal", "Crypto-shred families or volunteers: destroy their keys, one commit."),
+    "seal": ("seal", "Seal every name and note of this repository, one commit."),
 }
 
 ROOT_HELP = "Home-Start records: families, volunteers and trajectories in git."

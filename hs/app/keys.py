@@ -106,6 +106,11 @@ def setup(root: Path, passphrase: str, label: str | None = None) -> Setup:
     return Setup(ident.recovery_text(recovery), name)
 
 
+def has_store(root: Path) -> bool:
+    """Whether this clone holds a key store (``hs seal`` makes one where there is none)."""
+    return Keys.open(root).present
+
+
 def request(root: Path) -> str:
     """This laptop's public identity as text (made now if it has none)."""
     return ident.public_text(_own_identity(root, None))

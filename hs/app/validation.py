@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hs.app.sealing import plain_problems
 from hs.base.clock import today
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog, language
@@ -86,6 +87,8 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     problems = [*report.problems, *report.warnings]
     with paused_gc():  # the rules make many short lists; a collection walks every row
         problems.extend(_across_records(root, report))
+    if report.index.config.get("sealed") is True:  # a name typed where a token belongs
+        problems.extend(_plain_values(root, report))
     # the message and severity break a tie of sort_key (one place, one code: a trajectory
     # going on with two others), else the set's order would: it hangs on the strings'
     # hashes, drawn anew in every process, and on what the memo kept
@@ -153,6 +156,37 @@ def _across_records(root: Path, report: Any) -> list[Problem]:
             "links": links,
             "problems": [p.as_tuple() for p in found]})
     return checks.drop_broken(out + found, index.invalid)
+
+
+_PLAIN_MEMO = "plain-values"
+
+
+def _plain_values(root: Path, report: Any) -> list[Problem]:
+    """:func:`hs.app.sealing.plain_problems` of a sealed tree, kept in the cache like the
+    records' problems: a warm ``hs validate`` reads again only the files that changed
+    (the problems hold a file, a line and a message: never a value)."""
+    lang = language()
+    kept = read_memo(root, _PLAIN_MEMO) if report.generation else None
+    found: list[Problem] | None = None
+    if isinstance(kept, dict) and kept.get("lang") == lang and \
+            kept.get("code") == _MEMO_CODE:
+        try:
+            old = [Problem(*p) for p in kept["problems"]]
+        except (TypeError, KeyError, ValueError):
+            old = None
+        changed = report.changed_since(kept.get("generation")) if old is not None else None
+        if old is not None and changed == set():
+            return old
+        if old is not None and changed and _incremental(changed):
+            found = [p for p in old if p.path not in changed]
+            found.extend(plain_problems(root, sorted(changed & set(report.rels))))
+    if found is None:
+        found = plain_problems(root, report.rels)
+    if report.generation:
+        write_memo(root, _PLAIN_MEMO, {"generation": report.generation, "lang": lang,
+                                       "code": _MEMO_CODE,
+                                       "problems": [p.as_tuple() for p in found]})
+    return found
 
 
 def _incremental(changed: set[str]) -> bool:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hs.app.sealing import KEY_KINDS, Sealer, is_sealed_repo
 from hs.base.errors import (
     GitError,
     InvalidRecord,
@@ -510,6 +511,8 @@ class Plan:
         self.warnings: list[str] = []
         self._taken: set[str] | None = None
         self._docs: dict[str, tuple[str, Any, Any]] = {}
+        #: seals the personal values written, in a sealed repository (else None)
+        self.sealer: Sealer | None = Sealer(repo) if is_sealed_repo(repo) else None
 
     # reading
 
@@ -586,6 +589,8 @@ class Plan:
         """The edited document of an existing record, as its new text."""
         rel = self._rel(kind, rid)
         old_text, _, old_doc = self._docs[rel]
+        if self.sealer is not None:  # only plain values: a token stays byte for byte
+            self.sealer.seal(kind, rid, doc)
         self.files[rel] = FileChange(kind, rid, rel, splice(old_text, doc, old_doc),
                                      created=False)
 
@@ -600,8 +605,11 @@ class Plan:
             text = (self.repo.root / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return False
-        new = insert_dated(text, key, {k: v.isoformat() if isinstance(v, dt.date) else v
-                                       for k, v in item.items()})
+        entry = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.items()}
+        if self.sealer is not None:
+            owner = rid if kind in KEY_KINDS else self._owner(kind, rid)
+            self.sealer.seal_item(kind, rid, owner, key, entry)
+        new = insert_dated(text, key, entry)
         if new is None:
             return False
         self.files[rel] = FileChange(kind, rid, rel, new, created=False)
@@ -612,8 +620,19 @@ class Plan:
         rel = f"records/{FOLDER[kind]}/{rid}.yaml"
         if rel in self.files or (self.repo.root / rel).exists():
             raise WriteRejected(MSG("file-exists", path=rel))
+        if self.sealer is not None:
+            data = copy.deepcopy(dict(data))
+            self.sealer.new.add(rid)
+            self.sealer.seal(kind, rid, data)
         text = _header(kind) + "\n" + dump_document(_node(data))
         self.files[rel] = FileChange(kind, rid, rel, text, created=True)
+
+    def _owner(self, kind: RecordKind, rid: str) -> str | None:
+        """The owner of a record's key (a trajectory's family) from the index."""
+        if kind == "trajectory":
+            row = self.index.row("trajectory", rid)
+            return row.family if row is not None else None
+        return None
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -1551,6 +1570,8 @@ def apply(p: Plan, change: Change, commit: bool = True, checked: bool = False) -
                 warnings.append(MSG("warn-dirty", path=rel))
     message = gitops.CommitMessage(change.subject, change.action, change.records,
                                    change.date, change.extra) if st.repo else None
+    if p.sealer is not None:  # the keys first: no token is written without its key
+        p.sealer.save()
     try:  # journaled: a kill is finished or undone by the next command (hs.store.journal)
         sha = write_change(p.repo, [(fc.rel, fc.text) for fc in files], action=change.action,
                            subject=change.subject, message=message, commit=commit,
@@ -1616,6 +1637,12 @@ WORKFLOW_TEMPLATE = "validate-workflow.yml"
 WORKFLOW_TARGET = ".github/workflows/hs-validate.yml"
 
 
+#: What ``hs init`` adds to the default config: a new repository is sealed from the start
+#: (the demo's and the tests' trees, copies of the default config, stay plain).
+SEALED_CONFIG = ("# Names and notes are stored sealed (ciphertext), each family and volunteer "
+                 "with its own key.\nsealed: true\n")
+
+
 def _data(name: str) -> Path:
     return Path(__file__).resolve().parents[1] / "data" / name
 
@@ -1675,7 +1702,8 @@ def _init_in(root: Path, commit: bool) -> Outcome:
         target.write_text(text, encoding="utf-8")
         written.append(rel)
 
-    put(f"{RECORDS}/{CONFIG_FILE}", _data("config.yaml").read_text(encoding="utf-8"))
+    put(f"{RECORDS}/{CONFIG_FILE}", _data("config.yaml").read_text(encoding="utf-8")
+        + SEALED_CONFIG)
     put(f"{RECORDS}/vocabularies.yaml",
         _data("vocabularies.yaml").read_text(encoding="utf-8"))
     for folder in RECORD_FOLDERS:

@@ -30,18 +30,43 @@ MSG = Catalog({
 })
 
 
+LabelOpt = Annotated[str | None, typer.Option(
+    "--label", metavar="LABEL", show_default=False,
+    help="A name for this laptop in the key store (letters, digits, . _ -; not a "
+    "person's name). Default: laptop- and the start of its identity.")]
+RecoveryOutOpt = Annotated[Path | None, typer.Option(
+    "--recovery-out", metavar="FILE", show_default=False,
+    help="Write the location's recovery key to FILE (a new file, readable by you "
+    "only) instead of printing it.")]
+
+
+def keys_first(label: str | None, recovery_out: Path | None) -> str:
+    """Before anything is made for a new key store: the label and the recovery file
+    checked, and the new identity's passphrase (refused with no terminal and no file)."""
+    from hs.app.keys import check_label, need_passphrase
+    from hs.base.errors import UsageError
+
+    if label is not None:
+        check_label(label)
+    if recovery_out is not None and recovery_out.exists():
+        raise UsageError(MSG("recovery-exists", path=recovery_out))
+    return need_passphrase()
+
+
+def make_keys(root: Path, passphrase: str, label: str | None) -> str:
+    """This laptop's identity and a new key store; the recovery key, to give once
+    (:func:`give_recovery`)."""
+    from hs.app.keys import setup as setup_keys
+
+    return setup_keys(root, passphrase, label).recovery
+
+
 def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new records repository "
                                          "(created if missing).", show_default=False)],
     no_commit: NoCommitOpt = False,
-    label: Annotated[str | None, typer.Option(
-        "--label", metavar="LABEL", show_default=False,
-        help="A name for this laptop in the key store (letters, digits, . _ -; not a "
-        "person's name). Default: laptop- and the start of its identity.")] = None,
-    recovery_out: Annotated[Path | None, typer.Option(
-        "--recovery-out", metavar="FILE", show_default=False,
-        help="Write the location's recovery key to FILE (a new file, readable by you "
-        "only) instead of printing it.")] = None,
+    label: LabelOpt = None,
+    recovery_out: RecoveryOutOpt = None,
 ) -> None:
     """Create a new records repository at PATH.
 
@@ -61,26 +86,19 @@ def init(
     of the families' and volunteers' keys, and the location's recovery key, printed once
     (or written to --recovery-out): keep it offline, it enrols a new laptop when every
     enrolled one is lost."""
-    from hs.app.keys import check_label, need_passphrase
-    from hs.app.keys import setup as setup_keys
     from hs.app.workflow import init_repository
-    from hs.base.errors import UsageError
     from hs.store import clonesetup
 
-    if label is not None:
-        check_label(label)
-    if recovery_out is not None and recovery_out.exists():
-        raise UsageError(MSG("recovery-exists", path=recovery_out))
-    passphrase = need_passphrase()  # refused before anything is made
+    passphrase = keys_first(label, recovery_out)  # refused before anything is made
     outcome = init_repository(path, commit=not no_commit)
     root = path.expanduser().resolve()
     clonesetup.ensure(root)
-    made = setup_keys(root, passphrase, label)
+    recovery = make_keys(root, passphrase, label)
     report_change(outcome)
-    _give_recovery(made.recovery, recovery_out)
+    give_recovery(recovery, recovery_out)
 
 
-def _give_recovery(text: str, out: Path | None) -> None:
+def give_recovery(text: str, out: Path | None) -> None:
     """The recovery key, once: to a new owner-only file, else on stdout."""
     import os
 

@@ -645,6 +645,7 @@ def show(
     """Show one record in full, with its status and related records.
 
     Names and notes included: you asked for this record."""
+    from hs.app.sealing import readable as readable_data
     from hs.app.views import record_view
     from hs.cli.output import Table, emit
 
@@ -652,6 +653,8 @@ def show(
     r = open_repo(repo)
     day = parse_date(as_of, "--as-of")
     view = record_view(r, record_id, day)
+    # names and notes opened here, for this one record ("[sealed]" without the key)
+    readable_data(r, view.kind, view.id, view.data)
     if fmt == "json":
         payload = {"id": view.id, "kind": view.kind, "status": view.status,
                    "data": view.data}

@@ -15,16 +15,21 @@ and the labels are written here by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     create_model,
     model_validator,
 )
+from pydantic_core import CoreSchema
 
 from hs.records import enums, spec
 from hs.records.vocabularies import VOCABULARIES, Vocabulary
@@ -95,10 +100,33 @@ _NAMES: dict[str, Any] = {"dt": dt, "Code": Code, "RecordId": RecordId,
                           "Decision": Decision, "ReviewKind": ReviewKind}
 
 
+_SEALED = re.compile(spec.SEALED_PATTERN)
+
+
+def _or_sealed(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A personal field's value: a sealed value as it is (no key needed), else the
+    field's own type."""
+    if type(v) is str and _SEALED.fullmatch(v) is not None:
+        return v
+    return handler(v)
+
+
+class _SealedSchema:
+    """In the JSON Schema, a personal field is its type or a sealed value."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        inner = handler(core)
+        return {"anyOf": [inner, {"type": "string", "pattern": spec.SEALED_PATTERN}]}
+
+
 def _field(f: spec.Field) -> tuple[Any, Any]:
     annotation = eval(f.type, {"__builtins__": {"list": list, "dict": dict, "str": str,
                                                 "int": int, "float": float, "bool": bool}},
                       _NAMES)  # the spec's type names, nothing else
+    if f.personal:
+        annotation = Annotated[annotation, WrapValidator(_or_sealed), _SealedSchema]
     kwargs: dict[str, Any] = dict(f.bounds)
     if f.factory is not None:
         kwargs["default_factory"] = (f.factory if callable(f.factory) else
@@ -225,6 +253,10 @@ class Config(Record):
         description="Names beside IDs in the terminal tables: shown, or hidden (a shared "
         "screen; --names shows them for one command).",
     )
+    sealed: bool = Field(
+        default=False, description="Personal fields (names, notes) are sealed: stored as "
+        "ciphertext, each family and volunteer with its own key (hs init sets it; hs seal "
+        "converts a repository). A plain value in a personal field is then a problem.")
 
 
 MODELS: dict[str, type[Record]] = {

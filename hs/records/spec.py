@@ -88,6 +88,12 @@ TYPES: dict[str, Constrained] = {
     "Score": Constrained("int", ge=1, le=5),
 }
 
+#: A sealed value (:mod:`hs.records.sealed`): ``hs1:`` and URL-safe base64 of nonce,
+#: ciphertext and tag. Every ``personal=True`` field also accepts one, so that a record
+#: with sealed values validates, merges and reads without a key.
+SEALED_PREFIX = "hs1:"
+SEALED_PATTERN = r"^hs1:[A-Za-z0-9_-]{38,11000}$"
+
 
 # --- fields and groups ---------------------------------------------------------------------
 
@@ -371,6 +377,9 @@ FAMILY = Group("Family", (
           description="Signals of structural problems seen in the family, in date order "
           "(`hs signal`)."),
     Field("note", "Note | None", None, personal=True),
+    Field("erased", "dt.date | None", None,
+          description="Day the record was erased (hs erase): its key is destroyed, so its "
+          "sealed fields are unreadable in every revision; its plain fields still count."),
     _conflicts(),
 ))
 
@@ -408,6 +417,9 @@ VOLUNTEER = Group("Volunteer", (
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
     Field("note", "Note | None", None, personal=True),
+    Field("erased", "dt.date | None", None,
+          description="Day the record was erased (hs erase): its key is destroyed, so its "
+          "sealed fields are unreadable in every revision; its plain fields still count."),
     _conflicts(),
 ))
 
@@ -542,6 +554,13 @@ TYPES["RecordId"] = Constrained(
 PERSONAL_FIELDS: frozenset[str] = frozenset(
     f.name for group in (*GROUPS, *(kind.group for kind in KINDS.values()))
     for f in group.fields if f.personal)
+
+
+def personal_paths(kind: str) -> tuple[str, ...]:
+    """The dotted paths (list indexes left out) of a record kind's personal fields, in
+    file order: the places a sealed repository seals (``conflicts.values.value`` apart:
+    a conflict's value is sealed as the field it stands for)."""
+    return tuple(".".join(path) for path, f in walk(KINDS[kind].group) if f.personal)
 
 
 def group_named(name: str) -> Group:

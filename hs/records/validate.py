@@ -190,6 +190,20 @@ def _type(text: str, groups: dict[str, Check]) -> Check:
     raise ValueError(f"a type the spec validator does not know: {text}")
 
 
+_SEALED = re.compile(spec.SEALED_PATTERN)
+
+
+def _or_sealed(check: Check) -> Check:
+    """A personal field's check: a sealed value as it is, as the models take it."""
+
+    def sealed_or(v: Any) -> Any:
+        if type(v) is str and _SEALED.fullmatch(v) is not None:
+            return v
+        return check(v)
+
+    return sealed_or
+
+
 def _unsure(v: Any) -> Any:
     raise _Unsure
 
@@ -220,6 +234,8 @@ def _group(group: spec.Group, groups: dict[str, Check], record: bool) -> Check:
         defaults["schema_version"] = lambda: 1
     for f in group.fields:
         fields[f.name] = _bounded(_type(f.type, groups), f.bounds)
+        if f.personal:
+            fields[f.name] = _or_sealed(fields[f.name])
         if f.required:
             required.append(f.name)
         elif f.factory is not None:

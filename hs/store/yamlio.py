@@ -313,6 +313,8 @@ _LINE_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
 _LINE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?\Z")  # read as text (see above)
 _LINE_DIGIT_TEXT = re.compile(r"[0-9][\w.'()/+-]*(?:[ ]+[\w.'()/+-]+)*\Z")
 _LINE_NOT_NUMBER = re.compile(r"[ghjklmpqrsuvwyzGHJKLMPQRSUVWYZ]")
+# a sealed value (hs.records.sealed): a plain scalar, ':' never followed by a space
+_LINE_SEALED = re.compile(r"hs1:[A-Za-z0-9_-]+\Z")
 _LINE_WORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
 _LINE_KEY_MAX = 100  # ruamel.yaml refuses a key of over 1024 characters
 _NO: Any = object()
@@ -353,6 +355,8 @@ def _line_scalar(s: str, flow: bool) -> Any:
         return _NO
     if s in _LINE_WORDS:
         return _LINE_WORDS[s]
+    if not flow and first == "h" and _LINE_SEALED.match(s):
+        return s  # unique: not remembered
     if (_LINE_FLOW_TEXT if flow else _LINE_TEXT).match(s) is None or \
             s.lower() in _LINE_WORDS:
         return _NO
