@@ -208,6 +208,20 @@ class MatchingWeights(Strict):
     waiting: float = 1.0
 
 
+class RetentionSettings(Strict):
+    years: int = Field(
+        default=1, ge=1, le=30,
+        description="Years a family's or volunteer's record is kept after support ended "
+        "(hs retention).")
+    youth_care_years: int = Field(
+        default=6, ge=1, le=30,
+        description="Years for a family with the youth-care profile flag.")
+    consent_since: dt.date | None = Field(
+        default=None,
+        description="From this day on, families referred and volunteers registered are "
+        "asked for consent: hs due lists those without it (none: not listed).")
+
+
 class Config(Record):
     """``records/config.yaml``: settings of this records repository."""
 
@@ -220,6 +234,7 @@ class Config(Record):
     perinatal_priority: bool = Field(
         default=True, description="Perinatal families go first on the waiting list."
     )
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
 
 MODELS: dict[str, type[Record]] = {
