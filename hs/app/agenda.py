@@ -217,20 +217,18 @@ def due(index: Index, day: dt.date, within: int | None = None,
 
     consent_since = retention.settings(index.config).consent_since
     if consent_since is not None:
-        for fam in index.families.values():
-            if location is not None and fam.location != location:
-                continue
-            since = retention.family_needs_consent(fam, consent_since)
-            if since is not None:
-                add("consent", "no-consent", fam.id, fam.location, since, since)
-        for vol in index.volunteers.values():
-            if location is not None and vol.location != location:
-                continue
-            since = retention.volunteer_needs_consent(vol, consent_since)
-            if since is not None:
-                add("consent", "no-consent", vol.id, vol.location, since, since)
-    for r in retention.due_records(index, horizon, location):
-        add("retention", "support-ended", r.record, r.location, r.due, r.since)
+        for frow in index.families.values():
+            if location is None or frow.location == location:
+                lacking = retention.family_needs_consent(frow, consent_since)
+                if lacking is not None:
+                    add("consent", "no-consent", frow.id, frow.location, lacking, lacking)
+        for vrow in index.volunteers.values():
+            if location is None or vrow.location == location:
+                lacking = retention.volunteer_needs_consent(vrow, consent_since)
+                if lacking is not None:
+                    add("consent", "no-consent", vrow.id, vrow.location, lacking, lacking)
+    for kept in retention.due_records(index, horizon, location):
+        add("retention", "support-ended", kept.record, kept.location, kept.due, kept.since)
 
     order = {w: i for i, w in enumerate(DUE_WHAT)}
     items.sort(key=lambda i: (i.due, order[i.what], i.record))

@@ -424,8 +424,7 @@ VOLUNTEER = Group("Volunteer", (
           description="buddy, starter, language, coach."),
     Field("availability", "list[HalfDay]", factory="list", retention="drop",
           description="Half-days the volunteer can visit."),
-    Field("capacity", "int", 1, bounds={"ge": 0, "le": 10}, retention="drop",
-          description="Families at once."),
+    Field("capacity", "int", 1, bounds={"ge": 0, "le": 10}, description="Families at once."),
     Field("preferences", "list[Code]", factory="list", vocabulary="volunteer_preferences",
           retention="drop",
           description="What the volunteer likes to take on (vocabulary "
