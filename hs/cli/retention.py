@@ -68,10 +68,10 @@ def retention(
     """What retention makes due; --apply erases and reduces it.
 
     Families are kept retention.years (1) after support ended (the end of the last
-    trajectory, or the last decision for a family refused or withdrawn), retention.
-    youth_care_years (6) with the youth-care flag; volunteers retention.years after
-    their stop (or registration, for a candidate who never started). Applying keeps what
-    the figures of past years need (docs/privacy.md)."""
+    trajectory, or the last decision for a family refused or withdrawn), and
+    retention.youth_care_years (6) with the youth-care flag; volunteers retention.years
+    after their stop (or registration, for a candidate who never started). Applying
+    keeps what the figures of past years need (docs/privacy.md)."""
     from hs.app import retention as app
     from hs.app.views import check_location
     from hs.base.errors import UsageError
