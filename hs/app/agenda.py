@@ -217,11 +217,11 @@ def due(index: Index, day: dt.date, within: int | None = None,
 
     consent_since = retention.settings(index.config).consent_since
     if consent_since is not None:
-        for frow in index.families.values():
-            if location is None or frow.location == location:
-                lacking = retention.family_needs_consent(frow, consent_since)
+        for fam in index.tuples("family"):
+            if location is None or fam[F_LOCATION] == location:
+                lacking = retention.family_needs_consent(fam, consent_since)
                 if lacking is not None:
-                    add("consent", "no-consent", frow.id, frow.location, lacking, lacking)
+                    add("consent", "no-consent", fam[F_ID], fam[F_LOCATION], lacking, lacking)
         for vrow in index.volunteers.values():
             if location is None or vrow.location == location:
                 lacking = retention.volunteer_needs_consent(vrow, consent_since)

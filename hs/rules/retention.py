@@ -28,7 +28,21 @@ from typing import Any, Literal
 
 from hs.records import spec
 from hs.records.index import FamilyRow, Index, VolunteerRow
-from hs.rules.lifecycle import family_state, volunteer_status
+from hs.records.rows import (
+    F_COARSENED,
+    F_CONSENT,
+    F_FLAGS,
+    F_ID,
+    F_LOCATION,
+    F_REFERRALS,
+    R_DATE,
+    R_DECISIONS,
+    T_END,
+    T_FAMILY,
+    T_KIND,
+    T_START,
+)
+from hs.rules.lifecycle import MAIN_KINDS, family_state, volunteer_status
 
 #: The profile flag that makes a family's retention the longer one (see the spec's
 #: vocabulary ``profile_flags``).
@@ -84,7 +98,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def family_ended(index: Index, fam: FamilyRow) -> tuple[EndCause, dt.date] | None:
-    """When support of a family ended, and what ended it; None while it goes on."""
+    """When support of a family ended, and what ended it; None while it goes on (the
+    lifecycle's :func:`~hs.rules.lifecycle.family_state` after its latest event).
+    :class:`EndScan` gives the same on the cached tuples (tested on the demo records)."""
     st = family_state(index, fam)
     ends = [t.end for t in index.trajectories_of(fam.id) if t.end is not None]
     if any(t.end is None for t in index.trajectories_of(fam.id)):
@@ -111,25 +127,70 @@ def volunteer_ended(vol: VolunteerRow) -> tuple[EndCause, dt.date] | None:
     return "registration", max(signs)
 
 
+class EndScan:
+    """:func:`family_ended` for every family, on the cached tuples (no row objects: the
+    due list of a large tree). One pass over the trajectories notes, per family, whether
+    one is open, the latest end and the latest start of a main trajectory."""
+
+    __slots__ = ("latest_end", "latest_main", "open")
+
+    def __init__(self, index: Index) -> None:
+        self.open: set[str] = set()
+        self.latest_end: dict[str, int] = {}
+        self.latest_main: dict[str, int] = {}
+        for t in index.tuples("trajectory"):
+            fam, end = t[T_FAMILY], t[T_END]
+            if end is None:
+                self.open.add(fam)
+            elif end > self.latest_end.get(fam, 0):
+                self.latest_end[fam] = end
+            if t[T_KIND] in MAIN_KINDS and t[T_START] > self.latest_main.get(fam, 0):
+                self.latest_main[fam] = t[T_START]
+
+    def ended(self, fam: tuple[Any, ...]) -> tuple[EndCause, int] | None:
+        """(what ended it, the day as an ordinal), or None while support goes on."""
+        fid = fam[F_ID]
+        if fid in self.open or not fam[F_REFERRALS]:
+            return None
+        ref = fam[F_REFERRALS][-1]
+        decisions = ref[R_DECISIONS]
+        if not decisions:
+            return None  # referred
+        date, decision = decisions[-1][0], decisions[-1][1]
+        last_end = self.latest_end.get(fid)
+        if decision != "accepted":
+            if last_end is not None and last_end > date:
+                return "trajectory-end", last_end
+            return "decision", date
+        started = self.latest_main.get(fid)
+        if started is None or started < ref[R_DATE] or last_end is None:
+            return None  # waiting
+        return "trajectory-end", last_end
+
+
 def due_records(index: Index, until: dt.date | None = None, location: str | None = None
                 ) -> list[Retention]:
     """Every family and volunteer whose retention runs out on or before ``until`` (None:
     whenever), not yet reduced, by due date."""
     cfg = settings(index.config)
     out: list[Retention] = []
-    for fam in index.families.values():
-        if fam.coarsened is not None or (location is not None and fam.location != location):
+    scan = EndScan(index)
+    fromord = dt.date.fromordinal
+    for fam in index.tuples("family"):
+        if fam[F_COARSENED] is not None or (location is not None
+                                             and fam[F_LOCATION] != location):
             continue
-        end = family_ended(index, fam)
+        end = scan.ended(fam)
         if end is None:
             continue
-        youth = YOUTH_CARE_FLAG in fam.flags
+        youth = YOUTH_CARE_FLAG in fam[F_FLAGS]
         years = cfg.youth_care_years if youth else cfg.years
-        when = add_years(end[1], years)
+        since = fromord(end[1])
+        when = add_years(since, years)
         if until is None or when <= until:
-            out.append(Retention(fam.id, "family", fam.location,
+            out.append(Retention(fam[F_ID], "family", fam[F_LOCATION],
                                  "family-youth-care" if youth else "family", years,
-                                 end[0], end[1], when))
+                                 end[0], since, when))
     for vol in index.volunteers.values():
         if vol.coarsened is not None or (location is not None and vol.location != location):
             continue
@@ -148,13 +209,14 @@ def due_records(index: Index, until: dt.date | None = None, location: str | None
 # --- consent -------------------------------------------------------------------------------
 
 
-def family_needs_consent(fam: FamilyRow, since: dt.date | None) -> dt.date | None:
-    """The day from which a family lacks consent (its first referral since
-    ``consent_since``), or None (it has consent, or consent is not asked of it)."""
-    if since is None or fam.consent is not None or fam.coarsened is not None:
+def family_needs_consent(fam: tuple[Any, ...], since: dt.date | None) -> dt.date | None:
+    """The day from which a family (its cached tuple) lacks consent: its first referral
+    since ``consent_since``; None if it has consent, or consent is not asked of it."""
+    if since is None or fam[F_CONSENT] is not None or fam[F_COARSENED] is not None:
         return None
-    referred = [r.date for r in fam.referrals if r.date >= since]
-    return min(referred) if referred else None
+    first = since.toordinal()
+    referred = [r[R_DATE] for r in fam[F_REFERRALS] if r[R_DATE] >= first]
+    return dt.date.fromordinal(min(referred)) if referred else None
 
 
 def volunteer_needs_consent(vol: VolunteerRow, since: dt.date | None) -> dt.date | None:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from hs.records import spec
-from hs.records.index import Index
+from hs.records.index import F_ID, Index
 from hs.rules import retention
 from hs.store.load import load_tree
 from tests.app.test_agenda import family, scenario, trajectory, volunteer
+from tests.rules.test_lifecycle import demo_tree
 from tests.conftest import commit_all, write_record
 
 
@@ -109,12 +110,28 @@ def test_reduce_follows_the_spec() -> None:
     assert paths == [(("visits", 0, "note"), "drop"), (("note",), "drop")]
 
 
+def test_the_scan_on_tuples_is_the_lifecycle_rule(index: Index, tmp_path: Path) -> None:
+    """EndScan (cached tuples, no rows) gives family_ended (family_state), on every family
+    of the demo tree and of this one."""
+    demo = load_tree(demo_tree(tmp_path)).index
+    for idx in (index, demo):
+        scan = retention.EndScan(idx)
+        seen = set()
+        for fam in idx.tuples("family"):
+            fast = scan.ended(fam)
+            slow = retention.family_ended(idx, idx.families[fam[F_ID]])
+            assert (fast and (fast[0], dt.date.fromordinal(fast[1]))) == slow, fam[F_ID]
+            seen.add(slow and slow[0])
+        assert seen == {None, "decision", "trajectory-end"}
+
+
 def test_consent_is_asked_from_consent_since(index: Index) -> None:
     since = _d("2025-06-01")
-    fam = index.families["f0000000a"]  # referred 2025-06-01
+    fams = {f[F_ID]: f for f in index.tuples("family")}
+    fam = fams["f0000000a"]  # referred 2025-06-01
     assert retention.family_needs_consent(fam, since) == _d("2025-06-01")
     assert retention.family_needs_consent(fam, None) is None
-    assert retention.family_needs_consent(index.families["f0000000g"], since) is None
+    assert retention.family_needs_consent(fams["f0000000g"], since) is None
     assert retention.volunteer_needs_consent(index.volunteers["v0000000k"],
                                              _d("2024-01-01")) == _d("2024-02-01")
     assert retention.settings({"retention": {"consent_since": "2025-06-01"}}
