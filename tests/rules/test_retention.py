@@ -13,8 +13,8 @@ from hs.records.index import F_ID, Index
 from hs.rules import retention
 from hs.store.load import load_tree
 from tests.app.test_agenda import family, scenario, trajectory, volunteer
-from tests.rules.test_lifecycle import demo_tree
 from tests.conftest import commit_all, write_record
+from tests.rules.test_lifecycle import demo_tree
 
 
 def _d(s: str) -> dt.date:
