@@ -127,6 +127,18 @@ def volunteer_ended(vol: VolunteerRow) -> tuple[EndCause, dt.date] | None:
     return "registration", max(signs)
 
 
+def _cutoff(until: dt.date, years: int) -> int:
+    """The last day (ordinal) whose retention of ``years`` runs out on or before
+    ``until`` (:func:`add_years` never decreases, so every day up to it is due too)."""
+    year = until.year - years
+    c = dt.date(year, until.month, min(until.day, calendar.monthrange(year, until.month)[1]))
+    while add_years(c + dt.timedelta(days=1), years) <= until:
+        c += dt.timedelta(days=1)
+    while add_years(c, years) > until:
+        c -= dt.timedelta(days=1)
+    return c.toordinal()
+
+
 class EndScan:
     """:func:`family_ended` for every family, on the cached tuples (no row objects: the
     due list of a large tree). One pass over the trajectories notes, per family, whether
@@ -176,6 +188,8 @@ def due_records(index: Index, until: dt.date | None = None, location: str | None
     out: list[Retention] = []
     scan = EndScan(index)
     fromord = dt.date.fromordinal
+    cutoffs = {} if until is None else {
+        y: _cutoff(until, y) for y in {cfg.years, cfg.youth_care_years}}
     for fam in index.tuples("family"):
         if fam[F_COARSENED] is not None or (location is not None
                                              and fam[F_LOCATION] != location):
@@ -185,6 +199,8 @@ def due_records(index: Index, until: dt.date | None = None, location: str | None
             continue
         youth = YOUTH_CARE_FLAG in fam[F_FLAGS]
         years = cfg.youth_care_years if youth else cfg.years
+        if cutoffs and end[1] > cutoffs[years]:
+            continue
         since = fromord(end[1])
         when = add_years(since, years)
         if until is None or when <= until:

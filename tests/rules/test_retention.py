@@ -136,3 +136,11 @@ def test_consent_is_asked_from_consent_since(index: Index) -> None:
                                              _d("2024-01-01")) == _d("2024-02-01")
     assert retention.settings({"retention": {"consent_since": "2025-06-01"}}
                               ).consent_since == since
+
+
+def test_the_cutoff_is_the_last_day_due() -> None:
+    for until in (_d("2025-02-28"), _d("2024-02-29"), _d("2025-03-01"), _d("2025-12-31")):
+        for years in (1, 4, 6):
+            cut = dt.date.fromordinal(retention._cutoff(until, years))
+            assert retention.add_years(cut, years) <= until
+            assert retention.add_years(cut + dt.timedelta(days=1), years) > until
