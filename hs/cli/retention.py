@@ -49,6 +49,11 @@ MSG = Catalog({
 })
 
 
+def on_terminal() -> bool:
+    """Whether someone can answer a question (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
 def retention(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Erase and reduce every record listed, in one commit (asks first "
@@ -88,9 +93,9 @@ def retention(
             message(MSG("empty", day=day.isoformat()))
             return
         if not yes:
-            if not sys.stdin.isatty():
+            if not on_terminal():
                 raise UsageError(MSG("need-yes"))
-            if not typer.confirm(MSG("confirm", n=len(items)), default=False):
+            if not typer.confirm(MSG("confirm", n=len(items)), default=False, err=True):
                 message(MSG("cancelled"))
                 return
         outcome = app.apply(r, day, location=location)

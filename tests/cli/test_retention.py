@@ -96,6 +96,24 @@ def test_apply_refuses_off_a_terminal_without_yes_and_waits_for_erase(
     assert git(root, "status", "--porcelain") == ""
 
 
+def test_apply_asks_on_a_terminal(scene: dict[str, str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from hs.cli import app
+    from hs.cli import retention as cli_retention
+
+    root = Path(scene["root"])
+    head = git(root, "rev-parse", "HEAD")
+    monkeypatch.setattr(cli_retention, "on_terminal", lambda: True)
+    r = CliRunner().invoke(app, ["retention", "--apply", "--repo", str(root)], input="n\n")
+    assert r.exit_code == 0 and "Erase 3 records" in r.stderr
+    assert "nothing was changed" in r.stderr
+    r = CliRunner().invoke(app, ["retention", "--apply", "--repo", str(root)], input="y\n")
+    assert r.exit_code == 1 and "not yet available" in r.stderr  # TEMPORARY (hs erase)
+    assert git(root, "rev-parse", "HEAD") == head
+
+
 def test_apply_reduces_in_one_commit_and_keeps_the_figures(scene: dict[str, str]) -> None:
     root = Path(scene["root"])
     kpi_before, kpi_2024 = figures(root, "2025"), figures(root, "2024")
