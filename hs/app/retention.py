@@ -3,9 +3,10 @@
 What is due and the rule that applies come from :mod:`hs.rules.retention`. Applying it to
 a family or a volunteer:
 
-1. erases it (:func:`hs.app.erase.erase`, ``reason="retention"``: its key is destroyed,
+1. checks that the reduced records pass ``hs validate`` (else nothing happens);
+2. erases it (:func:`hs.app.erase.erase`, ``reason="retention"``: its key is destroyed,
    so its sealed values are unreadable in every revision);
-2. reduces its record, and for a family the records of its trajectories, to what the
+3. reduces its record, and for a family the records of its trajectories, to what the
    spec keeps (:attr:`hs.records.spec.Field.retention`: personal and identifying fields
    dropped, some dates coarsened to the first of their month) and marks it
    ``coarsened``: one commit for every record due, with no personal data in its message.
@@ -109,6 +110,10 @@ def apply(repo: Repo, day: dt.date, *, location: str | None = None,
     if not items:
         return None
     ids = [r.record for r in items]
+    with repo.lock():  # first: the reduced records must pass, else nothing is erased
+        check = workflow.Plan(repo)
+        plan_reduce(check, ids, day)
+        workflow.recheck(check)
     (erase or erasing.erase)(repo, ids, reason="retention")
     return workflow.run(repo, lambda p: plan_reduce(p, ids, day))
 
