@@ -826,6 +826,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["capacity"] = capacity
     if prefs:
         data["preferences"] = prefs
+    if joined is None and day is not None:  # a candidate: retention counts from it
+        data["registered"] = day
     if steps:
         data["training"] = steps
     if checked is not None:
@@ -838,8 +840,6 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["active"] = [period]
     if note:
         data["note"] = note
-    if joined is None and day is not None:  # a candidate: retention counts from it
-        data["registered"] = day
     if consent is not None:
         _not_future(consent)
         data["consent"] = consent

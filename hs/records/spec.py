@@ -429,6 +429,9 @@ VOLUNTEER = Group("Volunteer", (
           retention="drop",
           description="What the volunteer likes to take on (vocabulary "
           "'volunteer_preferences': perinatal, young-children, ...)."),
+    Field("registered", "dt.date | None", None,
+          description="Day the volunteer was registered (hs volunteer add): retention of "
+          "a candidate who never started counts from it."),
     Field("training", "dict[Code, dt.date]", factory="dict", key_vocabulary="training_steps",
           retention="coarsen",
           description="Training step code (vocabulary 'training_steps') -> date done."),
@@ -438,9 +441,6 @@ VOLUNTEER = Group("Volunteer", (
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
     Field("note", "Note | None", None, personal=True, retention="drop"),
-    Field("registered", "dt.date | None", None,
-          description="Day the volunteer was registered (hs volunteer add): retention of "
-          "a candidate who never started counts from it."),
     _consent("volunteer"),
     _coarsened(),
     _conflicts(),
