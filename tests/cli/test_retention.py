@@ -59,10 +59,10 @@ def scene(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 LIST_PLAIN = """\
-Record     Kind       Location    Rule                                   Years  Since       Support ended           Due           Days overdue
-{refused}  family     leuven      family: 1 year(s) after support            1  2025-01-20  refused or withdrawn    2026-01-20             161
-{plain__}  family     leuven      family: 1 year(s) after support            1  2025-03-31  last trajectory closed  2026-03-31              91
-{volun__}  volunteer  leuven      volunteer: 1 year(s) after the stop        1  2025-04-30  stopped                 2026-04-30              61
+Record     Kind       Location    Rule                                   Years  Support ended    Ended by                Due           Days overdue
+{refused}  family     leuven      family: 1 year(s) after support            1  2025-01-20       refused or withdrawn    2026-01-20             161
+{plain__}  family     leuven      family: 1 year(s) after support            1  2025-03-31       last trajectory closed  2026-03-31              91
+{volun__}  volunteer  leuven      volunteer: 1 year(s) after the stop        1  2025-04-30       stopped                 2026-04-30              61
 """
 
 
