@@ -47,6 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("sync", "Settle a true conflict left by a merge."),
     "keys": ("keys", "Coordinators' laptops and the recovery key: list, request, add, "
              "remove, recover, lock."),
+    "retention": ("retention", "What retention makes due; --apply erases and reduces it."),
+    "dossier": ("dossier", "Everything held about one family or volunteer (subject access)."),
     "validate": ("validate", "Check records and report every problem, one line each."),
     "migrate": ("signal", "Bring records of an older form up to date, in one commit."),
     "schema": ("validate", "Write the JSON Schemas of the record files."),

@@ -15,7 +15,10 @@ What is due (:func:`due`), each with a due date: a six-month review, a closing c
 (after a year, or after an extension), a trajectory without a visit for
 ``no_visit_days``, a referral without a decision after ``undecided_days``, a waiting family
 without a starter volunteer, an active volunteer whose criminal-record check is missing or
-runs out. An item is listed when its due date is on or before the day plus the window.
+runs out, a family or volunteer without consent (referred or registered since
+``retention.consent_since``), a record whose retention runs out (:mod:`hs.rules.retention`:
+``hs retention --apply``). An item is listed when its due date is on or before the day plus
+the window.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from hs.records.index import (
     R_EXPECTING,
     Index,
 )
+from hs.rules import retention
 from hs.rules.lifecycle import MAIN_KINDS, WaitingScan, check_valid_until, trajectory_status
 
 DUE_DEFAULTS: dict[str, int] = {
@@ -46,9 +50,9 @@ DUE_DEFAULTS: dict[str, int] = {
 }
 
 DueWhat = Literal["six-month-review", "closing", "no-visit", "undecided", "no-starter",
-                  "check"]
+                  "check", "consent", "retention"]
 DUE_WHAT: tuple[DueWhat, ...] = ("six-month-review", "closing", "no-visit", "undecided",
-                                 "no-starter", "check")
+                                 "no-starter", "check", "consent", "retention")
 DueCause = Literal[
     "no-six-month-review",  # since = trajectory start
     "no-closing",  # since = trajectory start
@@ -59,6 +63,8 @@ DueCause = Literal[
     "no-starter",  # since = acceptance
     "check-expires",  # since = check date
     "check-missing",  # since = start of the current active period
+    "no-consent",  # since = first referral (family) or registration (volunteer)
+    "support-ended",  # since = end of support (hs.rules.retention.ended)
 ]
 
 
@@ -208,6 +214,21 @@ def due(index: Index, day: dt.date, within: int | None = None,
             add("check", "check-missing", vol.id, vol.location, since, since)
         else:
             add("check", "check-expires", vol.id, vol.location, until, vol.check_date)
+
+    consent_since = retention.settings(index.config).consent_since
+    if consent_since is not None:
+        for fam in index.tuples("family"):
+            if location is None or fam[F_LOCATION] == location:
+                lacking = retention.family_needs_consent(fam, consent_since)
+                if lacking is not None:
+                    add("consent", "no-consent", fam[F_ID], fam[F_LOCATION], lacking, lacking)
+        for vrow in index.volunteers.values():
+            if location is None or vrow.location == location:
+                lacking = retention.volunteer_needs_consent(vrow, consent_since)
+                if lacking is not None:
+                    add("consent", "no-consent", vrow.id, vrow.location, lacking, lacking)
+    for kept in retention.due_records(index, horizon, location):
+        add("retention", "support-ended", kept.record, kept.location, kept.due, kept.since)
 
     order = {w: i for i, w in enumerate(DUE_WHAT)}
     items.sort(key=lambda i: (i.due, order[i.what], i.record))

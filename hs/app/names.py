@@ -5,7 +5,9 @@ related records of `hs show`, `hs list ...`).
 Names are personal data: they are read here, file by file, for the records of the rows
 shown only (never the whole tree, and never through the cache, which holds no names), and
 never go to commit messages, logs or errors. Nothing else reads a name field for display,
-so that this function is the one place that will open sealed (encrypted) names.
+so that this function is the one place that opens sealed (encrypted) names for tables
+(:func:`hs.app.sealing.shown_name`: the name where this clone holds the key, "[sealed]"
+where it does not, "[erased]" after erasure).
 
 Whether a table shows them is :func:`names_shown`: a terminal table does by default,
 unless ``--no-names`` or the repository's setting ``names: hidden`` (config.yaml, for a
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from hs.app.sealing import KeyStore, is_token, open_keys, shown_name
 from hs.store.yamlio import YamlIssue, decode, load_plain, quiet_stderr
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ def display_names(repo: Repo, ids: Iterable[str]) -> dict[str, str]:
     index = repo.index
     out: dict[str, str] = {}
     seen: set[str] = set()
+    keys: KeyStore | None = None
     with quiet_stderr():
         for rid in ids:
             if rid in seen:
@@ -45,6 +49,9 @@ def display_names(repo: Repo, ids: Iterable[str]) -> dict[str, str]:
             except (OSError, YamlIssue):
                 continue
             value = data.get("name") if isinstance(data, dict) else None
+            if is_token(value):  # opened here, and only here
+                keys = keys if keys is not None else open_keys(repo)
+                value = shown_name(repo, rid, repo.resolve(rid)[0], keys=keys, data=data)
             if value is not None and str(value).strip():
                 out[rid] = str(value)
     return out

@@ -49,6 +49,11 @@ MSG = Catalog({
 })
 
 _SEALED = re.compile(spec.SEALED_PATTERN)
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` is a sealed token (by its form: no key, no cryptography)."""
+    return isinstance(value, str) and _SEALED.fullmatch(value) is not None
 #: The kinds whose records own a key.
 KEY_KINDS = ("family", "volunteer")
 
@@ -267,13 +272,15 @@ def reveal(store: Repo, record_id: str, kind: str | None = None, *,
 
 
 def shown_name(store: Repo, record_id: str, kind: str | None = None, *,
-               keys: KeyStore | None = None) -> str | None:
+               keys: KeyStore | None = None, data: Any = None) -> str | None:
     """A family's or volunteer's name as a table shows it: the name, "[sealed]" where
     this clone lacks the key, "[erased]" after erasure, None if it has none. For
-    ``hs.app.names.display_names``: open the key store once and pass it as ``keys``."""
+    ``hs.app.names.display_names``: open the key store once and pass it as ``keys``
+    (and the record as read as ``data``)."""
     if kind is None:
         kind, record_id = store.resolve(record_id)
-    data = load_plain(decode(store.path_of(kind, record_id).read_bytes()))  # type: ignore[arg-type]
+    if data is None:
+        data = load_plain(decode(store.path_of(kind, record_id).read_bytes()))  # type: ignore[arg-type]
     if not isinstance(data, dict) or not isinstance(data.get("name"), str):
         return None
     keys = keys if keys is not None else open_keys(store)

@@ -807,7 +807,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                        preferences: Sequence[str] = (), note: str | None = None,
                        training: Mapping[str, dt.date] | None = None,
                        stopped: tuple[dt.date, str] | None = None,
-                       day: dt.date | None = None) -> Change:
+                       day: dt.date | None = None, consent: dt.date | None = None) -> Change:
     check_text(name, "--name")
     check_text(municipality, "--municipality")
     check_text(note, "--note", "Note")
@@ -845,6 +845,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["capacity"] = capacity
     if prefs:
         data["preferences"] = prefs
+    if joined is None and day is not None:  # a candidate: retention counts from it
+        data["registered"] = day
     if steps:
         data["training"] = steps
     if checked is not None:
@@ -857,6 +859,9 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["active"] = [period]
     if note:
         data["note"] = note
+    if consent is not None:
+        _not_future(consent)
+        data["consent"] = consent
     p.create("volunteer", rid, data)
     if joined is not None:
         required = [c for c, e in p.index.vocabularies.get("training_steps", {}).items()
@@ -1018,7 +1023,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
                       children: Sequence[str] = (), expecting: str | None = None,
                       languages: Sequence[str] = (), flags: Sequence[str] = (),
                       parent_birth_years: Sequence[int] = (), note: str | None = None,
-                      decisions: Sequence[tuple[str, dt.date, str | None]] = ()) -> Change:
+                      decisions: Sequence[tuple[str, dt.date, str | None]] = (),
+                      consent: dt.date | None = None) -> Change:
     """A new family (``location`` required), or a new referral of ``family``.
 
     ``decisions`` (for an import): (accepted|refused|withdrawn, date, reason) events
@@ -1032,7 +1038,7 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
         return _rerefer(p, family, day, referrer, location=location, name=name,
                         municipality=municipality, children=children, expecting=expecting,
                         languages=languages, flags=flags,
-                        parent_birth_years=parent_birth_years)
+                        parent_birth_years=parent_birth_years, consent=consent)
     if location is None:
         raise UsageError(MSG("need-location"))
     loc = p.location(location)
@@ -1072,6 +1078,9 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
     data["referrals"] = [referral]
     if note:
         data["note"] = note
+    if consent is not None:
+        _not_future(consent)
+        data["consent"] = consent
     p.create("family", rid, data)
     return p.change("family.refer", "family.refer", [rid], day, created=[rid],
                     extra=[("Hs-Referrer", referrer)], id=rid, referrer=referrer)
@@ -1080,7 +1089,7 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
 def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str | None,
              name: str | None, municipality: str | None, children: Sequence[str],
              expecting: str | None, languages: Sequence[str], flags: Sequence[str],
-             parent_birth_years: Sequence[int]) -> Change:
+             parent_birth_years: Sequence[int], consent: dt.date | None = None) -> Change:
     fam = p.family(family)
     st = family_state(p.index, fam)
     if st.status not in ("refused", "withdrawn", "closed"):
@@ -1129,6 +1138,9 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
     if expecting:
         referral["expecting"] = expecting
     doc["referrals"].append(_node(referral))
+    if consent is not None:
+        _not_future(consent)
+        _set(doc, "consent", consent, order)
     p.put("family", fam.id, doc)
     return p.change("family.refer", "family.rerefer", [fam.id], day,
                     extra=[("Hs-Referrer", referrer)], id=fam.id, referrer=referrer)

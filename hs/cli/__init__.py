@@ -67,6 +67,10 @@ class HsGroup(TyperGroup):
         from hs.cli.common import end_command, notice_given
 
         ctx.call_on_close(end_command)  # it says what the command's reads could not use
+        from hs.base.private import private_umask, restore_umask
+
+        old_umask = private_umask()  # what hs and its git create: its owner's only
+        ctx.call_on_close(lambda: restore_umask(old_umask))
         try:
             return super().invoke(ctx)
         except HsError as err:

@@ -28,6 +28,12 @@ DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
                                       help="The day it happened: YYYY-MM-DD or 'today'.")]
 VolArg = Annotated[str, typer.Argument(metavar="VOL", help="Volunteer ID (or a unique "
                                        "prefix of it).", show_default=False)]
+ConsentOpt = Annotated[
+    str | None,
+    typer.Option("--consent", metavar="DATE",
+                 help="The day they were told what is kept, and for how long, and agreed "
+                 "(YYYY-MM-DD or 'today').", show_default=False),
+]
 NoCommitOpt = Annotated[
     bool,
     typer.Option("--no-commit", help="Stage the change in git but do not commit it."),

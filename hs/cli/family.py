@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import (
+    ConsentOpt,
+    DateOpt,
+    NoCommitOpt,
+    RepoOpt,
+    open_repo,
+    parse_date,
+    parse_optional_date,
+    report_change,
+)
 
 family_app = typer.Typer(help="Refer families and decide on their referrals.",
                          no_args_is_help=True)
@@ -49,6 +58,7 @@ def refer(
     parent_birth_year: Annotated[list[int] | None, typer.Option(
         "--parent-birth-year", metavar="YYYY", help="A parent's birth year; repeat for "
         "each parent.")] = None,
+    consent: ConsentOpt = None,
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
@@ -64,7 +74,8 @@ def refer(
         open_repo(repo), day, referrer, location=location, family=family, name=name,
         municipality=municipality, children=child or [], expecting=expecting,
         languages=language or [], flags=flag or [],
-        parent_birth_years=parent_birth_year or [], commit=not no_commit))
+        parent_birth_years=parent_birth_year or [],
+        consent=parse_optional_date(consent, "--consent"), commit=not no_commit))
 
 
 @family_app.command("accept")
@@ -102,6 +113,18 @@ def withdraw(family: FamArg, date: DateOpt, reason: ReasonOpt, repo: RepoOpt = N
     day = parse_date(date)
     report_change(withdraw_family(open_repo(repo), family, day, reason,
                                   commit=not no_commit))
+
+
+@family_app.command("consent")
+def consent_cmd(family: FamArg, date: DateOpt, repo: RepoOpt = None,
+                no_commit: NoCommitOpt = False) -> None:
+    """Record the day the family was told what is kept about them, and for how long, and
+    agreed."""
+    from hs.app.retention import record_consent
+
+    day = parse_date(date)
+    report_change(record_consent(open_repo(repo), "family", family, day,
+                                 commit=not no_commit))
 
 
 def register(app: typer.Typer) -> None:

@@ -97,6 +97,8 @@ MSG = Catalog({
     "what.undecided": ("referral undecided", "aanmelding zonder beslissing"),
     "what.no-starter": ("no starter volunteer", "geen startmaatje"),
     "what.check": ("criminal-record check", "uittreksel strafregister"),
+    "what.consent": ("consent", "toestemming"),
+    "what.retention": ("retention over", "bewaartermijn voorbij"),
     "cause.no-six-month-review": ("started {since}", "gestart {since}"),
     "cause.no-closing": ("started {since}", "gestart {since}"),
     "cause.extension-ends": ("extended {since}", "verlengd {since}"),
@@ -106,6 +108,8 @@ MSG = Catalog({
     "cause.no-starter": ("accepted {since}", "aanvaard {since}"),
     "cause.check-expires": ("checked {since}", "gecontroleerd {since}"),
     "cause.check-missing": ("no check on record", "geen uittreksel gekend"),
+    "cause.no-consent": ("no consent since {since}", "geen toestemming sinds {since}"),
+    "cause.support-ended": ("support ended {since}", "begeleiding beëindigd {since}"),
     # statuses, kinds
     "status.unknown": ("unknown", "onbekend"),
     "status.referred": ("referred", "aangemeld"),

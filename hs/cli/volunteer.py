@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hs.cli.common import (
+    ConsentOpt,
     DateOpt,
     NoCommitOpt,
     RepoOpt,
@@ -58,6 +59,7 @@ def add(
     preference: Annotated[list[str] | None, typer.Option(
         "--preference", metavar="CODE", help="What the volunteer likes to take on "
         "(vocabulary volunteer_preferences); repeat for several.")] = None,
+    consent: ConsentOpt = None,
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
@@ -72,7 +74,20 @@ def add(
         r, location, gender, birth_year, name=name, languages=language or [],
         roles=role or [], municipality=municipality, joined=joined_day,
         checked=checked_day, availability=available or [], capacity=capacity,
-        preferences=preference or [], day=today(), commit=not no_commit))
+        preferences=preference or [], day=today(),
+        consent=parse_optional_date(consent, "--consent"), commit=not no_commit))
+
+
+@volunteer_app.command("consent")
+def consent_cmd(volunteer: VolArg, date: DateOpt, repo: RepoOpt = None,
+                no_commit: NoCommitOpt = False) -> None:
+    """Record the day the volunteer was told what is kept about them, and for how long,
+    and agreed."""
+    from hs.app.retention import record_consent
+
+    day = parse_date(date)
+    report_change(record_consent(open_repo(repo), "volunteer", volunteer, day,
+                                 commit=not no_commit))
 
 
 @volunteer_app.command("stop")

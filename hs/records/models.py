@@ -236,6 +236,20 @@ class MatchingWeights(Strict):
     waiting: float = 1.0
 
 
+class RetentionSettings(Strict):
+    years: int = Field(
+        default=1, ge=1, le=30,
+        description="Years a family's or volunteer's record is kept after support ended "
+        "(hs retention).")
+    youth_care_years: int = Field(
+        default=6, ge=1, le=30,
+        description="Years for a family with the youth-care profile flag.")
+    consent_since: dt.date | None = Field(
+        default=None,
+        description="From this day on, families referred and volunteers registered are "
+        "asked for consent: hs due lists those without it (none: not listed).")
+
+
 class Config(Record):
     """``records/config.yaml``: settings of this records repository."""
 
@@ -257,6 +271,7 @@ class Config(Record):
         default=False, description="Personal fields (names, notes) are sealed: stored as "
         "ciphertext, each family and volunteer with its own key (hs init sets it; hs seal "
         "converts a repository). A plain value in a personal field is then a problem.")
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
 
 MODELS: dict[str, type[Record]] = {

@@ -108,20 +108,22 @@ class FamilyRow(FamilyRowBase):
     referrals: tuple[ReferralRow, ...]
     signals: tuple[SignalRow, ...]
     conflicts: tuple[ConflictRow, ...]
+    consent: Date | None
+    coarsened: Date | None
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), tuple((x4.date.toordinal(), x4.theme) for x4 in self.signals), tuple((x5.field, tuple((x6.author, x6.date.toordinal()) for x6 in x5.values)) for x5 in self.conflicts))
+        return (self.id, self.location, self.municipality, self.languages, self.flags, self.children, self.parent_birth_years, self.pref_gender, self.pref_half_days, self.dutch_practice, tuple((x2.date.toordinal(), x2.referrer, x2.expecting, tuple((x3.date.toordinal(), x3.decision, x3.reason) for x3 in x2.decisions)) for x2 in self.referrals), tuple((x4.date.toordinal(), x4.theme) for x4 in self.signals), tuple((x5.field, tuple((x6.author, x6.date.toordinal()) for x6 in x5.values)) for x5 in self.conflicts), _o(self.consent), _o(self.coarsened))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> FamilyRow:
-        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(SignalRow(_fromord(x4[0]), x4[1]) for x4 in t[11]), tuple(ConflictRow(x5[0], tuple(ConflictValueRow(x6[0], _fromord(x6[1])) for x6 in x5[1])) for x5 in t[12]))
+        return cls(t[0], t[1], t[2], tuple(t[3]), tuple(t[4]), tuple(t[5]), tuple(t[6]), t[7], tuple(t[8]), t[9], tuple(ReferralRow(_fromord(x2[0]), x2[1], x2[2], tuple(DecisionRow(_fromord(x3[0]), x3[1], x3[2]) for x3 in x2[3])) for x2 in t[10]), tuple(SignalRow(_fromord(x4[0]), x4[1]) for x4 in t[11]), tuple(ConflictRow(x5[0], tuple(ConflictValueRow(x6[0], _fromord(x6[1])) for x6 in x5[1])) for x5 in t[12]), _d(t[13]), _d(t[14]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
         g_household = d.get("household") or {}
         g_preferences = d.get("preferences") or {}
-        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple((_n(x4["date"]), x4["theme"]) for x4 in d.get("signals", ())), tuple((x5["field"], tuple((x6["author"], _n(x6["date"])) for x6 in x5.get("values", ()))) for x5 in d.get("conflicts", ())))
+        return (rid, d["location"], d.get("municipality"), tuple(d.get("languages", ())), tuple(d.get("flags", ())), tuple(x1["born"] for x1 in d.get("children", ())), tuple(g_household.get("parent_birth_years", ())), g_preferences.get("volunteer_gender"), tuple(g_preferences.get("half_days", ())), bool(g_preferences.get("dutch_practice", False)), tuple((_n(x2["date"]), x2["referrer"], x2.get("expecting"), tuple((_n(x3["date"]), x3["decision"], x3.get("reason")) for x3 in x2.get("decisions", ()))) for x2 in d.get("referrals", ())), tuple((_n(x4["date"]), x4["theme"]) for x4 in d.get("signals", ())), tuple((x5["field"], tuple((x6["author"], _n(x6["date"])) for x6 in x5.get("values", ()))) for x5 in d.get("conflicts", ())), _n_or_none(d.get("consent")), _n_or_none(d.get("coarsened")))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> FamilyRow:
@@ -151,18 +153,21 @@ class VolunteerRow(VolunteerRowBase):
     check_date: Date | None
     periods: tuple[PeriodRow, ...]
     conflicts: tuple[ConflictRow, ...]
+    registered: Date | None
+    consent: Date | None
+    coarsened: Date | None
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods), tuple((x2.field, tuple((x3.author, x3.date.toordinal()) for x3 in x2.values)) for x2 in self.conflicts))
+        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods), tuple((x2.field, tuple((x3.author, x3.date.toordinal()) for x3 in x2.values)) for x2 in self.conflicts), _o(self.registered), _o(self.consent), _o(self.coarsened))
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> VolunteerRow:
-        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]), tuple(ConflictRow(x2[0], tuple(ConflictValueRow(x3[0], _fromord(x3[1])) for x3 in x2[1])) for x2 in t[13]))
+        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]), tuple(ConflictRow(x2[0], tuple(ConflictValueRow(x3[0], _fromord(x3[1])) for x3 in x2[1])) for x2 in t[13]), _d(t[14]), _d(t[15]), _d(t[16]))
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
-        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())), tuple((x2["field"], tuple((x3["author"], _n(x3["date"])) for x3 in x2.get("values", ()))) for x2 in d.get("conflicts", ())))
+        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())), tuple((x2["field"], tuple((x3["author"], _n(x3["date"])) for x3 in x2.get("values", ()))) for x2 in d.get("conflicts", ())), _n_or_none(d.get("registered")), _n_or_none(d.get("consent")), _n_or_none(d.get("coarsened")))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> VolunteerRow:
@@ -284,6 +289,8 @@ F_DUTCH_PRACTICE = 9
 F_REFERRALS = 10
 F_SIGNALS = 11
 F_CONFLICTS = 12
+F_CONSENT = 13
+F_COARSENED = 14
 R_DATE = 0
 R_REFERRER = 1
 R_EXPECTING = 2
@@ -302,6 +309,9 @@ V_TRAINING = 10
 V_CHECK_DATE = 11
 V_PERIODS = 12
 V_CONFLICTS = 13
+V_REGISTERED = 14
+V_CONSENT = 15
+V_COARSENED = 16
 T_ID = 0
 T_FAMILY = 1
 T_KIND = 2

@@ -123,7 +123,11 @@ class Field(NamedTuple):
     (``list``, ``dict``, a group) or a callable. ``vocabulary``: the vocabulary the
     field's values (a code, or each code of a list) come from; ``key_vocabulary``: the
     vocabulary of a mapping's keys. ``personal``: names, notes, free text (never in a
-    message, a log or the cache). ``bounds``: pydantic's ``min_length``, ``ge``, ``le``."""
+    message, a log or the cache). ``bounds``: pydantic's ``min_length``, ``ge``, ``le``.
+    ``retention``: what ``hs retention --apply`` does to the field once the record's
+    retention period is over (:data:`RETENTION`): ``keep`` it (what the figures of past
+    years need), ``coarsen`` it (a date becomes the first day of its month) or ``drop`` it
+    (whatever could identify a person)."""
 
     name: str
     type: str
@@ -134,6 +138,7 @@ class Field(NamedTuple):
     key_vocabulary: str | None = None
     personal: bool = False
     bounds: Mapping[str, Any] = MappingProxyType({})
+    retention: str = "keep"
 
     @property
     def required(self) -> bool:
@@ -257,6 +262,7 @@ def _buddy() -> list[str]:
 
 CONFLICT_VALUE = Group("ConflictValue", (
     Field("value", "str | int | float | bool | dict | list | None", None, personal=True,
+          retention="drop",
           description="One value of the field (none: the entry was removed)."),
     Field("author", "Text", description="Author of the commit that gave this value."),
     Field("date", "dt.date", description="Date of that commit."),
@@ -270,7 +276,7 @@ CONFLICT = Group("Conflict", (
 
 
 def _conflicts() -> Field:
-    return Field("conflicts", "list[Conflict]", factory="list",
+    return Field("conflicts", "list[Conflict]", factory="list", retention="drop",
                  description="Fields given two values on two laptops, kept by a merge "
                  "until 'hs resolve' settles them (hs sync, git pull).")
 
@@ -279,6 +285,25 @@ def _conflicts_col() -> Col:
     return Col("conflicts", row="ConflictRow", columns=(
         Col("field"), Col("values", row="ConflictValueRow", columns=(
             Col("author"), Col("date")))))
+
+
+# --- consent and retention (families and volunteers) -----------------------------------------
+
+#: What retention may do to a field (:attr:`Field.retention`).
+RETENTION: tuple[str, ...] = ("keep", "coarsen", "drop")
+
+
+def _consent(who: str) -> Field:
+    return Field("consent", "dt.date | None", None,
+                 description=f"Day the {who} was told what is kept about them, and for how "
+                 "long, and agreed (hs " + who + " consent); 'hs due' lists records "
+                 "without it (config.yaml retention.consent_since).")
+
+
+def _coarsened() -> Field:
+    return Field("coarsened", "dt.date | None", None,
+                 description="Day 'hs retention --apply' reduced the record to what the "
+                 "figures of past years need (its retention period was over).")
 
 
 # --- locations -------------------------------------------------------------------------------
@@ -314,7 +339,7 @@ CHILD = Group("Child", (
 HOUSEHOLD = Group("Household", (
     Field("adults", "int", 1, bounds={"ge": 0, "le": 20},
           description="Adults in the household."),
-    Field("parent_birth_years", "list[Year]", factory="list",
+    Field("parent_birth_years", "list[Year]", factory="list", retention="drop",
           description="Birth year of each parent (never the date)."),
 ))
 
@@ -325,7 +350,7 @@ DECISION_EVENT = Group("DecisionEvent", (
           vocabulary=Chosen("decision", {"refused": "refusal_reasons",
                                          "withdrawn": "withdrawal_reasons"}),
           description="Refusal or withdrawal reason code; required for those."),
-    Field("note", "Note | None", None, personal=True),
+    Field("note", "Note | None", None, personal=True, retention="drop"),
 ), rules=(decision_reason,), key=("date", "decision"))
 
 REFERRAL = Group("Referral", (
@@ -340,11 +365,11 @@ REFERRAL = Group("Referral", (
 ), key=("date",))
 
 FAMILY_PREFERENCES = Group("FamilyPreferences", (
-    Field("volunteer_gender", "Gender | None", None,
+    Field("volunteer_gender", "Gender | None", None, retention="drop",
           description="A gender the family asked for, if any (hard rule)."),
-    Field("half_days", "list[HalfDay]", factory="list",
+    Field("half_days", "list[HalfDay]", factory="list", retention="drop",
           description="Preferred visiting half-days, e.g. mon-am."),
-    Field("dutch_practice", "bool", False,
+    Field("dutch_practice", "bool", False, retention="drop",
           description="The family wants to practise Dutch with the buddy."),
 ))
 
@@ -352,7 +377,7 @@ SIGNAL = Group("Signal", (
     Field("date", "dt.date", description="Day the signal was seen."),
     Field("theme", "Code", vocabulary="signal_themes",
           description="Signal theme code (vocabulary 'signal_themes')."),
-    Field("note", "Note | None", None, personal=True,
+    Field("note", "Note | None", None, personal=True, retention="drop",
           description="Short note: what was seen (personal data)."),
     Field("migrated", "bool", False,
           description="Made by `hs migrate` from an undated signal code: the date is the "
@@ -361,7 +386,7 @@ SIGNAL = Group("Signal", (
 
 FAMILY = Group("Family", (
     Field("location", "LocationId"),
-    Field("name", "Text | None", None, personal=True,
+    Field("name", "Text | None", None, personal=True, retention="drop",
           description="How the coordinator recognises the family (optional)."),
     Field("municipality", "Text | None", None),
     Field("household", "Household", factory="Household"),
@@ -376,10 +401,12 @@ FAMILY = Group("Family", (
     Field("signals", "list[Signal]", factory="list",
           description="Signals of structural problems seen in the family, in date order "
           "(`hs signal`)."),
-    Field("note", "Note | None", None, personal=True),
-    Field("erased", "dt.date | None", None,
+    Field("note", "Note | None", None, personal=True, retention="drop"),
+    Field("erased", "dt.date | None", None, retention="keep",
           description="Day the record was erased (hs erase): its key is destroyed, so its "
           "sealed fields are unreadable in every revision; its plain fields still count."),
+    _consent("family"),
+    _coarsened(),
     _conflicts(),
 ))
 
@@ -395,31 +422,39 @@ ACTIVE_PERIOD = Group("ActivePeriod", (
 
 VOLUNTEER = Group("Volunteer", (
     Field("location", "LocationId"),
-    Field("name", "Text | None", None, personal=True,
+    Field("name", "Text | None", None, personal=True, retention="drop",
           description="Name as the coordinator uses it."),
     Field("gender", "Gender"),
     Field("birth_year", "Year"),
     Field("municipality", "Text | None", None),
-    Field("languages", "list[Language]", factory="list", vocabulary="languages"),
+    Field("languages", "list[Language]", factory="list", vocabulary="languages",
+          retention="drop"),
     Field("roles", "list[TrajectoryKind]", factory=_buddy,
           description="buddy, starter, language, coach."),
-    Field("availability", "list[HalfDay]", factory="list",
+    Field("availability", "list[HalfDay]", factory="list", retention="drop",
           description="Half-days the volunteer can visit."),
     Field("capacity", "int", 1, bounds={"ge": 0, "le": 10}, description="Families at once."),
     Field("preferences", "list[Code]", factory="list", vocabulary="volunteer_preferences",
+          retention="drop",
           description="What the volunteer likes to take on (vocabulary "
           "'volunteer_preferences': perinatal, young-children, ...)."),
+    Field("registered", "dt.date | None", None,
+          description="Day the volunteer was registered (hs volunteer add): retention of "
+          "a candidate who never started counts from it."),
     Field("training", "dict[Code, dt.date]", factory="dict", key_vocabulary="training_steps",
+          retention="coarsen",
           description="Training step code (vocabulary 'training_steps') -> date done."),
-    Field("check_date", "dt.date | None", None,
+    Field("check_date", "dt.date | None", None, retention="coarsen",
           description="Day the criminal-record extract (model 2) was checked. "
           "The document itself is never stored."),
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
-    Field("note", "Note | None", None, personal=True),
-    Field("erased", "dt.date | None", None,
+    Field("note", "Note | None", None, personal=True, retention="drop"),
+    Field("erased", "dt.date | None", None, retention="keep",
           description="Day the record was erased (hs erase): its key is destroyed, so its "
           "sealed fields are unreadable in every revision; its plain fields still count."),
+    _consent("volunteer"),
+    _coarsened(),
     _conflicts(),
 ))
 
@@ -436,7 +471,7 @@ ASSIGNMENT = Group("Assignment", (
 VISIT = Group("Visit", (
     Field("date", "dt.date"),
     Field("minutes", "int | None", None, bounds={"ge": 1, "le": 1440}),
-    Field("note", "Note | None", None, personal=True),
+    Field("note", "Note | None", None, personal=True, retention="drop"),
 ), key=("date",))
 
 REVIEW = Group("Review", (
@@ -447,7 +482,7 @@ REVIEW = Group("Review", (
     # the domains of a review's scores are not checked against impact_domains today
     Field("scores", "dict[Code, Score]", factory="dict",
           description="Impact scores 1-5 per domain, if measured."),
-    Field("note", "Note | None", None, personal=True),
+    Field("note", "Note | None", None, personal=True, retention="drop"),
 ), key=("date", "kind"))
 
 IMPACT = Group("Impact", (
@@ -466,7 +501,7 @@ TRAJECTORY = Group("Trajectory", (
     Field("impact", "Impact", factory="Impact"),
     Field("end", "dt.date | None", None, description="Close date."),
     Field("close_reason", "Code | None", None, vocabulary="close_reasons"),
-    Field("note", "Note | None", None, personal=True),
+    Field("note", "Note | None", None, personal=True, retention="drop"),
     _conflicts(),
 ), rules=(close_rules,))
 
@@ -520,7 +555,7 @@ KINDS: dict[str, Kind] = {
             Col("decisions", row="DecisionRow", columns=(
                 Col("date"), Col("decision"), Col("reason"))))),
         Col("signals", row="SignalRow", columns=(Col("date"), Col("theme"))),
-        _conflicts_col(),
+        _conflicts_col(), Col("consent"), Col("coarsened"),
     )), "f", "families"),
     "volunteer": Kind("volunteer", VOLUNTEER, Row("VolunteerRow", "V", (
         Col("location"), Col("municipality"), Col("gender"), Col("birth_year"),
@@ -528,6 +563,7 @@ KINDS: dict[str, Kind] = {
         Col("preferences"), Col("training"), Col("check_date"),
         Col("active", "periods", row="PeriodRow", columns=(
             Col("start"), Col("end"), Col("stop_reason"))), _conflicts_col(),
+        Col("registered"), Col("consent"), Col("coarsened"),
     )), "v", "volunteers"),
     "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", "T", (
         Col("family"), Col("kind"), Col("start"), Col("end"), Col("close_reason"),

@@ -16,12 +16,17 @@ by ``hs init`` and by the first hs command in a clone that lacks it (``git clone
   that was there is kept as ``post-merge.local`` and run first, as for pre-commit.
 * **Temporary files** of an hs write killed halfway (``.NAME.PID.tmp``) are ignored by
   git (``info/exclude``, for clones whose ``.gitignore`` predates them).
+* **Private git files**: ``core.sharedRepository`` is ``0600``, so that every file git
+  writes in the git folder from now on (objects, refs, the index, logs) is readable by its
+  owner only (folders 0700); what is there already, and the records tree, are made so once
+  (:func:`hs.base.private.restrict_tree`). hs's own files are private through its umask
+  (:mod:`hs.base.private`).
 * the record-aware **merge driver** (:func:`hs.store.mergesetup.register`), checked on
   every command rather than once (one read of ``.git/config``), as it names the Python
   that runs hs, which changes when hs is installed again.
 
 :func:`ensure` is on every command's path: when the clone is set up it costs a few
-``stat`` calls (the marker file ``hs-setup-1`` in the common git folder), no git process.
+``stat`` calls (the marker file ``hs-setup-3`` in the common git folder), no git process.
 A clone that cannot be set up (a read-only git folder) is left as it is, silently: the
 commands still work, and the next one tries again.
 """
@@ -34,10 +39,15 @@ import sys
 from pathlib import Path
 
 from hs.base.errors import HsError
+from hs.base.private import restrict_tree
+from hs.records.layout import RECORDS
 from hs.store import gitops, gitstate, mergesetup
+from hs.store.cache import CACHE_DIR
 
 OFF = "HS_CLONE_SETUP"  # 'off': leave the git folder alone (the test suite; a CI runner)
-MARKER = "hs-setup-2"  # bump the number when a clone needs more (2: the post-merge hook)
+#: bump the number when a clone needs more (2: the post-merge hook; 3: private git files)
+MARKER = "hs-setup-3"
+SHARED = "0600"  # core.sharedRepository: git's files for their owner only
 HOOK = "pre-commit"
 LOCAL_HOOK = "pre-commit.local"
 SIGNATURE = "# hs pre-commit hook"
@@ -71,8 +81,17 @@ def setup(root: Path, top: Path, common: Path) -> None:
     install_hook(hooks, os.path.relpath(root, top))
     install_hook(hooks, os.path.relpath(root, top), POST_MERGE)
     exclude_temporary(common)
-    (common / MARKER).write_text("set up by hs: pre-commit and post-merge hooks, info/exclude\n",
-                                 encoding="utf-8")
+    make_private(root, top, common)
+    (common / MARKER).write_text("set up by hs: pre-commit and post-merge hooks, info/exclude, "
+                                 "private files\n", encoding="utf-8")
+
+
+def make_private(root: Path, top: Path, common: Path) -> None:
+    """``core.sharedRepository`` 0600, and the git folder and records tree private now."""
+    gitops.run(top, "config", "core.sharedRepository", SHARED)
+    restrict_tree(common)
+    restrict_tree(root / RECORDS)
+    restrict_tree(root / CACHE_DIR)
 
 
 def _hooks_dir(top: Path, common: Path) -> Path:

@@ -242,6 +242,9 @@ EXPECTED_DUE = [
             _d("2025-12-26"), 5, _d("2025-06-27")),
     DueItem("closing", "no-closing", "t00000003", "leuven", _d("2025-12-30"), 1,
             _d("2024-12-30")),
+    # stopped 2024-12-31: the default retention (1 year) is over on 2025-12-31
+    DueItem("retention", "support-ended", "v00000005", "leuven", _d("2025-12-31"), 0,
+            _d("2024-12-31")),
     DueItem("check", "check-expires", "v00000004", "leuven", _d("2026-01-05"), -5,
             _d("2023-01-05")),
 ]

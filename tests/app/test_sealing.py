@@ -181,3 +181,15 @@ def test_shown_name_for_tables(sealed_repo: Path) -> None:
     forget_keys(sealed_repo)
     assert [shown_name(Repo(sealed_repo), x, "family" if x == fid else "volunteer")
             for x in (fid, vid)] == ["[sealed]", "[erased]"]
+
+
+def test_tables_open_sealed_names_only_where_the_clone_holds_the_key(
+        sealed_repo: Path) -> None:
+    fid, vid, _ = a_story(sealed_repo)
+    code, out, err = invoke(sealed_repo, "list", "families", "--names", "-f", "csv")
+    assert code == 0, err
+    assert NAME in out and "hs1:" not in out
+    forget_keys(sealed_repo)
+    code, out, err = invoke(sealed_repo, "list", "families", "--names", "-f", "csv")
+    assert code == 0, err
+    assert NAME not in out and "[sealed]" in out and "hs1:" not in out

@@ -162,6 +162,7 @@ no visit               t00000001  leuven      2025-12-22               9  last v
 referral undecided     f0000000f  leuven      2025-12-24               7  referred 2025-12-10
 six-month review       t00000002  leuven      2025-12-26               5  started 2025-06-27
 closing conversation   t00000003  leuven      2025-12-30               1  started 2024-12-30
+retention over         v00000005  leuven      2025-12-31               0  support ended 2024-12-31
 criminal-record check  v00000004  leuven      2026-01-05              -5  checked 2023-01-05
 """
 
@@ -169,7 +170,7 @@ DUE_TABLE = """\
 Due by 2026-01-07
 
   What                    Record      Location   Due          Days overdue   Reason
- ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
   criminal-record check   v00000002   leuven     2023-03-01           1036   no check on record
   no starter volunteer    f0000000j   herent     2025-01-15            350   accepted 2025-01-15
   no starter volunteer    f0000000a   leuven     2025-06-10            204   accepted 2025-06-10
@@ -181,9 +182,10 @@ Due by 2026-01-07
   referral undecided      f0000000f   leuven     2025-12-24              7   referred 2025-12-10
   six-month review        t00000002   leuven     2025-12-26              5   started 2025-06-27
   closing conversation    t00000003   leuven     2025-12-30              1   started 2024-12-30
+  retention over          v00000005   leuven     2025-12-31              0   support ended 2024-12-31
   criminal-record check   v00000004   leuven     2026-01-05             -5   checked 2023-01-05
 
-                                              12 items"""
+                                               13 items"""
 
 DUE_MARKDOWN = """\
 | What                  | Record    | Location   | Due        |   Days overdue | Reason                        |
@@ -198,6 +200,7 @@ DUE_MARKDOWN = """\
 | referral undecided    | f0000000f | leuven     | 2025-12-24 |              7 | referred 2025-12-10           |
 | six-month review      | t00000002 | leuven     | 2025-12-26 |              5 | started 2025-06-27            |
 | closing conversation  | t00000003 | leuven     | 2025-12-30 |              1 | started 2024-12-30            |
+| retention over        | v00000005 | leuven     | 2025-12-31 |              0 | support ended 2024-12-31      |
 | criminal-record check | v00000004 | leuven     | 2026-01-05 |             -5 | checked 2023-01-05            |
 | no visit              | t00000006 | leuven     | 2026-01-10 |            -10 | started 2025-12-20; no visits |
 """
@@ -223,7 +226,7 @@ def test_due_csv_and_json(repo: Path) -> None:
     data = json.loads(run("due", "-f", "json"))
     assert [d["what"] for d in data] == [
         "check", "no-starter", "no-starter", "no-starter", "no-starter", "closing", "check",
-        "no-visit", "undecided", "six-month-review", "closing", "check"]
+        "no-visit", "undecided", "six-month-review", "closing", "retention", "check"]
     assert data[5] == {"what": "closing", "record": "t00000004", "location": "leuven",
                        "due": "2025-12-04", "days_overdue": 27, "cause": "extension-ends",
                        "since": "2025-06-05", "reason": "extended 2025-06-05"}
@@ -540,9 +543,10 @@ Te doen tegen 07/01/2026
   aanmelding…     f0000000f                 24/12/2025       7   aangemeld…
   afstemmingsg…   t00000002                 26/12/2025       5   gestart…
   afrondingsge…   t00000003                 30/12/2025       1   gestart…
+  bewaartermij…   v00000005                 31/12/2025       0   begeleiding…
   uittreksel…     v00000004                 05/01/2026      -5   gecontroleer…
 
-                                    12 items"""
+                                    13 items"""
 
 
 def test_due_at_80_columns_in_dutch_belgian_dates(repo: Path,

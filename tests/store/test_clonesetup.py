@@ -166,3 +166,40 @@ def test_a_linked_work_tree_uses_the_common_hooks(empty_repo: Path, tmp_path: Pa
     assert hs(linked, "list", "families")[0] == 0
     assert clonesetup.SIGNATURE in (empty_repo / ".git/hooks/pre-commit").read_text()
     assert (empty_repo / ".git" / clonesetup.MARKER).exists()
+
+
+def _open_to_others(top: Path) -> list[str]:
+    """Files and folders under ``top`` that the group or others may read or enter."""
+    return sorted(p.relative_to(top).as_posix() for p in [top, *top.rglob("*")]
+                  if not p.is_symlink() and p.stat().st_mode & 0o077)
+
+
+def test_init_and_a_clone_keep_git_files_and_hs_files_private(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """core.sharedRepository 0600 in every clone; what git and hs write afterwards is its
+    owner's only, also where the user's umask would let others read."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "records-leuven"
+        assert hs(None, "init", str(target))[0] == 0
+        assert git(target, "config", "core.sharedRepository").strip() == "0600"
+        assert _open_to_others(target / ".git") == []
+        clone = tmp_path / "clone"
+        git(tmp_path, "clone", "-q", str(target), str(clone))
+        assert _open_to_others(clone / ".git") != []  # git clone with the umask 022
+        assert hs(clone, "list", "families")[0] == 0
+        assert git(clone, "config", "core.sharedRepository").strip() == "0600"
+        assert _open_to_others(clone / ".git") == []
+        assert _open_to_others(clone / "records") == []
+        assert _open_to_others(clone / ".hs") == []  # the cache and the lock
+        new(clone, "location", "add", "lier", "--name", "Home-Start Lier", "--municipality",
+            "Lier", "--from", "2025-01-01")
+        new(clone, "family", "refer", "--location", "lier", "--date", "2025-06-02",
+            "--referrer", "self")
+        for top in (".git", "records", ".hs"):  # new objects, the new records, the cache
+            assert _open_to_others(clone / top) == [], top
+        assert os.umask(0o022) == 0o022  # restored after each command
+    finally:
+        os.umask(old)

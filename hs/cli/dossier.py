@@ -1,0 +1,50 @@
+"""`hs dossier ID [--out FILE]`: everything held about one family or volunteer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hs.base.i18n import Catalog
+from hs.cli.common import RepoOpt, open_repo, parse_date
+
+MSG = Catalog({
+    "written": ("dossier of {id}: {page} and {data} (readable by you only; hand them over "
+                "in person or through a secure channel, then delete them)",
+                "dossier van {id}: {page} en {data} (enkel door jou leesbaar; geef ze "
+                "persoonlijk of via een beveiligd kanaal en wis ze daarna)"),
+})
+
+
+def dossier(
+    record: Annotated[str, typer.Argument(
+        metavar="ID", help="Family or volunteer ID (or a unique prefix of it).",
+        show_default=False)],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="FILE",
+        help="The page to write (Markdown; the JSON goes beside it, FILE with .json). "
+        "Default: dossier-ID.md in the current folder.", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="The date the dossier says it was made.",
+        show_default=False)] = None,
+    repo: RepoOpt = None,
+) -> None:
+    """Everything held about one family or volunteer (subject access).
+
+    The record, a family's trajectories (visits, reviews, notes) and signals, a
+    volunteer's trajectories and events, and every change from git, as a page in the
+    language of hs (--lang) and as JSON. Erased data is reported as erased."""
+    from hs.app import dossier as app
+    from hs.cli.output import message
+
+    day = parse_date(as_of, "--as-of")
+    r = open_repo(repo)
+    d = app.build(r, record, day)
+    page, data = app.write(d, out if out is not None else Path(f"dossier-{d.id}.md"))
+    message(MSG("written", id=d.id, page=page, data=data))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dossier")(dossier)

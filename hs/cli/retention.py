@@ -1,0 +1,129 @@
+"""`hs retention [--apply]`: the records whose retention period is over, and applying it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from hs.base.i18n import Catalog
+from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date, report_change
+
+MSG = Catalog({
+    "h.record": ("Record", "Record"),
+    "h.kind": ("Kind", "Soort"),
+    "h.location": ("Location", "Werking"),
+    "h.rule": ("Rule", "Regel"),
+    "h.years": ("Years", "Jaren"),
+    "h.ended": ("Ended by", "Beëindigd door"),
+    "h.since": ("Support ended", "Einde begeleiding"),
+    "h.due": ("Due", "Tegen"),
+    "h.days_overdue": ("Days overdue", "Dagen te laat"),
+    "t.retention": ("Retention over on {day}", "Bewaartermijn voorbij op {day}"),
+    "n.rows": ("{n} records", "{n} records"),
+    "empty": ("no record's retention is over on {day}",
+              "van geen enkel record is de bewaartermijn voorbij op {day}"),
+    "kind.family": ("family", "gezin"),
+    "kind.volunteer": ("volunteer", "vrijwilliger"),
+    "rule.family": ("family: {years} year(s) after support", "gezin: {years} jaar na de "
+                    "begeleiding"),
+    "rule.family-youth-care": ("family with youth care: {years} years after support",
+                               "gezin met jeugdhulp: {years} jaar na de begeleiding"),
+    "rule.volunteer": ("volunteer: {years} year(s) after the stop",
+                       "vrijwilliger: {years} jaar na de stopzetting"),
+    "rule.candidate": ("candidate who never started: {years} year(s) after registration",
+                       "kandidaat die nooit startte: {years} jaar na de inschrijving"),
+    "cause.trajectory-end": ("last trajectory closed", "laatste traject afgesloten"),
+    "cause.decision": ("refused or withdrawn", "geweigerd of afgehaakt"),
+    "cause.stop": ("stopped", "gestopt"),
+    "cause.registration": ("registered", "ingeschreven"),
+    "confirm": ("Erase {n} records and reduce them to what the figures need? This cannot "
+                "be undone.",
+                "{n} records wissen en beperken tot wat de cijfers nodig hebben? Dit kan "
+                "niet ongedaan gemaakt worden."),
+    "need-yes": ("--apply erases records: confirm with --yes when not on a terminal",
+                 "--apply wist records: bevestig met --yes als je niet aan een terminal "
+                 "werkt"),
+    "cancelled": ("nothing was changed", "er is niets gewijzigd"),
+})
+
+
+def on_terminal() -> bool:
+    """Whether someone can answer a question (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def retention(
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Erase and reduce every record listed, in one commit (asks first "
+        "on a terminal).")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Do not ask before --apply (needed when not on a terminal).")]
+    = False,
+    location: Annotated[str | None, typer.Option(
+        "--location", "-l", metavar="LOC", help="Only this location (its code).",
+        show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="Answer for this day (YYYY-MM-DD or today).",
+        show_default=False)] = None,
+    fmt: FormatOpt = None,
+    repo: RepoOpt = None,
+) -> None:
+    """What retention makes due; --apply erases and reduces it.
+
+    Families are kept retention.years (1) after support ended (the end of the last
+    trajectory, or the last decision for a family refused or withdrawn), and
+    retention.youth_care_years (6) with the youth-care flag; volunteers retention.years
+    after their stop (or registration, for a candidate who never started). Applying
+    keeps what the figures of past years need (docs/privacy.md)."""
+    from hs.app import retention as app
+    from hs.app.views import check_location
+    from hs.base.errors import UsageError
+    from hs.cli.output import Column, Table, emit, message, resolve_format
+
+    fmt = resolve_format(fmt)
+    human = fmt not in ("json", "csv")
+    r = open_repo(repo)
+    day = parse_date(as_of, "--as-of")
+    check_location(r.index, location)
+    items = app.due(r.index, day, location)
+    if apply:
+        if not items:
+            message(MSG("empty", day=day.isoformat()))
+            return
+        if not yes:
+            if not on_terminal():
+                raise UsageError(MSG("need-yes"))
+            if not typer.confirm(MSG("confirm", n=len(items)), default=False, err=True):
+                message(MSG("cancelled"))
+                return
+        outcome = app.apply(r, day, location=location)
+        if outcome is not None:
+            report_change(outcome)
+        return
+    keys = ("record", "kind", "location", "rule", "years", "since", "cause", "due",
+            "days_overdue")
+    heads = {"cause": "ended", "since": "since"}
+    cols = [Column(k, MSG(f"h.{heads.get(k, k)}"),
+                   "right" if k in ("years", "days_overdue") else "left") for k in keys]
+    rows = [{
+        "record": i.record,
+        "kind": MSG(f"kind.{i.kind}") if human else i.kind,
+        "location": i.location,
+        "rule": MSG(f"rule.{i.rule}", years=i.years) if human else i.rule,
+        "years": i.years, "since": i.since,
+        "cause": MSG(f"cause.{i.cause}") if human else i.cause,
+        "due": i.due, "days_overdue": (day - i.due).days,
+    } for i in items]
+    if not rows and human:
+        message(MSG("empty", day=day.isoformat()))
+        return
+    table = Table(MSG("t.retention", day=day.isoformat()), cols, rows)
+    if fmt == "table":
+        table.caption = MSG("n.rows", n=len(rows))
+    emit(table, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("retention")(retention)
