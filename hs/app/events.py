@@ -38,47 +38,7 @@ from hs.rules.events import MODULE, attendance_problem
 from hs.store.repo import Repo, today
 from hs.store.yamlio import YamlIssue, load_document
 
-MSG = Catalog({
-    "event.add": ("event {id} added: {kind} on {date}",
-                  "activiteit {id} toegevoegd: {kind} op {date}"),
-    "event.attend": ("event {id}: {n} attendance(s) recorded",
-                     "activiteit {id}: {n} aanwezigheid/aanwezigheden geregistreerd"),
-    "event.attend.one": ("event {id}: 1 attendance recorded",
-                         "activiteit {id}: 1 aanwezigheid geregistreerd"),
-    "event.unattend": ("event {id}: attendance of volunteer {vol} removed",
-                       "activiteit {id}: aanwezigheid van vrijwilliger {vol} geschrapt"),
-    "family.signal": ("family {id}: signal {theme} on {date}",
-                      "gezin {id}: signaal {theme} op {date}"),
-    "migrate.signals": ("signals of {n} family record(s) dated (migrated)",
-                        "signalen van {n} gezinsdossier(s) gedateerd (gemigreerd)"),
-    "migrate.nothing": ("nothing to migrate: every record has the current form",
-                        "niets te migreren: elk dossier heeft de huidige vorm"),
-    "future-date": ("{day} is after today ({today}): record an event after it happened",
-                    "{day} ligt na vandaag ({today}): registreer een gebeurtenis nadat ze "
-                    "plaatsvond"),
-    "bad-count": ("--count must be 0 to 10000, not {value}",
-                  "--count moet 0 tot 10000 zijn, niet {value}"),
-    "step-needs-module": ("--step is for a start-training module (--kind module)",
-                          "--step hoort bij een module van de starttraining (--kind module)"),
-    "module-needs-step": ("a start-training module needs --step (a training step code)",
-                          "een module van de starttraining heeft --step nodig (een code van "
-                          "een vormingsstap)"),
-    "already-attended": ("volunteer {vol} is already listed at event {id}",
-                         "vrijwilliger {vol} staat al op de lijst van activiteit {id}"),
-    "not-attended": ("volunteer {vol} is not listed at event {id}",
-                     "vrijwilliger {vol} staat niet op de lijst van activiteit {id}"),
-    "attendance": ("event {id}: {message}", "activiteit {id}: {message}"),
-    "no-volunteers": ("name at least one volunteer", "noem minstens één vrijwilliger"),
-    "rejected": ("{path}: {message} (nothing was written)",
-                 "{path}: {message} (er werd niets geschreven)"),
-    "warn-rule": ("{path}: {message}", "{path}: {message}"),
-    "unreadable": ("{path} cannot be read as YAML; fix it by hand first",
-                   "{path} is geen leesbare YAML; verbeter het eerst met de hand"),
-    "warn-step-other-date": (
-        "volunteer {vol}: training {step} was recorded on {old}; kept (the event is on {date})",
-        "vrijwilliger {vol}: vorming {step} stond al op {old}; behouden (de activiteit is "
-        "op {date})"),
-})
+MSG = Catalog("app.events")
 
 
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,

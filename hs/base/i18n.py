@@ -22,6 +22,7 @@ The language comes from ``--lang``, else ``HS_LANG``, else the locale.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -86,23 +87,17 @@ class PoEntry:
         return self.msgstr[0] if self.msgstr and self.msgstr[0] else self.msgid
 
 
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def _unquote(text: str, where: str) -> str:
-    text = text.strip()
     if len(text) < 2 or text[0] != '"' or text[-1] != '"':
         raise ValueError(f"{where}: a string in double quotes expected")
-    out = []
     body = text[1:-1]
-    i = 0
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            out.append(escapes.get(body[i + 1], body[i + 1]))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), body)
 
 
 def parse_po(text: str, name: str = "po") -> list[PoEntry]:
@@ -127,7 +122,7 @@ def parse_po(text: str, name: str = "po") -> list[PoEntry]:
         fields, comments, last = {}, [], None
 
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+        line = raw.rstrip()
         if not line:
             flush()
             continue
@@ -148,7 +143,7 @@ def parse_po(text: str, name: str = "po") -> list[PoEntry]:
         if keyword in ("msgctxt", "msgid") and keyword in fields or (
                 keyword == "msgctxt" and "msgid" in fields):
             flush()
-        fields[keyword] = _unquote(rest, f"{name}:{number}")
+        fields[keyword] = _unquote(rest.strip(), f"{name}:{number}")
         last = keyword
     flush()
     return entries
@@ -158,20 +153,80 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / f"{lang}.po"
 
 
+_SIMPLE = re.compile(r'^msgctxt "(.*)"\nmsgid "(.*)"\n(?:msgstr "(.*)"|msgid_plural "(.*)"\n'
+                     r'msgstr\[0\] "(.*)"\nmsgstr\[1\] "(.*)")$', re.M)
+
+
+def _simple(text: str) -> dict[str, Text] | None:
+    """The texts of a .po file whose every entry has one-line strings (a regular
+    expression: the quickest way in Python), or None when one has not."""
+    out: dict[str, Text] = {}
+    for m in _SIMPLE.finditer(text):
+        ctxt, msgid, msgstr, plural, one, many = m.groups()
+        if "\\" in m[0]:
+            ctxt, msgid = _unquote(f'"{ctxt}"', "po"), _unquote(f'"{msgid}"', "po")
+            msgstr, plural, one, many = (None if x is None else _unquote(f'"{x}"', "po")
+                                         for x in (msgstr, plural, one, many))
+        key = f"{ctxt}\x04{msgid}" if ctxt == HELP_CONTEXT else ctxt
+        if plural is None:
+            out[key] = msgstr or msgid
+        else:
+            out[key] = (one or msgid, many or plural)
+    return out if len(out) == text.count("\nmsgctxt ") + text.startswith("msgctxt ") else None
+
+
+def _blocks(text: str) -> dict[str, Text] | None:
+    """The texts of a .po file written one entry per paragraph (what gettext tools and
+    the catalogue tool write), or None for another layout (then :func:`parse_po`)."""
+    out: dict[str, Text] = {}
+    for block in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        last = ""
+        for line in block.split("\n"):
+            if not line or line[0] == "#":
+                continue
+            if line[0] == '"':
+                if not last:
+                    return None
+                fields[last] += _unquote(line.rstrip(), "po")
+                continue
+            keyword, _, rest = line.partition(" ")
+            if keyword in fields:
+                return None
+            fields[keyword] = _unquote(rest.strip(), "po")
+            last = keyword
+        ctxt = fields.get("msgctxt")
+        if ctxt is None:
+            continue
+        msgid = fields.get("msgid", "")
+        if "msgid_plural" in fields:
+            out[f"{ctxt}\x04{msgid}" if ctxt == HELP_CONTEXT else ctxt] = (
+                fields.get("msgstr[0]") or msgid,
+                fields.get("msgstr[1]") or fields["msgid_plural"])
+        else:
+            out[f"{ctxt}\x04{msgid}" if ctxt == HELP_CONTEXT else ctxt] = (
+                fields.get("msgstr") or msgid)
+    return out
+
+
 def table(lang: str) -> dict[str, Text]:
     """The texts of a language by message context (``"help\\x04<msgid>"`` for help
     texts), read from its .po file once per process."""
     found = _TABLES.get(lang)
     if found is None:
-        found = {}
         path = po_path(lang)
-        if path.exists():
-            for entry in parse_po(path.read_text(encoding="utf-8"), path.name):
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        quick = _simple(text)
+        if quick is None:
+            quick = _blocks(text)
+        if quick is None:
+            quick = {}
+            for entry in parse_po(text, path.name):
                 if entry.ctxt == HELP_CONTEXT:
-                    found[f"{HELP_CONTEXT}\x04{entry.msgid}"] = entry.text()
+                    quick[f"{HELP_CONTEXT}\x04{entry.msgid}"] = entry.text()
                 elif entry.ctxt is not None:
-                    found[entry.ctxt] = entry.text()
-        _TABLES[lang] = found
+                    quick[entry.ctxt] = entry.text()
+        found = _TABLES[lang] = quick
     return found
 
 

@@ -25,20 +25,7 @@ from hs.commands import COMMANDS, command_word
 def _MSG(key: str, **fields: object) -> str:
     from hs.base.i18n import Catalog
 
-    return Catalog({
-        "interrupted": ("interrupted", "onderbroken"),
-        "internal": ("internal error: {error} in {where} (run with HS_DEBUG=1 for details, "
-                     "and please report it)",
-                     "interne fout: {error} in {where} (HS_DEBUG=1 toont details; "
-                     "meld het ons alsjeblieft)"),
-        "lang": ("use nl or en", "gebruik nl of en"),
-        "overflow": ("a number or date is out of range (dates run from the year 1 to 9999)",
-                     "een getal of datum valt buiten het bereik (datums lopen van het jaar 1 "
-                     "tot 9999)"),
-        "os": ("{path}: {why}", "{path}: {why}"),
-        "os-nopath": ("cannot read or write a file: {why}",
-                      "kan een bestand niet lezen of schrijven: {why}"),
-    })(key, **fields)
+    return Catalog("cli")(key, **fields)
 
 
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

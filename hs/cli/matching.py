@@ -16,52 +16,7 @@ if TYPE_CHECKING:
     from hs.cli.output import Table
     from hs.records.index import Index
 
-MSG = Catalog({
-    "suggest-title": ("Volunteers for family {family} ({kind}, {day})",
-                      "Vrijwilligers voor gezin {family} ({kind}, {day})"),
-    "explain-title": ("Why: volunteers for family {family} ({kind}, {day})",
-                      "Waarom: vrijwilligers voor gezin {family} ({kind}, {day})"),
-    "plan-title": ("Proposed matches for the waiting list ({where}, {day})",
-                   "Voorgestelde koppelingen voor de wachtlijst ({where}, {day})"),
-    "all-locations": ("all locations", "alle werkingen"),
-    "rank": ("#", "#"),
-    "volunteer": ("volunteer", "vrijwilliger"),
-    "municipality": ("municipality", "gemeente"),
-    "excluded_by": ("excluded by", "uitgesloten door"),
-    "item": ("rule or score", "regel of score"),
-    "passed": ("passed", "voldaan"),
-    "score": ("score", "score"),
-    "weight": ("weight", "gewicht"),
-    "points": ("points", "punten"),
-    "reason": ("reason", "reden"),
-    "priority": ("priority", "voorrang"),
-    "family": ("family", "gezin"),
-    "location": ("location", "werking"),
-    "perinatal": ("perinatal", "perinataal"),
-    "waiting_since": ("waiting since", "wacht sinds"),
-    "waiting_days": ("days waiting", "dagen wachten"),
-    "unmatched": ("unmatched because", "niet gekoppeld want"),
-    "taken_by": ("taken by", "genomen door"),
-    "no-eligible-volunteer": ("no eligible volunteer", "geen geschikte vrijwilliger"),
-    "taken-by-higher-priority": ("eligible volunteers go to families higher on the list",
-                                 "geschikte vrijwilligers gaan naar gezinnen hoger op de "
-                                 "lijst"),
-    "not-waiting": ("note: family {family} is not on the waiting list on {day} ({status})",
-                    "let op: gezin {family} staat op {day} niet op de wachtlijst ({status})"),
-    "none-eligible": ("no volunteer meets every rule for family {family}; --all shows who "
-                      "is excluded and why",
-                      "geen vrijwilliger voldoet aan elke regel voor gezin {family}; --all "
-                      "toont wie uitgesloten is en waarom"),
-    "plan-summary": ("{pairs} proposed pairs (total score {total}); {unmatched} of {families} "
-                     "waiting families stay unmatched",
-                     "{pairs} voorgestelde koppelingen (totale score {total}); {unmatched} "
-                     "van {families} wachtende gezinnen blijven zonder vrijwilliger"),
-    "plan-nothing-written": ("nothing was written: confirm each pair with 'hs start'",
-                             "er werd niets geschreven: bevestig elke koppeling met "
-                             "'hs start'"),
-    "bad-top": ("--top: {value} is negative; give a count, or 0 for all",
-                "--top: {value} is negatief; geef een aantal, of 0 voor allemaal"),
-})
+MSG = Catalog("cli.matching")
 
 KindOpt = Annotated[
     str,
