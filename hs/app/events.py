@@ -44,8 +44,8 @@ MSG = Catalog("app.events")
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
             created: Sequence[str] = (), extra: Sequence[tuple[str, str]] = (),
             **fields: object) -> Change:
-    en = MSG.messages[key][0].format(**fields)
-    return Change(action, MSG(key, **fields), en, tuple(records), on,
+    text = MSG(key, **fields)  # the commit subject too: in the language of the command
+    return Change(action, text, text, tuple(records), on,
                   list(p.files.values()), list(p.warnings), tuple(created), tuple(extra))
 
 
@@ -115,8 +115,8 @@ def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
         for vol in vols:
             _train(p, vol, ev.step, ev.date)
     ids = [v.id for v in vols]
-    key = "event.attend.one" if len(ids) == 1 else "event.attend"
-    return _change(p, "event.attend", key, [ev.id, *ids], ev.date, id=ev.id, n=len(ids))
+    return _change(p, "event.attend", "event.attend", [ev.id, *ids], ev.date, id=ev.id,
+                   n=len(ids))
 
 
 def _train(p: Plan, vol: Any, step: str, day: dt.date) -> None:

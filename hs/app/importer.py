@@ -551,8 +551,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
             return result
         key = f"import.{kind}"
         extra = (("Hs-Count", str(len(created))),)
-        change = Change(key, MSG(key, n=len(created)), MSG.messages[key][0].format(
-            n=len(created)), tuple(created), None, list(p.files.values()), [], tuple(created),
+        change = Change(key, MSG(key, n=len(created)), MSG(key, n=len(created)), tuple(created), None, list(p.files.values()), [], tuple(created),
             extra)
         outcome = apply(p, change, commit, checked=True)
         result.outcome = outcome

@@ -68,8 +68,8 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
     before = {(p.path, p.code, p.message) for p in _problems(root)}
     cin = gitsync.counts(root, here, theirs) if theirs and here else gitsync.Counts(0, 0)
     if theirs and cin.commits:
-        unmerged = gitsync.merge(root, theirs, MSG.messages["merge-message"][0].format(
-            remote=name, branch=their_branch))
+        unmerged = gitsync.merge(root, theirs, MSG("merge-message", remote=name,
+                                                              branch=their_branch))
         if unmerged:
             raise HsError(MSG("unmerged", files=_count("files", len(unmerged)),
                               paths=", ".join(unmerged), theirs=f"{name}/{their_branch}"))
@@ -163,7 +163,7 @@ def resolve(repo: Repo, prefix: str, field_path: str | None, keep: int | None,
         p.put(kind, rid, doc)  # type: ignore[arg-type]
         return workflow.Change(
             f"{kind}.resolve", MSG("resolved", id=rid, field=chosen.field),
-            MSG.messages["resolved"][0].format(id=rid, field=chosen.field), (rid,),
+            MSG("resolved", id=rid, field=chosen.field), (rid,),
             None, list(p.files.values()), list(p.warnings))
 
     return workflow.run(repo, build, commit)

@@ -44,8 +44,8 @@ class ValidationResult:
     def summary(self, errors: int | None = None, warnings: int | None = None) -> str:
         errors = self.errors if errors is None else errors
         warnings = self.warnings if warnings is None else warnings
-        text = MSG("clean", files=self.files) if not errors and not warnings else MSG(
-            "found", files=self.files,
+        text = MSG.n("clean", self.files, files=self.files) if not errors and not warnings \
+            else MSG.n("found", self.files, files=self.files,
             errors=MSG("errors-1") if errors == 1 else MSG("errors", n=errors),
             warnings=MSG("warnings-1") if warnings == 1 else MSG("warnings", n=warnings))
         if self.elsewhere:

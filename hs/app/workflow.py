@@ -99,8 +99,8 @@ MSG = Catalog("app.workflow")
 
 
 def _en(key: str, **fields: object) -> str:
-    """The English text of a message (commit subjects are always English)."""
-    return MSG.messages[key][0].format(**fields)
+    """The text of a commit subject: in the language of the command (docs/design.md)."""
+    return MSG(key, **fields)
 
 
 # --- results --------------------------------------------------------------------------

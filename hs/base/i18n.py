@@ -276,19 +276,30 @@ class Catalog:
             raise KeyError(f"{self.namespace}.{key}") from None
 
     def __call__(self, key: str, /, **fields: object) -> str:
-        template = self.text(key)
+        """A message; one with a plural takes the form for its field ``n``."""
+        lang = language()
+        template = self.text(key, lang)
         if isinstance(template, tuple):
-            template = template[1]
+            n = fields.get("n")
+            template = template[plural_form(n, lang) if isinstance(n, int) else 1]
         return template.format(**fields) if fields else template
 
     def n(self, key: str, count: int, /, **fields: object) -> str:
-        """A message with a plural: the form for ``count`` (given to the text as
-        ``{count}`` as well)."""
+        """A message with a plural: the form for ``count`` (given to the text as ``{n}``
+        unless the fields name it otherwise)."""
         lang = language()
         template = self.text(key, lang)
         if isinstance(template, tuple):
             template = template[plural_form(count, lang)]
-        return template.format(count=count, **fields)
+        return template.format(**{"n": count, **fields})
+
+    def english(self, key: str, /, **fields: object) -> str:
+        """The English text of a message, whatever the language."""
+        template = self.text(key, "en")
+        if isinstance(template, tuple):
+            n = fields.get("n")
+            template = template[plural_form(n, "en") if isinstance(n, int) else 1]
+        return template.format(**fields) if fields else template
 
     @property
     def messages(self) -> dict[str, tuple[Text, Text]]:
