@@ -551,8 +551,9 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
             return result
         key = f"import.{kind}"
         extra = (("Hs-Count", str(len(created))),)
-        change = Change(key, MSG(key, n=len(created)), MSG(key, n=len(created)), tuple(created), None, list(p.files.values()), [], tuple(created),
-            extra)
+        text = MSG(key, n=len(created))  # the commit subject too: the command's language
+        change = Change(key, text, text, tuple(created), None, list(p.files.values()), [],
+                        tuple(created), extra)
         outcome = apply(p, change, commit, checked=True)
         result.outcome = outcome
         result.summary = outcome.summary

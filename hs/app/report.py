@@ -74,9 +74,7 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     """A label in ``lang`` (default: the user's language)."""
     if lang is None:
         return LABELS(key, **fields)
-    en, nl = LABELS.messages[key]
-    template = nl if lang == "nl" else en
-    return template.format(**fields) if fields else template
+    return LABELS.say(lang, key, **fields)
 
 
 @dataclass
@@ -529,8 +527,7 @@ EVENT_LABELS = Catalog("app.report")
 
 
 def _et(ctx: Context, key: str, **fields: object) -> str:
-    en, nl = EVENT_LABELS.messages[key]
-    return (nl if ctx.lang == "nl" else en).format(**fields)
+    return EVENT_LABELS.say(ctx.lang, key, **fields)
 
 
 def _fig(c: KpiCounts, key: str) -> Count:

@@ -45,10 +45,8 @@ def _quote(text: str) -> str:
 
 
 def _field(keyword: str, text: str) -> list[str]:
-    if "\n" not in text.rstrip("\n"):
-        return [f"{keyword} {_quote(text)}"]
-    parts = text.splitlines(keepends=True)
-    return [f'{keyword} ""'] + [_quote(p) for p in parts]
+    # one line each, even with a newline inside: hs reads such a file quickest
+    return [f"{keyword} {_quote(text)}"]
 
 
 def format_entry(entry: PoEntry) -> str:
@@ -281,9 +279,9 @@ def _command_decorated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for dec in node.decorator_list:
         call = dec.func if isinstance(dec, ast.Call) else dec
         if isinstance(call, ast.Attribute) and call.attr in ("command", "callback"):
-            if isinstance(dec, ast.Call) and any(k.arg == "help" for k in dec.keywords):
-                return False  # the help= given wins over the docstring
-            return True
+            # the help= given wins over the docstring
+            return not (isinstance(dec, ast.Call)
+                        and any(k.arg == "help" for k in dec.keywords))
     return False
 
 
@@ -294,6 +292,8 @@ def help_texts(root: Path = PACKAGE.parent) -> dict[str, str]:
         rel = path.relative_to(root).as_posix()
         tree = ast.parse(path.read_bytes(), rel)
         names = _constants(tree)
+        functions = {f.name: ast.get_docstring(f) or "" for f in ast.walk(tree)
+                     if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)}
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "help":
                 value = node.value
@@ -312,25 +312,35 @@ def help_texts(root: Path = PACKAGE.parent) -> dict[str, str]:
                 doc = ast.get_docstring(node)
                 if doc:
                     out.setdefault(doc, f"{rel}:{node.lineno}")
+            # app.command("name")(function): the function's docstring
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Call)
+                    and isinstance(node.func.func, ast.Attribute)
+                    and node.func.func.attr in ("command", "callback")
+                    and not any(k.arg == "help" for k in node.func.keywords)
+                    and node.args and isinstance(node.args[0], ast.Name)):
+                doc = functions.get(node.args[0].id)
+                if doc:
+                    out.setdefault(doc, f"{rel}:{node.lineno}")
     commands = root / "hs" / "commands.py"
     tree = ast.parse(commands.read_bytes(), "hs/commands.py")
     for node in tree.body:
-        target = (node.targets[0] if isinstance(node, ast.Assign) else
-                  node.target if isinstance(node, ast.AnnAssign) else None)
-        if not isinstance(target, ast.Name) or node.value is None:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
             continue
-        value = ast.literal_eval(node.value) if target.id in (
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if not isinstance(target, ast.Name):
+            continue
+        found: object = ast.literal_eval(node.value) if target.id in (
             "COMMANDS", "ROOT_HELP", "ROOT_OPTIONS") else None
-        if target.id == "COMMANDS" and isinstance(value, dict):
-            texts = [help_ for _, help_ in value.values()]
-        elif target.id == "ROOT_OPTIONS" and isinstance(value, tuple):
-            texts = [help_ for _, help_ in value]
-        elif target.id == "ROOT_HELP" and isinstance(value, str):
-            texts = [value]
+        if target.id == "COMMANDS" and isinstance(found, dict):
+            texts = [help_ for _, help_ in found.values()]
+        elif target.id == "ROOT_OPTIONS" and isinstance(found, tuple):
+            texts = [help_ for _, help_ in found]
+        elif target.id == "ROOT_HELP" and isinstance(found, str):
+            texts = [found]
         else:
             continue
         for text in texts:
-            out.setdefault(text, f"hs/commands.py:{node.lineno}")
+            out.setdefault(str(text), f"hs/commands.py:{node.lineno}")
     return out
 
 

@@ -24,10 +24,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 LANGS = ("en", "nl")
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")
 HELP_CONTEXT = "help"
 _current: str | None = None
 
@@ -62,7 +61,7 @@ def language() -> str:
 class PoEntry:
     """One entry of a .po file, as this project writes them."""
 
-    __slots__ = ("comments", "ctxt", "msgid", "plural", "msgstr")
+    __slots__ = ("comments", "ctxt", "msgid", "msgstr", "plural")
 
     def __init__(self, ctxt: str | None, msgid: str, plural: str | None = None,
                  msgstr: list[str] | None = None, comments: list[str] | None = None):
@@ -140,7 +139,7 @@ def parse_po(text: str, name: str = "po") -> list[PoEntry]:
         if keyword not in ("msgctxt", "msgid", "msgid_plural", "msgstr", "msgstr[0]",
                            "msgstr[1]"):
             raise ValueError(f"{name}:{number}: unknown keyword {keyword!r}")
-        if keyword in ("msgctxt", "msgid") and keyword in fields or (
+        if (keyword in ("msgctxt", "msgid") and keyword in fields) or (
                 keyword == "msgctxt" and "msgid" in fields):
             flush()
         fields[keyword] = _unquote(rest.strip(), f"{name}:{number}")
@@ -149,8 +148,8 @@ def parse_po(text: str, name: str = "po") -> list[PoEntry]:
     return entries
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE_DIR / f"{lang}.po"
+def po_path(lang: str) -> str:
+    return os.path.join(LOCALE_DIR, f"{lang}.po")
 
 
 _SIMPLE = re.compile(r'^msgctxt "(.*)"\nmsgid "(.*)"\n(?:msgstr "(.*)"|msgid_plural "(.*)"\n'
@@ -215,13 +214,17 @@ def table(lang: str) -> dict[str, Text]:
     found = _TABLES.get(lang)
     if found is None:
         path = po_path(lang)
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        try:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        except FileNotFoundError:
+            text = ""
         quick = _simple(text)
         if quick is None:
             quick = _blocks(text)
         if quick is None:
             quick = {}
-            for entry in parse_po(text, path.name):
+            for entry in parse_po(text, os.path.basename(path)):
                 if entry.ctxt == HELP_CONTEXT:
                     quick[f"{HELP_CONTEXT}\x04{entry.msgid}"] = entry.text()
                 elif entry.ctxt is not None:
@@ -277,7 +280,10 @@ class Catalog:
 
     def __call__(self, key: str, /, **fields: object) -> str:
         """A message; one with a plural takes the form for its field ``n``."""
-        lang = language()
+        return self.say(language(), key, **fields)
+
+    def say(self, lang: str, key: str, /, **fields: object) -> str:
+        """A message in a given language (a plural: the form for the field ``n``)."""
         template = self.text(key, lang)
         if isinstance(template, tuple):
             n = fields.get("n")
@@ -295,11 +301,7 @@ class Catalog:
 
     def english(self, key: str, /, **fields: object) -> str:
         """The English text of a message, whatever the language."""
-        template = self.text(key, "en")
-        if isinstance(template, tuple):
-            n = fields.get("n")
-            template = template[plural_form(n, "en") if isinstance(n, int) else 1]
-        return template.format(**fields) if fields else template
+        return self.say("en", key, **fields)
 
     @property
     def messages(self) -> dict[str, tuple[Text, Text]]:
