@@ -29,6 +29,7 @@ from hs.app.workflow import (
     check_code,
     check_plan,
     run,
+    said,
 )
 from hs.base.errors import HsError, TransitionError, UsageError, WriteRejected
 from hs.base.i18n import Catalog
@@ -83,7 +84,8 @@ def plan_add_event(p: Plan, kind: str, day: dt.date, *, location: str | None = N
     rid = p.new_id("event")
     p.create("event", rid, data)
     return _change(p, "event.add", "event.add", [rid], day, created=[rid],
-                   extra=[("Hs-Kind", kind)], id=rid, kind=kind, date=day)
+                   extra=[("Hs-Kind", kind)], id=rid, kind=said(p.index, "event_kinds", kind),
+                   date=day)
 
 
 def _event(p: Plan, prefix: str) -> Any:
@@ -195,7 +197,8 @@ def plan_signal(p: Plan, family: str, theme: str, day: dt.date,
     seq.insert(pos, _node(entry))
     p.put("family", fam.id, doc)
     return _change(p, "family.signal", "family.signal", [fam.id], day,
-                   extra=[("Hs-Theme", theme)], id=fam.id, theme=theme, date=day)
+                   extra=[("Hs-Theme", theme)], id=fam.id,
+                   theme=said(p.index, "signal_themes", theme), date=day)
 
 
 def signal(repo: Repo, family: str, theme: str, day: dt.date, note: str | None = None, *,

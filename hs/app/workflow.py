@@ -359,6 +359,18 @@ class Plan:
 # --- checks of arguments ---------------------------------------------------------------
 
 
+def said(index: Index, vocabulary: str, code: str) -> str:
+    """A code as a sentence says it: in Dutch its Dutch label (the vocabulary's, or a
+    closed enumeration's: trajectory_kinds, review_kinds, decisions); in English the code
+    itself, which scripts and the trailers use."""
+    lang = language()
+    if lang == "en":
+        return code
+    if vocabulary in ("trajectory_kinds", "review_kinds", "decisions"):
+        return enums.label(vocabulary, code, lang)
+    return index.label(vocabulary, code, lang)
+
+
 def shown(value: str, shape: str) -> str:
     """A value given on the command line, quoted in a message only when it has the form
     the option takes (``shape``: date, number, code; :func:`hs.records.problems.quotable`):
@@ -572,7 +584,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         required = [c for c, e in p.index.vocabularies.get("training_steps", {}).items()
                     if e.get("required", True) and c not in steps]
         if required:  # an existing volunteer moved in: say what the records lack
-            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(required)))
+            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(
+                said(p.index, "training_steps", s) for s in required)))
         return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
                         id=rid, date=joined)
     return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
@@ -595,7 +608,8 @@ def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> C
     _set(period, "stop_reason", reason, order)
     p.put("volunteer", vol.id, doc)
     return p.change("volunteer.stop", "volunteer.stop", [vol.id], day,
-                    extra=[("Hs-Reason", reason)], id=vol.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=vol.id,
+                    reason=said(p.index, "stop_reasons", reason))
 
 
 def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = False) -> None:
@@ -654,7 +668,8 @@ def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
         if not force:
             raise TransitionError(MSG("training-missing", id=vol.id,
                                       steps=", ".join(missing)))
-        p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(missing)))
+        p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(
+            said(p.index, "training_steps", s) for s in missing)))
     _warn_check(p, vol, day)
     doc = p.edit("volunteer", vol.id)
     if "active" not in doc or not isinstance(doc["active"], list):
@@ -784,7 +799,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
         data["note"] = note
     p.create("family", rid, data)
     return p.change("family.refer", "family.refer", [rid], day, created=[rid],
-                    extra=[("Hs-Referrer", referrer)], id=rid, referrer=referrer)
+                    extra=[("Hs-Referrer", referrer)], id=rid,
+                    referrer=said(p.index, "referrers", referrer))
 
 
 def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str | None,
@@ -868,7 +884,8 @@ def _decide(p: Plan, family: str, day: dt.date, decision: str,
             raise _family_error(fam, st)
         last = ref.decisions[-1]
         if decision == "accepted":
-            raise TransitionError(MSG("fam-decided", id=fam.id, decision=last.decision,
+            raise TransitionError(MSG("fam-decided", id=fam.id,
+                                      decision=said(p.index, "decisions", last.decision),
                                       date=last.date))
         raise TransitionError(MSG("fam-accepted-final", id=fam.id, date=last.date))
     if day < ref.date:
@@ -897,14 +914,16 @@ def plan_refuse_family(p: Plan, family: str, day: dt.date, reason: str) -> Chang
     check_code(p.index, "refusal_reasons", reason)
     fam = _decide(p, family, day, "refused", reason)
     return p.change("family.refuse", "family.refuse", [fam.id], day,
-                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=fam.id,
+                    reason=said(p.index, "refusal_reasons", reason))
 
 
 def plan_withdraw_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
     check_code(p.index, "withdrawal_reasons", reason)
     fam = _decide(p, family, day, "withdrawn", reason)
     return p.change("family.withdraw", "family.withdraw", [fam.id], day,
-                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=fam.id,
+                    reason=said(p.index, "withdrawal_reasons", reason))
 
 
 # --- trajectories ------------------------------------------------------------------------
@@ -961,7 +980,8 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     records = [rid, fam.id, vol.id]
     if starter is None:
         return p.change("trajectory.start", "trajectory.start", records, day, created=[rid],
-                        extra=[("Hs-Kind", kind)], id=rid, kind=kind, family=fam.id,
+                        extra=[("Hs-Kind", kind)], id=rid,
+                        kind=said(p.index, "trajectory_kinds", kind), family=fam.id,
                         volunteer=vol.id)
     reason = STARTER_HANDOVER_REASON
     if reason not in p.index.codes("close_reasons"):
@@ -973,7 +993,8 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     _set(doc, "close_reason", reason, order)
     p.put("trajectory", starter.id, doc)
     return p.change("trajectory.start", "trajectory.start-handover", [*records, starter.id],
-                    day, created=[rid], extra=[("Hs-Kind", kind)], id=rid, kind=kind,
+                    day, created=[rid], extra=[("Hs-Kind", kind)], id=rid,
+                    kind=said(p.index, "trajectory_kinds", kind),
                     family=fam.id, volunteer=vol.id, starter=starter.id)
 
 
@@ -1087,7 +1108,8 @@ def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None 
     kind = kind or default_review_kind(p.index, traj, day)
     _add_review(p, traj, day, kind, checked, note)
     return p.change("trajectory.review", "trajectory.review", [traj.id], day,
-                    extra=[("Hs-Review", kind)], id=traj.id, kind=kind)
+                    extra=[("Hs-Review", kind)], id=traj.id,
+                    kind=said(p.index, "review_kinds", kind))
 
 
 def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
@@ -1154,7 +1176,8 @@ def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
             _set(doc, "note", note, order)
     p.put("trajectory", traj.id, doc)
     return p.change("trajectory.close", "trajectory.close", [traj.id], day,
-                    extra=[("Hs-Reason", reason)], id=traj.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=traj.id,
+                    reason=said(p.index, "close_reasons", reason))
 
 
 def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,

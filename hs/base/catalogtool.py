@@ -322,6 +322,8 @@ def help_texts(root: Path = PACKAGE.parent) -> dict[str, str]:
                 if doc:
                     out.setdefault(doc, f"{rel}:{node.lineno}")
     commands = root / "hs" / "commands.py"
+    if not commands.exists():
+        return out
     tree = ast.parse(commands.read_bytes(), "hs/commands.py")
     for node in tree.body:
         if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:

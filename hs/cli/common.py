@@ -182,6 +182,13 @@ def parse_optional_date(value: str | None, option: str) -> dt.date | None:
     return None if value is None else parse_date(value, option)
 
 
+def warning(text: str) -> str:
+    """A warning as a line of stderr says it: 'warning: ...' in the language."""
+    from hs.base.i18n import Catalog
+
+    return Catalog("cli.common")("warning", text=text)
+
+
 def report_change(outcome: Any) -> None:
     """Print what a change did (a :class:`hs.app.workflow.Outcome`): warnings and a summary on
     stderr, the IDs of new records on stdout (one per line, so scripts can capture them)."""
@@ -193,7 +200,7 @@ def report_change(outcome: Any) -> None:
     from hs.cli.output import message
 
     for text in outcome.warnings:
-        message(msg("warning", text=text))
+        message(warning(text))
     sys.stderr.write(msg(outcome.recorded, summary=outcome.summary,
                          sha=(outcome.commit or "")[:10]) + "\n")
     for rid in outcome.created:
