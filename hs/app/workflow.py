@@ -123,7 +123,7 @@ class Change:
 
     action: str  # Hs-Action trailer: "family.accept"
     summary: str  # in the user's language
-    subject: str  # English: the commit subject
+    subject: str  # the commit subject: the summary, in the language of the command
     records: tuple[str, ...]  # the main record first
     date: dt.date | None
     files: list[FileChange]
