@@ -124,7 +124,8 @@ def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
 def _train(p: Plan, vol: Any, step: str, day: dt.date) -> None:
     old = vol.training.get(step)
     if old is not None and old != day:
-        p.warn(MSG("warn-step-other-date", vol=vol.id, step=step, old=old, date=day))
+        p.warn(MSG("warn-step-other-date", vol=vol.id,
+                   step=said(p.index, "training_steps", step), old=old, date=day))
         return
     if old == day:
         return

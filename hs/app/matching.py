@@ -30,6 +30,7 @@ from hs.app.agenda import waiting_list
 from hs.app.views import check_location
 from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
+from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, VolunteerRow
 from hs.records.problems import quotable
@@ -613,6 +614,9 @@ def reason_text(reason: Reason, index: Index) -> str:
             out[key] = ", ".join(index.label(vocab, c, lang) for c in value) or "-"
         elif key == "gender":
             out[key] = MSG(f"gender-{value}")
+        elif key in ("kind", "roles") and lang == "nl":  # trajectory kinds, by label
+            codes = [value] if isinstance(value, str) else list(value)
+            out[key] = ", ".join(enums.label("trajectory_kinds", c, lang) for c in codes)
         elif isinstance(value, list | tuple):
             out[key] = ", ".join(str(v) for v in value) or "-"
         elif isinstance(value, dt.date):

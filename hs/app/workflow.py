@@ -359,7 +359,7 @@ class Plan:
 # --- checks of arguments ---------------------------------------------------------------
 
 
-def said(index: Index, vocabulary: str, code: str) -> str:
+def said(index: Index | None, vocabulary: str, code: str) -> str:
     """A code as a sentence says it: in Dutch its Dutch label (the vocabulary's, or a
     closed enumeration's: trajectory_kinds, review_kinds, decisions); in English the code
     itself, which scripts and the trailers use."""
@@ -368,7 +368,7 @@ def said(index: Index, vocabulary: str, code: str) -> str:
         return code
     if vocabulary in ("trajectory_kinds", "review_kinds", "decisions"):
         return enums.label(vocabulary, code, lang)
-    return index.label(vocabulary, code, lang)
+    return code if index is None else index.label(vocabulary, code, lang)
 
 
 def shown(value: str, shape: str) -> str:
@@ -642,14 +642,16 @@ def plan_train_volunteer(p: Plan, volunteer: str, step: str, day: dt.date) -> Ch
     check_code(p.index, "training_steps", step)
     old = vol.training.get(step)
     if old is not None and old != day:
-        p.warn(MSG("warn-training-again", step=step, id=vol.id, old=old, date=day))
+        p.warn(MSG("warn-training-again", step=said(p.index, "training_steps", step),
+                   id=vol.id, old=old, date=day))
     doc = p.edit("volunteer", vol.id)
     if "training" not in doc or not isinstance(doc["training"], dict):
         _set(doc, "training", _node({}), _order("volunteer"))
     doc["training"][step] = _node(day)
     p.put("volunteer", vol.id, doc)
     return p.change("volunteer.train", "volunteer.train", [vol.id], day,
-                    extra=[("Hs-Step", step)], id=vol.id, step=step)
+                    extra=[("Hs-Step", step)], id=vol.id,
+                    step=said(p.index, "training_steps", step))
 
 
 def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
@@ -666,8 +668,8 @@ def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
         missing = [c for c, e in steps.items() if e.get("required", True)
                    and (c not in vol.training or vol.training[c] > day)]
         if not force:
-            raise TransitionError(MSG("training-missing", id=vol.id,
-                                      steps=", ".join(missing)))
+            raise TransitionError(MSG("training-missing", id=vol.id, steps=", ".join(
+                said(p.index, "training_steps", s) for s in missing)))
         p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(
             said(p.index, "training_steps", s) for s in missing)))
     _warn_check(p, vol, day)

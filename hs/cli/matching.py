@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
-from hs.records.enums import TRAJECTORY_KINDS
+from hs.records.enums import TRAJECTORY_KINDS, label
 
 if TYPE_CHECKING:
     from hs.app.matching import Candidate, Plan, Suggestion
@@ -28,6 +28,11 @@ DateOpt = Annotated[
     typer.Option("--date", metavar="YYYY-MM-DD|today",
                  help="Match as of this day (default: today).", show_default=False),
 ]
+
+
+def _kind(code: str) -> str:
+    """A trajectory kind in a Dutch sentence: its label (the code in English)."""
+    return label("trajectory_kinds", code, "nl") if language() == "nl" else code
 
 
 def _codes(fmt: str) -> bool:
@@ -104,7 +109,8 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         row["total"] = round(c.total, 2)
         row["excluded_by"] = [r if _codes(fmt) else item_name(r) for r in c.excluded_by]
         rows.append(row)
-    title = MSG("suggest-title", family=result.family, kind=result.kind, day=result.day)
+    title = MSG("suggest-title", family=result.family,
+                kind=_kind(result.kind), day=result.day)
     return Table(title, cols, rows)
 
 
@@ -134,7 +140,8 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
         rows.append({**base, "item": "total" if codes else item_name("total"),
                      "points": round(c.total, 2),
                      "reason": CORE("total-sum", max=number(result.max_total))})
-    title = MSG("explain-title", family=result.family, kind=result.kind, day=result.day)
+    title = MSG("explain-title", family=result.family,
+                kind=_kind(result.kind), day=result.day)
     return Table(title, cols, rows)
 
 
