@@ -75,14 +75,18 @@ class ExtraArguments(click_exceptions.UsageError):
 
 def _parse_args(cmd: Any, ctx: Any, args: list[str]) -> list[str]:
     """A command's parse_args: arguments left over are an :class:`ExtraArguments`."""
-    if ctx.allow_extra_args:
-        rest: list[str] = type(cmd).parse_args(cmd, ctx, args)
-        return rest
+    allow = ctx.allow_extra_args
     ctx.allow_extra_args = True
     try:
-        rest = type(cmd).parse_args(cmd, ctx, args)
+        rest: list[str] = type(cmd).parse_args(cmd, ctx, args)
+    except click_exceptions.UsageError as err:
+        if err.ctx is None:  # the parser's errors name no command: this one
+            err.ctx = ctx
+        raise
     finally:
-        ctx.allow_extra_args = False
+        ctx.allow_extra_args = allow
+    if allow:
+        return rest
     if ctx.args and not ctx.resilient_parsing:
         raise ExtraArguments(list(ctx.args), ctx)
     return rest

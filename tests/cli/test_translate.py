@@ -49,6 +49,12 @@ USAGE_ERRORS = [
     (("due", "--within", "Jan Peeters"),  # a name in the wrong place is not repeated
      "invalid value for --within: a number from 0 to … (see 'hs due --help')",
      "ongeldige waarde voor --within: een getal van 0 tot … (zie 'hs due --help')"),
+    (("visit", "t1", "--minutes"),
+     "the option --minutes needs a value (see 'hs visit --help')",
+     "de optie --minutes heeft een waarde nodig (zie 'hs visit --help')"),
+    (("list", "families", "--names=yes"),
+     "the option --names takes no value (see 'hs list families --help')",
+     "de optie --names krijgt geen waarde (zie 'hs list families --help')"),
     (("waitlist", "one", "two"),
      "2 arguments too many (see 'hs waitlist --help')",
      "2 argumenten te veel (zie 'hs waitlist --help')"),
