@@ -3,7 +3,9 @@
 Each module of this package registers one command group (or a few top-level commands)
 with :func:`register`; commands parse arguments, call the core, and render the result.
 Every :class:`hs.base.errors.HsError` becomes one line on stderr and its exit code here, in
-:class:`HsGroup`, and nowhere else.
+:class:`HsGroup`, and nowhere else; so does every usage error of Click (:func:`usage_line`
+says it in the user's language from the exception's class and fields). The command tree
+gets its help texts in the user's language from :func:`hs.cli.translate.localize`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from hs.cli.translate import ExtraArguments, NoSuchCommand, click, localize
 from hs.commands import COMMANDS, command_word
 
 _MSG = Catalog("cli")
-
 
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
