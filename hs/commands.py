@@ -84,15 +84,20 @@ def _dl(rows: list[tuple[str, str]], width: int, indent: int = 2) -> list[str]:
 
 
 def root_help(width: int | None = None) -> str:
-    """The text of `hs --help`, as click formats it."""
+    """The text of `hs --help`, as click formats it, in the language (the help texts'
+    Dutch is in hs/locale/nl.po)."""
+    from hs.base.i18n import help_text  # lazy: only for the help
+
     if width is None:
         width = max(min(shutil.get_terminal_size().columns, 80) - 2, 50)
-    lines = ["Usage: hs [OPTIONS] COMMAND [ARGS]...", ""]
-    lines += textwrap.wrap(ROOT_HELP, width, initial_indent="  ", subsequent_indent="  ")
-    lines += ["", "Options:"]
-    lines += _dl(list(ROOT_OPTIONS), width)
-    lines += ["", "Commands:"]
-    lines += _dl([(name, help_) for name, (_, help_) in COMMANDS.items()], width)
+    lines = [f"{help_text('Usage:')} hs {help_text('[OPTIONS]')} "
+             f"{help_text('COMMAND [ARGS]...')}", ""]
+    lines += textwrap.wrap(help_text(ROOT_HELP), width, initial_indent="  ",
+                           subsequent_indent="  ")
+    lines += ["", help_text("Options") + ":"]
+    lines += _dl([(first, help_text(second)) for first, second in ROOT_OPTIONS], width)
+    lines += ["", help_text("Commands") + ":"]
+    lines += _dl([(name, help_text(help_)) for name, (_, help_) in COMMANDS.items()], width)
     return "\n".join(lines) + "\n"
 
 

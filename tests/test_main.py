@@ -94,11 +94,12 @@ def test_python_dash_m_runs() -> None:
     assert proc.stdout.strip() == f"hs {__version__}"
 
 
-@pytest.mark.parametrize("columns", ["40", "70", "120"])
-def test_fast_help_is_exactly_what_typer_prints(columns: str) -> None:
+@pytest.mark.parametrize(("columns", "lang"), [("40", "en"), ("70", "en"), ("120", "en"),
+                                               ("70", "nl"), ("40", "nl")])
+def test_fast_help_is_exactly_what_typer_prints(columns: str, lang: str) -> None:
     import os
 
-    env = {**os.environ, "COLUMNS": columns}
+    env = {**os.environ, "COLUMNS": columns, "HS_LANG": lang}
     typer_help = subprocess.run(
         [sys.executable, "-c", "import sys; sys.argv = ['hs', '--help']\n"
          "from hs.cli import main\nmain()"],
@@ -107,6 +108,7 @@ def test_fast_help_is_exactly_what_typer_prints(columns: str) -> None:
                                text=True, env=env, check=False)
     assert typer_help.returncode == fast_help.returncode == 0
     assert fast_help.stdout == typer_help.stdout
+    assert ("Gebruik: hs [OPTIES]" in fast_help.stdout) == (lang == "nl")
 
 
 def test_fast_help_without_typer(tmp_path: Path) -> None:

@@ -39,41 +39,7 @@ from hs.records import spec
 from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
-MSG = Catalog({
-    "title.family": ("Everything held about family {id}", "Alles wat bewaard is over gezin {id}"),
-    "title.volunteer": ("Everything held about volunteer {id}",
-                        "Alles wat bewaard is over vrijwilliger {id}"),
-    "made": ("Made on {day} by hs from the records repository, for a subject-access request.",
-             "Gemaakt op {day} door hs uit de records, voor een vraag om inzage."),
-    "s.record": ("The record", "Het record"),
-    "s.trajectories": ("Trajectories", "Trajecten"),
-    "s.assignments": ("Trajectories as volunteer", "Trajecten als vrijwilliger"),
-    "s.signals": ("Signals", "Signalen"),
-    "s.events": ("Events attended", "Bijgewoonde activiteiten"),
-    "s.history": ("History of changes", "Geschiedenis van de wijzigingen"),
-    "trajectory": ("Trajectory {id}", "Traject {id}"),
-    "none": ("none", "geen"),
-    "erased": ("[erased]", "[gewist]"),
-    "sealed": ("[sealed: this laptop does not hold the key]",
-               "[verzegeld: deze laptop heeft de sleutel niet]"),
-    "erased-record": ("This record was erased on {day}: its personal values cannot be read "
-                      "any more, in this file nor in any old copy.",
-                      "Dit record is gewist op {day}: de persoonlijke gegevens zijn niet "
-                      "meer te lezen, hier noch in een oude kopie."),
-    "coarsened-record": ("Its retention period was over: on {day} it was reduced to what "
-                         "the figures of past years need.",
-                         "De bewaartermijn was voorbij: op {day} is het beperkt tot wat de "
-                         "cijfers van vorige jaren nodig hebben."),
-    "personal-changed": ("(personal value)", "(persoonlijk gegeven)"),
-    "removed": ("(removed)", "(verwijderd)"),
-    "uncommitted": ("not committed", "niet vastgelegd"),
-    "by": ("{date}, {author}: {subject}", "{date}, {author}: {subject}"),
-    "assignment": ("from {start} to {end}", "van {start} tot {end}"),
-    "open-end": ("now", "nu"),
-    "event": ("{date}: {kind} ({id})", "{date}: {kind} ({id})"),
-    "not-person": ("{id} is not a family or a volunteer: a dossier is about a person",
-                   "{id} is geen gezin of vrijwilliger: een dossier gaat over een persoon"),
-})
+MSG = Catalog("app.dossier")
 
 #: Every personal field's path in each kind (list indexes left out): its values are read
 #: through :func:`personal_values` and never repeated from an old revision.

@@ -34,25 +34,7 @@ from hs.store.repo import Repo
 from hs.store.splice import splice
 from hs.store.yamlio import YamlIssue, decode, load_document
 
-MSG = Catalog({
-    "no-editor": ("no editor: set VISUAL or EDITOR", "geen editor: stel VISUAL of EDITOR in"),
-    "editor-failed": ("the editor stopped with exit code {code}: nothing was written",
-                      "de editor stopte met code {code}: er is niets geschreven"),
-    "changed-meanwhile": ("{path} changed while you were editing: nothing was written; "
-                          "run 'hs edit' again",
-                          "{path} is veranderd terwijl je bewerkte: er is niets geschreven; "
-                          "voer 'hs edit' opnieuw uit"),
-    "unreadable": ("the edited text is not valid YAML: {detail}",
-                   "de bewerkte tekst is geen geldige YAML: {detail}"),
-    "rejected": ("{path}: {message} (nothing was written)",
-                 "{path}: {message} (er is niets geschreven)"),
-    "edited": ("{kind} {id}: edited", "{kind} {id}: bewerkt"),
-    "unchanged": ("{kind} {id}: nothing changed", "{kind} {id}: niets veranderd"),
-    "header": ("# hs edit {id}: names and notes are readable here; they are sealed again "
-               "when you save. Lines starting with # are comments.\n",
-               "# hs edit {id}: namen en notities zijn hier leesbaar; ze worden opnieuw "
-               "verzegeld als je bewaart. Regels met # vooraan zijn commentaar.\n"),
-})
+MSG = Catalog("app.editing")
 
 
 @dataclass(frozen=True)

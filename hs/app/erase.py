@@ -26,20 +26,7 @@ from hs.base.i18n import Catalog
 from hs.records.problems import quotable
 from hs.store.repo import Repo, today
 
-MSG = Catalog({
-    "not-erasable": ("{id} is a {kind}: only a family or a volunteer can be erased",
-                     "{id} is een {kind}: alleen een gezin of een vrijwilliger kan gewist "
-                     "worden"),
-    "bad-reason": ("--reason: a reason is a code (request, retention, ...)",
-                   "--reason: een reden is een code (request, retention, ...)"),
-    "erased": ("erased {n} record(s): {ids}", "{n} record(s) gewist: {ids}"),
-    "plain-left": ("this repository is not sealed: the personal values were removed from "
-                   "the current files, but earlier revisions still hold them (see "
-                   "docs/privacy.md)",
-                   "deze records-map is niet verzegeld: de persoonlijke waarden zijn uit de "
-                   "huidige bestanden gehaald, maar oudere versies bevatten ze nog (zie "
-                   "docs/privacy.md)"),
-})
+MSG = Catalog("app.erase")
 
 
 @dataclass(frozen=True)

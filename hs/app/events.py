@@ -29,6 +29,7 @@ from hs.app.workflow import (
     check_code,
     check_plan,
     run,
+    said,
 )
 from hs.base.errors import HsError, TransitionError, UsageError, WriteRejected
 from hs.base.i18n import Catalog
@@ -38,54 +39,14 @@ from hs.rules.events import MODULE, attendance_problem
 from hs.store.repo import Repo, today
 from hs.store.yamlio import YamlIssue, load_document
 
-MSG = Catalog({
-    "event.add": ("event {id} added: {kind} on {date}",
-                  "activiteit {id} toegevoegd: {kind} op {date}"),
-    "event.attend": ("event {id}: {n} attendance(s) recorded",
-                     "activiteit {id}: {n} aanwezigheid/aanwezigheden geregistreerd"),
-    "event.attend.one": ("event {id}: 1 attendance recorded",
-                         "activiteit {id}: 1 aanwezigheid geregistreerd"),
-    "event.unattend": ("event {id}: attendance of volunteer {vol} removed",
-                       "activiteit {id}: aanwezigheid van vrijwilliger {vol} geschrapt"),
-    "family.signal": ("family {id}: signal {theme} on {date}",
-                      "gezin {id}: signaal {theme} op {date}"),
-    "migrate.signals": ("signals of {n} family record(s) dated (migrated)",
-                        "signalen van {n} gezinsdossier(s) gedateerd (gemigreerd)"),
-    "migrate.nothing": ("nothing to migrate: every record has the current form",
-                        "niets te migreren: elk dossier heeft de huidige vorm"),
-    "future-date": ("{day} is after today ({today}): record an event after it happened",
-                    "{day} ligt na vandaag ({today}): registreer een gebeurtenis nadat ze "
-                    "plaatsvond"),
-    "bad-count": ("--count must be 0 to 10000, not {value}",
-                  "--count moet 0 tot 10000 zijn, niet {value}"),
-    "step-needs-module": ("--step is for a start-training module (--kind module)",
-                          "--step hoort bij een module van de starttraining (--kind module)"),
-    "module-needs-step": ("a start-training module needs --step (a training step code)",
-                          "een module van de starttraining heeft --step nodig (een code van "
-                          "een vormingsstap)"),
-    "already-attended": ("volunteer {vol} is already listed at event {id}",
-                         "vrijwilliger {vol} staat al op de lijst van activiteit {id}"),
-    "not-attended": ("volunteer {vol} is not listed at event {id}",
-                     "vrijwilliger {vol} staat niet op de lijst van activiteit {id}"),
-    "attendance": ("event {id}: {message}", "activiteit {id}: {message}"),
-    "no-volunteers": ("name at least one volunteer", "noem minstens één vrijwilliger"),
-    "rejected": ("{path}: {message} (nothing was written)",
-                 "{path}: {message} (er werd niets geschreven)"),
-    "warn-rule": ("{path}: {message}", "{path}: {message}"),
-    "unreadable": ("{path} cannot be read as YAML; fix it by hand first",
-                   "{path} is geen leesbare YAML; verbeter het eerst met de hand"),
-    "warn-step-other-date": (
-        "volunteer {vol}: training {step} was recorded on {old}; kept (the event is on {date})",
-        "vrijwilliger {vol}: vorming {step} stond al op {old}; behouden (de activiteit is "
-        "op {date})"),
-})
+MSG = Catalog("app.events")
 
 
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
             created: Sequence[str] = (), extra: Sequence[tuple[str, str]] = (),
             **fields: object) -> Change:
-    en = MSG.messages[key][0].format(**fields)
-    return Change(action, MSG(key, **fields), en, tuple(records), on,
+    text = MSG(key, **fields)  # the commit subject too: in the language of the command
+    return Change(action, text, text, tuple(records), on,
                   list(p.files.values()), list(p.warnings), tuple(created), tuple(extra))
 
 
@@ -123,7 +84,8 @@ def plan_add_event(p: Plan, kind: str, day: dt.date, *, location: str | None = N
     rid = p.new_id("event")
     p.create("event", rid, data)
     return _change(p, "event.add", "event.add", [rid], day, created=[rid],
-                   extra=[("Hs-Kind", kind)], id=rid, kind=kind, date=day)
+                   extra=[("Hs-Kind", kind)], id=rid, kind=said(p.index, "event_kinds", kind),
+                   date=day)
 
 
 def _event(p: Plan, prefix: str) -> Any:
@@ -155,14 +117,15 @@ def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
         for vol in vols:
             _train(p, vol, ev.step, ev.date)
     ids = [v.id for v in vols]
-    key = "event.attend.one" if len(ids) == 1 else "event.attend"
-    return _change(p, "event.attend", key, [ev.id, *ids], ev.date, id=ev.id, n=len(ids))
+    return _change(p, "event.attend", "event.attend", [ev.id, *ids], ev.date, id=ev.id,
+                   n=len(ids))
 
 
 def _train(p: Plan, vol: Any, step: str, day: dt.date) -> None:
     old = vol.training.get(step)
     if old is not None and old != day:
-        p.warn(MSG("warn-step-other-date", vol=vol.id, step=step, old=old, date=day))
+        p.warn(MSG("warn-step-other-date", vol=vol.id,
+                   step=said(p.index, "training_steps", step), old=old, date=day))
         return
     if old == day:
         return
@@ -235,7 +198,8 @@ def plan_signal(p: Plan, family: str, theme: str, day: dt.date,
     seq.insert(pos, _node(entry))
     p.put("family", fam.id, doc)
     return _change(p, "family.signal", "family.signal", [fam.id], day,
-                   extra=[("Hs-Theme", theme)], id=fam.id, theme=theme, date=day)
+                   extra=[("Hs-Theme", theme)], id=fam.id,
+                   theme=said(p.index, "signal_themes", theme), date=day)
 
 
 def signal(repo: Repo, family: str, theme: str, day: dt.date, note: str | None = None, *,

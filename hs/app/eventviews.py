@@ -12,12 +12,7 @@ from hs.base.i18n import Catalog
 from hs.records.index import Index
 from hs.rules.lifecycle import volunteer_status
 
-MSG = Catalog({
-    "bad-kind": ("--kind: '{value}' is not an event kind; valid: {valid}",
-                 "--kind: '{value}' is geen soort activiteit; geldig: {valid}"),
-    "bad-year": ("--year must be a year such as 2025, not {value}",
-                 "--year moet een jaar zijn zoals 2025, niet {value}"),
-})
+MSG = Catalog("app.eventviews")
 
 #: An event's status on a day: held (on or before it) or planned (after it).
 EVENT_STATUSES = ("held", "planned")

@@ -110,64 +110,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "volunteers": ("gender", "birth_year"),
 }
 
-MSG = Catalog({
-    "not-utf8": ("{file}: not UTF-8 text; save the spreadsheet as 'CSV UTF-8'",
-                 "{file}: geen UTF-8-tekst; bewaar de spreadsheet als 'CSV UTF-8'"),
-    "empty": ("{file}: no header row", "{file}: geen kopregel"),
-    "unreadable": ("{file}: cannot be read: {reason}", "{file}: onleesbaar: {reason}"),
-    "unknown-column": ("unknown column '{name}'{near}", "onbekende kolom '{name}'{near}"),
-    "unknown-column-at": ("column {n} of the header has no known name (is the first row a "
-                          "header?){near}",
-                          "kolom {n} van de kopregel heeft geen gekende naam (is de eerste "
-                          "rij een kopregel?){near}"),
-    "near": ("; did you mean '{name}'?", "; bedoelt u '{name}'?"),
-    "columns": ("; columns: {names}", "; kolommen: {names}"),
-    "twice": ("column '{name}' appears twice", "kolom '{name}' komt twee keer voor"),
-    "missing-column": ("column '{name}' is missing", "kolom '{name}' ontbreekt"),
-    "no-location": ("no location: add a 'location' column or use --location",
-                    "geen werking: voeg een kolom 'location' toe of gebruik --location"),
-    "required": ("'{name}' is empty", "'{name}' is leeg"),
-    "bad-date": ("{name}: {value} is not a date (YYYY-MM-DD or DD/MM/YYYY)",
-                 "{name}: {value} is geen datum (JJJJ-MM-DD of DD/MM/JJJJ)"),
-    "bad-month": ("{name}: {value} is not a month (YYYY-MM or MM/YYYY)",
-                  "{name}: {value} is geen maand (JJJJ-MM of MM/JJJJ)"),
-    "bad-int": ("{name}: {value} is not a whole number",
-                "{name}: {value} is geen geheel getal"),
-    "bad-gender": ("gender: {value} is not f, m or x", "gender: {value} is geen f, m of x"),
-    "the-cell": ("the cell", "de cel"),
-    "not-a-code": ("the cell is not a code or label of {vocabulary}",
-                   "de cel is geen code of label van {vocabulary}"),
-    "text-control": ("{name}: the cell holds a control character (an escape sequence can "
-                     "clear or retitle a terminal)",
-                     "{name}: de cel bevat een stuurteken (een escapereeks kan een terminal "
-                     "wissen of hernoemen)"),
-    "extra-cells": ("{n} cells, but the header has {m} columns: a cell holding the separator "
-                    "{sep} must be in quotes (nothing of this row was read)",
-                    "{n} cellen, maar de kopregel heeft {m} kolommen: een cel met het "
-                    "scheidingsteken {sep} erin moet tussen aanhalingstekens staan (niets "
-                    "van deze rij werd gelezen)"),
-    "tab": ("tab", "tab"),
-    "needs-reason": ("{name} needs a reason", "{name} heeft een reden nodig"),
-    "refused-and-other": ("a refused family cannot also be accepted or withdrawn",
-                          "een geweigerd gezin kan niet ook aanvaard zijn of afhaken"),
-    "order": ("{later} ({b}) is before {earlier} ({a})",
-              "{later} ({b}) ligt voor {earlier} ({a})"),
-    "stop-needs": ("stopped needs joined and stop_reason",
-                   "stopped heeft joined en stop_reason nodig"),
-    "reason-unused": ("reason without refused_date or withdrawn_date",
-                      "reden zonder refused_date of withdrawn_date"),
-    "rejected": ("{n} of {rows} rows have errors; nothing was imported",
-                 "{n} van {rows} rijen bevatten fouten; er werd niets geïmporteerd"),
-    "rejected-1": ("1 of {rows} rows has errors; nothing was imported",
-                   "1 van {rows} rijen bevat fouten; er werd niets geïmporteerd"),
-    "import.families": ("import: {n} families from a spreadsheet",
-                        "import: {n} gezinnen uit een spreadsheet"),
-    "import.volunteers": ("import: {n} volunteers from a spreadsheet",
-                          "import: {n} vrijwilligers uit een spreadsheet"),
-    "dry-run": ("{file}: {n} rows valid; nothing written (--dry-run)",
-                "{file}: {n} rijen geldig; niets geschreven (--dry-run)"),
-    "nothing": ("{file}: no rows to import", "{file}: geen rijen om te importeren"),
-})
+MSG = Catalog("app.importer")
 
 
 @dataclass(frozen=True)
@@ -608,9 +551,9 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
             return result
         key = f"import.{kind}"
         extra = (("Hs-Count", str(len(created))),)
-        change = Change(key, MSG(key, n=len(created)), MSG.messages[key][0].format(
-            n=len(created)), tuple(created), None, list(p.files.values()), [], tuple(created),
-            extra)
+        text = MSG(key, n=len(created))  # the commit subject too: the command's language
+        change = Change(key, text, text, tuple(created), None, list(p.files.values()), [],
+                        tuple(created), extra)
         outcome = apply(p, change, commit, checked=True)
         result.outcome = outcome
         result.summary = outcome.summary

@@ -23,34 +23,7 @@ from hs.store import identity as ident
 from hs.store.identity import Identity
 from hs.store.keys import LAPTOP, RECOVERY, Keys, Recipient
 
-MSG = Catalog({
-    "need-passphrase": ("a new identity for this laptop needs a passphrase: run this at a "
-                        "terminal, or name a file holding it in HS_PASSPHRASE_FILE",
-                        "een nieuwe identiteit voor deze laptop heeft een wachtzin nodig: "
-                        "voer dit uit in een terminal, of geef een bestand met de wachtzin "
-                        "in HS_PASSPHRASE_FILE"),
-    "store-exists": ("this clone has a key store already", "deze kloon heeft al een "
-                     "sleutelkluis"),
-    "bad-label": ("a label is 1 to 40 letters, digits, '.', '_' or '-' (a laptop's "
-                  "name, not a person's)", "een label is 1 tot 40 letters, cijfers, '.', '_' "
-                  "of '-' (de naam van een laptop, niet van een persoon)"),
-    "label-taken": ("the label '{label}' is taken: choose another with --label",
-                    "het label '{label}' is al in gebruik: kies een ander met --label"),
-    "enrolled": ("that identity is enrolled already, as '{label}'",
-                 "die identiteit is al ingeschreven, als '{label}'"),
-    "no-label": ("no laptop labelled '{label}' (hs keys list shows them)",
-                 "geen laptop met het label '{label}' (hs keys list toont ze)"),
-    "remove-self": ("'{label}' is this laptop: remove it from another enrolled laptop",
-                    "'{label}' is deze laptop: verwijder hem vanop een andere ingeschreven "
-                    "laptop"),
-    "title": ("Key store", "Sleutelkluis"),
-    "h-label": ("Label", "Label"),
-    "h-kind": ("Kind", "Soort"),
-    "h-identity": ("Identity", "Identiteit"),
-    "h-this": ("This laptop", "Deze laptop"),
-    "caption": ("{keys} data keys, {erased} erased", "{keys} gegevenssleutels, {erased} "
-                "gewist"),
-})
+MSG = Catalog("app.keys")
 
 LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 

@@ -32,12 +32,7 @@ from hs.rules.lifecycle import MAIN_KINDS, family_status
 from hs.store.atomic import write_atomic
 from hs.store.gitread import Revision
 
-MSG = Catalog({
-    "as-of-early": ("--as-of {day} is before the year {year} begins",
-                    "--as-of {day} valt voor het begin van het jaar {year}"),
-    "bad-year": ("--year: {year} is not a year from {first} to {last}",
-                 "--year: {year} is geen jaar van {first} tot {last}"),
-})
+MSG = Catalog("app.kpi")
 
 SUPPRESS_BELOW = 5  # published figures hide counts from 1 to 4 (hs.app.suppress)
 YEARS = (1900, 2100)  # the years a figure can be asked for

@@ -30,6 +30,7 @@ from hs.app.agenda import waiting_list
 from hs.app.views import check_location
 from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
+from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, VolunteerRow
 from hs.records.problems import quotable
@@ -62,116 +63,7 @@ FULL_WAIT_DAYS = 180  # days without a family that count as the full waiting sco
 NEAR = 0.5  # distance score of a neighbouring municipality
 UNMATCHED = ("no-eligible-volunteer", "taken-by-higher-priority")
 
-MSG = Catalog({
-    # names of the rules and scores
-    "location": ("location", "werking"),
-    "active": ("active", "actief"),
-    "role": ("role", "rol"),
-    "training": ("training", "vorming"),
-    "check": ("record check", "strafregister"),
-    "capacity": ("capacity", "capaciteit"),
-    "gender": ("gender", "gender"),
-    "language": ("language", "taal"),
-    "distance": ("distance", "afstand"),
-    "half_days": ("half-days", "dagdelen"),
-    "preferences": ("preferences", "voorkeuren"),
-    "experience": ("experience", "ervaring"),
-    "waiting": ("waiting", "wachttijd"),
-    "total": ("total", "totaal"),
-    "gender-f": ("a woman", "een vrouw"),
-    "gender-m": ("a man", "een man"),
-    "gender-x": ("a volunteer of gender x", "een vrijwilliger met gender x"),
-    # hard rules
-    "location-ok": ("works for location {location}", "werkt voor werking {location}"),
-    "location-other": ("works for location {location}, not {family}",
-                       "werkt voor werking {location}, niet {family}"),
-    "active-ok": ("active since {since}", "actief sinds {since}"),
-    "active-stopped": ("stopped on {end}", "gestopt op {end}"),
-    "active-candidate": ("not active yet (a candidate)", "nog niet actief (kandidaat)"),
-    "role-ok": ("has the role for a {kind} trajectory",
-                "heeft de rol voor een traject van soort {kind}"),
-    "role-missing": ("has no role for a {kind} trajectory (roles: {roles})",
-                     "heeft geen rol voor een traject van soort {kind} (rollen: {roles})"),
-    "training-ok": ("training complete", "vorming afgerond"),
-    "training-missing": ("training not complete: {steps}", "vorming niet af: {steps}"),
-    "check-ok": ("criminal-record check valid until {until}",
-                 "uittreksel strafregister geldig tot {until}"),
-    "check-none": ("no criminal-record check recorded",
-                   "geen uittreksel strafregister genoteerd"),
-    "check-later": ("criminal-record check only on {date}",
-                    "uittreksel strafregister pas op {date}"),
-    "check-expired": ("criminal-record check expired on {until}",
-                      "uittreksel strafregister verlopen op {until}"),
-    "capacity-ok": ("has {load} families now, capacity {capacity}",
-                    "heeft nu {load} gezinnen, capaciteit {capacity}"),
-    "capacity-full": ("already has {load} families, capacity {capacity}",
-                      "heeft al {load} gezinnen, capaciteit {capacity}"),
-    "capacity-starter": ("starter visits do not count against capacity",
-                         "startmaatjesbezoeken tellen niet mee voor de capaciteit"),
-    "gender-any": ("the family asked for no particular gender",
-                   "het gezin vroeg geen bepaald gender"),
-    "gender-ok": ("the family asked for {gender}", "het gezin vroeg {gender}"),
-    "gender-other": ("the family asked for {gender}", "het gezin vroeg {gender}"),
-    # scores
-    "lang-shared": ("shares {languages} with the family", "deelt {languages} met het gezin"),
-    "lang-practice": ("shares {languages} with the family (Dutch: the family wants to "
-                      "practise it)",
-                      "deelt {languages} met het gezin (Nederlands: het gezin wil het "
-                      "oefenen)"),
-    "lang-none": ("speaks none of the family's languages ({languages})",
-                  "spreekt geen van de talen van het gezin ({languages})"),
-    "lang-unknown": ("the family's home languages are not recorded",
-                     "de thuistalen van het gezin zijn niet genoteerd"),
-    "distance-same": ("lives in {municipality}, like the family",
-                      "woont in {municipality}, zoals het gezin"),
-    "distance-near": ("lives in {municipality}, next to {family} where the family lives",
-                      "woont in {municipality}, naast {family} waar het gezin woont"),
-    "distance-far": ("lives in {municipality}, not next to {family} where the family lives",
-                     "woont in {municipality}, niet naast {family} waar het gezin woont"),
-    "distance-unknown": ("municipality of the family or the volunteer not recorded",
-                         "gemeente van het gezin of de vrijwilliger niet genoteerd"),
-    "days-any": ("the family has no preferred half-days",
-                 "het gezin heeft geen voorkeur voor dagdelen"),
-    "days-common": ("free on {days}: {n} of the half-days the family asks ({wanted}); "
-                    "{enough} give the full score",
-                    "vrij op {days}: {n} van de dagdelen die het gezin vraagt ({wanted}); "
-                    "{enough} geven de volle score"),
-    "days-none": ("free on none of the half-days the family asks ({wanted})",
-                  "vrij op geen van de dagdelen die het gezin vraagt ({wanted})"),
-    "prefs-nothing": ("nothing in the family's profile to compare preferences with",
-                      "niets in het profiel van het gezin om voorkeuren mee te vergelijken"),
-    "prefs-none": ("stated no preferences (the family: {needs})",
-                   "gaf geen voorkeuren op (het gezin: {needs})"),
-    "prefs-fit": ("stated preference fits the family: {prefs}",
-                  "opgegeven voorkeur past bij het gezin: {prefs}"),
-    "prefs-other": ("stated preferences ({prefs}) do not fit the family ({needs})",
-                    "opgegeven voorkeuren ({prefs}) passen niet bij het gezin ({needs})"),
-    "exp-not-needed": ("the family is not flagged complex: no special experience needed",
-                       "het gezin is niet als complex gemarkeerd: geen bijzondere ervaring "
-                       "nodig"),
-    "exp-count": ("completed {n} trajectories (the family is flagged complex; {full} "
-                  "count fully)",
-                  "rondde {n} trajecten af (het gezin is als complex gemarkeerd; {full} "
-                  "tellen volledig)"),
-    "wait-inactive": ("not active", "niet actief"),
-    "wait-busy": ("already supports a family", "steunt al een gezin"),
-    "wait-days": ("has waited {days} days for a family (since {since}; {full} count "
-                  "fully)",
-                  "wacht {days} dagen op een gezin (sinds {since}; {full} tellen "
-                  "volledig)"),
-    "total-sum": ("sum of the weighted scores (at most {max})",
-                  "som van de gewogen scores (hoogstens {max})"),
-    # errors
-    "bad-kind": ("--kind: {kind} is not one of {kinds}",
-                 "--kind: {kind} is niet een van {kinds}"),
-    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
-    "plan-kind": ("--kind: a plan is for {kinds} trajectories, not '{kind}'",
-                  "--kind: een plan is voor trajecten van soort {kinds}, niet '{kind}'"),
-    "no-family": ("no family with ID '{id}'", "geen gezin met ID '{id}'"),
-    "invalid-family": ("family {id} cannot be read", "gezin {id} kan niet gelezen worden"),
-    "run-validate": ("run 'hs validate' for the problem",
-                     "'hs validate' toont het probleem"),
-})
+MSG = Catalog("app.matching")
 
 
 # --- results -------------------------------------------------------------------------------
@@ -722,6 +614,9 @@ def reason_text(reason: Reason, index: Index) -> str:
             out[key] = ", ".join(index.label(vocab, c, lang) for c in value) or "-"
         elif key == "gender":
             out[key] = MSG(f"gender-{value}")
+        elif key in ("kind", "roles") and lang == "nl":  # trajectory kinds, by label
+            codes = [value] if isinstance(value, str) else list(value)
+            out[key] = ", ".join(enums.label("trajectory_kinds", c, lang) for c in codes)
         elif isinstance(value, list | tuple):
             out[key] = ", ".join(str(v) for v in value) or "-"
         elif isinstance(value, dt.date):

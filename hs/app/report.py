@@ -47,141 +47,7 @@ from hs.records.ids import GENDERS, TRAJECTORY_KINDS
 from hs.rules.lifecycle import MAIN_KINDS
 from hs.store.yamlio import load_plain
 
-LABELS = Catalog({
-    # sections
-    "source": ("Source", "Bron"),
-    "headline": ("Home-Start in figures", "Home-Start in cijfers"),
-    "path": ("Referrals and trajectories", "Aanmeldingen en trajecten"),
-    "profile": ("Family profile", "Profiel van de gezinnen"),
-    "volunteers-section": ("Volunteers", "Vrijwilligers"),
-    "gender": ("Gender", "Geslacht"),
-    "age": ("Age on 31 December", "Leeftijd op 31 december"),
-    "referrers": ("Referrers", "Verwijzers"),
-    "close_reasons": ("Close reasons", "Redenen van afronding"),
-    "impact": ("Impact per domain", "Impact per domein"),
-    "per-location": ("Per location", "Per werking"),
-    "per-municipality": ("Per municipality", "Per gemeente"),
-    "municipality": ("Municipality", "Gemeente"),
-    "unknown-municipality": ("Unknown or elsewhere", "Onbekend of elders"),
-    "kinds": ("Trajectories by kind", "Trajecten per soort"),
-    "organisation": ("Locations and funding", "Werkingen en financiering"),
-    "section": ("Section", "Sectie"),
-    "key": ("Key", "Sleutel"),
-    # figures
-    "year": ("Year", "Jaar"),
-    "location": ("Location", "Werking"),
-    "all-locations": ("All locations", "Alle werkingen"),
-    "period": ("Period", "Periode"),
-    "revision": ("Revision", "Versie"),
-    "merged-from": ("Merged from", "Samengevoegd uit"),
-    "referrals": ("Referrals", "Aanmeldingen"),
-    "accepted": ("Accepted", "Aanvaard"),
-    "refused": ("Refused", "Geweigerd"),
-    "withdrawn": ("Withdrawn", "Afgehaakt"),
-    "started": ("Trajectories started", "Trajecten opgestart"),
-    "closed": ("Trajectories closed", "Trajecten afgerond"),
-    "waiting_at_year_end": ("Families waiting on {day}", "Gezinnen op de wachtlijst op {day}"),
-    "families": ("Families supported", "Gezinnen ondersteund"),
-    "children": ("Children", "Kinderen"),
-    "support_moments": ("Support moments", "Steunmomenten"),
-    "volunteers": ("Volunteers", "Vrijwilligers"),
-    "buddies": ("Family buddies", "Gezinsbuddy's"),
-    "volunteers_new": ("New volunteers", "Nieuwe vrijwilligers"),
-    "volunteers_stopped": ("Volunteers who stopped", "Gestopte vrijwilligers"),
-    "volunteers_returned": ("Volunteers who came back", "Teruggekeerde vrijwilligers"),
-    "locations": ("Locations", "Werkingen"),
-    "municipalities": ("Cities and municipalities", "Steden en gemeenten"),
-    "fte": ("Coordinator FTE", "Fte lokale coördinatoren"),
-    "perinatal_families": ("Perinatal families", "Perinatale gezinnen"),
-    "with_partner": ("Locations run with a partner organisation",
-                     "Werkingen i.s.m. een partnerorganisatie"),
-    "partners": ("Partner organisations", "Partnerorganisaties"),
-    "funding-total": ("Income (euros)", "Inkomsten (euro)"),
-    "funding-share": ("Income: {source}", "Inkomsten: {source}"),
-    "funding-public": ("Income: Public", "Inkomsten: Publiek"),
-    "funding-private": ("Income: Private", "Inkomsten: Privaat"),
-    "kind-buddy": ("Family buddy", "Gezinsbuddy"),
-    "kind-starter": ("Starter volunteer", "Startmaatje"),
-    "kind-language": ("Language buddy", "Taalmaatje"),
-    "kind-coach": ("Family coach", "Gezinscoach"),
-    "active-kind": ("{kind}: active", "{kind}: lopend"),
-    "started-kind": ("{kind}: started", "{kind}: opgestart"),
-    "closed-kind": ("{kind}: closed", "{kind}: afgerond"),
-    "col-active": ("Active", "Lopend"),
-    "col-families": ("Families", "Gezinnen"),
-    "col-children": ("Children", "Kinderen"),
-    "col-support_moments": ("Support moments", "Steunmomenten"),
-    "col-volunteers": ("Volunteers", "Vrijwilligers"),
-    "col-started": ("Started", "Opgestart"),
-    "col-closed": ("Closed", "Afgerond"),
-    "col-referrals": ("Referrals", "Aanmeldingen"),
-    "col-waiting_at_year_end": ("Waiting {day}", "Wachtlijst {day}"),
-    "col-fte": ("FTE", "Fte"),
-    "waiting-median": ("Days from acceptance to start (median)",
-                       "Dagen van aanvaarding tot start (mediaan)"),
-    "waiting-p90": ("Days from acceptance to start (90th percentile)",
-                    "Dagen van aanvaarding tot start (90e percentiel)"),
-    "pregnant-at-referral": ("of which pregnant at referral", "waarvan zwanger bij aanmelding"),
-    "children-0-6": ("Children aged 0 to 6", "Kinderen tussen 0 en 6 jaar"),
-    "home-language-other": ("Home language other than Dutch",
-                            "Thuistaal anders dan het Nederlands"),
-    "gender-f": ("Women", "Vrouwen"),
-    "gender-m": ("Men", "Mannen"),
-    "gender-x": ("Other (x)", "Anders (x)"),
-    "age-under-19": ("Under 19", "Jonger dan 19"),
-    "age-75+": ("Over 75", "Ouder dan 75"),
-    "age-band": ("Age {band}", "{band} jaar"),
-    # columns
-    "figure": ("Figure", "Cijfer"),
-    "value": ("Value", "Waarde"),
-    "count": ("Count", "Aantal"),
-    "share": ("Share", "Aandeel"),
-    "total": ("Total", "Totaal"),
-    "domain": ("Domain", "Domein"),
-    "n": ("Closed with scores", "Met scores"),  # short: the Dutch table fits 80 columns
-    "start": ("Start", "Start"),
-    "end": ("End", "Einde"),
-    "change": ("Change", "Verschil"),
-    # provenance
-    "rev-commit": ("commit {commit}", "commit {commit}"),
-    "rev-asked": ("commit {commit} ({rev})", "commit {commit} ({rev})"),
-    "rev-head": ("working tree at HEAD {commit}", "werkmap op HEAD {commit}"),
-    "rev-dirty": ("working tree at HEAD {commit}, with uncommitted changes",
-                  "werkmap op HEAD {commit}, met niet-vastgelegde wijzigingen"),
-    "rev-none": ("working tree, not in git", "werkmap, niet in git"),
-    "rev-unknown": ("unknown", "onbekend"),
-    # the page
-    "title": ("Home-Start in figures {year}", "Home-Start in cijfers {year}"),
-    "subtitle-all": ("All locations", "Alle werkingen"),
-    "period-text": ("{first} to {last}", "{first} tot en met {last}"),
-    "provisional": ("provisional: events up to {day}", "voorlopig: gebeurtenissen tot {day}"),
-    "computed-from": ("Computed with hs from {what}.", "Berekend met hs uit {what}."),
-    "merged-text-1": ("Merged from the exact export of 1 location.",
-                      "Samengevoegd uit de exacte export van 1 werking."),
-    "merged-text": ("Merged from the exact exports of {n} locations.",
-                    "Samengevoegd uit de exacte exports van {n} werkingen."),
-    "public-text": ("For publication: counts from 1 to {k} are hidden (\u201c<{below}\u201d), "
-                    "and a second count, shown as a range, where a hidden one could be "
-                    "worked out from a total.",
-                    "Om te publiceren: aantallen van 1 tot {k} zijn verborgen "
-                    "(\u201c<{below}\u201d), en een tweede aantal, als bereik, waar een "
-                    "verborgen aantal uit een totaal af te leiden is."),
-    "profile-note-1": ("Share of the 1 family supported; pregnant at referral: share of "
-                       "the perinatal families (perinatal families: {perinatal}).",
-                       "Aandeel van het ene ondersteunde gezin; zwanger bij aanmelding: "
-                       "aandeel van de perinatale gezinnen (perinatale gezinnen: "
-                       "{perinatal})."),
-    "profile-note": ("Share of the {n} families supported; pregnant at referral: share of "
-                     "the perinatal families (perinatal families: {perinatal}).",
-                     "Aandeel van de {n} ondersteunde gezinnen; zwanger bij aanmelding: "
-                     "aandeel van de perinatale gezinnen (perinatale gezinnen: {perinatal})."),
-    "kind": ("Kind", "Soort"),
-    "impact-note": ("Mean score (1 to 5) at the start and at the end of the trajectories "
-                    "closed in {year}.",
-                    "Gemiddelde score (1 tot 5) bij de start en op het einde van de in "
-                    "{year} afgeronde trajecten."),
-    "no-data": ("No data.", "Geen gegevens."),
-})
+LABELS = Catalog("app.report")
 
 # chart colours (the screenshot test looks for them)
 COLOURS = {
@@ -202,9 +68,7 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     """A label in ``lang`` (default: the user's language)."""
     if lang is None:
         return LABELS(key, **fields)
-    en, nl = LABELS.messages[key]
-    template = nl if lang == "nl" else en
-    return template.format(**fields) if fields else template
+    return LABELS.say(lang, key, **fields)
 
 
 @dataclass
@@ -649,28 +513,11 @@ def _kpi_sections(total: KpiCounts, parts: Mapping[str, KpiCounts] | None,
 
 # --- volunteer events and signals (hs/app/eventfigures.py) -----------------------------------
 
-EVENT_LABELS = Catalog({
-    "events-section": ("Volunteer events", "Activiteiten voor vrijwilligers"),
-    "info_session_attendances": ("Info-session attendances", "Aanwezigen op infosessies"),
-    "start_training_completed": ("Start training completed", "Starttraining gevolgd"),
-    "volunteers_started_buddy": ("Started as family buddy", "Gestart als gezinsbuddy"),
-    "intervision_attendances": ("Intervision attendances", "Aanwezigen op intervisies"),
-    "events-of-kind": ("Events: {kind}", "Activiteiten: {kind}"),
-    "signals-section": ("Signals from the families", "Signalen uit de gezinnen"),
-    "signals-of-theme": ("Families: {theme}", "Gezinnen: {theme}"),
-    "signals_total": ("Signals recorded", "Geregistreerde signalen"),
-    "signals-note-1": ("Families with a signal of the theme in {year}; 1 signal in all.",
-                       "Gezinnen met een signaal over het thema in {year}; 1 signaal in "
-                       "totaal."),
-    "signals-note": ("Families with a signal of the theme in {year}; {n} signals in all.",
-                     "Gezinnen met een signaal over het thema in {year}; {n} signalen in "
-                     "totaal."),
-})
+EVENT_LABELS = Catalog("app.report")
 
 
 def _et(ctx: Context, key: str, **fields: object) -> str:
-    en, nl = EVENT_LABELS.messages[key]
-    return (nl if ctx.lang == "nl" else en).format(**fields)
+    return EVENT_LABELS.say(ctx.lang, key, **fields)
 
 
 def _fig(c: KpiCounts, key: str) -> Count:

@@ -31,14 +31,7 @@ from hs.rules import retention
 from hs.rules.retention import Retention
 from hs.store.repo import Repo
 
-MSG = Catalog({
-    "applied": ("retention: {n} records reduced to what the figures need",
-                "bewaartermijn: {n} records beperkt tot wat de cijfers nodig hebben"),
-    "consent.family": ("family {id}: consent recorded ({date})",
-                       "gezin {id}: toestemming genoteerd ({date})"),
-    "consent.volunteer": ("volunteer {id}: consent recorded ({date})",
-                          "vrijwilliger {id}: toestemming genoteerd ({date})"),
-})
+MSG = Catalog("app.retention")
 
 def due(index: Index, day: dt.date, location: str | None = None) -> list[Retention]:
     """The families and volunteers whose retention is over on ``day``, by due date."""
@@ -96,7 +89,7 @@ def plan_reduce(p: workflow.Plan, ids: Sequence[str], day: dt.date) -> workflow.
                     p.put("trajectory", t.id, tdoc)
     n = len(records)
     return workflow.Change("retention.apply", MSG("applied", n=n),
-                           MSG.messages["applied"][0].format(n=n), tuple(records), day,
+                           MSG("applied", n=n), tuple(records), day,
                            list(p.files.values()), list(p.warnings))
 
 
@@ -133,7 +126,7 @@ def plan_consent(p: workflow.Plan, kind: str, prefix: str, day: dt.date) -> work
     p.put(kind, row.id, doc)  # type: ignore[arg-type]
     key = f"consent.{kind}"
     return workflow.Change(f"{kind}.consent", MSG(key, id=row.id, date=day),
-                           MSG.messages[key][0].format(id=row.id, date=day), (row.id,), day,
+                           MSG(key, id=row.id, date=day), (row.id,), day,
                            list(p.files.values()), list(p.warnings))
 
 

@@ -39,43 +39,7 @@ from hs.base.i18n import Catalog
 from hs.store.atomic import write_atomic
 from hs.store.yamlio import YamlIssue, load_plain, new_document
 
-MSG = Catalog({
-    "nothing": ("nothing to merge: {where} holds no export file (*.yaml)",
-                "niets om samen te voegen: {where} bevat geen exportbestand (*.yaml)"),
-    "none": ("nothing to merge", "niets om samen te voegen"),
-    "years": ("cannot merge exports of different years: {a} is of {ya}, {b} of {yb}",
-              "exports van verschillende jaren kunnen niet samen: {a} is van {ya}, {b} van "
-              "{yb}"),
-    "periods": ("cannot merge exports of different periods: {a} counts {pa}, {b} {pb}",
-                "exports van verschillende periodes kunnen niet samen: {a} telt {pa}, {b} "
-                "{pb}"),
-    "central-twice": ("the central office's export appears twice in the merge: {a} and {b}",
-                      "de export van de centrale werking komt twee keer voor in de "
-                      "samenvoeging: {a} en {b}"),
-    "twice": ("location '{code}' appears twice in the merge: {a} and {b}",
-              "werking '{code}' komt twee keer voor in de samenvoeging: {a} en {b}"),
-    "public": ("{where}: a public export (small counts hidden) cannot be merged; merge the "
-               "exact exports of hs kpi --export",
-               "{where}: een publieke export (kleine aantallen verborgen) kan niet samen; "
-               "voeg de exacte exports van hs kpi --export samen"),
-    "cannot-read": ("{path}: cannot read: {why}", "{path}: kan niet lezen: {why}"),
-    "not-utf8": ("{path}: not UTF-8 text", "{path}: geen UTF-8-tekst"),
-    "not-export": ("{where}: not an export file of hs kpi (format {found!r}, expected {want})",
-                   "{where}: geen exportbestand van hs kpi (formaat {found!r}, verwacht "
-                   "{want})"),
-    "old-format": ("{where}: export format {found} is not {want}: export it again with this "
-                   "version of hs (hs kpi --export)",
-                   "{where}: exportformaat {found} is geen {want}: exporteer opnieuw met deze "
-                   "versie van hs (hs kpi --export)"),
-    "missing": ("{where}: '{key}' is missing or not a mapping",
-                "{where}: '{key}' ontbreekt of is geen mapping"),
-    "count": ("{where}: expected a count, got {got!r}",
-              "{where}: verwacht een aantal, niet {got!r}"),
-    "number": ("{where}: expected a number, got {got!r}",
-               "{where}: verwacht een getal, niet {got!r}"),
-    "date": ("{where}: '{got}' is not a date", "{where}: '{got}' is geen datum"),
-    "list": ("{where}: '{key}' must be a list", "{where}: '{key}' moet een lijst zijn"),
-})
+MSG = Catalog("app.rollup")
 
 FORMAT_NAME = "hs-kpi-export"
 FORMAT_VERSION = 2

@@ -31,22 +31,7 @@ from hs.store.yamlio import decode, load_plain
 if TYPE_CHECKING:
     from hs.store.repo import Repo
 
-MSG = Catalog({
-    "sealed": ("[sealed]", "[verzegeld]"),
-    "erased": ("[erased]", "[gewist]"),
-    "plain-personal": ("a plain value in a sealed field (a name or note typed by hand): "
-                       "seal it with 'hs edit {id}' or 'hs seal'",
-                       "een leesbare waarde in een verzegeld veld (een naam of notitie met "
-                       "de hand getypt): verzegel ze met 'hs edit {id}' of 'hs seal'"),
-    "no-key": ("this clone does not hold the key of {id}: its names and notes cannot be "
-               "written here (nothing was written)",
-               "deze laptop heeft de sleutel van {id} niet: de namen en notities ervan "
-               "kunnen hier niet geschreven worden (er is niets geschreven)"),
-    "erased-owner": ("{id} is erased: its key is destroyed, nothing personal can be written "
-                     "for it",
-                     "{id} is gewist: de sleutel is vernietigd, er kan niets persoonlijks "
-                     "meer voor geschreven worden"),
-})
+MSG = Catalog("app.sealing")
 
 _SEALED = re.compile(spec.SEALED_PATTERN)
 

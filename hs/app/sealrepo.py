@@ -22,17 +22,7 @@ from hs.store.repo import Repo
 from hs.store.splice import splice
 from hs.store.yamlio import decode, load_document, load_plain
 
-MSG = Catalog({
-    "sealed": ("sealed {n} value(s) in {files} record(s); new values are sealed from now on",
-               "{n} waarde(n) verzegeld in {files} record(s); nieuwe waarden worden voortaan "
-               "verzegeld"),
-    "nothing": ("nothing to seal: every name and note is sealed already",
-                "niets te verzegelen: elke naam en notitie is al verzegeld"),
-    "history": ("earlier revisions still hold the plain values (docs/privacy.md: how to "
-                "remove them)",
-                "oudere versies bevatten nog de leesbare waarden (docs/privacy.md: hoe je ze "
-                "verwijdert)"),
-})
+MSG = Catalog("app.sealrepo")
 
 SEALABLE = ("family", "volunteer", "trajectory")
 

@@ -29,68 +29,7 @@ from hs.store.merge import CONFLICTS, MISSING, set_at
 from hs.store.repo import Repo
 from hs.store.yamlio import YamlIssue, load_plain, to_document
 
-MSG = Catalog({
-    "no-git": ("hs sync needs git and a git repository here",
-               "hs sync heeft git en een git-repository nodig"),
-    "detached": ("not on a branch (detached HEAD): check out your branch first "
-                 "(git switch main)", "niet op een branch (losse HEAD): kies eerst je "
-                 "branch (git switch main)"),
-    "dirty": ("{files} not committed: commit or undo first (git status shows which)",
-              "{files} niet vastgelegd: leg eerst vast of maak ongedaan (git status toont "
-              "welke)"),
-    "files-1": ("1 changed file", "1 gewijzigd bestand"),
-    "files": ("{n} changed files", "{n} gewijzigde bestanden"),
-    "no-remote": ("no remote to sync with: add one (git remote add origin URL) or name "
-                  "it with --remote", "geen remote om mee te synchroniseren: voeg er een "
-                  "toe (git remote add origin URL) of geef ze met --remote"),
-    "unknown-remote": ("no remote named '{detail}'", "geen remote met de naam '{detail}'"),
-    "unreachable": ("the remote cannot be reached: {detail}; nothing was changed",
-                    "de remote is niet bereikbaar: {detail}; er is niets veranderd"),
-    "rejected": ("the remote changed meanwhile and refused the push; run hs sync again "
-                 "(it fetches again)", "de remote veranderde intussen en weigerde; "
-                 "voer hs sync opnieuw uit (het haalt opnieuw op)"),
-    "push-failed": ("the push failed: {detail}; your changes are merged here, run hs sync "
-                    "again", "versturen mislukte: {detail}; je wijzigingen zijn hier "
-                    "samengevoegd, voer hs sync opnieuw uit"),
-    "merge-failed": ("git could not merge: {detail}; nothing was changed",
-                     "git kon niet samenvoegen: {detail}; er is niets veranderd"),
-    "unmerged": ("{files} could not be merged record by record ({paths}); nothing was "
-                 "changed: merge by hand with git merge {theirs}",
-                 "{files} niet per record samen te voegen ({paths}); er is niets "
-                 "veranderd: voeg met de hand samen met git merge {theirs}"),
-    "summary": ("synced with {remote}: in {cin}, {rin}; out {cout}, {rout}",
-                "gesynchroniseerd met {remote}: ontvangen {cin}, {rin}; verstuurd {cout}, "
-                "{rout}"),
-    "commits-1": ("1 commit", "1 commit"),
-    "commits": ("{n} commits", "{n} commits"),
-    "records-1": ("1 record", "1 record"),
-    "records": ("{n} records", "{n} records"),
-    "problems-1": ("; 1 problem to settle (hs validate lists it)",
-                   "; 1 probleem op te lossen (hs validate toont het)"),
-    "problems": ("; {n} problems to settle (hs validate lists them)",
-                 "; {n} problemen op te lossen (hs validate toont ze)"),
-    "keys-not-synced": ("; the key store was not synced: {why}",
-                        "; de sleutelkluis is niet gesynchroniseerd: {why}"),
-    "keys-busy": ("the remote's key store kept changing; run hs sync again",
-                  "de sleutelkluis op de remote bleef veranderen; voer hs sync opnieuw uit"),
-    "merge-message": ("Sync: merge {remote}/{branch}", "Sync: merge {remote}/{branch}"),
-    # resolve
-    "no-conflicts": ("{id} has no conflicts to settle", "{id} heeft geen conflicten"),
-    "which": ("{id} has {n} conflicts: name the field ({fields})",
-              "{id} heeft {n} conflicten: geef het veld ({fields})"),
-    "no-field": ("{id} has no conflict in '{field}' (conflicts: {fields})",
-                 "{id} heeft geen conflict in '{field}' (conflicten: {fields})"),
-    "keep-or-value": ("give --keep N or --value VALUE (one of them)",
-                      "geef --keep N of --value WAARDE (een van beide)"),
-    "empty-value": ("--value is empty: give the field a value, or keep one with --keep N",
-                    "--value is leeg: geef het veld een waarde, of behoud er een met --keep N"),
-    "no-number": ("--keep {n}: the conflict has values 1 to {count}",
-                  "--keep {n}: het conflict heeft waarden 1 tot {count}"),
-    "cannot-set": ("'{field}' cannot be set in {id}", "'{field}' kan niet gezet worden in "
-                   "{id}"),
-    "resolved": ("{id}: conflict in '{field}' settled", "{id}: conflict in '{field}' "
-                 "opgelost"),
-})
+MSG = Catalog("app.sync")
 
 
 @dataclass
@@ -131,8 +70,8 @@ def _sync(repo: Repo, root: Path, remote: str | None) -> SyncResult:
     before = {(p.path, p.code, p.message) for p in _problems(root)}
     cin = gitsync.counts(root, here, theirs) if theirs and here else gitsync.Counts(0, 0)
     if theirs and cin.commits:
-        unmerged = gitsync.merge(root, theirs, MSG.messages["merge-message"][0].format(
-            remote=name, branch=their_branch))
+        unmerged = gitsync.merge(root, theirs, MSG("merge-message", remote=name,
+                                                              branch=their_branch))
         if unmerged:
             raise HsError(MSG("unmerged", files=_count("files", len(unmerged)),
                               paths=", ".join(unmerged), theirs=f"{name}/{their_branch}"))
@@ -277,7 +216,7 @@ def resolve(repo: Repo, prefix: str, field_path: str | None, keep: int | None,
         p.put(kind, rid, doc)  # type: ignore[arg-type]
         return workflow.Change(
             f"{kind}.resolve", MSG("resolved", id=rid, field=chosen.field),
-            MSG.messages["resolved"][0].format(id=rid, field=chosen.field), (rid,),
+            MSG("resolved", id=rid, field=chosen.field), (rid,),
             None, list(p.files.values()), list(p.warnings))
 
     return workflow.run(repo, build, commit)

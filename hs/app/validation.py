@@ -22,22 +22,7 @@ from hs.store.layout import RecordFile, find_root, known_strays, walk
 from hs.store.load import load_tree
 from hs.store.read import parse_file
 
-MSG = Catalog({
-    "clean": ("checked {files} files: no problems", "{files} bestanden nagekeken: geen problemen"),
-    "found": ("checked {files} files: {errors}, {warnings}",
-              "{files} bestanden nagekeken: {errors}, {warnings}"),
-    "errors-1": ("1 error", "1 fout"),
-    "errors": ("{n} errors", "{n} fouten"),
-    "warnings-1": ("1 warning", "1 waarschuwing"),
-    "warnings": ("{n} warnings", "{n} waarschuwingen"),
-    "elsewhere": ("; {n} more in other files of the tree (run 'hs validate' to see them)",
-                  "; nog {n} in andere bestanden (toon ze met 'hs validate')"),
-    "no-such-path": ("no such file or folder: {path}", "bestand of map bestaat niet: {path}"),
-    "not-record": ("{path}: not a record file (expected records/<kind>/<id>.yaml, "
-                   "records/config.yaml or records/vocabularies.yaml)",
-                   "{path}: geen recordbestand (verwacht records/<soort>/<id>.yaml, "
-                   "records/config.yaml of records/vocabularies.yaml)"),
-})
+MSG = Catalog("app.validation")
 
 
 @dataclass
@@ -60,8 +45,8 @@ class ValidationResult:
     def summary(self, errors: int | None = None, warnings: int | None = None) -> str:
         errors = self.errors if errors is None else errors
         warnings = self.warnings if warnings is None else warnings
-        text = MSG("clean", files=self.files) if not errors and not warnings else MSG(
-            "found", files=self.files,
+        text = MSG.n("clean", self.files, files=self.files) if not errors and not warnings \
+            else MSG.n("found", self.files, files=self.files,
             errors=MSG("errors-1") if errors == 1 else MSG("errors", n=errors),
             warnings=MSG("warnings-1") if warnings == 1 else MSG("warnings", n=warnings))
         if self.elsewhere:

@@ -36,17 +36,7 @@ from hs.store.yamlio import decode, load_plain
 if TYPE_CHECKING:
     from hs.store.repo import Repo
 
-MSG = Catalog({
-    "no-location": ("--location: no location '{code}' (known: {known})",
-                    "--location: geen werking '{code}' (bekend: {known})"),
-    "none": ("none", "geen"),
-    "not-one-of": ("{option}: {value} is not one of {choices}",
-                   "{option}: {value} is niet een van {choices}"),
-    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
-    "not-valid": ("{id} is not valid", "{id} is niet geldig"),
-    "run-validate": ("run 'hs validate' for every problem",
-                     "'hs validate' toont alle problemen"),
-})
+MSG = Catalog("app.views")
 
 
 def _check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:

@@ -96,283 +96,12 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 _HALF_DAY_RE = re.compile(spec.TYPES["HalfDay"].pattern or "")
 
-MSG = Catalog({
-    # --- what a change did (stderr; the English text is the commit subject) -----------
-    "location.add": ("location {id}: added", "werking {id}: toegevoegd"),
-    "location.stop": ("location {id}: stopped on {date}", "werking {id}: gestopt op {date}"),
-    "volunteer.add": ("volunteer {id}: added, active from {date}",
-                      "vrijwilliger {id}: toegevoegd, actief vanaf {date}"),
-    "volunteer.add-candidate": ("volunteer {id}: added as candidate",
-                                "vrijwilliger {id}: toegevoegd als kandidaat"),
-    "volunteer.stop": ("volunteer {id}: stopped ({reason})",
-                       "vrijwilliger {id}: gestopt ({reason})"),
-    "volunteer.train": ("volunteer {id}: training {step} done",
-                        "vrijwilliger {id}: vorming {step} gevolgd"),
-    "volunteer.activate": ("volunteer {id}: activated", "vrijwilliger {id}: geactiveerd"),
-    "volunteer.reactivate": ("volunteer {id}: active again",
-                             "vrijwilliger {id}: opnieuw actief"),
-    "volunteer.check": ("volunteer {id}: criminal-record check recorded",
-                        "vrijwilliger {id}: uittreksel strafregister nagekeken"),
-    "family.refer": ("family {id}: referred ({referrer})",
-                     "gezin {id}: aangemeld ({referrer})"),
-    "family.rerefer": ("family {id}: referred again ({referrer})",
-                       "gezin {id}: opnieuw aangemeld ({referrer})"),
-    "family.accept": ("family {id}: accepted", "gezin {id}: aanvaard"),
-    "family.refuse": ("family {id}: refused ({reason})", "gezin {id}: geweigerd ({reason})"),
-    "family.withdraw": ("family {id}: withdrawn ({reason})",
-                        "gezin {id}: afgehaakt ({reason})"),
-    "trajectory.start": ("trajectory {id}: started ({kind}) for family {family} with "
-                         "volunteer {volunteer}",
-                         "traject {id}: gestart ({kind}) voor gezin {family} met "
-                         "vrijwilliger {volunteer}"),
-    "trajectory.start-handover": (
-        "trajectory {id}: started ({kind}) for family {family} with volunteer {volunteer}; "
-        "starter trajectory {starter} closed",
-        "traject {id}: gestart ({kind}) voor gezin {family} met vrijwilliger {volunteer}; "
-        "startmaatjestraject {starter} afgesloten"),
-    "trajectory.visit": ("trajectory {id}: visit on {date}",
-                         "traject {id}: steunmoment op {date}"),
-    "trajectory.review": ("trajectory {id}: review ({kind})",
-                          "traject {id}: gesprek ({kind})"),
-    "trajectory.close": ("trajectory {id}: closed ({reason})",
-                         "traject {id}: afgesloten ({reason})"),
-    "trajectory.replace": ("trajectory {id}: volunteer {old} replaced by {new}",
-                           "traject {id}: vrijwilliger {old} vervangen door {new}"),
-    "trajectory.extend": ("trajectory {id}: extended", "traject {id}: verlengd"),
-    "repo.init": ("records repository created", "recordsrepository aangemaakt"),
-    "repo.init-done": ("records repository created at {path}",
-                       "recordsrepository aangemaakt in {path}"),
-    "init-exists": ("{path} already holds a records tree", "{path} bevat al records"),
-    "warn-joined-untrained": (
-        "volunteer {id} is active without recorded training ({steps}); record it with "
-        "'hs volunteer train'",
-        "vrijwilliger {id} is actief zonder genoteerde vorming ({steps}); noteer die met "
-        "'hs volunteer train'"),
-    "future-date": ("{day} is after today ({today}); record events once they happened",
-                    "{day} ligt na vandaag ({today}); noteer gebeurtenissen als ze gebeurd "
-                    "zijn"),
-    "init-failed": ("cannot create a records repository at {path}: {reason}",
-                    "kan geen records-map maken in {path}: {reason}"),
-    "init-not-folder": ("{path} is not a folder", "{path} is geen map"),
-    "init-records-folder": ("{path} exists and is not empty; choose another folder",
-                            "{path} bestaat al en is niet leeg; kies een andere map"),
-    "warn-no-workflow": ("CI workflow template not found in this hs installation; "
-                         "{path} not written",
-                         "CI-workflowsjabloon niet gevonden in deze hs-installatie; "
-                         "{path} niet geschreven"),
-    # --- refusals ---------------------------------------------------------------------
-    "unknown-code": ("{code} is not a code of {vocab}{near} (valid: {valid})",
-                     "{code} is geen code van {vocab}{near} (geldig: {valid})"),
-    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
-    "text-control": ("{option} holds a control character (an escape sequence can clear or "
-                     "retitle a terminal); type it without",
-                     "{option} bevat een stuurteken (een escapereeks kan een terminal wissen "
-                     "of hernoemen); typ het zonder"),
-    "text-blank": ("{option} holds only spaces; give a value or leave the option out",
-                   "{option} bevat alleen spaties; geef een waarde of laat de optie weg"),
-    "near": ("; did you mean '{code}'?", "; bedoelt u '{code}'?"),
-    "bad-language": ("language {value} is not an ISO 639 code (2 or 3 lower-case letters, "
-                     "e.g. nl, fr, ar)",
-                     "taal {value} is geen ISO 639-code (2 of 3 kleine letters, "
-                     "bv. nl, fr, ar)"),
-    "bad-month": ("{what} {value} is not a month YYYY-MM",
-                  "{what} {value} is geen maand JJJJ-MM"),
-    "bad-half-day": ("{value} is not a half-day like mon-am or thu-pm",
-                     "{value} is geen halve dag zoals mon-am of thu-pm"),
-    "bad-year": ("birth year {value} is not between 1900 and 2100",
-                 "geboortejaar {value} ligt niet tussen 1900 en 2100"),
-    "bad-score": ("score {domain}={value} is not between 1 and 5",
-                  "score {domain}={value} ligt niet tussen 1 en 5"),
-    "bad-capacity": ("capacity {value} is not between 0 and 10",
-                     "capaciteit {value} ligt niet tussen 0 en 10"),
-    "bad-location-code": ("{value} is not a valid location code: 2 to 30 lower-case "
-                          "letters, digits or '-', starting with a letter",
-                          "{value} is geen geldige werkingscode: 2 tot 30 kleine letters, "
-                          "cijfers of '-', beginnend met een letter"),
-    "need-location": ("--location is required for a new family (or give --family FAM to "
-                      "refer an existing one again)",
-                      "--location is nodig voor een nieuw gezin (of geef --family GEZIN om "
-                      "een bestaand gezin opnieuw aan te melden)"),
-    "file-exists": ("{path} already exists", "{path} bestaat al"),
-    "location-exists": ("location '{id}' already exists", "werking '{id}' bestaat al"),
-    "location-stopped": ("location {id} already stopped on {date}",
-                         "werking {id} is al gestopt op {date}"),
-    "before-location": ("{date} is before location {id} started ({start})",
-                        "{date} is voor de start van werking {id} ({start})"),
-    "invalid-record": ("{path} is not a valid record; fix it first",
-                       "{path} is geen geldig record; verbeter het eerst"),
-    "run-validate": ("'hs validate' says why", "'hs validate' zegt waarom"),
-    "vol-candidate": ("volunteer {id} is a candidate, never active (activate them first: "
-                      "hs volunteer activate {id})",
-                      "vrijwilliger {id} is kandidaat, nooit actief geweest (eerst "
-                      "activeren: hs volunteer activate {id})"),
-    "vol-stopped": ("volunteer {id} stopped on {date}", "vrijwilliger {id} stopte op {date}"),
-    "vol-not-yet": ("volunteer {id} is only active from {date}",
-                    "vrijwilliger {id} is pas actief vanaf {date}"),
-    "vol-active": ("volunteer {id} is already active (since {date})",
-                   "vrijwilliger {id} is al actief (sinds {date})"),
-    "vol-restart-order": ("volunteer {id} stopped on {end}; a new active period must start "
-                          "after that",
-                          "vrijwilliger {id} stopte op {end}; een nieuwe actieve periode "
-                          "moet daarna beginnen"),
-    "vol-stop-before": ("volunteer {id} became active on {start}; {date} is before that",
-                        "vrijwilliger {id} werd actief op {start}; {date} ligt daarvoor"),
-    "training-missing": ("volunteer {id} has not done the required training: {steps} "
-                         "(record it with 'hs volunteer train', or use --force)",
-                         "vrijwilliger {id} heeft de verplichte vorming niet gevolgd: "
-                         "{steps} (registreer met 'hs volunteer train', of gebruik --force)"),
-    "check-later": ("volunteer {id} already has a later check ({date})",
-                    "vrijwilliger {id} heeft al een latere controle ({date})"),
-    "capacity-full": ("volunteer {id} already supports {n} families on {date} "
-                      "(capacity {capacity})",
-                      "vrijwilliger {id} ondersteunt op {date} al {n} gezinnen "
-                      "(capaciteit {capacity})"),
-    "same-volunteer": ("volunteer {id} is already the volunteer of trajectory {trj}",
-                       "vrijwilliger {id} is al de vrijwilliger van traject {trj}"),
-    "fam-referred": ("family {id} is not decided on yet (referral of {date}); accept it "
-                     "first: hs family accept {id}",
-                     "over gezin {id} is nog niet beslist (aanmelding van {date}); eerst "
-                     "aanvaarden: hs family accept {id}"),
-    "fam-refused": ("family {id} was refused on {date}; record a new referral first",
-                    "gezin {id} werd geweigerd op {date}; registreer eerst een nieuwe "
-                    "aanmelding"),
-    "fam-withdrawn": ("family {id} was withdrawn on {date}; record a new referral first",
-                      "gezin {id} haakte af op {date}; registreer eerst een nieuwe "
-                      "aanmelding"),
-    "fam-in-trajectory": ("family {id} is in trajectory {trj} (since {date})",
-                          "gezin {id} zit in traject {trj} (sinds {date})"),
-    "fam-closed": ("family {id}'s trajectory {trj} closed on {date}; record a new referral "
-                   "first",
-                   "traject {trj} van gezin {id} werd afgesloten op {date}; registreer "
-                   "eerst een nieuwe aanmelding"),
-    "fam-decided": ("family {id} was already {decision} on {date}",
-                    "over gezin {id} werd al beslist op {date} ({decision})"),
-    "fam-accepted-final": ("family {id} was accepted on {date}; an accepted family can only "
-                           "be withdrawn",
-                           "gezin {id} werd aanvaard op {date}; een aanvaard gezin kan enkel "
-                           "nog afhaken"),
-    "fam-open": ("family {id}'s referral of {date} has not ended ({status}); a new referral "
-                 "needs the previous one refused, withdrawn or its trajectory closed",
-                 "de aanmelding van gezin {id} van {date} loopt nog ({status}); een nieuwe "
-                 "aanmelding kan pas na weigering, afhaken of afsluiten van het traject"),
-    "fam-in-trajectory-withdraw": ("family {id} is in trajectory {trj}; close the trajectory "
-                                   "instead (hs close {trj})",
-                                   "gezin {id} zit in traject {trj}; sluit het traject af "
-                                   "(hs close {trj})"),
-    "fam-starter-open": ("family {id} still has starter trajectory {trj}; close it first "
-                         "(hs close {trj})",
-                         "gezin {id} heeft nog startmaatjestraject {trj}; sluit het eerst af "
-                         "(hs close {trj})"),
-    "fam-future-trajectory": ("family {id} has trajectory {trj} starting on {date}",
-                              "gezin {id} heeft traject {trj} dat start op {date}"),
-    "fam-starter-exists": ("family {id} already has starter trajectory {trj} (since {date})",
-                           "gezin {id} heeft al startmaatjestraject {trj} (sinds {date})"),
-    "starter-later": ("starter trajectory {trj} of family {id} starts on {date}, after {day}",
-                      "startmaatjestraject {trj} van gezin {id} start op {date}, na {day}"),
-    "starter-visits-after": ("starter trajectory {trj} has visits after {date}; it cannot "
-                             "end on {date}",
-                             "startmaatjestraject {trj} heeft steunmomenten na {date}; het "
-                             "kan niet eindigen op {date}"),
-    "before-referral": ("{date} is before the referral of family {id} ({ref})",
-                        "{date} ligt voor de aanmelding van gezin {id} ({ref})"),
-    "before-decision": ("{date} is before the last decision on family {id} ({ref})",
-                        "{date} ligt voor de laatste beslissing over gezin {id} ({ref})"),
-    "before-accept": ("{date} is before family {id} was accepted ({ref})",
-                      "{date} ligt voor de aanvaarding van gezin {id} ({ref})"),
-    "before-end": ("{date} is before trajectory {trj} of family {id} closed ({ref})",
-                   "{date} ligt voor de afsluiting van traject {trj} van gezin {id} ({ref})"),
-    "traj-before-start": ("{what} on {date} is before trajectory {id} started ({start})",
-                          "{what} op {date} ligt voor de start van traject {id} ({start})"),
-    "traj-after-close": ("{what} on {date} is after trajectory {id} closed ({end})",
-                         "{what} op {date} ligt na de afsluiting van traject {id} ({end})"),
-    "traj-closed": ("trajectory {id} is already closed ({date})",
-                    "traject {id} is al afgesloten ({date})"),
-    "close-before": ("trajectory {id} has {what} on {last}; it cannot close on {date}",
-                     "traject {id} heeft {what} op {last}; het kan niet afsluiten op {date}"),
-    "what-visit": ("a visit", "een steunmoment"),
-    "what-review": ("a review", "een gesprek"),
-    "what-replacement": ("a replacement", "een vervanging"),
-    "what-extension": ("an extension", "een verlenging"),
-    "what-close": ("a close", "een afsluiting"),
-    "what-assignment": ("a volunteer from", "een vrijwilliger vanaf"),
-    "replace-same-day": ("volunteer {old} started in trajectory {id} on {date}; a "
-                         "replacement must start later",
-                         "vrijwilliger {old} begon in traject {id} op {date}; een vervanging "
-                         "moet later beginnen"),
-    "replace-order": ("trajectory {id} has a volunteer from {date}; a replacement must start "
-                      "later",
-                      "traject {id} heeft een vrijwilliger vanaf {date}; een vervanging moet "
-                      "later beginnen"),
-    "rejected": ("{path}: {message} (nothing was written)",
-                 "{path}: {message} (er werd niets geschreven)"),
-    "git-failed": ("{message}; nothing was written", "{message}; er werd niets geschreven"),
-    # --- warnings ---------------------------------------------------------------------
-    "warn-no-check": ("volunteer {id} has no criminal-record check recorded",
-                      "voor vrijwilliger {id} is geen uittreksel strafregister nagekeken"),
-    "warn-check-expired": ("the criminal-record check of volunteer {id} ({date}) expired on "
-                           "{until} ({months} months)",
-                           "het uittreksel strafregister van vrijwilliger {id} ({date}) is "
-                           "verlopen op {until} ({months} maanden)"),
-    "warn-location": ("volunteer {vol} works for location {vloc}, family {fam} belongs to "
-                      "{floc}",
-                      "vrijwilliger {vol} hoort bij werking {vloc}, gezin {fam} bij {floc}"),
-    "warn-municipality": ("the municipality given is not one of location {id}'s ({valid})",
-                          "de gegeven gemeente hoort niet bij werking {id} ({valid})"),
-    "warn-location-inactive": ("location {id} is not active on {date}",
-                               "werking {id} is niet actief op {date}"),
-    "warn-starter-role": ("volunteer {id} has no 'starter' role",
-                          "vrijwilliger {id} heeft geen rol 'starter'"),
-    "warn-still-assigned": ("volunteer {id} is still the volunteer of trajectory {trj}; "
-                            "replace them (hs replace {trj} VOL) or close it",
-                            "vrijwilliger {id} is nog de vrijwilliger van traject {trj}; "
-                            "vervang (hs replace {trj} VOL) of sluit het af"),
-    "warn-forced": ("volunteer {id} activated without the required training: {steps}",
-                    "vrijwilliger {id} geactiveerd zonder de verplichte vorming: {steps}"),
-    "warn-training-again": ("training {step} of volunteer {id} was recorded on {old}; now "
-                            "{date}",
-                            "vorming {step} van vrijwilliger {id} stond op {old}; nu {date}"),
-    "warn-same-day-visit": ("trajectory {id} already has a visit on {date}",
-                            "traject {id} heeft al een steunmoment op {date}"),
-    "warn-visit-stopped": ("the volunteer of trajectory {id} ({vol}) stopped on {date}",
-                           "de vrijwilliger van traject {id} ({vol}) stopte op {date}"),
-    "warn-early-extension": ("trajectory {id} is {days} days old; an extension is usually "
-                             "decided after {limit} days",
-                             "traject {id} loopt {days} dagen; een verlenging volgt meestal "
-                             "na {limit} dagen"),
-    "warn-impact-end": ("trajectory {id} already had closing scores; updated",
-                        "traject {id} had al eindscores; bijgewerkt"),
-    "warn-starter-other": ("starter trajectory {trj} closed with reason 'other' (add the code "
-                           "'{code}' to close_reasons to record the hand-over)",
-                           "startmaatjestraject {trj} afgesloten met reden 'other' (voeg de "
-                           "code '{code}' toe aan close_reasons om de overdracht te noteren)"),
-    "warn-open-location": ("location {id} still has {families} families waiting or in a "
-                           "trajectory and {volunteers} active volunteers on {date}",
-                           "werking {id} heeft op {date} nog {families} wachtende of "
-                           "begeleide gezinnen en {volunteers} actieve vrijwilligers"),
-    "warn-dirty": ("{path} had changes not yet committed; they are part of this commit",
-                   "{path} had nog niet gecommitte wijzigingen; die zitten in deze commit"),
-    "warn-not-repo": ("{root} is not a git repository: the change is written but not "
-                      "recorded in git",
-                      "{root} is geen git-repository: de wijziging is geschreven maar niet "
-                      "in git vastgelegd"),
-    "warn-no-git": ("git is not installed: the change is written but not recorded",
-                    "git is niet geïnstalleerd: de wijziging is geschreven maar niet "
-                    "vastgelegd"),
-    "warn-rule": ("{path}: {message}", "{path}: {message}"),
-    # names in messages of the closed enumerations (a vocabulary's: its registry entry)
-    "v-genders": ("genders", "genders"),
-    "v-kinds": ("trajectory kinds", "trajectsoorten"),
-    "v-roles": ("volunteer roles", "vrijwilligersrollen"),
-    "v-review-kinds": ("review kinds", "soorten gesprekken"),
-    "s-referred": ("referred, no decision yet", "aangemeld, nog geen beslissing"),
-    "s-waiting": ("accepted, waiting", "aanvaard, wachtend"),
-    "s-in-trajectory": ("in a trajectory", "in een traject"),
-})
+MSG = Catalog("app.workflow")
 
 
 def _en(key: str, **fields: object) -> str:
-    """The English text of a message (commit subjects are always English)."""
-    return MSG.messages[key][0].format(**fields)
+    """The text of a commit subject: in the language of the command (docs/design.md)."""
+    return MSG(key, **fields)
 
 
 # --- results --------------------------------------------------------------------------
@@ -395,7 +124,7 @@ class Change:
 
     action: str  # Hs-Action trailer: "family.accept"
     summary: str  # in the user's language
-    subject: str  # English: the commit subject
+    subject: str  # the commit subject: the summary, in the language of the command
     records: tuple[str, ...]  # the main record first
     date: dt.date | None
     files: list[FileChange]
@@ -649,6 +378,18 @@ class Plan:
 # --- checks of arguments ---------------------------------------------------------------
 
 
+def said(index: Index | None, vocabulary: str, code: str) -> str:
+    """A code as a sentence says it: in Dutch its Dutch label (the vocabulary's, or a
+    closed enumeration's: trajectory_kinds, review_kinds, decisions); in English the code
+    itself, which scripts and the trailers use."""
+    lang = language()
+    if lang == "en":
+        return code
+    if vocabulary in ("trajectory_kinds", "review_kinds", "decisions"):
+        return enums.label(vocabulary, code, lang)
+    return code if index is None else index.label(vocabulary, code, lang)
+
+
 def shown(value: str, shape: str) -> str:
     """A value given on the command line, quoted in a message only when it has the form
     the option takes (``shape``: date, number, code; :func:`hs.records.problems.quotable`):
@@ -867,7 +608,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         required = [c for c, e in p.index.vocabularies.get("training_steps", {}).items()
                     if e.get("required", True) and c not in steps]
         if required:  # an existing volunteer moved in: say what the records lack
-            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(required)))
+            p.warn(MSG("warn-joined-untrained", id=rid, steps=", ".join(
+                said(p.index, "training_steps", s) for s in required)))
         return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
                         id=rid, date=joined)
     return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
@@ -890,7 +632,8 @@ def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> C
     _set(period, "stop_reason", reason, order)
     p.put("volunteer", vol.id, doc)
     return p.change("volunteer.stop", "volunteer.stop", [vol.id], day,
-                    extra=[("Hs-Reason", reason)], id=vol.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=vol.id,
+                    reason=said(p.index, "stop_reasons", reason))
 
 
 def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = False) -> None:
@@ -923,14 +666,16 @@ def plan_train_volunteer(p: Plan, volunteer: str, step: str, day: dt.date) -> Ch
     check_code(p.index, "training_steps", step)
     old = vol.training.get(step)
     if old is not None and old != day:
-        p.warn(MSG("warn-training-again", step=step, id=vol.id, old=old, date=day))
+        p.warn(MSG("warn-training-again", step=said(p.index, "training_steps", step),
+                   id=vol.id, old=old, date=day))
     doc = p.edit("volunteer", vol.id)
     if "training" not in doc or not isinstance(doc["training"], dict):
         _set(doc, "training", _node({}), _order("volunteer"))
     doc["training"][step] = _node(day)
     p.put("volunteer", vol.id, doc)
     return p.change("volunteer.train", "volunteer.train", [vol.id], day,
-                    extra=[("Hs-Step", step)], id=vol.id, step=step)
+                    extra=[("Hs-Step", step)], id=vol.id,
+                    step=said(p.index, "training_steps", step))
 
 
 def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
@@ -947,9 +692,10 @@ def plan_activate_volunteer(p: Plan, volunteer: str, day: dt.date,
         missing = [c for c, e in steps.items() if e.get("required", True)
                    and (c not in vol.training or vol.training[c] > day)]
         if not force:
-            raise TransitionError(MSG("training-missing", id=vol.id,
-                                      steps=", ".join(missing)))
-        p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(missing)))
+            raise TransitionError(MSG("training-missing", id=vol.id, steps=", ".join(
+                said(p.index, "training_steps", s) for s in missing)))
+        p.warn(MSG("warn-forced", id=vol.id, steps=", ".join(
+            said(p.index, "training_steps", s) for s in missing)))
     _warn_check(p, vol, day)
     doc = p.edit("volunteer", vol.id)
     if "active" not in doc or not isinstance(doc["active"], list):
@@ -1083,7 +829,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
         data["consent"] = consent
     p.create("family", rid, data)
     return p.change("family.refer", "family.refer", [rid], day, created=[rid],
-                    extra=[("Hs-Referrer", referrer)], id=rid, referrer=referrer)
+                    extra=[("Hs-Referrer", referrer)], id=rid,
+                    referrer=said(p.index, "referrers", referrer))
 
 
 def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str | None,
@@ -1170,7 +917,8 @@ def _decide(p: Plan, family: str, day: dt.date, decision: str,
             raise _family_error(fam, st)
         last = ref.decisions[-1]
         if decision == "accepted":
-            raise TransitionError(MSG("fam-decided", id=fam.id, decision=last.decision,
+            raise TransitionError(MSG("fam-decided", id=fam.id,
+                                      decision=said(p.index, "decisions", last.decision),
                                       date=last.date))
         raise TransitionError(MSG("fam-accepted-final", id=fam.id, date=last.date))
     if day < ref.date:
@@ -1199,14 +947,16 @@ def plan_refuse_family(p: Plan, family: str, day: dt.date, reason: str) -> Chang
     check_code(p.index, "refusal_reasons", reason)
     fam = _decide(p, family, day, "refused", reason)
     return p.change("family.refuse", "family.refuse", [fam.id], day,
-                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=fam.id,
+                    reason=said(p.index, "refusal_reasons", reason))
 
 
 def plan_withdraw_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
     check_code(p.index, "withdrawal_reasons", reason)
     fam = _decide(p, family, day, "withdrawn", reason)
     return p.change("family.withdraw", "family.withdraw", [fam.id], day,
-                    extra=[("Hs-Reason", reason)], id=fam.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=fam.id,
+                    reason=said(p.index, "withdrawal_reasons", reason))
 
 
 # --- trajectories ------------------------------------------------------------------------
@@ -1263,7 +1013,8 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     records = [rid, fam.id, vol.id]
     if starter is None:
         return p.change("trajectory.start", "trajectory.start", records, day, created=[rid],
-                        extra=[("Hs-Kind", kind)], id=rid, kind=kind, family=fam.id,
+                        extra=[("Hs-Kind", kind)], id=rid,
+                        kind=said(p.index, "trajectory_kinds", kind), family=fam.id,
                         volunteer=vol.id)
     reason = STARTER_HANDOVER_REASON
     if reason not in p.index.codes("close_reasons"):
@@ -1275,7 +1026,8 @@ def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
     _set(doc, "close_reason", reason, order)
     p.put("trajectory", starter.id, doc)
     return p.change("trajectory.start", "trajectory.start-handover", [*records, starter.id],
-                    day, created=[rid], extra=[("Hs-Kind", kind)], id=rid, kind=kind,
+                    day, created=[rid], extra=[("Hs-Kind", kind)], id=rid,
+                    kind=said(p.index, "trajectory_kinds", kind),
                     family=fam.id, volunteer=vol.id, starter=starter.id)
 
 
@@ -1389,7 +1141,8 @@ def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None 
     kind = kind or default_review_kind(p.index, traj, day)
     _add_review(p, traj, day, kind, checked, note)
     return p.change("trajectory.review", "trajectory.review", [traj.id], day,
-                    extra=[("Hs-Review", kind)], id=traj.id, kind=kind)
+                    extra=[("Hs-Review", kind)], id=traj.id,
+                    kind=said(p.index, "review_kinds", kind))
 
 
 def plan_extend_trajectory(p: Plan, trajectory: str, day: dt.date,
@@ -1456,7 +1209,8 @@ def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
             _set(doc, "note", note, order)
     p.put("trajectory", traj.id, doc)
     return p.change("trajectory.close", "trajectory.close", [traj.id], day,
-                    extra=[("Hs-Reason", reason)], id=traj.id, reason=reason)
+                    extra=[("Hs-Reason", reason)], id=traj.id,
+                    reason=said(p.index, "close_reasons", reason))
 
 
 def plan_replace_volunteer(p: Plan, trajectory: str, volunteer: str,

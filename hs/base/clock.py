@@ -11,10 +11,7 @@ import os
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog
 
-_M = Catalog({
-    "bad_today": ("HS_TODAY is not a date (YYYY-MM-DD)",
-                  "HS_TODAY is geen datum (JJJJ-MM-DD)"),
-})
+_M = Catalog("base.clock")
 
 
 def today() -> dt.date:

@@ -3,7 +3,9 @@
 Each module of this package registers one command group (or a few top-level commands)
 with :func:`register`; commands parse arguments, call the core, and render the result.
 Every :class:`hs.base.errors.HsError` becomes one line on stderr and its exit code here, in
-:class:`HsGroup`, and nowhere else.
+:class:`HsGroup`, and nowhere else; so does every usage error of Click (:func:`usage_line`
+says it in the user's language from the exception's class and fields). The command tree
+gets its help texts in the user's language from :func:`hs.cli.translate.localize`.
 """
 
 from __future__ import annotations
@@ -19,33 +21,26 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from hs import __version__
+from hs.base.i18n import Catalog, help_text
+from hs.cli.translate import ExtraArguments, NoSuchCommand, click, localize
 from hs.commands import COMMANDS, command_word
 
-
-def _MSG(key: str, **fields: object) -> str:
-    from hs.base.i18n import Catalog
-
-    return Catalog({
-        "interrupted": ("interrupted", "onderbroken"),
-        "internal": ("internal error: {error} in {where} (run with HS_DEBUG=1 for details, "
-                     "and please report it)",
-                     "interne fout: {error} in {where} (HS_DEBUG=1 toont details; "
-                     "meld het ons alsjeblieft)"),
-        "lang": ("use nl or en", "gebruik nl of en"),
-        "overflow": ("a number or date is out of range (dates run from the year 1 to 9999)",
-                     "een getal of datum valt buiten het bereik (datums lopen van het jaar 1 "
-                     "tot 9999)"),
-        "os": ("{path}: {why}", "{path}: {why}"),
-        "os-nopath": ("cannot read or write a file: {why}",
-                      "kan een bestand niet lezen of schrijven: {why}"),
-    })(key, **fields)
-
+_MSG = Catalog("cli")
 
 MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 class HsGroup(TyperGroup):
-    """The root group: turns domain errors into one line and an exit code."""
+    """The root group: turns domain errors and usage errors into one line and an exit
+    code."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: Any = None, **extra: Any) -> Any:
+        localize(self)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:
+            raise one_line(err) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(COMMANDS)
@@ -54,12 +49,12 @@ class HsGroup(TyperGroup):
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in COMMANDS and not _FULL:
             # a command line whose command was not built (e.g. 'hs --lang nl due')
-            return _full_group().get_command(ctx, cmd_name)
-        return found
+            found = _full_group().get_command(ctx, cmd_name)
+        return found if found is None else localize(found)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
-        with formatter.section("Commands"):
+        rows = [(name, help_text(help_)) for name, (_, help_) in COMMANDS.items()]
+        with formatter.section(help_text("Commands")):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
@@ -87,15 +82,10 @@ class HsGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort, TyperException) as err:
-            if isinstance(getattr(err, "message", None), str):  # a usage error quotes input
-                from hs.cli.output import usage_text
-
-                setattr(err, "message", usage_text(getattr(err, "message"), err))  # noqa: B009, B010
-                from hs.cli.output import dutch_usage
-
-                dutch_usage(err)
-            raise  # usage errors and exits: Typer reports them (usage errors exit 2)
+        except click.UsageError as err:
+            raise one_line(err) from None
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # exits: Typer reports them
         except OverflowError:  # e.g. 'hs due --within 999999999999': past year 9999
             sys.stderr.write(f"hs: {_MSG('overflow')}\n")
             raise typer.Exit(2) from None
@@ -114,6 +104,99 @@ class HsGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
+def one_line(err: Any) -> Any:
+    """A usage error of Click shown as hs shows every error: one line, ``hs: ...``, in
+    the user's language, said from the exception's class and fields (exit 2). The help a
+    group prints when it is given no command is left as it is."""
+    if isinstance(err, click.NoArgsIsHelpError):
+        return err
+    text = usage_line(err)
+
+    def show(file: Any = None) -> None:
+        from hs.cli.common import notice_given
+
+        notice_given()
+        (file or sys.stderr).write(f"hs: {text}\n")
+
+    setattr(err, "show", show)  # noqa: B010
+    return err
+
+
+def _option_names(cmd: Any) -> list[str]:
+    return [name for p in getattr(cmd, "params", ()) if isinstance(p, click.Option)
+            for name in (*p.opts, *p.secondary_opts)]
+
+
+def _param_name(param: Any) -> str:
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return str(param.human_readable_name).upper()
+
+
+def _suggestion(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return _MSG("did-you-mean", match=close[0]) if close else ""
+
+
+def _bad_value(err: Any) -> str:
+    """What is wrong with a value, from its parameter's type (a value given is not
+    repeated: it may be a name typed in the wrong place)."""
+    kind = getattr(err.param, "type", None)
+    if isinstance(kind, click.Choice):
+        return _MSG("choose", choices=", ".join(str(c) for c in kind.choices))
+    if isinstance(kind, click.IntRange | click.FloatRange):
+        low = "" if kind.min is None else str(kind.min)
+        high = "" if kind.max is None else str(kind.max)
+        return _MSG("range", low=low or "…", high=high or "…")
+    if isinstance(kind, click.IntParamType):
+        return _MSG("integer")
+    if isinstance(kind, click.FloatParamType):
+        return _MSG("number")
+    if isinstance(kind, click.DateTime):
+        return _MSG("date", formats=", ".join(kind.formats))
+    if isinstance(kind, click.BoolParamType):
+        return _MSG("bool")
+    from hs.cli.output import usage_text  # our own message, or Click's for other types
+
+    return usage_text(err.message, err)
+
+
+def usage_line(err: Any) -> str:
+    """A usage error as one line in the user's language."""
+    from hs.records.problems import escape_controls
+
+    cmd = err.ctx.command_path if err.ctx is not None else "hs"
+    see = _MSG("see", command=cmd)
+    if isinstance(err, NoSuchCommand):
+        text = _MSG("no-command", name=err.name) + _suggestion(err.name, err.commands)
+    elif isinstance(err, click.NoSuchOption):
+        choices = _option_names(err.ctx.command) if err.ctx is not None else []
+        text = _MSG("no-option", name=err.option_name) + _suggestion(err.option_name,
+                                                                     choices)
+    elif isinstance(err, click.MissingParameter):
+        name = _param_name(err.param) if err.param is not None else "?"
+        kind = err.param_type or getattr(err.param, "param_type_name", "option")
+        key = "missing-argument" if kind == "argument" else "missing-option"
+        text = _MSG(key, name=name)
+    elif isinstance(err, click.BadOptionUsage):
+        found = next((p for p in getattr(err.ctx, "command", None).params  # type: ignore[union-attr]
+                      if isinstance(p, click.Option) and err.option_name in p.opts), None) \
+            if err.ctx is not None else None
+        text = _MSG("no-value" if found is not None and found.is_flag else "needs-value",
+                    name=err.option_name)
+    elif isinstance(err, click.BadParameter):
+        name = err.param_hint if isinstance(err.param_hint, str) else (
+            _param_name(err.param) if err.param is not None else "")
+        text = _MSG("bad-value", name=name, why=_bad_value(err)) if name else _bad_value(err)
+    elif isinstance(err, ExtraArguments):
+        text = _MSG("extra", n=len(err.extra))
+    else:
+        text = err.message
+    return escape_controls(f"{text} {see}")
+
+
 def _os_error(exc: OSError) -> str:
     """An OSError as one line: the file (a path: record IDs, no personal data) and why."""
     from hs.store.atomic import why
@@ -129,18 +212,28 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang(ctx: typer.Context, value: str | None) -> str | None:
+    """--lang is read first, so that the help and the usage errors are in its language."""
+    from hs.base.i18n import LANGS, set_language
+
+    if value is not None and value not in LANGS:
+        raise typer.BadParameter(_MSG("lang"), param_hint="--lang")
+    set_language(value)
+    localize(ctx.find_root().command)
+    return value
+
+
 def root(
     lang: str | None = typer.Option(
         None, "--lang", help="Language of messages and headers: nl or en "
-        "(default: HS_LANG, else the locale).", metavar="nl|en"),
+        "(default: HS_LANG, else the locale).", metavar="nl|en", is_eager=True,
+        callback=_lang),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
     """Home-Start records: families, volunteers and trajectories in git."""
-    from hs.base.i18n import LANGS, set_language
+    from hs.base.i18n import set_language
 
-    if lang is not None and lang not in LANGS:
-        raise typer.BadParameter(_MSG("lang"), param_hint="--lang")
     set_language(lang)
 
 

@@ -91,37 +91,7 @@ def notice_given() -> None:
 def _unusable_msg(key: str, **fields: object) -> str:
     from hs.base.i18n import Catalog
 
-    return Catalog({
-        "files-1": ("1 record file", "1 recordbestand"),
-        "files": ("{n} record files", "{n} recordbestanden"),
-        "folders-1": ("1 folder", "1 map"),
-        "folders": ("{n} folders", "{n} mappen"),
-        "and": ("{a} and {b}", "{a} en {b}"),
-        "line-1": ("{what} could not be used ({where}); run 'hs validate'",
-                   "{what} kon niet gebruikt worden ({where}); voer 'hs validate' uit"),
-        "line": ("{what} could not be used ({where}); run 'hs validate'",
-                 "{what} konden niet gebruikt worden ({where}); voer 'hs validate' uit"),
-        "refuse-1": ("{what} could not be used ({where}): these figures would be "
-                     "incomplete; mend it (see 'hs validate') or ask for incomplete figures "
-                     "with --incomplete",
-                     "{what} kon niet gebruikt worden ({where}): deze cijfers zouden "
-                     "onvolledig zijn; herstel het (zie 'hs validate') of vraag onvolledige "
-                     "cijfers met --incomplete"),
-        "refuse": ("{what} could not be used ({where}): these figures would be incomplete; "
-                   "mend them (see 'hs validate') or ask for incomplete figures with "
-                   "--incomplete",
-                   "{what} konden niet gebruikt worden ({where}): deze cijfers zouden "
-                   "onvolledig zijn; herstel ze (zie 'hs validate') of vraag onvolledige "
-                   "cijfers met --incomplete"),
-        "marked-1": ("INCOMPLETE: {what} could not be used and is left out of these figures "
-                     "({where})",
-                     "ONVOLLEDIG: {what} kon niet gebruikt worden en telt niet mee in deze "
-                     "cijfers ({where})"),
-        "marked": ("INCOMPLETE: {what} could not be used and are left out of these figures "
-                   "({where})",
-                   "ONVOLLEDIG: {what} konden niet gebruikt worden en tellen niet mee in "
-                   "deze cijfers ({where})"),
-    })(key, **fields)
+    return Catalog("cli.common")(key, **fields)
 
 
 SHOWN_PLACES = 3  # places named in the one line; the rest are "..."
@@ -219,6 +189,13 @@ def parse_optional_date(value: str | None, option: str) -> dt.date | None:
     return None if value is None else parse_date(value, option)
 
 
+def warning(text: str) -> str:
+    """A warning as a line of stderr says it: 'warning: ...' in the language."""
+    from hs.base.i18n import Catalog
+
+    return Catalog("cli.common")("warning", text=text)
+
+
 def report_change(outcome: Any) -> None:
     """Print what a change did (a :class:`hs.app.workflow.Outcome`): warnings and a summary on
     stderr, the IDs of new records on stdout (one per line, so scripts can capture them)."""
@@ -226,17 +203,11 @@ def report_change(outcome: Any) -> None:
 
     from hs.base.i18n import Catalog
 
-    msg = Catalog({
-        "warning": ("warning: {text}", "waarschuwing: {text}"),
-        "committed": ("{summary} [commit {sha}]", "{summary} [commit {sha}]"),
-        "staged": ("{summary} [staged, not committed]",
-                   "{summary} [klaargezet in git, niet gecommit]"),
-        "not-recorded": ("{summary}", "{summary}"),
-    })
+    msg = Catalog("cli.common")
     from hs.cli.output import message
 
     for text in outcome.warnings:
-        message(msg("warning", text=text))
+        message(warning(text))
     sys.stderr.write(msg(outcome.recorded, summary=outcome.summary,
                          sha=(outcome.commit or "")[:10]) + "\n")
     for rid in outcome.created:

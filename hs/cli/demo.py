@@ -11,18 +11,7 @@ from hs.base.i18n import Catalog
 
 DEFAULT_SEED = 2025  # hs.app.demo.DEFAULT_SEED; not imported here to keep `hs --help` fast
 
-MSG = Catalog({
-    "wrote": ("wrote {records} demo records to {path}: {locations} locations, {families} "
-              "families, {volunteers} volunteers, {trajectories} trajectories with "
-              "{visits} visits, {events} events ({seconds:.1f} s)",
-              "{records} demorecords geschreven in {path}: {locations} werkingen, "
-              "{families} gezinnen, {volunteers} vrijwilligers, {trajectories} trajecten "
-              "met {visits} steunmomenten, {events} activiteiten ({seconds:.1f} s)"),
-    "today": ("the demo's today is 2025-12-31: set HS_TODAY=2025-12-31 to see it as the "
-              "coordinators did",
-              "de demo speelt op 2025-12-31: zet HS_TODAY=2025-12-31 om ze te zien zoals "
-              "de coördinatoren"),
-})
+MSG = Catalog("cli.demo")
 
 demo = typer.Typer(
     help="Generate the fictional demo records.",

@@ -10,12 +10,7 @@ import typer
 from hs.base.i18n import Catalog
 from hs.cli.common import RepoOpt, open_repo, parse_date
 
-MSG = Catalog({
-    "written": ("dossier of {id}: {page} and {data} (readable by you only; hand them over "
-                "in person or through a secure channel, then delete them)",
-                "dossier van {id}: {page} en {data} (enkel door jou leesbaar; geef ze "
-                "persoonlijk of via een beveiligd kanaal en wis ze daarna)"),
-})
+MSG = Catalog("cli.dossier")
 
 
 def dossier(

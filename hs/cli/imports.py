@@ -54,7 +54,7 @@ row 1)."""
 def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path | None,
          no_commit: bool) -> None:
     from hs.app.importer import ImportRejected, import_csv
-    from hs.cli.common import report_change
+    from hs.cli.common import report_change, warning
     from hs.cli.output import message
     from hs.cli.progress import working
 
@@ -69,11 +69,11 @@ def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path 
     if result.outcome is not None:
         for w in result.warnings:
             if w not in result.outcome.warnings:
-                message(f"warning: {w}")
+                message(warning(w))
         report_change(result.outcome)
         return
     for w in result.warnings:
-        message(f"warning: {w}")
+        message(warning(w))
     message(result.summary)
 
 

@@ -10,31 +10,7 @@ import typer
 from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo
 
-MSG = Catalog({
-    "request": ("give this public identity to a coordinator whose laptop is enrolled: "
-                "hs keys add IDENTITY --label LABEL, then hs sync on both laptops",
-                "geef deze publieke identiteit aan een coördinator met een ingeschreven "
-                "laptop: hs keys add IDENTITEIT --label LABEL, dan hs sync op beide laptops"),
-    "added": ("the key store is open to '{label}' now; run hs sync to send it",
-              "de sleutelkluis is nu open voor '{label}'; voer hs sync uit om ze te sturen"),
-    "removed": ("'{label}' is removed and the key store sealed under a new key; run hs "
-                "sync to send it (copies that laptop has already stay readable to it)",
-                "'{label}' is verwijderd en de sleutelkluis opnieuw versleuteld met een "
-                "nieuwe sleutel; voer hs sync uit om ze te sturen (kopieën die die laptop "
-                "al heeft, blijven voor hem leesbaar)"),
-    "recovered": ("this laptop is enrolled as '{label}'; run hs sync to send the key store",
-                  "deze laptop is ingeschreven als '{label}'; voer hs sync uit om de "
-                  "sleutelkluis te sturen"),
-    "recovery-prompt": ("Recovery key: ", "Herstelsleutel: "),
-    "recovery-needed": ("give the recovery key with --recovery-file FILE, or run this at a "
-                        "terminal", "geef de herstelsleutel met --recovery-file BESTAND, of "
-                        "voer dit uit in een terminal"),
-    "recovery-file": ("the recovery key file cannot be read", "het bestand met de "
-                      "herstelsleutel is niet leesbaar"),
-    "locked": ("the agent is stopped: every unlocked identity is forgotten",
-               "de agent is gestopt: elke ontgrendelde identiteit is vergeten"),
-    "no-agent": ("no agent was running", "er liep geen agent"),
-})
+MSG = Catalog("cli.keys")
 
 keys_app = typer.Typer(help="Coordinators' laptops and the recovery key: list, request, "
                        "add, remove, recover, lock.", no_args_is_help=True)

@@ -58,56 +58,7 @@ def _msg(key: str, **fields: object) -> str:
     if MSG is None:
         from hs.base.i18n import Catalog
 
-        MSG = Catalog({
-            "need-year": ("--year is required (or --from PATH... to merge exports)",
-                          "--year is verplicht (of --from PAD... om exports samen te "
-                          "voegen)"),
-            "files-without-from": ("files are only taken with --from",
-                                   "bestanden alleen met --from"),
-            "from-without-files": ("--from needs one or more export files or folders",
-                                   "--from heeft een of meer exportbestanden of mappen "
-                                   "nodig"),
-            "by-two": ("--by-location and --by-municipality: choose one",
-                       "--by-location en --by-municipality: kies er een"),
-            "by-municipality-from": ("--by-municipality needs the records; exports hold "
-                                     "no municipality columns",
-                                     "--by-municipality heeft de records nodig; exports "
-                                     "bevatten geen kolommen per gemeente"),
-            "from-conflict": ("--from merges export files; it does not take {option}",
-                              "--from voegt exportbestanden samen; {option} kan daar niet bij"),
-            "year-mismatch": ("--year {year}: the exports are of {found}",
-                              "--year {year}: de exports zijn van {found}"),
-            "by-location-one": ("--by-location shows every location; leave out --location",
-                                "--by-location toont elke werking; laat --location weg"),
-            "export-conflict": ("--export writes one location's counts; it does not take "
-                                "{option}",
-                                "--export schrijft de aantallen van een werking; {option} kan "
-                                "daar niet bij"),
-            "export-which": ("this records tree holds {n} locations ({codes}); choose one "
-                             "with --location",
-                             "deze records bevatten {n} werkingen ({codes}); kies er een met "
-                             "--location"),
-            "central": ("the central office", "de centrale werking"),
-            "wrote-export": ("wrote {path}: exact counts of {location} for {year}, for the "
-                             "central office (internal: never publish it as it is)",
-                             "{path} geschreven: exacte aantallen van {location} voor {year}, "
-                             "voor de centrale werking (intern: nooit zo publiceren)"),
-            "wrote-public": ("wrote {path}: counts of {location} for {year} for publication "
-                             "(counts from 1 to 4 hidden)",
-                             "{path} geschreven: aantallen van {location} voor {year} om te "
-                             "publiceren (aantallen van 1 tot 4 verborgen)"),
-            "invalid": ("{n} record files are invalid and left out of the figures; run "
-                        "'hs validate'",
-                        "{n} recordbestanden zijn ongeldig en tellen niet mee; voer "
-                        "'hs validate' uit"),
-            "dirty": ("the records have uncommitted changes: commit them before publishing "
-                      "these figures",
-                      "de records hebben niet-vastgelegde wijzigingen: leg ze vast voor je "
-                      "deze cijfers publiceert"),
-            "report-format": ("--format: '{fmt}' is not one of html, markdown",
-                              "--format: '{fmt}' is geen html of markdown"),
-            "wrote": ("wrote {path}", "{path} geschreven"),
-        })
+        MSG = Catalog("cli.kpi")
     return str(MSG(key, **fields))
 
 

@@ -7,63 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
 from hs.cli.views import NamesOpt, WideOpt
-from hs.records.enums import TRAJECTORY_KINDS
+from hs.records.enums import TRAJECTORY_KINDS, label
 
 if TYPE_CHECKING:
     from hs.app.matching import Candidate, Plan, Suggestion
     from hs.cli.output import Table
     from hs.records.index import Index
 
-MSG = Catalog({
-    "suggest-title": ("Volunteers for family {family} ({kind}, {day})",
-                      "Vrijwilligers voor gezin {family} ({kind}, {day})"),
-    "explain-title": ("Why: volunteers for family {family} ({kind}, {day})",
-                      "Waarom: vrijwilligers voor gezin {family} ({kind}, {day})"),
-    "plan-title": ("Proposed matches for the waiting list ({where}, {day})",
-                   "Voorgestelde koppelingen voor de wachtlijst ({where}, {day})"),
-    "all-locations": ("all locations", "alle werkingen"),
-    "name": ("name", "naam"),
-    "rank": ("#", "#"),
-    "volunteer": ("volunteer", "vrijwilliger"),
-    "municipality": ("municipality", "gemeente"),
-    "excluded_by": ("excluded by", "uitgesloten door"),
-    "item": ("rule or score", "regel of score"),
-    "passed": ("passed", "voldaan"),
-    "score": ("score", "score"),
-    "weight": ("weight", "gewicht"),
-    "points": ("points", "punten"),
-    "reason": ("reason", "reden"),
-    "priority": ("priority", "voorrang"),
-    "family": ("family", "gezin"),
-    "location": ("location", "werking"),
-    "perinatal": ("perinatal", "perinataal"),
-    "waiting_since": ("waiting since", "wacht sinds"),
-    "waiting_days": ("days waiting", "dagen wachten"),
-    "unmatched": ("unmatched because", "niet gekoppeld want"),
-    "taken_by": ("taken by", "genomen door"),
-    "no-eligible-volunteer": ("no eligible volunteer", "geen geschikte vrijwilliger"),
-    "taken-by-higher-priority": ("eligible volunteers go to families higher on the list",
-                                 "geschikte vrijwilligers gaan naar gezinnen hoger op de "
-                                 "lijst"),
-    "not-waiting": ("note: family {family} is not on the waiting list on {day} ({status})",
-                    "let op: gezin {family} staat op {day} niet op de wachtlijst ({status})"),
-    "none-eligible": ("no volunteer meets every rule for family {family}; --all shows who "
-                      "is excluded and why",
-                      "geen vrijwilliger voldoet aan elke regel voor gezin {family}; --all "
-                      "toont wie uitgesloten is en waarom"),
-    "plan-summary": ("{pairs} proposed pairs (total score {total}); {unmatched} of {families} "
-                     "waiting families stay unmatched",
-                     "{pairs} voorgestelde koppelingen (totale score {total}); {unmatched} "
-                     "van {families} wachtende gezinnen blijven zonder vrijwilliger"),
-    "plan-nothing-written": ("nothing was written: confirm each pair with 'hs start'",
-                             "er werd niets geschreven: bevestig elke koppeling met "
-                             "'hs start'"),
-    "bad-top": ("--top: {value} is negative; give a count, or 0 for all",
-                "--top: {value} is negatief; geef een aantal, of 0 voor allemaal"),
-})
+MSG = Catalog("cli.matching")
 
 KindOpt = Annotated[
     str,
@@ -75,6 +29,11 @@ DateOpt = Annotated[
     typer.Option("--date", metavar="YYYY-MM-DD|today",
                  help="Match as of this day (default: today).", show_default=False),
 ]
+
+
+def _kind(code: str) -> str:
+    """A trajectory kind in a Dutch sentence: its label (the code in English)."""
+    return label("trajectory_kinds", code, "nl") if language() == "nl" else code
 
 
 def _codes(fmt: str) -> bool:
@@ -183,7 +142,7 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         row["total"] = round(c.total, 2)
         row["excluded_by"] = [r if _codes(fmt) else item_name(r) for r in c.excluded_by]
         rows.append(row)
-    title = MSG("suggest-title", family=result.family, kind=result.kind,
+    title = MSG("suggest-title", family=result.family, kind=_kind(result.kind),
                 day=_day(result.day, fmt))
     return Table(title, cols, rows)
 
@@ -218,7 +177,7 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
         rows.append({**base, "item": "total" if codes else item_name("total"),
                      "points": round(c.total, 2),
                      "reason": CORE("total-sum", max=number(result.max_total))})
-    title = MSG("explain-title", family=result.family, kind=result.kind,
+    title = MSG("explain-title", family=result.family, kind=_kind(result.kind),
                 day=_day(result.day, fmt))
     return Table(title, cols, rows)
 

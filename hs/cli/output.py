@@ -178,46 +178,6 @@ def usage_text(text: str, err: Any = None) -> str:
     return escape_controls(text, keep="\n")
 
 
-_DUTCH = [(re.compile(en, re.M), nl) for en, nl in (
-    (r"^Usage: ", "Gebruik: "),
-    (r"^Try '(.+)' for help\.$", r"Zie '\1' voor hulp."),
-    (r"^Error: ", "Fout: "),
-    (r"No such command '([^']*)'\.", r"onbekend commando '\1'."),
-    (r"No such option: (\S+)", r"onbekende optie: \1"),
-    (r"\(Possible options: ([^)]*)\)", r"(mogelijke opties: \1)"),
-    (r"Did you mean ([^?]*)\?", r"Bedoelt u \1?"),
-    (r"Missing argument '([^']*)'\.", r"het argument '\1' ontbreekt."),
-    (r"Missing option '([^']*)'\.", r"de optie '\1' ontbreekt."),
-    (r"Option '([^']*)' requires an argument\.", r"de optie '\1' heeft een waarde nodig."),
-    (r"Invalid value for '([^']*)': ", r"ongeldige waarde voor '\1': "),
-    (r" is not a valid (int range|integer|int|float range|float)\.", " is geen geldig getal."),
-    (r" is not in the range ([^ ]*)\.$", r" ligt niet in het bereik \1."),
-    (r" is not one of (.*)\.$", r" is niet een van \1."),
-    (r"Got unexpected extra argument(?:s|\(s\))? \(([^)]*)\)",
-     r"onverwacht extra argument (\1)"),
-)]
-
-
-def dutch_usage(err: Any) -> None:
-    """Under ``nl``, Click's usage error (usage line, hint, message: Click's own English)
-    is shown in Dutch: the text Click would print, its phrases translated."""
-    from hs.base.i18n import language
-
-    english = getattr(err, "show", None)
-    if language() != "nl" or english is None:
-        return
-
-    def show(file: Any = None) -> None:
-        buf = io.StringIO()
-        english(buf)
-        text = buf.getvalue()
-        for pattern, dutch in _DUTCH:
-            text = pattern.sub(dutch, text)
-        (file or sys.stderr).write(text)
-
-    setattr(err, "show", show)  # noqa: B010
-
-
 def json_text(data: Any) -> str:
     """Data as indented JSON that no terminal acts on (DEL and C1 controls escaped too)."""
     return json_controls(json.dumps(data, ensure_ascii=False, indent=2))

@@ -13,12 +13,7 @@ from typing import Any
 
 from hs.base.i18n import Catalog
 
-MSG = Catalog({
-    "validate": ("checking the records", "records nakijken"),
-    "import": ("importing {file}", "{file} importeren"),
-    "plan": ("matching the waiting list", "de wachtlijst koppelen"),
-    "report": ("computing the figures", "de cijfers berekenen"),
-})
+MSG = Catalog("cli.progress")
 
 #: What a step of the work reports: done so far, out of total (0: unknown).
 Step = Callable[[int, int], None]

@@ -10,43 +10,7 @@ import typer
 from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date, report_change
 
-MSG = Catalog({
-    "h.record": ("Record", "Record"),
-    "h.kind": ("Kind", "Soort"),
-    "h.location": ("Location", "Werking"),
-    "h.rule": ("Rule", "Regel"),
-    "h.years": ("Years", "Jaren"),
-    "h.ended": ("Ended by", "Beëindigd door"),
-    "h.since": ("Support ended", "Einde begeleiding"),
-    "h.due": ("Due", "Tegen"),
-    "h.days_overdue": ("Days overdue", "Dagen te laat"),
-    "t.retention": ("Retention over on {day}", "Bewaartermijn voorbij op {day}"),
-    "n.rows": ("{n} records", "{n} records"),
-    "empty": ("no record's retention is over on {day}",
-              "van geen enkel record is de bewaartermijn voorbij op {day}"),
-    "kind.family": ("family", "gezin"),
-    "kind.volunteer": ("volunteer", "vrijwilliger"),
-    "rule.family": ("family: {years} year(s) after support", "gezin: {years} jaar na de "
-                    "begeleiding"),
-    "rule.family-youth-care": ("family with youth care: {years} years after support",
-                               "gezin met jeugdhulp: {years} jaar na de begeleiding"),
-    "rule.volunteer": ("volunteer: {years} year(s) after the stop",
-                       "vrijwilliger: {years} jaar na de stopzetting"),
-    "rule.candidate": ("candidate who never started: {years} year(s) after registration",
-                       "kandidaat die nooit startte: {years} jaar na de inschrijving"),
-    "cause.trajectory-end": ("last trajectory closed", "laatste traject afgesloten"),
-    "cause.decision": ("refused or withdrawn", "geweigerd of afgehaakt"),
-    "cause.stop": ("stopped", "gestopt"),
-    "cause.registration": ("registered", "ingeschreven"),
-    "confirm": ("Erase {n} records and reduce them to what the figures need? This cannot "
-                "be undone.",
-                "{n} records wissen en beperken tot wat de cijfers nodig hebben? Dit kan "
-                "niet ongedaan gemaakt worden."),
-    "need-yes": ("--apply erases records: confirm with --yes when not on a terminal",
-                 "--apply wist records: bevestig met --yes als je niet aan een terminal "
-                 "werkt"),
-    "cancelled": ("nothing was changed", "er is niets gewijzigd"),
-})
+MSG = Catalog("cli.retention")
 
 
 def on_terminal() -> bool:

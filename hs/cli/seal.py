@@ -11,15 +11,7 @@ from hs.base.i18n import Catalog
 from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
 
-MSG = Catalog({
-    "reopen": ("open the editor again?", "de editor opnieuw openen?"),
-    "need-yes": ("erasing cannot be undone: confirm on a terminal, or give --yes",
-                 "wissen kan niet ongedaan gemaakt worden: bevestig in een terminal, of "
-                 "geef --yes"),
-    "confirm": ("erase {ids} for good? Their names and notes cannot be read again",
-                "{ids} definitief wissen? Hun namen en notities zijn daarna nergens meer "
-                "leesbaar"),
-})
+MSG = Catalog("cli.seal")
 
 
 def _tty() -> bool:

@@ -10,24 +10,7 @@ import typer
 from hs.base.i18n import Catalog
 from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
 
-MSG = Catalog({
-    "recovery-shown": ("The location's recovery key, shown this once: keep it offline (on "
-                       "paper or a stick in a safe place), not on this laptop. With it, "
-                       "hs keys recover enrols a new laptop.",
-                       "De herstelsleutel van de werking, alleen nu getoond: bewaar ze "
-                       "offline (op papier of een stick op een veilige plek), niet op deze "
-                       "laptop. Daarmee schrijft hs keys recover een nieuwe laptop in."),
-    "recovery-written": ("the recovery key is in {path}: keep it offline (a stick in a safe "
-                         "place), then delete it from this laptop",
-                         "de herstelsleutel staat in {path}: bewaar ze offline (een stick op "
-                         "een veilige plek) en wis ze daarna van deze laptop"),
-    "recovery-exists": ("{path} exists already: give a new file for the recovery key",
-                        "{path} bestaat al: geef een nieuw bestand voor de herstelsleutel"),
-    "recovery-unwritable": ("{path} cannot be written ({why}); the recovery key follows "
-                            "instead, shown this once: keep it offline",
-                            "{path} kan niet geschreven worden ({why}); de herstelsleutel "
-                            "volgt hier, alleen nu getoond: bewaar ze offline"),
-})
+MSG = Catalog("cli.setup")
 
 
 LabelOpt = Annotated[str | None, typer.Option(

@@ -9,13 +9,7 @@ import typer
 from hs.base.i18n import Catalog
 from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
 
-MSG = Catalog({
-    "value": ("  {n}) {value}  ({author}, {date})", "  {n}) {value}  ({author}, {date})"),
-    "removed": ("(removed)", "(verwijderd)"),
-    "field": ("{field}:", "{field}:"),
-    "hint": ("settle with: hs resolve {id} FIELD --keep N (or --value VALUE)",
-             "kies met: hs resolve {id} VELD --keep N (of --value WAARDE)"),
-})
+MSG = Catalog("cli.sync")
 
 
 def sync(

@@ -33,8 +33,7 @@ def parse_scores(values: list[str] | None) -> dict[str, int]:
     from hs.base.errors import UsageError
     from hs.base.i18n import Catalog
 
-    msg = Catalog({"bad": ("--score: '{value}' is not DOMAIN=N (e.g. network=3)",
-                           "--score: '{value}' is geen DOMEIN=N (bv. network=3)")})
+    msg = Catalog("cli.trajectory")
     out: dict[str, int] = {}
     for value in values or []:
         domain, sep, number = value.partition("=")

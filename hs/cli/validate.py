@@ -87,15 +87,7 @@ class _Messages:
         if self._cat is None:
             from hs.base.i18n import Catalog
 
-            self._cat = Catalog({
-                "bad-format": ("--format: {fmt} is not one of text, json, github",
-                               "--format: {fmt} is geen van text, json, github"),
-                "stale": ("hs: out of date: {names} (run 'hs schema')",
-                          "hs: verouderd: {names} (voer 'hs schema' uit)"),
-                "current": ("schemas in {out} are up to date",
-                            "de schema's in {out} zijn bijgewerkt"),
-                "wrote": ("wrote {path}", "{path} geschreven"),
-            })
+            self._cat = Catalog("cli.validate")
         return str(self._cat(key, **fields))
 
 

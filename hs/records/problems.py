@@ -141,10 +141,7 @@ def quotable(value: Any, shape: str | None) -> bool:
     return isinstance(value, str) and _SHAPES[shape].fullmatch(value) is not None
 
 
-_HINTS = Catalog({
-    "did-you-mean": ("; did you mean '{name}'?", "; bedoel je '{name}'?"),
-    "valid-codes": ("; valid: {codes}", "; geldig: {codes}"),
-})
+_HINTS = Catalog("records.problems")
 
 
 def did_you_mean(name: str) -> str:

@@ -40,25 +40,7 @@ class Locator(Protocol):
     def exists(self, rel: str) -> bool: ...
 
 
-MSG = Catalog({
-    "missing-vocabularies": ("records/vocabularies.yaml is missing; codes cannot be checked",
-                             "records/vocabularies.yaml ontbreekt; codes kunnen niet "
-                             "nagekeken worden"),
-    "no-location": ("location '{id}' does not exist", "werking '{id}' bestaat niet"),
-    "unknown-code": ("'{code}' is not a code of {vocabulary}{hint}",
-                     "'{code}' is geen code van {vocabulary}{hint}"),
-    # --- impossible facts (FACTS) --------------------------------------------------------
-    "child-born-later": ("a child born in {month}, after today ({today}): a child on the way "
-                         "is the referral's 'expecting'",
-                         "een kind geboren in {month}, na vandaag ({today}): een kind dat "
-                         "op komst is, hoort bij 'expecting' van de aanmelding"),
-    "born-later": ("birth year {year} is after this year ({this})",
-                   "geboortejaar {year} ligt na dit jaar ({this})"),
-    "expecting-early": ("the expected birth ({month}) is long before the referral ({date}); "
-                        "a child born by then goes under children",
-                        "de verwachte geboorte ({month}) ligt ruim voor de aanmelding "
-                        "({date}); een kind dat toen al geboren was, hoort bij children"),
-})
+MSG = Catalog("rules.checks")
 
 
 PARALLEL_RECORDS = 4000  # from this many records on, two processes share the rules

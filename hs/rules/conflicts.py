@@ -13,15 +13,7 @@ from typing import Any
 from hs.base.i18n import Catalog
 from hs.records.rows import F_CONFLICTS, L_CONFLICTS, T_CONFLICTS, V_CONFLICTS
 
-MSG = Catalog({
-    "conflict": ("merge conflict: '{field}' was given {n} values on two laptops: {values}; "
-                 "value 1 is in the file; settle it with 'hs resolve {id} {field} --keep N' "
-                 "(or --value VALUE)",
-                 "conflict na samenvoegen: '{field}' kreeg {n} waarden op twee laptops: "
-                 "{values}; waarde 1 staat in het bestand; kies met 'hs resolve {id} "
-                 "{field} --keep N' (of --value WAARDE)"),
-    "value": ("{n}) {author}, {date}", "{n}) {author}, {date}"),
-})
+MSG = Catalog("rules.conflicts")
 
 #: Where each kind's cached tuple holds its conflicts: (field, ((author, day), ...)).
 AT: dict[str, int] = {"location": L_CONFLICTS, "family": F_CONFLICTS,

@@ -30,29 +30,7 @@ MODULE = "module"
 INTERVISION = "intervision"
 ONLINE = "online"
 
-_MSG = Catalog({
-    "no-volunteer": ("attendee {id} is not a volunteer of this tree",
-                     "aanwezige {id} is geen vrijwilliger van deze boom"),
-    "twice": ("volunteer {id} is listed twice", "vrijwilliger {id} staat er twee keer"),
-    "stopped": ("volunteer {id} had stopped on {end}, before the event on {date}",
-                "vrijwilliger {id} was gestopt op {end}, vóór de activiteit op {date}"),
-    "not-yet": ("volunteer {id} was not registered yet on {date} (first date in the record: "
-                "{first})",
-                "vrijwilliger {id} was op {date} nog niet ingeschreven (eerste datum in het "
-                "dossier: {first})"),
-    "module-step": ("a start-training module needs a step (a training step code)",
-                    "een module van de starttraining heeft een stap nodig (een code van een "
-                    "vormingsstap)"),
-    "step-kind": ("only a start-training module (kind module) has a step",
-                  "alleen een module van de starttraining (soort module) heeft een stap"),
-    "no-location": ("location '{id}' does not exist", "werking '{id}' bestaat niet"),
-    "signal-order": ("signal of {date} comes after one of {later}: keep signals in date order",
-                     "signaal van {date} staat na een van {later}: houd signalen in "
-                     "datumvolgorde"),
-    "signal-early": ("signal of {date} is before the family's first referral ({first})",
-                     "signaal van {date} ligt vóór de eerste aanmelding van het gezin "
-                     "({first})"),
-})
+_MSG = Catalog("rules.events")
 
 
 def _first_date(vol: Any) -> dt.date | None:

@@ -12,16 +12,7 @@ from pathlib import Path
 from hs.base.errors import HsError
 from hs.base.i18n import Catalog
 
-MSG = Catalog({
-    "cannot-write": ("{path}: cannot write: {why}", "{path}: kan niet schrijven: {why}"),
-    "disk-full": ("the disk is full", "de schijf is vol"),
-    "read-only": ("the file system is read-only", "het bestandssysteem is alleen-lezen"),
-    "denied": ("permission denied", "geen toestemming"),
-    "loop": ("too many levels of symbolic links", "te veel niveaus van symbolische links"),
-    "missing": ("no such file or folder", "bestand of map bestaat niet"),
-    "is-folder": ("it is a folder", "het is een map"),
-    "not-folder": ("a part of the path is not a folder", "een deel van het pad is geen map"),
-})
+MSG = Catalog("store.atomic")
 
 
 def why(exc: OSError) -> str:

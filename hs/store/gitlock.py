@@ -27,20 +27,7 @@ from hs.store.notice import say
 
 STALE_AFTER = 60.0  # seconds; git holds index.lock for less than that, except in an editor
 
-MSG = Catalog({
-    "busy": ("git's index is locked by a git command that is running ({path}); wait for "
-             "it to finish, then try again",
-             "de index van git is vergrendeld door een git-commando dat loopt ({path}); "
-             "wacht tot het klaar is en probeer dan opnieuw"),
-    "unsure": ("git's index is locked: {path} exists. If no git command is running, remove "
-               "that file, then try again",
-               "de index van git is vergrendeld: {path} bestaat. Als er geen git-commando "
-               "loopt, verwijder dat bestand en probeer dan opnieuw"),
-    "removed": ("removed {path}, left by a git command that stopped (no git command is "
-                "running in this repository)",
-                "{path} verwijderd, achtergelaten door een gestopt git-commando (er loopt "
-                "geen git-commando in deze repository)"),
-})
+MSG = Catalog("store.gitlock")
 
 
 def check(top: Path, git_dir: Path) -> None:

@@ -43,14 +43,7 @@ from hs.base.errors import GitError
 from hs.base.i18n import Catalog
 from hs.store import faults, gitlock, gitstate
 
-MSG = Catalog({
-    "no-git": ("git is not installed", "git is niet geïnstalleerd"),
-    "failed": ("git {cmd} failed: {reason}", "git {cmd} mislukt: {reason}"),
-    "who": ("git does not know who you are; set it with git config user.name and git "
-            "config user.email",
-            "git weet niet wie u bent; stel het in met git config user.name en git config "
-            "user.email"),
-})
+MSG = Catalog("store.gitops")
 
 ACTION = "Hs-Action"
 RECORD = "Hs-Record"

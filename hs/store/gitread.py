@@ -30,15 +30,7 @@ from hs.store.gitops import run
 from hs.store.layout import Entry, kind_of_rel
 from hs.store.read import PARALLEL_THRESHOLD, parse_many
 
-MSG = Catalog({
-    "bad-rev": ("--rev: '{rev}' is not a git revision", "--rev: '{rev}' is geen git-revisie"),
-    "no-commit": ("--rev: no commit '{rev}' in the git repository at {root}",
-                  "--rev: geen commit '{rev}' in de git-repository in {root}"),
-    "no-tree": ("--rev: commit {commit} ({rev}) has no records tree (records/config.yaml "
-                "missing)",
-                "--rev: commit {commit} ({rev}) heeft geen records (records/config.yaml "
-                "ontbreekt)"),
-})
+MSG = Catalog("store.gitread")
 
 BLOB_MEMO = "git-blobs"  # the memo of the cache that holds the parsed blobs
 

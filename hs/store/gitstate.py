@@ -19,47 +19,7 @@ from pathlib import Path
 
 from hs.base.i18n import Catalog
 
-MSG = Catalog({
-    "rebase": ("git is in the middle of a rebase; a record written now would be lost. "
-               "Finish it with 'git rebase --continue' or stop it with 'git rebase "
-               "--abort', then try again",
-               "git is bezig met een rebase; een record dat nu geschreven wordt, gaat "
-               "verloren. Rond die af met 'git rebase --continue' of stop ze met 'git "
-               "rebase --abort' en probeer dan opnieuw"),
-    "am": ("git is in the middle of 'git am' (applying patches); a record written now would "
-           "be lost. Finish it with 'git am --continue' or stop it with 'git am --abort', "
-           "then try again",
-           "git is bezig met 'git am' (patches toepassen); een record dat nu geschreven "
-           "wordt, gaat verloren. Rond het af met 'git am --continue' of stop het met "
-           "'git am --abort' en probeer dan opnieuw"),
-    "merge": ("git is in the middle of a merge; a record written now would be mixed into "
-              "it. Finish the merge with 'git commit' or stop it with 'git merge --abort', "
-              "then try again",
-              "git is bezig met een merge; een record dat nu geschreven wordt, raakt "
-              "daarin vermengd. Rond de merge af met 'git commit' of stop ze met 'git "
-              "merge --abort' en probeer dan opnieuw"),
-    "cherry-pick": ("git is in the middle of a cherry-pick; a record written now would be "
-                    "lost. Finish it with 'git cherry-pick --continue' or stop it with "
-                    "'git cherry-pick --abort', then try again",
-                    "git is bezig met een cherry-pick; een record dat nu geschreven wordt, "
-                    "gaat verloren. Rond die af met 'git cherry-pick --continue' of stop ze "
-                    "met 'git cherry-pick --abort' en probeer dan opnieuw"),
-    "revert": ("git is in the middle of a revert; a record written now would be lost. "
-               "Finish it with 'git revert --continue' or stop it with 'git revert "
-               "--abort', then try again",
-               "git is bezig met een revert; een record dat nu geschreven wordt, gaat "
-               "verloren. Rond die af met 'git revert --continue' of stop ze met 'git "
-               "revert --abort' en probeer dan opnieuw"),
-    "bisect": ("git is in the middle of a bisect; a record written now would be lost. "
-               "Stop it with 'git bisect reset', then try again",
-               "git is bezig met een bisect; een record dat nu geschreven wordt, gaat "
-               "verloren. Stop die met 'git bisect reset' en probeer dan opnieuw"),
-    "detached": ("git is not on a branch (a detached HEAD); a record written now would be "
-                 "lost. Go back to a branch with 'git switch {branch}', then try again",
-                 "git staat niet op een branch (een losse HEAD); een record dat nu "
-                 "geschreven wordt, gaat verloren. Ga terug naar een branch met 'git "
-                 "switch {branch}' en probeer dan opnieuw"),
-})
+MSG = Catalog("store.gitstate")
 
 OPERATIONS = ("rebase", "am", "merge", "cherry-pick", "revert", "bisect", "detached")
 

@@ -46,26 +46,7 @@ FORMAT = "hs-identity-1"
 PUBLIC_PREFIX = "hs-id-"
 RECOVERY_PREFIX = "HS-RECOVERY-"
 
-MSG = Catalog({
-    "bad-file": ("the identity file {path} cannot be read", "het identiteitsbestand {path} "
-                 "is niet leesbaar"),
-    "wrong": ("wrong passphrase for this laptop's identity", "verkeerde wachtzin voor de "
-              "identiteit van deze laptop"),
-    "passfile": ("{var} names a file that cannot be read", "{var} verwijst naar een "
-                 "bestand dat niet leesbaar is"),
-    "empty": ("the passphrase is empty", "de wachtzin is leeg"),
-    "differ": ("the two passphrases differ", "de twee wachtzinnen verschillen"),
-    "prompt": ("Passphrase for this laptop's hs identity: ",
-               "Wachtzin voor de hs-identiteit van deze laptop: "),
-    "prompt-new": ("New passphrase for this laptop's hs identity: ",
-                   "Nieuwe wachtzin voor de hs-identiteit van deze laptop: "),
-    "prompt-again": ("The same passphrase again: ", "Dezelfde wachtzin nog eens: "),
-    "bad-public": ("not a public identity of hs (it starts with {prefix})",
-                   "geen publieke identiteit van hs (die begint met {prefix})"),
-    "bad-recovery": ("not a recovery key of hs, or mistyped (it starts with {prefix})",
-                     "geen herstelsleutel van hs, of verkeerd getypt (die begint met "
-                     "{prefix})"),
-})
+MSG = Catalog("store.identity")
 
 
 @dataclass(frozen=True)

@@ -53,38 +53,7 @@ UNDO = "write-journal.undo"
 NEW = "write-journal.new"  # the journal being written (a kill there left nothing else)
 LINKS = "write-undo"
 
-MSG = Catalog({
-    "no-journal": ("cannot write {path}: {why}; nothing was written",
-                   "kan {path} niet schrijven: {why}; er werd niets geschreven"),
-    "finished": ("an interrupted change was finished and committed: {subject}",
-                 "een onderbroken wijziging is afgewerkt en gecommit: {subject}"),
-    "finished-staged": ("an interrupted change was finished (staged, not committed): "
-                        "{subject}",
-                        "een onderbroken wijziging is afgewerkt (klaargezet, niet "
-                        "gecommit): {subject}"),
-    "finished-plain": ("an interrupted change was finished: {subject}",
-                       "een onderbroken wijziging is afgewerkt: {subject}"),
-    "undone": ("an interrupted change was undone, nothing of it is recorded: {subject}",
-               "een onderbroken wijziging is ongedaan gemaakt, er is niets van "
-               "vastgelegd: {subject}"),
-    "left": (" ({n} changed since, left as it is: {paths})",
-             " ({n} sindsdien gewijzigd, gelaten zoals het is: {paths})"),
-    "pending": ("an interrupted change could not be finished or undone yet ({reason}); "
-                "the next hs command tries again",
-                "een onderbroken wijziging kon nog niet afgewerkt of ongedaan gemaakt "
-                "worden ({reason}); het volgende hs-commando probeert opnieuw"),
-    "unreadable": ("removed an unreadable write journal ({path})",
-                   "een onleesbaar schrijfjournaal verwijderd ({path})"),
-    "undo-failed": ("{path}: the change could not be undone ({why}): the file holds it, "
-                    "but it is not committed; the next hs command undoes it",
-                    "{path}: de wijziging kon niet ongedaan gemaakt worden ({why}): het "
-                    "bestand bevat ze, maar ze is niet gecommit; het volgende hs-commando "
-                    "maakt ze ongedaan"),
-    "unstage-failed": ("the change was undone in the files, but git's index still holds it "
-                       "staged ({why}); the next hs command takes it out",
-                       "de wijziging is ongedaan gemaakt in de bestanden, maar de index van "
-                       "git bevat ze nog ({why}); het volgende hs-commando haalt ze eruit"),
-})
+MSG = Catalog("store.journal")
 
 
 @dataclass(frozen=True)

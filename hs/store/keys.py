@@ -53,37 +53,7 @@ WRAP_INFO = b"hs-keys-1 wrap"
 BOX_AAD = b"hs-keys-1 box"
 LAPTOP, RECOVERY = "laptop", "recovery"
 
-MSG = Catalog({
-    "bad-store": ("the key store {path} cannot be read", "de sleutelkluis {path} is niet "
-                  "leesbaar"),
-    "no-store": ("this clone has no key store yet: run hs sync (a clone of a location's "
-                 "repository), or hs init", "deze kloon heeft nog geen sleutelkluis: voer "
-                 "hs sync uit (een kloon van de records-map van een werking), of hs init"),
-    "no-identity": ("this laptop has no identity for the key store: hs keys request, "
-                    "then hs keys add on an enrolled laptop (or hs keys recover)",
-                    "deze laptop heeft geen identiteit voor de sleutelkluis: hs keys "
-                    "request, dan hs keys add op een ingeschreven laptop (of hs keys "
-                    "recover)"),
-    "locked": ("the key store is locked: give the passphrase at a terminal, or name a "
-               "file holding it in HS_PASSPHRASE_FILE", "de sleutelkluis is vergrendeld: "
-               "geef de wachtzin in een terminal, of geef een bestand met de wachtzin in "
-               "HS_PASSPHRASE_FILE"),
-    "not-enrolled": ("the key store is not open to this laptop: run hs keys add with "
-                     "its public identity on an enrolled laptop, then hs sync",
-                     "de sleutelkluis is niet open voor deze laptop: voer hs keys add met "
-                     "zijn publieke identiteit uit op een ingeschreven laptop, dan hs sync"),
-    "erased": ("{id} is erased: its key is gone for good", "{id} is gewist: de sleutel is "
-               "definitief weg"),
-    "exists": ("{id} has a key already", "{id} heeft al een sleutel"),
-    "foreign": ("the other key store is not this location's (another store secret); "
-                "nothing was merged", "de andere sleutelkluis is niet van deze werking "
-                "(een ander geheim); er is niets samengevoegd"),
-    "unreadable-other": ("the remote's key store is not open to this laptop (removed with "
-                         "hs keys remove?)", "de sleutelkluis op de remote is niet open "
-                         "voor deze laptop (verwijderd met hs keys remove?)"),
-    "recovery-no": ("that recovery key does not open this key store",
-                    "die herstelsleutel opent deze sleutelkluis niet"),
-})
+MSG = Catalog("store.keys")
 
 
 def _b64(data: bytes) -> str:

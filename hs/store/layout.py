@@ -28,18 +28,7 @@ from hs.records.ids import KIND_OF_FOLDER, id_of_path
 from hs.records.layout import CONFIG_FILE, RECORDS, SPECIAL
 from hs.store.cache import RACY_NS, read_memo, write_memo
 
-_MSG = Catalog({
-    "config-not-file": ("{path} is not a regular file; the settings of a records tree must be "
-                        "a plain file", "{path} is geen gewoon bestand; de instellingen van "
-                        "de records moeten in een gewoon bestand staan"),
-    "no-tree": ("no records tree at {root} (records/{config} missing)",
-                "geen records-map in {root} (records/{config} ontbreekt)"),
-    "no-tree-hint": ("run 'hs init PATH' to create one", "maak ze met 'hs init MAP'"),
-    "no-repo": ("no records repository here or above",
-                "geen records-map hier of in een map erboven"),
-    "no-repo-hint": ("use --repo PATH, set HS_REPO, or run 'hs init PATH'",
-                     "gebruik --repo MAP, zet HS_REPO, of maak er een met 'hs init MAP'"),
-})
+_MSG = Catalog("store.layout")
 
 Entry = tuple[str, str, str, str]  # kind, id, path, rel (see RecordFile)
 UNREADABLE = -1  # the "modification time" noted for a folder that cannot be listed

@@ -51,11 +51,7 @@ from hs.store.layout import (
 )
 from hs.store.read import PARALLEL_THRESHOLD, parse_many
 
-MSG = Catalog({
-    "unreadable-folder": ("cannot list the folder: {reason}; its records are left out",
-                          "kan de map niet lezen: {reason}; de records erin tellen niet "
-                          "mee"),
-})
+MSG = Catalog("store.load")
 
 JOURNAL_LIMIT = 2000  # changes kept in the journal before the parts are written whole
 

@@ -23,18 +23,7 @@ from hs.store.layout import classify
 from hs.store.merge import Side, Unmergeable, merge_record
 from hs.store.read import parse_file
 
-MSG = Catalog({
-    "merged": ("hs: {path}: merged record by record; {conflicts} kept in the record for "
-               "'hs resolve'", "hs: {path}: per record samengevoegd; {conflicts} in het "
-               "record bewaard voor 'hs resolve'"),
-    "conflicts-1": ("1 conflict", "1 conflict"),
-    "conflicts": ("{n} conflicts", "{n} conflicten"),
-    "fallback": ("hs: {path}: cannot merge record by record ({why}); git's own merge is "
-                 "used", "hs: {path}: kan niet per record samenvoegen ({why}); git voegt "
-                 "zelf samen"),
-    "invalid": ("the result would not be a valid record", "het resultaat zou geen geldig "
-                "record zijn"),
-})
+MSG = Catalog("store.mergedriver")
 
 
 def theirs_revision(root: Path) -> str | None:

@@ -23,24 +23,7 @@ from hs.records.problems import Problem
 from hs.store import gitops
 from hs.store.layout import Entry, RecordFile
 
-MSG = Catalog({
-    "too-deep": ("the data is nested too deeply", "de gegevens zijn te diep genest"),
-    "unreadable": ("cannot read the file: {reason}", "kan het bestand niet lezen: {reason}"),
-    "not-regular": ("not a regular file (a {what}); a record must be a plain file",
-                    "geen gewoon bestand (een {what}); een record moet een gewoon bestand "
-                    "zijn"),
-    "fifo": ("named pipe", "named pipe"),
-    "device": ("device", "apparaat"),
-    "socket": ("socket", "socket"),
-    "folder": ("folder", "map"),
-    "other": ("special file", "speciaal bestand"),
-    "outside": ("a symbolic link to a file outside the records tree; a record must be in "
-                "the tree", "een symbolische link naar een bestand buiten de records; een "
-                "record moet in de records staan"),
-    "bad-value": ("a value that cannot be read", "een waarde die niet te lezen is"),
-    "long-number": ("a number of more than {limit} digits", "een getal van meer dan {limit} "
-                    "cijfers"),
-})
+MSG = Catalog("store.read")
 
 PARALLEL_THRESHOLD = 4000  # fewer files are parsed in this process
 PARSE_PROCESSES = 2  # more add little: the main process merges and the disk is shared

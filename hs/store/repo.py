@@ -255,31 +255,6 @@ def open_repo(repo: str | Path | None = None) -> Repo:
     return r
 
 
-_MSG = Catalog({
-    "record": ("record", "record"),
-    "location": ("location", "werking"),
-    "family": ("family", "gezin"),
-    "volunteer": ("volunteer", "vrijwilliger"),
-    "trajectory": ("trajectory", "traject"),
-    "event": ("event", "activiteit"),
-    "not-found": ("no {what} with ID {id}", "geen {what} met ID {id}"),
-    "not-shown": ("(value not shown)", "(waarde niet getoond)"),
-    "ambiguous": ("ID prefix '{id}' matches {n} records: {ids}; type more characters",
-                  "ID-begin '{id}' past bij {n} records: {ids}; typ meer tekens"),
-    "run-validate": ("run 'hs validate' for every problem",
-                     "'hs validate' toont alle problemen"),
-    "lock-busy": ("another hs command is writing to this records tree; try again",
-                  "een ander hs-commando schrijft in deze records; probeer opnieuw"),
-    "not-a-record": ("{path}: not a record file of this tree",
-                     "{path}: geen recordbestand van deze records"),
-    "exists": ("a record with ID '{id}' exists already", "er is al een record met ID '{id}'"),
-    "read-back": ("{path}: the file read back differs from what was written; nothing "
-                  "was changed", "{path}: het teruggelezen bestand verschilt van wat "
-                  "geschreven werd; er is niets veranderd"),
-    "no-lock": ("cannot write in {path} ({why}); nothing was written",
-                "kan niet schrijven in {path} ({why}); er werd niets geschreven"),
-    "more-1": (" (and 1 more problem)", " (en nog 1 probleem)"),
-    "more": (" (and {n} more problems)", " (en nog {n} problemen)"),
-})
+_MSG = Catalog("store.repo")
 
 __all__ = ["Repo", "git", "open_repo", "today"]

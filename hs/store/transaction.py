@@ -19,12 +19,7 @@ from hs.store import faults, gitops, journal
 from hs.store.atomic import why
 from hs.store.repo import Repo
 
-MSG = Catalog({
-    "cannot-write": ("cannot write {path}: {why}; nothing was written",
-                     "kan {path} niet schrijven: {why}; er werd niets geschreven"),
-    "cannot-read": ("cannot read {path}: {why}; nothing was written",
-                    "kan {path} niet lezen: {why}; er werd niets geschreven"),
-})
+MSG = Catalog("store.transaction")
 
 
 def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,

@@ -47,48 +47,7 @@ from hs.base.i18n import Catalog
 
 MAX_FILE_BYTES = 512 * 1024
 
-MSG = Catalog({
-    "file-too-large": ("file is {size} bytes; a record file may be at most {limit} bytes",
-                       "bestand is {size} bytes; een recordbestand mag hoogstens {limit} "
-                       "bytes zijn"),
-    "encoding": ("not UTF-8 text (save the file as UTF-8)",
-                 "geen UTF-8-tekst (bewaar het bestand als UTF-8)"),
-    "bom": ("byte-order mark at the start; save the file as UTF-8 without BOM",
-            "byte-order mark aan het begin; bewaar het bestand als UTF-8 zonder BOM"),
-    "control-character": ("control character U+{code} in the file",
-                          "stuurteken U+{code} in het bestand"),
-    "empty-file": ("the file is empty", "het bestand is leeg"),
-    "several-documents": ("several YAML documents in one file; one record a file",
-                          "meerdere YAML-documenten in één bestand; één record per bestand"),
-    "alias": ("YAML aliases (*name) are not allowed in records",
-              "YAML-aliassen (*naam) zijn niet toegestaan in records"),
-    "anchor": ("YAML anchors (&name) are not allowed in records",
-               "YAML-ankers (&naam) zijn niet toegestaan in records"),
-    "tag": ("YAML tags ({tag}) are not allowed in records",
-            "YAML-tags ({tag}) zijn niet toegestaan in records"),
-    "directive": ("YAML directives (%YAML, %TAG) are not allowed in records",
-                  "YAML-directieven (%YAML, %TAG) zijn niet toegestaan in records"),
-    "duplicate-key": ("key '{key}' appears twice", "sleutel '{key}' komt twee keer voor"),
-    "complex-key": ("a key must be a single word or text, not a list or mapping",
-                    "een sleutel moet één woord of tekst zijn, geen lijst of mapping"),
-    "too-deep": ("the data is nested too deeply", "de gegevens zijn te diep genest"),
-    "yaml-syntax": ("YAML syntax: {detail}", "YAML-syntaxis: {detail}"),
-    "syntax-colon": ("a ':' where none can be (put the text in quotes, or check the "
-                     "indentation)",
-                     "een ':' waar er geen kan staan (zet de tekst tussen aanhalingstekens "
-                     "of kijk het inspringen na)"),
-    "syntax-indent": ("the indentation is wrong here", "het inspringen klopt hier niet"),
-    "syntax-no-colon": ("a line without 'key: value' (check the indentation)",
-                        "een regel zonder 'sleutel: waarde' (kijk het inspringen na)"),
-    "syntax-tab": ("a tab character; indent with spaces",
-                   "een tab; spring in met spaties"),
-    "syntax-quote": ("a quote that is never closed", "een aanhalingsteken dat niet sluit"),
-    "unreadable": ("the layout cannot be read; compare it with a record that works",
-                   "de opmaak kan niet gelezen worden; vergelijk met een record dat werkt"),
-    "syntax-start": ("'{char}' cannot start a value; put the value in quotes",
-                     "'{char}' kan geen waarde beginnen; zet de waarde tussen "
-                     "aanhalingstekens"),
-})
+MSG = Catalog("store.yamlio")
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 # bytes that are never part of a control character: printable ASCII, tab, LF, CR (a file

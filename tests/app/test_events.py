@@ -69,7 +69,7 @@ def test_attending_a_module_writes_the_step_into_training_in_the_same_commit(
     assert commits(repo.root) == before + 1
     assert set(out.files) == {f"records/events/{eid}.yaml", f"records/volunteers/{a}.yaml",
                               f"records/volunteers/{b}.yaml"}
-    assert out.summary == f"event {eid}: 2 attendance(s) recorded"
+    assert out.summary == f"event {eid}: 2 attendances recorded"
     repo.refresh()
     row = repo.index.events[eid]
     assert row.attendees == (a, b)
@@ -203,7 +203,7 @@ def test_migrate_dates_the_old_signal_codes_at_the_current_referral(repo: Repo) 
     out = ev.migrate(repo)
     assert out is not None
     assert out.files == ("records/families/f0000000a.yaml",)
-    assert out.subject == "signals of 1 family record(s) dated (migrated)"
+    assert out.subject == "signals of 1 family record dated (migrated)"
     text = (repo.root / "records/families/f0000000a.yaml").read_text()
     assert text == OLD_FAMILY.replace(
         "signals: [housing, childcare]  # seen at intake\n",

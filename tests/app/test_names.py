@@ -37,8 +37,8 @@ def test_no_other_module_reads_a_name_for_display() -> None:
     hs/app/sealing.py, which opens it there; the workflow writes names; the importer and
     the demo make them)."""
     root = Path(__file__).parents[2] / "hs"
-    allowed = {"app/names.py", "app/sealing.py", "app/workflow.py", "app/importer.py", "app/demo.py",
-               "store/merge.py"}
+    allowed = {"app/names.py", "app/sealing.py", "app/workflow.py", "app/importer.py",
+               "app/demo.py", "store/merge.py"}
     for path in root.rglob("*.py"):
         rel = path.relative_to(root).as_posix()
         if rel in allowed:

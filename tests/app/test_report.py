@@ -334,7 +334,7 @@ def test_markdown_page_of_the_demo_fits_80_columns(demo_repo: Path, args: tuple[
     assert len(tables) == 2
     first = "Gemeente" if "--by-municipality" in args else "Werking"
     assert all(t.startswith(f"| {first} | ") for t in tables)
-    assert tables[1].startswith(f"| {first} | Afgerond | ")
+    assert tables[1].startswith(f"| {first} | Afgesloten | ")
 
 
 def test_notes_say_one_in_the_singular() -> None:

@@ -185,7 +185,7 @@ def test_shown_name_for_tables(sealed_repo: Path) -> None:
 
 def test_tables_open_sealed_names_only_where_the_clone_holds_the_key(
         sealed_repo: Path) -> None:
-    fid, vid, _ = a_story(sealed_repo)
+    a_story(sealed_repo)
     code, out, err = invoke(sealed_repo, "list", "families", "--names", "-f", "csv")
     assert code == 0, err
     assert NAME in out and "hs1:" not in out

@@ -278,7 +278,7 @@ def test_start_refusals(repo: Repo) -> None:
     with pytest.raises(UnknownCode, match="trajectory kinds"):
         wf.start_trajectory(repo, a, v, d("2025-02-01"), kind="buddie")
     trajectory(repo, a, v)
-    with pytest.raises(TransitionError, match="already supports 1 families"):
+    with pytest.raises(TransitionError, match="already supports 1 family on"):
         wf.start_trajectory(repo, family(repo), v, d("2025-03-01"))
     with pytest.raises(TransitionError, match="is in trajectory"):
         wf.start_trajectory(repo, a, volunteer(repo), d("2025-03-01"))
@@ -684,6 +684,9 @@ def test_every_message_has_both_languages_with_the_same_fields() -> None:
 
     for catalog in (wf.MSG, importer.MSG, gitops.MSG):
         for key, (en, nl) in catalog.messages.items():
+            # a text with a plural: its plural form takes every field
+            en, nl = (en[1] if isinstance(en, tuple) else en), (
+                nl[1] if isinstance(nl, tuple) else nl)
             assert en and nl, key
             assert fields(en) == fields(nl), key
 

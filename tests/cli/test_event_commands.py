@@ -41,7 +41,7 @@ def test_add_attend_list_show_unattend(repo: Path) -> None:
     count = git(repo, "rev-list", "--count", "HEAD")
     code, out, err = run(repo, "event", "attend", eid, a, b)
     assert (code, out) == (0, "")
-    assert err.startswith(f"event {eid}: 2 attendance(s) recorded [commit ")
+    assert err.startswith(f"event {eid}: 2 attendances recorded [commit ")
     assert int(git(repo, "rev-list", "--count", "HEAD")) == int(count) + 1
     code, out, err = run(repo, "list", "events", "--format", "csv")
     assert code == 0, err
@@ -82,7 +82,7 @@ def test_signal_and_migrate(repo: Path) -> None:
     code, out, err = run(repo, "signal", fid, "--theme", "housing", "--date", "2025-02-01",
                          "--note", "Waits for a social rent", lang="nl")
     assert (code, out) == (0, "")
-    assert err.startswith(f"gezin {fid}: signaal housing op 2025-02-01 [commit ")
+    assert err.startswith(f"gezin {fid}: signaal Betaalbare huisvesting op 2025-02-01 [commit ")
     code, out, _ = run(repo, "show", fid)
     assert "signals:\n  - date: 2025-02-01\n    theme: housing (Affordable housing)\n" \
            "    note: Waits for a social rent" in out
@@ -97,5 +97,5 @@ def test_signal_and_migrate(repo: Path) -> None:
     assert code == 1 and "signals[0]: should be a group of fields" in out
     code, out, err = run(repo, "migrate")
     assert code == 0, err
-    assert err.startswith("signals of 1 family record(s) dated (migrated) [commit ")
+    assert err.startswith("signals of 1 family record dated (migrated) [commit ")
     assert run(repo, "validate")[0] == 0

@@ -244,7 +244,7 @@ def test_usage_and_data_errors(repo: Path, args: list[str], code: int, message: 
 def test_missing_family_argument_is_a_usage_error(repo: Path) -> None:
     code, out, err = run(repo, "suggest")
     assert code == 2 and out == ""
-    assert "Missing argument 'FAM'" in err
+    assert err == "hs: the argument FAM is missing (see 'hs suggest --help')\n"
 
 
 # --- hs match plan -------------------------------------------------------------------------

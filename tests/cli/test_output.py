@@ -8,10 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tabulate import tabulate
-from typer.testing import CliRunner
 
 from hs.base import i18n
-from hs.cli import app
 from hs.cli.output import Column, Table, emit, plain_table, render, shorten
 
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
@@ -65,34 +63,6 @@ def test_a_message_is_escaped(capsys: object) -> None:
     message("a\x1b[2Jb\nc")
     assert capsys.readouterr().err == "a\\e[2Jb\nc\n"  # type: ignore[attr-defined]
 
-
-def test_clicks_usage_errors_are_dutch_under_nl(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A typo in a command or option under HS_LANG=nl or --lang nl: Click's usage, hint
-    and message in Dutch; English stays Click's own."""
-    with monkeypatch.context() as m:
-        m.setenv("HS_LANG", "nl")
-        r = CliRunner().invoke(app, ["vist"])
-    assert (r.exit_code, r.stderr) == (2, "Gebruik: hs [OPTIONS] COMMAND [ARGS]...\n"
-                                          "Zie 'hs -h' voor hulp.\n\n"
-                                          "Fout: onbekend commando 'vist'. Bedoelt u "
-                                          "'visit', 'list'?\n")
-    monkeypatch.setattr(i18n, "_current", None)
-    r = CliRunner().invoke(app, ["--lang", "nl", "due", "--within", "-5"])
-    assert r.exit_code == 2
-    assert r.stderr.splitlines()[-1] == ("Fout: ongeldige waarde voor '--within': -5 ligt "
-                                         "niet in het bereik x>=0.")
-    r = CliRunner().invoke(app, ["--lang", "nl", "visit", "--minuts", "3", "t1"])
-    assert r.stderr.splitlines()[-1] == ("Fout: onbekende optie: --minuts (mogelijke "
-                                         "opties: --minutes)")
-    r = CliRunner().invoke(app, ["--lang", "nl", "resolve"])
-    assert r.stderr.splitlines()[-1] == "Fout: het argument 'ID' ontbreekt."
-    monkeypatch.setattr(i18n, "_current", None)  # HS_LANG=en, as the tests run
-    r = CliRunner().invoke(app, ["vist"])
-    assert r.stderr.splitlines()[-1] == ("Error: No such command 'vist'. Did you mean "
-                                         "'visit', 'list'?")
-
-
-# --- the terminal table fitted to the width ---------------------------------------------
 
 def _sample() -> Table:
     cols = [Column("id", "ID"), Column("name", "Name", text=True, priority=1, min_width=10),

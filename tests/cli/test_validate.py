@@ -431,7 +431,7 @@ def test_paths_limit_what_is_reported(tmp_path: Path) -> None:
     code, lines, err = run(tmp_path, str(tmp_path / F))
     assert code == 1
     assert [p[0] for p in parsed(lines)] == [F]
-    assert err == ("checked 1 files: 1 error, 0 warnings; 1 more in other files of the tree "
+    assert err == ("checked 1 file: 1 error, 0 warnings; 1 more in other files of the tree "
                    "(run 'hs validate' to see them)\n")
     code, lines, _ = run(tmp_path, str(tmp_path / "records" / "volunteers"))
     assert code == 1 and [p[0] for p in parsed(lines)] == [V]
