@@ -638,7 +638,7 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     check_location(index, location)
     w = weights(index)
     waiting = waiting_list(index, day, location)
-    families = [profile(index, index.families[f.family], day) for f in waiting]
+    families = [profile(index, index.row("family", f.family), day) for f in waiting]
     places = {p.family.location for p in families}
     by_location: dict[str, list[VolunteerFacts]] = {}
     # every volunteer's free places, as the solver's columns are those of all volunteers
@@ -658,15 +658,16 @@ def plan(index: Index, day: dt.date, location: str | None = None,
             if fam.pref_gender is not None and vf.volunteer.gender != fam.pref_gender:
                 continue  # the gender rule excludes them (evaluate would say so)
             c = evaluate(prof, vf, day, w, memo)
-            if c.eligible:
-                pair[(fam.id, vf.volunteer.id)] = c
+            if c.rules[0].passed and c.rules[-1].passed:  # location, gender: the own
+                pair[(fam.id, vf.volunteer.id)] = c  # rules passed (c.eligible, sooner)
     order = [p.family.id for p in families]
     options: dict[str, list[str]] = {f: [] for f in order}
     for f, v in pair:
         options[f].append(v)
     chosen = priority_families(order, options, free)
-    assigned = best_assignment(chosen, options, free,
-                               lambda f, v: pair[(f, v)].total)
+    totals = {key: c.total for key, c in pair.items()}
+    assigned = best_assignment(chosen, options, free, lambda f, v: totals[(f, v)])
+    rank = {f: i for i, f in enumerate(order)}
     holders: dict[str, list[str]] = {}
     for f, v in assigned.items():
         holders.setdefault(v, []).append(f)
@@ -679,7 +680,7 @@ def plan(index: Index, day: dt.date, location: str | None = None,
         if vid is None:
             unmatched = UNMATCHED[1] if options[fid] else UNMATCHED[0]
             taken = sorted({g for v in options[fid] for g in holders.get(v, [])},
-                           key=order.index)
+                           key=rank.__getitem__)
         cand = pair.get((fid, vid)) if vid is not None else None
         entries.append(PlanEntry(
             place.rank, fid, place.location, place.perinatal, place.accepted,
