@@ -1,8 +1,10 @@
 """Git as the audit trail: one commit per change, with a message tools can read.
 
 Every command that changes records ends here. The commit holds exactly the files the
-command wrote (``git commit --only -- <paths>``), never the user's other uncommitted work,
-and is authored by the git user as configured. Its message names the action and the record
+command wrote (``git commit --only -- <paths>``, or the same commit made with git's
+plumbing when no hook or setting could tell the difference: "the commit by plumbing"
+below), never the user's other uncommitted work, and is authored by the git user as
+configured. Its message names the action and the record
 IDs, never a person's name, and ends with trailers::
 
     family f3kq7p2xm: accepted
@@ -229,7 +231,9 @@ def record_text(root: Path, paths: Sequence[str], message: str,
     status named none of them, and each existed). ``git commit --only`` stages such a
     file itself (and, only when the commit is made, in git's index too), so they are not
     ``git add``-ed first: that would read and write the whole index once more (0.05 s on
-    a 50,000-file tree). A new file, or one with changes of its own, is added first."""
+    a 50,000-file tree). A new file, or one with changes of its own, is added first. The
+    commit by plumbing (below) puts every file in git's index first (``git
+    update-index`` for the clean ones, ``git add`` for the others), then commits."""
     old = _plumbing_head(root) if commit and paths else None
     if old is not None:  # the files are in git's index after this, committed or not
         sha = _commit_by_plumbing(root, paths, message, old, clean)
