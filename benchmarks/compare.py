@@ -19,7 +19,8 @@ Figures:
   comment line added, as a coordinator's editor would);
 * ``visit``: ``hs visit TRAJECTORY --date D``, a writing command with its commit, on a
   warm cache (each run logs a visit on a new day; the commits are undone at the end);
-* ``--help``.
+* ``--help``;
+* ``match plan``: ``hs match plan`` for every location, warm cache.
 
 With ``--cpu`` every figure is the CPU time (user and system) of the process and of the
 processes it waited for (git included) instead of the wall clock: a busy machine
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         ("validate edited", edited(["validate"])),
         ("waitlist edited", edited(["waitlist", "--format", "plain"])),
         ("--help", warm(["--help"])),
+        ("match plan", warm(["match", "plan", "--format", "plain"])),
     ]
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tree, env=ENV, text=True,
                           capture_output=True, check=True).stdout.strip()

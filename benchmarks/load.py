@@ -14,6 +14,8 @@ in a temporary folder (or under ``--out``; never in git) and measures:
 * a writing command, whole process, wall clock, warm cache: ``hs visit`` on a running
   trajectory (a visit on a new day each run, with its commit; the cache was warmed by the
   command before, as a coordinator's previous command would);
+* ``hs match plan`` for every location, warm cache, whole process (wall, CPU, and its
+  peak memory);
 * ruamel.yaml round-trip load (what a tool that keeps comments must do per file) on a
   sample of files, extrapolated to the whole tree;
 * check-jsonschema on a sample of files against the JSON Schemas of the records,
@@ -233,6 +235,26 @@ def visit_runs(hs: list[str], root: Path, repeat: int) -> dict[str, Any]:
             "runs": [x[0] for x in runs[1:]]}
 
 
+def plan_runs(hs: list[str], root: Path, repeat: int) -> tuple[float, float, float]:
+    """``hs match plan`` (every location), warm cache: the best wall time of ``repeat``
+    runs after a warm-up, its CPU time, and the highest peak memory (MB) of the runs."""
+    cmd = [*hs, "match", "plan", "--format", "plain", "--repo", str(root)]
+    wall(cmd)
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        _pid, status, used = os.wait4(proc.pid, 0)  # this process's own resource usage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
+        runs.append((time.perf_counter() - started, used.ru_utime + used.ru_stime,
+                     used.ru_maxrss / 1024))
+    best = min(runs)
+    return best[0], best[1], max(r[2] for r in runs)
+
+
 def bench(size: int, base: Path, args: argparse.Namespace) -> dict[str, Any]:
     hs = hs_command()
     root = base / f"demo-{size}"
@@ -298,6 +320,7 @@ def bench(size: int, base: Path, args: argparse.Namespace) -> dict[str, Any]:
         r["waitlist_touched_seconds"], r["waitlist_touched_cpu"] = best[0], best[2]
 
     r["help_seconds"], r["help_cpu"] = best_wall([*hs, "--help"], max(5, args.repeat))
+    r["plan_seconds"], r["plan_cpu"], r["plan_mb"] = plan_runs(hs, root, args.repeat)
     if has_waitlist:
         wall(waitlist)  # the cache warm again after the edits, as after any command
     r["visit"] = visit_runs(hs, root, args.repeat)
@@ -381,6 +404,9 @@ def report(results: list[dict[str, Any]]) -> str:
                 + ", ".join(f"{x:.2f}" for x in visit["runs"]) + " s)")
         else:
             lines.append("  hs visit                         no running trajectory")
+        lines.append(
+            f"  hs match plan, warm              {r['plan_seconds']:8.3f} s   "
+            f"cpu {r['plan_cpu']:6.3f} s   peak memory {r['plan_mb']:.0f} MB")
         lines += [
             f"  hs --help, process               {r['help_seconds']:8.3f} s   "
             f"cpu {r['help_cpu']:6.3f} s",
@@ -417,6 +443,8 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool]]:
     if visit.get("available"):  # 0.3 s up to 1,000 records (and a half), 0.5 s beyond
         limit = 0.3 if r["records"] <= 1500 else 0.5
         out.append((f"a write (hs visit), warm < {limit} s", visit["seconds"] < limit))
+    out.append(("hs match plan, warm < 1 s", r["plan_seconds"] < 1.0))
+    out.append(("hs match plan, peak memory < 150 MB", r["plan_mb"] < 150))
     cj = r["check_jsonschema"]
     if cj.get("available"):
         out.append(("cold hs validate beats check-jsonschema",

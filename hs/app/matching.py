@@ -12,7 +12,7 @@ Two questions, one set of rules and scores (docs/matching.md has the formulas in
   of ``hs waitlist`` (:func:`hs.app.agenda.waiting_list`): a family is left without one only
   if every volunteer it could have is needed by families higher on the list. Which
   volunteer each of those families gets maximises the total score, found by an
-  assignment solver (:func:`scipy.optimize.linear_sum_assignment`). Nothing is written.
+  assignment solver (:func:`best_assignment`, per location). Nothing is written.
 
 Everything here works on :class:`hs.records.index.Index` rows (no pydantic) and returns
 dataclasses; reasons are :class:`Reason` objects that :func:`reason_text` puts into words
@@ -22,6 +22,7 @@ dataclasses; reasons are :class:`Reason` objects that :func:`reason_text` puts i
 from __future__ import annotations
 
 import datetime as dt
+from bisect import insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -294,20 +295,50 @@ def weights(index: Index) -> dict[str, float]:
 
 
 def evaluate(fam: FamilyProfile, vol: VolunteerFacts, day: dt.date,
-             w: dict[str, float]) -> Candidate:
+             w: dict[str, float], memo: dict[tuple[Any, ...], Any] | None = None
+             ) -> Candidate:
     """One volunteer against one family: every hard rule and every score. ``vol`` comes
-    from :func:`facts` for the same day and the kind asked."""
-    rules = (_rule_location(fam.family, vol.volunteer), *vol.own,
-             _rule_gender(fam.family, vol.volunteer))
-    scores = (
-        _part("language", w, *_score_language(fam, vol.volunteer)),
-        _part("distance", w, *_score_distance(fam, vol.volunteer)),
-        _part("half_days", w, *_score_half_days(fam.family, vol.volunteer)),
-        _part("preferences", w, *_score_preferences(fam, vol.volunteer)),
-        _part("experience", w, *_score_experience(fam, vol)),
-        _part("waiting", w, *_score_waiting(vol, day)),
-    )
-    return Candidate(vol.volunteer.id, vol.volunteer.municipality, rules, scores)
+    from :func:`facts` for the same day and the kind asked.
+
+    ``memo``: a dict kept between calls for the same ``day`` and weights (a plan
+    evaluates every pair of a location): each rule's and score's result is kept under the
+    fields it reads, and made again only for fields not seen yet."""
+    f, v = fam.family, vol.volunteer
+    if memo is None:
+        rules = (_rule_location(f, v), *vol.own, _rule_gender(f, v))
+        scores = (
+            _part("language", w, *_score_language(fam, v)),
+            _part("distance", w, *_score_distance(fam, v)),
+            _part("half_days", w, *_score_half_days(f, v)),
+            _part("preferences", w, *_score_preferences(fam, v)),
+            _part("experience", w, *_score_experience(fam, vol)),
+            _part("waiting", w, *_score_waiting(vol, day)),
+        )
+        return Candidate(v.id, v.municipality, rules, scores)
+    get = memo.get
+    k_loc, k_gen = ("o", v.location, f.location), ("g", f.pref_gender, v.gender)
+    k_lang = ("l", fam.languages, f.languages, v.languages)
+    k_dist = ("d", f.municipality, v.municipality, fam.near)
+    k_days, k_pref = ("h", f.pref_half_days, v.availability), ("p", fam.needs, v.preferences)
+    k_exp, k_wait = ("e", fam.complex, vol.completed), ("w", vol.active_since, vol.free_since)
+    if (loc := get(k_loc)) is None:
+        loc = memo[k_loc] = _rule_location(f, v)
+    if (gen := get(k_gen)) is None:
+        gen = memo[k_gen] = _rule_gender(f, v)
+    if (lang := get(k_lang)) is None:
+        lang = memo[k_lang] = _part("language", w, *_score_language(fam, v))
+    if (dist := get(k_dist)) is None:
+        dist = memo[k_dist] = _part("distance", w, *_score_distance(fam, v))
+    if (days := get(k_days)) is None:
+        days = memo[k_days] = _part("half_days", w, *_score_half_days(f, v))
+    if (pref := get(k_pref)) is None:
+        pref = memo[k_pref] = _part("preferences", w, *_score_preferences(fam, v))
+    if (exp := get(k_exp)) is None:
+        exp = memo[k_exp] = _part("experience", w, *_score_experience(fam, vol))
+    if (wait := get(k_wait)) is None:
+        wait = memo[k_wait] = _part("waiting", w, *_score_waiting(vol, day))
+    return Candidate(v.id, v.municipality, (loc, *vol.own, gen),
+                     (lang, dist, days, pref, exp, wait))
 
 
 def _part(name: str, w: dict[str, float], score: float, reason: Reason) -> ScorePart:
@@ -499,27 +530,36 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     check_location(index, location)
     w = weights(index)
     waiting = waiting_list(index, day, location)
-    families = [profile(index, index.families[f.family], day) for f in waiting]
+    families = [profile(index, index.row("family", f.family), day) for f in waiting]
+    places = {p.family.location for p in families}
     by_location: dict[str, list[VolunteerFacts]] = {}
+    # every volunteer's free places, as the solver's columns are those of all volunteers
+    # (the order of its choice among equal plans depends on them; see best_assignment)
+    free: dict[str, int] = {}
     for vol in sorted(index.volunteers.values(), key=lambda r: r.id):
-        by_location.setdefault(vol.location, []).append(facts(index, vol, day, kind))
+        free[vol.id] = max(0, vol.capacity - load(index, vol.id, day))
+        if vol.location in places and _may_take(index, vol, day, kind):
+            vf = facts(index, vol, day, kind)
+            if all(r.passed for r in vf.own):  # else never eligible: no free place...
+                by_location.setdefault(vol.location, []).append(vf)
     pair: dict[tuple[str, str], Candidate] = {}
+    memo: dict[tuple[Any, ...], Any] = {}
     for prof in families:
-        for vf in by_location.get(prof.family.location, []):
-            if not all(r.passed for r in vf.own):
-                continue  # inactive, untrained, no check, no free place...: never eligible
-            c = evaluate(prof, vf, day, w)
-            if c.eligible:
-                pair[(prof.family.id, vf.volunteer.id)] = c
-    free = {vf.volunteer.id: max(0, vf.volunteer.capacity - vf.load)
-            for vfs in by_location.values() for vf in vfs}
+        fam = prof.family
+        for vf in by_location.get(fam.location, []):
+            if fam.pref_gender is not None and vf.volunteer.gender != fam.pref_gender:
+                continue  # the gender rule excludes them (evaluate would say so)
+            c = evaluate(prof, vf, day, w, memo)
+            if c.rules[0].passed and c.rules[-1].passed:  # location, gender: the own
+                pair[(fam.id, vf.volunteer.id)] = c  # rules passed (c.eligible, sooner)
     order = [p.family.id for p in families]
     options: dict[str, list[str]] = {f: [] for f in order}
     for f, v in pair:
         options[f].append(v)
     chosen = priority_families(order, options, free)
-    assigned = best_assignment(chosen, options, free,
-                               lambda f, v: pair[(f, v)].total)
+    totals = {key: c.total for key, c in pair.items()}
+    assigned = best_assignment(chosen, options, free, lambda f, v: totals[(f, v)])
+    rank = {f: i for i, f in enumerate(order)}
     holders: dict[str, list[str]] = {}
     for f, v in assigned.items():
         holders.setdefault(v, []).append(f)
@@ -532,7 +572,7 @@ def plan(index: Index, day: dt.date, location: str | None = None,
         if vid is None:
             unmatched = UNMATCHED[1] if options[fid] else UNMATCHED[0]
             taken = sorted({g for v in options[fid] for g in holders.get(v, [])},
-                           key=order.index)
+                           key=rank.__getitem__)
         cand = pair.get((fid, vid)) if vid is not None else None
         entries.append(PlanEntry(
             place.rank, fid, place.location, place.perinatal, place.accepted,
@@ -541,6 +581,14 @@ def plan(index: Index, day: dt.date, location: str | None = None,
             cand.scores if cand is not None else (), unmatched, tuple(options[fid]),
             tuple(taken)))
     return Plan(day, kind, location, w, tuple(entries))
+
+
+def _may_take(index: Index, vol: VolunteerRow, day: dt.date, kind: str) -> bool:
+    """False when a rule that depends on the volunteer alone excludes them for sure, by
+    the rules' own tests (:func:`facts` gives the reasons; a plan needs only the
+    volunteers who pass, and these tests cost less than a volunteer's load)."""
+    return (vol.active_on(day) and _rule_role(vol, kind).passed
+            and _rule_check(index, vol, day).passed and training_complete(index, vol, day))
 
 
 def priority_families(order: Sequence[str], options: dict[str, list[str]],
@@ -578,21 +626,138 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
                     ) -> dict[str, str]:
     """Family -> volunteer for every family of ``families`` (which must be servable
     together), maximising the total score; a volunteer takes at most its free places.
-    Solved with :func:`scipy.optimize.linear_sum_assignment` on families x free places."""
+
+    An assignment problem on families x free places (the places listed by volunteer ID),
+    solved one group at a time: the families and volunteers that options connect (a
+    location at most, as location is a hard rule). Each group is solved by
+    :func:`_assign`, the shortest augmenting path algorithm of
+    ``scipy.optimize.linear_sum_assignment``, step for step, so that among equally good
+    plans it picks the one that solver picks on the whole matrix (docs/matching.md)."""
     if not families:
         return {}
-    import numpy as np  # lazy: start-up time (numpy and scipy take ~0.2 s to import)
-    from scipy.optimize import linear_sum_assignment  # lazy: start-up time (see above)
-
     places = [v for v in sorted(free) for _ in range(free[v])]
-    matrix = np.full((len(families), len(places)), -np.inf)
+    columns: dict[str, list[int]] = {}
+    for j, v in enumerate(places):
+        columns.setdefault(v, []).append(j)
+    out: dict[str, str] = {}
+    for rows, cols in _groups(families, options, columns):
+        cost = []
+        for i in rows:
+            f = families[i]
+            allowed = set(options[f])
+            cost.append([-score(f, places[j]) if places[j] in allowed else _INF
+                         for j in cols])
+        for r, c in enumerate(_assign(cost, cols, len(places))):
+            out[families[rows[r]]] = places[cols[c]]
+    return out
+
+
+_INF = float("inf")
+
+
+def _groups(families: Sequence[str], options: dict[str, list[str]],
+            columns: dict[str, list[int]]) -> list[tuple[list[int], list[int]]]:
+    """The connected parts of the graph of families (rows, by place in ``families``) and
+    volunteers' places (columns): (rows, columns), each in ascending order."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for f in families:
+        for v in options[f]:
+            if v in columns:
+                parent[find("v:" + v)] = find("f:" + f)
+    rows: dict[str, list[int]] = {}
     for i, f in enumerate(families):
-        allowed = set(options[f])
-        for j, v in enumerate(places):
-            if v in allowed:
-                matrix[i, j] = score(f, v)
-    rows, cols = linear_sum_assignment(matrix, maximize=True)
-    return {families[int(i)]: places[int(j)] for i, j in zip(rows, cols, strict=True)}
+        rows.setdefault(find("f:" + f), []).append(i)
+    cols: dict[str, list[int]] = {}
+    for v, js in columns.items():
+        if "v:" + v in parent:
+            cols.setdefault(find("v:" + v), []).extend(js)
+    return [(r, sorted(cols.get(key, []))) for key, r in rows.items()]
+
+
+def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[int]:
+    """The column (an index into ``cols``) of each row of ``cost`` that minimises the
+    total cost (``inf``: not allowed); there are at most as many rows as columns and every
+    row can have one.
+
+    The rows and columns are one block of a larger matrix, ``width`` columns wide, whose
+    other entries in these rows and columns are ``inf``; ``cols`` are the block's columns
+    there. This is the shortest augmenting path algorithm of scipy's
+    ``linear_sum_assignment`` (Crouse, "On implementing 2D rectangular assignment
+    algorithms", 2016; scipy/optimize/rectangular_lsap) run on that larger matrix, with
+    the same arithmetic in the same order: its columns are scanned in the order in which
+    the solver scans the larger matrix's (which the choice among equal costs depends on),
+    and the columns outside the block, which cost ``inf`` to every row here, are skipped
+    (the solver never picks them). So the result is the solver's, on the block alone."""
+    nr, nc = len(cost), len(cols)
+    u = [0.0] * nr
+    v = [0.0] * nc
+    col4row = [-1] * nr
+    row4col = [-1] * nc
+    path = [-1] * nc
+    local = {c: k for k, c in enumerate(cols)}
+    for cur in range(nr):
+        spc = [_INF] * nc
+        sr = [False] * nr
+        sc = [False] * nc
+        # the solver's list of remaining columns: place p holds column width-1-p until a
+        # column is taken out (then the last one moves to its place); ``slots`` are the
+        # places that hold this block's columns, in order
+        slots = sorted((width - 1 - c, local[c]) for c in cols)
+        moved: dict[int, int] = {}
+        remaining = width
+        min_val = 0.0
+        i = cur
+        sink = -1
+        while sink == -1:
+            index = -1
+            lowest = _INF
+            sr[i] = True
+            ci, ui = cost[i], u[i]
+            for n, (_, j) in enumerate(slots):
+                r = min_val + ci[j] - ui - v[j]
+                if r < spc[j]:
+                    path[j] = i
+                    spc[j] = r
+                if spc[j] < lowest or (spc[j] == lowest and row4col[j] == -1):
+                    lowest = spc[j]
+                    index = n
+            min_val = lowest
+            if min_val == _INF:
+                raise ValueError("cost matrix is infeasible")
+            place, j = slots.pop(index)
+            if row4col[j] == -1:
+                sink = j
+            else:
+                i = row4col[j]
+            sc[j] = True
+            remaining -= 1
+            last = moved.get(remaining, width - 1 - remaining)
+            moved[place] = last
+            if place != remaining and last in local:  # it moves from the end to ``place``
+                slots.remove((remaining, local[last]))
+                insort(slots, (place, local[last]))
+        u[cur] += min_val
+        for k in range(nr):
+            if sr[k] and k != cur:
+                u[k] += min_val - spc[col4row[k]]
+        for k in range(nc):
+            if sc[k]:
+                v[k] -= min_val - spc[k]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            col4row[i], j = j, col4row[i]
+            if i == cur:
+                break
+    return col4row
 
 
 # --- words ---------------------------------------------------------------------------------

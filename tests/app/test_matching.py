@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -652,3 +654,99 @@ def test_plan_solver_equals_brute_force(data: st.DataObject) -> None:
     served = tuple(f in assigned for f in order)
     total = sum(score[(f, v)] for f, v in assigned.items())
     assert (served, round(total, 9)) == brute_force(order, options, free, score)
+
+
+# --- the solver per location against the solver on the whole matrix ------------------------
+
+PLANS = Path(__file__).parent / "data" / "matching_plans_demo.json"
+
+
+def _plans(index: Index) -> dict[str, list[list[Any]]]:
+    out = {}
+    for day in (dt.date(2025, 12, 31), dt.date(2025, 6, 30), dt.date(2025, 3, 1)):
+        for kind in m.MAIN_KINDS:
+            for loc in [None, *sorted(index.locations)]:
+                p = m.plan(index, day, loc, kind)
+                out[f"{day} {kind} {loc or '*'}"] = [
+                    [e.family, e.volunteer, None if e.score is None else round(e.score, 9),
+                     e.unmatched, list(e.taken_by)] for e in p.entries]
+    return out
+
+
+def test_the_demo_plans_are_those_of_the_solver_on_the_whole_matrix(demo_repo: Path) -> None:
+    """Every plan of the demo (three days, every kind, all locations and each one) as the
+    plan of before, which solved one matrix of all families x all free places with
+    scipy's linear_sum_assignment (kept in tests/app/data, made by that code): the same
+    pairs, also where several plans have the same total."""
+    assert _plans(index_of(demo_repo)) == json.loads(PLANS.read_text(encoding="utf-8"))
+
+
+def _whole_matrix(families: list[str], options: dict[str, list[str]], free: dict[str, int],
+                  score: dict[tuple[str, str], float]) -> dict[str, str]:
+    """The solver of before: scipy on the matrix of every family x every free place."""
+    np = pytest.importorskip("numpy")
+    lsa = pytest.importorskip("scipy.optimize").linear_sum_assignment
+    places = [v for v in sorted(free) for _ in range(free[v])]
+    matrix = np.full((len(families), len(places)), -np.inf)
+    for i, f in enumerate(families):
+        for j, v in enumerate(places):
+            if v in options[f]:
+                matrix[i, j] = score[(f, v)]
+    rows, cols = lsa(matrix, maximize=True)
+    return {families[int(i)]: places[int(j)] for i, j in zip(rows, cols, strict=True)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_solver_per_location_picks_what_the_whole_matrix_solver_picks(
+        data: st.DataObject) -> None:
+    """Random waiting lists over a few locations, with many equal scores: the solver
+    per location gives the very pairs scipy gives on the whole matrix."""
+    n_loc = data.draw(st.integers(1, 3))
+    vols = {f"v{j:02d}": data.draw(st.integers(0, n_loc - 1))
+            for j in range(data.draw(st.integers(1, 9)))}
+    fams = {f"f{i:02d}": data.draw(st.integers(0, n_loc - 1))
+            for i in range(data.draw(st.integers(1, 9)))}
+    order = data.draw(st.permutations(sorted(fams)))
+    free = {v: data.draw(st.integers(0, 3)) for v in vols}
+    options = {f: [v for v in sorted(vols) if vols[v] == fams[f] and data.draw(st.booleans())]
+               for f in order}
+    score = {(f, v): data.draw(st.sampled_from([0.0, 1.0, 2.0, 2.5, 4.0]))
+             for f in order for v in vols}
+    chosen = m.priority_families(order, options, free)
+    assigned = m.best_assignment(chosen, options, free, lambda f, v: score[(f, v)])
+    assert assigned == (_whole_matrix(chosen, options, free, score) if chosen else {})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_one_block_is_solved_as_scipy_solves_the_whole_matrix(data: st.DataObject) -> None:
+    """``_assign`` on a block of rows and columns gives what scipy gives on the whole
+    matrix whose other entries in those rows are forbidden: small integer costs, so that
+    the choice among equal costs (which follows the solver's scan of the columns) counts."""
+    np = pytest.importorskip("numpy")
+    lsa = pytest.importorskip("scipy.optimize").linear_sum_assignment
+    width = data.draw(st.integers(1, 10))
+    cols = sorted(data.draw(st.sets(st.integers(0, width - 1), min_size=1)))
+    n_rows = data.draw(st.integers(1, len(cols)))
+    cost = [[float(data.draw(st.integers(0, 2))) for _ in cols] for _ in range(n_rows)]
+    whole = np.full((n_rows, width), np.inf)
+    for r in range(n_rows):
+        for k, c in enumerate(cols):
+            whole[r, c] = cost[r][k]
+    _, got = lsa(whole)
+    assert [cols[k] for k in m._assign(cost, cols, width)] == [int(c) for c in got]
+
+
+def test_a_plan_needs_neither_numpy_nor_scipy(demo_repo: Path) -> None:
+    """The plan is solved in Python (docs/matching.md says why): neither is imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, datetime as dt; from pathlib import Path; "
+            "from hs.store.load import load_tree; from hs.app import matching as m; "
+            f"p = m.plan(load_tree(Path({str(demo_repo)!r})).index, dt.date(2025, 12, 31)); "
+            "assert p.pairs; print(sorted({'numpy', 'scipy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -226,3 +226,130 @@ def test_the_fast_listing_reads_a_real_listing(tmp_path: Path) -> None:
     fast = _listing_fast(text)
     assert fast is not None and fast == _listing_exact(text)
     assert fast[1] == ["records/a.yaml", "records/link.yaml"]
+
+
+# --- the commit by plumbing ----------------------------------------------------------
+
+
+def _twin(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    root.mkdir()
+    init_git(root)
+    for rel, text in (("a.txt", "a\n"), ("records/families/f1.yaml", "id: f1\n"),
+                      ("records/families/f3.yaml", "id: f3\n"),
+                      ("records/trajectories/t1.yaml", "id: t1\n"),
+                      ("records/famil.yaml", "a file sorted beside the folder\n")):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    return root
+
+
+_CHANGES = [
+    {"records/families/f1.yaml": "id: f1\nchanged: yes\n"},
+    {"records/families/f2.yaml": "id: f2\n"},  # new, between two files
+    {"records/events/e1.yaml": "id: e1\n"},  # new, in a new folder
+    {"records/families/f3.yaml": "id: f3\nx: 1\n", "records/trajectories/t1.yaml": "t\n",
+     "records/families/f0.yaml": "id: f0\n"},
+    {"records/famil.yaml": "changed\n", "b.txt": "new at the top\n"},
+]
+
+
+@pytest.mark.parametrize("change", _CHANGES)
+def test_the_plumbing_commit_is_the_commit_git_commit_makes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: dict[str, str]) -> None:
+    """The same files committed by plumbing in one repository and by ``git commit --only``
+    in its twin (a hook there: the porcelain commit), at the same time: the same commit
+    ID, the same index and status, the same reflog line; the user's staged and unstaged
+    work stays out of both."""
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, "2025-03-14T10:00:00+01:00")
+    plumbed, porcelain = _twin(tmp_path, "plumbed"), _twin(tmp_path, "porcelain")
+    hook = porcelain / ".git" / "hooks" / "commit-msg"
+    hook.write_text("#!/bin/sh\nexit 0\n")
+    hook.chmod(0o755)
+    shas = []
+    for root in (plumbed, porcelain):
+        (root / "a.txt").write_text("the user's own edit, staged\n")
+        git(root, "add", "a.txt")
+        (root / "records/families/f1.yaml").write_text(
+            (root / "records/families/f1.yaml").read_text() + "# the user's, unstaged\n"
+            if "records/families/f1.yaml" not in change else change[
+                "records/families/f1.yaml"])
+        for rel, text in change.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        tracked = set(git(root, "ls-files").split())
+        clean = {rel for rel in change if rel in tracked}
+        shas.append(gitops.record_text(root, list(change), _message().text(), clean=clean))
+    assert shas[0] == shas[1] == git(plumbed, "rev-parse", "HEAD").strip()
+    for what in (("ls-files", "-s"), ("status", "--porcelain"), ("reflog", "-1"),
+                 ("show", "--stat", "--format=%B", "HEAD")):
+        assert git(plumbed, *what) == git(porcelain, *what)
+    assert git(plumbed, "fsck", "--strict", "--no-dangling") == ""
+
+
+def test_plumbing_is_left_when_git_commit_would_do_more(repo: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """No ``git commit`` process without a reason; hs's own pre-commit hook is none (it
+    exits at once for hs's commits), another hook, a ``pre-commit.local`` beside hs's or
+    signing are."""
+    from hs.store.clonesetup import hook_text
+
+    ran: list[str] = []
+    real = gitops.run
+
+    def spy(root: Path, *args: str, **kw: Any) -> Any:
+        ran.append(args[0])
+        return real(root, *args, **kw)
+
+    monkeypatch.setattr(gitops, "run", spy)
+    hooks = repo / ".git" / "hooks"
+
+    def commit_once(n: int) -> bool:
+        ran.clear()
+        (repo / "a.txt").write_text(f"change {n}\n")
+        gitops.record_text(repo, ["a.txt"], _message().text(), clean={"a.txt"})
+        assert git(repo, "status", "--porcelain") == ""
+        return "commit" in ran
+
+    assert not commit_once(1)
+    (hooks / "pre-commit").write_text(hook_text("."))
+    (hooks / "pre-commit").chmod(0o755)
+    assert not commit_once(2)
+    (hooks / "pre-commit.local").write_text("#!/bin/sh\nexit 0\n")
+    (hooks / "pre-commit.local").chmod(0o755)
+    assert commit_once(3)
+    (hooks / "pre-commit.local").unlink()
+    (hooks / "post-commit").write_text("#!/bin/sh\nexit 0\n")
+    (hooks / "post-commit").chmod(0o755)
+    assert commit_once(4)
+    (hooks / "post-commit").chmod(0o644)  # git does not run it either
+    assert not commit_once(5)
+    git(repo, "config", "commit.gpgsign", "true")
+    assert gitops._plumbing_head(repo) is None
+    git(repo, "config", "commit.gpgsign", "false")
+    elsewhere = repo.parent / "hooks"
+    elsewhere.mkdir()
+    git(repo, "config", "core.hooksPath", str(elsewhere))
+    (elsewhere / "commit-msg").write_text("#!/bin/sh\nexit 0\n")
+    (elsewhere / "commit-msg").chmod(0o755)
+    assert commit_once(6)
+
+
+def test_the_plumbing_commit_refuses_when_the_branch_moved(repo: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """``update-ref`` with the old value: a branch that moved since HEAD was read is not
+    overwritten."""
+    first = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "b.txt").write_text("b moved on\n")
+    git(repo, "commit", "-q", "-am", "moved")
+    moved = git(repo, "rev-parse", "HEAD").strip()
+    monkeypatch.setattr(gitops, "_head_or_none", lambda root: first)
+    (repo / "a.txt").write_text("changed\n")
+    with pytest.raises(GitError):
+        gitops.record_text(repo, ["a.txt"], _message().text(), clean={"a.txt"})
+    assert git(repo, "rev-parse", "HEAD").strip() == moved
