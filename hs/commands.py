@@ -56,6 +56,10 @@ ROOT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("--lang nl|en", "Language of messages and headers: nl or en (default: HS_LANG, else "
      "the locale)."),
     ("--version", "Show the version and exit."),
+    ("--install-completion [SHELL]", "Install shell completion (bash, zsh, fish, "
+     "powershell; default: this shell)."),
+    ("--show-completion [SHELL]", "Print the shell completion script, to install it by "
+     "hand."),
     ("-h, --help", "Show this message and exit."),
 )
 

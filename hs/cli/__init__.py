@@ -131,10 +131,22 @@ def root(
         "(default: HS_LANG, else the locale).", metavar="nl|en"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
+    install_completion: str | None = typer.Option(
+        None, "--install-completion", metavar="[SHELL]", show_default=False,
+        help="Install shell completion (bash, zsh, fish, powershell; default: this shell)."),
+    show_completion: str | None = typer.Option(
+        None, "--show-completion", metavar="[SHELL]", show_default=False,
+        help="Print the shell completion script, to install it by hand."),
 ) -> None:
     """Home-Start records: families, volunteers and trajectories in git."""
     from hs.base.i18n import LANGS, set_language
 
+    asked = install_completion or show_completion
+    if asked is not None:  # hs.main answers these before Typer; here for 'hs --lang nl ...'
+        from hs.complete import show_or_install
+
+        raise typer.Exit(show_or_install("--install-completion" if install_completion
+                                         else "--show-completion", asked))
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(_MSG("lang"), param_hint="--lang")
     set_language(lang)
@@ -188,3 +200,12 @@ def _modules_for(argv: list[str]) -> tuple[str, ...]:
 
 def main() -> None:
     build_app(_modules_for(sys.argv[1:]))(prog_name="hs")
+
+
+def complete_main() -> None:
+    """Shell completion that :mod:`hs.complete` left to Typer: the whole command line,
+    with Typer's formats for each shell."""
+    from typer._completion_classes import completion_init
+
+    completion_init()
+    build_app()(prog_name="hs")

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import (
+    DateOpt,
+    NoCommitOpt,
+    RepoOpt,
+    codes,
+    open_repo,
+    parse_date,
+    report_change,
+)
 
 event_app = typer.Typer(
     help="Volunteer events (info sessions, training modules, intervision) and attendance.",
@@ -21,6 +29,7 @@ EventArg = Annotated[str, typer.Argument(metavar="EVENT", help="Event ID (or a u
 def add(
     kind: Annotated[str, typer.Option(
         "--kind", metavar="info-session|module|intervision|online",
+        autocompletion=codes("event_kinds"),
         help="Kind of event (vocabulary event_kinds).", show_default=False)],
     date: DateOpt,
     location: Annotated[str | None, typer.Option(
@@ -29,7 +38,8 @@ def add(
     theme: Annotated[str | None, typer.Option(
         "--theme", metavar="TEXT", help="Theme or title (never a name).")] = None,
     step: Annotated[str | None, typer.Option(
-        "--step", metavar="CODE", help="For a start-training module: its training step "
+        "--step", metavar="CODE", autocompletion=codes("training_steps"),
+        help="For a start-training module: its training step "
         "(vocabulary training_steps); attending writes it into the volunteer's "
         "training.")] = None,
     count: Annotated[int, typer.Option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hs.base.i18n import Catalog
-from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.cli.common import FormatOpt, RepoOpt, codes, open_repo, parse_choice, parse_date
 from hs.records.enums import TRAJECTORY_KINDS
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ MSG = Catalog({
 KindOpt = Annotated[
     str,
     typer.Option("--kind", metavar="|".join(TRAJECTORY_KINDS),
-                 help="Kind of trajectory the volunteer is sought for."),
+                 help="Kind of trajectory the volunteer is sought for.",
+                 autocompletion=codes("trajectory_kinds")),
 ]
 DateOpt = Annotated[
     str | None,
@@ -110,7 +111,8 @@ def suggest(
     r = open_repo(repo)
     _, fid = r.resolve(family, "family")
     index = r.index
-    result = core_suggest(index, fid, day, kind)
+    result = core_suggest(index, fid, day, parse_choice(kind, "trajectory_kinds", "--kind")
+                          or kind)
     if result.status != "waiting":
         message(MSG("not-waiting", family=fid, day=day, status=result.status))
     listed = list(result.eligible[:top] if top else result.eligible)
@@ -189,7 +191,8 @@ def plan(
         "every location).", show_default=False)] = None,
     kind: Annotated[str, typer.Option("--kind", metavar="|".join(
         k for k in TRAJECTORY_KINDS if k != "starter"),
-                                      help="Kind of trajectory to plan.")] = "buddy",
+                                      help="Kind of trajectory to plan.",
+                                      autocompletion=codes("trajectory_kinds"))] = "buddy",
     date: DateOpt = None,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
@@ -206,7 +209,8 @@ def plan(
 
     form = resolve_format(fmt)
     day = parse_date(date)
-    result = core_plan(open_repo(repo).index, day, location, kind)
+    result = core_plan(open_repo(repo).index, day, location,
+                       parse_choice(kind, "trajectory_kinds", "--kind") or kind)
     emit(_plan_table(result, form), form)
     message(MSG("plan-summary", pairs=len(result.pairs), total=number(result.total),
                 unmatched=len(result.unmatched), families=len(result.entries)))
