@@ -51,11 +51,14 @@ class HsGroup(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from hs.cli.prompt import enable
+
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in COMMANDS and not _FULL:
             # a command line whose command was not built (e.g. 'hs --lang nl due')
-            return _full_group().get_command(ctx, cmd_name)
-        return found
+            found = _full_group().get_command(ctx, cmd_name)
+        # a required value not given is asked for on a terminal (hs.cli.prompt)
+        return enable(found) if found is not None else None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]

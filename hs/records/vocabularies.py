@@ -287,11 +287,11 @@ MIN_PREFIX = 3  # a prefix of a code or label shorter than this is never guessed
 
 
 def fold(text: str) -> str:
-    """A word as it is compared: lower case, no accents, spaces, ``_`` and ``-`` as one
-    ``-`` (``"Kind en Gezin"`` and ``kind-en-gezin`` fold alike)."""
+    """A word as it is compared: lower case, no accents, every run of spaces and
+    punctuation as one ``-`` (``"Kind en Gezin"`` and ``kind-en-gezin`` fold alike)."""
     plain = unicodedata.normalize("NFKD", text.strip().lower())
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[\s_-]+", "-", plain).strip("-")
+    return re.sub(r"[\W_]+", "-", plain).strip("-")
 
 
 def vocabulary_label(name: str, lang: str) -> str:
@@ -332,7 +332,7 @@ def _quoted(text: str) -> str:
 def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = None) -> str:
     """The code ``text`` names in vocabulary ``name``: the code itself, its Dutch or
     English label or an alias (case, accents and ``-``/space ignored), else a unique
-    prefix of one of them. Raises :class:`hs.base.errors.UnknownCode` for none (with the
+    beginning of one of them, else a unique beginning of a word within a label. Raises :class:`hs.base.errors.UnknownCode` for none (with the
     nearest code) and for several (listing them); the text is quoted only when it has the
     form of a code (a name typed in the wrong place is never repeated)."""
     options = choices(name, vocabularies)
@@ -347,6 +347,9 @@ def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = No
     found = words.get(key, set())
     if not found and len(key) >= MIN_PREFIX:
         found = {code for word, cs in words.items() if word.startswith(key) for code in cs}
+    if not found and len(key) > MIN_PREFIX:  # a word within a label ("basishouding")
+        found = {code for word, cs in words.items() if f"-{key}" in f"-{word}"
+                 for code in cs}
     if len(found) == 1:
         return next(iter(found))
     vocab = vocabulary_label(name, language())

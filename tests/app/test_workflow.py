@@ -154,7 +154,7 @@ def test_decision_refusals(repo: Repo) -> None:
 def test_codes_are_checked_with_a_suggestion(repo: Repo) -> None:
     b = family(repo, accept=None)
     with pytest.raises(UnknownCode) as err:
-        wf.refuse_family(repo, b, d("2025-01-20"), "outside-target")
+        wf.refuse_family(repo, b, d("2025-01-20"), "outside-targt")
     msg = str(err.value)
     assert "did you mean 'outside-target-group'?" in msg
     assert "valid: outside-target-group, needs-other-help, referred-on, other" in msg
