@@ -60,15 +60,26 @@ def _repo(ctx: Any) -> str | None:
     return None
 
 
-def _read(prompt: str, read: Callable[[str], str]) -> str:
-    return read(f"{prompt}: ").strip()
+def _input(prompt: str) -> str:
+    """A line typed on the terminal; the question goes to stderr (stdout is for data)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
-def ask(ctx: Any, param: Any, read: Callable[[str], str] = input,
-        write: Callable[[str], Any] = sys.stderr.write) -> Any:
+def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
+        write: Callable[[str], Any] | None = None) -> Any:
     """The value of ``param`` asked on the terminal, read by the command line's readers;
     asked again until it is good. A list for a parameter that takes several."""
+    import typer
+
     from hs.cli.common import takes_of
+
+    read = read or _input
+    write = write or sys.stderr.write
 
     takes = takes_of(param)
     many = bool(getattr(param, "multiple", False)) or getattr(param, "nargs", 1) == -1
@@ -93,7 +104,11 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] = input,
     if many:
         prompt = MSG("many", name=prompt)
     while True:
-        text = _read(prompt, read)
+        try:
+            text = read(f"{prompt}: ").strip()
+        except EOFError:
+            write("\n")
+            raise typer.Abort() from None
         if not text:
             write(MSG("empty") + "\n")
             continue

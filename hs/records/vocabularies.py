@@ -332,8 +332,9 @@ def _quoted(text: str) -> str:
 def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = None) -> str:
     """The code ``text`` names in vocabulary ``name``: the code itself, its Dutch or
     English label or an alias (case, accents and ``-``/space ignored), else a unique
-    beginning of one of them, else a unique beginning of a word within a label. Raises :class:`hs.base.errors.UnknownCode` for none (with the
-    nearest code) and for several (listing them); the text is quoted only when it has the
+    beginning of one of them, else a unique beginning of a word within a label. Raises
+    :class:`hs.base.errors.UnknownCode` for none (with the nearest code) and
+    :class:`AmbiguousCode` for several (listing them); the text is quoted only when it has the
     form of a code (a name typed in the wrong place is never repeated)."""
     options = choices(name, vocabularies)
     codes = [c.code for c in options]

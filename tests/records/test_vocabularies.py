@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from hs.app import workflow
 from hs.app.validation import validate_tree
-from hs.base.errors import UnknownCode
 from hs.base import i18n
+from hs.base.errors import UnknownCode
 from hs.base.i18n import language, set_language
 from hs.cli import app, views
 from hs.records import codegen, models, spec, vocabularies
