@@ -31,6 +31,7 @@ replace / extend            :func:`replace_volunteer`, :func:`extend_trajectory`
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import re
@@ -47,6 +48,7 @@ from hs.base.errors import (
     HsError,
     InvalidRecord,
     TransitionError,
+    UnknownCode,
     UsageError,
     WriteRejected,
 )
@@ -672,9 +674,15 @@ def _check_fixed(code: str, vocabulary: str) -> str:
     return parse_code(code, vocabulary)
 
 
-def _check_languages(values: Iterable[str]) -> list[str]:
+def _check_languages(values: Iterable[str], index: Index | None = None) -> list[str]:
+    """ISO 639 codes; a language's label in the tree's vocabulary (``Arabisch``) is read
+    as its code."""
     out: list[str] = []
+    known = index.vocabularies.get("languages") if index is not None else None
     for v in values:
+        if not _LANG_RE.match(v) and known:
+            with contextlib.suppress(UnknownCode):
+                v = parse_code(v, "languages", {"languages": known})
         if not _LANG_RE.match(v):
             raise UsageError(MSG("bad-language", value=shown(v, "code")))
         if v not in out:
@@ -798,7 +806,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     gender = _check_fixed(gender, "genders")
     _check_year(birth_year)
     _check_facts(years=[birth_year])
-    langs = _check_languages(languages)
+    langs = _check_languages(languages, p.index)
     role_list = (_unique(_check_fixed(r, "trajectory_kinds") for r in roles) or ["buddy"])
     availability = [_check_fixed(h, "half_days") for h in availability]
     prefs = [check_code(p.index, "volunteer_preferences", c) for c in _unique(preferences)]
@@ -982,7 +990,7 @@ def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
     kids = [_check_month(c, "--child") for c in children]
     if expecting is not None:
         _check_month(expecting, "--expecting")
-    langs = _check_languages(languages)
+    langs = _check_languages(languages, p.index)
     flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
     years = [_check_year(y) for y in parent_birth_years]
     _check_facts(children=kids, expecting=expecting, referral=day, years=years)

@@ -231,6 +231,10 @@ def record_text(root: Path, paths: Sequence[str], message: str,
     ``git add``-ed first: that would read and write the whole index once more (0.05 s on
     a 50,000-file tree). A new file, or one with changes of its own, is added first."""
     to_add = [p for p in paths if p not in clean] if commit else list(paths)
+    gone = [p for p in to_add if not os.path.lexists(os.path.join(root, p))]
+    if gone:  # removed by the write (hs undo): staged as removed, also a second time
+        _run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *gone)
+        to_add = [p for p in to_add if p not in gone]
     if to_add:
         _run(root, "add", "--", *to_add)
     if not commit:

@@ -98,3 +98,12 @@ def test_codes_as_people_say_them(root: Path) -> None:
     assert code == 0, err
     assert "reason: goals-reached" in (root / "records" / "trajectories" /
                                        f"{t1}.yaml").read_text()
+
+
+def test_an_alias_of_the_trees_vocabulary_and_a_language_label(root: Path) -> None:
+    fid = created(root, "family", "refer", "--location", "leuven", "--date", "2025-01-06",
+                  "--referrer", "K&G", "--language", "Arabisch", "--flag", "nieuwkomer")
+    text = (root / "records" / "families" / f"{fid}.yaml").read_text()
+    assert "referrer: kind-en-gezin\n" in text
+    assert "languages: [ar]\n" in text and "flags: [newcomer]\n" in text
+    assert invoke(root, "validate")[0] == 0
