@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hs.base.i18n import Catalog
+
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
@@ -240,7 +242,7 @@ def answer(environ: Mapping[str, str] | None = None) -> bool:
 
 # --- the shell's script: hs --show-completion / --install-completion [SHELL] ---------------
 
-_M = {
+_M = Catalog({
     "unknown-shell": ("hs: unknown shell '{shell}'; use one of bash, zsh, fish, powershell, pwsh",
                       "hs: onbekende shell '{shell}'; gebruik bash, zsh, fish, powershell "
                       "of pwsh"),
@@ -251,14 +253,7 @@ _M = {
     "installed": ("{shell} completion installed in {path}; it works in a new terminal",
                   "aanvulling voor {shell} geïnstalleerd in {path}; ze werkt in een nieuwe "
                   "terminal"),
-}
-
-
-def _say(key: str, **fields: object) -> str:
-    from hs.base.i18n import language  # lazy: start-up time
-
-    en, nl = _M[key]
-    return (nl if language() == "nl" else en).format(**fields)
+})
 
 
 def script_option(argv: list[str]) -> tuple[str, str | None] | None:
@@ -285,15 +280,15 @@ def show_or_install(option: str, shell: str | None) -> int:
     if shell is None:
         shell = shared._get_shell_name()
         if shell is None:
-            sys.stderr.write(_say("no-shell", option=option) + "\n")
+            sys.stderr.write(_M("no-shell", option=option) + "\n")
             return 2
     if shell not in SHELLS:
-        sys.stderr.write(_say("unknown-shell", shell=shell) + "\n")
+        sys.stderr.write(_M("unknown-shell", shell=shell) + "\n")
         return 2
     if option == "--show-completion":
         sys.stdout.write(shared.get_completion_script(
             prog_name="hs", complete_var="_HS_COMPLETE", shell=shell) + "\n")
         return 0
     _, path = shared.install(shell=shell, prog_name="hs", complete_var="_HS_COMPLETE")
-    sys.stderr.write(_say("installed", shell=shell, path=path) + "\n")
+    sys.stderr.write(_M("installed", shell=shell, path=path) + "\n")
     return 0

@@ -25,7 +25,7 @@ class Takes:
     def __call__(self, ctx: Any, incomplete: str) -> list[str]:
         from hs.complete import candidates
 
-        return candidates(self.vocabulary, self.kind, incomplete, _repo_of(ctx))
+        return candidates(self.vocabulary, self.kind, incomplete, repo_of(ctx))
 
 
 def takes_of(param: Any) -> Takes | None:
@@ -48,7 +48,8 @@ def takes_of(param: Any) -> Takes | None:
     return None
 
 
-def _repo_of(ctx: Any) -> str | None:
+def repo_of(ctx: Any) -> str | None:
+    """The ``--repo`` given on the command line being parsed, if any."""
     while ctx is not None:
         value = ctx.params.get("repo")
         if value is not None:

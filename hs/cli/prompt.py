@@ -51,15 +51,6 @@ def _is_date(param: Any) -> bool:
         str(getattr(param, "metavar", "") or "").startswith("DATE")
 
 
-def _repo(ctx: Any) -> str | None:
-    while ctx is not None:
-        value = ctx.params.get("repo")
-        if value is not None:
-            return str(value)
-        ctx = ctx.parent
-    return None
-
-
 def _input(prompt: str) -> str:
     """A line typed on the terminal; the question goes to stderr (stdout is for data)."""
     sys.stderr.write(prompt)
@@ -76,7 +67,7 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
     asked again until it is good. A list for a parameter that takes several."""
     import typer
 
-    from hs.cli.common import takes_of
+    from hs.cli.common import repo_of, takes_of
 
     read = read or _input
     write = write or sys.stderr.write
@@ -90,7 +81,7 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
         from hs.complete import vocabulary_of
         from hs.records.vocabularies import choices
 
-        vocabularies = {vocabulary: vocabulary_of(vocabulary, _repo(ctx)).get(vocabulary, {})}
+        vocabularies = {vocabulary: vocabulary_of(vocabulary, repo_of(ctx)).get(vocabulary, {})}
         options = choices(vocabulary, vocabularies)
         width = max((len(c.code) for c in options), default=0)
         for c in options:
