@@ -135,8 +135,6 @@ MSG = Catalog({
                 "{name}: {value} is geen geheel getal"),
     "bad-gender": ("gender: {value} is not f, m or x", "gender: {value} is geen f, m of x"),
     "the-cell": ("the cell", "de cel"),
-    "not-a-code": ("the cell is not a code or label of {vocabulary}",
-                   "de cel is geen code of label van {vocabulary}"),
     "text-control": ("{name}: the cell holds a control character (an escape sequence can "
                      "clear or retitle a terminal)",
                      "{name}: de cel bevat een stuurteken (een escapereeks kan een terminal "

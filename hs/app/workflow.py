@@ -167,8 +167,6 @@ MSG = Catalog({
                          "CI-workflowsjabloon niet gevonden in deze hs-installatie; "
                          "{path} niet geschreven"),
     # --- refusals ---------------------------------------------------------------------
-    "unknown-code": ("{code} is not a code of {vocab}{near} (valid: {valid})",
-                     "{code} is geen code van {vocab}{near} (geldig: {valid})"),
     "not-shown": ("(value not shown)", "(waarde niet getoond)"),
     "text-control": ("{option} holds a control character (an escape sequence can clear or "
                      "retitle a terminal); type it without",
@@ -176,15 +174,12 @@ MSG = Catalog({
                      "of hernoemen); typ het zonder"),
     "text-blank": ("{option} holds only spaces; give a value or leave the option out",
                    "{option} bevat alleen spaties; geef een waarde of laat de optie weg"),
-    "near": ("; did you mean '{code}'?", "; bedoelt u '{code}'?"),
     "bad-language": ("language {value} is not an ISO 639 code (2 or 3 lower-case letters, "
                      "e.g. nl, fr, ar)",
                      "taal {value} is geen ISO 639-code (2 of 3 kleine letters, "
                      "bv. nl, fr, ar)"),
     "bad-month": ("{what} {value} is not a month YYYY-MM",
                   "{what} {value} is geen maand JJJJ-MM"),
-    "bad-half-day": ("{value} is not a half-day like mon-am or thu-pm",
-                     "{value} is geen halve dag zoals mon-am of thu-pm"),
     "bad-year": ("birth year {value} is not between 1900 and 2100",
                  "geboortejaar {value} ligt niet tussen 1900 en 2100"),
     "bad-score": ("score {domain}={value} is not between 1 and 5",
@@ -366,10 +361,6 @@ MSG = Catalog({
                     "vastgelegd"),
     "warn-rule": ("{path}: {message}", "{path}: {message}"),
     # names in messages of the closed enumerations (a vocabulary's: its registry entry)
-    "v-genders": ("genders", "genders"),
-    "v-kinds": ("trajectory kinds", "trajectsoorten"),
-    "v-roles": ("volunteer roles", "vrijwilligersrollen"),
-    "v-review-kinds": ("review kinds", "soorten gesprekken"),
     "s-referred": ("referred, no decision yet", "aangemeld, nog geen beslissing"),
     "s-waiting": ("accepted, waiting", "aanvaard, wachtend"),
     "s-in-trajectory": ("in a trajectory", "in een traject"),
