@@ -49,20 +49,23 @@ def _cached(root: Path, part: str) -> dict[str, Any]:
 
 
 def ids_of(kind: str, repo: str | None) -> list[str]:
-    """The IDs of the records of ``kind``: from the cache's list of files, else from the
-    file names of the kind's folder (never from a file's contents)."""
+    """The IDs of the records of ``kind`` (``record``: of every kind): from the cache's
+    list of files, else from the file names of the kind's folder (never from a file's
+    contents)."""
     from hs.records.ids import FOLDER  # lazy: only for IDs
 
     root = _root(repo)
     if root is None:
         return []
-    folder = f"records/{FOLDER[kind]}/"  # type: ignore[index]
-    rels = [rel for rel in _cached(root, "sigs") if rel.startswith(folder)]
+    kinds = [k for k in FOLDER if kind in (k, "record")]
+    folders = tuple(f"records/{FOLDER[k]}/" for k in kinds)
+    rels = [rel for rel in _cached(root, "sigs") if rel.startswith(folders)]
     if not rels:
-        for top, dirs, files in os.walk(root / folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            rels.extend(f"{top}/{name}" for name in files
-                        if name.endswith(".yaml") and not name.startswith("."))
+        for folder in folders:
+            for top, dirs, files in os.walk(root / folder):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                rels.extend(f"{top}/{name}" for name in files
+                            if name.endswith(".yaml") and not name.startswith("."))
     return sorted({rel[rel.rfind("/") + 1:-len(".yaml")] for rel in rels})
 
 

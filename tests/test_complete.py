@@ -57,6 +57,7 @@ def test_each_shell(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert answer(tree, "bash", "hs list families --status w").stdout == \
         "withdrawn\nwaiting\n"
     assert answer(tree, "bash", "hs family accept ").stdout == f"{fid}\n"
+    assert answer(tree, "bash", "hs show ").stdout == f"{fid}\nleuven\n"
     assert answer(tree, "bash", "hs family refer --re").stdout == "--referrer\n--repo\n"
     assert answer(tree, "zsh", "hs start f").stdout == f"_arguments '*: :((\"{fid}\"))'\n"
     r = answer(tree, "fish", "hs signal ", _TYPER_COMPLETE_FISH_ACTION="get-args")

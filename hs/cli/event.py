@@ -12,6 +12,7 @@ from hs.cli.common import (
     NoCommitOpt,
     RepoOpt,
     codes,
+    ids,
     open_repo,
     parse_date,
     report_change,
@@ -22,7 +23,8 @@ event_app = typer.Typer(
     no_args_is_help=True)
 
 EventArg = Annotated[str, typer.Argument(metavar="EVENT", help="Event ID (or a unique "
-                                         "prefix of it).", show_default=False)]
+                                         "prefix of it).", show_default=False,
+                                         autocompletion=ids("event"))]
 
 
 @event_app.command("add")
@@ -61,7 +63,7 @@ def attend(
     event: EventArg,
     volunteers: Annotated[list[str], typer.Argument(
         metavar="VOL...", help="Volunteers who attended (IDs or unique prefixes).",
-        show_default=False)],
+        show_default=False, autocompletion=ids("volunteer"))],
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
@@ -76,7 +78,8 @@ def attend(
 def unattend(
     event: EventArg,
     volunteer: Annotated[str, typer.Argument(
-        metavar="VOL", help="Volunteer ID (or a unique prefix of it).", show_default=False)],
+        metavar="VOL", help="Volunteer ID (or a unique prefix of it).", show_default=False,
+        autocompletion=ids("volunteer"))],
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hs.base.i18n import Catalog
-from hs.cli.common import FormatOpt, RepoOpt, codes, open_repo, parse_choice, parse_date
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_choice,
+    parse_date,
+)
 from hs.records.enums import TRAJECTORY_KINDS
 
 if TYPE_CHECKING:
@@ -83,7 +91,8 @@ def _codes(fmt: str) -> bool:
 
 def suggest(
     family: Annotated[str, typer.Argument(metavar="FAM", show_default=False,
-                                          help="Family ID or a unique prefix of one.")],
+                                          help="Family ID or a unique prefix of one.",
+                                          autocompletion=ids("family"))],
     top: Annotated[int, typer.Option("--top", "-n", help="How many eligible volunteers to "
                                      "list (0: all).")] = 5,
     all_: Annotated[bool, typer.Option("--all", help="Also list every excluded volunteer "

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hs.base.i18n import Catalog, language
-from hs.cli.common import FormatOpt, RepoOpt, codes, open_repo, parse_choice, parse_date
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_choice,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from hs.app.history import Revision
@@ -580,7 +588,8 @@ def _related_table(view: RecordView, human: bool) -> Table:
 
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID",
-                                             help="A record ID or a unique prefix of one.")],
+                                             help="A record ID or a unique prefix of one.",
+                                             autocompletion=ids("record"))],
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
@@ -672,7 +681,8 @@ def _history_json(revisions: list[Revision]) -> str:
 
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID",
-                                             help="A record ID or a unique prefix of one.")],
+                                             help="A record ID or a unique prefix of one.",
+                                             autocompletion=ids("record"))],
     fmt: FormatOpt = None,
     repo: RepoOpt = None,
 ) -> None:
