@@ -1,5 +1,7 @@
 """The console script. ``hs``, ``hs -h`` and ``hs --help`` are answered without importing
-Typer (see :mod:`hs.commands`); everything else goes to :func:`hs.cli.main`."""
+Typer (see :mod:`hs.commands`), and so are a shell's completion requests
+(``_HS_COMPLETE``, :mod:`hs.complete`) and ``--show-completion``/``--install-completion``;
+everything else goes to :func:`hs.cli.main`."""
 
 from __future__ import annotations
 
