@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "close": ("trajectory", "Close a trajectory with a reason and end scores."),
     "replace": ("trajectory", "Replace the volunteer of a running trajectory."),
     "extend": ("trajectory", "Extend a trajectory after a year."),
+    "undo": ("undo", "Undo the last hs commit, if nothing came after it."),
     "waitlist": ("views", "The waiting list, in priority order."),
     "due": ("views", "What needs the coordinator soon."),
     "show": ("views", "Show one record in full, with its status and related records."),
@@ -64,6 +65,10 @@ ROOT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("--lang nl|en", "Language of messages and headers: nl or en (default: HS_LANG, else "
      "the locale)."),
     ("--version", "Show the version and exit."),
+    ("--install-completion [SHELL]", "Install shell completion (bash, zsh, fish, "
+     "powershell; default: this shell)."),
+    ("--show-completion [SHELL]", "Print the shell completion script, to install it by "
+     "hand."),
     ("-h, --help", "Show this message and exit."),
 )
 

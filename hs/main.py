@@ -1,13 +1,30 @@
 """The console script. ``hs``, ``hs -h`` and ``hs --help`` are answered without importing
-Typer (see :mod:`hs.commands`); everything else goes to :func:`hs.cli.main`."""
+Typer (see :mod:`hs.commands`), and so are a shell's completion requests
+(``_HS_COMPLETE``, :mod:`hs.complete`) and ``--show-completion``/``--install-completion``;
+everything else goes to :func:`hs.cli.main`."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
     argv = sys.argv[1:]
+    if "_HS_COMPLETE" in os.environ:  # a shell asks for completions
+        from hs.complete import answer  # lazy: start-up time (no Typer if it can)
+
+        answer()  # exits when it answered; else Typer answers (below)
+        from hs.cli import complete_main  # lazy: start-up time (Typer)
+
+        complete_main()
+        return
+    if any(w.startswith(("--show-completion", "--install-completion")) for w in argv):
+        from hs.complete import script_option, show_or_install  # lazy: start-up time
+
+        asked = script_option(argv)
+        if asked is not None:
+            raise SystemExit(show_or_install(*asked))
     if argv in (["--help"], ["-h"], []):
         from hs.commands import root_help  # lazy: start-up time (help without Typer)
 

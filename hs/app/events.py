@@ -62,11 +62,11 @@ def plan_add_event(p: Plan, kind: str, day: dt.date, *, location: str | None = N
                    theme: str | None = None, step: str | None = None,
                    count: int = 0) -> Change:
     """A new event record. ``location`` None: the central office's event."""
-    check_code(p.index, "event_kinds", kind)
+    kind = check_code(p.index, "event_kinds", kind)
     if step is not None:
         if kind != MODULE:
             raise UsageError(MSG("step-needs-module"))
-        check_code(p.index, "training_steps", step)
+        step = check_code(p.index, "training_steps", step)
     elif kind == MODULE:
         raise UsageError(MSG("module-needs-step"))
     if not 0 <= count <= 10000:
@@ -182,7 +182,7 @@ def plan_signal(p: Plan, family: str, theme: str, day: dt.date,
                 note: str | None = None) -> Change:
     """A dated signal in a family record, kept in date order."""
     fam = p.family(family)
-    check_code(p.index, "signal_themes", theme)
+    theme = check_code(p.index, "signal_themes", theme)
     _not_future(day)
     doc = p.edit("family", fam.id)
     if "signals" not in doc or not isinstance(doc["signals"], list):

@@ -33,11 +33,11 @@ from hs.app.workflow import (
     plan_add_volunteer,
     plan_refer_family,
 )
+from hs.base.dates import read_date
 from hs.base.errors import HsError, UnknownCode, UsageError
-from hs.base.i18n import Catalog, language
-from hs.records.ids import GENDERS
+from hs.base.i18n import Catalog
 from hs.records.problems import quotable, text_fault
-from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, name_of
+from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, parse_code
 from hs.store.atomic import why
 
 if TYPE_CHECKING:
@@ -191,7 +191,6 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]
 
 # --- cells ---------------------------------------------------------------------------------
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 _YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
@@ -271,17 +270,11 @@ def _texts(cell: _Cells) -> None:
 
 
 def _date(value: str, name: str) -> dt.date:
+    """A date cell, read as the command line reads ``--date`` (:func:`hs.base.dates.read_date`)."""
     value = value.strip()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    m = _DMY.match(value)
-    if m:
-        try:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        except ValueError:
-            pass
+    day = read_date(value)
+    if day is not None:
+        return day
     raise _CellError(MSG("bad-date", name=name, value=_shown(value, "date")))
 
 
@@ -311,23 +304,10 @@ def _list(value: str, by_semicolon: bool = False) -> list[str]:
 
 
 def _code(index: Any, vocabulary: str, value: str) -> str:
-    """A code from a cell: the code itself, in any case with spaces as '-', or its Dutch or
-    English label. An unknown one raises UnknownCode (the valid codes and the nearest)."""
-    valid = index.codes(vocabulary)
-    text = value.strip()
-    guess = re.sub(r"\s+", "-", text.lower())
-    if text in valid:
-        return text
-    if guess in valid:
-        return guess
-    for code, label in index.vocabularies.get(vocabulary, {}).items():
-        if isinstance(label, dict) and any(
-                str(v).strip().lower() == text.lower() for k, v in label.items()
-                if k in ("nl", "en")):
-            return str(code)
-    if not quotable(text, "code"):  # a label mistyped, or something else in this column
-        raise UnknownCode(MSG("not-a-code", vocabulary=name_of(vocabulary, language())))
-    return check_code(index, vocabulary, guess)
+    """A code from a cell, read as the command line reads one (:func:`check_code`: the
+    code, its Dutch or English label or an alias, case and accents ignored). An unknown
+    one raises UnknownCode (the nearest code, or the candidates)."""
+    return check_code(index, vocabulary, value.strip())
 
 
 # --- rows -> planner calls -----------------------------------------------------------------
@@ -439,11 +419,12 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
     for name in REQUIRED["volunteers"]:
         if not cell(name):
             cell.fail(MSG("required", name=name))
-    gender = cell("gender").strip().lower()
-    gender = {"v": "f", "vrouw": "f", "man": "m", "female": "f", "male": "m"}.get(gender,
-                                                                                  gender)
-    if gender and gender not in GENDERS:
-        cell.fail(MSG("bad-gender", value=_shown(cell("gender"), "code")))
+    gender = cell("gender").strip()
+    if gender:
+        try:
+            gender = parse_code(gender, "genders")
+        except UnknownCode:
+            cell.fail(MSG("bad-gender", value=_shown(cell("gender"), "code")))
     birth_year = cell.parse(_int, "birth_year")
     joined = cell.parse(_date, "joined")
     checked = cell.parse(_date, "checked")

@@ -31,20 +31,22 @@ replace / extend            :func:`replace_volunteer`, :func:`extend_trajectory`
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
-import difflib
 import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from hs.app.sealing import KEY_KINDS, Sealer, is_sealed_repo
 from hs.base.errors import (
     GitError,
+    HsError,
     InvalidRecord,
     TransitionError,
     UnknownCode,
@@ -55,8 +57,6 @@ from hs.base.i18n import Catalog, language
 from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
-    GENDERS,
-    TRAJECTORY_KINDS,
     RecordKind,
     id_of_path,
     is_valid_id,
@@ -66,7 +66,7 @@ from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.records.layout import CONFIG_FILE, RECORDS
 from hs.records.problems import Problem, quotable, text_fault
 from hs.records.schemas import schema_line, write_schemas
-from hs.records.vocabularies import BY_NAME, name_of
+from hs.records.vocabularies import parse_code
 from hs.rules import checks
 from hs.rules.lifecycle import (
     FamilyState,
@@ -94,7 +94,6 @@ REVIEW_KINDS = enums.REVIEW_KINDS
 STARTER_HANDOVER_REASON = "support-started"
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
-_HALF_DAY_RE = re.compile(spec.TYPES["HalfDay"].pattern or "")
 
 MSG = Catalog("app.workflow")
 
@@ -328,10 +327,12 @@ class Plan:
         the file is in the plain layout (:func:`hs.store.insert.insert_dated`: the text the
         round trip gives, without it); False if not (then :meth:`edit` and :meth:`put`)."""
         rel = self._rel(kind, rid)
-        if rel in self._docs or rel in self.files:
+        planned = self.files.get(rel)
+        if rel in self._docs or (planned is not None and planned.created):
             return False
-        try:
-            text = (self.repo.root / rel).read_text(encoding="utf-8")
+        try:  # a file the plan changed already (a batch) is inserted into again
+            text = (planned.text if planned is not None
+                    else (self.repo.root / rel).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             return False
         entry = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in item.items()}
@@ -409,30 +410,31 @@ def check_text(value: str | None, option: str, type_name: str = "Text") -> str |
 
 
 def check_code(index: Index, vocabulary: str, code: str) -> str:
-    """``code`` if it is in the vocabulary, else :class:`UnknownCode` listing the valid
-    codes and the nearest one."""
+    """The code ``code`` names in the tree's vocabulary: the code, its Dutch or English
+    label or an alias (:func:`hs.records.vocabularies.parse_code`, the one reader of codes
+    for the command line and the import), else :class:`UnknownCode` naming the nearest
+    code, or the candidates when it could be several."""
     valid = index.codes(vocabulary)
     if code in valid:
         return code
-    raise UnknownCode(_unknown(code, vocabulary, valid))
+    return parse_code(code, vocabulary, {vocabulary: {
+        c: index.vocabularies.get(vocabulary, {}).get(c) for c in valid}})
 
 
-def _unknown(code: str, vocabulary: str, valid: Sequence[str]) -> str:
-    near = difflib.get_close_matches(code, list(valid), n=1, cutoff=0.5)
-    name = name_of(vocabulary, language()) if vocabulary in BY_NAME else MSG(f"v-{vocabulary}")
-    return MSG("unknown-code", code=shown(code, "code"), vocab=name,
-               near=MSG("near", code=near[0]) if near else "", valid=", ".join(valid))
+def _check_fixed(code: str, vocabulary: str) -> str:
+    """The code ``code`` names in a closed list (:data:`hs.records.vocabularies.FIXED`)."""
+    return parse_code(code, vocabulary)
 
 
-def _check_fixed(code: str, vocabulary: str, valid: Sequence[str]) -> str:
-    if code not in valid:
-        raise UnknownCode(_unknown(code, vocabulary, valid))
-    return code
-
-
-def _check_languages(values: Iterable[str]) -> list[str]:
+def _check_languages(values: Iterable[str], index: Index | None = None) -> list[str]:
+    """ISO 639 codes; a language's label in the tree's vocabulary (``Arabisch``) is read
+    as its code."""
     out: list[str] = []
+    known = index.vocabularies.get("languages") if index is not None else None
     for v in values:
+        if not _LANG_RE.match(v) and known:
+            with contextlib.suppress(UnknownCode):
+                v = parse_code(v, "languages", {"languages": known})
         if not _LANG_RE.match(v):
             raise UsageError(MSG("bad-language", value=shown(v, "code")))
         if v not in out:
@@ -449,10 +451,10 @@ def _check_month(value: str, what: str) -> str:
 def _check_scores(index: Index, scores: Mapping[str, int]) -> dict[str, int]:
     out: dict[str, int] = {}
     for domain, value in scores.items():
-        check_code(index, "impact_domains", domain)
+        code = check_code(index, "impact_domains", domain)
         if not 1 <= int(value) <= 5:
-            raise UsageError(MSG("bad-score", domain=domain, value=value))
-        out[domain] = int(value)
+            raise UsageError(MSG("bad-score", domain=code, value=value))
+        out[code] = int(value)
     return out
 
 
@@ -553,15 +555,12 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     check_text(municipality, "--municipality")
     check_text(note, "--note", "Note")
     loc = p.location(location)
-    _check_fixed(gender, "genders", GENDERS)
+    gender = _check_fixed(gender, "genders")
     _check_year(birth_year)
     _check_facts(years=[birth_year])
-    langs = _check_languages(languages)
-    role_list = ([_check_fixed(r, "roles", TRAJECTORY_KINDS) for r in _unique(roles)]
-                 or ["buddy"])
-    for h in availability:
-        if not _HALF_DAY_RE.match(h):
-            raise UsageError(MSG("bad-half-day", value=shown(h, "code")))
+    langs = _check_languages(languages, p.index)
+    role_list = (_unique(_check_fixed(r, "trajectory_kinds") for r in roles) or ["buddy"])
+    availability = [_check_fixed(h, "half_days") for h in availability]
     prefs = [check_code(p.index, "volunteer_preferences", c) for c in _unique(preferences)]
     steps = {check_code(p.index, "training_steps", s): d for s, d in (training or {}).items()}
     if capacity is not None and not 0 <= capacity <= 10:
@@ -619,7 +618,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
 def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> Change:
     _not_future(day)
     vol = p.volunteer(volunteer)
-    check_code(p.index, "stop_reasons", reason)
+    reason = check_code(p.index, "stop_reasons", reason)
     _require_active_volunteer(vol, day, stopping=True)
     for t in p.index.trajectories_with(vol.id):
         if t.end is None and t.assignments and t.assignments[-1].volunteer == vol.id \
@@ -663,7 +662,7 @@ def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = 
 def plan_train_volunteer(p: Plan, volunteer: str, step: str, day: dt.date) -> Change:
     _not_future(day)
     vol = p.volunteer(volunteer)
-    check_code(p.index, "training_steps", step)
+    step = check_code(p.index, "training_steps", step)
     old = vol.training.get(step)
     if old is not None and old != day:
         p.warn(MSG("warn-training-again", step=said(p.index, "training_steps", step),
@@ -753,7 +752,7 @@ def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
     kids = [_check_month(c, "--child") for c in children]
     if expecting is not None:
         _check_month(expecting, "--expecting")
-    langs = _check_languages(languages)
+    langs = _check_languages(languages, p.index)
     flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
     years = [_check_year(y) for y in parent_birth_years]
     _check_facts(children=kids, expecting=expecting, referral=day, years=years)
@@ -779,7 +778,7 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
     check_text(municipality, "--municipality")
     check_text(note, "--note", "Note")
     _not_future(day)
-    check_code(p.index, "referrers", referrer)
+    referrer = check_code(p.index, "referrers", referrer)
     if family is not None:
         return _rerefer(p, family, day, referrer, location=location, name=name,
                         municipality=municipality, children=children, expecting=expecting,
@@ -944,7 +943,7 @@ def plan_accept_family(p: Plan, family: str, day: dt.date) -> Change:
 
 
 def plan_refuse_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
-    check_code(p.index, "refusal_reasons", reason)
+    reason = check_code(p.index, "refusal_reasons", reason)
     fam = _decide(p, family, day, "refused", reason)
     return p.change("family.refuse", "family.refuse", [fam.id], day,
                     extra=[("Hs-Reason", reason)], id=fam.id,
@@ -952,7 +951,7 @@ def plan_refuse_family(p: Plan, family: str, day: dt.date, reason: str) -> Chang
 
 
 def plan_withdraw_family(p: Plan, family: str, day: dt.date, reason: str) -> Change:
-    check_code(p.index, "withdrawal_reasons", reason)
+    reason = check_code(p.index, "withdrawal_reasons", reason)
     fam = _decide(p, family, day, "withdrawn", reason)
     return p.change("family.withdraw", "family.withdraw", [fam.id], day,
                     extra=[("Hs-Reason", reason)], id=fam.id,
@@ -982,7 +981,7 @@ def _volunteer_for(p: Plan, vol: VolunteerRow, day: dt.date, kind: str,
 def plan_start_trajectory(p: Plan, family: str, volunteer: str, day: dt.date,
                           kind: str = "buddy", note: str | None = None) -> Change:
     check_text(note, "--note", "Note")
-    _check_fixed(kind, "kinds", TRAJECTORY_KINDS)
+    kind = _check_fixed(kind, "trajectory_kinds")
     fam = p.family(family)
     vol = p.volunteer(volunteer)
     st = family_state(p.index, fam)
@@ -1135,7 +1134,7 @@ def plan_record_review(p: Plan, trajectory: str, day: dt.date, kind: str | None 
     check_text(note, "--note", "Note")
     traj = p.trajectory(trajectory)
     if kind is not None:
-        _check_fixed(kind, "review-kinds", REVIEW_KINDS)
+        kind = _check_fixed(kind, "review_kinds")
     checked = _check_scores(p.index, scores or {})
     _within(traj, day, "what-review")
     kind = kind or default_review_kind(p.index, traj, day)
@@ -1170,7 +1169,7 @@ def plan_close_trajectory(p: Plan, trajectory: str, day: dt.date, reason: str,
     check_text(note, "--note", "Note")
     _not_future(day)
     traj = p.trajectory(trajectory)
-    check_code(p.index, "close_reasons", reason)
+    reason = check_code(p.index, "close_reasons", reason)
     checked = _check_scores(p.index, scores or {})
     if traj.end is not None:
         raise TransitionError(MSG("traj-closed", id=traj.id, date=traj.end))
@@ -1580,6 +1579,83 @@ def start_trajectory(repo: Repo, family: str, volunteer: str, day: dt.date, *,
 def record_visit(repo: Repo, trajectory: str, day: dt.date, *, minutes: int | None = None,
                  note: str | None = None, commit: bool = True) -> Outcome:
     return run(repo, lambda p: plan_record_visit(p, trajectory, day, minutes, note), commit)
+
+
+def _item(item: str, build: Callable[[], Any], batch: bool) -> Any:
+    """One item of a batch: its refusal names the item (an ID, a date, a code)."""
+    try:
+        return build()
+    except HsError as err:
+        if batch:
+            err.message = MSG("batch-item", item=item, message=err.message)
+        raise
+
+
+def plan_record_visits(p: Plan, trajectories: Sequence[str], days: Sequence[dt.date],
+                       minutes: int | None = None, note: str | None = None) -> Change:
+    """A visit in every trajectory on every day, as one change: each checked as a single
+    visit is (the first refused one refuses the whole batch, naming it)."""
+    done: list[tuple[str, dt.date]] = []
+    last: Change | None = None
+    batch = len(set(trajectories)) * len(set(days)) > 1
+    for trajectory in _unique(trajectories):
+        trj = _item(trajectory, partial(p.trajectory, trajectory), batch).id
+        for day in sorted(set(days)):
+            if (trj, day) in done:
+                continue
+            last = _item(f"{trj} {day.isoformat()}",
+                         partial(plan_record_visit, p, trj, day, minutes, note), batch)
+            done.append((trj, day))
+    if last is None:
+        raise UsageError(MSG("batch-empty"))
+    if len(done) == 1:
+        return last
+    ids = list(dict.fromkeys(t for t, _ in done))
+    dates = sorted({d for _, d in done})
+    which = (MSG("n-trajectories-1", id=ids[0]) if len(ids) == 1
+             else MSG("n-trajectories", n=len(ids)))
+    which_en = (_en("n-trajectories-1", id=ids[0]) if len(ids) == 1
+                else _en("n-trajectories", n=len(ids)))
+    shown_dates = ", ".join(d.isoformat() for d in dates)
+    change = p.change("trajectory.visit", "trajectory.visits", ids, None,
+                      extra=[("Hs-Date", d.isoformat()) for d in dates], n=len(done),
+                      trajectories=which, dates=shown_dates)
+    change.subject = _en("trajectory.visits", n=len(done), trajectories=which_en,
+                         dates=shown_dates)
+    return change
+
+
+def record_visits(repo: Repo, trajectories: Sequence[str], days: Sequence[dt.date], *,
+                  minutes: int | None = None, note: str | None = None,
+                  commit: bool = True) -> Outcome:
+    """Visits in several trajectories on several days (every one on every day): one
+    commit, or nothing written at all."""
+    return run(repo, lambda p: plan_record_visits(p, trajectories, days, minutes, note),
+               commit)
+
+
+def plan_train_steps(p: Plan, volunteer: str, steps: Sequence[str], day: dt.date) -> Change:
+    """Several training steps of one volunteer on one day, as one change."""
+    done: list[str] = []
+    last: Change | None = None
+    for step in steps:
+        last = _item(step, partial(plan_train_volunteer, p, volunteer, step, day),
+                     len(steps) > 1)
+        code = dict(last.extra).get("Hs-Step", step)
+        if code not in done:
+            done.append(code)
+    if last is None:
+        raise UsageError(MSG("batch-empty"))
+    if len(done) == 1:
+        return last
+    vid = last.records[0]
+    return p.change("volunteer.train", "volunteer.train-many", [vid], day,
+                    extra=[("Hs-Step", s) for s in done], id=vid, steps=", ".join(done))
+
+
+def train_steps(repo: Repo, volunteer: str, steps: Sequence[str], day: dt.date, *,
+                commit: bool = True) -> Outcome:
+    return run(repo, lambda p: plan_train_steps(p, volunteer, steps, day), commit)
 
 
 def record_review(repo: Repo, trajectory: str, day: dt.date, *, kind: str | None = None,

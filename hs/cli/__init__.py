@@ -46,11 +46,14 @@ class HsGroup(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from hs.cli.prompt import enable
+
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in COMMANDS and not _FULL:
             # a command line whose command was not built (e.g. 'hs --lang nl due')
             found = _full_group().get_command(ctx, cmd_name)
-        return found if found is None else localize(found)
+        # in the user's language; a required value not given is asked for on a terminal
+        return enable(localize(found)) if found is not None else None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         rows = [(name, help_text(help_)) for name, (_, help_) in COMMANDS.items()]
@@ -230,10 +233,22 @@ def root(
         callback=_lang),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
+    install_completion: str | None = typer.Option(
+        None, "--install-completion", metavar="[SHELL]", show_default=False,
+        help="Install shell completion (bash, zsh, fish, powershell; default: this shell)."),
+    show_completion: str | None = typer.Option(
+        None, "--show-completion", metavar="[SHELL]", show_default=False,
+        help="Print the shell completion script, to install it by hand."),
 ) -> None:
     """Home-Start records: families, volunteers and trajectories in git."""
     from hs.base.i18n import set_language
 
+    asked = install_completion or show_completion
+    if asked is not None:  # hs.main answers these before Typer; here for 'hs --lang nl ...'
+        from hs.complete import show_or_install
+
+        raise typer.Exit(show_or_install("--install-completion" if install_completion
+                                         else "--show-completion", asked))
     set_language(lang)
 
 
@@ -285,3 +300,12 @@ def _modules_for(argv: list[str]) -> tuple[str, ...]:
 
 def main() -> None:
     build_app(_modules_for(sys.argv[1:]))(prog_name="hs")
+
+
+def complete_main() -> None:
+    """Shell completion that :mod:`hs.complete` left to Typer: the whole command line,
+    with Typer's formats for each shell."""
+    from typer._completion_classes import completion_init
+
+    completion_init()
+    build_app()(prog_name="hs")

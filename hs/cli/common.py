@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,69 @@ import typer
 
 if TYPE_CHECKING:
     from hs.store.repo import Repo
+
+class Takes:
+    """What an option or argument takes, attached as its ``autocompletion``: codes of a
+    vocabulary (``vocabulary``), or IDs of records of a kind (``kind``). Shell completion
+    calls it; the prompt for a missing value (:mod:`hs.cli.prompt`) reads it for the
+    choices it offers."""
+
+    def __init__(self, *, vocabulary: str | None = None, kind: str | None = None):
+        self.vocabulary = vocabulary
+        self.kind = kind
+
+    def __call__(self, ctx: Any, incomplete: str) -> list[str]:
+        from hs.complete import candidates
+
+        return candidates(self.vocabulary, self.kind, incomplete, repo_of(ctx))
+
+
+def takes_of(param: Any) -> Takes | None:
+    """What a parameter of the command line takes (its :class:`Takes`), if it was given
+    one: Typer keeps an ``autocompletion`` inside its own wrappers of it."""
+    seen: set[int] = set()
+    todo = [getattr(param, "_custom_shell_complete", None)]
+    while todo:
+        found = todo.pop()
+        if isinstance(found, Takes):
+            return found
+        if found is None or id(found) in seen:
+            continue
+        seen.add(id(found))
+        for cell in getattr(found, "__closure__", None) or ():
+            try:
+                todo.append(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+    return None
+
+
+def repo_of(ctx: Any) -> str | None:
+    """The ``--repo`` given on the command line being parsed, if any."""
+    while ctx is not None:
+        value = ctx.params.get("repo")
+        if value is not None:
+            return str(value)
+        ctx = ctx.parent
+    return None
+
+
+def _completer(takes: Takes) -> Callable[..., list[str]]:
+    def complete(ctx: Any, incomplete: str) -> list[str]:
+        return takes(ctx, incomplete)
+
+    return complete
+
+
+def codes(vocabulary: str) -> Callable[..., list[str]]:
+    """The ``autocompletion`` of an option that takes codes of ``vocabulary``."""
+    return _completer(Takes(vocabulary=vocabulary))
+
+
+def ids(kind: str) -> Callable[..., list[str]]:
+    """The ``autocompletion`` of an option or argument that takes a record ID."""
+    return _completer(Takes(kind=kind))
+
 
 RepoOpt = Annotated[
     Path | None,
@@ -25,9 +89,11 @@ FormatOpt = Annotated[
                  show_default=False),
 ]
 DateOpt = Annotated[str, typer.Option("--date", metavar="DATE",
-                                      help="The day it happened: YYYY-MM-DD or 'today'.")]
+                                      help="The day it happened: YYYY-MM-DD, DD/MM/YYYY, today or "
+                                      "yesterday.")]
 VolArg = Annotated[str, typer.Argument(metavar="VOL", help="Volunteer ID (or a unique "
-                                       "prefix of it).", show_default=False)]
+                                       "prefix of it).", show_default=False,
+                                       autocompletion=ids("volunteer"))]
 ConsentOpt = Annotated[
     str | None,
     typer.Option("--consent", metavar="DATE",
@@ -167,22 +233,27 @@ def mark_page(text: str, fmt: str, places: list[tuple[str, int]]) -> str:
 
 
 def parse_date(value: str | None, option: str = "--date") -> dt.date:
-    """An ISO date or 'today' (HS_TODAY overrides today); a bad one is a usage error."""
+    """A day as a coordinator types it (:func:`hs.base.dates.read_date`: ISO, DD/MM/YYYY,
+    DD-MM-YYYY, today/vandaag, yesterday/gisteren); none is today (HS_TODAY overrides it).
+    A bad one is a usage error."""
+    from hs.base.dates import read_date
     from hs.base.errors import UsageError
     from hs.store.repo import today
 
-    if value is None or value == "today":
+    if value is None:
         return today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        from hs.app.workflow import shown
-        from hs.base.i18n import language
+    day = read_date(value)
+    if day is not None:
+        return day
+    from hs.app.workflow import shown
 
-        text = ("{option}: {value} is geen datum; gebruik JJJJ-MM-DD of 'today'"
-                if language() == "nl" else
-                "{option}: {value} is not a date; use YYYY-MM-DD or 'today'")
-        raise UsageError(text.format(option=option, value=shown(value, "date"))) from None
+    raise UsageError(_date_msg("bad", option=option, value=shown(value, "date")))
+
+
+def _date_msg(key: str, **fields: object) -> str:
+    from hs.base.i18n import Catalog
+
+    return Catalog("cli.common")(key, **fields)
 
 
 def parse_optional_date(value: str | None, option: str) -> dt.date | None:
@@ -212,3 +283,24 @@ def report_change(outcome: Any) -> None:
                          sha=(outcome.commit or "")[:10]) + "\n")
     for rid in outcome.created:
         sys.stdout.write(rid + "\n")
+
+
+# --- codes: parsing, completion and prompting share what an option takes -------------------
+
+
+def parse_choice(value: str | None, vocabulary: str, option: str) -> str | None:
+    """A filter option's code (``--status wachtend``) as the shared reader reads it
+    (:func:`hs.records.vocabularies.parse_code`). A text that could be several codes is a
+    usage error listing them; one that names none is passed on as typed, for the command
+    to refuse in its own words."""
+    if value is None:
+        return None
+    from hs.base.errors import UnknownCode, UsageError
+    from hs.records.vocabularies import AmbiguousCode, parse_code
+
+    try:
+        return parse_code(value, vocabulary)
+    except AmbiguousCode as err:
+        raise UsageError(f"{option}: {err}") from None
+    except UnknownCode:
+        return value

@@ -7,20 +7,31 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import (
+    DateOpt,
+    NoCommitOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_date,
+    report_change,
+)
 
 event_app = typer.Typer(
     help="Volunteer events (info sessions, training modules, intervision) and attendance.",
     no_args_is_help=True)
 
 EventArg = Annotated[str, typer.Argument(metavar="EVENT", help="Event ID (or a unique "
-                                         "prefix of it).", show_default=False)]
+                                         "prefix of it).", show_default=False,
+                                         autocompletion=ids("event"))]
 
 
 @event_app.command("add")
 def add(
     kind: Annotated[str, typer.Option(
         "--kind", metavar="info-session|module|intervision|online",
+        autocompletion=codes("event_kinds"),
         help="Kind of event (vocabulary event_kinds).", show_default=False)],
     date: DateOpt,
     location: Annotated[str | None, typer.Option(
@@ -29,7 +40,8 @@ def add(
     theme: Annotated[str | None, typer.Option(
         "--theme", metavar="TEXT", help="Theme or title (never a name).")] = None,
     step: Annotated[str | None, typer.Option(
-        "--step", metavar="CODE", help="For a start-training module: its training step "
+        "--step", metavar="CODE", autocompletion=codes("training_steps"),
+        help="For a start-training module: its training step "
         "(vocabulary training_steps); attending writes it into the volunteer's "
         "training.")] = None,
     count: Annotated[int, typer.Option(
@@ -51,7 +63,7 @@ def attend(
     event: EventArg,
     volunteers: Annotated[list[str], typer.Argument(
         metavar="VOL...", help="Volunteers who attended (IDs or unique prefixes).",
-        show_default=False)],
+        show_default=False, autocompletion=ids("volunteer"))],
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
@@ -66,7 +78,8 @@ def attend(
 def unattend(
     event: EventArg,
     volunteer: Annotated[str, typer.Argument(
-        metavar="VOL", help="Volunteer ID (or a unique prefix of it).", show_default=False)],
+        metavar="VOL", help="Volunteer ID (or a unique prefix of it).", show_default=False,
+        autocompletion=ids("volunteer"))],
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:

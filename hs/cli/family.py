@@ -11,6 +11,8 @@ from hs.cli.common import (
     DateOpt,
     NoCommitOpt,
     RepoOpt,
+    codes,
+    ids,
     open_repo,
     parse_date,
     parse_optional_date,
@@ -21,7 +23,8 @@ family_app = typer.Typer(help="Refer families and decide on their referrals.",
                          no_args_is_help=True)
 
 FamArg = Annotated[str, typer.Argument(metavar="FAM", help="Family ID (or a unique prefix "
-                                       "of it).", show_default=False)]
+                                       "of it).", show_default=False,
+                                       autocompletion=ids("family"))]
 
 
 @family_app.command("refer")
@@ -30,12 +33,14 @@ def refer(
     referrer: Annotated[str, typer.Option("--referrer", metavar="CODE",
                                           help="Who referred the family (vocabulary "
                                           "referrers, e.g. kind-en-gezin, self).",
-                                          show_default=False)],
+                                          show_default=False,
+                                          autocompletion=codes("referrers"))],
     location: Annotated[str | None, typer.Option(
         "--location", metavar="LOC", help="The location (required for a new family).")]
     = None,
     family: Annotated[str | None, typer.Option(
-        "--family", metavar="FAM", help="Refer an existing family again (its previous "
+        "--family", metavar="FAM", autocompletion=ids("family"),
+        help="Refer an existing family again (its previous "
         "referral was refused or withdrawn, or its trajectory closed) instead of adding "
         "a new one.")] = None,
     name: Annotated[str | None, typer.Option(
@@ -53,7 +58,8 @@ def refer(
         "--language", metavar="CODE", help="A home language (ISO 639: nl, fr, ar...); "
         "repeat for several.")] = None,
     flag: Annotated[list[str] | None, typer.Option(
-        "--flag", metavar="FLAG", help="A profile flag (vocabulary profile_flags, e.g. "
+        "--flag", metavar="FLAG", autocompletion=codes("profile_flags"),
+        help="A profile flag (vocabulary profile_flags, e.g. "
         "single-parent); repeat for several.")] = None,
     parent_birth_year: Annotated[list[int] | None, typer.Option(
         "--parent-birth-year", metavar="YYYY", help="A parent's birth year; repeat for "
@@ -89,7 +95,12 @@ def accept(family: FamArg, date: DateOpt, repo: RepoOpt = None,
 
 
 ReasonOpt = Annotated[str, typer.Option("--reason", metavar="CODE", show_default=False,
-                                        help="Reason code (see the vocabulary).")]
+                                        help="Reason code (see the vocabulary).",
+                                        autocompletion=codes("refusal_reasons"))]
+WithdrawReasonOpt = Annotated[str, typer.Option("--reason", metavar="CODE",
+                                                show_default=False,
+                                                help="Reason code (see the vocabulary).",
+                                                autocompletion=codes("withdrawal_reasons"))]
 
 
 @family_app.command("refuse")
@@ -104,7 +115,7 @@ def refuse(family: FamArg, date: DateOpt, reason: ReasonOpt, repo: RepoOpt = Non
 
 
 @family_app.command("withdraw")
-def withdraw(family: FamArg, date: DateOpt, reason: ReasonOpt, repo: RepoOpt = None,
+def withdraw(family: FamArg, date: DateOpt, reason: WithdrawReasonOpt, repo: RepoOpt = None,
              no_commit: NoCommitOpt = False) -> None:
     """Record that a referred or waiting family withdrew (reason: vocabulary
     withdrawal_reasons). A family in a trajectory is closed with 'hs close' instead."""

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hs.base.i18n import Catalog, language
-from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_choice,
+    parse_date,
+)
 from hs.cli.views import NamesOpt, WideOpt
 from hs.records.enums import TRAJECTORY_KINDS, label
 
@@ -22,7 +30,8 @@ MSG = Catalog("cli.matching")
 KindOpt = Annotated[
     str,
     typer.Option("--kind", metavar="|".join(TRAJECTORY_KINDS),
-                 help="Kind of trajectory the volunteer is sought for."),
+                 help="Kind of trajectory the volunteer is sought for.",
+                 autocompletion=codes("trajectory_kinds")),
 ]
 DateOpt = Annotated[
     str | None,
@@ -43,7 +52,8 @@ def _codes(fmt: str) -> bool:
 
 def suggest(
     family: Annotated[str, typer.Argument(metavar="FAM", show_default=False,
-                                          help="Family ID or a unique prefix of one.")],
+                                          help="Family ID or a unique prefix of one.",
+                                          autocompletion=ids("family"))],
     top: Annotated[int, typer.Option("--top", "-n", help="How many eligible volunteers to "
                                      "list (0: all).")] = 5,
     all_: Annotated[bool, typer.Option("--all", help="Also list every excluded volunteer "
@@ -73,7 +83,8 @@ def suggest(
     r = open_repo(repo)
     _, fid = r.resolve(family, "family")
     index = r.index
-    result = core_suggest(index, fid, day, kind)
+    result = core_suggest(index, fid, day, parse_choice(kind, "trajectory_kinds", "--kind")
+                          or kind)
     if result.status != "waiting":
         message(MSG("not-waiting", family=fid, day=_day(day), status=result.status))
     listed = list(result.eligible[:top] if top else result.eligible)
@@ -188,7 +199,8 @@ def plan(
         "every location).", show_default=False)] = None,
     kind: Annotated[str, typer.Option("--kind", metavar="|".join(
         k for k in TRAJECTORY_KINDS if k != "starter"),
-                                      help="Kind of trajectory to plan.")] = "buddy",
+                                      help="Kind of trajectory to plan.",
+                                      autocompletion=codes("trajectory_kinds"))] = "buddy",
     date: DateOpt = None,
     with_names: NamesOpt = None,
     wide: WideOpt = False,
@@ -212,7 +224,8 @@ def plan(
 
     r = open_repo(repo)
     with working("plan"):
-        result = core_plan(r.index, day, location, kind)
+        result = core_plan(r.index, day, location,
+                           parse_choice(kind, "trajectory_kinds", "--kind") or kind)
     table = _plan_table(result, form)
     _names(r, table, {"family_name": "family", "volunteer_name": "volunteer"}, form,
            with_names)

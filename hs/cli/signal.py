@@ -7,14 +7,25 @@ from typing import Annotated
 
 import typer
 
-from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.common import (
+    DateOpt,
+    NoCommitOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_date,
+    report_change,
+)
 
 
 def signal(
     family: Annotated[str, typer.Argument(metavar="FAM", help="Family ID (or a unique "
-                                          "prefix of it).", show_default=False)],
+                                          "prefix of it).", show_default=False,
+                                          autocompletion=ids("family"))],
     theme: Annotated[str, typer.Option(
-        "--theme", metavar="CODE", help="Signal theme (vocabulary signal_themes: housing, "
+        "--theme", metavar="CODE", autocompletion=codes("signal_themes"),
+        help="Signal theme (vocabulary signal_themes: housing, "
         "diagnosis, childcare...).", show_default=False)],
     date: DateOpt,
     note: Annotated[str | None, typer.Option(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from hs.base.i18n import Catalog
-from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
+from hs.cli.common import NoCommitOpt, RepoOpt, ids, open_repo, report_change
 
 MSG = Catalog("cli.sync")
 
@@ -36,7 +36,8 @@ def sync(
 
 def resolve(
     record: Annotated[str, typer.Argument(metavar="ID", help="The record (ID or a "
-                                          "unique prefix).", show_default=False)],
+                                          "unique prefix).", show_default=False,
+                                          autocompletion=ids("record"))],
     field: Annotated[str | None, typer.Argument(
         metavar="[FIELD]", help="The field in conflict, as 'hs validate' names it "
         "(needed when the record has several).", show_default=False)] = None,

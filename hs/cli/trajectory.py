@@ -13,6 +13,8 @@ from hs.cli.common import (
     NoCommitOpt,
     RepoOpt,
     VolArg,
+    codes,
+    ids,
     open_repo,
     parse_date,
     report_change,
@@ -20,9 +22,11 @@ from hs.cli.common import (
 from hs.records.enums import REVIEW_KINDS, TRAJECTORY_KINDS
 
 TrjArg = Annotated[str, typer.Argument(metavar="TRJ", help="Trajectory ID (or a unique "
-                                       "prefix of it).", show_default=False)]
+                                       "prefix of it).", show_default=False,
+                                       autocompletion=ids("trajectory"))]
 ScoreOpt = Annotated[list[str] | None, typer.Option(
-    "--score", metavar="DOMAIN=N", help="An impact score 1-5 for a domain (vocabulary "
+    "--score", metavar="DOMAIN=N", autocompletion=codes("impact_domains"),
+    help="An impact score 1-5 for a domain (vocabulary "
     "impact_domains), e.g. network=3; repeat for several.")]
 NoteOpt = Annotated[str | None, typer.Option(
     "--note", help="A note (stays in the record only).")]
@@ -45,11 +49,13 @@ def parse_scores(values: list[str] | None) -> dict[str, int]:
 
 def start(
     family: Annotated[str, typer.Argument(metavar="FAM", help="Family ID (or a unique "
-                                          "prefix).", show_default=False)],
+                                          "prefix).", show_default=False,
+                                          autocompletion=ids("family"))],
     volunteer: VolArg,
     date: DateOpt,
     kind: Annotated[str, typer.Option("--kind", metavar="|".join(TRAJECTORY_KINDS),
-                                      help="Kind of trajectory.")] = "buddy",
+                                      help="Kind of trajectory.",
+                                      autocompletion=codes("trajectory_kinds"))] = "buddy",
     note: NoteOpt = None,
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
@@ -70,27 +76,40 @@ def start(
 
 
 def visit(
-    trajectory: TrjArg,
-    date: DateOpt,
+    trajectories: Annotated[list[str], typer.Argument(
+        metavar="TRJ...", help="Trajectory IDs (or unique prefixes); a visit in each.",
+        show_default=False, autocompletion=ids("trajectory"))],
+    dates: Annotated[list[str], typer.Option(
+        "--date", metavar="DATE", show_default=False,
+        help="The day of the visit: YYYY-MM-DD, DD/MM/YYYY, today or yesterday; repeat "
+        "for several (a visit on each).")],
     minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=1440,
-                                                help="How long the visit took.")] = None,
+                                                help="How long each visit took.")] = None,
     note: NoteOpt = None,
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
-    """Log a home visit (support moment) in a trajectory."""
-    from hs.app.workflow import record_visit
+    """Log a home visit (support moment) in a trajectory.
 
-    day = parse_date(date)
-    report_change(record_visit(open_repo(repo), trajectory, day, minutes=minutes, note=note,
-                               commit=not no_commit))
+    With several trajectories and dates, a visit in every trajectory on every date, in one
+    commit; if one is refused, nothing is written ('hs undo' takes a batch back)."""
+    from hs.app.workflow import record_visit, record_visits
+
+    days = [parse_date(d) for d in dates]
+    r = open_repo(repo)
+    if len(trajectories) == 1 and len(days) == 1:
+        report_change(record_visit(r, trajectories[0], days[0], minutes=minutes, note=note,
+                                   commit=not no_commit))
+    else:
+        report_change(record_visits(r, trajectories, days, minutes=minutes, note=note,
+                                    commit=not no_commit))
 
 
 def review(
     trajectory: TrjArg,
     date: DateOpt,
     kind: Annotated[str | None, typer.Option(
-        "--kind", metavar="|".join(REVIEW_KINDS),
+        "--kind", metavar="|".join(REVIEW_KINDS), autocompletion=codes("review_kinds"),
         help="Kind of review (default from the trajectory's age: start in the first three "
         "months, six-month until about nine months, closing after).")] = None,
     score: ScoreOpt = None,
@@ -113,7 +132,8 @@ def close(
     trajectory: TrjArg,
     date: DateOpt,
     reason: Annotated[str, typer.Option("--reason", metavar="CODE", show_default=False,
-                                        help="Close reason (vocabulary close_reasons).")],
+                                        help="Close reason (vocabulary close_reasons).",
+                                        autocompletion=codes("close_reasons"))],
     score: ScoreOpt = None,
     note: NoteOpt = None,
     repo: RepoOpt = None,

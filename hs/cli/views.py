@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from hs.base.i18n import Catalog, language
-from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date
+from hs.cli.common import (
+    FormatOpt,
+    RepoOpt,
+    codes,
+    ids,
+    open_repo,
+    parse_choice,
+    parse_date,
+)
 
 if TYPE_CHECKING:
     from hs.app.history import Revision
@@ -269,6 +277,7 @@ def list_families(
     location: LocationOpt = None,
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
+        autocompletion=codes("family_statuses"),
         help="Only this status on the day: referred, refused, withdrawn, waiting, "
         "in-trajectory, closed.")] = None,
     as_of: AsOfOpt = None,
@@ -284,7 +293,7 @@ def list_families(
     fmt, human = _start(fmt)
     r = open_repo(repo)
     day = parse_date(as_of, "--as-of")
-    items = core(r.index, day, location, status)
+    items = core(r.index, day, location, parse_choice(status, "family_statuses", "--status"))
     cols = _cols(("id", "id"), ("location", "location"), ("municipality", "municipality"),
                  ("status", "status"), ("referred", "referred"), ("accepted", "accepted"),
                  ("trajectory", "trajectory"), ("volunteer", "volunteer"),
@@ -303,9 +312,10 @@ def list_volunteers(
     location: LocationOpt = None,
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
+        autocompletion=codes("volunteer_statuses"),
         help="Only this status on the day: candidate, active, stopped.")] = None,
     role: Annotated[str | None, typer.Option(
-        "--role", metavar="ROLE", show_default=False,
+        "--role", metavar="ROLE", show_default=False, autocompletion=codes("trajectory_kinds"),
         help="Only volunteers with this role: buddy, starter, language, coach.")] = None,
     as_of: AsOfOpt = None,
     with_names: NamesOpt = None,
@@ -320,7 +330,9 @@ def list_volunteers(
     fmt, human = _start(fmt)
     r = open_repo(repo)
     day = parse_date(as_of, "--as-of")
-    items = core(r.index, day, location, status, role)
+    items = core(r.index, day, location,
+                 parse_choice(status, "volunteer_statuses", "--status"),
+                 parse_choice(role, "trajectory_kinds", "--role"))
     cols = _cols(("id", "id"), ("location", "location"), ("municipality", "municipality"),
                  ("status", "status"), ("roles", "roles"), ("languages", "languages"),
                  ("capacity", "capacity", "right"), ("load", "load", "right"),
@@ -340,9 +352,11 @@ def list_trajectories(
     location: LocationOpt = None,
     status: Annotated[str | None, typer.Option(
         "--status", "-s", metavar="STATUS", show_default=False,
+        autocompletion=codes("trajectory_statuses"),
         help="Only this status on the day: planned, active, closed.")] = None,
     kind: Annotated[str | None, typer.Option(
         "--kind", "-k", metavar="KIND", show_default=False,
+        autocompletion=codes("trajectory_kinds"),
         help="Only this kind: buddy, starter, language, coach.")] = None,
     volunteer: Annotated[str | None, typer.Option(
         "--volunteer", metavar="ID", show_default=False,
@@ -366,7 +380,9 @@ def list_trajectories(
     day = parse_date(as_of, "--as-of")
     vol_id = r.resolve(volunteer, "volunteer")[1] if volunteer is not None else None
     fam_id = r.resolve(family, "family")[1] if family is not None else None
-    items = core(r.index, day, location, status, kind, vol_id, fam_id)
+    items = core(r.index, day, location,
+                 parse_choice(status, "trajectory_statuses", "--status"),
+                 parse_choice(kind, "trajectory_kinds", "--kind"), vol_id, fam_id)
     cols = _cols(("id", "id"), ("family", "family"), ("location", "location"),
                  ("kind", "kind"), ("status", "status"), ("start", "start"),
                  ("end", "end"), ("volunteer", "volunteer"), ("visits", "visits", "right"),
@@ -524,7 +540,8 @@ def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
 
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID",
-                                             help="A record ID or a unique prefix of one.")],
+                                             help="A record ID or a unique prefix of one.",
+                                             autocompletion=ids("record"))],
     as_of: AsOfOpt = None,
     with_names: NamesOpt = None,
     wide: WideOpt = False,
@@ -621,7 +638,8 @@ def _history_json(revisions: list[Revision]) -> str:
 
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID",
-                                             help="A record ID or a unique prefix of one.")],
+                                             help="A record ID or a unique prefix of one.",
+                                             autocompletion=ids("record"))],
     wide: WideOpt = False,
     fmt: FormatOpt = None,
     repo: RepoOpt = None,

@@ -13,6 +13,7 @@ from hs.cli.common import (
     NoCommitOpt,
     RepoOpt,
     VolArg,
+    codes,
     open_repo,
     parse_date,
     parse_optional_date,
@@ -30,7 +31,8 @@ def add(
                                           help="The volunteer's location.",
                                           show_default=False)],
     gender: Annotated[str, typer.Option("--gender", metavar="f|m|x",
-                                        help="Gender: f, m or x.", show_default=False)],
+                                        help="Gender: f, m or x.", show_default=False,
+                                        autocompletion=codes("genders"))],
     birth_year: Annotated[int, typer.Option("--birth-year", metavar="YYYY",
                                             help="Year of birth (never the date).",
                                             show_default=False)],
@@ -42,6 +44,7 @@ def add(
         "repeat for several.")] = None,
     role: Annotated[list[str] | None, typer.Option(
         "--role", metavar="buddy|starter|language|coach",
+        autocompletion=codes("trajectory_kinds"),
         help="A role; repeat for several (default: buddy).")] = None,
     municipality: Annotated[str | None, typer.Option(
         "--municipality", metavar="NAME", help="Where the volunteer lives.")] = None,
@@ -52,12 +55,14 @@ def add(
         "--checked", metavar="DATE",
         help="Day the criminal-record extract (model 2) was checked.")] = None,
     available: Annotated[list[str] | None, typer.Option(
-        "--available", metavar="HALF-DAY", help="A half-day the volunteer can visit, "
+        "--available", metavar="HALF-DAY", autocompletion=codes("half_days"),
+        help="A half-day the volunteer can visit, "
         "e.g. mon-am, thu-pm; repeat for several.")] = None,
     capacity: Annotated[int | None, typer.Option(
         "--capacity", min=0, max=10, help="How many families at once (default 1).")] = None,
     preference: Annotated[list[str] | None, typer.Option(
-        "--preference", metavar="CODE", help="What the volunteer likes to take on "
+        "--preference", metavar="CODE", autocompletion=codes("volunteer_preferences"),
+        help="What the volunteer likes to take on "
         "(vocabulary volunteer_preferences); repeat for several.")] = None,
     consent: ConsentOpt = None,
     repo: RepoOpt = None,
@@ -96,7 +101,8 @@ def stop(
     date: DateOpt,
     reason: Annotated[str, typer.Option("--reason", metavar="CODE",
                                         help="Stop reason (vocabulary stop_reasons).",
-                                        show_default=False)],
+                                        show_default=False,
+                                        autocompletion=codes("stop_reasons"))],
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
@@ -111,20 +117,23 @@ def stop(
 @volunteer_app.command("train")
 def train(
     volunteer: VolArg,
-    step: Annotated[str, typer.Argument(metavar="STEP", help="Training step (vocabulary "
-                                        "training_steps: info-session, module-resilience, "
-                                        "module-attitude, module-network, get-to-know).",
-                                        show_default=False)],
+    steps: Annotated[list[str], typer.Argument(
+        metavar="STEP...", help="Training steps (vocabulary training_steps: info-session, "
+        "module-resilience, module-attitude, module-network, get-to-know).",
+        show_default=False, autocompletion=codes("training_steps"))],
     date: DateOpt,
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
-    """Record a training step the volunteer did."""
-    from hs.app.workflow import train_volunteer
+    """Record training steps the volunteer did (several: one commit)."""
+    from hs.app.workflow import train_steps, train_volunteer
 
     day = parse_date(date)
-    report_change(train_volunteer(open_repo(repo), volunteer, step, day,
-                                  commit=not no_commit))
+    r = open_repo(repo)
+    if len(steps) == 1:
+        report_change(train_volunteer(r, volunteer, steps[0], day, commit=not no_commit))
+    else:
+        report_change(train_steps(r, volunteer, steps, day, commit=not no_commit))
 
 
 @volunteer_app.command("activate")

@@ -183,6 +183,9 @@ Event: type[Record] = KIND_MODELS["event"]
 class Label(Strict):
     nl: Text
     en: Text
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other words for the code that hs reads as the "
+        "code on the command line and in an import (e.g. [K&G])")
 
 
 class StepLabel(Label):

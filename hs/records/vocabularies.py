@@ -14,9 +14,16 @@ that use it (then ``python -m hs.records.codegen`` for validate's fast path).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from hs.records import spec
+from hs.base.errors import UnknownCode
+from hs.base.i18n import Catalog, language
+from hs.records import enums, spec
+from hs.records.problems import quotable
 
 
 class Vocabulary(NamedTuple):
@@ -184,3 +191,168 @@ def chosen_vocabulary(kind: str, path: tuple[str, ...], choice: str) -> str:
     if not isinstance(found, spec.Chosen):
         raise KeyError((kind, path))
     return found.vocabularies[choice]
+
+
+# --- the closed lists: labels and aliases ------------------------------------------------
+
+
+class Fixed(NamedTuple):
+    """A code of a closed list (:mod:`hs.records.enums`, or a status hs computes), with its
+    English and Dutch label and the other words a coordinator types for it."""
+
+    code: str
+    en: str
+    nl: str
+    aliases: tuple[str, ...] = ()
+
+
+_DAY_WORDS = {"mon": ("Monday", "maandag", "ma"), "tue": ("Tuesday", "dinsdag", "di"),
+              "wed": ("Wednesday", "woensdag", "wo"), "thu": ("Thursday", "donderdag", "do"),
+              "fri": ("Friday", "vrijdag", "vr"), "sat": ("Saturday", "zaterdag", "za"),
+              "sun": ("Sunday", "zondag", "zo")}
+_PART_WORDS = {"am": ("morning", "voormiddag", "vm"), "pm": ("afternoon", "namiddag", "nm")}
+
+
+def _half_days() -> tuple[Fixed, ...]:
+    out = []
+    for code in enums.HALF_DAYS:
+        day, part = code.split("-")
+        d_en, d_nl, d_short = _DAY_WORDS[day]
+        p_en, p_nl, p_short = _PART_WORDS[part]
+        out.append(Fixed(code, f"{d_en} {p_en}", f"{d_nl}{p_nl}",
+                         (f"{d_nl}-{p_short}", f"{d_short}-{p_short}", f"{d_nl}-{p_nl}",
+                          f"{d_en.lower()}-{part}", f"{d_en.lower()}-{p_en}")))
+    return tuple(out)
+
+
+def _enum(name: str, aliases: Mapping[str, tuple[str, ...]]) -> tuple[Fixed, ...]:
+    """A closed enumeration of :mod:`hs.records.enums` whose labels are in the message
+    catalogues (:func:`hs.records.enums.label`, for sentences too), with its aliases."""
+    return tuple(Fixed(code, enums.label(name, code, "en"), enums.label(name, code, "nl"),
+                       aliases.get(code, ())) for code in getattr(enums, name.upper()))
+
+
+#: The closed lists, by name: the one place their aliases are declared, and the labels of
+#: those that are not enumerations with catalogue labels (:func:`_enum`).
+FIXED: dict[str, tuple[Fixed, ...]] = {
+    "genders": (Fixed("f", "female", "vrouw", ("v", "w", "woman", "vrouwelijk")),
+                Fixed("m", "male", "man", ("mannelijk",)),
+                Fixed("x", "other", "x", ("anders", "non-binary", "non-binair"))),
+    "trajectory_kinds": _enum("trajectory_kinds", {"buddy": ("family buddy",)}),
+    "review_kinds": _enum("review_kinds", {"start": ("opstart",),
+                                           "six-month": ("zes-maanden",),
+                                           "other": ("andere",)}),
+    "decisions": _enum("decisions", {"withdrawn": ("ingetrokken",)}),
+    "half_days": _half_days(),
+    "family_statuses": (Fixed("referred", "referred", "aangemeld"),
+                        Fixed("refused", "refused", "geweigerd"),
+                        Fixed("withdrawn", "withdrawn", "afgehaakt"),
+                        Fixed("waiting", "waiting", "wachtend", ("wachtlijst",)),
+                        Fixed("in-trajectory", "in trajectory", "in traject"),
+                        Fixed("closed", "closed", "afgesloten")),
+    "volunteer_statuses": (Fixed("candidate", "candidate", "kandidaat"),
+                           Fixed("active", "active", "actief"),
+                           Fixed("stopped", "stopped", "gestopt")),
+    "trajectory_statuses": (Fixed("planned", "planned", "gepland"),
+                            Fixed("active", "active", "actief"),
+                            Fixed("closed", "closed", "afgesloten")),
+}
+
+#: Names of the closed lists in messages (English, Dutch).
+FIXED_NAMES: dict[str, tuple[str, str]] = {
+    "genders": ("genders", "genders"),
+    "trajectory_kinds": ("trajectory kinds", "trajectsoorten"),
+    "review_kinds": ("review kinds", "soorten gesprekken"),
+    "decisions": ("decisions", "beslissingen"),
+    "half_days": ("half-days", "dagdelen"),
+    "family_statuses": ("family statuses", "statussen van gezinnen"),
+    "volunteer_statuses": ("volunteer statuses", "statussen van vrijwilligers"),
+    "trajectory_statuses": ("trajectory statuses", "statussen van trajecten"),
+}
+
+_M = Catalog("records.vocabularies")
+
+class AmbiguousCode(UnknownCode):
+    """A text that names several codes of a vocabulary (the message lists them)."""
+
+
+MIN_PREFIX = 3  # a prefix of a code or label shorter than this is never guessed
+
+
+def fold(text: str) -> str:
+    """A word as it is compared: lower case, no accents, every run of spaces and
+    punctuation as one ``-`` (``"Kind en Gezin"`` and ``kind-en-gezin`` fold alike)."""
+    plain = unicodedata.normalize("NFKD", text.strip().lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", plain).strip("-")
+
+
+def vocabulary_label(name: str, lang: str) -> str:
+    """A vocabulary's or closed list's name in a language, for messages."""
+    if name in FIXED_NAMES:
+        en, nl = FIXED_NAMES[name]
+        return nl if lang == "nl" else en
+    return name_of(name, lang) if name in BY_NAME else name
+
+
+def choices(name: str, vocabularies: Mapping[str, Any] | None = None) -> tuple[Fixed, ...]:
+    """The codes of a vocabulary with their labels and aliases: a closed list of
+    :data:`FIXED`, or a vocabulary of the tree's ``vocabularies.yaml`` (``vocabularies``:
+    the file's data, as the index holds it)."""
+    if name in FIXED:
+        return FIXED[name]
+    out = []
+    for code, entry in ((vocabularies or {}).get(name) or {}).items():
+        entry = entry if isinstance(entry, Mapping) else {}
+        out.append(Fixed(str(code), str(entry.get("en", code)), str(entry.get("nl", code)),
+                         tuple(str(a) for a in entry.get("aliases", ()) or ())))
+    return tuple(out)
+
+
+def label(name: str, code: str, lang: str,
+          vocabularies: Mapping[str, Any] | None = None) -> str:
+    """The label of a code in a language (the code itself if it has none)."""
+    for c in choices(name, vocabularies):
+        if c.code == code:
+            return c.nl if lang == "nl" else c.en
+    return code
+
+
+def _quoted(text: str) -> str:
+    return f"'{text}'" if quotable(text, "code") else _M("not-shown")
+
+
+def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = None) -> str:
+    """The code ``text`` names in vocabulary ``name``: the code itself, its Dutch or
+    English label or an alias (case, accents and ``-``/space ignored), else a unique
+    beginning of one of them, else a unique beginning of a word within a label. Raises
+    :class:`hs.base.errors.UnknownCode` for none (with the nearest code) and
+    :class:`AmbiguousCode` for several (listing them); the text is quoted only when it has the
+    form of a code (a name typed in the wrong place is never repeated)."""
+    options = choices(name, vocabularies)
+    codes = [c.code for c in options]
+    if text in codes:
+        return text
+    key = fold(text)
+    words: dict[str, set[str]] = {}
+    for c in options:
+        for word in (c.code, c.en, c.nl, *c.aliases):
+            words.setdefault(fold(word), set()).add(c.code)
+    found = words.get(key, set())
+    if not found and len(key) >= MIN_PREFIX:
+        found = {code for word, cs in words.items() if word.startswith(key) for code in cs}
+    if not found and len(key) > MIN_PREFIX:  # a word within a label ("basishouding")
+        found = {code for word, cs in words.items() if f"-{key}" in f"-{word}"
+                 for code in cs}
+    if len(found) == 1:
+        return next(iter(found))
+    vocab = vocabulary_label(name, language())
+    if found:
+        raise AmbiguousCode(_M("ambiguous", code=_quoted(text), vocab=vocab,
+                             candidates=", ".join(c for c in codes if c in found)))
+    near = difflib.get_close_matches(key, list(words), n=1, cutoff=0.6)
+    hint = ""
+    if near:
+        hint = _M("near", code=sorted(words[near[0]], key=codes.index)[0])
+    raise UnknownCode(_M("unknown", code=_quoted(text), vocab=vocab, near=hint,
+                         valid=", ".join(codes)))

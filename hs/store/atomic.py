@@ -87,6 +87,11 @@ def _umask() -> int:
     return mask
 
 
+def sync_folder(folder: Path) -> None:
+    """Make a folder's entries durable (after a file in it was renamed or removed)."""
+    _sync_folder(folder)
+
+
 def _sync_folder(folder: Path) -> None:
     dir_fd = os.open(folder, os.O_RDONLY)
     try:

@@ -227,11 +227,16 @@ def record_text(root: Path, paths: Sequence[str], message: str,
     a 50,000-file tree). A new file, or one with changes of its own, is added first. The
     commit by plumbing (below) puts every file in git's index first (``git
     update-index`` for the clean ones, ``git add`` for the others), then commits."""
-    old = _plumbing_head(root) if commit and paths else None
-    if old is not None:  # the files are in git's index after this, committed or not
+    removes = any(not os.path.lexists(os.path.join(root, p)) for p in paths)
+    old = _plumbing_head(root) if commit and paths and not removes else None
+    if old is not None:  # in git's index after this, committed or not (a removal: porcelain)
         sha = _commit_by_plumbing(root, paths, message, old, clean)
         return sha if sha is not None else _commit(root, paths, message)
     to_add = [p for p in paths if p not in clean] if commit else list(paths)
+    gone = [p for p in to_add if not os.path.lexists(os.path.join(root, p))]
+    if gone:  # removed by the write (hs undo): staged as removed, also a second time
+        _run(root, "rm", "-q", "--cached", "--ignore-unmatch", "--", *gone)
+        to_add = [p for p in to_add if p not in gone]
     if to_add:
         _run(root, "add", "--", *to_add)
     if not commit:

@@ -52,6 +52,7 @@ JOURNAL = "write-journal"
 UNDO = "write-journal.undo"
 NEW = "write-journal.new"  # the journal being written (a kill there left nothing else)
 LINKS = "write-undo"
+REMOVED = ""  # the blob ID a file removed by the write "will hold"
 
 MSG = Catalog("store.journal")
 
@@ -63,7 +64,7 @@ class FileIntent:
 
     rel: str
     before: bytes | None
-    after: str
+    after: str  # "" (REMOVED): the write removes the file
     dirty: bool = False  # it had uncommitted changes before the write
 
 
@@ -229,11 +230,15 @@ def _unstage(root: Path, intent: Intent) -> None:
         return
     listed = gitops.run(root, "ls-files", "-s", "-z", "--", *mine)
     paths = []
+    staged = set()
     for entry in listed.stdout.split(b"\0"):
         meta, _, path = entry.partition(b"\t")
         rel = os.fsdecode(path)
+        staged.add(rel)
         if rel in mine and meta.split()[1].decode("ascii") == mine[rel]:
             paths.append(rel)
+    # a removal staged: the file is gone from the index
+    paths.extend(rel for rel, after in mine.items() if after == REMOVED and rel not in staged)
     if not paths:
         return
     head = gitops.run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
@@ -252,6 +257,8 @@ def _state(root: Path, f: FileIntent) -> str:
     except OSError:
         return "other"
     if now is not None and gitops.blob_id(now) == f.after:
+        return "after"
+    if now is None and f.after == REMOVED:
         return "after"
     return "before" if now == f.before else "other"
 
@@ -332,7 +339,7 @@ def _committed(root: Path, intent: Intent) -> bool:
         meta, _, path = entry.partition(b"\t")
         if path:
             blobs[os.fsdecode(path)] = meta.split()[-1].decode("ascii")
-    return all(blobs.get(f.rel) == f.after for f in intent.files)
+    return all(blobs.get(f.rel, REMOVED) == f.after for f in intent.files)
 
 
 def _clean_temporary(root: Path, intent: Intent) -> None:
@@ -373,11 +380,14 @@ def _alive(pid: int) -> bool:
 
 
 def intent_of(root: Path, action: str, subject: str, message: str | None, commit: bool,
-              files: Sequence[tuple[str, bytes | None, bytes]],
+              files: Sequence[tuple[str, bytes | None, bytes | None]],
               dirty: Sequence[str] = ()) -> Intent:
-    """An :class:`Intent` from (path, old bytes, new bytes) triples."""
+    """An :class:`Intent` from (path, old bytes, new bytes) triples (new None: the file
+    is removed)."""
     return Intent(action, subject, message, commit,
-                  tuple(FileIntent(rel, before, gitops.blob_id(after), rel in dirty)
+                  tuple(FileIntent(rel, before,
+                                   REMOVED if after is None else gitops.blob_id(after),
+                                   rel in dirty)
                         for rel, before, after in files))
 
 

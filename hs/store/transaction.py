@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from hs.base.errors import WriteRejected
 from hs.base.i18n import Catalog
 from hs.store import faults, gitops, journal
-from hs.store.atomic import why
+from hs.store.atomic import sync_folder, why
 from hs.store.repo import Repo
 
 MSG = Catalog("store.transaction")
 
 
-def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
+def write_change(repo: Repo, files: Sequence[tuple[str, str | None]], *, action: str,
                  subject: str, message: gitops.CommitMessage | None, commit: bool = True,
                  dirty: Sequence[str] = (), status_known: bool = False) -> str | None:
     """Write ``files`` ((path from the root, text) pairs) and, with a ``message`` (the
@@ -38,14 +38,14 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
     clean, and the commit stages it without a ``git add`` first
     (:func:`hs.store.gitops.record_text`)."""
     root = repo.root
-    triples: list[tuple[str, bytes | None, bytes]] = []
+    triples: list[tuple[str, bytes | None, bytes | None]] = []
     for rel, text in files:
         path = root / rel
         try:
             before = path.read_bytes() if path.exists() else None
         except OSError as exc:
             raise WriteRejected(MSG("cannot-read", path=rel, why=why(exc))) from None
-        triples.append((rel, before, text.encode("utf-8")))
+        triples.append((rel, before, None if text is None else text.encode("utf-8")))
     text_message = message.text() if message is not None else None
     intent = journal.intent_of(root, action, subject, text_message, commit, triples, dirty)
     journal.begin(root, intent)
@@ -55,7 +55,11 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str]], *, action: str,
             if intent.files[i].before is not None:
                 journal.keep_old(root, i, path)
             try:
-                repo.write(path, text)
+                if text is None:  # removed (hs undo of a change that made the file)
+                    path.unlink()
+                    sync_folder(path.parent)
+                else:
+                    repo.write(path, text)
             except OSError as exc:
                 raise WriteRejected(MSG("cannot-write", path=rel, why=why(exc))) from None
             faults.point("written")

@@ -128,8 +128,8 @@ def test_bad_events_are_refused(repo: Repo) -> None:
         ev.add_event(repo, "module", d("2025-03-01"), location="leuven")
     with pytest.raises(UsageError, match="--step is for a start-training module"):
         ev.add_event(repo, "intervision", d("2025-03-01"), step="module-attitude")
-    with pytest.raises(UnknownCode, match="'modul' is not a code of"):
-        ev.add_event(repo, "modul", d("2025-03-01"))
+    with pytest.raises(UnknownCode, match="'modull' is not a code of"):
+        ev.add_event(repo, "modull", d("2025-03-01"))
     with pytest.raises(UnknownCode, match="'module-juggling'"):
         ev.add_event(repo, "module", d("2025-03-01"), step="module-juggling")
     with pytest.raises(UsageError, match="--count must be 0 to 10000"):

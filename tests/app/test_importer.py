@@ -378,3 +378,26 @@ def test_one_bad_row_and_a_missing_file_are_said_plainly(empty_repo: Path,
                             "--location", "leuven", "--repo", str(empty_repo)])
     assert (r.exit_code, r.stderr) == (2, "hs: x.csv: onleesbaar: bestand of map bestaat "
                                           "niet\n")
+
+
+def test_cells_are_read_as_the_command_line_reads_them(empty_repo: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    monkeypatch.setenv("HS_TODAY", "2025-06-30")
+    path = csv_file(tmp_path, "name;referral_date;referrer;flags;accepted_date\n"
+                              "Gezin F;gisteren;K&G;nieuwkomer|alleenstaand;vandaag\n")
+    result = import_csv(open_repo(empty_repo), "families", path, location="leuven")
+    assert result.errors == [] and len(result.created) == 1
+    fam = open_repo(empty_repo).index.families[result.created[0]]
+    assert fam.referral.date.isoformat() == "2025-06-29"
+    assert fam.referral.referrer == "kind-en-gezin"
+    assert fam.flags == ("newcomer", "single-parent")
+    assert fam.referral.decisions[0].date.isoformat() == "2025-06-30"
+    vols = csv_file(tmp_path, "gender,birth_year,roles,availability\n"
+                              "vrouw,1980,startmaatje;taalmaatje,maandag-vm;do-nm\n",
+                    name="vol.csv")
+    result = import_csv(open_repo(empty_repo), "volunteers", vols, location="leuven")
+    assert result.errors == [], result.errors
+    vol = open_repo(empty_repo).index.volunteers[result.created[0]]
+    assert (vol.gender, vol.roles, vol.availability) == ("f", ("starter", "language"),
+                                                         ("mon-am", "thu-pm"))

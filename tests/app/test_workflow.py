@@ -154,7 +154,7 @@ def test_decision_refusals(repo: Repo) -> None:
 def test_codes_are_checked_with_a_suggestion(repo: Repo) -> None:
     b = family(repo, accept=None)
     with pytest.raises(UnknownCode) as err:
-        wf.refuse_family(repo, b, d("2025-01-20"), "outside-target")
+        wf.refuse_family(repo, b, d("2025-01-20"), "outside-targt")
     msg = str(err.value)
     assert "did you mean 'outside-target-group'?" in msg
     assert "valid: outside-target-group, needs-other-help, referred-on, other" in msg
@@ -167,7 +167,7 @@ def test_codes_are_checked_with_a_suggestion(repo: Repo) -> None:
                         children=["2023-5"])
     with pytest.raises(UsageError, match="ISO 639"):
         wf.refer_family(repo, d("2025-01-01"), "self", location="leuven",
-                        languages=["Dutch"])
+                        languages=["Klingon"])
 
 
 def test_new_referral_only_after_the_previous_one_ended(repo: Repo) -> None:
@@ -373,7 +373,7 @@ def test_review_kinds_and_scores(repo: Repo) -> None:
     assert "- date: 2025-08-01\n  kind: six-month\n  scores:\n    network: 3\n" in \
         text(repo, t)
     with pytest.raises(UnknownCode, match="impact domains"):
-        wf.record_review(repo, t, d("2025-09-01"), scores={"netwerk": 3})
+        wf.record_review(repo, t, d("2025-09-01"), scores={"netwrk": 3})
     with pytest.raises(UsageError, match="between 1 and 5"):
         wf.record_review(repo, t, d("2025-09-01"), scores={"network": 6})
     with pytest.raises(UnknownCode, match="review kinds"):

@@ -63,9 +63,9 @@ def test_errors_are_one_line(repo: Path) -> None:
     code, out, err = run(repo, "event", "add", "--kind", "module", "--date", "2025-03-01")
     assert (code, out, err) == (2, "", "hs: a start-training module needs --step (a training "
                                 "step code)\n")
-    code, _, err = run(repo, "event", "add", "--kind", "modul", "--date", "2025-03-01",
+    code, _, err = run(repo, "event", "add", "--kind", "modull", "--date", "2025-03-01",
                        lang="nl")
-    assert code == 1 and err.startswith("hs: 'modul' is geen code van soorten activiteiten")
+    assert code == 1 and err.startswith("hs: 'modull' is geen code van soorten activiteiten")
     code, out, err = run(repo, "event", "attend", "ezzzzzzzz", a)
     assert (code, out) == (1, "")
     assert err == "hs: no event with ID 'ezzzzzzzz'\n"

@@ -223,8 +223,9 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
      "hs: --kind: 'friend' is not one of buddy, starter, language, coach\n"),
     (["suggest", "f00000001", "--kind", "Jan Peeters"], 2,
      "hs: --kind: (value not shown) is not one of buddy, starter, language, coach\n"),
-    (["suggest", "f00000001", "--date", "yesterday"], 2,
-     "hs: --date: (value not shown) is not a date; use YYYY-MM-DD or 'today'\n"),
+    (["suggest", "f00000001", "--date", "yesterdy"], 2,
+     "hs: --date: (value not shown) is not a date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, "
+     "'today' or 'yesterday'\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
      "hs: unknown format 'xml'; use one of table, json, csv, excel, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),
@@ -234,7 +235,8 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["match", "plan", "--kind", "starter"], 2,
      "hs: --kind: a plan is for buddy, language, coach trajectories, not 'starter'\n"),
     (["match", "plan", "--date", "2025-13-01"], 2,
-     "hs: --date: '2025-13-01' is not a date; use YYYY-MM-DD or 'today'\n"),
+     "hs: --date: '2025-13-01' is not a date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, "
+     "'today' or 'yesterday'\n"),
 ])
 def test_usage_and_data_errors(repo: Path, args: list[str], code: int, message: str) -> None:
     got, out, err = run(repo, *args)

@@ -481,8 +481,8 @@ def test_errors_of_the_agenda_commands(repo: Path) -> None:
     assert error("waitlist", "--format", "html", code=2) == (
         "hs: unknown format 'html'; use one of table, json, csv, excel, markdown, plain")
     assert error("due", "-f", "html", code=2).startswith("hs: unknown format")
-    assert error("waitlist", "--as-of", "31/12/2025", code=2) == (
-        "hs: --as-of: '31/12/2025' is not a date; use YYYY-MM-DD or 'today'")
+    assert error("waitlist", "--as-of", "31/13/2025", code=2) == (
+        "hs: --as-of: '31/13/2025' is not a date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today' or 'yesterday'")
     assert error("due", "--location", "gent", code=2).startswith(
         "hs: --location: no location 'gent'")
 

@@ -13,13 +13,24 @@ from typer.testing import CliRunner
 
 from hs.app import workflow
 from hs.app.validation import validate_tree
+from hs.base import i18n
 from hs.base.errors import UnknownCode
 from hs.base.i18n import language, set_language
 from hs.cli import app, views
 from hs.records import codegen, models, spec, vocabularies
 from hs.records.index import FamilyRow, Index
 from hs.records.problems import Problem
-from hs.records.vocabularies import BY_NAME, CODE_FIELDS, VOCABULARIES, Vocabulary, fields_of
+from hs.records.vocabularies import (
+    BY_NAME,
+    CODE_FIELDS,
+    FIXED,
+    VOCABULARIES,
+    AmbiguousCode,
+    Vocabulary,
+    fields_of,
+    fold,
+    parse_code,
+)
 from hs.rules import checks
 
 
@@ -134,3 +145,89 @@ def test_funding_sources_are_checked_and_labelled(empty_repo: Path) -> None:
     # public: true in the vocabulary makes the report's public and private shares
     assert re.search(r"\nInkomsten: Publiek +85,7%\nInkomsten: Privaat +14,3%\n",
                      result.stdout)
+
+
+# --- the one reader of codes -------------------------------------------------------------
+
+
+TREE = {
+    "referrers": {"kind-en-gezin": {"nl": "Kind en Gezin", "en": "Kind en Gezin (agency)"},
+                  "huis-van-het-kind": {"nl": "Huis van het Kind", "en": "Family centre"},
+                  "huisarts": {"nl": "Huisarts", "en": "General practitioner"},
+                  "self": {"nl": "Gezin zelf", "en": "The family itself"}},
+    "training_steps": {"module-resilience": {"nl": "Module: veerkracht", "en": "M1"},
+                       "module-attitude": {"nl": "Module: basishouding", "en": "M2"},
+                       "info-session": {"nl": "Infosessie", "en": "Info session"}},
+}
+
+
+@pytest.mark.parametrize(("text", "name", "code"), [
+    ("kind-en-gezin", "referrers", "kind-en-gezin"),
+    ("Kind en Gezin", "referrers", "kind-en-gezin"),
+    ("KIND EN GEZIN", "referrers", "kind-en-gezin"),
+    ("general practitioner", "referrers", "huisarts"),
+    ("gezin zelf", "referrers", "self"),
+    ("infosessie", "training_steps", "info-session"),
+    ("v", "genders", "f"), ("vrouw", "genders", "f"), ("F", "genders", "f"),
+    ("man", "genders", "m"), ("startmaatje", "trajectory_kinds", "starter"),
+    ("Gezinsbuddy", "trajectory_kinds", "buddy"), ("taalmaatje", "trajectory_kinds", "language"),
+    ("maandag-vm", "half_days", "mon-am"), ("maandagvoormiddag", "half_days", "mon-am"),
+    ("do-nm", "half_days", "thu-pm"), ("Donderdag namiddag", "half_days", "thu-pm"),
+    ("wachtend", "family_statuses", "waiting"), ("in traject", "family_statuses",
+                                                 "in-trajectory"),
+    ("afstemmingsgesprek", "review_kinds", "six-month"), ("geweigerd", "decisions", "refused"),
+    ("Ingetrokken", "decisions", "withdrawn"), ("afgesloten", "trajectory_statuses", "closed"),
+    ("huis van", "referrers", "huis-van-het-kind"),  # a unique beginning
+])
+def test_a_code_its_labels_and_aliases(text: str, name: str, code: str) -> None:
+    assert parse_code(text, name, TREE) == code
+
+
+def test_accents_are_ignored() -> None:
+    tree = {"languages": {"uk": {"nl": "Oekraïens", "en": "Ukrainian"}}}
+    assert parse_code("oekraiens", "languages", tree) == "uk"
+
+
+def test_ambiguity_is_refused_with_the_candidates() -> None:
+    with pytest.raises(AmbiguousCode) as err:
+        parse_code("module", "training_steps", TREE)
+    assert str(err.value) == ("'module' could be several codes of training steps: "
+                              "module-resilience, module-attitude; type one of them")
+    with pytest.raises(AmbiguousCode, match="huis-van-het-kind, huisarts"):
+        parse_code("hui", "referrers", TREE)
+
+
+def test_an_unknown_code_names_the_nearest_in_one_line(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    with pytest.raises(UnknownCode) as err:
+        parse_code("kind-en-gezn", "referrers", TREE)
+    assert str(err.value) == ("'kind-en-gezn' is not a code of referrers; did you mean "
+                              "'kind-en-gezin'? (valid: kind-en-gezin, huis-van-het-kind, "
+                              "huisarts, self)")
+    monkeypatch.setenv("HS_LANG", "nl")
+    monkeypatch.setattr(i18n, "_current", None)
+    with pytest.raises(UnknownCode) as err:
+        parse_code("Kind en Gezn", "referrers", TREE)  # not the form of a code: not repeated
+    assert str(err.value) == ("de gegeven waarde is geen code van verwijzers; bedoelde je "
+                              "'kind-en-gezin'? (geldig: kind-en-gezin, huis-van-het-kind, "
+                              "huisarts, self)")
+
+
+def test_every_closed_list_is_its_enumeration() -> None:
+    from hs.records import enums
+    from hs.rules import lifecycle
+
+    codes = {name: tuple(c.code for c in FIXED[name]) for name in FIXED}
+    assert codes["genders"] == enums.GENDERS
+    assert codes["trajectory_kinds"] == enums.TRAJECTORY_KINDS
+    assert codes["review_kinds"] == enums.REVIEW_KINDS
+    assert codes["decisions"] == enums.DECISIONS
+    assert codes["half_days"] == enums.HALF_DAYS
+    assert set(codes["family_statuses"]) == set(lifecycle.FAMILY_STATUSES) - {"unknown"}
+    assert set(codes["volunteer_statuses"]) == set(lifecycle.VOLUNTEER_STATUSES)
+    assert set(codes["trajectory_statuses"]) == set(lifecycle.TRAJECTORY_STATUSES)
+    for name, options in FIXED.items():  # no word names two codes of one list
+        words: dict[str, str] = {}
+        for c in options:
+            for w in {fold(x) for x in (c.code, c.en, c.nl, *c.aliases)}:
+                assert words.setdefault(w, c.code) == c.code, (name, w)

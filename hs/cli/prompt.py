@@ -1,0 +1,154 @@
+"""Ask for a required option or argument that was not given, on a terminal.
+
+One mechanism for every command: :func:`enable` wraps how each required parameter of a
+command takes its value, so that a missing one is asked for (with the vocabulary's codes
+and their labels in the user's language, for a parameter that takes codes) when stdin
+and stdout are both a terminal. The answer is read by the same readers as the command
+line (:func:`hs.base.dates.read_date`, :func:`hs.records.vocabularies.parse_code`); a bad
+one is said in one line and asked again. Off a terminal nothing is asked: the usual
+usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from hs.base.i18n import Catalog, language
+
+MSG = Catalog("cli.prompt")
+
+
+def on_terminal() -> bool:
+    """Whether a missing value may be asked: stdin and stdout are both a terminal."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _name(param: Any) -> str:
+    if getattr(param, "param_type_name", "") == "option":
+        return str(max(param.opts, key=len))
+    return str(param.human_readable_name)
+
+
+def _is_date(param: Any) -> bool:
+    return _name(param) in ("--date", "--as-of", "--from", "--joined", "--checked") or \
+        str(getattr(param, "metavar", "") or "").startswith("DATE")
+
+
+def _input(prompt: str) -> str:
+    """A line typed on the terminal; the question goes to stderr (stdout is for data)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
+
+
+def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
+        write: Callable[[str], Any] | None = None) -> Any:
+    """The value of ``param`` asked on the terminal, read by the command line's readers;
+    asked again until it is good. A list for a parameter that takes several."""
+    import typer
+
+    from hs.cli.common import repo_of, takes_of
+
+    read = read or _input
+    write = write or sys.stderr.write
+
+    takes = takes_of(param)
+    many = bool(getattr(param, "multiple", False)) or getattr(param, "nargs", 1) == -1
+    name = _name(param)
+    vocabulary = takes.vocabulary if takes is not None else None
+    vocabularies: Any = None
+    if vocabulary is not None:
+        from hs.complete import vocabulary_of
+        from hs.records.vocabularies import choices
+
+        vocabularies = {vocabulary: vocabulary_of(vocabulary, repo_of(ctx)).get(vocabulary, {})}
+        options = choices(vocabulary, vocabularies)
+        width = max((len(c.code) for c in options), default=0)
+        for c in options:
+            write(MSG("choices", code=c.code, width=width,
+                      label=c.nl if language() == "nl" else c.en) + "\n")
+        prompt = MSG("choose", name=name)
+    elif _is_date(param):
+        prompt = MSG("date", name=name)
+    else:
+        prompt = MSG("ask", name=name)
+    if many:
+        prompt = MSG("many", name=prompt)
+    while True:
+        try:
+            text = read(f"{prompt}: ").strip()
+        except EOFError:
+            write("\n")
+            raise typer.Abort() from None
+        if not text:
+            write(MSG("empty") + "\n")
+            continue
+        try:
+            values = [_one(param, word, vocabulary, vocabularies, ctx)
+                      for word in (text.split() if many else [text])]
+        except _Bad as bad:
+            write(str(bad) + "\n")
+            continue
+        return values if many else values[0]
+
+
+class _Bad(Exception):
+    pass
+
+
+def _one(param: Any, text: str, vocabulary: str | None, vocabularies: Any, ctx: Any) -> Any:
+    from hs.base.errors import HsError
+
+    if vocabulary is not None:
+        from hs.records.vocabularies import parse_code
+
+        try:
+            return parse_code(text, vocabulary, vocabularies if vocabularies and
+                              vocabularies.get(vocabulary) else None)
+        except HsError as err:
+            raise _Bad(MSG("bad", why=str(err))) from None
+    if _is_date(param):
+        from hs.base.dates import read_date
+
+        day = read_date(text)
+        if day is None:
+            raise _Bad(MSG("bad-date"))
+        return day.isoformat()
+    try:
+        param.type.convert(text, param, ctx)
+    except Exception as exc:  # click's BadParameter: its one line
+        raise _Bad(MSG("bad", why=getattr(exc, "message", None) or str(exc))) from None
+    return text
+
+
+def _wrap(param: Any) -> None:
+    if getattr(param, "_hs_prompt", False) or not param.required:
+        return
+    consume = param.consume_value
+
+    def consume_value(ctx: Any, opts: Any) -> Any:
+        value, source = consume(ctx, opts)
+        if param.value_is_missing(value) and not ctx.resilient_parsing and on_terminal():
+            value = ask(ctx, param)
+        return value, source
+
+    param.consume_value = consume_value
+    param._hs_prompt = True
+
+
+def enable(command: Any) -> Any:
+    """Let ``command`` (and every command under it) ask for its missing required
+    parameters on a terminal. Returns the command."""
+    for param in getattr(command, "params", ()):
+        _wrap(param)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        enable(sub)
+    return command

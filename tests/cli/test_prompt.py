@@ -1,0 +1,78 @@
+"""A missing required value is asked on a terminal (with the vocabulary's codes and
+labels), read by the command line's readers, asked again when bad; never off a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hs.cli import app, prompt
+from tests.conftest import git, invoke
+
+
+@pytest.fixture
+def root(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HS_TODAY", "2025-06-30")
+    return empty_repo
+
+
+def test_off_a_terminal_the_usual_usage_error(root: Path) -> None:
+    code, out, err = invoke(root, "volunteer", "add", "--location", "leuven",
+                            "--birth-year", "1980")
+    assert (code, out) == (2, "")
+    assert "the option --gender is missing" in err
+
+
+def test_asked_on_a_terminal_and_asked_again(root: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["volunteer", "add", "--location", "leuven", "--birth-year",
+                                 "1980", "--repo", str(root)], input="q\nvrouw\n")
+    assert r.exit_code == 0, r.stderr
+    asked = "--gender (een van de codes hierboven): "
+    assert r.stderr.startswith(f"  f  vrouw\n  m  man\n  x  x\n{asked}niet geldig: 'q' is geen "
+                               f"code van genders (geldig: f, m, x)\n{asked}vrijwilliger ")
+    vid = r.stdout.strip()
+    assert "gender: f\n" in (root / "records" / "volunteers" / f"{vid}.yaml").read_text()
+
+
+def test_arguments_dates_and_several_values(root: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    r = CliRunner().invoke(app, ["family", "refer", "--location", "leuven", "--repo",
+                                 str(root)], input="2025-02-30\n14/02/2025\nkind en gezin\n")
+    assert r.exit_code == 0, r.stderr
+    assert "not a date: use YYYY-MM-DD, DD/MM/YYYY, today or yesterday\n" in r.stderr
+    fid = r.stdout.strip()
+    text = (root / "records" / "families" / f"{fid}.yaml").read_text()
+    assert "date: 2025-02-14\n" in text and "referrer: kind-en-gezin\n" in text
+    git(root, "log", "-1")
+
+
+def test_ask_reads_several_codes() -> None:
+    class Param:
+        param_type_name = "argument"
+        human_readable_name = "STEP..."
+        nargs = -1
+        multiple = False
+        metavar = "STEP..."
+        _custom_shell_complete = None
+
+    answers = iter(["", "gezinsbuddy startmaatje"])
+    seen: list[str] = []
+
+    class Ctx:
+        def __init__(self) -> None:
+            self.params: dict[str, str] = {}
+            self.parent = None
+
+    from hs.cli.common import codes
+
+    param = Param()
+    param._custom_shell_complete = codes("trajectory_kinds")  # type: ignore[assignment]
+    got = prompt.ask(Ctx(), param, read=lambda _p: next(answers), write=seen.append)
+    assert got == ["buddy", "starter"]
+    assert "give a value (Ctrl-C stops)\n" in seen

@@ -1,0 +1,45 @@
+"""`hs volunteer train VOL STEP [STEP ...]`: several training steps in one commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hs.store import gitops
+from tests.conftest import created, git, invoke
+
+
+@pytest.fixture
+def vid(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("HS_TODAY", "2025-06-30")
+    return created(empty_repo, "volunteer", "add", "--location", "leuven", "--gender", "m",
+                   "--birth-year", "1975")
+
+
+def test_several_steps_one_commit(empty_repo: Path, vid: str) -> None:
+    root = empty_repo
+    before = git(root, "rev-parse", "HEAD").strip()
+    code, out, err = invoke(root, "volunteer", "train", vid, "info-session", "Infosessie",
+                            "basishouding", "get-to-know", "--date", "14/03/2025")
+    assert (code, out) == (0, ""), err
+    assert err.startswith(f"volunteer {vid}: training info-session, module-attitude, "
+                          "get-to-know done [commit ")
+    assert git(root, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
+    message = gitops.parse_message(git(root, "log", "-1", "--format=%B"))
+    assert message.trailers["Hs-Step"] == ["info-session", "module-attitude", "get-to-know"]
+    text = (root / "records" / "volunteers" / f"{vid}.yaml").read_text()
+    assert text.endswith("training:\n  info-session: 2025-03-14\n  module-attitude: "
+                         "2025-03-14\n  get-to-know: 2025-03-14\n")
+
+
+def test_a_bad_step_refuses_all(empty_repo: Path, vid: str) -> None:
+    root = empty_repo
+    before = git(root, "rev-parse", "HEAD").strip()
+    code, out, err = invoke(root, "volunteer", "train", vid, "info-session", "module",
+                            "--date", "2025-03-14")
+    assert (code, out) == (1, "")
+    assert err == ("hs: module: 'module' could be several codes of training steps: "
+                   "module-resilience, module-attitude, module-network; type one of them\n")
+    assert git(root, "rev-parse", "HEAD").strip() == before
+    assert git(root, "status", "--porcelain") == ""
