@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hs.app import tooling
 from hs.base.clock import today
 from hs.base.errors import UsageError
 from hs.base.i18n import Catalog, language
@@ -86,6 +87,7 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
     problems = [*report.problems, *report.warnings]
     with paused_gc():  # the rules make many short lists; a collection walks every row
         problems.extend(_across_records(root, report))
+    problems.extend(tooling.problems(root))  # the schemas, the hook's install source
     # the message and severity break a tie of sort_key (one place, one code: a trajectory
     # going on with two others), else the set's order would: it hangs on the strings'
     # hashes, drawn anew in every process, and on what the memo kept
