@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hs.base.i18n import Catalog
-from hs.records.layout import CONFIG_FILE, DISTRIBUTION, RECORDS
+from hs.records.layout import CONFIG_FILE, DISTRIBUTION, INSTALL_PATTERN, RECORDS
 from hs.records.problems import Problem
 from hs.records.schemas import KINDS, Codes, check_schemas, file_name, write_schemas
 from hs.records.spec import KINDS as SPEC_KINDS
@@ -211,8 +211,8 @@ def _precommit_problem(root: Path) -> Problem | None:
     from hs.store.yamlio import YamlIssue, decode, load_plain
 
     install = _configured_install(root)
-    if install is None:
-        return None  # the workflow says so; the hook's own message too
+    if install is None or not re.match(INSTALL_PATTERN, install):
+        return None  # the workflow says so (and the config's own check, or the hook's)
     try:
         data = load_plain(decode((root / PRECOMMIT).read_bytes()))
     except (OSError, UnicodeDecodeError, YamlIssue, ValueError):
