@@ -161,6 +161,7 @@ def pid_alive(pid: int) -> bool:
 
 
 def _windows_alive(pid: int) -> bool:  # pragma: no cover - Windows only
+    # lazy: Windows only
     import ctypes
 
     kernel32: Any = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
