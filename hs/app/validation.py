@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hs.app import tooling
 from hs.app.sealing import plain_problems
 from hs.base.clock import today
 from hs.base.errors import UsageError
@@ -74,6 +75,7 @@ def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
         problems.extend(_across_records(root, report))
     if report.index.config.get("sealed") is True:  # a name typed where a token belongs
         problems.extend(_plain_values(root, report))
+    problems.extend(tooling.problems(root))  # the schemas, the hook's install source
     # the message and severity break a tie of sort_key (one place, one code: a trajectory
     # going on with two others), else the set's order would: it hangs on the strings'
     # hashes, drawn anew in every process, and on what the memo kept

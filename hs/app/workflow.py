@@ -43,6 +43,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
+from hs.app import tooling
 from hs.app.sealing import KEY_KINDS, Sealer, is_sealed_repo
 from hs.base.errors import (
     GitError,
@@ -63,9 +64,9 @@ from hs.records.ids import (
     new_id,
 )
 from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
-from hs.records.layout import CONFIG_FILE, RECORDS
+from hs.records.layout import CONFIG_FILE, INSTALL_PATTERN, RECORDS
 from hs.records.problems import Problem, quotable, text_fault
-from hs.records.schemas import schema_line, write_schemas
+from hs.records.schemas import schema_line
 from hs.records.vocabularies import parse_code
 from hs.rules import checks
 from hs.rules.lifecycle import (
@@ -1412,13 +1413,16 @@ def _data(name: str) -> Path:
     return Path(__file__).resolve().parents[1] / "data" / name
 
 
-def init_repository(path: Path, *, commit: bool = True) -> Outcome:
+def init_repository(path: Path, *, commit: bool = True,
+                    install: str | None = None) -> Outcome:
     """A new records repository at ``path``: git (unless already inside a work tree), the
     records tree with the default config and vocabularies, the JSON Schemas, a CI workflow
     and a pre-commit config that run ``hs validate``, the cache ignored, a first commit.
 
     Files that exist already (a README, a .gitignore) are kept; the .gitignore gets the
-    cache line if it lacks it. Refuses a folder that already holds a records tree."""
+    cache line if it lacks it. Refuses a folder that already holds a records tree.
+    ``install``: where the CI workflow and the pre-commit hook install hs from (``install:``
+    of the config; :mod:`hs.app.tooling`)."""
     root = path.expanduser().resolve()
     if (root / RECORDS / CONFIG_FILE).exists():
         raise TransitionError(MSG("init-exists", path=root))
@@ -1431,9 +1435,11 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
     if commit and shutil.which("git"):
         probe = next((p for p in (root, *root.parents) if p.is_dir()), Path.cwd())
         gitops.preflight_identity(probe)
+    if install is not None and not re.match(INSTALL_PATTERN, install):
+        raise UsageError(MSG("init-bad-install"))
     created = not root.exists()
     try:
-        return _init_in(root, commit)
+        return _init_in(root, commit, install)
     except OSError as exc:
         if created:
             shutil.rmtree(root, ignore_errors=True)
@@ -1445,7 +1451,7 @@ def init_repository(path: Path, *, commit: bool = True) -> Outcome:
         raise
 
 
-def _init_in(root: Path, commit: bool) -> Outcome:
+def _init_in(root: Path, commit: bool, install: str | None) -> Outcome:
     warnings: list[str] = []
     root.mkdir(parents=True, exist_ok=True)
     st = gitops.state(root)
@@ -1467,8 +1473,7 @@ def _init_in(root: Path, commit: bool) -> Outcome:
         target.write_text(text, encoding="utf-8")
         written.append(rel)
 
-    put(f"{RECORDS}/{CONFIG_FILE}", _data("config.yaml").read_text(encoding="utf-8")
-        + SEALED_CONFIG)
+    put(f"{RECORDS}/{CONFIG_FILE}", tooling.config_text(install) + SEALED_CONFIG)
     put(f"{RECORDS}/vocabularies.yaml",
         _data("vocabularies.yaml").read_text(encoding="utf-8"))
     for folder in RECORD_FOLDERS:
@@ -1483,7 +1488,8 @@ def _init_in(root: Path, commit: bool) -> Outcome:
                 + template, keep=False)
     else:
         put(".gitignore", template)
-    put(".pre-commit-config.yaml", _data("pre-commit-config.yaml").read_text(encoding="utf-8"))
+    put(tooling.PRECOMMIT, tooling.precommit_config(install))
+    put(tooling.VSCODE, tooling.editor_settings_text(root), keep=False)
     put(".gitattributes", _data("gitattributes").read_text(encoding="utf-8"))
     put("README.md", _data("records-readme.md").read_text(encoding="utf-8"))
     workflow = _data(WORKFLOW_TEMPLATE)
@@ -1493,7 +1499,7 @@ def _init_in(root: Path, commit: bool) -> Outcome:
         warnings.append(MSG("warn-no-workflow", path=WORKFLOW_TARGET))
     before = set((root / "schemas").glob("*.json")) if (root / "schemas").exists() \
         else set()
-    write_schemas(root / "schemas")
+    tooling.write_repo_schemas(root)
     for f in sorted((root / "schemas").glob("*.json")):
         if f not in before:
             written.append(f"schemas/{f.name}")

@@ -1,9 +1,8 @@
 """Files only their owner can read: what hs writes holds personal data.
 
-TEMPORARY home of two small functions until helper ``tooling``'s portability module lands
-(``hs.base.portable.restrict(path)``): the lead moves them there at merge and points the
-callers at it. Both do nothing where the system has no POSIX modes (Windows: a user's
-files are private through their profile's access lists).
+The policy lives here; the system calls behind it in :mod:`hs.base.portable`, which does
+nothing where the system has no POSIX modes (Windows: a user's files are private through
+their profile's access lists).
 
 * :func:`private_umask`: every file and folder the running command creates (a record it
   writes, the cache, the write journal, a dossier, a temporary file, and what the git
@@ -19,20 +18,20 @@ import os
 import stat
 from pathlib import Path
 
+from hs.base import portable
+
 PRIVATE_UMASK = 0o077
 POSIX = os.name == "posix"
 
 
 def private_umask() -> int | None:
     """Set the umask to 077; the one it replaces (None where there is no umask)."""
-    if not POSIX:
-        return None
-    return os.umask(PRIVATE_UMASK)
+    return portable.set_umask(PRIVATE_UMASK)
 
 
 def restore_umask(old: int | None) -> None:
-    if old is not None and POSIX:
-        os.umask(old)
+    if old is not None:
+        portable.set_umask(old)
 
 
 def restrict(path: Path) -> None:
@@ -46,7 +45,7 @@ def restrict(path: Path) -> None:
             return
         mode = stat.S_IMODE(st.st_mode)
         if mode & 0o077:
-            os.chmod(path, mode & 0o700)
+            portable.set_mode(path, mode & 0o700)
     except OSError:
         pass
 

@@ -2,8 +2,8 @@
 
 The one place hs forks: :func:`in_two_processes` splits a computation in two halves,
 :func:`in_processes` maps a function over chunks of many items in a pool. Where
-:func:`os.fork` is missing (Windows), or fails, the work is done in this process instead:
-the answer is the same, only slower.
+fork is missing (Windows), or fails, the two halves are done in this process and the
+pool's workers are spawned (:mod:`hs.base.portable`): the answer is the same, only slower.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from hs.base import portable
 
 T = TypeVar("T")
 
@@ -25,7 +26,7 @@ def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
     the first half fails here, the forked process is stopped and the failure goes on.
     The forked half's results come back through a pipe as ``marshal`` data:
     ``encode`` makes one result marshal-able, ``decode`` makes it back."""
-    if not hasattr(os, "fork"):
+    if not portable.can_fork():
         return work(0) + work(1)
     try:
         read_end, write_end = os.pipe()
@@ -33,18 +34,18 @@ def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
         return work(0) + work(1)
     # Ctrl-C waits until the forked process is inside the block that ends it: it must
     # never return into the caller (and print or write as the command would)
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old_mask = portable.block_sigint()
     try:
-        pid = os.fork()
+        pid = portable.fork()
     except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        portable.restore_signals(old_mask)
         os.close(read_end)
         os.close(write_end)
         return work(0) + work(1)
     if pid == 0:  # the forked process
         code = 1
         try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            portable.restore_signals(old_mask)
             os.close(read_end)
             data = marshal.dumps([encode(p) for p in work(1)])
             with os.fdopen(write_end, "wb") as fh:
@@ -52,7 +53,7 @@ def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
             code = 0
         finally:
             os._exit(code)
-    signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    portable.restore_signals(old_mask)
     os.close(write_end)
     reader = os.fdopen(read_end, "rb")
     done = False
@@ -64,7 +65,7 @@ def in_two_processes(work: Callable[[int], list[T]], encode: Callable[[T], Any],
         reader.close()
         if not done:
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                portable.kill_hard(pid)
         _, status = os.waitpid(pid, 0)
     theirs: list[T] | None = None
     if os.waitstatus_to_exitcode(status) == 0:
@@ -81,23 +82,23 @@ S = TypeVar("S")
 
 def in_processes(work: Callable[[list[T]], R], items: list[T], take: Callable[[R], list[S]],
                  *, processes: int, pieces: int, least: int) -> list[S] | None:
-    """``work`` on chunks of ``items`` in up to ``processes`` forked processes, what
+    """``work`` on chunks of ``items`` in up to ``processes`` worker processes (forked;
+    spawned where fork is missing: then ``work`` must be a module's function), what
     ``take`` makes of each chunk's answer joined in order (taken as the answers come, while
     the other chunks are worked on). Chunks hold ``len(items) // (processes * pieces)``
-    items, at least ``least``. None where there are no processes to be had (one CPU, no
-    fork, the pool fails): then the caller does the work itself."""
+    items, at least ``least``. None where there are no processes to be had (one CPU, the
+    pool fails): then the caller does the work itself."""
     workers = min(os.cpu_count() or 1, processes)
-    if workers < 2 or not hasattr(os, "fork"):
+    if workers < 2:
         return None
     # lazy: only a cold read of a large tree starts a pool; other commands never load these
     import concurrent.futures as cf
-    import multiprocessing as mp
 
     size = max(least, len(items) // (workers * pieces))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     out: list[S] = []
     try:
-        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        with cf.ProcessPoolExecutor(workers, mp_context=portable.pool_context()) as pool:
             for answer in pool.map(work, chunks):
                 out.extend(take(answer))
     except (OSError, cf.process.BrokenProcessPool):

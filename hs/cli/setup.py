@@ -47,6 +47,11 @@ def make_keys(root: Path, passphrase: str, label: str | None) -> str:
 def init(
     path: Annotated[Path, typer.Argument(help="Folder for the new records repository "
                                          "(created if missing).", show_default=False)],
+    install: Annotated[str | None, typer.Option(
+        "--install", metavar="SOURCE",
+        help="Where the CI workflow and the pre-commit hook install hs from: a git URL of "
+        "hs pinned to a tag or commit (git+https://.../hs@v0.2.0) or a homestart_hs wheel. "
+        "Kept as 'install:' in records/config.yaml.", show_default=False)] = None,
     no_commit: NoCommitOpt = False,
     label: LabelOpt = None,
     recovery_out: RecoveryOutOpt = None,
@@ -56,7 +61,9 @@ def init(
     Runs git init (unless PATH is inside a git work tree already), writes the records tree
     with the default config and vocabularies (records/config.yaml,
     records/vocabularies.yaml), the JSON Schemas for editors (schemas/), a CI workflow
-    (.github/workflows/hs-validate.yml) and a pre-commit config that run 'hs validate', a
+    (.github/workflows/hs-validate.yml) and a pre-commit config that install hs from
+    --install and run 'hs validate' (without --install they fail and say so), VS Code
+    settings that give each record file its schema (.vscode/settings.json), a
     .gitignore that keeps the cache (.hs/) and spreadsheets out of git, a .gitattributes
     that merges record files record by record, and makes the first commit. It installs
     hs's git pre-commit hook, which runs 'hs validate' before every commit made by hand (a
@@ -73,7 +80,7 @@ def init(
     from hs.store import clonesetup
 
     passphrase = keys_first(label, recovery_out)  # refused before anything is made
-    outcome = init_repository(path, commit=not no_commit)
+    outcome = init_repository(path, commit=not no_commit, install=install)
     root = path.expanduser().resolve()
     clonesetup.ensure(root)
     recovery = make_keys(root, passphrase, label)

@@ -52,26 +52,42 @@ def validate(
 
 
 def schema(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the JSON Schemas to.")]
-    = Path("schemas"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder to write the JSON Schemas to (default: schemas/ of the "
+        "records repository, else ./schemas).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check",
                                         help="Only check that the folder is up to date.")]
     = False,
+    repo: RepoOpt = None,
 ) -> None:
     """Write the JSON Schemas of the record files.
 
     Generated from the models, one per kind: location, family, volunteer, trajectory,
-    vocabularies, config (<kind>.schema.json)."""
+    vocabularies, config (<kind>.schema.json). Their code fields take the codes of the
+    repository's records/vocabularies.yaml (outside a repository: the default
+    vocabularies); run it again after changing the vocabularies ('hs validate' says when)."""
+    from hs.app.tooling import SCHEMAS, default_codes, vocabulary_codes
+    from hs.base.errors import RepoNotFound
     from hs.records.schemas import check_schemas, write_schemas
+    from hs.store.layout import find_root
 
+    try:
+        root: Path | None = find_root(repo)
+    except RepoNotFound:
+        if repo is not None:
+            raise
+        root = None
+    codes = vocabulary_codes(root) if root is not None else default_codes()
+    if out is None:
+        out = (root or Path.cwd()) / SCHEMAS
     if check:
-        stale = check_schemas(out)
+        stale = check_schemas(out, codes)
         if stale:
             sys.stderr.write(_MSG("stale", names=", ".join(stale)) + "\n")
             raise typer.Exit(1)
         sys.stderr.write(_MSG("current", out=out) + "\n")
         return
-    written = write_schemas(out)
+    written = write_schemas(out, codes)
     for name in written:
         sys.stderr.write(_MSG("wrote", path=out / name) + "\n")
     if not written:

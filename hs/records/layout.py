@@ -10,3 +10,10 @@ CONFIG_FILE = "config.yaml"
 VOCABULARIES_FILE = "vocabularies.yaml"
 SPECIAL: dict[str, str] = {CONFIG_FILE: "config", VOCABULARIES_FILE: "vocabularies"}
 SPECIAL_KINDS = frozenset(SPECIAL.values())
+
+# Where the CI workflow and the pre-commit hook install hs from (``install:`` in
+# records/config.yaml): a git URL pinned to a tag or commit, or a wheel of this project;
+# never a bare package name (another project's on the package index).
+DISTRIBUTION = "homestart-hs"
+INSTALL_PATTERN = (r"^(git\+(https|ssh|file)://[^\s@]*(@[^\s/@]+/)?[^\s@]+@[^\s/@]+"
+                   r"|\S*(^|/)homestart_hs-[^\s/]+\.whl)$")

@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_core import CoreSchema
 
 from hs.records import enums, spec
+from hs.records.layout import INSTALL_PATTERN
 from hs.records.vocabularies import VOCABULARIES, Vocabulary
 
 
@@ -256,6 +257,12 @@ class RetentionSettings(Strict):
 class Config(Record):
     """``records/config.yaml``: settings of this records repository."""
 
+    install: str | None = Field(
+        default=None, pattern=INSTALL_PATTERN,
+        description="Where the CI workflow and the pre-commit hook install hs from: a git "
+        "URL pinned to a tag or commit (git+https://…/hs@v0.2.0) or a homestart_hs "
+        "wheel (URL or path).",
+    )
     check_validity_months: int = Field(
         default=36, ge=1, le=120,
         description="How long a criminal-record check stays valid.",

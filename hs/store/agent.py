@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hs.base import portable
+
 OFF = "HS_AGENT"  # 'off': no agent
 TIMEOUT = "HS_AGENT_TIMEOUT"  # seconds without a request before the agent exits
 DEFAULT_TIMEOUT = 900.0
@@ -171,11 +173,12 @@ def _listen(path: Path) -> socket.socket | None:
             return None  # another agent answers
         path.unlink()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o177)
+    old = portable.set_umask(0o177)
     try:
         server.bind(str(path))
     finally:
-        os.umask(old)
+        if old is not None:
+            portable.set_umask(old)
     server.listen(8)
     return server
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from hs.base import portable
 from hs.base.errors import HsError
 from hs.base.i18n import Catalog
 
@@ -58,8 +58,7 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
     tmp = tmp_name(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        old_mode = stat.S_IMODE(os.stat(path).st_mode) if keep_mode and path.exists() \
-            else None
+        old_mode = portable.mode_of(path) if keep_mode and path.exists() else None
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "wb") as fh:
             fh.write(data)
@@ -68,10 +67,10 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
                 os.fsync(fh.fileno())
         if check is not None:
             check(tmp.read_bytes())
-        os.chmod(tmp, old_mode if old_mode is not None else 0o666 & ~_umask())
+        portable.set_mode(tmp, old_mode if old_mode is not None else portable.file_mode())
         os.replace(tmp, path)
         if durable:
-            _sync_folder(path.parent)
+            portable.sync_folder(path.parent)
     except OSError as exc:
         if os_errors:
             raise
@@ -81,20 +80,6 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = False,
             tmp.unlink(missing_ok=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def sync_folder(folder: Path) -> None:
     """Make a folder's entries durable (after a file in it was renamed or removed)."""
-    _sync_folder(folder)
-
-
-def _sync_folder(folder: Path) -> None:
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    portable.sync_folder(folder)

@@ -38,6 +38,7 @@ import os
 import sys
 from pathlib import Path
 
+from hs.base import portable
 from hs.base.errors import HsError
 from hs.base.private import restrict_tree
 from hs.records.layout import RECORDS
@@ -185,7 +186,7 @@ def install_hook(hooks: Path, records: str, name: str = HOOK) -> bool:
     tmp = hooks / f".{name}.{os.getpid()}.tmp"
     try:
         tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o755)
+        portable.set_mode(tmp, 0o755)
         os.replace(tmp, hook)
     finally:
         with contextlib.suppress(OSError):

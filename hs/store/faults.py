@@ -9,7 +9,8 @@ time the point is reached (from 1). Unset, each point costs one dictionary looku
 from __future__ import annotations
 
 import os
-import signal
+
+from hs.base import portable
 
 POINTS = (
     "journal",  # the journal is written, no record file yet
@@ -32,7 +33,7 @@ def point(name: str) -> None:
         return
     _SEEN[name] = _SEEN.get(name, 0) + 1
     if _SEEN[name] == (int(nth) if nth.isdigit() else 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+        portable.kill_hard(os.getpid())
 
 
 __all__ = ["POINTS", "point"]

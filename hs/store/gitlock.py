@@ -20,6 +20,7 @@ import os
 import time
 from pathlib import Path
 
+from hs.base import portable
 from hs.base.errors import GitError
 from hs.base.i18n import Catalog
 from hs.store.gitstate import common_dir
@@ -55,9 +56,11 @@ def check(top: Path, git_dir: Path) -> None:
     say(MSG("removed", path=lock))
 
 
-def git_running(places: tuple[Path, ...], proc: str = "/proc") -> bool | None:
+def git_running(places: tuple[Path, ...], proc: str | None = portable.PROC) -> bool | None:
     """Whether a process named ``git...`` works in one of ``places``; None when the
-    processes cannot be listed (no ``/proc``)."""
+    processes cannot be listed (no ``/proc``: macOS, Windows)."""
+    if proc is None:
+        return None
     try:
         pids = [name for name in os.listdir(proc) if name.isdigit()]
     except OSError:

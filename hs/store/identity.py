@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from hs.base import portable
 from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.store import agent, gitstate
@@ -89,7 +90,7 @@ def identity_path(root: Path) -> Path:
 def private_folder(folder: Path) -> Path:
     """Make ``folder`` (and its missing parents) readable by its owner only."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
+    portable.restrict(folder)
     return folder
 
 

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hs.base import portable
 from hs.base.errors import GitError, HsError, WriteRejected
 from hs.base.i18n import Catalog
 from hs.store import faults, gitops
@@ -366,17 +367,7 @@ def is_temporary(name: str) -> bool:
     _, dot, pid = stem.rpartition(".")
     if not dot or not pid.isdigit():
         return False
-    return int(pid) == os.getpid() or not _alive(int(pid))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    return int(pid) == os.getpid() or not portable.pid_alive(int(pid))
 
 
 def intent_of(root: Path, action: str, subject: str, message: str | None, commit: bool,

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hs.base import portable
 from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.store import identity as ident
@@ -174,14 +175,16 @@ def open_sealed(raw: bytes, who: Identity, where: Path | str) -> Payload | None:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on the key store of this clone (``keys.lock`` beside it)."""
+    """An exclusive lock on the key store of this clone (``keys.lock`` beside it),
+    waited for (another hs process of this clone saves its keys in a moment)."""
     ident.private_folder(path.parent)
-    fd = os.open(path.with_name("keys.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    lock = portable.FileLock(path.with_name("keys.lock"))
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while not lock.try_acquire():
+            time.sleep(0.02)
         yield
     finally:
-        os.close(fd)
+        lock.close()
 
 
 def store_path(root: Path) -> Path:

@@ -10,7 +10,6 @@ fails, the old file stays byte for byte. Reading the whole tree is :mod:`hs.stor
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hs.base import portable
 from hs.base.clock import today
 from hs.base.errors import (
     AmbiguousId,
@@ -117,7 +117,8 @@ class Repo:
 
     @contextmanager
     def lock(self, timeout: float | None = None) -> Iterator[None]:
-        """An exclusive lock on the tree for writers (``.hs/lock``, flock).
+        """An exclusive lock on the tree for writers (``.hs/lock``: flock, or the
+        filelock library where there is none, :class:`hs.base.portable.FileLock`).
 
         Another process that holds it makes this wait up to ``timeout`` seconds, then
         :class:`LockBusy`. Within one process the lock is re-entrant (a command that
@@ -127,7 +128,6 @@ class Repo:
         (:func:`hs.store.journal.recover`); an HsError if that cannot be done now. In
         the middle of a git operation (a rebase...) or on a detached HEAD it is refused
         first (:mod:`hs.store.gitstate`): whatever would be written would be lost."""
-        import fcntl  # lazy: POSIX only, and only a writing command locks
 
         key = str(self.root.resolve())
         if _HELD.get(key):
@@ -141,20 +141,18 @@ class Repo:
         try:
             (self.root / CACHE_DIR).mkdir(exist_ok=True)
             ignore_cache_dir(self.root)
-            fd = os.open(self.root / CACHE_DIR / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+            held = portable.FileLock(self.root / CACHE_DIR / "lock")
         except OSError as exc:
             raise WriteRejected(_MSG("no-lock", path=self.root / CACHE_DIR,
                                      why=why(exc))) from None
         try:
             deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
             while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                if held.try_acquire():
                     break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise LockBusy(_MSG("lock-busy")) from None
-                    time.sleep(0.05)
+                if time.monotonic() > deadline:
+                    raise LockBusy(_MSG("lock-busy")) from None
+                time.sleep(0.05)
             _HELD[key] = 1
             try:
                 if journal.pending(self.root):
@@ -164,7 +162,7 @@ class Repo:
             finally:
                 _HELD.pop(key, None)
         finally:
-            os.close(fd)  # closing the file releases the lock
+            held.close()  # closing the file releases the lock
 
     def write(self, path: Path, text: str, check: Callable[[str], None] | None = None,
               *, create: bool = False) -> None:

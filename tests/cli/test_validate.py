@@ -507,10 +507,15 @@ def test_the_pre_commit_hook_and_the_workflow() -> None:
     # always, not only when a record file is among the commit's (non-deleted) files: a
     # commit that only deletes a record is checked too
     assert hook["always_run"] is True and hook["pass_filenames"] is False
-    config = load_plain((DATA / "pre-commit-config.yaml").read_text(encoding="utf-8"))
+    from hs.app.tooling import precommit_config
+
+    source = "git+https://github.com/example/hs@v0.2.0"
+    config = load_plain(precommit_config(source))
     local = config["repos"][0]["hooks"][0]
     assert (local["entry"], local["always_run"], local["pass_filenames"]) == (
         "hs validate", True, False)
+    assert (local["language"], local["additional_dependencies"]) == (
+        "python", [f"homestart-hs @ {source}"])
     flow = load_plain((DATA / "validate-workflow.yml").read_text(encoding="utf-8"))
     assert set(flow["on"]) == {"push", "pull_request", "workflow_dispatch"}
     steps = flow["jobs"]["validate"]["steps"]

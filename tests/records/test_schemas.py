@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hs.app.tooling import default_codes, vocabulary_codes
 from hs.cli import app
 from hs.records.schemas import KINDS, check_schemas, file_name, render, schema_line, write_schemas
 from hs.store.yamlio import decode, load_plain
@@ -17,7 +18,9 @@ runner = CliRunner()
 
 
 def test_the_checked_in_schemas_are_current() -> None:
-    assert check_schemas(ROOT / "schemas") == [], "run: hs schema --out schemas"
+    """schemas/ holds the schemas of the demo tree (records/), with its vocabularies."""
+    assert check_schemas(ROOT / "schemas", vocabulary_codes(ROOT)) == [], \
+        "run: hs schema --out schemas"
     assert sorted(p.name for p in (ROOT / "schemas").glob("*.json")) == sorted(
         f"{k}.schema.json" for k in KINDS)
 
@@ -32,7 +35,8 @@ def test_check_finds_a_stale_or_missing_schema(tmp_path: Path) -> None:
     assert check_schemas(tmp_path) == ["family.schema.json", "config.schema.json"]
 
 
-def test_the_schema_command(tmp_path: Path) -> None:
+def test_the_schema_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # outside a records repository: the default vocabularies
     out = tmp_path / "schemas"
     result = runner.invoke(app, ["schema", "--out", str(out)])
     assert result.exit_code == 0
@@ -80,8 +84,10 @@ def record_files() -> list[tuple[str, Path]]:
 
 def test_records_satisfy_their_schema_and_bad_ones_do_not() -> None:
     jsonschema = pytest.importorskip("jsonschema")
+    codes = vocabulary_codes(ROOT)
     validators = {k: jsonschema.Draft202012Validator(
-        json.loads(render(k)), format_checker=jsonschema.FormatChecker()) for k in KINDS}
+        json.loads(render(k, codes)), format_checker=jsonschema.FormatChecker())
+        for k in KINDS}
     files = record_files()
     for kind, path in files:
         data = load_plain(decode(path.read_bytes()))
@@ -96,3 +102,31 @@ def test_records_satisfy_their_schema_and_bad_ones_do_not() -> None:
         data["referrals"][0]["date"] = "2025-02-30"
         found = {e.validator for e in validators["family"].iter_errors(data)}
         assert found == {"additionalProperties", "format"}
+
+
+def test_code_fields_take_only_the_repositorys_codes() -> None:
+    """A misspelt code is refused in the editor, as hs validate refuses it; codes a
+    repository adds are taken; an open vocabulary (languages) stays open."""
+    jsonschema = pytest.importorskip("jsonschema")
+    codes = {**dict(default_codes() or {}), "referrers": ["kind-en-gezin", "eigen-werking"]}
+    family = jsonschema.Draft202012Validator(json.loads(render("family", codes)))
+    data = {"schema_version": 1, "location": "leuven",
+            "municipality": "Leuven", "languages": ["xx"],
+            "referrals": [{"date": "2025-01-02", "referrer": "kind-en-gezn"}],
+            "flags": ["no-such-flag"]}
+    refused = sorted((tuple(e.absolute_path), e.validator) for e in family.iter_errors(data))
+    assert refused == [(("flags", 0), "enum"), (("referrals", 0, "referrer"), "enum")]
+    data["referrals"][0]["referrer"] = "eigen-werking"
+    data["flags"] = []
+    assert [e.message for e in family.iter_errors(data)] == []
+    # a decision's reason: a refusal or a withdrawal reason; impact keys: the domains
+    refusal, withdrawal = codes["refusal_reasons"][0], codes["withdrawal_reasons"][0]
+    decision = json.loads(render("family", codes))["$defs"]["DecisionEvent"]
+    reason = next(b for b in decision["properties"]["reason"]["anyOf"] if "enum" in b)
+    assert {refusal, withdrawal} <= set(reason["enum"])
+    impact = json.loads(render("trajectory", codes))["$defs"]["Impact"]["properties"]
+    assert impact["start"]["propertyNames"] == {"enum": sorted(codes["impact_domains"])}
+    # without vocabularies (no tree): any code of the right form
+    plain = jsonschema.Draft202012Validator(json.loads(render("family")))
+    data["referrals"][0]["referrer"] = "kind-en-gezn"
+    assert [e.message for e in plain.iter_errors(data)] == []
