@@ -180,6 +180,12 @@ def _windows_alive(pid: int) -> bool:  # pragma: no cover - Windows only
 # --- files --------------------------------------------------------------------------------
 
 
+def user_id() -> int | None:
+    """This process's user ID (POSIX); None where there is none (Windows)."""
+    getuid = getattr(os, "getuid", None)
+    return int(getuid()) if getuid is not None else None
+
+
 def file_mode() -> int:
     """The permission bits a new file gets here (0o666 less the umask)."""
     mask = os.umask(0o022)
@@ -230,5 +236,5 @@ def sync_folder(folder: Path) -> None:
 
 __all__ = ["FileLock", "block_sigint", "can_fork", "file_mode", "fork", "kill_hard",
            "mode_of", "pid_alive", "pool_context", "restore_signals", "restrict",
-           "set_mode", "set_umask", "sync_folder"]
+           "set_mode", "set_umask", "sync_folder", "user_id"]
 

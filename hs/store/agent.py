@@ -41,9 +41,9 @@ SOCKET_NAME = "agent.sock"
 def folder() -> Path:
     """The agent's private folder for this user."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == os.getuid():
+    if runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == portable.user_id():
         return Path(runtime) / "hs"
-    return Path(tempfile.gettempdir()) / f"hs-agent-{os.getuid()}"
+    return Path(tempfile.gettempdir()) / f"hs-agent-{portable.user_id()}"
 
 
 def socket_path() -> Path:
@@ -56,7 +56,7 @@ def _safe_folder(path: Path) -> bool:
         st = os.lstat(path)
     except OSError:
         return False
-    return (st.st_uid == os.getuid() and (st.st_mode & 0o077) == 0
+    return (st.st_uid == portable.user_id() and (st.st_mode & 0o077) == 0
             and os.path.isdir(path) and not os.path.islink(path))
 
 
@@ -144,7 +144,7 @@ def _peer_ok(conn: socket.socket) -> bool:
         return True  # the folder's mode keeps others out
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
-    return bool(uid == os.getuid())
+    return bool(uid == portable.user_id())
 
 
 def _answer(held: dict[str, str], request: Any) -> tuple[dict[str, Any], bool]:

@@ -27,12 +27,16 @@ def init(target: Path, *extra: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def repos(tmp_path_factory: pytest.TempPathFactory, passphrase_file: Path
+          ) -> dict[str, Path]:
     """Two new repositories: one with an install source, one without (shared: reading
     only)."""
     base = tmp_path_factory.mktemp("tooling")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HS_CLONE_SETUP", "off")
+        mp.setenv("HS_PASSPHRASE_FILE", str(passphrase_file))  # hs init makes the keys
+        mp.setenv("HS_AGENT", "off")
+        mp.setenv("HS_SCRYPT_COST", "10")
         mp.setenv("HS_LANG", "en")
         for var in ("GIT_AUTHOR", "GIT_COMMITTER"):
             mp.setenv(f"{var}_NAME", "Test Coordinator")
