@@ -300,6 +300,13 @@ def _consent(who: str) -> Field:
                  "without it (config.yaml retention.consent_since).")
 
 
+def _erased() -> Field:
+    return Field("erased", "dt.date | None", None, retention="keep",
+                 description="Day the record was erased (hs erase): its key is destroyed, so "
+                 "its sealed fields are unreadable in every revision; its plain fields still "
+                 "count.")
+
+
 def _coarsened() -> Field:
     return Field("coarsened", "dt.date | None", None,
                  description="Day 'hs retention --apply' reduced the record to what the "
@@ -402,9 +409,7 @@ FAMILY = Group("Family", (
           description="Signals of structural problems seen in the family, in date order "
           "(`hs signal`)."),
     Field("note", "Note | None", None, personal=True, retention="drop"),
-    Field("erased", "dt.date | None", None, retention="keep",
-          description="Day the record was erased (hs erase): its key is destroyed, so its "
-          "sealed fields are unreadable in every revision; its plain fields still count."),
+    _erased(),
     _consent("family"),
     _coarsened(),
     _conflicts(),
@@ -450,9 +455,7 @@ VOLUNTEER = Group("Volunteer", (
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
     Field("note", "Note | None", None, personal=True, retention="drop"),
-    Field("erased", "dt.date | None", None, retention="keep",
-          description="Day the record was erased (hs erase): its key is destroyed, so its "
-          "sealed fields are unreadable in every revision; its plain fields still count."),
+    _erased(),
     _consent("volunteer"),
     _coarsened(),
     _conflicts(),
