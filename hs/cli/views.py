@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -176,6 +177,9 @@ def waitlist(
 
 # --- hs due ----------------------------------------------------------------------------
 
+_DUE_PRIORITY = {"location": 5, "due": 4}
+_DUE_MIN_WIDTH = {"what": 16, "reason": 24, "name": 8}
+
 
 def due(
     location: LocationOpt = None,
@@ -227,6 +231,10 @@ def due(
             t = index.row("trajectory", str(row["record"]))
             row["named"] = t.family if t is not None else row["record"]
         _with_names(r, cols, rows, {"name": "named"}, fmt, True, at="record")
+    if human:  # at 80 columns: the location, then the due date (told by the days) go
+        # first, so that what is due and why get their room
+        cols = [dc_replace(c, priority=_DUE_PRIORITY.get(c.key, c.priority),
+                           min_width=_DUE_MIN_WIDTH.get(c.key, c.min_width)) for c in cols]
     until = day + dt.timedelta(days=within)
     title = MSG("t.due", day=_day(until, fmt)) + (f" · {location}" if location else "")
     _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=_day(until, "table")),
