@@ -414,6 +414,26 @@ def emit(tables: Table | Sequence[Table], fmt: str | None, wide: bool = False) -
     sys.stdout.write(text)
 
 
-def message(text: str) -> None:
-    """A message for the user (stderr)."""
-    sys.stderr.write(escape_controls(text, keep="\n") + "\n")
+def message(text: str, width: int | None = None) -> None:
+    """A message for the user (stderr), wrapped between words to ``width`` (default: the
+    terminal's when stderr is one, else not wrapped)."""
+    if width is None and sys.stderr.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    text = escape_controls(text, keep="\n")
+    sys.stderr.write((wrap_words(text, width) if width else text) + "\n")
+
+
+def wrap_words(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped between words to ``width``: a word (an ID, a date, a
+    code, a number, a path) is never broken, a longer one stands on its own line; the
+    indentation of a line is kept on the lines it wraps to."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        out.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False,
+                                 subsequent_indent=indent, drop_whitespace=True) or [line])
+    return "\n".join(out)

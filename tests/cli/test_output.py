@@ -216,3 +216,20 @@ def test_an_empty_column_is_left_out_before_text_is_shortened() -> None:
     lines = render(table, "table", width=80).splitlines()
     assert "Municipality" not in "\n".join(lines)
     assert "Referred" in lines[3]  # left out at 80 while Municipality was there
+
+
+def test_a_message_wraps_between_words_never_inside_an_id_or_date(capsys: object) -> None:
+    """Finding 8: "met vrijwilliger v / djf425xk" no more."""
+    from hs.cli.output import message
+
+    message("traject t3xhhxa66 gestart op 14/02/2025 met vrijwilliger vdjf425xk voor "
+            "gezin f87wspkqw", width=40)
+    assert capsys.readouterr().err.splitlines() == [  # type: ignore[attr-defined]
+        "traject t3xhhxa66 gestart op 14/02/2025",
+        "met vrijwilliger vdjf425xk voor gezin",
+        "f87wspkqw"]
+    message("  - a-very-long-code-that-does-not-fit-here and more", width=20)
+    assert capsys.readouterr().err.splitlines() == [  # type: ignore[attr-defined]
+        "  -",
+        "  a-very-long-code-that-does-not-fit-here",
+        "  and more"]
