@@ -124,6 +124,19 @@ def _day(day: dt.date, fmt: str) -> str:
 # --- hs waitlist -----------------------------------------------------------------------
 
 
+def _perinatal(perinatal: bool, expecting: str | None) -> str:
+    """The terminal table's Perinatal cell, one form: "ja", or "ja (05/2025)" with the
+    expected month (in the reading form: MM/YYYY in Dutch, YYYY-MM in English)."""
+    if not (perinatal or expecting):
+        return ""
+    if not expecting:
+        return str(MSG("yes"))
+    month = expecting
+    if language() == "nl" and len(expecting) == 7 and expecting[4] == "-":
+        month = f"{expecting[5:]}/{expecting[:4]}"
+    return f"{MSG('yes')} ({month})"
+
+
 def waitlist(
     location: LocationOpt = None,
     as_of: AsOfOpt = None,
@@ -166,7 +179,9 @@ def waitlist(
             "days_waiting": e.days_waiting, "perinatal": e.perinatal,
             "expecting": e.expecting, "starter": e.starter, "languages": e.languages,
         }
-        if human:
+        if human and fmt == "table":  # one form: yes, and the month when known
+            row["perinatal"] = _perinatal(e.perinatal, e.expecting)
+        elif human:
             row["perinatal"] = e.expecting or (MSG("yes") if e.perinatal else "")
         rows.append(row)
     _with_names(r, cols, rows, {"family_name": "family"}, fmt, with_names)

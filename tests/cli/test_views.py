@@ -65,13 +65,14 @@ WAITLIST_PLAIN = """\
 WAITLIST_TABLE = """\
 Waiting list on 2025-12-31
 
-  #   Family      Location   Municipality   Referred     Accepted     Days waiting   Perinatal   Starter     Languages
+                                                                          Days
+  #   Family      Location   Municipality   Referred     Accepted      waiting   Perinatal       Starter     Languages
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  1   f0000000c   leuven     Leuven         2025-10-01   2025-10-02             90   2026-01                 nl
-  2   f0000000b   leuven     Leuven         2025-09-01   2025-09-05            117   2026-03     v00000002   fr
-  3   f0000000d   leuven     Leuven         2025-10-20   2025-11-01             60   yes                     nl
-  4   f0000000j   herent     Herent         2025-01-05   2025-01-15            350                           nl
-  5   f0000000a   leuven     Leuven         2025-06-01   2025-06-10            204                           nl, ar
+  1   f0000000c   leuven     Leuven         2025-10-01   2025-10-02         90   yes (2026-01)               nl
+  2   f0000000b   leuven     Leuven         2025-09-01   2025-09-05        117   yes (2026-03)   v00000002   fr
+  3   f0000000d   leuven     Leuven         2025-10-20   2025-11-01         60   yes                         nl
+  4   f0000000j   herent     Herent         2025-01-05   2025-01-15        350                               nl
+  5   f0000000a   leuven     Leuven         2025-06-01   2025-06-10        204                               nl, ar
 
                                                    5 families waiting"""
 
@@ -102,6 +103,13 @@ def test_waitlist_plain(repo: Path) -> None:
 
 def test_waitlist_table(repo: Path) -> None:
     assert rich_lines(run("waitlist", "-f", "table", "--no-names")) == WAITLIST_TABLE.splitlines()
+
+
+def test_waitlist_perinatal_has_one_form_in_dutch(repo: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 18: "ja" and "ja (01/2026)", not "2026-01" beside "ja"."""
+    out = run("--lang", "nl", "waitlist", "-f", "table", "--no-names")
+    assert "ja (01/2026)" in out and "ja (03/2026)" in out and "2026-01" not in out
 
 
 def test_waitlist_markdown_in_dutch(repo: Path) -> None:
@@ -521,14 +529,14 @@ def test_waitlist_reads_only_the_index(repo: Path) -> None:
 WAITLIST_80 = """\
 Waiting list on 2025-12-31
 
-                                                              Days
-  #   Family      Name           Municipal…   Accepted     waiting   Perinatal
+                                                          Days
+  #   Family      Name         Municip…   Accepted     waiting   Perinatal
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  1   f0000000c                  Leuven       2025-10-02        90   2026-01
-  2   f0000000b                  Leuven       2025-09-05       117   2026-03
-  3   f0000000d                  Leuven       2025-11-01        60   yes
-  4   f0000000j                  Herent       2025-01-15       350
-  5   f0000000a   Family Alpha   Leuven       2025-06-10       204
+  1   f0000000c                Leuven     2025-10-02        90   yes (2026-01)
+  2   f0000000b                Leuven     2025-09-05       117   yes (2026-03)
+  3   f0000000d                Leuven     2025-11-01        60   yes
+  4   f0000000j                Herent     2025-01-15       350
+  5   f0000000a   Family…      Leuven     2025-06-10       204
 
                                5 families waiting"""
 
