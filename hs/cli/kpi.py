@@ -248,7 +248,10 @@ def kpi(
             _decimal_commas(table)
         emit(table, fmt)
         return
-    emit(_for_terminal(kpi_tables(total, parts, ctx, by)), fmt, wide=wide)
+    tables = _for_terminal(kpi_tables(total, parts, ctx, by))
+    if fmt == "table":
+        _for_reading(tables, language())
+    emit(tables, fmt, wide=wide)
     if left_out:
         sys.stdout.write(incomplete_line(left_out) + "\n")
 
@@ -263,6 +266,43 @@ def _decimal_commas(table: Any) -> None:
         for key, value in row.items():
             if key not in ("section", "key", "figure") and isinstance(value, str):
                 row[key] = number.sub(",", value)
+
+
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+
+
+def _for_reading(tables: list[Any], lang: str) -> None:
+    """The terminal table's figures in the reading form of ``lang``
+    (:mod:`hs.base.readable`): a period's dates as every other date of the terminal
+    ("01/01/2025" in Dutch) and a thousands separator in a number of four digits or more
+    ("260.000" in Dutch, "260,000" in English); the year stays as it is. The plain,
+    Markdown and machine formats keep ISO dates and ungrouped numbers."""
+    import re
+
+    from hs.base.readable import format_date
+
+    point = "," if lang == "nl" else "."
+    group = "." if lang == "nl" else ","
+    number = re.compile(r"^(-?)(\d{4,})(" + re.escape(point) + r"\d+)?(%?)$")
+    day = re.compile(_ISO_DAY)
+
+    def grouped(m: re.Match[str]) -> str:
+        digits = m[2]
+        head = f"{int(digits):,}".replace(",", group)
+        return f"{m[1]}{head}{m[3] or ''}{m[4]}"
+
+    for t in tables:
+        for row in t.rows:
+            if row.get("key") == "year":
+                continue
+            for key, value in row.items():
+                if key in ("key", "figure", "stable") or not isinstance(value, str):
+                    continue
+                if row.get("key") == "period":
+                    row[key] = day.sub(
+                        lambda m: format_date(dt.date.fromisoformat(m[0]), lang), value)
+                else:
+                    row[key] = number.sub(grouped, value)
 
 
 def _for_terminal(tables: list[Any]) -> list[Any]:

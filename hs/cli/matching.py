@@ -95,7 +95,20 @@ def suggest(
     table = (_explain_table(result, listed, index, form) if explain
              else _suggest_table(result, listed, form, all_))
     _names(r, table, {"name": "volunteer"}, form, with_names)
+    if explain and form == "table":  # each volunteer's rank, ID and name once, atop
+        _group(table.rows, ("rank", "volunteer", "name"))  # their rows
     emit(table, form, wide=wide)
+
+
+def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+    """Leave ``keys`` blank on a row that continues the previous row's volunteer."""
+    previous = None
+    for row in rows:
+        current = row.get("volunteer")
+        if current == previous:
+            for key in keys:
+                row[key] = None
+        previous = current
 
 
 def _day(day: Any, fmt: str = "table") -> str:
@@ -171,7 +184,7 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
             Column("score", MSG("score"), "right", priority=3),
             Column("weight", MSG("weight"), "right", priority=3),
             Column("points", MSG("points"), "right"),
-            Column("reason", MSG("reason"), text=True, min_width=16)]
+            Column("reason", MSG("reason"), text=True, min_width=30)]
     ranks = _ranks(result)
     codes = _codes(fmt)
     rows: list[dict[str, Any]] = []

@@ -248,15 +248,19 @@ def _width_of(cell: str) -> int:
     return max((cell_len(line) for line in cell.split("\n")), default=0)
 
 
-def fit(columns: list[Column], cells: list[list[str]], width: int | None
-        ) -> list[tuple[int, int]]:
+def fit(columns: list[Column], cells: list[list[str]], width: int | None,
+        wide: bool = False) -> list[tuple[int, int]]:
     """Which columns a table of ``width`` characters shows, and how wide each is: pairs of
     (column position, width). IDs, dates, codes and numbers keep their whole width (only
     a header may wrap between words); text columns get at least their ``min_width`` (or
     their whole width if smaller), shortened with "…"; when that does not fit, columns
     are left out, the highest ``priority`` first, the rightmost of equal priority first,
     never the first column. The room left goes to the shortened texts, evenly, then to
-    the wrapped headers. ``width=None``: every column whole."""
+    the wrapped headers. A column with no value in any row is left out first, before
+    anything is shortened. ``width=None``: every column whole. ``wide``: every column,
+    IDs, dates, codes and numbers whole, text wrapped between its words (never narrower
+    than its longest word) only as far as needed to fit ``width``: the table may be
+    wider than ``width``."""
     whole, least = [], []
     for i, c in enumerate(columns):
         values = max((_width_of(row[i]) for row in cells), default=0)
@@ -271,6 +275,10 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None
     keep = list(range(len(columns)))
     if width is None:
         return [(i, whole[i]) for i in keep]
+    if wide:
+        return _fit_wide(columns, cells, width, whole)
+    if cells and _frame(len(keep)) + sum(whole) > width:  # empty columns go first
+        keep = [i for i in keep if i == 0 or any(row[i] for row in cells)]
 
     def need(kept: list[int]) -> int:
         return _frame(len(kept)) + sum(least[i] for i in kept)
@@ -296,6 +304,30 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None
             sizes[i] += add
             room -= add
     return [(i, sizes[i]) for i in keep]
+
+
+def _fit_wide(columns: list[Column], cells: list[list[str]], width: int,
+              whole: list[int]) -> list[tuple[int, int]]:
+    """:func:`fit` for ``--wide``: the widest text column is narrowed first, a column at
+    a time, down to its longest word (or ``min_width``)."""
+    from rich.cells import cell_len
+
+    sizes = list(whole)
+    floor = list(whole)
+    for i, c in enumerate(columns):
+        if c.text:
+            words = [w for row in cells for w in row[i].split()] + c.header.split()
+            longest = max((cell_len(w) for w in words), default=0)
+            floor[i] = min(whole[i], max(c.min_width, longest))
+    over = _frame(len(columns)) + sum(sizes) - width
+    while over > 0:
+        narrower = [i for i in range(len(columns)) if sizes[i] > floor[i]]
+        if not narrower:
+            break  # wider than the terminal: nothing is broken
+        i = max(narrower, key=lambda j: (sizes[j], j))
+        sizes[i] -= 1
+        over -= 1
+    return list(enumerate(sizes))
 
 
 def shorten(text: str, width: int) -> str:
@@ -334,14 +366,15 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
         width = con.width  # else piped: every column whole
     cells = [[safe(readable_value(r.get(c.key), lang)) for c in table.columns]
              for r in table.rows]
-    shown = fit(table.columns, cells, None if wide else width)
+    shown = fit(table.columns, cells, width, wide)
     t = RichTable(title=safe(table.title) if table.title else table.title,
                   caption=safe(table.caption) if table.caption else table.caption,
                   box=box.SIMPLE_HEAVY, title_justify="left")
     for i, size in shown:
         c = table.columns[i]
-        if c.text and wide:  # wrapped, never shortened
-            t.add_column(c.header, justify=c.align, overflow="fold")
+        if c.text and wide:  # wrapped between words, never shortened
+            t.add_column(c.header, justify=c.align, width=size, min_width=size,
+                         overflow="fold")
         elif c.text:
             t.add_column(c.header, justify=c.align, width=size, no_wrap=True,
                          overflow="ellipsis")
@@ -351,8 +384,9 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
     for row in cells:
         t.add_row(*[Text(row[i] if wide or not table.columns[i].text else shorten(row[i], size))
                     for i, size in shown])  # Text: no markup
-    if width is None:  # as wide as the table needs (its title may wrap)
-        width = _frame(len(shown)) + sum(size for _, size in shown)
+    if width is None or wide:  # as wide as the table needs (its title may wrap)
+        width = max(_frame(len(shown)) + sum(size for _, size in shown),
+                    0 if width is None else width)
     con = console(width=width)
     with con.capture() as cap:
         con.print(t)
@@ -380,6 +414,26 @@ def emit(tables: Table | Sequence[Table], fmt: str | None, wide: bool = False) -
     sys.stdout.write(text)
 
 
-def message(text: str) -> None:
-    """A message for the user (stderr)."""
-    sys.stderr.write(escape_controls(text, keep="\n") + "\n")
+def message(text: str, width: int | None = None) -> None:
+    """A message for the user (stderr), wrapped between words to ``width`` (default: the
+    terminal's when stderr is one, else not wrapped)."""
+    if width is None and sys.stderr.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    text = escape_controls(text, keep="\n")
+    sys.stderr.write((wrap_words(text, width) if width else text) + "\n")
+
+
+def wrap_words(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped between words to ``width``: a word (an ID, a date, a
+    code, a number, a path) is never broken, a longer one stands on its own line; the
+    indentation of a line is kept on the lines it wraps to."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        out.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False,
+                                 subsequent_indent=indent, drop_whitespace=True) or [line])
+    return "\n".join(out)

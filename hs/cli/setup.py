@@ -88,6 +88,27 @@ def init(
     give_recovery(recovery, recovery_out)
 
 
+def _terminal_width() -> int | None:
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def recovery_line(text: str, width: int | None) -> str:
+    """The recovery key on one line of at most ``width`` characters, so that a terminal
+    does not split it: in groups of four, else of eight, else without dashes (``hs keys
+    recover`` reads every form: it keeps letters and digits only)."""
+    if width is None or len(text) <= width:
+        return text
+    head, _, body = text.partition("-")
+    prefix, _, body = body.partition("-")
+    start = f"{head}-{prefix}-"
+    plain = body.replace("-", "")
+    eights = start + "-".join(plain[i:i + 8] for i in range(0, len(plain), 8))
+    return eights if len(eights) <= width else start + plain
+
+
 def give_recovery(text: str, out: Path | None) -> None:
     """The recovery key, once: to a new owner-only file, else on stdout."""
     import os
@@ -96,7 +117,7 @@ def give_recovery(text: str, out: Path | None) -> None:
 
     if out is None:
         message(MSG("recovery-shown"))
-        typer.echo(text)
+        typer.echo(recovery_line(text, _terminal_width()))
         return
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

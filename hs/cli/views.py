@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -123,6 +124,19 @@ def _day(day: dt.date, fmt: str) -> str:
 # --- hs waitlist -----------------------------------------------------------------------
 
 
+def _perinatal(perinatal: bool, expecting: str | None) -> str:
+    """The terminal table's Perinatal cell, one form: "ja", or "ja (05/2025)" with the
+    expected month (in the reading form: MM/YYYY in Dutch, YYYY-MM in English)."""
+    if not (perinatal or expecting):
+        return ""
+    if not expecting:
+        return str(MSG("yes"))
+    month = expecting
+    if language() == "nl" and len(expecting) == 7 and expecting[4] == "-":
+        month = f"{expecting[5:]}/{expecting[:4]}"
+    return f"{MSG('yes')} ({month})"
+
+
 def waitlist(
     location: LocationOpt = None,
     as_of: AsOfOpt = None,
@@ -165,7 +179,9 @@ def waitlist(
             "days_waiting": e.days_waiting, "perinatal": e.perinatal,
             "expecting": e.expecting, "starter": e.starter, "languages": e.languages,
         }
-        if human:
+        if human and fmt == "table":  # one form: yes, and the month when known
+            row["perinatal"] = _perinatal(e.perinatal, e.expecting)
+        elif human:
             row["perinatal"] = e.expecting or (MSG("yes") if e.perinatal else "")
         rows.append(row)
     _with_names(r, cols, rows, {"family_name": "family"}, fmt, with_names)
@@ -175,6 +191,9 @@ def waitlist(
 
 
 # --- hs due ----------------------------------------------------------------------------
+
+_DUE_PRIORITY = {"location": 5, "due": 4}
+_DUE_MIN_WIDTH = {"what": 16, "reason": 24, "name": 8}
 
 
 def due(
@@ -227,6 +246,10 @@ def due(
             t = index.row("trajectory", str(row["record"]))
             row["named"] = t.family if t is not None else row["record"]
         _with_names(r, cols, rows, {"name": "named"}, fmt, True, at="record")
+    if human:  # at 80 columns: the location, then the due date (told by the days) go
+        # first, so that what is due and why get their room
+        cols = [dc_replace(c, priority=_DUE_PRIORITY.get(c.key, c.priority),
+                           min_width=_DUE_MIN_WIDTH.get(c.key, c.min_width)) for c in cols]
     until = day + dt.timedelta(days=within)
     title = MSG("t.due", day=_day(until, fmt)) + (f" · {location}" if location else "")
     _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=_day(until, "table")),

@@ -601,6 +601,24 @@ def test_the_demo_figures_fit_80_columns_with_labels_and_the_language_s_decimals
         assert re.search(r"\nIncome: Local governments +52\.0%\n", out)
 
 
+@pytest.mark.parametrize(("lang", "amount", "period"), [
+    ("nl", "260.000", "01/01/2025 – 31/12/2025"), ("en", "260,000", "2025-01-01 – 2025-12-31")])
+def test_the_terminal_table_groups_thousands_and_reads_the_period(
+        demo_repo: Path, monkeypatch: pytest.MonkeyPatch, lang: str, amount: str,
+        period: str) -> None:
+    """Finding 18: the terminal table groups thousands per language and shows the period
+    as every other date of the terminal; the year stays 2025; plain keeps 260000."""
+    monkeypatch.setenv("COLUMNS", "120")
+    result = CliRunner().invoke(app, ["--lang", lang, "kpi", "--year", "2025", "-f",
+                                      "table", "--repo", str(demo_repo)])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    label = r"(Inkomsten \(euro\)|Income \(euros\))"
+    assert re.search(r"\n +" + label + " +" + re.escape(amount) + r"\n", out)
+    assert period in out
+    assert re.search(r" 2025\n", out) and "2.025" not in out and "2,025" not in out
+
+
 def test_by_municipality_shows_no_value_for_what_is_not_split(demo_repo: Path) -> None:
     """Location metadata, volunteer events and signals are not split per municipality:
     a municipality's column has a dash (no value), not a 0 that reads as a count."""

@@ -376,11 +376,11 @@ def test_suggest_at_80_columns_with_names(repo: Path, monkeypatch: pytest.Monkey
 PLAN_80_NL = """\
 Voorgestelde koppelingen voor de wachtlijst (alle werkingen, 31/12/2025)
 
-  voorrang   gezin       naam         vrijwilliger   naam         niet gekopp…
+  voorrang   gezin       naam             vrijwilliger   naam            score
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-         1   f00000002                v00000002
-         2   f00000003                v00000004
-         3   f00000001   Benali-El…   v00000001      Mieke Van…"""
+         1   f00000002                    v00000002                       8,51
+         2   f00000003                    v00000004                        6,5
+         3   f00000001   Benali-El…       v00000001      Mieke Van…          7"""
 
 SUGGEST_80 = """\
 Volunteers for family f00000001 (buddy, 2025-12-31)
@@ -390,3 +390,30 @@ Volunteers for family f00000001 (buddy, 2025-12-31)
   1   v00000001   Mieke Van den…              1        0.5         0.5       7
   2   v00000004                               0          1         0.5     4.5
   3   v00000002                               0          1         0.5    3.51"""
+
+
+def test_suggest_explain_table_names_each_volunteer_once(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 11: at 80 columns the rank, ID and name head a volunteer's rows once, and
+    the reason keeps its room."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(repo, "suggest", "f00000001", "--explain", "-n", "1", "-f", "table")
+    assert code == 0
+    assert [line.rstrip() for line in out.splitlines()][2:] == [
+        "  #   volunteer   rule or score   points   reason",
+        " " + "━" * 78,
+        "  1   v00000001   location                 works for location leuven",
+        "                  active                   active since 2024-02-01",
+        "                  role                     has the role for a buddy trajectory",
+        "                  training                 training complete",
+        "                  record check             criminal-record check valid until…",
+        "                  capacity                 has 0 families now, capacity 1",
+        "                  gender                   the family asked for no particular…",
+        "                  language             3   shares Arabic with the family",
+        "                  distance             1   lives in Herent, next to Leuven…",
+        "                  half-days            1   free on mon-am: 1 of the half-days…",
+        "                  preferences          1   stated preference fits the family:…",
+        "                  experience           0   completed 0 trajectories (the…",
+        "                  waiting              1   has waited 699 days for a family…",
+        "                  total                7   sum of the weighted scores (at…",
+    ]

@@ -185,3 +185,51 @@ def test_markdown_escapes_bars_and_line_breaks() -> None:
         "| ID   | Note \\| remark   |\n"
         "|------|------------------|\n"
         "| f1   | a \\| b<br>c      |")
+
+
+def test_wide_at_80_never_breaks_a_value_and_keeps_every_column() -> None:
+    """--wide on a narrow terminal: the table is as wide as it needs, IDs, dates and
+    numbers whole, text wrapped between words only (review finding 2)."""
+    lines = render(_sample(), "table", width=50, wide=True).splitlines()
+    text = "\n".join(lines)
+    header = " ".join(lines[2:4])
+    for head in ("ID", "Name", "Municipality", "Referred", "Accepted", "waiting", "Reason"):
+        assert head in header
+    for value in ("f3kq7p2xm", "fx8c4m2pa", "2026-02-03", "2026-02-17", "2025-12-02",
+                  "Sint-Niklaas", "Benali-El"):
+        assert value in text
+    assert "…" not in text
+    assert max(len(line) for line in lines) > 50
+
+
+def test_wide_wraps_text_to_fit_when_it_can() -> None:
+    lines = render(_sample(), "table", width=110, wide=True).splitlines()
+    assert max(len(line) for line in lines) <= 110
+    assert "2026-02-17;" in "\n".join(lines)
+
+
+def test_an_empty_column_is_left_out_before_text_is_shortened() -> None:
+    """Finding 18: an empty Municipality costs no other column its room."""
+    table = _sample()
+    for row in table.rows:
+        row["municipality"] = None
+    lines = render(table, "table", width=80).splitlines()
+    assert "Municipality" not in "\n".join(lines)
+    assert "Referred" in lines[3]  # left out at 80 while Municipality was there
+
+
+def test_a_message_wraps_between_words_never_inside_an_id_or_date(capsys: object) -> None:
+    """Finding 8: "met vrijwilliger v / djf425xk" no more."""
+    from hs.cli.output import message
+
+    message("traject t3xhhxa66 gestart op 14/02/2025 met vrijwilliger vdjf425xk voor "
+            "gezin f87wspkqw", width=40)
+    assert capsys.readouterr().err.splitlines() == [  # type: ignore[attr-defined]
+        "traject t3xhhxa66 gestart op 14/02/2025",
+        "met vrijwilliger vdjf425xk voor gezin",
+        "f87wspkqw"]
+    message("  - a-very-long-code-that-does-not-fit-here and more", width=20)
+    assert capsys.readouterr().err.splitlines() == [  # type: ignore[attr-defined]
+        "  -",
+        "  a-very-long-code-that-does-not-fit-here",
+        "  and more"]

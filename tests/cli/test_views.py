@@ -65,13 +65,14 @@ WAITLIST_PLAIN = """\
 WAITLIST_TABLE = """\
 Waiting list on 2025-12-31
 
-  #   Family      Location   Municipality   Referred     Accepted     Days waiting   Perinatal   Starter     Languages
+                                                                          Days
+  #   Family      Location   Municipality   Referred     Accepted      waiting   Perinatal       Starter     Languages
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  1   f0000000c   leuven     Leuven         2025-10-01   2025-10-02             90   2026-01                 nl
-  2   f0000000b   leuven     Leuven         2025-09-01   2025-09-05            117   2026-03     v00000002   fr
-  3   f0000000d   leuven     Leuven         2025-10-20   2025-11-01             60   yes                     nl
-  4   f0000000j   herent     Herent         2025-01-05   2025-01-15            350                           nl
-  5   f0000000a   leuven     Leuven         2025-06-01   2025-06-10            204                           nl, ar
+  1   f0000000c   leuven     Leuven         2025-10-01   2025-10-02         90   yes (2026-01)               nl
+  2   f0000000b   leuven     Leuven         2025-09-01   2025-09-05        117   yes (2026-03)   v00000002   fr
+  3   f0000000d   leuven     Leuven         2025-10-20   2025-11-01         60   yes                         nl
+  4   f0000000j   herent     Herent         2025-01-05   2025-01-15        350                               nl
+  5   f0000000a   leuven     Leuven         2025-06-01   2025-06-10        204                               nl, ar
 
                                                    5 families waiting"""
 
@@ -102,6 +103,13 @@ def test_waitlist_plain(repo: Path) -> None:
 
 def test_waitlist_table(repo: Path) -> None:
     assert rich_lines(run("waitlist", "-f", "table", "--no-names")) == WAITLIST_TABLE.splitlines()
+
+
+def test_waitlist_perinatal_has_one_form_in_dutch(repo: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 18: "ja" and "ja (01/2026)", not "2026-01" beside "ja"."""
+    out = run("--lang", "nl", "waitlist", "-f", "table", "--no-names")
+    assert "ja (01/2026)" in out and "ja (03/2026)" in out and "2026-01" not in out
 
 
 def test_waitlist_markdown_in_dutch(repo: Path) -> None:
@@ -250,9 +258,23 @@ no-visit,t00000004,leuven,2024-06-22,192,last-visit,2024-06-01,last visit 2024-0
 def test_due_in_dutch(repo: Path) -> None:
     out = run("--lang", "nl", "due", "-l", "herent")
     assert out == (
-        "Wat               Record     Werking    Tegen         Dagen te laat  Reden\n"
-        "geen startmaatje  f0000000j  herent     2025-01-15              350  "
+        "Wat               Record     Werking    Tegen         Te laat (dagen)  Reden\n"
+        "geen startmaatje  f0000000j  herent     2025-01-15                350  "
         "aanvaard 2025-01-15\n")
+
+
+def test_due_at_80_columns_gives_what_and_reason_their_room(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 11: the location and the due date go first; the days column's header
+    says what a negative number means, on two lines split between words."""
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = rich_lines(run("--lang", "nl", "due", "-f", "table", "--no-names"))
+    assert lines[2:5] == [
+        "                                       Te laat",
+        "  Wat                      Record      (dagen)   Reden",
+        " " + "━" * 78,
+    ]
+    assert "  uittreksel strafregis…   v00000004        -5   gecontroleerd 05/01/2023" in lines
 
 
 def test_due_for_programs_has_stable_codes_in_every_language(repo: Path) -> None:
@@ -507,14 +529,14 @@ def test_waitlist_reads_only_the_index(repo: Path) -> None:
 WAITLIST_80 = """\
 Waiting list on 2025-12-31
 
-                                                              Days
-  #   Family      Name           Municipal…   Accepted     waiting   Perinatal
+                                                          Days
+  #   Family      Name         Municip…   Accepted     waiting   Perinatal
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  1   f0000000c                  Leuven       2025-10-02        90   2026-01
-  2   f0000000b                  Leuven       2025-09-05       117   2026-03
-  3   f0000000d                  Leuven       2025-11-01        60   yes
-  4   f0000000j                  Herent       2025-01-15       350
-  5   f0000000a   Family Alpha   Leuven       2025-06-10       204
+  1   f0000000c                Leuven     2025-10-02        90   yes (2026-01)
+  2   f0000000b                Leuven     2025-09-05       117   yes (2026-03)
+  3   f0000000d                Leuven     2025-11-01        60   yes
+  4   f0000000j                Herent     2025-01-15       350
+  5   f0000000a   Family…      Leuven     2025-06-10       204
 
                                5 families waiting"""
 
@@ -528,23 +550,22 @@ def test_waitlist_at_80_columns_has_names_and_fits(repo: Path,
 DUE_80_NL = """\
 Te doen tegen 07/01/2026
 
-                                                         Dagen
-                                                            te
-  Wat             Record      Naam          Tegen         laat   Reden
+                                            Te laat
+  Wat                Record      Naam       (dagen)   Reden
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  uittreksel…     v00000002                 01/03/2023    1036   geen uittrek…
-  geen startma…   f0000000j                 15/01/2025     350   aanvaard…
-  geen startma…   f0000000a   Family…       10/06/2025     204   aanvaard…
-  geen startma…   f0000000c                 02/10/2025      90   aanvaard…
-  geen startma…   f0000000d                 01/11/2025      60   aanvaard…
-  afrondingsge…   t00000004                 04/12/2025      27   verlengd…
-  uittreksel…     v00000003                 20/12/2025      11   gecontroleer…
-  geen bezoek     t00000001                 22/12/2025       9   laatste bezo…
-  aanmelding…     f0000000f                 24/12/2025       7   aangemeld…
-  afstemmingsg…   t00000002                 26/12/2025       5   gestart…
-  afrondingsge…   t00000003                 30/12/2025       1   gestart…
-  bewaartermij…   v00000005                 31/12/2025       0   begeleiding…
-  uittreksel…     v00000004                 05/01/2026      -5   gecontroleer…
+  uittreksel…        v00000002                 1036   geen uittreksel gekend
+  geen startmaatje   f0000000j                  350   aanvaard 15/01/2025
+  geen startmaatje   f0000000a   Family…        204   aanvaard 10/06/2025
+  geen startmaatje   f0000000c                   90   aanvaard 02/10/2025
+  geen startmaatje   f0000000d                   60   aanvaard 01/11/2025
+  afrondingsgespr…   t00000004                   27   verlengd 05/06/2025
+  uittreksel…        v00000003                   11   gecontroleerd 20/12/2022
+  geen bezoek        t00000001                    9   laatste bezoek…
+  aanmelding…        f0000000f                    7   aangemeld 10/12/2025
+  afstemmingsgesp…   t00000002                    5   gestart 27/06/2025
+  afrondingsgespr…   t00000003                    1   gestart 30/12/2024
+  bewaartermijn…     v00000005                    0   begeleiding beëindigd…
+  uittreksel…        v00000004                   -5   gecontroleerd 05/01/2023
 
                                     13 items"""
 
