@@ -315,6 +315,40 @@ def as_json(d: Dossier) -> dict[str, Any]:
     return out
 
 
+def work_tree(root: Path) -> Path:
+    """The folder git would pick files up from: the work tree holding ``root`` (the
+    repository's root itself where it is not in git)."""
+    import subprocess  # lazy: only a dossier asks
+
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return root.resolve()
+    top = proc.stdout.strip() if proc.returncode == 0 else ""
+    return Path(top).resolve() if top else root.resolve()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path = path.resolve()
+    return path == folder or folder in path.parents
+
+
+def target(root: Path, out: Path | None, rid: str, here: Path | None = None) -> Path:
+    """Where the dossier of ``rid`` goes: ``out``, or ``dossier-ID.md`` in the current
+    folder; never inside the repository's work tree, where one ``git add .`` would
+    commit a name (a :class:`UsageError` saying to give --out outside it)."""
+    top = work_tree(root)
+    if out is not None:
+        if _inside(out, top):
+            raise UsageError(MSG("out-inside"))
+        return out
+    folder = here if here is not None else Path.cwd()
+    if _inside(folder, top):
+        raise UsageError(MSG("here-inside"))
+    return folder / f"dossier-{rid}.md"
+
+
 def write(d: Dossier, out: Path) -> tuple[Path, Path]:
     """Write the page to ``out`` (``.md``) and the JSON beside it (``.json``), both
     readable by their owner only; the two paths."""
