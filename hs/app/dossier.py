@@ -32,10 +32,11 @@ from typing import Any
 
 from hs.app.history import Revision, record_history
 from hs.app.sealing import reveal
-from hs.base.errors import UsageError
+from hs.base.errors import GitError, UsageError
 from hs.base.i18n import Catalog, language
 from hs.base.private import write_private
 from hs.records import spec
+from hs.store import gitops
 from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
@@ -318,14 +319,12 @@ def as_json(d: Dossier) -> dict[str, Any]:
 def work_tree(root: Path) -> Path:
     """The folder git would pick files up from: the work tree holding ``root`` (the
     repository's root itself where it is not in git)."""
-    import subprocess  # lazy: only a dossier asks
-
     try:
-        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True, check=False)
-    except OSError:
+        proc = gitops.run(root, "rev-parse", "--show-toplevel", check=False)
+    except GitError:  # no git installed: the repository's root
         return root.resolve()
-    top = proc.stdout.strip() if proc.returncode == 0 else ""
+    top = proc.stdout.decode("utf-8", "surrogateescape").strip() \
+        if proc.returncode == 0 else ""
     return Path(top).resolve() if top else root.resolve()
 
 
