@@ -32,10 +32,11 @@ from typing import Any
 
 from hs.app.history import Revision, record_history
 from hs.app.sealing import reveal
-from hs.base.errors import UsageError
+from hs.base.errors import GitError, UsageError
 from hs.base.i18n import Catalog, language
 from hs.base.private import write_private
 from hs.records import spec
+from hs.store import gitops
 from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
@@ -313,6 +314,38 @@ def as_json(d: Dossier) -> dict[str, Any]:
         out["events"] = [{"event": i, "kind": k, "date": dd.isoformat()}
                          for i, k, dd in d.events]
     return out
+
+
+def work_tree(root: Path) -> Path:
+    """The folder git would pick files up from: the work tree holding ``root`` (the
+    repository's root itself where it is not in git)."""
+    try:
+        proc = gitops.run(root, "rev-parse", "--show-toplevel", check=False)
+    except GitError:  # no git installed: the repository's root
+        return root.resolve()
+    top = proc.stdout.decode("utf-8", "surrogateescape").strip() \
+        if proc.returncode == 0 else ""
+    return Path(top).resolve() if top else root.resolve()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path = path.resolve()
+    return path == folder or folder in path.parents
+
+
+def target(root: Path, out: Path | None, rid: str, here: Path | None = None) -> Path:
+    """Where the dossier of ``rid`` goes: ``out``, or ``dossier-ID.md`` in the current
+    folder; never inside the repository's work tree, where one ``git add .`` would
+    commit a name (a :class:`UsageError` saying to give --out outside it)."""
+    top = work_tree(root)
+    if out is not None:
+        if _inside(out, top):
+            raise UsageError(MSG("out-inside"))
+        return out
+    folder = here if here is not None else Path.cwd()
+    if _inside(folder, top):
+        raise UsageError(MSG("here-inside"))
+    return folder / f"dossier-{rid}.md"
 
 
 def write(d: Dossier, out: Path) -> tuple[Path, Path]:

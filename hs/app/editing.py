@@ -85,7 +85,7 @@ def edit_record(store: Repo, prefix: str, *, editor: Editor = run_editor,
                 raise WriteRejected(MSG("editor-failed", code=code))
             edited = copy_path.read_text(encoding="utf-8")
             if edited == shown_text:
-                return Edited(kind, rid, None, MSG("unchanged", kind=kind, id=rid))
+                return Edited(kind, rid, None, MSG("unchanged", kind=_label(kind), id=rid))
             try:
                 outcome = _write(store, kind, rid, rel, old_text, edited, tokens, commit)
             except (WriteRejected, YamlIssue) as err:
@@ -96,7 +96,12 @@ def edit_record(store: Repo, prefix: str, *, editor: Editor = run_editor,
                 if isinstance(err, YamlIssue):
                     raise WriteRejected(text) from None
                 raise
-            return Edited(kind, rid, outcome, MSG("edited", kind=kind, id=rid))
+            return Edited(kind, rid, outcome, MSG("edited", kind=_label(kind), id=rid))
+
+
+def _label(kind: str) -> str:
+    """A record kind as a sentence says it: "family" in English, "gezin" in Dutch."""
+    return MSG(f"kind.{kind}")
 
 
 def _tokens(kind: str, sealed_doc: Any, shown_doc: Any) -> dict[tuple[str, str], str]:
@@ -133,8 +138,8 @@ def _write(store: Repo, kind: str, rid: str, rel: str, old_text: str, edited: st
             text = splice(text, doc, before)
         p.files[rel] = FileChange(kind, rid, rel, text, created=False)
         _check_across(p, kind, rid, rel, text)
-        summary = MSG("edited", kind=kind, id=rid)
-        change = Change("record.edit", summary, f"Edit {kind} {rid}", (rid,), None,
+        summary = MSG("edited", kind=_label(kind), id=rid)
+        change = Change("record.edit", summary, summary, (rid,), None,
                         list(p.files.values()))
         return apply(p, change, commit)
 

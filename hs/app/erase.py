@@ -21,12 +21,16 @@ from dataclasses import dataclass
 
 from hs.app.sealing import KEY_KINDS, places
 from hs.app.workflow import Change, Outcome, Plan, apply
-from hs.base.errors import UsageError
+from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
 from hs.records.problems import quotable
 from hs.store.repo import Repo, today
 
 MSG = Catalog("app.erase")
+
+
+class AlreadyErased(HsError):
+    """Every record given was erased before: nothing to do (one line, no commit)."""
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,25 @@ def erase(store: Repo, ids: Sequence[str], *, reason: str, day: dt.date | None =
     with store.lock():
         p = Plan(store)
         done = plan_erase(p, ids, on)
-        sealed = destroy_keys(p, done)
         shown = ", ".join(done)
-        change = Change("record.erase", MSG("erased", n=len(done), ids=shown),
-                        f"Erase {len(done)} record(s): {shown}", tuple(done), on,
+        if _already(p, done):
+            raise AlreadyErased(MSG("already", n=len(done), ids=shown))
+        sealed = destroy_keys(p, done)
+        summary = MSG("erased", n=len(done), ids=shown)
+        change = Change("record.erase", summary, summary, tuple(done), on,
                         list(p.files.values()), [] if sealed else [MSG("plain-left")],
                         extra=(("Hs-Reason", reason),))
         outcome = apply(p, change, commit)
     return Erased(outcome, tuple(done), sealed)
+
+
+def _already(p: Plan, ids: Sequence[str]) -> bool:
+    """Whether erasing ``ids`` would change nothing: every file as it is and, in a sealed
+    repository, no key of theirs left to destroy."""
+    if p.sealer is not None and any(p.sealer.keys.key(rid) is not None for rid in ids):
+        return False
+    return all((p.repo.root / f.rel).read_text(encoding="utf-8") == f.text
+               for f in p.files.values())
 
 
 def plan_erase(p: Plan, ids: Sequence[str], on: dt.date) -> list[str]:

@@ -30,6 +30,24 @@ UNDOES = "Hs-Undoes"
 
 MSG = Catalog("app.undo")
 
+#: How the subject of an undo (``app.undo.undo-subject``) and of a redo
+#: (``app.undo.redo-subject``) begins, in every language of hs (a test keeps them equal
+#: to the catalogues): an undo of an undo is a redo, whoever's language wrote it.
+UNDO_PREFIXES = ("undo: ", "ongedaan gemaakt: ")
+REDO_PREFIXES = ("redo: ", "opnieuw gedaan: ")
+
+
+def undo_subject(subject: str) -> str:
+    """The subject of the commit that undoes a commit with this subject, in the language
+    of the command: "undo: S"; undoing an undo is "redo: S", undoing a redo "undo: S"."""
+    for prefix in UNDO_PREFIXES:
+        if subject.startswith(prefix):
+            return MSG("redo-subject", subject=subject[len(prefix):])
+    for prefix in REDO_PREFIXES:
+        if subject.startswith(prefix):
+            return MSG("undo-subject", subject=subject[len(prefix):])
+    return MSG("undo-subject", subject=subject)
+
 
 class UndoRefused(HsError):
     """The last commit cannot be undone (the message says why)."""
@@ -115,8 +133,7 @@ def undo(repo: Repo) -> Outcome:
                 files.append((rel, blob.decode("utf-8")))
         _check(p, files)
         subject = message.subject
-        again = {"undo: ": "redo: ", "redo: ": "undo: "}.get(subject[:6])
-        new_subject = again + subject[6:] if again else f"undo: {subject}"
+        new_subject = undo_subject(subject)
         records = tuple(message.trailers.get(gitops.RECORD, []))
         text = MSG("summary", subject=subject)
         commit_message = gitops.CommitMessage(new_subject, ACTION, records, None,

@@ -20,7 +20,8 @@ def dossier(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", metavar="FILE",
         help="The page to write (Markdown; the JSON goes beside it, FILE with .json). "
-        "Default: dossier-ID.md in the current folder.", show_default=False)] = None,
+        "Default: dossier-ID.md in the current folder. Never inside the repository "
+        "(where git could pick it up).", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE", help="The date the dossier says it was made.",
         show_default=False)] = None,
@@ -36,8 +37,9 @@ def dossier(
 
     day = parse_date(as_of, "--as-of")
     r = open_repo(repo)
+    app.target(r.root, out, "ID")  # refused before anything is read
     d = app.build(r, record, day)
-    page, data = app.write(d, out if out is not None else Path(f"dossier-{d.id}.md"))
+    page, data = app.write(d, app.target(r.root, out, d.id))
     message(MSG("written", id=d.id, page=page, data=data))
 
 

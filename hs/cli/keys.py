@@ -26,12 +26,19 @@ def list_(repo: RepoOpt = None, fmt: FormatOpt = None) -> None:
     """The laptops and recovery keys the key store is open to, and how many data keys it
     holds and has erased (no IDs, no names)."""
     from hs.app.keys import listing
-    from hs.cli.output import emit, message
+    from hs.cli.output import emit, message, resolve_format
 
+    fmt = resolve_format(fmt)
     table = listing(open_repo(repo).root)
+    if fmt not in ("json", "csv"):  # for people: the kind as a word of the language
+        for row in table.rows:
+            row["kind"] = MSG(f"kind.{row['kind']}")
+    caption = table.caption
+    if fmt != "table":  # only the terminal table shows its caption
+        table.caption = None
     emit(table, fmt)
-    if table.caption:
-        message(table.caption)
+    if caption and fmt != "table":
+        message(caption)
 
 
 @keys_app.command("request")

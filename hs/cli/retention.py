@@ -9,6 +9,7 @@ import typer
 
 from hs.base.i18n import Catalog
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date, report_change
+from hs.cli.confirm import confirm
 
 MSG = Catalog("cli.retention")
 
@@ -59,7 +60,7 @@ def retention(
         if not yes:
             if not on_terminal():
                 raise UsageError(MSG("need-yes"))
-            if not typer.confirm(MSG("confirm", n=len(items)), default=False, err=True):
+            if not confirm(MSG("confirm", n=len(items))):
                 message(MSG("cancelled"))
                 return
         outcome = app.apply(r, day, location=location)

@@ -9,6 +9,7 @@ import typer
 
 from hs.base.i18n import Catalog
 from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
+from hs.cli.confirm import confirm
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
 
 MSG = Catalog("cli.seal")
@@ -34,7 +35,7 @@ def edit(
         if not _tty():
             return False
         message(problem)
-        return typer.confirm(MSG("reopen"), default=True, err=True)
+        return confirm(MSG("reopen"), default=True)
 
     done = edit_record(open_repo(repo), record_id, retry=retry, commit=not no_commit)
     if done.outcome is None:
@@ -66,7 +67,7 @@ def erase(
     if not yes:
         if not _tty():
             raise UsageError(MSG("need-yes"))
-        if not typer.confirm(MSG("confirm", ids=", ".join(ids)), default=False, err=True):
+        if not confirm(MSG("confirm", ids=", ".join(ids))):
             raise typer.Exit(1)
     done = erase_(r, ids, reason=reason, commit=not no_commit)
     report_change(done.outcome)

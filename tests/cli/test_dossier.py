@@ -87,3 +87,24 @@ def test_erased_and_reduced_data_is_reported_as_such(scene: dict[str, str], tmp_
     assert "- `name`: [sealed: this laptop does not hold the key]" in text
     assert "- `visits[0].note`: [sealed: this laptop does not hold the key]" in text
     assert NAMES[0] not in text and NOTES[0] not in text
+
+
+def test_a_dossier_is_never_written_inside_the_repository(
+        scene: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, fid = Path(scene["root"]), scene["plain"]
+    before = sorted(p.name for p in root.iterdir())
+    code, _, err = invoke(root, "dossier", fid, "--out", str(root / "d.md"))
+    assert (code, err) == (2, "hs: --out is inside the repository, where git could pick "
+                              "the dossier up: give a file outside it\n")
+    monkeypatch.chdir(root / "records")
+    code, _, err = invoke(root, "--lang", "nl", "dossier", fid)
+    assert (code, err) == (2, "hs: de huidige map ligt in de records-map, waar git het "
+                              "dossier kan oppikken: geef --out BESTAND buiten de "
+                              "records-map\n")
+    assert sorted(p.name for p in root.iterdir()) == before
+    outside = tmp_path / "out"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    assert invoke(root, "dossier", fid)[0] == 0
+    assert sorted(p.name for p in outside.iterdir()) == [f"dossier-{fid}.json",
+                                                         f"dossier-{fid}.md"]

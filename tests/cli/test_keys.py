@@ -262,3 +262,18 @@ def test_a_key_store_pushed_meanwhile_is_merged_not_overwritten(
 def test_keys_lock_without_an_agent_says_so() -> None:
     result = CliRunner().invoke(app, ["keys", "lock"])
     assert (result.exit_code, result.stderr) == (0, "no agent was running\n")
+
+
+def test_keys_list_says_its_counts_once_and_the_kinds_in_dutch(
+        laptops: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    a = laptops[0]
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = invoke(a, "--lang", "nl", "keys", "list", "--format", "table")
+    assert code == 0 and err == ""
+    assert out.count("0 gegevenssleutels, 0 gewist") == 1
+    assert "herstelsleutel" in out
+    code, out, err = invoke(a, "--lang", "nl", "keys", "list", "--format", "plain")
+    assert err == "0 gegevenssleutels, 0 gewist\n" and "gegevenssleutels" not in out
+    assert [line.split()[1] for line in out.splitlines()[1:]] == ["laptop", "herstelsleutel"]
+    code, out, _ = invoke(a, "--lang", "nl", "keys", "list", "--format", "csv")
+    assert out.splitlines()[-1].startswith("recovery,recovery,")

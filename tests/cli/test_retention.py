@@ -175,3 +175,37 @@ def test_consent_on_create_by_command_and_in_hs_due(scene: dict[str, str]) -> No
     assert "consent: 2026-06-30" in (root / f"records/families/{fresh}.yaml").read_text()
     code, _, err = invoke(root, "family", "consent", fresh, "--date", "2026-07-01")
     assert code != 0
+
+
+def test_counts_say_one_record_in_the_singular() -> None:
+    from hs.base.i18n import Catalog, set_language
+
+    try:
+        for lang, applied in (
+                ("en", "retention: 1 record reduced to what the figures need"),
+                ("nl", "bewaartermijn: 1 record beperkt tot wat de cijfers nodig hebben")):
+            set_language(lang)
+            assert Catalog("cli.retention")("n.rows", n=1) == "1 record"
+            assert Catalog("app.retention")("applied", n=1) == applied
+            assert Catalog("cli.retention")("n.rows", n=2) == "2 records"
+    finally:
+        set_language("en")
+
+
+def test_apply_asks_in_dutch_on_a_terminal(scene: dict[str, str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from hs.cli import app
+    from hs.cli import retention as cli_retention
+
+    root = Path(scene["root"])
+    head = git(root, "rev-parse", "HEAD")
+    monkeypatch.setattr(cli_retention, "on_terminal", lambda: True)
+    args = ["--lang", "nl", "retention", "--apply", "--repo", str(root)]
+    r = CliRunner().invoke(app, args, input="nee\n")
+    assert r.exit_code == 0 and "Dit kan niet ongedaan gemaakt worden. [j/N]: " in r.stderr
+    assert git(root, "rev-parse", "HEAD") == head
+    r = CliRunner().invoke(app, args, input="j\n")
+    assert r.exit_code == 0, r.stderr
+    assert git(root, "rev-list", "--count", f"{head.strip()}..HEAD").strip() == "1"

@@ -94,7 +94,7 @@ def test_erase_destroys_the_key_in_one_commit_and_the_figures_stay(sealed_repo: 
     kpi = figures(sealed_repo)
     code, _, err = invoke(sealed_repo, "erase", fid, "--yes")
     assert code == 0, err
-    assert err.startswith(f"erased 1 record(s): {fid} [commit ")
+    assert err.startswith(f"erased 1 record: {fid} [commit ")
     message = git(sealed_repo, "log", "-1", "--format=%B")
     assert "Hs-Action: record.erase" in message and "Hs-Reason: request" in message
     assert git(sealed_repo, "show", "--stat", "--format=", "HEAD").split()[0] == \
@@ -167,3 +167,68 @@ def test_edit_in_a_plain_repository_keeps_values_plain(
     assert invoke(empty_repo, "edit", fid)[0] == 0
     text = family_file(empty_repo, fid).read_text(encoding="utf-8")
     assert "name: Zeb Q.\n" in text and "hs1:" not in text and "# hs edit" not in text
+
+
+def test_erase_again_says_so_in_one_line_and_commits_nothing(sealed_repo: Path) -> None:
+    fid, _, _ = a_story(sealed_repo)
+    assert invoke(sealed_repo, "erase", fid, "--yes")[0] == 0
+    head = git(sealed_repo, "rev-parse", "HEAD")
+    assert invoke(sealed_repo, "erase", fid, "--yes") == (
+        1, "", f"hs: {fid} was erased already: nothing to do\n")
+    assert git(sealed_repo, "rev-parse", "HEAD") == head
+    code, _, err = invoke(sealed_repo, "--lang", "nl", "erase", fid, "--yes")
+    assert (code, err) == (1, f"hs: {fid} is al gewist: er is niets te doen\n")
+
+
+def test_erase_again_in_a_plain_repository(empty_repo: Path, today: str) -> None:
+    fid, _, _ = a_story(empty_repo)
+    assert invoke(empty_repo, "erase", fid, "--yes")[0] == 0
+    code, _, err = invoke(empty_repo, "erase", fid, "--yes")
+    assert (code, err) == (1, f"hs: {fid} was erased already: nothing to do\n")
+
+
+def test_erase_asks_in_dutch_and_takes_j_and_commits_a_dutch_subject(
+        sealed_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from hs.cli import app
+    from hs.cli import seal as cli_seal
+
+    fid, _, _ = a_story(sealed_repo)
+    monkeypatch.setattr(cli_seal, "_tty", lambda: True)
+    args = ["--lang", "nl", "erase", fid, "--repo", str(sealed_repo)]
+    r = CliRunner().invoke(app, args, input="x\nnee\n")
+    assert r.exit_code == 1
+    assert r.stderr.count("[j/N]: ") == 2 and "antwoord j (ja) of n (nee)\n" in r.stderr
+    assert open_keys(Repo(sealed_repo)).key(fid) is not None
+    r = CliRunner().invoke(app, args, input="j\n")
+    assert r.exit_code == 0, r.stderr
+    assert git(sealed_repo, "log", "-1", "--format=%s").strip() == f"1 record gewist: {fid}"
+
+
+def test_edit_says_the_kind_in_dutch_and_reopens_on_ja(
+        empty_repo: Path, today: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from hs.cli import app
+    from hs.cli import seal as cli_seal
+
+    fid = created(empty_repo, "family", "refer", "--location", "leuven", "--date",
+                  "2025-01-06", "--referrer", "self", "--name", NAME)
+    monkeypatch.setattr(cli_seal, "_tty", lambda: True)
+    script = tmp_path / "editor.py"  # first a date that is no date, then a good name
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1]); t = p.read_text()\n"
+        "t = t.replace('2025-01-06', 'nodate', 1) if '2025-01-06' in t "
+        f"else t.replace('nodate', '2025-01-06', 1).replace({NAME!r}, 'Zeb Q.')\n"
+        "p.write_text(t)\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    r = CliRunner().invoke(app, ["--lang", "nl", "edit", fid, "--repo", str(empty_repo)],
+                           input="ja\n")
+    assert r.exit_code == 0, r.stderr
+    assert "de editor opnieuw openen? [J/n]: " in r.stderr
+    assert f"gezin {fid}: bewerkt" in r.stderr
+    assert git(empty_repo, "log", "-1", "--format=%s").strip() == f"gezin {fid}: bewerkt"
+    monkeypatch.setenv("EDITOR", "true")
+    assert invoke(empty_repo, "edit", fid) == (0, "", f"family {fid}: nothing changed\n")

@@ -98,3 +98,31 @@ def test_refused_in_one_line(root: Path, case: str) -> None:
     assert err.startswith(expected.format(sha=head[:10])), err
     assert err.count("\n") == 1
     assert git(root, "rev-parse", "HEAD").strip() == head
+
+
+def test_undo_and_redo_subjects_are_in_the_commands_language(root: Path) -> None:
+    t1 = a_trajectory(root)
+    assert invoke(root, "visit", t1, "--date", "2025-03-03")[0] == 0
+    subject = git(root, "log", "-1", "--format=%s").strip()
+    assert invoke(root, "--lang", "nl", "undo")[0] == 0
+    assert git(root, "log", "-1", "--format=%s").strip() == f"ongedaan gemaakt: {subject}"
+    assert invoke(root, "undo")[0] == 0  # an English redo of a Dutch undo
+    assert git(root, "log", "-1", "--format=%s").strip() == f"redo: {subject}"
+    assert invoke(root, "--lang", "nl", "undo")[0] == 0
+    assert git(root, "log", "-1", "--format=%s").strip() == f"ongedaan gemaakt: {subject}"
+    assert invoke(root, "--lang", "nl", "undo")[0] == 0
+    assert git(root, "log", "-1", "--format=%s").strip() == f"opnieuw gedaan: {subject}"
+
+
+def test_the_prefixes_are_the_catalogues() -> None:
+    from hs.app import undo as app_undo
+    from hs.base.i18n import Catalog, set_language
+
+    try:
+        for i, lang in enumerate(("en", "nl")):
+            set_language(lang)
+            msg = Catalog("app.undo")
+            assert msg("undo-subject", subject="S") == app_undo.UNDO_PREFIXES[i] + "S"
+            assert msg("redo-subject", subject="S") == app_undo.REDO_PREFIXES[i] + "S"
+    finally:
+        set_language("en")
