@@ -86,7 +86,7 @@ def suggest(
     result = core_suggest(index, fid, day, parse_choice(kind, "trajectory_kinds", "--kind")
                           or kind)
     if result.status != "waiting":
-        message(MSG("not-waiting", family=fid, day=_day(day), status=result.status))
+        message(MSG("not-waiting", family=fid, day=reading_day(day), status=result.status))
     listed = list(result.eligible[:top] if top else result.eligible)
     if all_:
         listed += result.excluded
@@ -111,7 +111,7 @@ def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
         previous = current
 
 
-def _day(day: Any, fmt: str = "table") -> str:
+def reading_day(day: Any, fmt: str = "table") -> str:
     """A day in a title or message: Belgian in Dutch (a terminal table), else ISO."""
     from hs.base.i18n import language
     from hs.base.readable import format_date
@@ -167,7 +167,7 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         row["excluded_by"] = [r if _codes(fmt) else item_name(r) for r in c.excluded_by]
         rows.append(row)
     title = MSG("suggest-title", family=result.family, kind=_kind(result.kind),
-                day=_day(result.day, fmt))
+                day=reading_day(result.day, fmt))
     return Table(title, cols, rows)
 
 
@@ -202,7 +202,7 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
                      "points": round(c.total, 2),
                      "reason": CORE("total-sum", max=number(result.max_total))})
     title = MSG("explain-title", family=result.family, kind=_kind(result.kind),
-                day=_day(result.day, fmt))
+                day=reading_day(result.day, fmt))
     return Table(title, cols, rows)
 
 
@@ -270,7 +270,7 @@ def _plan_table(result: Plan, fmt: str) -> Table:
                      "score": None if e.score is None else round(e.score, 2),
                      "unmatched": reason, "taken_by": list(e.taken_by)})
     where = result.location or MSG("all-locations")
-    return Table(MSG("plan-title", where=where, day=_day(result.day, fmt)), cols, rows)
+    return Table(MSG("plan-title", where=where, day=reading_day(result.day, fmt)), cols, rows)
 
 
 def register(app: typer.Typer) -> None:

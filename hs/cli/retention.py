@@ -46,6 +46,7 @@ def retention(
     from hs.app.views import check_location
     from hs.base.errors import UsageError
     from hs.cli.output import Column, Table, emit, message, resolve_format
+    from hs.cli.views import reading_day
 
     fmt = resolve_format(fmt)
     human = fmt not in ("json", "csv")
@@ -55,7 +56,7 @@ def retention(
     items = app.due(r.index, day, location)
     if apply:
         if not items:
-            message(MSG("empty", day=day.isoformat()))
+            message(MSG("empty", day=reading_day(day, "table")))
             return
         if not yes:
             if not on_terminal():
@@ -82,9 +83,9 @@ def retention(
         "due": i.due, "days_overdue": (day - i.due).days,
     } for i in items]
     if not rows and human:
-        message(MSG("empty", day=day.isoformat()))
+        message(MSG("empty", day=reading_day(day, "table")))
         return
-    table = Table(MSG("t.retention", day=day.isoformat()), cols, rows)
+    table = Table(MSG("t.retention", day=reading_day(day, fmt)), cols, rows)
     if fmt == "table":
         table.caption = MSG("n.rows", n=len(rows))
     emit(table, fmt)

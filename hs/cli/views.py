@@ -113,7 +113,7 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str,
     emit(table, fmt, wide=wide)
 
 
-def _day(day: dt.date, fmt: str) -> str:
+def reading_day(day: dt.date, fmt: str) -> str:
     """A day in a title: Belgian in Dutch in a terminal table, else ISO (a message on
     stderr is for reading: ``fmt="table"``)."""
     from hs.base.readable import format_date
@@ -185,8 +185,8 @@ def waitlist(
             row["perinatal"] = e.expecting or (MSG("yes") if e.perinatal else "")
         rows.append(row)
     _with_names(r, cols, rows, {"family_name": "family"}, fmt, with_names)
-    title = MSG("t.waitlist", day=_day(day, fmt)) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=_day(day, "table")),
+    title = MSG("t.waitlist", day=reading_day(day, fmt)) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.waitlist", day=reading_day(day, "table")),
                 "n.waiting", wide)
 
 
@@ -239,7 +239,7 @@ def due(
         "what": MSG(f"what.{i.what}") if human else i.what,
         "record": i.record, "location": i.location, "due": i.due,
         "days_overdue": i.days_overdue, "cause": i.cause, "since": i.since,
-        "reason": MSG(f"cause.{i.cause}", since=_day(i.since, fmt)),
+        "reason": MSG(f"cause.{i.cause}", since=reading_day(i.since, fmt)),
     } for i in items]
     if names_shown(r, fmt != "table", with_names):  # a trajectory: its family's name
         for row in rows:
@@ -251,8 +251,8 @@ def due(
         cols = [dc_replace(c, priority=_DUE_PRIORITY.get(c.key, c.priority),
                            min_width=_DUE_MIN_WIDTH.get(c.key, c.min_width)) for c in cols]
     until = day + dt.timedelta(days=within)
-    title = MSG("t.due", day=_day(until, fmt)) + (f" · {location}" if location else "")
-    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=_day(until, "table")),
+    title = MSG("t.due", day=reading_day(until, fmt)) + (f" · {location}" if location else "")
+    _show_table(Table(title, cols, rows), fmt, MSG("empty.due", day=reading_day(until, "table")),
                 "n.due", wide)
 
 
@@ -326,7 +326,7 @@ def list_families(
              "accepted": f.accepted, "trajectory": f.trajectory, "volunteer": f.volunteer,
              "children": f.children, "languages": f.languages} for f in items]
     _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
-    _show_table(Table(MSG("t.families", day=_day(day, fmt)), cols, rows), fmt,
+    _show_table(Table(MSG("t.families", day=reading_day(day, fmt)), cols, rows), fmt,
                 MSG("empty.list"), "n.rows", wide)
 
 
@@ -366,7 +366,7 @@ def list_volunteers(
              "capacity": v.capacity, "load": v.load, "trained": _yes(v.trained, human),
              "check_valid_until": v.check_valid_until} for v in items]
     _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
-    _show_table(Table(MSG("t.volunteers", day=_day(day, fmt)), cols, rows), fmt,
+    _show_table(Table(MSG("t.volunteers", day=reading_day(day, fmt)), cols, rows), fmt,
                 MSG("empty.list"), "n.rows", wide)
 
 
@@ -416,7 +416,7 @@ def list_trajectories(
              "last_visit": t.last_visit} for t in items]
     _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"},
                 fmt, with_names)
-    _show_table(Table(MSG("t.trajectories", day=_day(day, fmt)), cols, rows), fmt,
+    _show_table(Table(MSG("t.trajectories", day=reading_day(day, fmt)), cols, rows), fmt,
                 MSG("empty.list"), "n.rows", wide)
 
 
@@ -610,7 +610,7 @@ def show(
     status = _status(view.status, True) if f"status.{view.status}" in MSG.messages \
         else view.status
     out = [MSG("show.status", kind=kind_label, id=view.id, status=status,
-               day=_day(day, fmt)),
+               day=reading_day(day, fmt)),
            MSG("show.file", path=view.path), "", *readable.lines]
     from hs.cli.output import safe
 
