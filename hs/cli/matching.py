@@ -17,7 +17,7 @@ from hs.cli.common import (
     parse_choice,
     parse_date,
 )
-from hs.cli.views import NamesOpt, WideOpt
+from hs.cli.views import NamesOpt, WideOpt, reading_day
 from hs.records.enums import TRAJECTORY_KINDS, label
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def suggest(
     result = core_suggest(index, fid, day, parse_choice(kind, "trajectory_kinds", "--kind")
                           or kind)
     if result.status != "waiting":
-        message(MSG("not-waiting", family=fid, day=reading_day(day), status=result.status))
+        message(MSG("not-waiting", family=fid, day=reading_day(day, "table"), status=result.status))
     listed = list(result.eligible[:top] if top else result.eligible)
     if all_:
         listed += result.excluded
@@ -109,14 +109,6 @@ def _group(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
             for key in keys:
                 row[key] = None
         previous = current
-
-
-def reading_day(day: Any, fmt: str = "table") -> str:
-    """A day in a title or message: Belgian in Dutch (a terminal table), else ISO."""
-    from hs.base.i18n import language
-    from hs.base.readable import format_date
-
-    return format_date(day, language()) if fmt == "table" else str(day)
 
 
 def _names(r: Any, table: Table, fields: dict[str, str], fmt: str,
