@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import insort
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
 from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
-from hs.records.index import FamilyRow, Index, VolunteerRow
+from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.records.problems import quotable
 from hs.records.vocabularies import field_vocabulary
 from hs.rules.lifecycle import (
@@ -253,26 +253,19 @@ def _age_months(born: str, day: dt.date) -> int:
     return (day.year - year) * 12 + (day.month - month)
 
 
-def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy"
-          ) -> VolunteerFacts:
+History = tuple[int, int, dt.date | None]  # load, completed, last end (see facts)
+
+
+def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy",
+          history: History | None = None) -> VolunteerFacts:
     """The volunteer on ``day``: load, completed trajectories, since when without a family,
-    and the hard rules that do not depend on the family (for trajectories of ``kind``)."""
-    busy = load(index, vol.id, day)
-    completed = 0
-    last_end: dt.date | None = None
-    for t in index.trajectories_with(vol.id):
-        if t.kind == "starter":
-            continue
-        if t.end is not None and t.end <= day:
-            mine = [a for a in t.assignments if a.volunteer == vol.id]
-            if any(a.end is None or a.end >= t.end for a in mine):
-                completed += 1
-        for a in t.assignments:
-            if a.volunteer != vol.id:
-                continue
-            end = a.end or t.end
-            if end is not None and end <= day and (last_end is None or end > last_end):
-                last_end = end
+    and the hard rules that do not depend on the family (for trajectories of ``kind``).
+    ``history``: the volunteer's entry of :func:`histories` for the same day, if made."""
+    if history is None:
+        busy = load(index, vol.id, day)
+        completed, last_end = _history(index.trajectories_with(vol.id), vol.id, day)
+    else:
+        busy, completed, last_end = history
     # the active period holding the day is the last one begun (periods do not overlap)
     since = (max(p.start for p in vol.periods if p.start <= day) if vol.active_on(day)
              else None)
@@ -283,6 +276,63 @@ def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy"
     own = (_rule_active(out, day), _rule_role(vol, kind), _rule_training(index, vol, day),
            _rule_check(index, vol, day), _rule_capacity(out, kind))
     return VolunteerFacts(vol, busy, completed, since, free, own)
+
+
+def _history(trajectories: Iterable[TrajectoryRow], vid: str, day: dt.date
+             ) -> tuple[int, dt.date | None]:
+    """Completed trajectories and the last end of an assignment on or before ``day``, of
+    the volunteer ``vid`` in ``trajectories`` (those in which they were ever assigned)."""
+    completed = 0
+    last_end: dt.date | None = None
+    for t in trajectories:
+        if t.kind == "starter":
+            continue
+        if t.end is not None and t.end <= day:
+            mine = [a for a in t.assignments if a.volunteer == vid]
+            if any(a.end is None or a.end >= t.end for a in mine):
+                completed += 1
+        for a in t.assignments:
+            if a.volunteer != vid:
+                continue
+            end = a.end or t.end
+            if end is not None and end <= day and (last_end is None or end > last_end):
+                last_end = end
+    return completed, last_end
+
+
+def histories(index: Index, day: dt.date) -> dict[str, History]:
+    """:func:`facts`'s ``history`` of every volunteer with a trajectory, in one pass over
+    the trajectories (a volunteer not in it has none: load and completed 0, no end). The
+    same figures as :func:`hs.rules.lifecycle.load` and :func:`_history` give one by one,
+    which each look at the volunteer's trajectories, sorted; the order does not matter to
+    a count or a maximum."""
+    busy: dict[str, int] = {}
+    done: dict[str, int] = {}
+    ends: dict[str, dt.date] = {}
+    for t in index.trajectories.values():
+        if t.kind == "starter":
+            continue
+        assignments = t.assignments
+        end = t.end
+        if t.start <= day and (end is None or day <= end):  # t.active_on(day)
+            vid = t.volunteer_on(day)
+            if vid is not None:
+                busy[vid] = busy.get(vid, 0) + 1
+        closed = end if end is not None and end <= day else None
+        counted: set[str] = set()
+        for a in assignments:
+            vid = a.volunteer
+            if closed is not None and vid not in counted and (a.end is None
+                                                              or a.end >= closed):
+                counted.add(vid)
+                done[vid] = done.get(vid, 0) + 1
+            last = a.end or end
+            if last is not None and last <= day:
+                seen = ends.get(vid)
+                if seen is None or last > seen:
+                    ends[vid] = last
+    return {vid: (busy.get(vid, 0), done.get(vid, 0), ends.get(vid))
+            for vid in busy.keys() | done.keys() | ends.keys()}
 
 
 def weights(index: Index) -> dict[str, float]:
@@ -536,10 +586,13 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     # every volunteer's free places, as the solver's columns are those of all volunteers
     # (the order of its choice among equal plans depends on them; see best_assignment)
     free: dict[str, int] = {}
+    past = histories(index, day)
+    nothing: History = (0, 0, None)
     for vol in sorted(index.volunteers.values(), key=lambda r: r.id):
-        free[vol.id] = max(0, vol.capacity - load(index, vol.id, day))
+        history = past.get(vol.id, nothing)
+        free[vol.id] = max(0, vol.capacity - history[0])
         if vol.location in places and _may_take(index, vol, day, kind):
-            vf = facts(index, vol, day, kind)
+            vf = facts(index, vol, day, kind, history)
             if all(r.passed for r in vf.own):  # else never eligible: no free place...
                 by_location.setdefault(vol.location, []).append(vf)
     pair: dict[tuple[str, str], Candidate] = {}
