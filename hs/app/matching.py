@@ -35,6 +35,7 @@ from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
 from hs.records.problems import quotable
+from hs.records.rows import T_ASSIGNMENTS, T_END, T_KIND, T_START
 from hs.records.vocabularies import field_vocabulary
 from hs.rules.lifecycle import (
     MAIN_KINDS,
@@ -302,36 +303,42 @@ def _history(trajectories: Iterable[TrajectoryRow], vid: str, day: dt.date
 
 def histories(index: Index, day: dt.date) -> dict[str, History]:
     """:func:`facts`'s ``history`` of every volunteer with a trajectory, in one pass over
-    the trajectories (a volunteer not in it has none: load and completed 0, no end). The
-    same figures as :func:`hs.rules.lifecycle.load` and :func:`_history` give one by one,
-    which each look at the volunteer's trajectories, sorted; the order does not matter to
-    a count or a maximum."""
+    the trajectories' cached tuples (no row objects: 13,878 of them at 50,000 records). A
+    volunteer not in it has none: load and completed 0, no end. The same figures as
+    :func:`hs.rules.lifecycle.load` and :func:`_history` give one by one, which each
+    look at the volunteer's trajectories, sorted: the order does not matter to a count or
+    a maximum. Dates as day numbers (``toordinal``), as the tuples hold them."""
+    today = day.toordinal()
     busy: dict[str, int] = {}
     done: dict[str, int] = {}
-    ends: dict[str, dt.date] = {}
-    for t in index.trajectories.values():
-        if t.kind == "starter":
+    ends: dict[str, int] = {}
+    for t in index.tuples("trajectory"):
+        if t[T_KIND] == "starter":
             continue
-        assignments = t.assignments
-        end = t.end
-        if t.start <= day and (end is None or day <= end):  # t.active_on(day)
-            vid = t.volunteer_on(day)
-            if vid is not None:
-                busy[vid] = busy.get(vid, 0) + 1
-        closed = end if end is not None and end <= day else None
+        assignments = t[T_ASSIGNMENTS]
+        end = t[T_END]
+        if t[T_START] <= today and (end is None or today <= end):  # active on the day
+            holder = None  # TrajectoryRow.volunteer_on: the last assignment holding it
+            for vid, a_start, a_end in assignments:
+                if a_start <= today and (a_end is None or today <= a_end):
+                    holder = vid
+            if holder is not None:
+                busy[holder] = busy.get(holder, 0) + 1
+        closed = end if end is not None and end <= today else None
         counted: set[str] = set()
-        for a in assignments:
-            vid = a.volunteer
-            if closed is not None and vid not in counted and (a.end is None
-                                                              or a.end >= closed):
+        for vid, _, a_end in assignments:
+            if closed is not None and vid not in counted and (a_end is None
+                                                              or a_end >= closed):
                 counted.add(vid)
                 done[vid] = done.get(vid, 0) + 1
-            last = a.end or end
-            if last is not None and last <= day:
+            last = a_end or end
+            if last is not None and last <= today:
                 seen = ends.get(vid)
                 if seen is None or last > seen:
                     ends[vid] = last
-    return {vid: (busy.get(vid, 0), done.get(vid, 0), ends.get(vid))
+    fromord = dt.date.fromordinal
+    return {vid: (busy.get(vid, 0), done.get(vid, 0),
+                  fromord(ends[vid]) if vid in ends else None)
             for vid in busy.keys() | done.keys() | ends.keys()}
 
 
