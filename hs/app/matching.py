@@ -33,7 +33,7 @@ from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
 from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
-from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow
+from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow, paused_gc
 from hs.records.problems import quotable
 from hs.records.rows import T_ASSIGNMENTS, T_END, T_KIND, T_START
 from hs.records.vocabularies import field_vocabulary
@@ -583,6 +583,11 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     the families already taken in and it can all have a volunteer at once
     (:func:`priority_families`). Which volunteer each gets: the assignment of maximal total
     score among those families (:func:`best_assignment`). Nothing is written."""
+    with paused_gc(freeze=False):  # it makes 21,000 candidates and their reasons at 50k,
+        return _plan(index, day, location, kind)  # no cycles: the collector only walked them
+
+
+def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
     _check_kind(kind, MAIN_KINDS)
     check_location(index, location)
     w = weights(index)
