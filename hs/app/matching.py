@@ -603,7 +603,8 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
     for vol in sorted(index.volunteers.values(), key=lambda r: r.id):
         history = past.get(vol.id, nothing)
         free[vol.id] = max(0, vol.capacity - history[0])
-        if vol.location in places and _may_take(index, vol, day, kind):
+        if vol.location in places and (kind == "starter" or history[0] < vol.capacity) \
+                and _may_take(index, vol, day, kind):  # full: the capacity rule fails
             vf = facts(index, vol, day, kind, history)
             if all(r.passed for r in vf.own):  # else never eligible: no free place...
                 by_location.setdefault(vol.location, []).append(vf)
