@@ -156,10 +156,10 @@ class Index:
 
     def _kind(self, kind: str) -> dict[str, Any]:
         self._decode(kind)
-        with paused_gc():
-            raw = self._raw[kind]
-            rows = self._rows[kind]
-            if raw:
+        raw = self._raw[kind]
+        rows = self._rows[kind]
+        if raw:  # (made already: no pause; a plan asks for the locations once a family)
+            with paused_gc():
                 make = ROW_TYPES[kind].from_tuple
                 for t in raw:
                     rows[t[0]] = make(t)

@@ -11,7 +11,9 @@
   with the signature of the cached entry (:func:`by_stat`).
 
 Either way a file whose signature matches but changed less than two seconds before head
-was written is read again (a coarse clock could hide a same-size edit).
+was written is read again (a coarse clock could hide a same-size edit). When git names
+many files whose content is what the cache read (git's stat data stale), the read lets
+git refresh its index once (:mod:`hs.store.load`, ``_refresh_stale_index``).
 """
 
 from __future__ import annotations

@@ -681,6 +681,21 @@ def test_the_demo_plans_are_those_of_the_solver_on_the_whole_matrix(demo_repo: P
     assert _plans(index_of(demo_repo)) == json.loads(PLANS.read_text(encoding="utf-8"))
 
 
+def test_histories_in_one_pass_are_those_of_each_volunteer(demo_repo: Path) -> None:
+    """The plan's one pass over the trajectories gives every volunteer the load, completed
+    trajectories and last end that facts finds from the volunteer's own trajectories."""
+    index = index_of(demo_repo)
+    for day in (dt.date(2025, 12, 31), dt.date(2025, 6, 30), dt.date(2024, 1, 15)):
+        past = m.histories(index, day)
+        one_by_one = {vid: (m.load(index, vid, day),
+                            *m._history(index.trajectories_with(vid), vid, day))
+                      for vid in index.volunteers}
+        assert {vid: past.get(vid, (0, 0, None)) for vid in index.volunteers} == one_by_one
+        assert any(h[0] for h in past.values()) and any(h[1] for h in past.values())
+        assert set(past) <= set(index.volunteers) | {
+            a.volunteer for t in index.trajectories.values() for a in t.assignments}
+
+
 def _whole_matrix(families: list[str], options: dict[str, list[str]], free: dict[str, int],
                   score: dict[tuple[str, str], float]) -> dict[str, str]:
     """The solver of before: scipy on the matrix of every family x every free place."""

@@ -399,3 +399,76 @@ def test_a_folder_too_new_to_trust_is_listed_again_once(tree: Path,
     load_tree(tree)
     assert listed == []
     same_as_cold(tree)
+
+
+@pytest.fixture
+def stale_index(tree: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A committed tree whose files were all touched (their content as committed) and
+    read into the cache since, by hs alone: git's index still holds the old stat data, so
+    diff-files names every file until something refreshes the index. Any stale file
+    counts as many."""
+    write_record(tree, "families/f7hq3m9xk.yaml", FAMILY2)
+    commit_all(tree)
+    settle(tree)
+    age(tree)
+    load_tree(tree)
+    assert len(git(tree, "diff-files", "--name-only").split()) == 5
+    monkeypatch.setattr(planning, "MANY_SUSPECTS", 1)
+    return tree
+
+
+def looked_at(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the next reads look at one by one (their signatures)."""
+    seen: list[str] = []
+    check = planning.Plan.check
+
+    def spy(plan: planning.Plan, entry: Any, force: bool = False) -> None:
+        seen.append(entry[3])
+        check(plan, entry, force)
+
+    monkeypatch.setattr(planning.Plan, "check", spy)
+    return seen
+
+
+def test_a_stale_git_index_is_refreshed_once(stale_index: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    report = same_as_cold(stale_index)
+    assert report.parsed == 0
+    assert git(stale_index, "diff-files", "--name-only").strip() == ""  # refreshed
+    seen = looked_at(monkeypatch)
+    again = same_as_cold(stale_index)
+    assert again.parsed == 0 and seen == []  # git vouches for both again
+
+
+def test_a_stale_index_is_not_refreshed_inside_a_hook(stale_index: Path,
+                                                      monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    monkeypatch.setenv("GIT_INDEX_FILE", str(stale_index / ".git" / "index"))
+    same_as_cold(stale_index)
+    monkeypatch.delenv("GIT_INDEX_FILE")
+    assert len(git(stale_index, "diff-files", "--name-only").split()) == 5
+
+
+def test_a_file_changed_back_while_git_refreshes_is_read_again(
+        stale_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache read an edit; just before git refreshes its index, the file gets the
+    committed text back: git then no longer names it, and the cache must not be trusted
+    for it."""
+    path = family_path(stale_index)
+    path.write_text(FAMILY.replace("2023-05", "2019-04"))
+    age(stale_index)
+    assert same_as_cold(stale_index).index.families[FID].children == ("2019-04",)
+    age(stale_index)  # stale once more (read: the cache holds the edit)
+    load_tree(stale_index)
+    run = gitops.run
+
+    def undo_first(root: Path, *args: str, **kw: Any) -> Any:
+        if args[:1] == ("update-index",):
+            path.write_text(FAMILY)
+        return run(root, *args, **kw)
+
+    monkeypatch.setattr(gitops, "run", undo_first)
+    assert load_tree(stale_index).index.families[FID].children == ("2019-04",)  # as seen
+    monkeypatch.setattr(gitops, "run", run)
+    assert "records/families" not in git(stale_index, "diff-files", "--name-only")
+    assert same_as_cold(stale_index).index.families[FID].children == ("2023-05",)
