@@ -288,7 +288,6 @@ class _Read:
             if changed is not None and snap.tokens and "sigs" in snap.tokens:
                 plan = planning.by_git(self.root, snap, changed)
                 if plan is not None:
-                    _refresh_stale_index(self.root, snap, plan, changed)
                     return plan, None
         listing = None
         if changed is not None:  # remember git's view, for a cheap read next time; git
@@ -422,62 +421,6 @@ def _why_unreadable(root: Path, rel: str) -> str:
             return "?"
     except OSError as exc:
         return exc.strerror or "?"
-
-
-# git's index holds each tracked file's stat data; where they are stale (the files were
-# touched, copied, restored, checked out in the same second as the index was written...)
-# ``git diff-files`` names the file although its content is the index's, until something
-# refreshes the index: ``git status`` does, but a coordinator who only uses hs may never
-# run it, and every read then looks at each of those files (51,600 stat() calls, 0.44 s on
-# the 50,000-record benchmark tree). When a read finds that many of the files git named
-# hold what the cache read, it lets git refresh its index once (``git update-index
-# --refresh``, what ``git status`` does: git records new stat data only for the files
-# whose content it finds to be the index's, so nothing stale is trusted), and asks git
-# again what it names now.
-
-_GIT_PLACE_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
-
-
-def _refresh_stale_index(root: Path, snap: Snapshot, plan: planning.Plan,
-                         changed: frozenset[str]) -> None:
-    """Refresh git's index when more than :data:`~hs.store.plan.MANY_SUSPECTS` of the files
-    git named (``changed``) were found to hold what the cache read; then what git names
-    after is remembered (instead of ``changed``) for the next read to look at.
-
-    Not in a hook or with git pointed elsewhere (a GIT_DIR, GIT_WORK_TREE or
-    GIT_INDEX_FILE set: the index may be a temporary one), and not twice for the same
-    index (files git names because they differ from the index stay named: refreshing
-    again would not help). Nothing is lost when git fails (a user's git command holds the
-    index lock, say): the read is complete as it is, and the next one tries again."""
-    git = plan.git
-    if git is None or len(changed) <= planning.MANY_SUSPECTS:
-        return
-    stale = sum(1 for rel in changed if rel not in plan.sigs and rel not in plan.missing)
-    if stale <= planning.MANY_SUSPECTS or git.get("index") is None:
-        return
-    last = snap.head.get("git")
-    if isinstance(last, dict) and last.get("refreshed") == git["index"]:
-        git["refreshed"] = git["index"]  # remembered while the index stays as it is
-        return
-    if any(os.environ.get(var) for var in _GIT_PLACE_VARS):
-        return
-    try:
-        gitops.run(root, "update-index", "-q", "--refresh", check=False)
-    except Exception:  # no git: the read stands as it is
-        return
-    git["refreshed"] = gitops.index_signature(root)
-    pending = gitops.start_changes(root, RECORDS)
-    named = pending.wait() if pending is not None else None
-    listing = gitops.tracked(root, RECORDS) if named is not None else None
-    if named is None or listing is None:
-        return
-    # a file git named before and not now holds the index's blob (git compared them); it
-    # is no suspect next time if the cache read that very blob, not if it was read now
-    # (kept by _not_vouched when it differs), nor if the cache holds other content (an
-    # edit back to the committed text since it was looked at, say)
-    known, now = snap.blobs(), listing.blobs
-    git["changed"] = sorted(named | {rel for rel in changed if rel in plan.sigs
-                                     or rel not in now or known.get(rel) != now[rel]})
 
 
 class _Listing:
