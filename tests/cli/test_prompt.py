@@ -34,7 +34,7 @@ def test_asked_on_a_terminal_and_asked_again(root: Path,
     assert r.exit_code == 0, r.stderr
     asked = "--gender (een van de codes hierboven): "
     assert r.stderr.startswith(f"  f  vrouw\n  m  man\n  x  x\n{asked}niet geldig: 'q' is geen "
-                               f"code van genders (geldig: f, m, x)\n{asked}vrijwilliger ")
+                               f"code van genders (geldig: vrouw, man, x)\n{asked}vrijwilliger ")
     vid = r.stdout.strip()
     assert "gender: f\n" in (root / "records" / "volunteers" / f"{vid}.yaml").read_text()
 

@@ -38,7 +38,7 @@ def test_a_bad_step_refuses_all(empty_repo: Path, vid: str) -> None:
     before = git(root, "rev-parse", "HEAD").strip()
     code, out, err = invoke(root, "volunteer", "train", vid, "info-session", "module",
                             "--date", "2025-03-14")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == ("hs: module: 'module' could be several codes of training steps: "
                    "module-resilience, module-attitude, module-network; type one of them\n")
     assert git(root, "rev-parse", "HEAD").strip() == before

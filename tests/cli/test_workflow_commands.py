@@ -264,12 +264,12 @@ def test_refused_transitions_write_nothing(root: Path) -> None:
 def test_unknown_codes_list_the_valid_ones_and_suggest(root: Path) -> None:
     fid = a_family(root, accepted=None)
     err = refused(root, "family", "refuse", fid[:5], "--date", "2025-02-01", "--reason",
-                  "outside-targt", match="did you mean 'outside-target-group'?")
+                  "outside-targt", match="did you mean 'outside-target-group'?", code=2)
     assert "(valid: outside-target-group, needs-other-help, referred-on, other)" in err
     refused(root, "family", "refer", "--location", "leuven", "--date", "2025-02-01",
-            "--referrer", "kind en gezn", match="did you mean 'kind-en-gezin'?")
+            "--referrer", "kind en gezn", match="did you mean 'kind-en-gezin'?", code=2)
     refused(root, "volunteer", "add", "--location", "leuven", "--gender", "q",
-            "--birth-year", "1980", match="'q' is not a code of genders")
+            "--birth-year", "1980", match="'q' is not a code of genders", code=2)
 
 
 def test_messages_in_dutch(root: Path) -> None:
