@@ -118,9 +118,12 @@ def _one(param: Any, text: str, vocabulary: str | None, vocabularies: Any, ctx: 
     if _is_date(param):
         from hs.base.dates import read_date
 
+        from hs.base.dates import near_word
+
         day = read_date(text)
         if day is None:
-            raise _Bad(MSG("bad-date"))
+            word = near_word(text)
+            raise _Bad(MSG("bad-date") if word is None else MSG("bad-date-near", word=word))
         return day.isoformat()
     try:
         param.type.convert(text, param, ctx)

@@ -76,3 +76,18 @@ def test_ask_reads_several_codes() -> None:
     got = prompt.ask(Ctx(), param, read=lambda _p: next(answers), write=seen.append)
     assert got == ["buddy", "starter"]
     assert "give a value (Ctrl-C stops)\n" in seen
+
+
+def test_a_mistyped_date_word_is_offered(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["volunteer", "add", "--location", "leuven", "--birth-year",
+                                 "1980", "--gender", "f", "--joined", "vandag", "--repo",
+                                 str(root)])
+    assert r.exit_code == 2
+    assert r.stderr.endswith("is geen datum; bedoelde je 'vandaag'?\n")
+    asked = "--date (JJJJ-MM-DD, DD/MM/JJJJ, vandaag, gisteren): "
+    r = CliRunner().invoke(app, ["family", "refer", "--location", "leuven", "--referrer",
+                                 "self", "--repo", str(root)], input="gistren\ngisteren\n")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.startswith(f"{asked}geen datum; bedoelde je 'gisteren'?\n{asked}gezin ")

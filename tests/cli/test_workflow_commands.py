@@ -700,3 +700,26 @@ def test_impossible_facts_are_refused_on_input(root: Path, tmp_path: Path) -> No
     assert r.stderr.splitlines()[0] == (
         "f.csv:2: a child born in 2026-09, after today (2026-06-30): a child on the way "
         "is the referral's 'expecting'")
+
+
+def test_values_that_are_not_personal_are_shown(root: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_LANG", "nl")
+    # a location ID in another case is the location
+    fid = new(root, "family", "refer", "--location", "Leuven", "--date", "2025-01-06",
+              "--referrer", "kind-en-gezin")
+    assert "location: leuven\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
+    # a mistyped one: not repeated (it could be a name), the nearest location offered
+    refused(root, "family", "refer", "--location", "Leuvn", "--date", "2025-01-06",
+            "--referrer", "kind-en-gezin",
+            match="geen werking met ID (waarde niet getoond); bedoelde je 'leuven'?")
+    # an ID of the right shape, in any case, is quoted
+    refused(root, "close", "T3K4M5N6P", "--date", "2025-03-01", "--reason", "goals-met",
+            match="geen traject met ID 'T3K4M5N6P'")
+    refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06",
+            match="geen gezin met ID (waarde niet getoond)")
+    # a mistyped date word: the word offered; a date-like text quoted
+    refused(root, "family", "accept", fid, "--date", "vandag", code=2,
+            match="--date: (waarde niet getoond) is geen datum; bedoelde je 'vandaag'?")
+    refused(root, "family", "accept", fid, "--date", "2025-02-30", code=2,
+            match="--date: '2025-02-30' is geen datum")
