@@ -91,3 +91,30 @@ def test_a_mistyped_date_word_is_offered(root: Path, monkeypatch: pytest.MonkeyP
                                  "self", "--repo", str(root)], input="gistren\ngisteren\n")
     assert r.exit_code == 0, r.stderr
     assert r.stderr.startswith(f"{asked}geen datum; bedoelde je 'gisteren'?\n{asked}gezin ")
+
+
+def test_a_new_family_takes_the_only_location_or_asks_for_one(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = invoke(root, "family", "refer", "--date", "2025-03-01", "--referrer",
+                            "self")
+    assert code == 0, err
+    fid = out.strip()
+    assert "location: leuven\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
+    code, _, err = invoke(root, "location", "add", "gent", "--name", "Home-Start Gent",
+                          "--municipality", "Gent", "--from", "2025-01-01")
+    assert code == 0, err
+    # several: off a terminal the usual usage error
+    code, out, err = invoke(root, "family", "refer", "--date", "2025-03-01", "--referrer",
+                            "self")
+    assert (code, out) == (2, "") and "--location" in err
+    # on a terminal asked with the rest, nothing typed lost
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["family", "refer", "--repo", str(root)],
+                           input="2025-03-01\nself\nbrugge\nGent\n")
+    assert r.exit_code == 0, r.stderr
+    asked = "--location (een van de codes hierboven): "
+    assert (f"  gent    Home-Start Gent\n  leuven  Home-Start Leuven\n{asked}niet een van de "
+            f"keuzes hierboven\n{asked}gezin ") in r.stderr
+    fid = r.stdout.strip()
+    assert "location: gent\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
