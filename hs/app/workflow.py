@@ -476,7 +476,8 @@ def _check_scores(index: Index, scores: Mapping[str, int]) -> dict[str, int]:
     for domain, value in scores.items():
         code = check_code(index, "impact_domains", domain)
         if not 1 <= int(value) <= 5:
-            raise UsageError(MSG("bad-score", domain=code, value=value))
+            raise UsageError(MSG("bad-score", domain=said(index, "impact_domains", code),
+                                 value=value))
         out[code] = int(value)
     return out
 
@@ -1678,7 +1679,8 @@ def plan_train_steps(p: Plan, volunteer: str, steps: Sequence[str], day: dt.date
         return last
     vid = last.records[0]
     return p.change("volunteer.train", "volunteer.train-many", [vid], day,
-                    extra=[("Hs-Step", s) for s in done], id=vid, steps=", ".join(done))
+                    extra=[("Hs-Step", s) for s in done], id=vid,
+                    steps=", ".join(said(p.index, "training_steps", s) for s in done))
 
 
 def train_steps(repo: Repo, volunteer: str, steps: Sequence[str], day: dt.date, *,
