@@ -36,8 +36,8 @@ def refer(
                                           show_default=False,
                                           autocompletion=codes("referrers"))],
     location: Annotated[str | None, typer.Option(
-        "--location", metavar="LOC", help="The location (for a new family: required, unless only one location is open; "
-        "asked on a terminal).")]
+        "--location", metavar="LOC", help="The location (for a new family: required, "
+        "unless only one location is open; asked on a terminal).")]
     = None,
     family: Annotated[str | None, typer.Option(
         "--family", metavar="FAM", autocompletion=ids("family"),

@@ -116,9 +116,7 @@ def _one(param: Any, text: str, vocabulary: str | None, vocabularies: Any, ctx: 
         except HsError as err:
             raise _Bad(MSG("bad", why=str(err))) from None
     if _is_date(param):
-        from hs.base.dates import read_date
-
-        from hs.base.dates import near_word
+        from hs.base.dates import near_word, read_date
 
         day = read_date(text)
         if day is None:
@@ -143,7 +141,7 @@ def only_or_asked(name: str, options: dict[str, str],
 
     if len(options) == 1:
         return next(iter(options))
-    if not options or not on_terminal() and read is None:
+    if not options or (not on_terminal() and read is None):
         return None
     read = read or _input
     write = write or sys.stderr.write
