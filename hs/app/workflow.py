@@ -49,6 +49,7 @@ from hs.base.errors import (
     GitError,
     HsError,
     InvalidRecord,
+    RecordNotFound,
     TransitionError,
     UnknownCode,
     UsageError,
@@ -97,6 +98,7 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
 MSG = Catalog("app.workflow")
+_KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
 
 def _en(key: str, **fields: object) -> str:
@@ -252,7 +254,27 @@ class Plan:
         for fc in self.files.values():
             if fc.created and fc.kind == kind and fc.id == prefix:
                 return prefix
-        return self.repo.resolve(prefix, kind)[1]
+        try:
+            return self.repo.resolve(prefix, kind)[1]
+        except RecordNotFound:
+            folded = prefix.strip().lower()  # IDs are lower case: "Gent" is gent
+            if folded and folded != prefix:
+                with contextlib.suppress(RecordNotFound):
+                    return self.repo.resolve(folded, kind)[1]
+        raise RecordNotFound(self._not_found(kind, prefix))
+
+    def _not_found(self, kind: RecordKind, prefix: str) -> str:
+        """No record of ``kind`` has the ID ``prefix``: the ID quoted when it has the shape
+        of one (never a name typed in the wrong place), and for a location the nearest
+        location ID (not personal) offered."""
+        import difflib  # lazy: start-up time; needed only for a mistyped ID
+
+        near = ""
+        if kind == "location":
+            found = difflib.get_close_matches(prefix.strip().lower(),
+                                              sorted(self.index.locations), n=1, cutoff=0.6)
+            near = MSG("near-id", id=found[0]) if found else ""
+        return MSG("no-such-id", what=_KIND_MSG(kind), id=shown(prefix, "id"), near=near)
 
     def _kind_of(self, rid: str) -> str | None:
         rel = self.index.paths.get(rid)
@@ -454,7 +476,8 @@ def _check_scores(index: Index, scores: Mapping[str, int]) -> dict[str, int]:
     for domain, value in scores.items():
         code = check_code(index, "impact_domains", domain)
         if not 1 <= int(value) <= 5:
-            raise UsageError(MSG("bad-score", domain=code, value=value))
+            raise UsageError(MSG("bad-score", domain=said(index, "impact_domains", code),
+                                 value=value))
         out[code] = int(value)
     return out
 
@@ -1656,7 +1679,8 @@ def plan_train_steps(p: Plan, volunteer: str, steps: Sequence[str], day: dt.date
         return last
     vid = last.records[0]
     return p.change("volunteer.train", "volunteer.train-many", [vid], day,
-                    extra=[("Hs-Step", s) for s in done], id=vid, steps=", ".join(done))
+                    extra=[("Hs-Step", s) for s in done], id=vid,
+                    steps=", ".join(said(p.index, "training_steps", s) for s in done))
 
 
 def train_steps(repo: Repo, volunteer: str, steps: Sequence[str], day: dt.date, *,

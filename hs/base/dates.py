@@ -42,4 +42,13 @@ def read_date(text: str) -> dt.date | None:
         return None
 
 
-__all__ = ["FORMS", "FORMS_NL", "WORDS", "read_date"]
+def near_word(text: str) -> str | None:
+    """The word for a day (``vandaag``, ``yesterday``...) that ``text`` is a slip of
+    (``vandag``), if one is near it: a message may offer it as "did you mean"."""
+    import difflib  # lazy: start-up time; needed only for a mistyped date
+
+    near = difflib.get_close_matches(text.strip().lower(), list(WORDS), n=1, cutoff=0.7)
+    return near[0] if near else None
+
+
+__all__ = ["FORMS", "FORMS_NL", "WORDS", "near_word", "read_date"]

@@ -53,8 +53,10 @@ class TransitionError(HsError):
     """A lifecycle transition is not allowed (e.g. starting a family that is not accepted)."""
 
 
-class UnknownCode(HsError):
-    """A code is not in its vocabulary."""
+class UnknownCode(UsageError):
+    """A code is not in its vocabulary: a value typed wrong on the command line, a usage
+    error (exit 2) like a bad date. A reader of files that meets one says so as a problem
+    of the file (exit 1): the import catches it per cell."""
 
 
 class WriteRejected(HsError):

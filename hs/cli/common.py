@@ -246,7 +246,12 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
     if day is not None:
         return day
     from hs.app.workflow import shown
+    from hs.base.dates import near_word
 
+    word = near_word(value)
+    if word is not None:  # "vandag": did you mean 'vandaag'?
+        raise UsageError(_date_msg("bad-near", option=option, value=shown(value, "date"),
+                                   word=word))
     raise UsageError(_date_msg("bad", option=option, value=shown(value, "date")))
 
 

@@ -36,7 +36,8 @@ def refer(
                                           show_default=False,
                                           autocompletion=codes("referrers"))],
     location: Annotated[str | None, typer.Option(
-        "--location", metavar="LOC", help="The location (required for a new family).")]
+        "--location", metavar="LOC", help="The location (for a new family: required, "
+        "unless only one location is open; asked on a terminal).")]
     = None,
     family: Annotated[str | None, typer.Option(
         "--family", metavar="FAM", autocompletion=ids("family"),
@@ -76,8 +77,16 @@ def refer(
     from hs.app.workflow import refer_family
 
     day = parse_date(date)
+    records = open_repo(repo)
+    if location is None and family is None:  # needed for a new family: the only one, or asked
+        from hs.cli.prompt import only_or_asked
+
+        locations = records.index.locations.values()
+        open_ = {loc.id: loc.name for loc in sorted(locations, key=lambda loc: loc.id)
+                 if loc.active_until is None or loc.active_until > day}
+        location = only_or_asked("--location", open_)
     report_change(refer_family(
-        open_repo(repo), day, referrer, location=location, family=family, name=name,
+        records, day, referrer, location=location, family=family, name=name,
         municipality=municipality, children=child or [], expecting=expecting,
         languages=language or [], flags=flag or [],
         parent_birth_years=parent_birth_year or [],

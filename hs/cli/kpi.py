@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -63,6 +64,19 @@ def _msg(key: str, **fields: object) -> str:
 
 
 # --- shared steps ---------------------------------------------------------------------------
+
+
+def _files_need_from(files: list[Path] | None, from_: bool) -> None:
+    """Files are taken only with --from; a year typed as an argument (``hs kpi 2025``)
+    is asked about: did you mean --year 2025?"""
+    from hs.base.errors import UsageError
+
+    if not files or from_:
+        return
+    years = [str(f) for f in files if re.fullmatch(r"[0-9]{4}", str(f)) and not f.exists()]
+    if len(files) == 1 and years:
+        raise UsageError(_msg("year-as-argument", year=years[0]))
+    raise UsageError(_msg("files-without-from"))
 
 
 def _records(repo: Path | None, rev: str | None) -> tuple[Index, Revision]:
@@ -186,8 +200,7 @@ def kpi(
         raise UsageError(_msg("by-location-one"))
     if by_location and by_municipality:
         raise UsageError(_msg("by-two"))
-    if files and not from_:
-        raise UsageError(_msg("files-without-from"))
+    _files_need_from(files, from_)
     parts: dict[str, KpiCounts] | None
     left_out: list[tuple[str, int]] = []
     if from_:
@@ -358,8 +371,7 @@ def report(
     if fmt not in ("html", "markdown"):
         raise UsageError(_msg("report-format", fmt=fmt))
     lang = ctx.find_root().params.get("lang") or "nl"
-    if files and not from_:
-        raise UsageError(_msg("files-without-from"))
+    _files_need_from(files, from_)
     parts: dict[str, KpiCounts] | None = None
     left_out: list[tuple[str, int]] = []
     if from_:

@@ -116,17 +116,53 @@ def _one(param: Any, text: str, vocabulary: str | None, vocabularies: Any, ctx: 
         except HsError as err:
             raise _Bad(MSG("bad", why=str(err))) from None
     if _is_date(param):
-        from hs.base.dates import read_date
+        from hs.base.dates import near_word, read_date
 
         day = read_date(text)
         if day is None:
-            raise _Bad(MSG("bad-date"))
+            word = near_word(text)
+            raise _Bad(MSG("bad-date") if word is None else MSG("bad-date-near", word=word))
         return day.isoformat()
     try:
         param.type.convert(text, param, ctx)
     except Exception as exc:  # click's BadParameter: its one line
         raise _Bad(MSG("bad", why=getattr(exc, "message", None) or str(exc))) from None
     return text
+
+
+def only_or_asked(name: str, options: dict[str, str],
+                  read: Callable[[str], str] | None = None,
+                  write: Callable[[str], Any] | None = None) -> str | None:
+    """The value of an option a command needs only in some cases (``--location`` for a
+    new family), from ``options`` (code -> label, neither personal): the only one, else
+    asked on a terminal (the codes and labels listed; a code in any case or a label is
+    taken, anything else asked again), else None (the command says it is needed)."""
+    import typer
+
+    if len(options) == 1:
+        return next(iter(options))
+    if not options or (not on_terminal() and read is None):
+        return None
+    read = read or _input
+    write = write or sys.stderr.write
+    width = max(len(code) for code in options)
+    for code, label in options.items():
+        write(MSG("choices", code=code, width=width, label=label) + "\n")
+    folded = {key.strip().casefold(): code for code, label in options.items()
+              for key in (code, label)}
+    prompt = MSG("choose", name=name)
+    while True:
+        try:
+            text = read(f"{prompt}: ").strip()
+        except EOFError:
+            write("\n")
+            raise typer.Abort() from None
+        if not text:
+            write(MSG("empty") + "\n")
+        elif text.casefold() in folded:
+            return folded[text.casefold()]
+        else:
+            write(MSG("not-listed") + "\n")
 
 
 def _wrap(param: Any) -> None:

@@ -17,6 +17,7 @@ arguments left over are an :class:`ExtraArguments`.
 from __future__ import annotations
 
 import inspect
+import re
 from types import MethodType
 from typing import Any
 
@@ -122,6 +123,33 @@ class Context(click_core.Context):
 
 _ENGLISH = "_hs_english"
 
+#: The metavars (and the value types Typer shows as metavars) in Dutch; the others are
+#: codes or record kinds, the same in both languages (CODE, FAM, LOC, DATE).
+_METAVARS_NL = {"YYYY-MM-DD": "JJJJ-MM-DD", "YYYY-MM": "JJJJ-MM", "YYYY": "JJJJ",
+                "PATH": "PAD", "<str>": "<tekst>", "<path>": "<pad>",
+                "<int range>": "<getal>", "<float range>": "<getal>", "<int>": "<getal>",
+                "<integer>": "<getal>", "<float>": "<getal>"}
+_METAVAR_RE = re.compile("|".join(re.escape(k) for k in _METAVARS_NL))
+_DEFAULT_WORD_RE = re.compile(r": (today|yesterday)\]")
+
+
+def _make_metavar(param: Any, *args: Any, **kwargs: Any) -> str:
+    """A parameter's metavar in the language (``PAD``, ``JJJJ-MM``, ``<tekst>``)."""
+    text: str = type(param).make_metavar(param, *args, **kwargs)
+    if language() == "nl":
+        text = _METAVAR_RE.sub(lambda m: _METAVARS_NL[m[0]], text)
+    return text
+
+
+def _get_help_record(param: Any, ctx: Any) -> tuple[str, str] | None:
+    """A parameter's line of help; a default that is a day's word (``today``) in the
+    language: "[standaard: vandaag]"."""
+    record: tuple[str, str] | None = type(param).get_help_record(param, ctx)
+    if record is None or language() != "nl":
+        return record
+    words = {"today": "vandaag", "yesterday": "gisteren"}
+    return record[0], _DEFAULT_WORD_RE.sub(lambda m: f": {words[m[1]]}]", record[1])
+
 
 def _translate(obj: Any, attrs: tuple[str, ...], lang: str) -> None:
     english = obj.__dict__.get(_ENGLISH)
@@ -152,6 +180,9 @@ def localize(command: Any, lang: str | None = None) -> Any:
                 cmd.parse_args = MethodType(_parse_args, cmd)
             cmd.get_help_option = MethodType(_get_help_option, cmd)
             cmd.context_class = Context
+            for param in cmd.params:
+                param.make_metavar = MethodType(_make_metavar, param)
+                param.get_help_record = MethodType(_get_help_record, param)
         _translate(cmd, ("help", "short_help", "options_metavar", "subcommand_metavar"),
                    lang)
         for param in cmd.params:

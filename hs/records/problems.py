@@ -110,6 +110,8 @@ _SHAPES = {
     "date": re.compile(r"[0-9][0-9./ :T+-]{0,29}"),
     "number": re.compile(r"[+-]?[0-9][0-9_.,eE+-]{0,29}"),
     "code": re.compile(r"[a-z0-9][a-z0-9_-]{0,39}"),
+    # a record or location ID: a code, or a generated ID in any case ("F87WSPKQW")
+    "id": re.compile(r"[a-z0-9][a-z0-9_-]{0,39}|(?i:[a-z][0-9a-hjkmnp-tv-z]{8})"),
 }
 _FORMS = {"dt.date": "date", "YearMonth": "date", "int": "number", "float": "number",
           "Year": "number", "Score": "number", "bool": "code", "Code": "code",

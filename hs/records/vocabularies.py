@@ -346,13 +346,16 @@ def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = No
                  for code in cs}
     if len(found) == 1:
         return next(iter(found))
-    vocab = vocabulary_label(name, language())
+    lang = language()
+    vocab = vocabulary_label(name, lang)
+    # in Dutch the codes are named by their Dutch labels (the reader takes those too)
+    said = {c.code: (c.nl if lang == "nl" and c.nl else c.code) for c in options}
     if found:
         raise AmbiguousCode(_M("ambiguous", code=_quoted(text), vocab=vocab,
-                             candidates=", ".join(c for c in codes if c in found)))
+                             candidates=", ".join(said[c] for c in codes if c in found)))
     near = difflib.get_close_matches(key, list(words), n=1, cutoff=0.6)
     hint = ""
     if near:
-        hint = _M("near", code=sorted(words[near[0]], key=codes.index)[0])
+        hint = _M("near", code=said[sorted(words[near[0]], key=codes.index)[0]])
     raise UnknownCode(_M("unknown", code=_quoted(text), vocab=vocab, near=hint,
-                         valid=", ".join(codes)))
+                         valid=", ".join(said[c] for c in codes)))

@@ -712,3 +712,12 @@ def test_a_visit_imports_neither_pydantic_nor_ruamel(repo: Repo) -> None:
     assert "hs.records.models" not in modules
     assert not {m for m in modules if m.startswith(("pydantic", "ruamel"))}
     assert f"trajectory {tid}: visit on 2025-03-03" in proc.stderr
+
+
+def test_init_says_records_map_in_dutch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hs.base import i18n
+
+    monkeypatch.setenv("HS_LANG", "nl")
+    monkeypatch.setattr(i18n, "_current", None)
+    assert wf.MSG("repo.init") == "records-map aangemaakt"  # the glossary's word
+    assert wf.MSG("repo.init-done", path="x") == "records-map aangemaakt in x"

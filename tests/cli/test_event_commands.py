@@ -65,7 +65,8 @@ def test_errors_are_one_line(repo: Path) -> None:
                                 "step code)\n")
     code, _, err = run(repo, "event", "add", "--kind", "modull", "--date", "2025-03-01",
                        lang="nl")
-    assert code == 1 and err.startswith("hs: 'modull' is geen code van soorten activiteiten")
+    # a code typed wrong on the command line is a usage error, like a bad date
+    assert code == 2 and err.startswith("hs: 'modull' is geen code van soorten activiteiten")
     code, out, err = run(repo, "event", "attend", "ezzzzzzzz", a)
     assert (code, out) == (1, "")
     assert err == "hs: no event with ID 'ezzzzzzzz'\n"

@@ -654,3 +654,15 @@ def test_excel_is_the_csv_with_semicolons_and_decimal_commas(year_repo: Path) ->
     assert rows.keys() == plain.keys()
     assert rows[("volunteers", "gender_f")]["share"] == "50,0%"
     assert rows[("source", "year")]["value"] == "2025"
+
+
+@pytest.mark.parametrize("command", ["kpi", "report"])
+def test_a_year_given_as_an_argument_is_asked_about(empty_repo: Path, command: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _out, err = run(empty_repo, command, "2025")
+    assert (code, err) == (2, "hs: did you mean --year 2025?\n")
+    monkeypatch.setenv("HS_LANG", "nl")
+    code, _out, err = run(empty_repo, command, "2025")
+    assert (code, err) == (2, "hs: bedoelde je --year 2025?\n")
+    code, _out, err = run(empty_repo, command, "2025", "2024")
+    assert (code, err) == (2, "hs: bestanden alleen met --from\n")

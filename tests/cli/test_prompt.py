@@ -34,7 +34,7 @@ def test_asked_on_a_terminal_and_asked_again(root: Path,
     assert r.exit_code == 0, r.stderr
     asked = "--gender (een van de codes hierboven): "
     assert r.stderr.startswith(f"  f  vrouw\n  m  man\n  x  x\n{asked}niet geldig: 'q' is geen "
-                               f"code van genders (geldig: f, m, x)\n{asked}vrijwilliger ")
+                               f"code van genders (geldig: vrouw, man, x)\n{asked}vrijwilliger ")
     vid = r.stdout.strip()
     assert "gender: f\n" in (root / "records" / "volunteers" / f"{vid}.yaml").read_text()
 
@@ -76,3 +76,45 @@ def test_ask_reads_several_codes() -> None:
     got = prompt.ask(Ctx(), param, read=lambda _p: next(answers), write=seen.append)
     assert got == ["buddy", "starter"]
     assert "give a value (Ctrl-C stops)\n" in seen
+
+
+def test_a_mistyped_date_word_is_offered(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["volunteer", "add", "--location", "leuven", "--birth-year",
+                                 "1980", "--gender", "f", "--joined", "vandag", "--repo",
+                                 str(root)])
+    assert r.exit_code == 2
+    assert r.stderr.endswith("is geen datum; bedoelde je 'vandaag'?\n")
+    asked = "--date (JJJJ-MM-DD, DD/MM/JJJJ, vandaag, gisteren): "
+    r = CliRunner().invoke(app, ["family", "refer", "--location", "leuven", "--referrer",
+                                 "self", "--repo", str(root)], input="gistren\ngisteren\n")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.startswith(f"{asked}geen datum; bedoelde je 'gisteren'?\n{asked}gezin ")
+
+
+def test_a_new_family_takes_the_only_location_or_asks_for_one(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = invoke(root, "family", "refer", "--date", "2025-03-01", "--referrer",
+                            "self")
+    assert code == 0, err
+    fid = out.strip()
+    assert "location: leuven\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
+    code, _, err = invoke(root, "location", "add", "gent", "--name", "Home-Start Gent",
+                          "--municipality", "Gent", "--from", "2025-01-01")
+    assert code == 0, err
+    # several: off a terminal the usual usage error
+    code, out, err = invoke(root, "family", "refer", "--date", "2025-03-01", "--referrer",
+                            "self")
+    assert (code, out) == (2, "") and "--location" in err
+    # on a terminal asked with the rest, nothing typed lost
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["family", "refer", "--repo", str(root)],
+                           input="2025-03-01\nself\nbrugge\nGent\n")
+    assert r.exit_code == 0, r.stderr
+    asked = "--location (een van de codes hierboven): "
+    assert (f"  gent    Home-Start Gent\n  leuven  Home-Start Leuven\n{asked}niet een van de "
+            f"keuzes hierboven\n{asked}gezin ") in r.stderr
+    fid = r.stdout.strip()
+    assert "location: gent\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()

@@ -107,3 +107,12 @@ def test_an_alias_of_the_trees_vocabulary_and_a_language_label(root: Path) -> No
     assert "referrer: kind-en-gezin\n" in text
     assert "languages: [ar]\n" in text and "flags: [newcomer]\n" in text
     assert invoke(root, "validate")[0] == 0
+
+
+def test_a_score_out_of_range_names_the_domain_in_dutch(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (t1,) = trajectories(root, 1)
+    monkeypatch.setenv("HS_LANG", "nl")
+    code, _, err = invoke(root, "close", t1, "--date", "2025-06-20", "--reason", "doelen",
+                          "--score", "zelfvertrouwen=6")
+    assert (code, err) == (2, "hs: score voor Zelfvertrouwen (6) ligt niet tussen 1 en 5\n")

@@ -124,3 +124,20 @@ def test_no_repository_is_said_in_dutch(tmp_path: object, monkeypatch: pytest.Mo
     code, _, err = run("--lang", "nl", "waitlist")
     assert code == 2
     assert err.startswith("hs: geen records-map hier of in een map erboven")
+
+
+def test_metavars_and_day_words_of_the_help_in_dutch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run("--lang", "nl", "location", "add", "--help")
+    assert code == 0
+    assert "  --name <tekst>       Publieke naam" in out
+    assert "  --from DATE          Eerste werkdag van de werking.  [standaard: vandaag]\n" in out
+    assert "  --fte <getal>        " in out and "  --repo <pad>         " in out
+    code, out, _ = run("--lang", "nl", "family", "refer", "--help")
+    assert "  --child JJJJ-MM           Geboortemaand" in out
+    assert "  --parent-birth-year JJJJ  " in out
+    assert "(JJJJ-MM-DD of 'vandaag')" in out and "today" not in out
+    code, out, _ = run("--lang", "nl", "kpi", "--help")
+    assert "[PAD]..." in out or "PAD..." in out
+    code, out, _ = run("--lang", "en", "location", "add", "--help")
+    assert "  --name <str>  " in out and "[default: today]" in out

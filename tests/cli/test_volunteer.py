@@ -38,8 +38,18 @@ def test_a_bad_step_refuses_all(empty_repo: Path, vid: str) -> None:
     before = git(root, "rev-parse", "HEAD").strip()
     code, out, err = invoke(root, "volunteer", "train", vid, "info-session", "module",
                             "--date", "2025-03-14")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err == ("hs: module: 'module' could be several codes of training steps: "
                    "module-resilience, module-attitude, module-network; type one of them\n")
     assert git(root, "rev-parse", "HEAD").strip() == before
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_steps_by_their_dutch_labels_in_dutch(empty_repo: Path, vid: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_LANG", "nl")
+    code, out, err = invoke(empty_repo, "volunteer", "train", vid, "info-session",
+                            "module-resilience", "--date", "14/03/2025")
+    assert (code, out) == (0, ""), err
+    assert err.startswith(f"vrijwilliger {vid}: vorming Infosessie, Module: Werken aan "
+                          "veerkracht in gezinnen gevolgd [commit ")

@@ -264,12 +264,12 @@ def test_refused_transitions_write_nothing(root: Path) -> None:
 def test_unknown_codes_list_the_valid_ones_and_suggest(root: Path) -> None:
     fid = a_family(root, accepted=None)
     err = refused(root, "family", "refuse", fid[:5], "--date", "2025-02-01", "--reason",
-                  "outside-targt", match="did you mean 'outside-target-group'?")
+                  "outside-targt", match="did you mean 'outside-target-group'?", code=2)
     assert "(valid: outside-target-group, needs-other-help, referred-on, other)" in err
     refused(root, "family", "refer", "--location", "leuven", "--date", "2025-02-01",
-            "--referrer", "kind en gezn", match="did you mean 'kind-en-gezin'?")
+            "--referrer", "kind en gezn", match="did you mean 'kind-en-gezin'?", code=2)
     refused(root, "volunteer", "add", "--location", "leuven", "--gender", "q",
-            "--birth-year", "1980", match="'q' is not a code of genders")
+            "--birth-year", "1980", match="'q' is not a code of genders", code=2)
 
 
 def test_messages_in_dutch(root: Path) -> None:
@@ -700,3 +700,26 @@ def test_impossible_facts_are_refused_on_input(root: Path, tmp_path: Path) -> No
     assert r.stderr.splitlines()[0] == (
         "f.csv:2: a child born in 2026-09, after today (2026-06-30): a child on the way "
         "is the referral's 'expecting'")
+
+
+def test_values_that_are_not_personal_are_shown(root: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_LANG", "nl")
+    # a location ID in another case is the location
+    fid = new(root, "family", "refer", "--location", "Leuven", "--date", "2025-01-06",
+              "--referrer", "kind-en-gezin")
+    assert "location: leuven\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
+    # a mistyped one: not repeated (it could be a name), the nearest location offered
+    refused(root, "family", "refer", "--location", "Leuvn", "--date", "2025-01-06",
+            "--referrer", "kind-en-gezin",
+            match="geen werking met ID (waarde niet getoond); bedoelde je 'leuven'?")
+    # an ID of the right shape, in any case, is quoted
+    refused(root, "close", "T3K4M5N6P", "--date", "2025-03-01", "--reason", "goals-met",
+            match="geen traject met ID 'T3K4M5N6P'")
+    refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06",
+            match="geen gezin met ID (waarde niet getoond)")
+    # a mistyped date word: the word offered; a date-like text quoted
+    refused(root, "family", "accept", fid, "--date", "vandag", code=2,
+            match="--date: (waarde niet getoond) is geen datum; bedoelde je 'vandaag'?")
+    refused(root, "family", "accept", fid, "--date", "2025-02-30", code=2,
+            match="--date: '2025-02-30' is geen datum")

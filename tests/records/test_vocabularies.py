@@ -208,9 +208,10 @@ def test_an_unknown_code_names_the_nearest_in_one_line(monkeypatch: pytest.Monke
     monkeypatch.setattr(i18n, "_current", None)
     with pytest.raises(UnknownCode) as err:
         parse_code("Kind en Gezn", "referrers", TREE)  # not the form of a code: not repeated
+    # in Dutch the codes by their Dutch labels (the reader takes those too)
     assert str(err.value) == ("de gegeven waarde is geen code van verwijzers; bedoelde je "
-                              "'kind-en-gezin'? (geldig: kind-en-gezin, huis-van-het-kind, "
-                              "huisarts, self)")
+                              "'Kind en Gezin'? (geldig: Kind en Gezin, Huis van het Kind, "
+                              "Huisarts, Gezin zelf)")
 
 
 def test_every_closed_list_is_its_enumeration() -> None:
