@@ -1427,9 +1427,18 @@ WORKFLOW_TARGET = ".github/workflows/hs-validate.yml"
 
 
 #: What ``hs init`` adds to the default config: a new repository is sealed from the start
-#: (the demo's and the tests' trees, copies of the default config, stay plain).
+#: (the demo's and the tests' trees, copies of the default config, stay plain), and asks
+#: consent of every family and volunteer from its first day (:func:`_new_config`).
 SEALED_CONFIG = ("# Names and notes are stored sealed (ciphertext), each family and volunteer "
                  "with its own key.\nsealed: true\n")
+
+
+def _new_config(text: str) -> str:
+    """The config of a new repository: the default one, sealed, and with
+    ``retention.consent_since`` today, so that ``hs due`` lists every family and volunteer
+    recorded without consent from the start (an older repository sets the day itself)."""
+    text = text.replace("  consent_since: null\n", f"  consent_since: {today().isoformat()}\n")
+    return text + SEALED_CONFIG
 
 
 def _data(name: str) -> Path:
@@ -1496,7 +1505,7 @@ def _init_in(root: Path, commit: bool, install: str | None) -> Outcome:
         target.write_text(text, encoding="utf-8")
         written.append(rel)
 
-    put(f"{RECORDS}/{CONFIG_FILE}", tooling.config_text(install) + SEALED_CONFIG)
+    put(f"{RECORDS}/{CONFIG_FILE}", _new_config(tooling.config_text(install)))
     put(f"{RECORDS}/vocabularies.yaml",
         _data("vocabularies.yaml").read_text(encoding="utf-8"))
     for folder in RECORD_FOLDERS:

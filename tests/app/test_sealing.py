@@ -154,7 +154,9 @@ def test_a_plain_repository_is_left_plain(empty_repo: Path, today: str) -> None:
 def test_hs_init_makes_a_sealed_repository(tmp_path: Path, today: str) -> None:
     root = tmp_path / "new"
     init_repository(root)
-    assert Repo(root).index.config.get("sealed") is True
+    config = Repo(root).index.config
+    assert config.get("sealed") is True
+    assert str(config["retention"]["consent_since"]) == today
 
 
 def test_a_clone_without_the_key_writes_plain_fields_but_never_a_second_key(

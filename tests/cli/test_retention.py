@@ -209,3 +209,26 @@ def test_apply_asks_in_dutch_on_a_terminal(scene: dict[str, str],
     r = CliRunner().invoke(app, args, input="j\n")
     assert r.exit_code == 0, r.stderr
     assert git(root, "rev-list", "--count", f"{head.strip()}..HEAD").strip() == "1"
+
+
+def test_a_new_repository_asks_consent_from_its_first_day(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """hs init sets retention.consent_since to its day: hs due lists a family recorded
+    without consent from the start."""
+    from typer.testing import CliRunner
+
+    from hs.cli import app
+    from tests.conftest import LEUVEN
+
+    monkeypatch.setenv("HS_TODAY", "2026-03-02")
+    root = tmp_path / "new"
+    r = CliRunner().invoke(app, ["init", str(root)])
+    assert r.exit_code == 0, r.stderr
+    (root / "records" / "locations" / "leuven.yaml").write_text(LEUVEN, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a location")
+    fid = ok(root, "family", "refer", "--location", "leuven", "--date", "2026-03-02",
+             "--referrer", "self").strip()
+    due = json.loads(ok(root, "due", "-f", "json"))
+    assert [d["record"] for d in due if d["what"] == "consent"] == [fid]
