@@ -53,7 +53,6 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
         write: Callable[[str], Any] | None = None) -> Any:
     """The value of ``param`` asked on the terminal, read by the command line's readers;
     asked again until it is good. A list for a parameter that takes several."""
-    import typer
 
     from hs.cli.common import repo_of, takes_of
 
@@ -83,14 +82,7 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
     if many:
         prompt = MSG("many", name=prompt)
     while True:
-        try:
-            text = read(f"{prompt}: ").strip()
-        except EOFError:
-            write("\n")
-            raise typer.Abort() from None
-        if not text:
-            write(MSG("empty") + "\n")
-            continue
+        text = _answer(prompt, read, write)
         try:
             values = [_one(param, word, vocabulary, vocabularies, ctx)
                       for word in (text.split() if many else [text])]
@@ -137,7 +129,6 @@ def only_or_asked(name: str, options: dict[str, str],
     new family), from ``options`` (code -> label, neither personal): the only one, else
     asked on a terminal (the codes and labels listed; a code in any case or a label is
     taken, anything else asked again), else None (the command says it is needed)."""
-    import typer
 
     if len(options) == 1:
         return next(iter(options))
@@ -152,17 +143,25 @@ def only_or_asked(name: str, options: dict[str, str],
               for key in (code, label)}
     prompt = MSG("choose", name=name)
     while True:
+        text = _answer(prompt, read, write)
+        if text.casefold() in folded:
+            return folded[text.casefold()]
+        write(MSG("not-listed") + "\n")
+
+
+def _answer(prompt: str, read: Callable[[str], str], write: Callable[[str], Any]) -> str:
+    """One non-empty answer to ``prompt`` (asked again while empty); Ctrl-D aborts."""
+    import typer
+
+    while True:
         try:
             text = read(f"{prompt}: ").strip()
         except EOFError:
             write("\n")
             raise typer.Abort() from None
-        if not text:
-            write(MSG("empty") + "\n")
-        elif text.casefold() in folded:
-            return folded[text.casefold()]
-        else:
-            write(MSG("not-listed") + "\n")
+        if text:
+            return text
+        write(MSG("empty") + "\n")
 
 
 def _wrap(param: Any) -> None:
