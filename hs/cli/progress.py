@@ -88,8 +88,11 @@ class _Line:
         self.total = 0
         self.last = 0.0
         self.spinner = Spinner("dots", text=line(what, -1, 0), style="status.spinner")
+        # stdout is never taken over (data piped on must not reach the terminal); a
+        # message on stderr meanwhile is printed above the line
         self.live = Live(self.spinner, console=console, refresh_per_second=12.5,
-                         transient=True)
+                         transient=True, redirect_stdout=False,
+                         redirect_stderr=out is sys.stderr)
         self.live.start()
 
     def show(self, what: str, done: int, total: int) -> None:

@@ -30,7 +30,8 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     return stream
 
 
-COUNT = re.compile(r"(?<= )(?P<what>[A-Z][^…\r\n]*)… (?P<done>[\d,]+)/(?P<total>[\d,]+) \((?P<pct>\d+)%\)")
+COUNT = re.compile(r"(?<= )(?P<what>[A-Z][^…\r\n]*)… (?P<done>[\d,]+)/(?P<total>[\d,]+)"
+                   r" \((?P<pct>\d+)%\)")
 
 
 def counts(stream: Terminal, what: str) -> list[tuple[int, int]]:
@@ -188,3 +189,18 @@ def test_commands_write_no_progress_when_stderr_is_not_a_terminal(
     assert code == 0, err
     assert "\x1b" not in err and "\r" not in err and "…" not in err
     assert not progress._own and not progress._active
+
+
+def test_stdout_is_never_taken_over_while_the_line_is_shown(
+        terminal: Terminal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Data piped on (stdout) stays on stdout while stderr shows the line."""
+    import sys
+
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    with working("plan") as step:
+        step(1, 2)
+        assert sys.stdout is out
+        print("data")
+    assert out.getvalue() == "data\n"
+    assert "data" not in terminal.getvalue()
