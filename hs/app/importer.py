@@ -461,12 +461,13 @@ def _volunteer_call(get: Callable[[str], str], location: str | None,
 
 
 def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None = None,
-               dry_run: bool = False, commit: bool = True) -> ImportResult:
+               dry_run: bool = False, commit: bool = True,
+               progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import every row of ``path`` as a new family or volunteer, in one commit.
 
     If any row is invalid, the result lists every row error (``errors``, in row order,
     ``summary`` says how many rows) and nothing is written. With ``dry_run``, everything
-    is checked and nothing written."""
+    is checked and nothing written. ``progress(done, total)`` is told the rows done."""
     file = path.name
     header, rows, sep = read_table(path)
     with repo.lock():
@@ -481,7 +482,9 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         row_of: dict[str, int] = {}
         created: list[str] = []
         warnings: list[str] = []
-        for number, cells in rows:
+        for done, (number, cells) in enumerate(rows):
+            if progress is not None:
+                progress(done, len(rows))
             if len(cells) > len(header):
                 # the extra cells would be dropped, or every cell after a separator
                 # typed inside a value would land in the next column
@@ -511,6 +514,8 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
                 created.append(rid)
                 row_of[f"records/{kind}/{rid}.yaml"] = number
             warnings += [str(RowError(file, number, w)) for w in p.warnings[before:]]
+        if progress is not None:
+            progress(len(rows), len(rows))
         if not errors:
             for q in check_plan(p):
                 number = row_of.get(q.rel, 0)

@@ -575,19 +575,21 @@ def _rank_key(c: Candidate) -> tuple[float, float, str]:
 
 
 def plan(index: Index, day: dt.date, location: str | None = None,
-         kind: str = "buddy") -> Plan:
+         kind: str = "buddy", progress: Callable[[int, int], None] | None = None) -> Plan:
     """Volunteer–family pairs for the whole waiting list (of one location, or of all).
 
     Which families get a volunteer: the waiting list in its priority order
     (:func:`hs.app.agenda.waiting_list`, the order of ``hs waitlist``), each family taken in if
     the families already taken in and it can all have a volunteer at once
     (:func:`priority_families`). Which volunteer each gets: the assignment of maximal total
-    score among those families (:func:`best_assignment`). Nothing is written."""
+    score among those families (:func:`best_assignment`). Nothing is written.
+    ``progress(done, total)`` is told the groups (locations) solved."""
     with paused_gc(freeze=False):  # it makes 21,000 candidates and their reasons at 50k,
-        return _plan(index, day, location, kind)  # no cycles: the collector only walked them
+        return _plan(index, day, location, kind, progress)  # no cycles: nothing to walk
 
 
-def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
+def _plan(index: Index, day: dt.date, location: str | None, kind: str,
+          progress: Callable[[int, int], None] | None = None) -> Plan:
     _check_kind(kind, MAIN_KINDS)
     check_location(index, location)
     w = weights(index)
@@ -624,7 +626,8 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
         options[f].append(v)
     chosen = priority_families(order, options, free)
     totals = {key: c.total for key, c in pair.items()}
-    assigned = best_assignment(chosen, options, free, lambda f, v: totals[(f, v)])
+    assigned = best_assignment(chosen, options, free, lambda f, v: totals[(f, v)],
+                               progress)
     rank = {f: i for i, f in enumerate(order)}
     holders: dict[str, list[str]] = {}
     for f, v in assigned.items():
@@ -688,8 +691,8 @@ def priority_families(order: Sequence[str], options: dict[str, list[str]],
 
 
 def best_assignment(families: Sequence[str], options: dict[str, list[str]],
-                    free: dict[str, int], score: Callable[[str, str], float]
-                    ) -> dict[str, str]:
+                    free: dict[str, int], score: Callable[[str, str], float],
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
     """Family -> volunteer for every family of ``families`` (which must be servable
     together), maximising the total score; a volunteer takes at most its free places.
 
@@ -698,7 +701,8 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
     location at most, as location is a hard rule). Each group is solved by
     :func:`_assign`, the shortest augmenting path algorithm of
     ``scipy.optimize.linear_sum_assignment``, step for step, so that among equally good
-    plans it picks the one that solver picks on the whole matrix (docs/matching.md)."""
+    plans it picks the one that solver picks on the whole matrix (docs/matching.md).
+    ``progress(done, total)`` is told the groups solved."""
     if not families:
         return {}
     places = [v for v in sorted(free) for _ in range(free[v])]
@@ -706,7 +710,10 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
     for j, v in enumerate(places):
         columns.setdefault(v, []).append(j)
     out: dict[str, str] = {}
-    for rows, cols in _groups(families, options, columns):
+    groups = _groups(families, options, columns)
+    for done, (rows, cols) in enumerate(groups):
+        if progress is not None:
+            progress(done, len(groups))
         cost = []
         for i in rows:
             f = families[i]
@@ -715,6 +722,8 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
                          for j in cols])
         for r, c in enumerate(_assign(cost, cols, len(places))):
             out[families[rows[r]]] = places[cols[c]]
+    if progress is not None:
+        progress(len(groups), len(groups))
     return out
 
 

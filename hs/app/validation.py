@@ -21,7 +21,7 @@ from hs.store.cache import read_memo, write_memo
 from hs.store.filecheck import Locator, file_problems
 from hs.store.layout import RecordFile, find_root, known_strays, walk
 from hs.store.load import load_tree
-from hs.store.read import parse_file
+from hs.store.read import Progress, parse_file
 
 MSG = Catalog("app.validation")
 
@@ -66,10 +66,12 @@ def _root_of(path: Path) -> Path | None:
     return None
 
 
-def validate_tree(root: Path, use_cache: bool = True) -> ValidationResult:
-    """Every problem of a records tree: per file, then across records."""
+def validate_tree(root: Path, use_cache: bool = True,
+                  progress: Progress | None = None) -> ValidationResult:
+    """Every problem of a records tree: per file, then across records (``progress``: told
+    how many files the read parsed, :func:`hs.store.load.load_tree`)."""
 
-    report = load_tree(root, use_cache=use_cache)
+    report = load_tree(root, use_cache=use_cache, progress=progress)
     problems = [*report.problems, *report.warnings]
     with paused_gc():  # the rules make many short lists; a collection walks every row
         problems.extend(_across_records(root, report))
@@ -188,7 +190,8 @@ def _under(path: Path, wanted: list[Path]) -> bool:
 
 
 def validate_paths(paths: list[Path], repo: Path | None = None,
-                   use_cache: bool = True) -> ValidationResult:
+                   use_cache: bool = True, progress: Progress | None = None
+                   ) -> ValidationResult:
     """Problems of the given files and folders (or of the repository's whole tree).
 
     Files inside a records tree are checked with the whole tree (references and
@@ -197,7 +200,7 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
     schema)."""
 
     if not paths:
-        return validate_tree(find_root(repo), use_cache)
+        return validate_tree(find_root(repo), use_cache, progress)
     roots: dict[Path, list[Path]] = {}
     lone: list[Path] = []
     for p in paths:
@@ -210,7 +213,7 @@ def validate_paths(paths: list[Path], repo: Path | None = None,
             roots.setdefault(root.resolve(), []).append(p.resolve())
     result = ValidationResult()
     for root, wanted in roots.items():
-        whole = validate_tree(root, use_cache)
+        whole = validate_tree(root, use_cache, progress)
         if any(w == root or w == root / "records" for w in wanted):
             result.files += whole.files
             result.problems.extend(whole.problems)

@@ -73,12 +73,10 @@ class HsGroup(TyperGroup):
             return super().invoke(ctx)
         except HsError as err:
             notice_given()  # an error is one line
-            from hs.records.problems import escape_controls  # no escape sequence from data
-
-            sys.stderr.write(f"hs: {escape_controls(str(err), keep=chr(10))}\n")
+            _say(f"hs: {err}")  # no escape sequence from data
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
-            sys.stderr.write(f"hs: {_MSG('interrupted')}\n")
+            _say(f"hs: {_MSG('interrupted')}")
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # the reader stopped reading (hs list ... | head): nothing is wrong with hs
@@ -90,10 +88,10 @@ class HsGroup(TyperGroup):
         except (typer.Exit, typer.Abort, TyperException):
             raise  # exits: Typer reports them
         except OverflowError:  # e.g. 'hs due --within 999999999999': past year 9999
-            sys.stderr.write(f"hs: {_MSG('overflow')}\n")
+            _say(f"hs: {_MSG('overflow')}")
             raise typer.Exit(2) from None
         except OSError as exc:  # a file hs could not read or write (permissions, a loop)
-            sys.stderr.write(f"hs: {_os_error(exc)}\n")
+            _say(f"hs: {_os_error(exc)}")
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: never a traceback
             if os.environ.get("HS_DEBUG"):
@@ -103,8 +101,16 @@ class HsGroup(TyperGroup):
 
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{Path(frame.filename).name}:{frame.lineno}"
-            sys.stderr.write(f"hs: {_MSG('internal', error=type(exc).__name__, where=where)}\n")
+            _say(f"hs: {_MSG('internal', error=type(exc).__name__, where=where)}")
             raise typer.Exit(1) from None
+
+
+def _say(text: str, stream: Any = None) -> None:
+    """An error's line on stderr, through the one printer of messages (control
+    characters escaped, wrapped on a terminal)."""
+    from hs.cli.output import message
+
+    message(text, stream=stream)
 
 
 def one_line(err: Any) -> Any:
@@ -119,7 +125,7 @@ def one_line(err: Any) -> Any:
         from hs.cli.common import notice_given
 
         notice_given()
-        (file or sys.stderr).write(f"hs: {text}\n")
+        _say(f"hs: {text}", file)
 
     setattr(err, "show", show)  # noqa: B010
     return err

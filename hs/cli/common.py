@@ -109,9 +109,11 @@ NoCommitOpt = Annotated[
 def open_repo(repo: Path | None) -> Repo:
     """The repository a command works on. Every read of it that finds files it could not
     use is said on stderr when the command ends (:func:`unusable_line`)."""
+    from hs.cli.progress import reading
     from hs.store.repo import open_repo as _open
 
     found = _open(repo)
+    found.progress = reading  # a cold or partial read shows how far it is, on a terminal
     _notice_unusable()
     return found
 
@@ -135,16 +137,18 @@ def end_command() -> None:
     """Called as every command ends (:class:`hs.cli.HsGroup`): the notice of the records
     its last read could not use, on stderr."""
     global _SEEN
-    import sys
-
+    from hs.cli.progress import stop_reading
     from hs.store import load
 
+    stop_reading()  # a read that failed leaves no line behind
     seen, _SEEN = _SEEN, None
     if seen is None:
         return
     load.unwatch(seen)
     if seen and seen[-1].unusable:
-        sys.stderr.write(f"hs: {unusable_line(seen[-1].unusable)}\n")
+        from hs.cli.output import message
+
+        message(f"hs: {unusable_line(seen[-1].unusable)}")
 
 
 def notice_given() -> None:
@@ -284,8 +288,7 @@ def report_change(outcome: Any) -> None:
 
     for text in outcome.warnings:
         message(warning(text))
-    sys.stderr.write(msg(outcome.recorded, summary=outcome.summary,
-                         sha=(outcome.commit or "")[:10]) + "\n")
+    message(msg(outcome.recorded, summary=outcome.summary, sha=(outcome.commit or "")[:10]))
     for rid in outcome.created:
         sys.stdout.write(rid + "\n")
 

@@ -75,7 +75,9 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
-            sys.stderr.write(f"{TARGET.name} is not current: run python -m hs.cli.completion\n")
+            from hs.cli.output import message
+
+            message(f"{TARGET.name} is not current: run python -m hs.cli.completion")
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8")

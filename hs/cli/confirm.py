@@ -26,13 +26,15 @@ def answer(text: str) -> bool | None:
 def confirm(text: str, *, default: bool = False) -> bool:
     """Ask ``text`` on stderr until the answer is yes or no; empty is ``default``.
     End of input (or Ctrl-C) aborts, as Click's own prompts do."""
+    from hs.cli.output import message, safe
+
     choices = MSG("default-yes") if default else MSG("default-no")
-    while True:
-        given = click.prompt(f"{text} {choices}", default="", show_default=False,
+    while True:  # click reads the answer; the question is escaped as every message is
+        given = click.prompt(safe(f"{text} {choices}"), default="", show_default=False,
                              err=True, prompt_suffix=" ")
         if not given.strip():
             return default
         said = answer(given)
         if said is not None:
             return said
-        click.echo(MSG("again"), err=True)
+        message(MSG("again"))

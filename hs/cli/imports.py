@@ -59,9 +59,9 @@ def _run(kind: str, file: Path, location: str | None, dry_run: bool, repo: Path 
     from hs.cli.progress import working
 
     r = open_repo(repo)
-    with working("import", file=file.name):
+    with working("import", file=file.name) as step:
         result = import_csv(r, kind, file, location=location,  # type: ignore[arg-type]
-                            dry_run=dry_run, commit=not no_commit)
+                            dry_run=dry_run, commit=not no_commit, progress=step)
     for err in result.errors:
         message(str(err))
     if result.errors:

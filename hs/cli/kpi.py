@@ -385,8 +385,10 @@ def report(
         day = _as_of(as_of)
         from hs.cli.progress import working
 
-        with working("report"):
+        with working("report") as step:  # stages: the records read, the figures computed
+            step(0, 2)
             index, revision = _records(repo, rev)
+            step(1, 2)
             left_out = unusable_of(index)
             require_complete(left_out, incomplete)
             if by_municipality:
@@ -397,6 +399,7 @@ def report(
             else:
                 total = compute(index, year, location=location, as_of=day,
                                 revision=revision)
+            step(2, 2)
         context = _context(index, lang)
         if revision.dirty:
             message(_msg("dirty"))

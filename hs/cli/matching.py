@@ -228,9 +228,9 @@ def plan(
     from hs.cli.progress import working
 
     r = open_repo(repo)
-    with working("plan"):
+    with working("plan") as step:
         result = core_plan(r.index, day, location,
-                           parse_choice(kind, "trajectory_kinds", "--kind") or kind)
+                           parse_choice(kind, "trajectory_kinds", "--kind") or kind, step)
     table = _plan_table(result, form)
     _names(r, table, {"family_name": "family", "volunteer_name": "volunteer"}, form,
            with_names)

@@ -414,15 +414,31 @@ def emit(tables: Table | Sequence[Table], fmt: str | None, wide: bool = False) -
     sys.stdout.write(text)
 
 
-def message(text: str, width: int | None = None) -> None:
-    """A message for the user (stderr), wrapped between words to ``width`` (default: the
-    terminal's when stderr is one, else not wrapped)."""
-    if width is None and sys.stderr.isatty():
+def message(text: str, width: int | None = None, end: str = "\n",
+            stream: Any = None) -> None:
+    """A message for the user (stderr, or ``stream``), its control characters escaped
+    (line feeds kept) and wrapped between words to ``width`` (default: the terminal's when
+    the stream is one, else not wrapped; 0: never). The one way text reaches stderr in
+    :mod:`hs.cli` (errors, summaries, warnings, questions: ``end=""``, flushed)."""
+    out = stream if stream is not None else sys.stderr
+    if width is None and _on_terminal(out):
         import shutil
 
         width = shutil.get_terminal_size().columns
     text = escape_controls(text, keep="\n")
-    sys.stderr.write((wrap_words(text, width) if width else text) + "\n")
+    if width:  # a question's space before the answer stays
+        body = text.rstrip(" ")
+        text = wrap_words(body, width) + text[len(body):]
+    out.write(text + end)
+    if not end:
+        out.flush()
+
+
+def _on_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or odd stream
+        return False
 
 
 def wrap_words(text: str, width: int) -> str:

@@ -41,12 +41,20 @@ def _is_date(param: Any) -> bool:
 
 def _input(prompt: str) -> str:
     """A line typed on the terminal; the question goes to stderr (stdout is for data)."""
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
+    _write(prompt)
     line = sys.stdin.readline()
     if not line:
         raise EOFError
     return line
+
+
+def _write(text: str) -> None:
+    """A question or a list of choices on stderr, through the one printer of messages
+    (control characters escaped; not wrapped: a question ends where the answer is typed,
+    the choices are aligned)."""
+    from hs.cli.output import message
+
+    message(text, width=0, end="")
 
 
 def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
@@ -57,7 +65,7 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
     from hs.cli.common import repo_of, takes_of
 
     read = read or _input
-    write = write or sys.stderr.write
+    write = write or _write
 
     takes = takes_of(param)
     many = bool(getattr(param, "multiple", False)) or getattr(param, "nargs", 1) == -1
@@ -135,7 +143,7 @@ def only_or_asked(name: str, options: dict[str, str],
     if not options or (not on_terminal() and read is None):
         return None
     read = read or _input
-    write = write or sys.stderr.write
+    write = write or _write
     width = max(len(code) for code in options)
     for code, label in options.items():
         write(MSG("choices", code=code, width=width, label=label) + "\n")

@@ -49,14 +49,13 @@ def migrate(
 
     Undated signal codes of a family become signals dated at the family's current
     referral, marked migrated."""
-    import sys
-
     from hs.app.events import migrate as migrate_
     from hs.app.events import nothing_to_migrate
+    from hs.cli.output import message
 
     outcome = migrate_(open_repo(repo), commit=not no_commit)
     if outcome is None:
-        sys.stderr.write(nothing_to_migrate() + "\n")
+        message(nothing_to_migrate())
         return
     report_change(outcome)
 

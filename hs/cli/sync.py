@@ -26,12 +26,13 @@ def sync(
     values keeps one in the file and both in the record, listed by 'hs validate' and
     'hs due' until 'hs resolve' settles it. One line says what came in and went out."""
     from hs.app.sync import sync as run_sync
+    from hs.cli.output import message
 
     r = open_repo(repo)
     result = run_sync(r, remote)
     for p in result.problems:
-        typer.echo(str(p), err=True)
-    typer.echo(result.summary, err=True)
+        message(str(p))
+    message(result.summary)
 
 
 def resolve(
@@ -57,7 +58,7 @@ def resolve(
     from hs.app.sync import conflicts
     from hs.app.sync import resolve as run_resolve
     from hs.base.errors import HsError, UsageError
-    from hs.cli.output import safe
+    from hs.cli.output import message, safe
 
     r = open_repo(repo)
     if keep is None and value is None:
@@ -74,7 +75,7 @@ def resolve(
             for n, (v, author, date) in enumerate(c.values, 1):
                 shown = MSG("removed") if v is None else v
                 typer.echo(safe(MSG("value", n=n, value=shown, author=author, date=date)))
-        typer.echo(MSG("hint", id=rid), err=True)
+        message(MSG("hint", id=rid))
         return
     report_change(run_resolve(r, record, field, keep, value, commit=not no_commit))
 

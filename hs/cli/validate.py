@@ -31,6 +31,7 @@ def validate(
     usage error."""
     from hs.app.validation import validate_paths
     from hs.base.errors import UsageError
+    from hs.cli.output import message
     from hs.records.problems import render
 
     if fmt not in ("text", "json", "github"):
@@ -39,14 +40,15 @@ def validate(
         raise UsageError(_MSG("bad-format", fmt=quoted(fmt, "code")))
     from hs.cli.progress import working
 
-    with working("validate"):
-        result = validate_paths(paths or [], repo=repo, use_cache=not no_cache)
+    with working("validate") as work:
+        result = validate_paths(paths or [], repo=repo, use_cache=not no_cache,
+                                progress=work.reading)
     problems = result.problems
     if problems or fmt == "json":
         sys.stdout.write(render(problems, fmt) + "\n")
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    sys.stderr.write(result.summary(errors, warnings) + "\n")
+    message(result.summary(errors, warnings))
     if errors:
         raise typer.Exit(1)
 
@@ -68,6 +70,7 @@ def schema(
     vocabularies); run it again after changing the vocabularies ('hs validate' says when)."""
     from hs.app.tooling import SCHEMAS, default_codes, vocabulary_codes
     from hs.base.errors import RepoNotFound
+    from hs.cli.output import message
     from hs.records.schemas import check_schemas, write_schemas
     from hs.store.layout import find_root
 
@@ -83,15 +86,15 @@ def schema(
     if check:
         stale = check_schemas(out, codes)
         if stale:
-            sys.stderr.write(_MSG("stale", names=", ".join(stale)) + "\n")
+            message(_MSG("stale", names=", ".join(stale)))
             raise typer.Exit(1)
-        sys.stderr.write(_MSG("current", out=out) + "\n")
+        message(_MSG("current", out=out))
         return
     written = write_schemas(out, codes)
     for name in written:
-        sys.stderr.write(_MSG("wrote", path=out / name) + "\n")
+        message(_MSG("wrote", path=out / name))
     if not written:
-        sys.stderr.write(_MSG("current", out=out) + "\n")
+        message(_MSG("current", out=out))
 
 
 class _Messages:

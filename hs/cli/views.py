@@ -216,7 +216,7 @@ def due(
     from hs.app.agenda import due as due_items
     from hs.app.agenda import due_settings
     from hs.app.views import check_location
-    from hs.cli.output import Table
+    from hs.cli.output import Table, message
 
     fmt, human = _start(fmt)
     r = open_repo(repo)
@@ -229,7 +229,7 @@ def due(
     from hs.rules.conflicts import conflict_lines  # merge conflicts left: hs resolve
 
     for line in conflict_lines(index):
-        typer.echo(line, err=True)
+        message(line)
     cols = _cols(("what", "what"), ("record", "record"), ("location", "location"),
                  ("due", "due"), ("days_overdue", "days_overdue", "right"),
                  ("reason", "reason"))

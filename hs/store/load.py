@@ -49,7 +49,7 @@ from hs.store.layout import (
     scan_key,
     unreadable_folders,
 )
-from hs.store.read import PARALLEL_THRESHOLD, parse_many
+from hs.store.read import PARALLEL_THRESHOLD, Progress, parse_many
 
 MSG = Catalog("store.load")
 
@@ -162,7 +162,7 @@ def _pending_changes(root: Path) -> Any:
 
 
 def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = None,
-              keep_problems: bool = True) -> LoadReport:
+              keep_problems: bool = True, progress: Progress | None = None) -> LoadReport:
     """Read the whole records tree into an :class:`Index`, using and refreshing the cache.
 
     Only the files that changed since the cache was written are parsed, in several
@@ -172,9 +172,12 @@ def load_tree(root: Path, *, use_cache: bool = True, parallel: bool | None = Non
 
     The garbage collector is paused throughout: what a read makes holds no cycles, and
     with a large tree's rows in memory every collection walks all of them (it added a
-    tenth to a cold read of 50,000 files)."""
+    tenth to a cold read of 50,000 files).
+
+    ``progress(done, total)``, if given, is told how many of the files to parse are
+    parsed (a cold or partial read; nothing when every file comes from the cache)."""
     with paused_gc():
-        read = _Read(root, parallel, keep_problems)
+        read = _Read(root, parallel, keep_problems, progress)
         report = read.without_cache() if not use_cache else read.with_cache()
         read.note_unusable(report)
     for seen in _watchers:
@@ -218,8 +221,10 @@ class _Read:
     """One read of the tree: :meth:`with_cache` or :meth:`without_cache`, each a sequence
     of stages sharing what the earlier ones found."""
 
-    def __init__(self, root: Path, parallel: bool | None, keep_problems: bool):
+    def __init__(self, root: Path, parallel: bool | None, keep_problems: bool,
+                 progress: Progress | None = None):
         self.started = time.perf_counter()
+        self.progress = progress
         self.root = root
         self.parallel = parallel
         self.keep_problems = keep_problems
@@ -321,7 +326,8 @@ class _Read:
         kinds = {e[3]: e[0] for e in plan.todo}
         use_pool = (self.parallel if self.parallel is not None
                     else len(plan.todo) >= PARALLEL_THRESHOLD)
-        for rel, value, errors, warnings, blob, sig in parse_many(plan.todo, use_pool):
+        parsed = parse_many(plan.todo, use_pool, progress=self.progress)
+        for rel, value, errors, warnings, blob, sig in parsed:
             if keep_problems:
                 fresh.warned.extend(warnings)
             if value is None:

@@ -13,6 +13,7 @@ import marshal
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,11 @@ MSG = Catalog("store.read")
 
 PARALLEL_THRESHOLD = 4000  # fewer files are parsed in this process
 PARSE_PROCESSES = 2  # more add little: the main process merges and the disk is shared
+
+PROGRESS_CHUNK = 500  # files parsed in this process between two reports of progress
+
+#: What a read says of its progress: files parsed so far, out of how many.
+Progress = Callable[[int, int], None]
 
 # rel, cache value (None if the file failed), errors, warnings, blob ID, signature
 Parsed = tuple[str, Any, list[Problem], list[Problem], str | None, int | None]
@@ -290,19 +296,47 @@ def signature(st: os.stat_result) -> int:
 # --- many files ----------------------------------------------------------------------------
 
 
-def parse_many(todo: list[Entry], use_pool: bool, raws: list[bytes] | None = None
-               ) -> list[Parsed]:
+def parse_many(todo: list[Entry], use_pool: bool, raws: list[bytes] | None = None,
+               progress: Progress | None = None) -> list[Parsed]:
     """Parse files (with ``raws``, these bytes instead of the files' own, one per entry),
     in :data:`PARSE_PROCESSES` worker processes if ``use_pool`` (forked, so they start
-    with everything imported; rapidyaml's messages on stderr are silenced in each)."""
+    with everything imported; rapidyaml's messages on stderr are silenced in each).
+    ``progress(done, total)`` is told how many files are parsed: in this process as each
+    chunk's answer comes back from a worker, else after every :data:`PROGRESS_CHUNK`
+    files (never per file: it must cost nothing)."""
     out: list[Parsed] | None = None
+    take = unpacked if progress is None else _counted(progress, len(todo))
     if use_pool and raws is None:  # kinds differ in cost: many small chunks
-        out = in_processes(parse_packed, list(todo), unpacked, processes=PARSE_PROCESSES,
+        out = in_processes(parse_packed, list(todo), take, processes=PARSE_PROCESSES,
                            pieces=16, least=50)
     elif use_pool and raws is not None:
         out = in_processes(_parse_given_packed, list(zip(todo, raws, strict=True)),
-                           unpacked, processes=PARSE_PROCESSES, pieces=16, least=50)
-    return out if out is not None else parse_chunk(todo, raws)
+                           take, processes=PARSE_PROCESSES, pieces=16, least=50)
+    if out is not None:
+        return out
+    if progress is None:
+        return parse_chunk(todo, raws)
+    out = []
+    progress(0, len(todo))
+    for at in range(0, len(todo), PROGRESS_CHUNK):
+        out.extend(parse_chunk(todo[at:at + PROGRESS_CHUNK],
+                               None if raws is None else raws[at:at + PROGRESS_CHUNK]))
+        progress(len(out), len(todo))
+    return out
+
+
+def _counted(progress: Progress, total: int) -> Callable[[bytes | list[Parsed]], list[Parsed]]:
+    """:func:`unpacked`, telling ``progress`` how many files the answers so far hold."""
+    counted = [0]
+    progress(0, total)
+
+    def take(part: bytes | list[Parsed]) -> list[Parsed]:
+        rows = unpacked(part)
+        counted[0] += len(rows)
+        progress(counted[0], total)
+        return rows
+
+    return take
 
 
 def parse_chunk(items: list[Entry], raws: list[bytes] | None = None) -> list[Parsed]:

@@ -57,12 +57,14 @@ class Repo:
         self.root = root
         self.records = root / RECORDS
         self._report: LoadReport | None = None
+        # told how many files a read parses (set by the command line: progress on a terminal)
+        self.progress: Callable[[int, int], None] | None = None
 
     # reading
 
     def load(self) -> LoadReport:
         if self._report is None:
-            self._report = load_tree(self.root)
+            self._report = load_tree(self.root, progress=self.progress)
         return self._report
 
     @property

@@ -168,3 +168,19 @@ def test_a_file_without_read_permission_is_said(
     code, out, _ = invoke("validate")
     assert (f"{BROKEN}:1:1: error[unreadable]: cannot read the file: Permission denied"
             in out.splitlines())
+
+
+def test_a_file_name_with_control_characters_is_printed_escaped(demo_repo: Path) -> None:
+    """An odd file name in records/ (a broken record named with an escape sequence):
+    hs validate lists it escaped, and a command's notice of the files it could not use on
+    stderr too (it went out raw before), so nothing printed steers the terminal."""
+    families = demo_repo / "records" / "families"
+    (families / "f\x1b[31mx.yaml").write_text("x: [\n")
+    code, out, err = invoke("validate", "--repo", str(demo_repo))
+    assert code == 1
+    assert "records/families/f\\e[31mx.yaml:2:1: error[yaml-syntax]" in out
+    assert "\x1b" not in out + err
+    code, _, err = invoke("waitlist", "--repo", str(demo_repo))
+    assert code == 0
+    assert err == ("hs: 1 record file could not be used (records/families/f\\e[31mx.yaml:2); "
+                   "run 'hs validate'\n")

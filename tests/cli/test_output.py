@@ -233,3 +233,55 @@ def test_a_message_wraps_between_words_never_inside_an_id_or_date(capsys: object
         "  -",
         "  a-very-long-code-that-does-not-fit-here",
         "  and more"]
+
+
+class _Terminal:
+    """A stream that says it is a terminal."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+def test_a_message_wraps_to_the_terminal_only_on_a_terminal(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from hs.cli.output import message
+
+    monkeypatch.setenv("COLUMNS", "20")
+    text = "hs: records/families/f\x1b[31mx.yaml could not be used at all"
+    terminal = _Terminal()
+    message(text, stream=terminal)
+    assert terminal.text.splitlines() == [
+        "hs:", "records/families/f\\e[31mx.yaml", "could not be used at", "all"]
+    message(text)  # not a terminal: one line, escaped
+    assert capsys.readouterr().err == text.replace("\x1b", "\\e") + "\n"
+    message("Kies\x07: ", stream=terminal, end="")  # a question: not ended, flushed
+    assert terminal.text.endswith("all\nKies\\x07: ")
+
+
+def test_every_line_on_stderr_goes_through_the_one_printer() -> None:
+    """No module of hs.cli writes to stderr itself (each such write once printed record
+    data unescaped, or unwrapped): :func:`hs.cli.output.message` does, and the progress
+    line (Rich, its text escaped). Click's own prompt of a yes/no answer is given an
+    escaped question."""
+    import re
+    from pathlib import Path
+
+    import hs.cli
+
+    direct = re.compile(r"sys\.stderr\.write|file=sys\.stderr|err=True|stderr\.write")
+    found = []
+    for path in sorted(Path(hs.cli.__file__).parent.glob("*.py")):
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if direct.search(text):
+                found.append(f"{path.name}:{number}")
+    assert found == ["confirm.py:34"], found

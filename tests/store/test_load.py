@@ -107,3 +107,21 @@ def test_parsing_prints_nothing_on_stderr(tree: Path, parallel: bool) -> None:
                           env={**os.environ, "HS_LANG": "en"}, check=False)
     assert proc.stdout == "8\n"
     assert proc.stderr == ""
+
+
+def test_a_read_tells_its_progress_only_when_it_parses(demo_repo: Path) -> None:
+    """A cold read counts every record file to the total; a warm read parses nothing and
+    says nothing; a partial read counts the changed files."""
+    old = time.time() - 60  # no file is too new to trust
+    for path in (demo_repo / "records").rglob("*.yaml"):
+        os.utime(path, (old, old))
+    said: list[tuple[int, int]] = []
+    report = load_tree(demo_repo, progress=lambda d, t: said.append((d, t)))
+    assert said[-1] == (report.parsed, report.parsed) and report.parsed == report.count
+    said.clear()
+    load_tree(demo_repo, progress=lambda d, t: said.append((d, t)))
+    assert said == []
+    path = next((demo_repo / "records" / "families").glob("*.yaml"))
+    path.write_text(path.read_text() + "\n")
+    load_tree(demo_repo, progress=lambda d, t: said.append((d, t)))
+    assert said[-1] == (1, 1)

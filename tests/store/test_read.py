@@ -246,3 +246,19 @@ def test_a_device_is_refused_and_a_broken_link_is_as_gone(tree: Path) -> None:
     for use_cache in (False, True, True):
         report = load_tree(tree, use_cache=use_cache)
         assert not [p for p in report.problems if "f0000000b" in p.path]
+
+
+@pytest.mark.parametrize("use_pool", [False, True])
+def test_progress_counts_the_files_parsed_to_the_total_a_chunk_at_a_time(
+        demo_repo: Path, use_pool: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told in this process, as chunks are parsed or come back from the workers: never a
+    report per file, the count rising to the total, the same results as without it."""
+    todo = list(scan(demo_repo))
+    monkeypatch.setattr(read, "PROGRESS_CHUNK", 100)
+    said: list[tuple[int, int]] = []
+    parsed = read.parse_many(todo, use_pool, progress=lambda d, t: said.append((d, t)))
+    assert parsed == read.parse_many(todo, False)
+    assert said[0] == (0, len(todo)) and said[-1] == (len(todo), len(todo))
+    assert [d for d, _ in said] == sorted(d for d, _ in said)
+    assert {t for _, t in said} == {len(todo)}
+    assert len(said) <= len(todo) // 50 + 3  # a chunk at a time (50 at least), not a file
