@@ -225,9 +225,13 @@ class VolunteerFacts:
     own: tuple[RuleCheck, ...] = ()  # the rules that depend on the volunteer alone
 
 
-def profile(index: Index, fam: FamilyRow, day: dt.date) -> FamilyProfile:
+def profile(index: Index, fam: FamilyRow, day: dt.date,
+            nears: dict[tuple[str, str | None], frozenset[str]] | None = None
+            ) -> FamilyProfile:
     """The family's profile on ``day``: perinatal, complex, what it calls for, languages,
-    neighbouring municipalities, and since when it waits."""
+    neighbouring municipalities, and since when it waits. ``nears``: the neighbouring
+    municipalities already found, by location and municipality (a plan's families share
+    them), kept between calls."""
     ref = fam.referral_on(day)
     perinatal = "perinatal" in fam.flags or (ref is not None and ref.expecting is not None)
     complex_ = any(f in fam.flags for f in COMPLEX_FLAGS)
@@ -249,18 +253,30 @@ def profile(index: Index, fam: FamilyRow, day: dt.date) -> FamilyProfile:
         dec = ref.decision_on(day)
         if dec is not None and dec.decision == "accepted":
             accepted = dec.date
-    loc = index.locations.get(fam.location)
+    where = (fam.location, fam.municipality)
+    near = nears.get(where) if nears is not None else None
+    if near is None:
+        near = _near(index, *where)
+        if nears is not None:
+            nears[where] = near
+    return FamilyProfile(fam, perinatal, complex_, tuple(needs), frozenset(langs),
+                         near, accepted, ref.date if ref is not None else None)
+
+
+def _near(index: Index, location: str, municipality: str | None) -> frozenset[str]:
+    """The municipalities (casefolded) next to ``municipality`` by the neighbours of the
+    location record, in either direction."""
+    loc = index.locations.get(location)
     near: set[str] = set()
-    if loc is not None and fam.municipality:
-        here = fam.municipality.casefold()
+    if loc is not None and municipality:
+        here = municipality.casefold()
         for key, values in loc.neighbours.items():
             folded = {v.casefold() for v in values}
             if key.casefold() == here:
                 near |= folded
             elif here in folded:
                 near.add(key.casefold())
-    return FamilyProfile(fam, perinatal, complex_, tuple(needs), frozenset(langs),
-                         frozenset(near), accepted, ref.date if ref is not None else None)
+    return frozenset(near)
 
 
 def _age_months(born: str, day: dt.date) -> int:
@@ -614,7 +630,8 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
         check_location(index, location)
     w = weights(index)
     waiting = waiting_list(index, day, location)
-    families = [profile(index, index.row("family", f.family), day) for f in waiting]
+    nears: dict[tuple[str, str | None], frozenset[str]] = {}
+    families = [profile(index, index.row("family", f.family), day, nears) for f in waiting]
     places = {p.family.location for p in families}
     # every volunteer's free places, as the solver's columns are those of all volunteers
     # (the order of its choice among equal plans depends on them; see best_assignment),
@@ -799,9 +816,9 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
         cost = []
         for i in rows:
             f = families[i]
-            allowed = set(options[f])
-            cost.append([-score(f, places[j]) if places[j] in allowed else _INF
-                         for j in cols])
+            allowed = {v: -score(f, v) for v in options[f] if v in columns}  # a place's
+            get = allowed.get  # cost, by its volunteer
+            cost.append([get(places[j], _INF) for j in cols])
         for r, c in enumerate(_assign(cost, cols, len(places))):
             out[families[rows[r]]] = places[cols[c]]
     return out
@@ -814,25 +831,25 @@ def _groups(families: Sequence[str], options: dict[str, list[str]],
             columns: dict[str, list[int]]) -> list[tuple[list[int], list[int]]]:
     """The connected parts of the graph of families (rows, by place in ``families``) and
     volunteers' places (columns): (rows, columns), each in ascending order."""
-    parent: dict[str, str] = {}
+    parent: dict[str | int, str | int] = {}  # a family by its place (int), a volunteer
 
-    def find(x: str) -> str:
+    def find(x: str | int) -> str | int:  # by ID (str): they never meet
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for f in families:
+    for i, f in enumerate(families):
         for v in options[f]:
             if v in columns:
-                parent[find("v:" + v)] = find("f:" + f)
-    rows: dict[str, list[int]] = {}
-    for i, f in enumerate(families):
-        rows.setdefault(find("f:" + f), []).append(i)
-    cols: dict[str, list[int]] = {}
+                parent[find(v)] = find(i)
+    rows: dict[str | int, list[int]] = {}
+    for i in range(len(families)):
+        rows.setdefault(find(i), []).append(i)
+    cols: dict[str | int, list[int]] = {}
     for v, js in columns.items():
-        if "v:" + v in parent:
-            cols.setdefault(find("v:" + v), []).extend(js)
+        if v in parent:
+            cols.setdefault(find(v), []).extend(js)
     return [(r, sorted(cols.get(key, []))) for key, r in rows.items()]
 
 

@@ -818,3 +818,13 @@ def test_the_plans_totals_are_those_of_evaluate_on_every_demo_pair(demo_repo: Pa
                 assert got == want, (day, kind, prof.family.id)
                 checked += len(got)
     assert checked > 200
+
+
+def test_a_profile_with_the_plans_neighbours_memo_is_the_profile(demo_repo: Path) -> None:
+    """The neighbours a plan keeps by location and municipality (``nears``) give every
+    demo family the profile it has without them."""
+    index = index_of(demo_repo)
+    nears: dict[tuple[str, str | None], frozenset[str]] = {}
+    for fam in index.families.values():
+        assert m.profile(index, fam, FAST_DAYS[0], nears) == m.profile(index, fam, FAST_DAYS[0])
+    assert any(nears.values()) and len(nears) < len(index.families)
