@@ -745,19 +745,19 @@ class _Points:
         for vf, vid, gender, kl, kd, kh, kp, ke, kw in vols:
             if wanted is not None and gender != wanted:
                 continue
+            # a score's points as ScorePart.points makes them: score x weight
             if (a := lang.get(kl)) is None:
-                a = lang[kl] = _part("language", w, *_score_language(fam, vf.volunteer)).points
+                a = lang[kl] = _score_language(fam, vf.volunteer)[0] * w["language"]
             if (b := dist.get(kd)) is None:
-                b = dist[kd] = _part("distance", w, *_score_distance(fam, vf.volunteer)).points
+                b = dist[kd] = _score_distance(fam, vf.volunteer)[0] * w["distance"]
             if (c := days.get(kh)) is None:
-                c = days[kh] = _part("half_days", w, *_score_half_days(f, vf.volunteer)).points
+                c = days[kh] = _score_half_days(f, vf.volunteer)[0] * w["half_days"]
             if (d := pref.get(kp)) is None:
-                d = pref[kp] = _part("preferences", w,
-                                     *_score_preferences(fam, vf.volunteer)).points
+                d = pref[kp] = _score_preferences(fam, vf.volunteer)[0] * w["preferences"]
             if (e := exp.get(ke)) is None:
-                e = exp[ke] = _part("experience", w, *_score_experience(fam, vf)).points
+                e = exp[ke] = _score_experience(fam, vf)[0] * w["experience"]
             if (g := wait.get(kw)) is None:
-                g = wait[kw] = _part("waiting", w, *_score_waiting(vf, day)).points
+                g = wait[kw] = _score_waiting(vf, day)[0] * w["waiting"]
             out.append((vid, sum((a, b, c, d, e, g))))  # as Candidate.total sums them
         return out
 
@@ -775,7 +775,9 @@ def priority_families(order: Sequence[str], options: dict[str, list[str]],
     volunteers' free places). This greedy rule is exact for this kind of question (the
     families that can be served together form a matroid): no family is left out to let a
     family lower on the list in, and as many families as possible are served."""
-    places = [v for v in sorted(free) for _ in range(free[v])]
+    # only the places of volunteers some family could have (the others change nothing)
+    wanted = {v for f in order for v in options[f]}
+    places = [v for v in sorted(wanted & free.keys()) for _ in range(free[v])]
     slots_of: dict[str, list[int]] = {}
     for i, v in enumerate(places):
         slots_of.setdefault(v, []).append(i)
