@@ -304,9 +304,9 @@ def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy",
     if since is not None and busy == 0:
         free = max(since, last_end) if last_end is not None else since
     out = VolunteerFacts(vol, busy, completed, since, free)
-    own = (_rule_active(out, day), _rule_role(vol, kind), _rule_training(index, vol, day),
-           _rule_check(index, vol, day), _rule_capacity(out, kind))
-    return VolunteerFacts(vol, busy, completed, since, free, own)
+    out.own = (_rule_active(out, day), _rule_role(vol, kind), _rule_training(index, vol, day),
+               _rule_check(index, vol, day), _rule_capacity(out, kind))
+    return out
 
 
 def _history(trajectories: Iterable[TrajectoryRow], vid: str, day: dt.date
@@ -695,7 +695,7 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
         entries.append(PlanEntry(
             place.rank, fid, place.location, place.perinatal, place.accepted,
             place.days_waiting, vid,
-            cand.total if cand is not None else None,
+            totals[(fid, vid)] if vid is not None else None,  # = cand.total, to the bit
             cand.scores if cand is not None else (), unmatched, tuple(options[fid]),
             tuple(taken)))
     return Plan(day, kind, location, w, tuple(entries))
@@ -813,9 +813,11 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
     if not families:
         return {}
     places = [v for v in sorted(free) for _ in range(free[v])]
-    columns: dict[str, list[int]] = {}
+    wanted = {v for f in families for v in options[f]}
+    columns: dict[str, list[int]] = {}  # of the volunteers some family could have
     for j, v in enumerate(places):
-        columns.setdefault(v, []).append(j)
+        if v in wanted:
+            columns.setdefault(v, []).append(j)
     out: dict[str, str] = {}
     for rows, cols in _groups(families, options, columns):
         cost = []
@@ -879,6 +881,7 @@ def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[in
     row4col = [-1] * nc
     path = [-1] * nc
     local = {c: k for k, c in enumerate(cols)}
+    start = sorted((width - 1 - c, local[c]) for c in cols)
     for cur in range(nr):
         spc = [_INF] * nc
         sr = [False] * nr
@@ -886,7 +889,7 @@ def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[in
         # the solver's list of remaining columns: place p holds column width-1-p until a
         # column is taken out (then the last one moves to its place); ``slots`` are the
         # places that hold this block's columns, in order
-        slots = sorted((width - 1 - c, local[c]) for c in cols)
+        slots = start.copy()
         moved: dict[int, int] = {}
         remaining = width
         min_val = 0.0
