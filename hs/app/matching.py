@@ -715,15 +715,12 @@ class _Points:
 
     def __init__(self, day: dt.date, w: dict[str, float]) -> None:
         self.day, self.w = day, w
-        self.keys: dict[tuple[Any, ...], int] = {}  # the fields read -> their number
+        self.keys = _Numbers()  # the fields read -> their number
         self.tables: dict[tuple[str, int], dict[int, float]] = {}  # (score, family's)
-
-    def _key(self, fields: tuple[Any, ...]) -> int:
-        return self.keys.setdefault(fields, len(self.keys))
 
     def volunteer(self, vf: VolunteerFacts) -> _Scored:
         """The volunteer with the numbers of the fields each score reads of them."""
-        v, key = vf.volunteer, self._key
+        v, key = vf.volunteer, self.keys.__getitem__
         return (vf, v.id, v.gender, key(("l", v.languages)), key(("d", v.municipality)),
                 key(("h", v.availability)), key(("p", v.preferences)),
                 key(("e", vf.completed)), key(("w", vf.active_since, vf.free_since)))
@@ -732,7 +729,7 @@ class _Points:
         """The ID of each volunteer of ``vols`` (from :meth:`volunteer`) whose gender the
         family accepts (the gender rule: evaluate would exclude the others), with the
         total score of the pair: the total of :func:`evaluate`'s candidate, to the bit."""
-        f, key, w, day = fam.family, self._key, self.w, self.day
+        f, key, w, day = fam.family, self.keys.__getitem__, self.w, self.day
         table = self.tables.setdefault
         lang = table(("l", key(("l", fam.languages, f.languages))), {})
         dist = table(("d", key(("d", f.municipality, fam.near))), {})
@@ -760,6 +757,14 @@ class _Points:
                 g = wait[kw] = _score_waiting(vf, day)[0] * w["waiting"]
             out.append((vid, sum((a, b, c, d, e, g))))  # as Candidate.total sums them
         return out
+
+
+class _Numbers(dict[tuple[Any, ...], int]):
+    """A number for every key asked, the next one for a new key."""
+
+    def __missing__(self, key: tuple[Any, ...]) -> int:
+        number = self[key] = len(self)
+        return number
 
 
 # a volunteer for :class:`_Points`: facts, ID, gender, and the numbers of their fields
