@@ -645,14 +645,14 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str) -> Plan:
     today = day.toordinal()
     latest = {t[V_ID]: t for t in index.tuples("volunteer")}  # the last of an ID, as rows
     candidates: list[str] = []
-    for vid in sorted(latest):
-        t = latest[vid]
+    for vid, t in latest.items():
         busy = past.get(vid, nothing)[0]
         capacity = t[V_CAPACITY]
         free[vid] = max(0, capacity - busy)
         if t[V_LOCATION] in places and (kind == "starter" or busy < capacity) \
                 and _active_in(t[V_PERIODS], today) and _has_role(t[V_ROLES], kind):
             candidates.append(vid)  # full, inactive, without the role: never eligible
+    candidates.sort()  # a location's volunteers by ID, as every list of a plan
     scores = _Points(day, w)
     by_location: dict[str, list[_Scored]] = {}
     facts_of: dict[str, VolunteerFacts] = {}
