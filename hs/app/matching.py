@@ -28,15 +28,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hs.app.agenda import waiting_list
-from hs.app.views import check_location
 from hs.base.errors import InvalidRecord, RecordNotFound, UsageError
 from hs.base.i18n import Catalog, language
 from hs.records import enums
 from hs.records.ids import TRAJECTORY_KINDS
 from hs.records.index import FamilyRow, Index, TrajectoryRow, VolunteerRow, paused_gc
 from hs.records.problems import quotable
-from hs.records.rows import T_ASSIGNMENTS, T_END, T_KIND, T_START
-from hs.records.vocabularies import field_vocabulary
+from hs.records.rows import (
+    T_ASSIGNMENTS,
+    T_END,
+    T_KIND,
+    T_START,
+    V_CAPACITY,
+    V_ID,
+    V_LOCATION,
+    V_PERIODS,
+    V_ROLES,
+)
 from hs.rules.lifecycle import (
     MAIN_KINDS,
     check_valid_until,
@@ -69,9 +77,15 @@ MSG = Catalog("app.matching")
 
 
 # --- results -------------------------------------------------------------------------------
+#
+# The classes made by the thousand in a plan (a reason, rule, score and candidate per pair,
+# facts per volunteer, an entry per family) are plain slotted dataclasses, not frozen ones:
+# a frozen one's __init__ sets every field through object.__setattr__, three times the
+# cost (a tenth of a plan at 50,000 records). None was hashable anyway (a reason holds a
+# dict, rows are mutable); nothing changes them after they are made.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reason:
     """Why a rule passed or failed, or how a score came about: a message key and its
     fields (codes, numbers, dates), put into words by :func:`reason_text`."""
@@ -80,14 +94,14 @@ class Reason:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RuleCheck:
     rule: str  # one of RULES
     passed: bool
     reason: Reason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScorePart:
     name: str  # one of SCORES
     score: float  # 0..1
@@ -99,7 +113,7 @@ class ScorePart:
         return self.score * self.weight
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     """One volunteer checked against one family."""
 
@@ -143,7 +157,7 @@ class Suggestion:
         return sum(self.weights.values())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlanEntry:
     """One family of the waiting list in a plan: its volunteer, or why it has none."""
 
@@ -185,7 +199,7 @@ class Plan:
 # --- facts about a family and a volunteer ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FamilyProfile:
     """What matching needs to know about a family on a day."""
 
@@ -199,7 +213,7 @@ class FamilyProfile:
     referred: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VolunteerFacts:
     """What matching needs to know about a volunteer on a day."""
 
@@ -211,9 +225,13 @@ class VolunteerFacts:
     own: tuple[RuleCheck, ...] = ()  # the rules that depend on the volunteer alone
 
 
-def profile(index: Index, fam: FamilyRow, day: dt.date) -> FamilyProfile:
+def profile(index: Index, fam: FamilyRow, day: dt.date,
+            nears: dict[tuple[str, str | None], frozenset[str]] | None = None
+            ) -> FamilyProfile:
     """The family's profile on ``day``: perinatal, complex, what it calls for, languages,
-    neighbouring municipalities, and since when it waits."""
+    neighbouring municipalities, and since when it waits. ``nears``: the neighbouring
+    municipalities already found, by location and municipality (a plan's families share
+    them), kept between calls."""
     ref = fam.referral_on(day)
     perinatal = "perinatal" in fam.flags or (ref is not None and ref.expecting is not None)
     complex_ = any(f in fam.flags for f in COMPLEX_FLAGS)
@@ -235,18 +253,30 @@ def profile(index: Index, fam: FamilyRow, day: dt.date) -> FamilyProfile:
         dec = ref.decision_on(day)
         if dec is not None and dec.decision == "accepted":
             accepted = dec.date
-    loc = index.locations.get(fam.location)
+    where = (fam.location, fam.municipality)
+    near = nears.get(where) if nears is not None else None
+    if near is None:
+        near = _near(index, *where)
+        if nears is not None:
+            nears[where] = near
+    return FamilyProfile(fam, perinatal, complex_, tuple(needs), frozenset(langs),
+                         near, accepted, ref.date if ref is not None else None)
+
+
+def _near(index: Index, location: str, municipality: str | None) -> frozenset[str]:
+    """The municipalities (casefolded) next to ``municipality`` by the neighbours of the
+    location record, in either direction."""
+    loc = index.locations.get(location)
     near: set[str] = set()
-    if loc is not None and fam.municipality:
-        here = fam.municipality.casefold()
+    if loc is not None and municipality:
+        here = municipality.casefold()
         for key, values in loc.neighbours.items():
             folded = {v.casefold() for v in values}
             if key.casefold() == here:
                 near |= folded
             elif here in folded:
                 near.add(key.casefold())
-    return FamilyProfile(fam, perinatal, complex_, tuple(needs), frozenset(langs),
-                         frozenset(near), accepted, ref.date if ref is not None else None)
+    return frozenset(near)
 
 
 def _age_months(born: str, day: dt.date) -> int:
@@ -274,9 +304,9 @@ def facts(index: Index, vol: VolunteerRow, day: dt.date, kind: str = "buddy",
     if since is not None and busy == 0:
         free = max(since, last_end) if last_end is not None else since
     out = VolunteerFacts(vol, busy, completed, since, free)
-    own = (_rule_active(out, day), _rule_role(vol, kind), _rule_training(index, vol, day),
-           _rule_check(index, vol, day), _rule_capacity(out, kind))
-    return VolunteerFacts(vol, busy, completed, since, free, own)
+    out.own = (_rule_active(out, day), _rule_role(vol, kind), _rule_training(index, vol, day),
+               _rule_check(index, vol, day), _rule_capacity(out, kind))
+    return out
 
 
 def _history(trajectories: Iterable[TrajectoryRow], vid: str, day: dt.date
@@ -418,9 +448,13 @@ def _rule_active(vol: VolunteerFacts, day: dt.date) -> RuleCheck:
     return RuleCheck("active", False, Reason("active-candidate"))
 
 
+def _has_role(roles: Sequence[str], kind: str) -> bool:
+    """The role rule's test: the role for ``kind``; for a buddy, a coach's also counts."""
+    return kind in roles or (kind == "buddy" and "coach" in roles)
+
+
 def _rule_role(vol: VolunteerRow, kind: str) -> RuleCheck:
-    ok = kind in vol.roles or (kind == "buddy" and "coach" in vol.roles)
-    if ok:
+    if _has_role(vol.roles, kind):
         return RuleCheck("role", True, Reason("role-ok", {"kind": kind}))
     return RuleCheck("role", False, Reason("role-missing", {"kind": kind,
                                                             "roles": list(vol.roles)}))
@@ -584,50 +618,68 @@ def plan(index: Index, day: dt.date, location: str | None = None,
     (:func:`priority_families`). Which volunteer each gets: the assignment of maximal total
     score among those families (:func:`best_assignment`). Nothing is written.
     ``progress(done, total)`` is told the groups (locations) solved."""
-    with paused_gc(freeze=False):  # it makes 21,000 candidates and their reasons at 50k,
-        return _plan(index, day, location, kind, progress)  # no cycles: nothing to walk
+    # Without the collector: what a plan makes holds no cycles, and the collector only
+    # walked it. In a short process (one command) what is left is then frozen out of its
+    # reach, or the first collections after the plan walk it all the same (15-20 ms).
+    with paused_gc():
+        return _plan(index, day, location, kind, progress)
 
 
 def _plan(index: Index, day: dt.date, location: str | None, kind: str,
           progress: Callable[[int, int], None] | None = None) -> Plan:
     _check_kind(kind, MAIN_KINDS)
-    check_location(index, location)
+    if location is not None:
+        # lazy: the views (and the YAML reader they import) only for a --location
+        from hs.app.views import check_location
+
+        check_location(index, location)
     w = weights(index)
     waiting = waiting_list(index, day, location)
-    families = [profile(index, index.row("family", f.family), day) for f in waiting]
+    nears: dict[tuple[str, str | None], frozenset[str]] = {}
+    families = [profile(index, index.row("family", f.family), day, nears) for f in waiting]
     places = {p.family.location for p in families}
-    by_location: dict[str, list[VolunteerFacts]] = {}
     # every volunteer's free places, as the solver's columns are those of all volunteers
-    # (the order of its choice among equal plans depends on them; see best_assignment)
+    # (the order of its choice among equal plans depends on them; see best_assignment),
+    # from the cached tuples: a row is made only for a volunteer who may take a family
     free: dict[str, int] = {}
     past = histories(index, day)
     nothing: History = (0, 0, None)
-    for vol in sorted(index.volunteers.values(), key=lambda r: r.id):
-        history = past.get(vol.id, nothing)
-        free[vol.id] = max(0, vol.capacity - history[0])
-        if vol.location in places and (kind == "starter" or history[0] < vol.capacity) \
-                and _may_take(index, vol, day, kind):  # full: the capacity rule fails
-            vf = facts(index, vol, day, kind, history)
-            if all(r.passed for r in vf.own):  # else never eligible: no free place...
-                by_location.setdefault(vol.location, []).append(vf)
-    pair: dict[tuple[str, str], Candidate] = {}
-    memo: dict[tuple[Any, ...], Any] = {}
-    for prof in families:
-        fam = prof.family
-        for vf in by_location.get(fam.location, []):
-            if fam.pref_gender is not None and vf.volunteer.gender != fam.pref_gender:
-                continue  # the gender rule excludes them (evaluate would say so)
-            c = evaluate(prof, vf, day, w, memo)
-            if c.rules[0].passed and c.rules[-1].passed:  # location, gender: the own
-                pair[(fam.id, vf.volunteer.id)] = c  # rules passed (c.eligible, sooner)
+    today = day.toordinal()
+    latest = {t[V_ID]: t for t in index.tuples("volunteer")}  # the last of an ID, as rows
+    candidates: list[str] = []
+    for vid, t in latest.items():
+        busy = past.get(vid, nothing)[0]
+        capacity = t[V_CAPACITY]
+        free[vid] = max(0, capacity - busy)
+        if t[V_LOCATION] in places and (kind == "starter" or busy < capacity) \
+                and _active_in(t[V_PERIODS], today) and _has_role(t[V_ROLES], kind):
+            candidates.append(vid)  # full, inactive, without the role: never eligible
+    candidates.sort()  # a location's volunteers by ID, as every list of a plan
+    scores = _Points(day, w)
+    by_location: dict[str, list[_Scored]] = {}
+    facts_of: dict[str, VolunteerFacts] = {}
+    for vid in candidates:
+        vol = index.row("volunteer", vid)
+        vf = facts(index, vol, day, kind, past.get(vid, nothing))
+        if all(r.passed for r in vf.own):  # else never eligible: no free place...
+            by_location.setdefault(vol.location, []).append(scores.volunteer(vf))
+            facts_of[vid] = vf
     order = [p.family.id for p in families]
-    options: dict[str, list[str]] = {f: [] for f in order}
-    for f, v in pair:
-        options[f].append(v)
+    options: dict[str, list[str]] = {}
+    for prof in families:  # location passes for every volunteer of by_location's list;
+        wanted = prof.family.pref_gender  # gender: evaluate would exclude the others
+        options[prof.family.id] = [v[1] for v in by_location.get(prof.family.location, ())
+                                   if wanted is None or v[2] == wanted]
     chosen = priority_families(order, options, free)
-    totals = {key: c.total for key, c in pair.items()}
+    totals: dict[tuple[str, str], float] = {}  # scores only where the solver needs them:
+    profiles = {p.family.id: p for p in families}  # the families that are served
+    for fid in chosen:
+        prof = profiles[fid]
+        for vid, total in scores.totals(prof, by_location[prof.family.location]):
+            totals[(fid, vid)] = total
     assigned = best_assignment(chosen, options, free, lambda f, v: totals[(f, v)],
                                progress)
+    memo: dict[tuple[Any, ...], Any] = {}
     rank = {f: i for i, f in enumerate(order)}
     holders: dict[str, list[str]] = {}
     for f, v in assigned.items():
@@ -642,22 +694,84 @@ def _plan(index: Index, day: dt.date, location: str | None, kind: str,
             unmatched = UNMATCHED[1] if options[fid] else UNMATCHED[0]
             taken = sorted({g for v in options[fid] for g in holders.get(v, [])},
                            key=rank.__getitem__)
-        cand = pair.get((fid, vid)) if vid is not None else None
+        cand = evaluate(prof, facts_of[vid], day, w, memo) if vid is not None else None
         entries.append(PlanEntry(
             place.rank, fid, place.location, place.perinatal, place.accepted,
             place.days_waiting, vid,
-            cand.total if cand is not None else None,
+            totals[(fid, vid)] if vid is not None else None,  # = cand.total, to the bit
             cand.scores if cand is not None else (), unmatched, tuple(options[fid]),
             tuple(taken)))
     return Plan(day, kind, location, w, tuple(entries))
 
 
-def _may_take(index: Index, vol: VolunteerRow, day: dt.date, kind: str) -> bool:
-    """False when a rule that depends on the volunteer alone excludes them for sure, by
-    the rules' own tests (:func:`facts` gives the reasons; a plan needs only the
-    volunteers who pass, and these tests cost less than a volunteer's load)."""
-    return (vol.active_on(day) and _rule_role(vol, kind).passed
-            and _rule_check(index, vol, day).passed and training_complete(index, vol, day))
+def _active_in(periods: Iterable[tuple[int, int | None, Any]], today: int) -> bool:
+    """:meth:`VolunteerRow.active_on` on a volunteer's cached periods (day numbers): a
+    period holds the day. A plan asks it before it makes the volunteer's row."""
+    return any(start <= today and (end is None or today <= end) for start, end, _ in periods)
+
+
+class _Points:
+    """The total score of pairs for a plan, made as :func:`evaluate` makes it: each score
+    kept under the fields it reads (those of ``evaluate``'s memo), here by a number given
+    to the family's fields and one to the volunteer's, so that a pair costs six look-ups
+    and no :class:`Candidate` (a plan makes those only for the pairs it proposes)."""
+
+    def __init__(self, day: dt.date, w: dict[str, float]) -> None:
+        self.day, self.w = day, w
+        self.keys = _Numbers()  # the fields read -> their number
+        self.tables: dict[tuple[str, int], dict[int, float]] = {}  # (score, family's)
+
+    def volunteer(self, vf: VolunteerFacts) -> _Scored:
+        """The volunteer with the numbers of the fields each score reads of them."""
+        v, key = vf.volunteer, self.keys.__getitem__
+        return (vf, v.id, v.gender, key(("l", v.languages)), key(("d", v.municipality)),
+                key(("h", v.availability)), key(("p", v.preferences)),
+                key(("e", vf.completed)), key(("w", vf.active_since, vf.free_since)))
+
+    def totals(self, fam: FamilyProfile, vols: Sequence[_Scored]) -> list[tuple[str, float]]:
+        """The ID of each volunteer of ``vols`` (from :meth:`volunteer`) whose gender the
+        family accepts (the gender rule: evaluate would exclude the others), with the
+        total score of the pair: the total of :func:`evaluate`'s candidate, to the bit."""
+        f, key, w, day = fam.family, self.keys.__getitem__, self.w, self.day
+        table = self.tables.setdefault
+        lang = table(("l", key(("l", fam.languages, f.languages))), {})
+        dist = table(("d", key(("d", f.municipality, fam.near))), {})
+        days = table(("h", key(("h", f.pref_half_days))), {})
+        pref = table(("p", key(("p", fam.needs))), {})
+        exp = table(("e", key(("e", fam.complex))), {})
+        wait = table(("w", 0), {})
+        wanted = f.pref_gender
+        out = []
+        for vf, vid, gender, kl, kd, kh, kp, ke, kw in vols:
+            if wanted is not None and gender != wanted:
+                continue
+            # a score's points as ScorePart.points makes them: score x weight
+            if (a := lang.get(kl)) is None:
+                a = lang[kl] = _score_language(fam, vf.volunteer)[0] * w["language"]
+            if (b := dist.get(kd)) is None:
+                b = dist[kd] = _score_distance(fam, vf.volunteer)[0] * w["distance"]
+            if (c := days.get(kh)) is None:
+                c = days[kh] = _score_half_days(f, vf.volunteer)[0] * w["half_days"]
+            if (d := pref.get(kp)) is None:
+                d = pref[kp] = _score_preferences(fam, vf.volunteer)[0] * w["preferences"]
+            if (e := exp.get(ke)) is None:
+                e = exp[ke] = _score_experience(fam, vf)[0] * w["experience"]
+            if (g := wait.get(kw)) is None:
+                g = wait[kw] = _score_waiting(vf, day)[0] * w["waiting"]
+            out.append((vid, sum((a, b, c, d, e, g))))  # as Candidate.total sums them
+        return out
+
+
+class _Numbers(dict[tuple[Any, ...], int]):
+    """A number for every key asked, the next one for a new key."""
+
+    def __missing__(self, key: tuple[Any, ...]) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+# a volunteer for :class:`_Points`: facts, ID, gender, and the numbers of their fields
+_Scored = tuple[VolunteerFacts, str, str, int, int, int, int, int, int]
 
 
 def priority_families(order: Sequence[str], options: dict[str, list[str]],
@@ -669,7 +783,9 @@ def priority_families(order: Sequence[str], options: dict[str, list[str]],
     volunteers' free places). This greedy rule is exact for this kind of question (the
     families that can be served together form a matroid): no family is left out to let a
     family lower on the list in, and as many families as possible are served."""
-    places = [v for v in sorted(free) for _ in range(free[v])]
+    # only the places of volunteers some family could have (the others change nothing)
+    wanted = {v for f in order for v in options[f]}
+    places = [v for v in sorted(wanted & free.keys()) for _ in range(free[v])]
     slots_of: dict[str, list[int]] = {}
     for i, v in enumerate(places):
         slots_of.setdefault(v, []).append(i)
@@ -706,9 +822,11 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
     if not families:
         return {}
     places = [v for v in sorted(free) for _ in range(free[v])]
-    columns: dict[str, list[int]] = {}
+    wanted = {v for f in families for v in options[f]}
+    columns: dict[str, list[int]] = {}  # of the volunteers some family could have
     for j, v in enumerate(places):
-        columns.setdefault(v, []).append(j)
+        if v in wanted:
+            columns.setdefault(v, []).append(j)
     out: dict[str, str] = {}
     groups = _groups(families, options, columns)
     for done, (rows, cols) in enumerate(groups):
@@ -717,9 +835,9 @@ def best_assignment(families: Sequence[str], options: dict[str, list[str]],
         cost = []
         for i in rows:
             f = families[i]
-            allowed = set(options[f])
-            cost.append([-score(f, places[j]) if places[j] in allowed else _INF
-                         for j in cols])
+            allowed = {v: -score(f, v) for v in options[f] if v in columns}  # a place's
+            get = allowed.get  # cost, by its volunteer
+            cost.append([get(places[j], _INF) for j in cols])
         for r, c in enumerate(_assign(cost, cols, len(places))):
             out[families[rows[r]]] = places[cols[c]]
     if progress is not None:
@@ -734,25 +852,25 @@ def _groups(families: Sequence[str], options: dict[str, list[str]],
             columns: dict[str, list[int]]) -> list[tuple[list[int], list[int]]]:
     """The connected parts of the graph of families (rows, by place in ``families``) and
     volunteers' places (columns): (rows, columns), each in ascending order."""
-    parent: dict[str, str] = {}
+    parent: dict[str | int, str | int] = {}  # a family by its place (int), a volunteer
 
-    def find(x: str) -> str:
+    def find(x: str | int) -> str | int:  # by ID (str): they never meet
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for f in families:
+    for i, f in enumerate(families):
         for v in options[f]:
             if v in columns:
-                parent[find("v:" + v)] = find("f:" + f)
-    rows: dict[str, list[int]] = {}
-    for i, f in enumerate(families):
-        rows.setdefault(find("f:" + f), []).append(i)
-    cols: dict[str, list[int]] = {}
+                parent[find(v)] = find(i)
+    rows: dict[str | int, list[int]] = {}
+    for i in range(len(families)):
+        rows.setdefault(find(i), []).append(i)
+    cols: dict[str | int, list[int]] = {}
     for v, js in columns.items():
-        if "v:" + v in parent:
-            cols.setdefault(find("v:" + v), []).extend(js)
+        if v in parent:
+            cols.setdefault(find(v), []).extend(js)
     return [(r, sorted(cols.get(key, []))) for key, r in rows.items()]
 
 
@@ -777,6 +895,7 @@ def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[in
     row4col = [-1] * nc
     path = [-1] * nc
     local = {c: k for k, c in enumerate(cols)}
+    start = sorted((width - 1 - c, local[c]) for c in cols)
     for cur in range(nr):
         spc = [_INF] * nc
         sr = [False] * nr
@@ -784,7 +903,7 @@ def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[in
         # the solver's list of remaining columns: place p holds column width-1-p until a
         # column is taken out (then the last one moves to its place); ``slots`` are the
         # places that hold this block's columns, in order
-        slots = sorted((width - 1 - c, local[c]) for c in cols)
+        slots = start.copy()
         moved: dict[int, int] = {}
         remaining = width
         min_val = 0.0
@@ -838,10 +957,22 @@ def _assign(cost: list[list[float]], cols: Sequence[int], width: int) -> list[in
 # --- words ---------------------------------------------------------------------------------
 
 # A reason's fields that hold codes -> their vocabulary: that of the volunteer field compared.
-_VOCAB_FIELDS = {"languages": field_vocabulary("volunteer", ("languages",)),
-                 "steps": field_vocabulary("volunteer", ("training",), key=True),
-                 "prefs": field_vocabulary("volunteer", ("preferences",)),
-                 "needs": field_vocabulary("volunteer", ("preferences",))}
+# Made on first use: the registry is imported only where a reason is put into words (a plan
+# in plain, CSV or JSON has none).
+_VOCAB_FIELDS: dict[str, str] = {}
+
+
+def _vocab_fields() -> dict[str, str]:
+    if not _VOCAB_FIELDS:
+        # lazy: the vocabulary registry (and the spec it walks) only for reasons in words
+        from hs.records.vocabularies import field_vocabulary
+
+        _VOCAB_FIELDS.update({
+            "languages": field_vocabulary("volunteer", ("languages",)),
+            "steps": field_vocabulary("volunteer", ("training",), key=True),
+            "prefs": field_vocabulary("volunteer", ("preferences",)),
+            "needs": field_vocabulary("volunteer", ("preferences",))})
+    return _VOCAB_FIELDS
 
 
 def reason_text(reason: Reason, index: Index) -> str:
@@ -849,7 +980,7 @@ def reason_text(reason: Reason, index: Index) -> str:
     lang = language()
     out: dict[str, Any] = {}
     for key, value in reason.fields.items():
-        vocab = _VOCAB_FIELDS.get(key)
+        vocab = _vocab_fields().get(key)
         if vocab is not None:
             out[key] = ", ".join(index.label(vocab, c, lang) for c in value) or "-"
         elif key == "gender":

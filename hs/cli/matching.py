@@ -115,6 +115,8 @@ def _names(r: Any, table: Table, fields: dict[str, str], fmt: str,
            asked: bool | None) -> None:
     """Name columns beside the ID columns (``fields``: new key -> ID key), if the table
     shows names (:func:`hs.app.names.names_shown`), read for these rows only."""
+    if not asked and fmt != "table":  # what names_shown says for a format for programs
+        return  # (names only when asked), without importing the sealing and YAML code
     from hs.app.names import display_names, names_shown
     from hs.cli.output import Column
 
@@ -229,8 +231,8 @@ def plan(
 
     r = open_repo(repo)
     with working("plan") as step:
-        result = core_plan(r.index, day, location,
-                           parse_choice(kind, "trajectory_kinds", "--kind") or kind, step)
+        result = core_plan(r.index, day, location, kind if kind in TRAJECTORY_KINDS
+                           else parse_choice(kind, "trajectory_kinds", "--kind") or kind, step)
     table = _plan_table(result, form)
     _names(r, table, {"family_name": "family", "volunteer_name": "volunteer"}, form,
            with_names)

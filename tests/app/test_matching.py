@@ -765,3 +765,66 @@ def test_a_plan_needs_neither_numpy_nor_scipy(demo_repo: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- the plan's fast path against the one implementation of each rule and score -----------
+
+FAST_DAYS = (dt.date(2025, 12, 31), dt.date(2025, 6, 30), dt.date(2024, 1, 15))
+
+
+def test_the_plans_volunteer_filter_on_tuples_is_that_of_the_rules(demo_repo: Path) -> None:
+    """The plan keeps a volunteer's cached tuple only when active on the day and with the
+    role (``_active_in``, ``_has_role``): on every demo volunteer, every day and kind, the
+    same answers as ``VolunteerRow.active_on`` and the role rule, so no volunteer whose own
+    rules pass is left out before the rules see them."""
+    index = index_of(demo_repo)
+    tuples = {t[0]: t for t in index.tuples("volunteer")}
+    assert tuples.keys() == index.volunteers.keys()
+    seen = set()
+    for day in (*FAST_DAYS, dt.date(2023, 1, 1)):
+        for vid, vol in index.volunteers.items():
+            active = m._active_in(tuples[vid][12], day.toordinal())
+            assert active == vol.active_on(day), (vid, day)
+            for kind in m.TRAJECTORY_KINDS:
+                role = m._has_role(tuples[vid][6], kind)
+                assert role == m._rule_role(vol, kind).passed
+                seen.add((active, role))
+    assert seen == {(True, True), (True, False), (False, True), (False, False)}
+
+
+def test_the_plans_totals_are_those_of_evaluate_on_every_demo_pair(demo_repo: Path) -> None:
+    """``_Points.totals`` (six look-ups a pair, no Candidate) gives every pair of a waiting
+    demo family and a volunteer of its location whose own rules pass the very total of
+    :func:`m.evaluate` (to the bit), and lists exactly the volunteers evaluate finds
+    eligible: on three days and every kind of a plan."""
+    index = index_of(demo_repo)
+    w = m.weights(index)
+    checked = 0
+    for day in FAST_DAYS:
+        families = [m.profile(index, index.families[f.family], day)
+                    for f in m.waiting_list(index, day)]
+        past = m.histories(index, day)
+        for kind in m.MAIN_KINDS:
+            points = m._Points(day, w)
+            vols = [m.facts(index, v, day, kind, past.get(v.id, (0, 0, None)))
+                    for v in sorted(index.volunteers.values(), key=lambda v: v.id)]
+            vols = [vf for vf in vols if all(r.passed for r in vf.own)]
+            scored = [points.volunteer(vf) for vf in vols]
+            for prof in families:
+                here = [s for s in scored if s[0].volunteer.location == prof.family.location]
+                got = points.totals(prof, here)
+                want = [(vf.volunteer.id, c.total) for vf in vols
+                        if (c := m.evaluate(prof, vf, day, w)).eligible]
+                assert got == want, (day, kind, prof.family.id)
+                checked += len(got)
+    assert checked > 200
+
+
+def test_a_profile_with_the_plans_neighbours_memo_is_the_profile(demo_repo: Path) -> None:
+    """The neighbours a plan keeps by location and municipality (``nears``) give every
+    demo family the profile it has without them."""
+    index = index_of(demo_repo)
+    nears: dict[tuple[str, str | None], frozenset[str]] = {}
+    for fam in index.families.values():
+        assert m.profile(index, fam, FAST_DAYS[0], nears) == m.profile(index, fam, FAST_DAYS[0])
+    assert any(nears.values()) and len(nears) < len(index.families)

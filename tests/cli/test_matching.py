@@ -316,6 +316,26 @@ def test_plan_writes_nothing(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
 
 
+def test_a_plan_for_programs_imports_no_names_sealing_or_vocabulary_code(repo: Path) -> None:
+    """A plan in a format for programs, on a warm cache, shows no names (only when asked)
+    and puts no reason into words: it imports neither hs.app.names (sealing, the YAML
+    reader) nor the vocabulary registry nor hs.app.views (start-up time, issue 12)."""
+    import os
+    import subprocess
+    import sys
+
+    run(repo, "waitlist", "-f", "csv")  # the cache warm
+    code = ("import sys; from hs.main import main; sys.argv = ['hs', 'match', 'plan', '-f', "
+            "'plain', '--kind', 'buddy']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted({'hs.app.names', 'hs.app.sealing', 'hs.records.vocabularies', "
+            "'hs.app.views'} & set(sys.modules)), file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "HS_REPO"}
+    r = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, capture_output=True,
+                       text=True, check=True)
+    assert "f00000001" in r.stdout
+    assert r.stderr.splitlines()[-1] == "[]"
+
+
 def test_match_without_a_subcommand_shows_help(repo: Path) -> None:
     result = runner.invoke(app, ["match"])
     assert result.exit_code in (0, 2)  # click prints the help; versions differ on the code
