@@ -462,46 +462,38 @@ def list_events(
 
 # --- hs show ---------------------------------------------------------------------------
 
-def _vocabulary(kind: str, path: tuple[str, ...], parent: dict[str, Any]) -> str | None:
-    """The vocabulary of a value at ``path`` (list indexes left out) of a record, from the
-    spec's ``vocabulary=`` (a decision's reason: the one its decision chooses)."""
-    # lazy: only hs show reads the spec; the other views start without it
-    from hs.records.spec import Chosen
-    from hs.records.vocabularies import value_vocabulary
-
-    found = value_vocabulary(kind, path)
-    if isinstance(found, Chosen):
-        return found.vocabularies.get(str(parent.get(found.by)))
-    return found
-
-
 def _scalar(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return str(MSG("yes") if value else MSG("no"))
     return str(value)
 
 
 class _Readable:
-    """A record's data as indented, YAML-like text with vocabulary labels."""
+    """A record's data as indented, YAML-like text for people: each field by its label
+    and each code by its label, in the current language (:mod:`hs.records.labels`)."""
 
     def __init__(self, index: Index, kind: str):
+        # lazy: only hs show reads the spec's labels; the other views start without it
+        from hs.records import labels, spec
+
         self.index, self.kind, self.lang = index, kind, language()
+        self.labels = labels
+        group = spec.KINDS[kind].group if kind in spec.KINDS else None
+        self.fields = {p for p, _ in spec.walk(group)} if group is not None else set()
         self.lines: list[str] = []
 
-    def label(self, vocab: str | None, value: Any) -> str:
-        text = _scalar(value)
-        if vocab is None:
-            return text
-        label = self.index.label(vocab, text, self.lang)
-        return text if label == text else f"{text} ({label})"
-
     def value(self, value: Any, path: tuple[str, ...], parent: dict[str, Any]) -> str:
-        vocab = _vocabulary(self.kind, path, parent)
+        def one(v: Any) -> str:
+            if isinstance(v, str):
+                return str(self.labels.value_label(self.index, self.kind, path, parent, v,
+                                                   self.lang))
+            return _scalar(v)
+
         if isinstance(value, list):
-            return ", ".join(self.label(vocab, v) for v in value)
-        return self.label(vocab, value)
+            return ", ".join(one(v) for v in value)
+        return one(value)
 
     def mapping(self, data: dict[str, Any], indent: int, path: tuple[str, ...],
                 first_prefix: str | None = None) -> None:
@@ -509,11 +501,17 @@ class _Readable:
         for i, (key, value) in enumerate(data.items()):
             lead = first_prefix if (i == 0 and first_prefix is not None) else pad
             sub = (*path, str(key))
+            if sub in self.fields:
+                name = self.labels.field_label(str(key), self.lang)
+            else:  # a mapping's key (a training step, an impact domain): its value is
+                name = self.labels.key_label(self.index, self.kind, path, str(key),
+                                             self.lang)
+                sub = path  # the field's own
             if isinstance(value, dict) and value:
-                self.lines.append(f"{lead}{key}:")
+                self.lines.append(f"{lead}{name}:")
                 self.mapping(value, indent + 2, sub)
             elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-                self.lines.append(f"{lead}{key}:")
+                self.lines.append(f"{lead}{name}:")
                 for item in value:
                     if isinstance(item, dict) and item:
                         self.mapping(item, indent + 4, sub, " " * (indent + 2) + "- ")
@@ -522,10 +520,10 @@ class _Readable:
             else:
                 text = self.value(value, sub, data)
                 if "\n" in text:
-                    self.lines.append(f"{lead}{key}:")
+                    self.lines.append(f"{lead}{name}:")
                     self.lines.extend(f"{pad}  {line}" for line in text.splitlines())
                 else:
-                    self.lines.append(f"{lead}{key}: {text}".rstrip())
+                    self.lines.append(f"{lead}{name}: {text}".rstrip())
 
 
 def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
