@@ -82,6 +82,33 @@ def test_a_rejected_edit_changes_nothing(sealed_repo: Path, monkeypatch: pytest.
     assert git(sealed_repo, "status", "--porcelain") == ""
 
 
+def test_a_rejected_edit_says_every_problem(sealed_repo: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    """Not only the first problem: each on a line of its own, ``file:line: message``."""
+    fid, _, _ = a_story(sealed_repo)
+    head = git(sealed_repo, "rev-parse", "HEAD")
+    rel = f"records/families/{fid}.yaml"
+    lines = family_file(sealed_repo, fid).read_text(encoding="utf-8").splitlines()
+    born = next(i for i, line in enumerate(lines) if "born: 2024-02" in line) + 1
+    referred = next(i for i, line in enumerate(lines) if "date: 2025-01-06" in line) + 1
+    script = tmp_path / "editor.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1]); t = p.read_text()\n"
+                      "t = t.replace('born: 2024-02', 'born: 2024-13')\n"
+                      "t = t.replace('date: 2025-01-06', 'date: 2025-01-99', 1)\n"
+                      "p.write_text(t)\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    code, out, err = invoke(sealed_repo, "edit", fid)
+    assert (code, out) == (1, "")
+    said = err.splitlines()
+    assert said[0] == f"hs: {rel}: 2 problems, nothing was written:"
+    assert [line.split(": ")[0] for line in said[1:]] == [f"{rel}:{born}", f"{rel}:{referred}"] \
+        or [line.split(": ")[0] for line in said[1:]] == [f"{rel}:{referred}", f"{rel}:{born}"]
+    assert NAME not in err
+    assert git(sealed_repo, "rev-parse", "HEAD") == head
+
+
 def test_erase_needs_yes_without_a_terminal(sealed_repo: Path) -> None:
     fid, _, _ = a_story(sealed_repo)
     code, _, err = invoke(sealed_repo, "erase", fid)
