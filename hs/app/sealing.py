@@ -311,6 +311,53 @@ def readable(store: Repo, kind: str, record_id: str, data: Any, *,
     return data
 
 
+class Opener:
+    """Opens the sealed tokens in values of one record that a command shows its user on
+    the terminal (``hs history``'s old and new values, ``hs resolve``'s conflicting
+    values): each token is the opened text where this clone holds the owner's key, else
+    "[sealed]" ("[erased]" once the owner is erased). Where a value sat (``visits[+]``,
+    ``visits[2026-01-05].note``) need not be known: a token opens only with the path it
+    was sealed for, so each personal path of the kind is tried. The key store is opened
+    on the first token only (a plain repository never asks for a passphrase). Never for
+    logs or commit messages."""
+
+    def __init__(self, store: Repo, kind: str, record_id: str, owner: str | None,
+                 *, keys: KeyStore | None = None):
+        self.store, self.kind, self.record_id, self.owner = store, kind, record_id, owner
+        self._keys = keys
+        self._key: bytes | None = None
+        self._asked = False
+        self._erased = False
+
+    def _ask(self) -> None:
+        self._asked = True
+        if self.owner is None:
+            return
+        keys = self._keys if self._keys is not None else open_keys(self.store)
+        self._key = keys.key(self.owner)
+        self._erased = self._key is None and keys.erased(self.owner)
+
+    def text(self, token: str) -> str:
+        """One token opened, or the placeholder."""
+        if not self._asked:
+            self._ask()
+        for path in spec.personal_paths(self.kind) if self.kind in spec.KINDS else ():
+            opened = _open(self._key, self.record_id, path, token)
+            if opened is not None:
+                return opened
+        return MSG("erased") if self._erased else MSG("sealed")
+
+    def __call__(self, value: Any) -> Any:
+        """``value`` (text, or lists and mappings of them) with every token opened."""
+        if isinstance(value, str):
+            return self.text(value) if _SEALED.fullmatch(value) is not None else value
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self(v) for v in value)
+        return value
+
+
 def _erased_owner(store: Repo, owner: str, keys: KeyStore | None) -> bool:
     keys = keys if keys is not None else open_keys(store)
     return keys.erased(owner)

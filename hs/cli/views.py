@@ -657,6 +657,28 @@ def _history_json(revisions: list[Revision]) -> str:
     return json_text(out)
 
 
+def _opened(r: Any, kind: str, rid: str, rel: str, revisions: list[Any]) -> list[Any]:
+    """The revisions with each sealed value opened where this clone holds the key
+    ("[sealed]" where not): the history is read by the coordinator on the terminal."""
+    import dataclasses
+
+    from hs.app.sealing import Opener, owner_of
+    from hs.store.yamlio import decode, load_plain
+
+    try:
+        data = load_plain(decode((r.root / rel).read_bytes()))
+    except (OSError, ValueError):
+        data = None
+    owner = owner_of(kind, rid, data)
+    if owner is None and kind == "trajectory":  # the file is gone: its family from git
+        owner = next((c.new for rev in revisions for c in rev.changes
+                      if c.field == "family" and isinstance(c.new, str)), None)
+    opener = Opener(r, kind, rid, owner)
+    return [dataclasses.replace(rev, changes=type(rev.changes)(
+        dataclasses.replace(c, old=opener(c.old), new=opener(c.new)) for c in rev.changes))
+        for rev in revisions]
+
+
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID",
                                              help="A record ID or a unique prefix of one.",
@@ -679,7 +701,7 @@ def history(
         from hs.store.layout import walk
 
         rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
-    revisions = record_history(r.root, rel)
+    revisions = _opened(r, kind, rid, rel, record_history(r.root, rel))
     if fmt == "json":
         sys.stdout.write(_history_json(revisions) + "\n")  # escaped by json_text
         return

@@ -109,6 +109,41 @@ def test_a_rejected_edit_says_every_problem(sealed_repo: Path,
     assert git(sealed_repo, "rev-parse", "HEAD") == head
 
 
+def test_history_opens_sealed_values_where_this_clone_holds_the_key(
+        sealed_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coordinator reads names and notes in hs history, not tokens; "[sealed]" where
+    this clone lacks the key."""
+    import csv
+    import io
+
+    from hs.app import sealing
+
+    fid, _, tid = a_story(sealed_repo)
+
+    def changes(*args: str) -> list[list[str]]:
+        code, out, err = invoke(sealed_repo, "history", *args, "-f", "csv")
+        assert code == 0, err
+        return [row[5:] for row in csv.reader(io.StringIO(out))][1:]  # field, old, new
+
+    assert changes(fid) == [
+        ["location", "", "leuven"], ["name", "", NAME], ["children[+]", "", "{born: 2024-02}"],
+        ["referrals[+]", "", "{date: 2025-01-06, referrer: self}"],
+        ["referrals[0].decisions[+]", "", "{date: 2025-01-13, decision: accepted}"],
+        ["signals[+]", "", f"{{date: 2025-02-11, theme: housing, note: {NOTE}}}"]]
+    assert changes(tid)[-1] == ["visits[+]", "", f"{{date: 2025-02-10, note: {VISIT}}}"]
+
+    class NoKeys:
+        def key(self, owner: str) -> None:
+            return None
+
+        def erased(self, owner: str) -> bool:
+            return False
+
+    monkeypatch.setattr(sealing, "open_keys", lambda store: NoKeys())
+    assert changes(fid)[1] == ["name", "", "[sealed]"]
+    assert changes(tid)[-1] == ["visits[+]", "", "{date: 2025-02-10, note: [sealed]}"]
+
+
 def test_erase_needs_yes_without_a_terminal(sealed_repo: Path) -> None:
     fid, _, _ = a_story(sealed_repo)
     code, _, err = invoke(sealed_repo, "erase", fid)
