@@ -385,19 +385,38 @@ PLAIN_KINDS = {"families": "family", "volunteers": "volunteer",
                "trajectories": "trajectory"}
 
 
+#: A personal field inside a flow collection (``- {date: 2025-01-06, note: ...}``,
+#: ``signals: [{theme: housing, note: ...}]``): after ``{`` or ``,``, the value up to the
+#: next ``,``, ``}`` or ``]`` (a quoted value with a comma is cut there: still plain).
+_FLOW_PERSONAL = re.compile(
+    rb"[{,][ ]*(?P<key>name|note)[ ]*:[ ]*(?P<value>[^,}\]\n#]*?)[ ]*(?=[,}\]\n#]|$)",
+    re.MULTILINE)
+
+
 def plain_lines(raw: bytes, kind: str) -> list[int]:
-    """The lines (from 1) of a record file where a personal field holds a plain value."""
-    if b"name:" not in raw and b"note:" not in raw:
+    """The lines (from 1) of a record file where a personal field holds a plain value,
+    in the block layout (``note: ...`` on a line of its own) and in flow collections
+    (``- {date: 2025-01-06, note: ...}``), as the readers read both."""
+    if b"name" not in raw and b"note" not in raw:
         return []
-    out = []
+    out = set()
     for m in _PERSONAL_LINE.finditer(raw):
         if m.group("top") is not None and kind == "trajectory":
             continue
-        value = m.group("value")
-        if value in _NO_VALUE or _TOKEN_LINE.fullmatch(value) is not None:
-            continue
-        out.append(raw.count(b"\n", 0, m.start()) + 1)
-    return out
+        if _plain(m.group("value")):
+            out.add(raw.count(b"\n", 0, m.start()) + 1)
+    if b"{" in raw:
+        for m in _FLOW_PERSONAL.finditer(raw):
+            if m.group("key") == b"name" and kind == "trajectory":
+                continue
+            if _plain(m.group("value")):
+                out.add(raw.count(b"\n", 0, m.start()) + 1)
+    return sorted(out)
+
+
+def _plain(value: bytes) -> bool:
+    """Whether a personal field's value as written is plain (not empty, not a token)."""
+    return value not in _NO_VALUE and _TOKEN_LINE.fullmatch(value) is None
 
 
 def plain_problems(root: Path, rels: list[str]) -> list[Any]:
