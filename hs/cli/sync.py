@@ -83,11 +83,11 @@ def resolve(
 def _opener(r: Any, kind: str, rid: str) -> Any:
     """Opens the sealed values of a record's conflicts ("[sealed]" without the key)."""
     from hs.app.sealing import Opener, owner_of
-    from hs.store.yamlio import decode, load_plain
+    from hs.store.yamlio import YamlIssue, decode, load_plain
 
     try:
         data = load_plain(decode(r.path_of(kind, rid).read_bytes()))
-    except (OSError, ValueError):
+    except (OSError, ValueError, YamlIssue):  # an unreadable file: no owner from it
         data = None
     return Opener(r, kind, rid, owner_of(kind, rid, data))
 

@@ -663,11 +663,11 @@ def _opened(r: Any, kind: str, rid: str, rel: str, revisions: list[Any]) -> list
     import dataclasses
 
     from hs.app.sealing import Opener, owner_of
-    from hs.store.yamlio import decode, load_plain
+    from hs.store.yamlio import YamlIssue, decode, load_plain
 
     try:
         data = load_plain(decode((r.root / rel).read_bytes()))
-    except (OSError, ValueError):
+    except (OSError, ValueError, YamlIssue):  # an unreadable file: no owner from it
         data = None
     owner = owner_of(kind, rid, data)
     if owner is None and kind == "trajectory":  # the file is gone: its family from git
