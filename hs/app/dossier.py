@@ -43,7 +43,7 @@ from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
 MSG = Catalog("app.dossier")
-_NEW = Catalog({"yes": ("yes", "ja"), "no": ("no", "nee")})
+_NEW = Catalog({"yes": ("yes", "ja"), "no": ("no", "nee"), "added": ("(new)", "(nieuw)")})
 
 #: Every personal field's path in each kind (list indexes left out): its values are read
 #: through :func:`personal_values` and never repeated from an old revision.
@@ -74,6 +74,8 @@ class Part:
     coarsened: dt.date | None = None
     #: the fields for people: each field's label path and its value with codes labelled
     shown: list[tuple[str, str]] = field(default_factory=list)
+    #: says the history's changes for people (None: as stored, paths and codes)
+    labeller: Labeller | None = None
 
 
 @dataclass
@@ -196,7 +198,8 @@ def _part(repo: Repo, kind: str, rid: str, erased: bool = False) -> Part:
             fields.append((leaf.path, _plain(leaf.value)))
             shown.append((leaf.label, _readable(repo.index, kind, leaf)))
     return Part(kind, rid, rel, fields, record_history(repo.root, rel),
-                _as_date(data.get("erased")), _as_date(data.get("coarsened")), shown)
+                _as_date(data.get("erased")), _as_date(data.get("coarsened")), shown,
+                Labeller(repo.index, kind))
 
 
 def build(repo: Repo, prefix: str, day: dt.date) -> Dossier:
@@ -277,8 +280,68 @@ def _shown(value: Any) -> str:
     return _value(value)
 
 
+_STEP = re.compile(r"([^.\[]+)((?:\[[^\]]*\])*)")
+
+
+class Labeller:
+    """A change of the history for people: its field path by the fields' labels
+    (``referrals[0].decisions[+]`` -> "aanmeldingen 1 › beslissingen (nieuw)") and its values
+    with each key and code by its label, as the record's fields are shown."""
+
+    def __init__(self, index: Index, kind: str):
+        self.index, self.kind = index, kind
+
+    def _steps(self, path: str) -> list[tuple[str, str]]:
+        return [(m[1], m[2]) for m in _STEP.finditer(path)]
+
+    def path(self, path: str) -> str:
+        out: list[str] = []
+        bare: tuple[str, ...] = ()
+        for name, marks in self._steps(path):
+            sub = (*bare, name)
+            if sub in FIELD_PATHS.get(self.kind, ()):
+                label, bare = field_label(name), sub
+            else:
+                label = key_label(self.index, self.kind, bare, name)
+            for mark in re.findall(r"\[([^\]]*)\]", marks):
+                label += (f" {int(mark) + 1}" if mark.isdigit() else
+                          f" {_NEW('added')}" if mark == "+" else f" {mark}")
+            out.append(label)
+        return " › ".join(out) if out else path
+
+    def bare(self, path: str) -> tuple[str, ...]:
+        bare: tuple[str, ...] = ()
+        for name, _ in self._steps(path):
+            if (*bare, name) in FIELD_PATHS.get(self.kind, ()):
+                bare = (*bare, name)
+        return bare
+
+    def shown(self, value: Any, bare: tuple[str, ...],
+              parent: Mapping[str, Any] | None = None) -> str:
+        if value is PERSONAL:
+            return MSG("personal-changed")
+        if isinstance(value, Mapping):
+            parts = []
+            for k, v in value.items():
+                sub = (*bare, str(k))
+                if sub in FIELD_PATHS.get(self.kind, ()):
+                    parts.append(f"{field_label(str(k))}: {self.shown(v, sub, value)}")
+                else:
+                    name = key_label(self.index, self.kind, bare, str(k))
+                    parts.append(f"{name}: {self.shown(v, bare, value)}")
+            return "{" + ", ".join(parts) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(self.shown(v, bare, parent) for v in value) + "]"
+        if isinstance(value, bool):
+            return _NEW("yes") if value else _NEW("no")
+        if isinstance(value, str):
+            return value_label(self.index, self.kind, bare, dict(parent or {}), value)
+        return _value(value)
+
+
 def _history_lines(part: Part) -> list[str]:
     lines: list[str] = []
+    say = part.labeller
     for rev in part.history:
         subject = rev.subject if rev.commit else MSG("uncommitted")
         lines.append("- " + MSG("by", date=rev.date.isoformat(), author=rev.author or "-",
@@ -286,8 +349,14 @@ def _history_lines(part: Part) -> list[str]:
         for c in rev.changes:
             old = redacted(part.kind, c.field, c.old)
             new = redacted(part.kind, c.field, c.new)
-            before = f"{_shown(old)} → " if old is not None else ""
-            lines.append(f"  - `{c.field}`: {before}{_shown(new)}")
+            if say is None:
+                before = f"{_shown(old)} → " if old is not None else ""
+                lines.append(f"  - `{c.field}`: {before}{_shown(new)}")
+                continue
+            bare = say.bare(c.field)
+            before = f"{say.shown(old, bare)} → " if old is not None else ""
+            after = say.shown(new, bare) if new is not None else MSG("removed")
+            lines.append(f"  - {say.path(c.field)}: {before}{after}")
     return lines
 
 

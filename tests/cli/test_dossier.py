@@ -33,7 +33,7 @@ def test_a_family_dossier_holds_everything_and_is_private(scene: dict[str, str],
                      f"- visits 1 › note: {NOTES[0]}", "- close reason: Moved",
                      "## History of changes", f"family {fid}: referred (kind-en-gezin)",
                      f"trajectory {scene['t-plain']}: visit on 2024-03-04",
-                     "  - `visits[+]`: {date: 2024-03-04, minutes: 90, note: (personal "
+                     "  - visits (new): {date: 2024-03-04, minutes: 90, note: (personal "
                      "value)}"):
         assert expected in text, expected
     assert NAMES[0] not in text and NAMES[3] not in text  # other people's data
@@ -74,6 +74,13 @@ def test_a_family_dossier_holds_everything_and_is_private(scene: dict[str, str],
 - huisbezoeken 1 › notitie: {NOTES[0]}
 - einde: 2025-03-31
 - reden van afsluiting: Verhuisd"""
+    history = text.split("## Geschiedenis van de wijzigingen\n\n")[1]
+    for line in ("  - aanmeldingen 1 › beslissingen (nieuw): {datum: 2024-01-15, "
+                 "beslissing: aanvaard}",
+                 "  - huisbezoeken (nieuw): {datum: 2024-03-04, minuten: 90, notitie: "
+                 "(persoonlijk gegeven)}",
+                 "  - reden van afsluiting: Verhuisd"):
+        assert line + "\n" in history, line
     doc = json.loads((tmp_path / "nl.json").read_text())
     assert doc["record"]["fields"]["referrals[0].referrer"] == "kind-en-gezin"
     assert doc["trajectories"][0]["fields"]["close_reason"] == "moved"
