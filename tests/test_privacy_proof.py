@@ -192,6 +192,8 @@ def test_a_conflict_on_a_sealed_name_keeps_both_tokens_and_resolves_sealed(
     assert "conflicts:" in text and "Zeb" not in text and "<<<<" not in text
     shown = ok(b, "show", fid)
     assert "Zeb Quackenbush" in shown and "Zebedeus Q." in shown
+    listed = ok(b, "resolve", fid)  # the values to choose from, opened with the key
+    assert "Zeb Quackenbush" in listed and "Zebedeus Q." in listed and "hs1:" not in listed
     ok(b, "resolve", fid, "name", "--keep", "2")
     assert reveal(Repo(b), fid) == {"name": "Zebedeus Q."}
     assert "Zebedeus Q." not in git(b, "log", "-p", "--all")

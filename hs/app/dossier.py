@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hs.app.history import Revision, record_history
 from hs.app.sealing import reveal
@@ -36,11 +36,14 @@ from hs.base.errors import GitError, UsageError
 from hs.base.i18n import Catalog, language
 from hs.base.private import write_private
 from hs.records import spec
+from hs.records.index import Index
+from hs.records.labels import field_label, key_label, label_of, value_label
 from hs.store import gitops
 from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
 MSG = Catalog("app.dossier")
+_NEW = Catalog({"yes": ("yes", "ja"), "no": ("no", "nee"), "added": ("(new)", "(nieuw)")})
 
 #: Every personal field's path in each kind (list indexes left out): its values are read
 #: through :func:`personal_values` and never repeated from an old revision.
@@ -69,6 +72,10 @@ class Part:
     history: list[Revision]
     erased: dt.date | None = None
     coarsened: dt.date | None = None
+    #: the fields for people: each field's label path and its value with codes labelled
+    shown: list[tuple[str, str]] = field(default_factory=list)
+    #: says the history's changes for people (None: as stored, paths and codes)
+    labeller: Labeller | None = None
 
 
 @dataclass
@@ -81,6 +88,9 @@ class Dossier:
     assignments: list[tuple[str, str, dt.date, dt.date | None]] = field(default_factory=list)
     events: list[tuple[str, str, dt.date]] = field(default_factory=list)  # id, kind, date
     signals: list[dict[str, Any]] = field(default_factory=list)
+    #: the label of each code the page names outside the fields (a signal's theme, an
+    #: assignment's trajectory kind, an event's kind), by (vocabulary, code)
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -94,22 +104,69 @@ def _kind_of(rid: str) -> str:
     return {k.letter: name for name, k in spec.KINDS.items() if k.letter}.get(rid[:1], "")
 
 
-def _flatten(data: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every leaf value with its path (``referrals[0].decisions[1].date``); an empty list
-    or mapping is left out."""
+#: Every field's path in each kind (list indexes left out), to tell a field from a
+#: mapping's key (a training step) when a value is labelled.
+FIELD_PATHS: dict[str, frozenset[tuple[str, ...]]] = {
+    kind: frozenset(path for path, _ in spec.walk(k.group)) for kind, k in spec.KINDS.items()
+}
+
+
+class Leaf(NamedTuple):
+    """One value of a record: its path (``referrals[0].decisions[1].date``), its label
+    path for people ("aanmeldingen 1 › beslissingen 2 › datum"), the field it is in (list
+    indexes and mapping keys left out) and the mapping holding it."""
+
+    path: str
+    label: str
+    field: tuple[str, ...]
+    parent: Mapping[str, Any]
+    value: Any
+
+
+def _leaves(index: Index, kind: str, data: Any, path: str = "", label: str = "",
+            bare: tuple[str, ...] = (), parent: Mapping[str, Any] | None = None
+            ) -> Iterator[Leaf]:
+    """Every leaf value with its path and label path; an empty list or mapping is left
+    out. A list of scalars is one leaf (its value the list)."""
     if isinstance(data, Mapping):
         for k, v in data.items():
             if k == "schema_version" and not path:
                 continue
-            yield from _flatten(v, f"{path}.{k}" if path else str(k))
+            sub = (*bare, str(k))
+            if sub in FIELD_PATHS.get(kind, ()):
+                name = field_label(str(k))
+            else:  # a mapping's key (a training step, an impact domain)
+                name, sub = key_label(index, kind, bare, str(k)), bare
+            yield from _leaves(index, kind, v, f"{path}.{k}" if path else str(k),
+                               f"{label} › {name}" if label else name, sub, data)
     elif isinstance(data, list) and data and all(isinstance(v, Mapping) for v in data):
         for i, v in enumerate(data):
-            yield from _flatten(v, f"{path}[{i}]")
+            yield from _leaves(index, kind, v, f"{path}[{i}]", f"{label} {i + 1}", bare,
+                               parent)
     elif isinstance(data, list):
         if data:
-            yield path, ", ".join(str(v) for v in data)
+            yield Leaf(path, label, bare, parent or {}, data)
     else:
-        yield path, data
+        yield Leaf(path, label, bare, parent or {}, data)
+
+
+def _plain(value: Any) -> Any:
+    """A leaf's value as the JSON holds it (a list of scalars joined)."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def _readable(index: Index, kind: str, leaf: Leaf) -> str:
+    """A leaf's value for people: codes by their label, yes/no, dates as ISO."""
+    def one(v: Any) -> str:
+        if isinstance(v, bool):
+            return _NEW("yes") if v else _NEW("no")
+        if isinstance(v, str):
+            return value_label(index, kind, leaf.field, dict(leaf.parent), v)
+        return _value(v)
+
+    if isinstance(leaf.value, list):
+        return ", ".join(one(v) for v in leaf.value)
+    return one(leaf.value)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -130,14 +187,19 @@ def _part(repo: Repo, kind: str, rid: str, erased: bool = False) -> Part:
     revealed = personal_values(repo, rid, data)
     gone = MSG("erased") if erased or data.get("erased") is not None else MSG("sealed")
     fields: list[tuple[str, Any]] = []
-    for path, value in _flatten(data):
-        if _bare(path) in PERSONAL_PATHS[kind]:
-            value = revealed.get(path)
-            fields.append((path, value if value is not None else gone))
+    shown: list[tuple[str, str]] = []
+    for leaf in _leaves(repo.index, kind, data):
+        if _bare(leaf.path) in PERSONAL_PATHS[kind]:
+            value = revealed.get(leaf.path)
+            value = value if value is not None else gone
+            fields.append((leaf.path, value))
+            shown.append((leaf.label, _value(value)))
         else:
-            fields.append((path, value))
+            fields.append((leaf.path, _plain(leaf.value)))
+            shown.append((leaf.label, _readable(repo.index, kind, leaf)))
     return Part(kind, rid, rel, fields, record_history(repo.root, rel),
-                _as_date(data.get("erased")), _as_date(data.get("coarsened")))
+                _as_date(data.get("erased")), _as_date(data.get("coarsened")), shown,
+                Labeller(repo.index, kind))
 
 
 def build(repo: Repo, prefix: str, day: dt.date) -> Dossier:
@@ -165,6 +227,12 @@ def build(repo: Repo, prefix: str, day: dt.date) -> Dossier:
             if rid in e.attendees:
                 out.events.append((e.id, e.kind, e.date))
         out.events.sort(key=lambda x: (x[2], x[0]))
+    lang = language()
+    codes = [("signal_themes", str(sig.get("theme"))) for sig in out.signals]
+    codes += [("trajectory_kinds", kind) for _, kind, _, _ in out.assignments]
+    codes += [("event_kinds", kind) for _, kind, _ in out.events]
+    for vocab, code in codes:
+        out.labels[vocab, code] = label_of(index, vocab, code, lang)
     return out
 
 
@@ -212,8 +280,68 @@ def _shown(value: Any) -> str:
     return _value(value)
 
 
+_STEP = re.compile(r"([^.\[]+)((?:\[[^\]]*\])*)")
+
+
+class Labeller:
+    """A change of the history for people: its field path by the fields' labels
+    (``referrals[0].decisions[+]`` -> "aanmeldingen 1 › beslissingen (nieuw)") and its values
+    with each key and code by its label, as the record's fields are shown."""
+
+    def __init__(self, index: Index, kind: str):
+        self.index, self.kind = index, kind
+
+    def _steps(self, path: str) -> list[tuple[str, str]]:
+        return [(m[1], m[2]) for m in _STEP.finditer(path)]
+
+    def path(self, path: str) -> str:
+        out: list[str] = []
+        bare: tuple[str, ...] = ()
+        for name, marks in self._steps(path):
+            sub = (*bare, name)
+            if sub in FIELD_PATHS.get(self.kind, ()):
+                label, bare = field_label(name), sub
+            else:
+                label = key_label(self.index, self.kind, bare, name)
+            for mark in re.findall(r"\[([^\]]*)\]", marks):
+                label += (f" {int(mark) + 1}" if mark.isdigit() else
+                          f" {_NEW('added')}" if mark == "+" else f" {mark}")
+            out.append(label)
+        return " › ".join(out) if out else path
+
+    def bare(self, path: str) -> tuple[str, ...]:
+        bare: tuple[str, ...] = ()
+        for name, _ in self._steps(path):
+            if (*bare, name) in FIELD_PATHS.get(self.kind, ()):
+                bare = (*bare, name)
+        return bare
+
+    def shown(self, value: Any, bare: tuple[str, ...],
+              parent: Mapping[str, Any] | None = None) -> str:
+        if value is PERSONAL:
+            return MSG("personal-changed")
+        if isinstance(value, Mapping):
+            parts = []
+            for k, v in value.items():
+                sub = (*bare, str(k))
+                if sub in FIELD_PATHS.get(self.kind, ()):
+                    parts.append(f"{field_label(str(k))}: {self.shown(v, sub, value)}")
+                else:
+                    name = key_label(self.index, self.kind, bare, str(k))
+                    parts.append(f"{name}: {self.shown(v, bare, value)}")
+            return "{" + ", ".join(parts) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(self.shown(v, bare, parent) for v in value) + "]"
+        if isinstance(value, bool):
+            return _NEW("yes") if value else _NEW("no")
+        if isinstance(value, str):
+            return value_label(self.index, self.kind, bare, dict(parent or {}), value)
+        return _value(value)
+
+
 def _history_lines(part: Part) -> list[str]:
     lines: list[str] = []
+    say = part.labeller
     for rev in part.history:
         subject = rev.subject if rev.commit else MSG("uncommitted")
         lines.append("- " + MSG("by", date=rev.date.isoformat(), author=rev.author or "-",
@@ -221,8 +349,14 @@ def _history_lines(part: Part) -> list[str]:
         for c in rev.changes:
             old = redacted(part.kind, c.field, c.old)
             new = redacted(part.kind, c.field, c.new)
-            before = f"{_shown(old)} → " if old is not None else ""
-            lines.append(f"  - `{c.field}`: {before}{_shown(new)}")
+            if say is None:
+                before = f"{_shown(old)} → " if old is not None else ""
+                lines.append(f"  - `{c.field}`: {before}{_shown(new)}")
+                continue
+            bare = say.bare(c.field)
+            before = f"{say.shown(old, bare)} → " if old is not None else ""
+            after = say.shown(new, bare) if new is not None else MSG("removed")
+            lines.append(f"  - {say.path(c.field)}: {before}{after}")
     return lines
 
 
@@ -232,7 +366,7 @@ def _part_lines(part: Part) -> list[str]:
         lines += [MSG("erased-record", day=part.erased.isoformat()), ""]
     if part.coarsened is not None:
         lines += [MSG("coarsened-record", day=part.coarsened.isoformat()), ""]
-    lines += [f"- `{path}`: {_value(value)}" for path, value in part.fields]
+    lines += [f"- {label}: {value}" for label, value in part.shown]
     return lines
 
 
@@ -243,7 +377,9 @@ def markdown(d: Dossier) -> str:
     lines += _part_lines(d.record)
     if d.kind == "family":
         lines += ["", f"## {MSG('s.signals')}", ""]
-        lines += [f"- {_value(s.get('date'))}: {s.get('theme')}" for s in d.signals] or [
+        lines += [f"- {_value(s.get('date'))}: "
+                  f"{d.labels.get(('signal_themes', str(s.get('theme'))), s.get('theme'))}"
+                  for s in d.signals] or [
             MSG("none")]
         lines += ["", f"## {MSG('s.trajectories')}", ""]
         if not d.trajectories:
@@ -252,12 +388,13 @@ def markdown(d: Dossier) -> str:
             lines += [f"### {MSG('trajectory', id=t.id)}", "", *_part_lines(t), ""]
     else:
         lines += ["", f"## {MSG('s.assignments')}", ""]
-        lines += [f"- {tid} ({tkind}): " + MSG(
+        lines += [f"- {tid} ({d.labels.get(('trajectory_kinds', tkind), tkind)}): " + MSG(
             "assignment", start=start.isoformat(),
             end=end.isoformat() if end else MSG("open-end"))
             for tid, tkind, start, end in d.assignments] or [MSG("none")]
         lines += ["", f"## {MSG('s.events')}", ""]
-        lines += [f"- {MSG('event', date=date.isoformat(), kind=kind, id=eid)}"
+        lines += ["- " + MSG("event", date=date.isoformat(),
+                             kind=d.labels.get(("event_kinds", kind), kind), id=eid)
                   for eid, kind, date in d.events] or [MSG("none")]
     lines += ["", f"## {MSG('s.history')}", ""]
     for part in (d.record, *d.trajectories):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hs.app.sealing import owner_of, places, private_file, readable
-from hs.app.workflow import Change, FileChange, Outcome, Plan, apply
+from hs.app.workflow import Change, FileChange, Outcome, Plan, apply, check_plan
 from hs.base.errors import UsageError, WriteRejected
 from hs.base.i18n import Catalog
 from hs.rules import checks
@@ -35,6 +35,12 @@ from hs.store.splice import splice
 from hs.store.yamlio import YamlIssue, decode, load_document
 
 MSG = Catalog("app.editing")
+_NEW = Catalog({
+    "rejected-all": (("{path}: {n} problem, nothing was written:",
+                      "{path}: {n} problems, nothing was written:"),
+                     ("{path}: {n} probleem, er is niets geschreven:",
+                      "{path}: {n} problemen, er is niets geschreven:")),
+})
 
 
 @dataclass(frozen=True)
@@ -137,20 +143,42 @@ def _write(store: Repo, kind: str, rid: str, rel: str, old_text: str, edited: st
             p.sealer.seal(kind, rid, doc, owner_of(kind, rid, doc))
             text = splice(text, doc, before)
         p.files[rel] = FileChange(kind, rid, rel, text, created=False)
-        _check_across(p, kind, rid, rel, text)
+        _refuse(rel, [(q.rel, q.line, q.message) for q in check_plan(p)
+                      if q.severity == "error"] + _check_across(p, kind, rid, rel, text))
         summary = MSG("edited", kind=_label(kind), id=rid)
         change = Change("record.edit", summary, summary, (rid,), None,
                         list(p.files.values()))
         return apply(p, change, commit)
 
 
-def _check_across(p: Plan, kind: str, rid: str, rel: str, text: str) -> None:
+def _refuse(rel: str, errors: list[tuple[str, int, str]]) -> None:
+    """Refuse the edit with every error found (each ``file:line: message``, the line
+    left out where a rule does not know it), not only the first: the user fixes them
+    all in one go."""
+    seen: list[tuple[str, int, str]] = []
+    for e in errors:
+        if e not in seen:
+            seen.append(e)
+    if not seen:
+        return
+    if len(seen) == 1:
+        path, line, message = seen[0]
+        raise WriteRejected(MSG("rejected", path=f"{path}:{line}" if line else path,
+                                message=message))
+    lines = [_NEW("rejected-all", path=rel, n=len(seen))]
+    lines += [f"{path}:{line}: {message}" if line else f"{path}: {message}"
+              for path, line, message in seen]
+    raise WriteRejected("\n".join(lines))
+
+
+def _check_across(p: Plan, kind: str, rid: str, rel: str, text: str
+                  ) -> list[tuple[str, int, str]]:
     """A hand edit may change any field: the codes and references of the edited record
-    are checked too (the workflow's planners check those themselves), a new error
-    refuses the edit."""
+    are checked too (the workflow's planners check those themselves); the new errors,
+    which refuse the edit."""
     res = parse_file(RecordFile(kind, rid, p.repo.root / rel, rel), text.encode("utf-8"))
     if res.problems:
-        return  # the plan's own check says what is wrong
+        return []  # the plan's own check says what is wrong
     links = checks.trajectory_links(p.index)
     now = dict(links)
     if kind == "trajectory":
@@ -161,6 +189,5 @@ def _check_across(p: Plan, kind: str, rid: str, rel: str, text: str) -> None:
     after = checks.record_problems(
         at, checks.index_of(p.index, needed, {rid: (kind, res.row, rel)}), only={rid})
     known = {(q.code, q.message) for q in before}
-    for q in after:
-        if q.severity == "error" and (q.code, q.message) not in known:
-            raise WriteRejected(MSG("rejected", path=rel, message=q.message))
+    return [(rel, q.line, q.message) for q in after
+            if q.severity == "error" and (q.code, q.message) not in known]

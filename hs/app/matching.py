@@ -347,7 +347,7 @@ def histories(index: Index, day: dt.date) -> dict[str, History]:
             continue
         assignments = t[T_ASSIGNMENTS]
         end = t[T_END]
-        if t[T_START] <= today and (end is None or today <= end):  # active on the day
+        if t[T_START] <= today and (end is None or today < end):  # TrajectoryRow.active_on
             holder = None  # TrajectoryRow.volunteer_on: the last assignment holding it
             for vid, a_start, a_end in assignments:
                 if a_start <= today and (a_end is None or today <= a_end):

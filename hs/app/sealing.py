@@ -311,6 +311,53 @@ def readable(store: Repo, kind: str, record_id: str, data: Any, *,
     return data
 
 
+class Opener:
+    """Opens the sealed tokens in values of one record that a command shows its user on
+    the terminal (``hs history``'s old and new values, ``hs resolve``'s conflicting
+    values): each token is the opened text where this clone holds the owner's key, else
+    "[sealed]" ("[erased]" once the owner is erased). Where a value sat (``visits[+]``,
+    ``visits[2026-01-05].note``) need not be known: a token opens only with the path it
+    was sealed for, so each personal path of the kind is tried. The key store is opened
+    on the first token only (a plain repository never asks for a passphrase). Never for
+    logs or commit messages."""
+
+    def __init__(self, store: Repo, kind: str, record_id: str, owner: str | None,
+                 *, keys: KeyStore | None = None):
+        self.store, self.kind, self.record_id, self.owner = store, kind, record_id, owner
+        self._keys = keys
+        self._key: bytes | None = None
+        self._asked = False
+        self._erased = False
+
+    def _ask(self) -> None:
+        self._asked = True
+        if self.owner is None:
+            return
+        keys = self._keys if self._keys is not None else open_keys(self.store)
+        self._key = keys.key(self.owner)
+        self._erased = self._key is None and keys.erased(self.owner)
+
+    def text(self, token: str) -> str:
+        """One token opened, or the placeholder."""
+        if not self._asked:
+            self._ask()
+        for path in spec.personal_paths(self.kind) if self.kind in spec.KINDS else ():
+            opened = _open(self._key, self.record_id, path, token)
+            if opened is not None:
+                return opened
+        return MSG("erased") if self._erased else MSG("sealed")
+
+    def __call__(self, value: Any) -> Any:
+        """``value`` (text, or lists and mappings of them) with every token opened."""
+        if isinstance(value, str):
+            return self.text(value) if _SEALED.fullmatch(value) is not None else value
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self(v) for v in value)
+        return value
+
+
 def _erased_owner(store: Repo, owner: str, keys: KeyStore | None) -> bool:
     keys = keys if keys is not None else open_keys(store)
     return keys.erased(owner)
@@ -338,19 +385,38 @@ PLAIN_KINDS = {"families": "family", "volunteers": "volunteer",
                "trajectories": "trajectory"}
 
 
+#: A personal field inside a flow collection (``- {date: 2025-01-06, note: ...}``,
+#: ``signals: [{theme: housing, note: ...}]``): after ``{`` or ``,``, the value up to the
+#: next ``,``, ``}`` or ``]`` (a quoted value with a comma is cut there: still plain).
+_FLOW_PERSONAL = re.compile(
+    rb"[{,][ ]*(?P<key>name|note)[ ]*:[ ]*(?P<value>[^,}\]\n#]*?)[ ]*(?=[,}\]\n#]|$)",
+    re.MULTILINE)
+
+
 def plain_lines(raw: bytes, kind: str) -> list[int]:
-    """The lines (from 1) of a record file where a personal field holds a plain value."""
-    if b"name:" not in raw and b"note:" not in raw:
+    """The lines (from 1) of a record file where a personal field holds a plain value,
+    in the block layout (``note: ...`` on a line of its own) and in flow collections
+    (``- {date: 2025-01-06, note: ...}``), as the readers read both."""
+    if b"name" not in raw and b"note" not in raw:
         return []
-    out = []
+    out = set()
     for m in _PERSONAL_LINE.finditer(raw):
         if m.group("top") is not None and kind == "trajectory":
             continue
-        value = m.group("value")
-        if value in _NO_VALUE or _TOKEN_LINE.fullmatch(value) is not None:
-            continue
-        out.append(raw.count(b"\n", 0, m.start()) + 1)
-    return out
+        if _plain(m.group("value")):
+            out.add(raw.count(b"\n", 0, m.start()) + 1)
+    if b"{" in raw:
+        for m in _FLOW_PERSONAL.finditer(raw):
+            if m.group("key") == b"name" and kind == "trajectory":
+                continue
+            if _plain(m.group("value")):
+                out.add(raw.count(b"\n", 0, m.start()) + 1)
+    return sorted(out)
+
+
+def _plain(value: bytes) -> bool:
+    """Whether a personal field's value as written is plain (not empty, not a token)."""
+    return value not in _NO_VALUE and _TOKEN_LINE.fullmatch(value) is None
 
 
 def plain_problems(root: Path, rels: list[str]) -> list[Any]:

@@ -3,6 +3,7 @@
     python -m hs.base.catalogtool extract [ROOT]     move in-code catalogues to the .po files
     python -m hs.base.catalogtool check [ROOT]       say what is missing (exit 1 if anything)
     python -m hs.base.catalogtool import-help FILE.. add Dutch help texts from other .po files
+    python -m hs.base.catalogtool prune [ROOT]       remove the entries no code uses
 
 ``extract`` finds every ``Catalog({...})`` whose argument is a dict literal in the
 package's modules (at module level or inside a function; multi-line tuples, implicit
@@ -16,7 +17,16 @@ keys clash get a namespace each (``cli.common.report_change``).
 ``check`` lists: a message without a non-empty English or Dutch text, a message whose
 two texts take different ``{fields}``, an in-code catalogue left, and a help text of the
 command line (``help=`` and command docstrings in ``hs/cli``, the command table of
-``hs/commands.py``) without a Dutch translation (``msgctxt "help"`` in nl.po).
+``hs/commands.py``) without a Dutch translation (``msgctxt "help"`` in nl.po), and a
+stale entry (see ``prune``).
+
+``prune`` removes the entries no code uses, conservatively: a message whose namespace no
+``Catalog(...)`` of the code names (nor a module with an in-code catalogue), and a help
+entry whose English is no help text of the code (:func:`help_texts`), no literal given to
+``help_text(...)`` and none of Typer's and Click's own words (their ``_("...")``, which
+hs translates too). A message key of a namespace still in use is kept: keys are often
+built (``MSG(f"status.{code}")``), so their use cannot be read from the code. A
+namespace given as no literal, or Typer or Click not found, keeps everything of its kind.
 
 This module reads source files only; it imports nothing of hs beyond :mod:`hs.base`.
 """
@@ -24,6 +34,7 @@ This module reads source files only; it imports nothing of hs beyond :mod:`hs.ba
 from __future__ import annotations
 
 import ast
+import importlib.util
 import string
 import sys
 from collections.abc import Iterable, Iterator
@@ -366,6 +377,109 @@ def import_help(files: Iterable[Path], root: Path = PACKAGE.parent) -> list[str]
     return report
 
 
+# --- stale entries -------------------------------------------------------------------------
+
+def _live_namespaces(root: Path) -> set[str] | None:
+    """The namespaces the code's catalogues use (a literal ``Catalog({...})``: its
+    module's); None if one is given as no literal (then none is known unused)."""
+    out: set[str] = set()
+    for path in python_files(root):
+        module = module_name(path, root)
+        source = path.read_bytes()
+        if b"Catalog" not in source:
+            continue
+        for node in ast.walk(ast.parse(source, str(path))):
+            if not (isinstance(node, ast.Call) and _is_catalog(node)):
+                continue
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                out.add(arg.value)
+            elif isinstance(arg, ast.Dict):
+                out.add(module)
+            else:
+                return None
+    return out
+
+
+def _tool_words() -> set[str] | None:
+    """Typer's and Click's own words (the texts they pass to ``_``/``ngettext``), which
+    hs gives in Dutch from help entries; None if either cannot be found."""
+    out: set[str] = set()
+    for name in ("typer", "click"):
+        found = importlib.util.find_spec(name)
+        if found is None or found.origin is None:
+            return None
+        for path in sorted(Path(found.origin).parent.rglob("*.py")):
+            source = path.read_bytes()
+            if b"_(" not in source:
+                continue
+            for node in ast.walk(ast.parse(source, str(path))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and node.func.id in ("_", "gettext", "ngettext")):
+                    out |= {a.value for a in node.args
+                            if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return out
+
+
+def _live_help(root: Path) -> set[str] | None:
+    """Every English text a help entry may be asked for; None: not known."""
+    words = _tool_words()
+    if words is None:
+        return None
+    out = set(help_texts(root)) | words
+    for path in python_files(root):
+        source = path.read_bytes()
+        if b"help_text" not in source:
+            continue
+        for node in ast.walk(ast.parse(source, str(path))):
+            if (isinstance(node, ast.Call) and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                    and (getattr(node.func, "id", None) == "help_text"
+                         or getattr(node.func, "attr", None) == "help_text")):
+                out.add(node.args[0].value)
+    return out
+
+
+def stale(root: Path = PACKAGE.parent) -> list[tuple[str, PoEntry]]:
+    """The entries of the .po files that no code uses (see the module's text), with
+    their language."""
+    locale = root / "hs" / "locale"
+    po = {lang: PoFile(locale / f"{lang}.po", lang) for lang in LANGS}
+    namespaces = _live_namespaces(root)
+    helps = _live_help(root)
+    out: list[tuple[str, PoEntry]] = []
+    for lang in LANGS:
+        for entry in po[lang].entries:
+            if entry.ctxt == HELP_CONTEXT:
+                if helps is not None and entry.msgid not in helps:
+                    out.append((lang, entry))
+            elif entry.ctxt and namespaces is not None and not any(
+                    entry.ctxt.startswith(ns + ".") for ns in namespaces):
+                out.append((lang, entry))
+    return out
+
+
+def _stale_line(lang: str, entry: PoEntry) -> str:
+    what = f"help {entry.msgid[:60]!r}" if entry.ctxt == HELP_CONTEXT else entry.ctxt
+    return f"{lang}.po: {what}: no code uses it"
+
+
+def prune(root: Path = PACKAGE.parent) -> list[str]:
+    """Remove the stale entries from the .po files; returns what it removed, a line
+    each."""
+    found = stale(root)
+    locale = root / "hs" / "locale"
+    for lang in LANGS:
+        keys = {e.key for la, e in found if la == lang}
+        if not keys:
+            continue
+        po = PoFile(locale / f"{lang}.po", lang)
+        po.entries = [e for e in po.entries if e.key not in keys]
+        po.save()
+    return [_stale_line(lang, e) + " (removed)" for lang, e in found]
+
+
 # --- check ---------------------------------------------------------------------------------
 
 def _fields(text: str) -> set[str]:
@@ -413,12 +527,14 @@ def check(root: Path = PACKAGE.parent) -> list[str]:
         entry = po["nl"].get(HELP_CONTEXT, text)
         if entry is None or not entry.msgstr[0]:
             problems.append(f"{where}: help text without Dutch: {text[:60]!r}")
+    problems += [_stale_line(lang, e) + " (run 'python -m hs.base.catalogtool prune')"
+                 for lang, e in stale(root)]
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] not in ("extract", "check", "import-help"):
+    if not args or args[0] not in ("extract", "check", "import-help", "prune"):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
     if args[0] == "import-help":
@@ -426,7 +542,8 @@ def main(argv: list[str] | None = None) -> int:
         code = 0
     else:
         root = Path(args[1]) if len(args) > 1 else PACKAGE.parent
-        lines = extract(root) if args[0] == "extract" else check(root)
+        lines = (extract(root) if args[0] == "extract" else prune(root)
+                 if args[0] == "prune" else check(root))
         code = 1 if args[0] == "check" and lines else 0
     for line in lines:
         sys.stdout.write(line + "\n")

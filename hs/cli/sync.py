@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,22 +62,35 @@ def resolve(
 
     r = open_repo(repo)
     if keep is None and value is None:
-        _, rid, pending = conflicts(r, record)
+        kind, rid, pending = conflicts(r, record)
         if not pending:
             raise HsError(RESOLVE_MSG("no-conflicts", id=rid))
         if field is not None and all(c.field != field for c in pending):
             raise UsageError(RESOLVE_MSG("no-field", id=rid, field=field,
                                          fields=", ".join(c.field for c in pending)))
+        opened = _opener(r, kind, rid)  # the coordinator reads the values here
         for c in pending:
             if field is not None and c.field != field:
                 continue
             typer.echo(safe(MSG("field", field=c.field)))
             for n, (v, author, date) in enumerate(c.values, 1):
-                shown = MSG("removed") if v is None else v
+                shown = MSG("removed") if v is None else opened(v)
                 typer.echo(safe(MSG("value", n=n, value=shown, author=author, date=date)))
         message(MSG("hint", id=rid))
         return
     report_change(run_resolve(r, record, field, keep, value, commit=not no_commit))
+
+
+def _opener(r: Any, kind: str, rid: str) -> Any:
+    """Opens the sealed values of a record's conflicts ("[sealed]" without the key)."""
+    from hs.app.sealing import Opener, owner_of
+    from hs.store.yamlio import YamlIssue, decode, load_plain
+
+    try:
+        data = load_plain(decode(r.path_of(kind, rid).read_bytes()))
+    except (OSError, ValueError, YamlIssue):  # an unreadable file: no owner from it
+        data = None
+    return Opener(r, kind, rid, owner_of(kind, rid, data))
 
 
 def register(app: typer.Typer) -> None:

@@ -462,46 +462,38 @@ def list_events(
 
 # --- hs show ---------------------------------------------------------------------------
 
-def _vocabulary(kind: str, path: tuple[str, ...], parent: dict[str, Any]) -> str | None:
-    """The vocabulary of a value at ``path`` (list indexes left out) of a record, from the
-    spec's ``vocabulary=`` (a decision's reason: the one its decision chooses)."""
-    # lazy: only hs show reads the spec; the other views start without it
-    from hs.records.spec import Chosen
-    from hs.records.vocabularies import value_vocabulary
-
-    found = value_vocabulary(kind, path)
-    if isinstance(found, Chosen):
-        return found.vocabularies.get(str(parent.get(found.by)))
-    return found
-
-
 def _scalar(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return str(MSG("yes") if value else MSG("no"))
     return str(value)
 
 
 class _Readable:
-    """A record's data as indented, YAML-like text with vocabulary labels."""
+    """A record's data as indented, YAML-like text for people: each field by its label
+    and each code by its label, in the current language (:mod:`hs.records.labels`)."""
 
     def __init__(self, index: Index, kind: str):
+        # lazy: only hs show reads the spec's labels; the other views start without it
+        from hs.records import labels, spec
+
         self.index, self.kind, self.lang = index, kind, language()
+        self.labels = labels
+        group = spec.KINDS[kind].group if kind in spec.KINDS else None
+        self.fields = {p for p, _ in spec.walk(group)} if group is not None else set()
         self.lines: list[str] = []
 
-    def label(self, vocab: str | None, value: Any) -> str:
-        text = _scalar(value)
-        if vocab is None:
-            return text
-        label = self.index.label(vocab, text, self.lang)
-        return text if label == text else f"{text} ({label})"
-
     def value(self, value: Any, path: tuple[str, ...], parent: dict[str, Any]) -> str:
-        vocab = _vocabulary(self.kind, path, parent)
+        def one(v: Any) -> str:
+            if isinstance(v, str):
+                return str(self.labels.value_label(self.index, self.kind, path, parent, v,
+                                                   self.lang))
+            return _scalar(v)
+
         if isinstance(value, list):
-            return ", ".join(self.label(vocab, v) for v in value)
-        return self.label(vocab, value)
+            return ", ".join(one(v) for v in value)
+        return one(value)
 
     def mapping(self, data: dict[str, Any], indent: int, path: tuple[str, ...],
                 first_prefix: str | None = None) -> None:
@@ -509,11 +501,17 @@ class _Readable:
         for i, (key, value) in enumerate(data.items()):
             lead = first_prefix if (i == 0 and first_prefix is not None) else pad
             sub = (*path, str(key))
+            if sub in self.fields:
+                name = self.labels.field_label(str(key), self.lang)
+            else:  # a mapping's key (a training step, an impact domain): its value is
+                name = self.labels.key_label(self.index, self.kind, path, str(key),
+                                             self.lang)
+                sub = path  # the field's own
             if isinstance(value, dict) and value:
-                self.lines.append(f"{lead}{key}:")
+                self.lines.append(f"{lead}{name}:")
                 self.mapping(value, indent + 2, sub)
             elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-                self.lines.append(f"{lead}{key}:")
+                self.lines.append(f"{lead}{name}:")
                 for item in value:
                     if isinstance(item, dict) and item:
                         self.mapping(item, indent + 4, sub, " " * (indent + 2) + "- ")
@@ -522,10 +520,10 @@ class _Readable:
             else:
                 text = self.value(value, sub, data)
                 if "\n" in text:
-                    self.lines.append(f"{lead}{key}:")
+                    self.lines.append(f"{lead}{name}:")
                     self.lines.extend(f"{pad}  {line}" for line in text.splitlines())
                 else:
-                    self.lines.append(f"{lead}{key}: {text}".rstrip())
+                    self.lines.append(f"{lead}{name}: {text}".rstrip())
 
 
 def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
@@ -659,6 +657,28 @@ def _history_json(revisions: list[Revision]) -> str:
     return json_text(out)
 
 
+def _opened(r: Any, kind: str, rid: str, rel: str, revisions: list[Any]) -> list[Any]:
+    """The revisions with each sealed value opened where this clone holds the key
+    ("[sealed]" where not): the history is read by the coordinator on the terminal."""
+    import dataclasses
+
+    from hs.app.sealing import Opener, owner_of
+    from hs.store.yamlio import YamlIssue, decode, load_plain
+
+    try:
+        data = load_plain(decode((r.root / rel).read_bytes()))
+    except (OSError, ValueError, YamlIssue):  # an unreadable file: no owner from it
+        data = None
+    owner = owner_of(kind, rid, data)
+    if owner is None and kind == "trajectory":  # the file is gone: its family from git
+        owner = next((c.new for rev in revisions for c in rev.changes
+                      if c.field == "family" and isinstance(c.new, str)), None)
+    opener = Opener(r, kind, rid, owner)
+    return [dataclasses.replace(rev, changes=type(rev.changes)(
+        dataclasses.replace(c, old=opener(c.old), new=opener(c.new)) for c in rev.changes))
+        for rev in revisions]
+
+
 def history(
     record_id: Annotated[str, typer.Argument(metavar="ID",
                                              help="A record ID or a unique prefix of one.",
@@ -681,7 +701,7 @@ def history(
         from hs.store.layout import walk
 
         rel = next(rf.rel for rf in walk(r.root) if rf.id == rid and rf.kind == kind)
-    revisions = record_history(r.root, rel)
+    revisions = _opened(r, kind, rid, rel, record_history(r.root, rel))
     if fmt == "json":
         sys.stdout.write(_history_json(revisions) + "\n")  # escaped by json_text
         return

@@ -167,8 +167,10 @@ class TrajectoryRowBase:
                 f"start={self.start!r}, end={self.end!r}, visits={len(self.visit_days)})")
 
     def active_on(self, day: Date) -> bool:
-        """Started on or before ``day`` and not closed before it."""
-        return self.start <= day and (self.end is None or day <= self.end)
+        """Started on or before ``day`` and not closed on or before it: on its close date
+        a trajectory is closed (the one rule of "active today"; the annual figures count
+        it in the year of its close date through :meth:`active_between`)."""
+        return self.start <= day and (self.end is None or day < self.end)
 
     def active_between(self, first: Date, last: Date) -> bool:
         return self.start <= last and (self.end is None or self.end >= first)

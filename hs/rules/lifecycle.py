@@ -4,8 +4,13 @@ Nothing here is stored. A family's status on a day follows from its referrals, t
 decisions and its trajectories; a volunteer's from the active periods; a trajectory's from
 its start and end. So every question "as of date D" is answered from the current files.
 
-Intervals are inclusive: a trajectory is active from ``start`` to ``end`` (its close date)
-included. A starter trajectory may end on the day the buddy trajectory starts.
+A trajectory is active from ``start`` up to its close date (``end``): on the day it is
+closed it is closed, in every list of "today" (:meth:`TrajectoryRow.active_on`, the one
+rule; :class:`WaitingScan` and :func:`hs.app.matching.histories` read it on tuples). The
+annual figures still count it as active in the year of its close date (an overlap of
+days, ``active_between``). A starter trajectory may end on the day the buddy trajectory
+starts. Other intervals (a volunteer's periods and assignments, a location's) include
+their end day.
 """
 
 from __future__ import annotations
@@ -94,7 +99,7 @@ def _standing(index: Index, fam: FamilyRow, day: dt.date
     for t in index.trajectories_of(fam.id):
         if t.kind in MAIN_KINDS and start <= t.start <= day:
             last = t
-            if t.end is None or day <= t.end:
+            if t.end is None or day < t.end:  # TrajectoryRow.active_on
                 going = t
     if going is not None:
         return "in-trajectory", going.start, going, ref
@@ -118,7 +123,7 @@ def family_state(index: Index, fam: FamilyRow, day: dt.date | None = None) -> Fa
         last = dt.date.max if day is None else day
         for t in index.trajectories_of(fam.id):
             if t.kind == "starter" and ref.date <= t.start <= last and (
-                    t.end is None or last <= t.end):
+                    t.end is None or last < t.end):
                 starter = t.id
     return FamilyState(status, since, traj.id if traj is not None else None, starter)
 
@@ -149,7 +154,7 @@ class WaitingScan:
             kind = t[T_KIND]
             if kind == "starter":
                 end = t[T_END]
-                if end is None or day_o <= end:
+                if end is None or day_o < end:  # TrajectoryRow.active_on
                     starters.setdefault(t[T_FAMILY], []).append(t)
             elif kind in main:
                 family = t[T_FAMILY]
@@ -233,13 +238,11 @@ def volunteer_status(vol: VolunteerRow, day: dt.date) -> VolunteerStatus:
 
 
 def trajectory_status(traj: TrajectoryRow, day: dt.date) -> TrajectoryStatus:
-    """Planned before its start, active from its start to its close (both included),
-    closed after (:meth:`TrajectoryRow.active_on` is "active")."""
+    """Planned before its start, active from its start until its close date, closed on
+    and after that date (:meth:`TrajectoryRow.active_on` is "active")."""
     if traj.start > day:
         return "planned"
-    if traj.end is not None and traj.end < day:
-        return "closed"
-    return "active"
+    return "active" if traj.active_on(day) else "closed"
 
 
 def location_status(loc: LocationRow, day: dt.date) -> LocationStatus:
@@ -396,7 +399,7 @@ def _family_rules(at: Any, tree: _Tree, fam: FamilyRow) -> list[Problem]:
                                       _MSG("after-accepted", decision=dec.decision)))
             elif last == "accepted":
                 going = [t for t in _main_between(index, fam.id, ref.date, dec.date)
-                         if t.active_on(dec.date) and (t.end is None or t.end > dec.date)]
+                         if t.active_on(dec.date)]
                 if going:
                     out.append(at.problem(rel, (*loc, "decision"), "impossible-transition",
                                           _MSG("withdrawn-in-trajectory", date=dec.date,

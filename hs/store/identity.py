@@ -41,6 +41,7 @@ from hs.base.i18n import Catalog
 from hs.store import agent, gitstate
 
 PASSFILE = "HS_PASSPHRASE_FILE"
+TRIES = 3  # passphrases asked at a terminal before the command ends (exit 1)
 COST = "HS_SCRYPT_COST"  # log2 of scrypt's n for a new identity
 DEFAULT_COST = 17
 FORMAT = "hs-identity-1"
@@ -48,6 +49,8 @@ PUBLIC_PREFIX = "hs-id-"
 RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
+_NEW = Catalog({"try-again": ("Wrong passphrase, try again.",
+                              "Verkeerde wachtzin, probeer opnieuw.")})
 
 
 @dataclass(frozen=True)
@@ -289,11 +292,14 @@ def _unlock(data: dict[str, object], public: bytes) -> Identity | None:
         return found
     if not on_terminal():
         return None
-    for _ in range(3):
+    for attempt in range(TRIES):
         found = _open_sealed(data, getpass.getpass(MSG("prompt")))
         if found is not None:
             agent.hold(public, found.raw())
             return found
+        if attempt < TRIES - 1:  # said, not a silent second prompt
+            sys.stderr.write(_NEW("try-again") + "\n")
+            sys.stderr.flush()
     raise HsError(MSG("wrong"))
 
 

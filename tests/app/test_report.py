@@ -350,3 +350,37 @@ def test_notes_say_one_in_the_singular() -> None:
     assert _profile_note(c, Context(lang="en")).startswith("Share of the 1 family supported;")
     object.__setattr__(c, "extra", {"signal_counts": {"housing": 2}})
     assert signals_note(c, Context(lang="nl")).endswith("; 2 signalen in totaal.")
+
+
+def test_big_numbers_on_the_html_page_have_a_thousands_separator(year_repo: Path) -> None:
+    """1234 reads "1.234" in Dutch and "1,234" in English on the page (tiles, charts,
+    tables: hs.base.readable through fmt_count), never "1234"."""
+    import dataclasses
+
+    from hs.app.kpi import compute_by_location
+    from hs.app.report import render_html
+    from hs.store.load import load_tree
+
+    total, parts = compute_by_location(load_tree(year_repo).index, 2025)
+
+    def big(c: KpiCounts) -> KpiCounts:
+        changes: dict[str, object] = {}
+        for f in dataclasses.fields(c):
+            v = getattr(c, f.name)
+            if isinstance(v, int) and not isinstance(v, bool) and f.name != "year":
+                changes[f.name] = v * 1000 + 234
+            elif isinstance(v, dict) and v and all(
+                    isinstance(x, int) and not isinstance(x, bool) for x in v.values()):
+                changes[f.name] = type(v)({k: x * 1000 + 234 for k, x in v.items()})
+        return dataclasses.replace(c, **changes)  # type: ignore[arg-type]
+
+    for lang, sep in (("nl", "."), ("en", ",")):
+        page = render_html(big(total), {k: big(v) for k, v in parts.items()},
+                           Context(lang=lang))
+        text = re.sub(r"<style.*?</style>|<[^>]+>", "\n", page, flags=re.S)
+        bare = [w for w in re.findall(r"\d+(?:[.,]\d+)*", text)
+                if re.fullmatch(r"\d{4,}", w) and not re.fullmatch(r"20[0-9]{2}", w)
+                and len(w) < 40]
+        assert bare == [], (lang, bare[:5])
+        tiles = re.findall(r'class="tile"><b>([^<]*)', page)
+        assert f"{total.families}{sep}234" in tiles, (lang, tiles)

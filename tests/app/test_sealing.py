@@ -4,6 +4,7 @@ plain value typed into a sealed field."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,36 @@ def test_validate_reports_a_plain_value_in_a_sealed_field_without_quoting_it(
                     encoding="utf-8")  # a hand edit: only this file is read again
     assert [(p.line, p.code) for p in validate_tree(sealed_repo).problems
             if p.severity == "error"] == [(len(lines), "plain-personal")]
+
+
+def test_validate_reports_a_plain_value_in_a_flow_collection_too(sealed_repo: Path) -> None:
+    """A plain note typed in flow style (``signals: [{..., note: ...}]``), as the readers
+    read it, is found at its line like one in the block layout; a token there is not."""
+    fid, _, tid = a_story(sealed_repo)
+    path = family_file(sealed_repo, fid)
+    text = path.read_text(encoding="utf-8")
+    head = text.split("signals:")[0]
+    token = re.search(r"note: (hs1:\S+)", text.split("signals:")[1])
+    assert token is not None
+    path.write_text(head + "signals: [{date: 2025-02-11, theme: housing, note: "
+                    f"{token[1]}}},\n"
+                    "  {date: 2025-02-12, theme: housing, note: Landlord Oswaldo},\n"
+                    "  {date: 2025-02-13, theme: housing, note: 'Plainly, again'}]\n",
+                    encoding="utf-8")
+    lines = len(head.splitlines())
+    result = validate_tree(sealed_repo)
+    assert [(p.path, p.line, p.code) for p in result.problems if p.severity == "error"] == [
+        (f"records/families/{fid}.yaml", lines + 2, "plain-personal"),
+        (f"records/families/{fid}.yaml", lines + 3, "plain-personal")]
+    tpath = sealed_repo / "records" / "trajectories" / f"{tid}.yaml"
+    ttext = tpath.read_text(encoding="utf-8")
+    tpath.write_text(ttext + "reviews: [{date: 2025-03-01, kind: start, note: Fine}]\n",
+                     encoding="utf-8")
+    found = [(p.path, p.line) for p in validate_tree(sealed_repo).problems
+             if p.code == "plain-personal"]
+    assert (f"records/trajectories/{tid}.yaml", len(ttext.splitlines()) + 1) in found
+    code, out, _ = invoke(sealed_repo, "validate")
+    assert code == 1 and "Oswaldo" not in out and "Plainly" not in out and "Fine" not in out
 
 
 def test_a_plain_repository_is_left_plain(empty_repo: Path, today: str) -> None:

@@ -142,12 +142,13 @@ def test_check_lists_help_texts_without_dutch(tmp_path: Path) -> None:
         'COMMANDS = {"one": ("x", "One.")}\nROOT_HELP = "Root."\n'
         'ROOT_OPTIONS = (("--a", "Option a."),)\n', encoding="utf-8")
     missing = [line.split("help text without Dutch: ")[1]
-               for line in catalogtool.check(root)]
+               for line in catalogtool.check(root) if "help text without Dutch" in line]
     assert sorted(missing) == sorted(repr(t) for t in [
         "A group.", "From a constant.", "The first command.\n\nWith more text.",
         "The second command.", "Its own help.", "One.", "Root.", "Option a."])
     catalogtool.import_help([_help_po(tmp_path, {"A group.": "Een groep."})], root)
-    assert len(catalogtool.check(root)) == 7
+    assert len([line for line in catalogtool.check(root)
+                if "help text without Dutch" in line]) == 7
 
 
 def _help_po(tmp_path: Path, texts: dict[str, str]) -> Path:
@@ -156,6 +157,45 @@ def _help_po(tmp_path: Path, texts: dict[str, str]) -> Path:
                                                  for en, nl in texts.items()]),
                     encoding="utf-8")
     return path
+
+
+def test_check_finds_stale_entries_and_prune_removes_them(tmp_path: Path) -> None:
+    """An entry no code uses (a namespace no catalogue names, a help text no longer in
+    the code) fails the check; prune removes it and keeps what is used: a namespace's
+    keys (built keys cannot be read from the code), the help texts of the code, the
+    literals given to help_text() and Typer's and Click's own words."""
+    root = _tree(tmp_path)  # hs/mod/x.py: a literal catalogue (namespace mod.x)
+    catalogtool.extract(root)
+    (root / "hs" / "cli").mkdir()
+    (root / "hs" / "cli" / "x.py").write_text(textwrap.dedent('''\
+        import typer
+        from hs.base.i18n import Catalog, help_text
+        MSG = Catalog("cli.x")
+        app = typer.Typer(help="A group.")
+        WORD = help_text("Usage:")
+        '''), encoding="utf-8")
+    help_po = _help_po(tmp_path, {"A group.": "Een groep.", "Usage:": "Gebruik:",
+                                  "Show this message and exit.": "Toon deze hulp.",
+                                  "An old option.": "Een oude optie."})
+    catalogtool.import_help([help_po], root)
+    for lang in ("en", "nl"):
+        path = root / "hs" / "locale" / f"{lang}.po"
+        entries = parse_po(path.read_text(encoding="utf-8"))
+        entries += [PoEntry("cli.x.built-key", "kept", None, ["kept"]),
+                    PoEntry("app.gone.key", "gone", None, ["weg"])]
+        path.write_text(catalogtool.format_po(lang, entries), encoding="utf-8")
+    hint = " (run 'python -m hs.base.catalogtool prune')"
+    assert catalogtool.check(root) == [
+        "en.po: app.gone.key: no code uses it" + hint,
+        "nl.po: help 'An old option.': no code uses it" + hint,
+        "nl.po: app.gone.key: no code uses it" + hint]
+    assert catalogtool.main(["prune", str(root)]) == 0
+    assert catalogtool.check(root) == []
+    nl = _po(root, "nl")
+    assert "app.gone.key" not in nl and "cli.x.built-key" in nl and "mod.x.kept" in nl
+    helps = {e.msgid for e in parse_po((root / "hs" / "locale" / "nl.po").read_text())
+             if e.ctxt == "help"}
+    assert helps == {"A group.", "Usage:", "Show this message and exit."}
 
 
 def test_the_project_s_catalogues_are_complete() -> None:

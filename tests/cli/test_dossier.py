@@ -28,12 +28,12 @@ def test_a_family_dossier_holds_everything_and_is_private(scene: dict[str, str],
     assert page.stat().st_mode & 0o777 == 0o600 and data.stat().st_mode & 0o777 == 0o600
     text = page.read_text()
     assert text.startswith(f"# Everything held about family {fid}\n")
-    for expected in (f"- `name`: {NAMES[1]}", "- `children[0].born`: 2023-04",
+    for expected in (f"- name: {NAMES[1]}", "- children 1 › born: 2023-04",
                      f"### Trajectory {scene['t-plain']}",
-                     f"- `visits[0].note`: {NOTES[0]}", "- `close_reason`: moved",
+                     f"- visits 1 › note: {NOTES[0]}", "- close reason: Moved",
                      "## History of changes", f"family {fid}: referred (kind-en-gezin)",
                      f"trajectory {scene['t-plain']}: visit on 2024-03-04",
-                     "  - `visits[+]`: {date: 2024-03-04, minutes: 90, note: (personal "
+                     "  - visits (new): {date: 2024-03-04, minutes: 90, note: (personal "
                      "value)}"):
         assert expected in text, expected
     assert NAMES[0] not in text and NAMES[3] not in text  # other people's data
@@ -49,8 +49,41 @@ def test_a_family_dossier_holds_everything_and_is_private(scene: dict[str, str],
     code, _, err = invoke(root, "--lang", "nl", "dossier", fid, "--out",
                           str(tmp_path / "nl"))
     assert code == 0, err
-    assert (tmp_path / "nl.md").read_text().startswith(
-        f"# Alles wat bewaard is over gezin {fid}\n")
+    text = (tmp_path / "nl.md").read_text()
+    assert text.startswith(f"# Alles wat bewaard is over gezin {fid}\n")
+    # fields and codes by their Dutch labels, as the tables say them (the JSON keeps both)
+    record = text.split("## Het record\n\n")[1].split("\n\n")[0]
+    assert record == f"""\
+- werking: leuven
+- naam: {NAMES[1]}
+- huishouden › geboortejaren ouders: 1990
+- kinderen 1 › geboren: 2023-04
+- aanmeldingen 1 › datum: 2024-01-08
+- aanmeldingen 1 › aanmelder: Kind en Gezin
+- aanmeldingen 1 › beslissingen 1 › datum: 2024-01-15
+- aanmeldingen 1 › beslissingen 1 › beslissing: aanvaard"""
+    trajectory = text.split(f"### Traject {scene['t-plain']}\n\n")[1].split("\n\n")[0]
+    assert trajectory == f"""\
+- gezin: {fid}
+- soort: gezinsbuddy
+- start: 2024-02-05
+- vrijwilligers 1 › vrijwilliger: {scene['vol']}
+- vrijwilligers 1 › start: 2024-02-05
+- huisbezoeken 1 › datum: 2024-03-04
+- huisbezoeken 1 › minuten: 90
+- huisbezoeken 1 › notitie: {NOTES[0]}
+- einde: 2025-03-31
+- reden van afsluiting: Verhuisd"""
+    history = text.split("## Geschiedenis van de wijzigingen\n\n")[1]
+    for line in ("  - aanmeldingen 1 › beslissingen (nieuw): {datum: 2024-01-15, "
+                 "beslissing: aanvaard}",
+                 "  - huisbezoeken (nieuw): {datum: 2024-03-04, minuten: 90, notitie: "
+                 "(persoonlijk gegeven)}",
+                 "  - reden van afsluiting: Verhuisd"):
+        assert line + "\n" in history, line
+    doc = json.loads((tmp_path / "nl.json").read_text())
+    assert doc["record"]["fields"]["referrals[0].referrer"] == "kind-en-gezin"
+    assert doc["trajectories"][0]["fields"]["close_reason"] == "moved"
 
 
 def test_a_volunteer_dossier_lists_assignments_and_events(scene: dict[str, str],
@@ -61,9 +94,9 @@ def test_a_volunteer_dossier_lists_assignments_and_events(scene: dict[str, str],
     ok(root, "event", "attend", eid, vid)
     assert invoke(root, "dossier", vid, "--out", str(tmp_path / "v.md"))[0] == 0
     text = (tmp_path / "v.md").read_text()
-    assert f"- `name`: {NAMES[3]}" in text
+    assert f"- name: {NAMES[3]}" in text
     assert f"- {scene['t-plain']} (buddy): from 2024-02-05 to now" in text
-    assert f"- 2024-05-02: intervision ({eid})" in text
+    assert f"- 2024-05-02: Intervision meeting ({eid})" in text
     assert NOTES[0] not in text and NAMES[1] not in text  # the families' data
     code, _, err = invoke(root, "dossier", scene["t-plain"], "--out", str(tmp_path / "t"))
     assert code == 2 and "not a family or a volunteer" in err
@@ -77,15 +110,15 @@ def test_erased_and_reduced_data_is_reported_as_such(scene: dict[str, str], tmp_
     text = (tmp_path / "e.md").read_text()
     assert "on 2026-06-30 it was reduced to what the figures of past years need" in text
     assert NAMES[1] not in text and NOTES[0] not in text
-    assert "- `coarsened`: 2026-06-30" in text
+    assert "- reduced by retention: 2026-06-30" in text
     # what hs.app.sealing.reveal gives where this laptop lacks the family's key: no value
     original = app_dossier.personal_values
     monkeypatch.setattr(app_dossier, "personal_values",
                         lambda repo, rid, data: dict.fromkeys(original(repo, rid, data)))
     assert invoke(root, "dossier", scene["youth"], "--out", str(tmp_path / "y.md"))[0] == 0
     text = (tmp_path / "y.md").read_text()
-    assert "- `name`: [sealed: this laptop does not hold the key]" in text
-    assert "- `visits[0].note`: [sealed: this laptop does not hold the key]" in text
+    assert "- name: [sealed: this laptop does not hold the key]" in text
+    assert "- visits 1 › note: [sealed: this laptop does not hold the key]" in text
     assert NAMES[0] not in text and NOTES[0] not in text
 
 

@@ -51,7 +51,7 @@ def test_add_attend_list_show_unattend(repo: Path) -> None:
     code, out, err = run(repo, "show", eid, lang="nl")
     assert code == 0, err
     assert out.startswith(f"activiteit {eid}: gehouden (stand op 2025-12-31)\n")
-    assert "kind: module (Module van de starttraining)" in out
+    assert "soort: Module van de starttraining\ndatum: 2025-03-01\n" in out
     assert f"vrijwilliger  {a}" in out
     code, out, err = run(repo, "event", "unattend", eid, b)
     assert code == 0, err
@@ -85,7 +85,7 @@ def test_signal_and_migrate(repo: Path) -> None:
     assert (code, out) == (0, "")
     assert err.startswith(f"gezin {fid}: signaal Betaalbare huisvesting op 2025-02-01 [commit ")
     code, out, _ = run(repo, "show", fid)
-    assert "signals:\n  - date: 2025-02-01\n    theme: housing (Affordable housing)\n" \
+    assert "signals:\n  - date: 2025-02-01\n    theme: Affordable housing\n" \
            "    note: Waits for a social rent" in out
     code, out, err = run(repo, "migrate")
     assert (code, out, err) == (0, "", "nothing to migrate: every record has the current "

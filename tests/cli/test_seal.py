@@ -82,6 +82,68 @@ def test_a_rejected_edit_changes_nothing(sealed_repo: Path, monkeypatch: pytest.
     assert git(sealed_repo, "status", "--porcelain") == ""
 
 
+def test_a_rejected_edit_says_every_problem(sealed_repo: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    """Not only the first problem: each on a line of its own, ``file:line: message``."""
+    fid, _, _ = a_story(sealed_repo)
+    head = git(sealed_repo, "rev-parse", "HEAD")
+    rel = f"records/families/{fid}.yaml"
+    lines = family_file(sealed_repo, fid).read_text(encoding="utf-8").splitlines()
+    born = next(i for i, line in enumerate(lines) if "born: 2024-02" in line) + 1
+    referred = next(i for i, line in enumerate(lines) if "date: 2025-01-06" in line) + 1
+    script = tmp_path / "editor.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1]); t = p.read_text()\n"
+                      "t = t.replace('born: 2024-02', 'born: 2024-13')\n"
+                      "t = t.replace('date: 2025-01-06', 'date: 2025-01-99', 1)\n"
+                      "p.write_text(t)\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    code, out, err = invoke(sealed_repo, "edit", fid)
+    assert (code, out) == (1, "")
+    said = err.splitlines()
+    assert said[0] == f"hs: {rel}: 2 problems, nothing was written:"
+    assert [line.split(": ")[0] for line in said[1:]] == [f"{rel}:{born}", f"{rel}:{referred}"] \
+        or [line.split(": ")[0] for line in said[1:]] == [f"{rel}:{referred}", f"{rel}:{born}"]
+    assert NAME not in err
+    assert git(sealed_repo, "rev-parse", "HEAD") == head
+
+
+def test_history_opens_sealed_values_where_this_clone_holds_the_key(
+        sealed_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coordinator reads names and notes in hs history, not tokens; "[sealed]" where
+    this clone lacks the key."""
+    import csv
+    import io
+
+    from hs.app import sealing
+
+    fid, _, tid = a_story(sealed_repo)
+
+    def changes(*args: str) -> list[list[str]]:
+        code, out, err = invoke(sealed_repo, "history", *args, "-f", "csv")
+        assert code == 0, err
+        return [row[5:] for row in csv.reader(io.StringIO(out))][1:]  # field, old, new
+
+    assert changes(fid) == [
+        ["location", "", "leuven"], ["name", "", NAME], ["children[+]", "", "{born: 2024-02}"],
+        ["referrals[+]", "", "{date: 2025-01-06, referrer: self}"],
+        ["referrals[0].decisions[+]", "", "{date: 2025-01-13, decision: accepted}"],
+        ["signals[+]", "", f"{{date: 2025-02-11, theme: housing, note: {NOTE}}}"]]
+    assert changes(tid)[-1] == ["visits[+]", "", f"{{date: 2025-02-10, note: {VISIT}}}"]
+
+    class NoKeys:
+        def key(self, owner: str) -> None:
+            return None
+
+        def erased(self, owner: str) -> bool:
+            return False
+
+    monkeypatch.setattr(sealing, "open_keys", lambda store: NoKeys())
+    assert changes(fid)[1] == ["name", "", "[sealed]"]
+    assert changes(tid)[-1] == ["visits[+]", "", "{date: 2025-02-10, note: [sealed]}"]
+
+
 def test_erase_needs_yes_without_a_terminal(sealed_repo: Path) -> None:
     fid, _, _ = a_story(sealed_repo)
     code, _, err = invoke(sealed_repo, "erase", fid)

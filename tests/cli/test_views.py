@@ -298,7 +298,7 @@ trajectory t00000004: active (as of 2025-12-31)
 file: records/trajectories/t00000004.yaml
 
 family: f0000000n
-kind: coach
+kind: family coach
 start: 2024-06-01
 volunteers:
   - volunteer: v00000004
@@ -308,7 +308,7 @@ visits:
   - date: 2025-12-30
 reviews:
   - date: 2024-12-01
-    kind: six-month
+    kind: six-month review
   - date: 2025-06-05
     kind: extension
 
@@ -326,13 +326,50 @@ name: Family Alpha
 municipality: Leuven
 children:
   - born: 2023-05
-languages: nl (Dutch), ar (Arabic)
+languages: Dutch, Arabic
 referrals:
   - date: 2025-06-01
-    referrer: kind-en-gezin (Kind en Gezin (child and family agency))
+    referrer: Kind en Gezin (child and family agency)
     decisions:
       - date: 2025-06-10
         decision: accepted
+"""
+
+SHOW_VOLUNTEER_NL = """\
+vrijwilliger v00000001: actief (stand op 2025-12-31)
+bestand: records/volunteers/v00000001.yaml
+
+werking: leuven
+naam: Vera Volunteer
+gender: vrouw
+geboortejaar: 1970
+rollen: gezinsbuddy, startmaatje, taalmaatje, gezinscoach
+capaciteit: 3
+uittreksel strafregister: 2024-01-01
+actieve periodes:
+  - start: 2020-01-01
+
+Verwant    ID         Soort        Status    Start       Einde    Gezin      Vrijwilliger
+traject    t00000001  gezinsbuddy  actief    2025-04-01           f0000000e
+traject    t00000002  gezinsbuddy  actief    2025-06-27           f0000000k
+"""
+
+SHOW_FAMILY_NL = """\
+gezin f0000000a: wachtend (stand op 2025-12-31)
+bestand: records/families/f0000000a.yaml
+
+werking: leuven
+naam: Family Alpha
+gemeente: Leuven
+kinderen:
+  - geboren: 2023-05
+talen: Nederlands, Arabisch
+aanmeldingen:
+  - datum: 2025-06-01
+    aanmelder: Kind en Gezin
+    beslissingen:
+      - datum: 2025-06-10
+        beslissing: aanvaard
 """
 
 
@@ -346,6 +383,14 @@ def test_show_family_by_prefix(repo: Path) -> None:
     assert out.splitlines()[0] == "family f0000000e: waiting (as of 2025-03-15)"
     assert out.splitlines()[-1].split() == ["trajectory", "t00000001", "buddy", "planned",
                                             "2025-04-01", "v00000001"]
+
+
+def test_show_says_fields_and_codes_by_their_labels(repo: Path) -> None:
+    """In Dutch (and English) hs show names each field and code by its label, as the
+    tables do; the machine formats keep the keys and codes (test_show_json)."""
+    assert run("--lang", "nl", "show", "f0000000a") == SHOW_FAMILY_NL
+    assert rich_lines(run("--lang", "nl", "show", "v00000001")) == \
+        rich_lines(SHOW_VOLUNTEER_NL)
 
 
 def test_show_json(repo: Path) -> None:

@@ -16,8 +16,8 @@ from hs.app.validation import validate_tree
 from hs.base import i18n
 from hs.base.errors import UnknownCode
 from hs.base.i18n import language, set_language
-from hs.cli import app, views
-from hs.records import codegen, models, spec, vocabularies
+from hs.cli import app
+from hs.records import codegen, labels, models, spec, vocabularies
 from hs.records.index import FamilyRow, Index
 from hs.records.problems import Problem
 from hs.records.vocabularies import (
@@ -64,15 +64,15 @@ def test_every_checked_code_field_is_in_its_row() -> None:
 
 
 def test_views_label_the_fields_the_spec_names() -> None:
-    assert views._vocabulary("family", ("referrals", "referrer"), {}) == "referrers"
-    assert views._vocabulary("family", ("referrals", "decisions", "reason"),
+    assert labels.vocabulary_at("family", ("referrals", "referrer"), {}) == "referrers"
+    assert labels.vocabulary_at("family", ("referrals", "decisions", "reason"),
                              {"decision": "withdrawn"}) == "withdrawal_reasons"
-    assert views._vocabulary("family", ("referrals", "decisions", "reason"),
+    assert labels.vocabulary_at("family", ("referrals", "decisions", "reason"),
                              {"decision": "accepted"}) is None
-    assert views._vocabulary("volunteer", ("preferences",), {}) == "volunteer_preferences"
-    assert views._vocabulary("family", ("preferences",), {}) is None
-    assert views._vocabulary("volunteer", ("languages",), {}) == "languages"
-    assert views._vocabulary("volunteer", ("training", "basis"), {}) is None
+    assert labels.vocabulary_at("volunteer", ("preferences",), {}) == "volunteer_preferences"
+    assert labels.vocabulary_at("family", ("preferences",), {}) is None
+    assert labels.vocabulary_at("volunteer", ("languages",), {}) == "languages"
+    assert labels.vocabulary_at("volunteer", ("training", "basis"), {}) is None
 
 
 class _At:
@@ -117,7 +117,7 @@ def test_a_new_vocabulary_is_a_registry_entry_and_a_field_of_the_spec(
         ("records/families/f0000000b.yaml",
          "municipality: 'lueven' is not a code of municipalities; did you mean 'leuven'?")]
     # hs show's labels
-    assert views._vocabulary("family", ("municipality",), {}) == "municipalities"
+    assert labels.vocabulary_at("family", ("municipality",), {}) == "municipalities"
     # the workflow's messages name it in the user's language
     before = language()
     try:

@@ -134,3 +134,39 @@ def test_an_active_trajectory_is_one_going_on(tree: tuple[Index, Index]) -> None
     for t in rows.trajectories.values():
         for day in DAYS:
             assert (trajectory_status(t, day) == "active") == t.active_on(day), (t.id, day)
+
+
+def test_the_fast_status_agrees_on_the_close_date(tree: tuple[Index, Index]) -> None:
+    """The boundary the month ends miss: the day before a trajectory's close date, the
+    close date itself (closed: no longer active, also for the family and its starter
+    volunteer) and the day after, for the family of every closed trajectory."""
+    tuples, rows = tree
+    days: dict[dt.date, set[str]] = {}
+    for t in rows.trajectories.values():
+        if t.end is not None:
+            for n in (-1, 0, 1):
+                days.setdefault(t.end + dt.timedelta(days=n), set()).add(t.family)
+    assert days
+    by_id = {fam[F_ID]: fam for fam in tuples.tuples("family")}
+    for day, families in days.items():
+        scan = WaitingScan(tuples, day)
+        for fid in families:
+            fam, row = by_id[fid], rows.families[fid]
+            state = family_state(rows, row, day)
+            where = (fid, day)
+            waiting = scan.waiting(fam)
+            assert (waiting is not None) == (state.status == "waiting"), where
+            ref = scan.referral(fam)
+            if ref is not None and state.status in ("waiting", "in-trajectory", "closed"):
+                starter = (rows.trajectories[state.starter].volunteer_on(day)
+                           if state.starter is not None else None)
+                assert scan.starter(fid, ref[R_DATE]) == starter, where
+    for t in rows.trajectories.values():
+        if t.end is not None and t.end > t.start:
+            before = t.end - dt.timedelta(days=1)
+            assert trajectory_status(t, before) == "active" and t.active_on(before), t.id
+            assert trajectory_status(t, t.end) == "closed" and not t.active_on(t.end), t.id
+            if t.kind != "starter":
+                assert family_status(rows, rows.families[t.family], t.end) != "in-trajectory" \
+                    or any(o.active_on(t.end) for o in rows.trajectories_of(t.family)
+                           if o.kind != "starter"), t.id

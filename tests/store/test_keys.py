@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hs.base.errors import HsError, UsageError
+from hs.base.i18n import set_language
 from hs.store import agent
 from hs.store import identity as ident
 from hs.store.identity import Identity
@@ -272,6 +273,34 @@ def test_unlocking_at_a_terminal_hands_the_identity_to_the_agent(
     ident.forget()  # the next command: the agent answers, no prompt
     assert Keys.open(clone).key("f00000001") == k
     assert len(asked) == 1
+
+
+def test_a_wrong_passphrase_at_a_terminal_is_said_and_three_end_the_command(
+        clone: Path, agent_folder: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _new_store(clone)
+    keys = Keys.open(clone)
+    k = keys.create("f00000001")
+    keys.save()
+    ident.forget()
+    monkeypatch.delenv("HS_PASSPHRASE_FILE")
+    monkeypatch.setattr(ident, "on_terminal", lambda: True)
+    answers = iter(["wrong", PASSPHRASE])
+    monkeypatch.setattr(ident.getpass, "getpass", lambda prompt: next(answers))
+    assert Keys.open(clone).key("f00000001") == k  # the second try opens it
+    assert capsys.readouterr().err == "Wrong passphrase, try again.\n"
+    ident.forget()
+    agent.stop()
+    answers = iter(["wrong", "also wrong", "still wrong", PASSPHRASE])
+    set_language("nl")
+    try:
+        with pytest.raises(HsError, match=r"^verkeerde wachtzin voor de identiteit van deze "
+                                          r"laptop$"):
+            Keys.open(clone).key("f00000001")
+    finally:
+        set_language("en")
+    assert capsys.readouterr().err == "Verkeerde wachtzin, probeer opnieuw.\n" * 2
+    assert next(answers) == PASSPHRASE  # asked three times, not a fourth
 
 
 def test_a_new_passphrase_is_asked_twice_at_a_terminal(monkeypatch: pytest.MonkeyPatch
