@@ -114,6 +114,25 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
             gc.enable()
 
 
+def tuple_link(t: tuple[Any, ...]) -> tuple[str, tuple[str, ...]]:
+    """A trajectory's family and volunteers, from its cached tuple."""
+    return t[T_FAMILY], tuple([a[0] for a in t[T_ASSIGNMENTS]])
+
+
+class Lookup:
+    """What :meth:`Index.set_source` may be given besides a kind's source: its rows by ID
+    without decoding the whole kind (:class:`hs.store.cache.PartLookup`)."""
+
+    def get(self, rid: str) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+    def place(self, rid: str) -> int | None:
+        raise NotImplementedError
+
+    def links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        raise NotImplementedError
+
+
 class Index:
     """Every valid record of a tree as rows, plus the repository's config and vocabularies.
 
@@ -135,6 +154,9 @@ class Index:
         self._rows: dict[str, dict[str, Any]] = {k: given.get(k) or {} for k in ROW_TYPES}
         self._raw: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ROW_TYPES}
         self._sources: dict[str, Callable[[], list[tuple[Any, ...]]]] = {}
+        # a kind's rows by ID while its source is not decoded (made when first asked for;
+        # None: there is none, decode the kind)
+        self._lookups: dict[str, Callable[[], Lookup | None] | Lookup | None] = {}
         self.config: dict[str, Any] = config if config is not None else {}
         self.vocabularies: dict[str, Any] = vocabularies if vocabularies is not None else {}
         self._paths: dict[str, str] = paths if paths is not None else {}
@@ -169,10 +191,37 @@ class Index:
                 self._some[kind].clear()
         return rows
 
+    def _lookup(self, kind: str) -> Lookup | None:
+        """The kind's rows by ID if its source is not decoded yet and nothing was added to
+        it (else None: decode it)."""
+        if kind not in self._sources or self._raw[kind] or self._rows[kind]:
+            return None
+        found = self._lookups.get(kind)
+        if callable(found) and not isinstance(found, Lookup):
+            found = self._lookups[kind] = found()
+        return found if isinstance(found, Lookup) else None
+
+    def cached_links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """Each trajectory's family and volunteers as the cache keeps them beside the
+        trajectories' rows, without decoding those (None if it does not)."""
+        lookup = self._lookup("trajectory")
+        return lookup.links() if lookup is not None else None
+
     def row(self, kind: str, rid: str) -> Any:
         """One record's row (None if there is no valid record ``rid`` of ``kind``), made
         from its cached tuple alone when the kind's rows are not made yet: a change to a few
-        records on a large tree needs their rows, not 50,000 of them."""
+        records on a large tree needs their rows, not 50,000 of them (nor, when the cache
+        has it in chunks, the decoding of the whole kind)."""
+        lookup = self._lookup(kind)
+        if lookup is not None:
+            some = self._some[kind]
+            row = some.get(rid)
+            if row is None:
+                t = lookup.get(rid)
+                if t is None:
+                    return None
+                row = some[rid] = ROW_TYPES[kind].from_tuple(t)
+            return row
         self._decode(kind)
         raw = self._raw[kind]
         if not raw:
@@ -198,6 +247,10 @@ class Index:
         """The rows of those of the records ``ids`` of ``kind`` that exist, in the order of
         the kind's table (as :attr:`families` and the others list them), made one at a time
         from the cached tuples when the kind's rows are not made yet (see :meth:`row`)."""
+        lookup = self._lookup(kind)
+        if lookup is not None:
+            places = {rid: at for rid in set(ids) if (at := lookup.place(rid)) is not None}
+            return {rid: self.row(kind, rid) for rid in sorted(places, key=places.__getitem__)}
         self._decode(kind)
         wanted = set(ids)
         if not self._raw[kind] or self._rows[kind]:  # made (or partly: make them all)
@@ -283,12 +336,17 @@ class Index:
         self._some[kind].pop(row.id, None)
         self._by_family = self._by_volunteer = None
 
-    def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]]) -> None:
-        """Rows of a kind to read (from the cache) when a query first asks for them."""
+    def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]],
+                   lookup: Callable[[], Lookup | None] | None = None) -> None:
+        """Rows of a kind to read (from the cache) when a query first asks for them;
+        ``lookup``: where a few of them can be read by ID without that (see :meth:`row`)."""
         self._sources[kind] = source
+        self._lookups[kind] = lookup
 
     def add_cached(self, kind: str, value: tuple[Any, ...]) -> None:
-        """A row as the cache holds it (a tuple whose first item is the ID)."""
+        """A row as the cache holds it (a tuple whose first item is the ID), after those
+        of the kind's source (read now, if it was not: the last tuple of an ID wins)."""
+        self._decode(kind)
         self._raw[kind].append(value)
         if kind in self._by_id:  # rows were made one by one: this tuple may replace one
             del self._by_id[kind]

@@ -19,6 +19,11 @@ the journal, head and the memos other modules keep there.
            journal; once it holds more than a limit of changes, every part is written
            whole and the journal starts empty (:mod:`hs.store.load`).
 
+The parts of the kinds' rows are written in chunks (:func:`chunked`): a head of every
+row's file, ID and (for trajectories) links, then the rows in chunks of
+:data:`CHUNK_ROWS`, each decoded on its own. A whole read decodes every chunk; a change to
+a few records decodes only the chunks of the rows it reads (:class:`PartLookup`).
+
 A part's token is its file's inode, size and modification time just after it was
 written; head records them. Every part begins with a CRC-32 of its bytes (:func:`sealed`),
 checked when it is loaded: a part whose bytes changed under the same token is not
@@ -49,7 +54,7 @@ from hs import SCHEMA_VERSION, __version__
 from hs.base.errors import HsError
 from hs.base.i18n import language
 from hs.records.ids import KINDS
-from hs.records.index import paused_gc
+from hs.records.index import Lookup, paused_gc, tuple_link
 from hs.records.problems import Problem
 from hs.store.atomic import write_atomic
 
@@ -57,7 +62,7 @@ CACHE_DIR = ".hs"
 KIND_PARTS: tuple[str, ...] = tuple(KINDS)  # one part per record kind of the spec
 ROW_PARTS = ("special", *KIND_PARTS)
 RACY_NS = 2_000_000_000  # a file changed this close to the cache write is read again
-_CACHE_LAYOUT = 9  # 9: a checksum in front of every part
+_CACHE_LAYOUT = 10  # 9: a checksum in front of every part; 10: the kinds' parts chunked
 _fingerprint: str | None = None
 # The packages whose code makes what the cache holds (see cache_format).
 CACHE_SOURCES = ("base", "records", "store", "rules")
@@ -65,6 +70,9 @@ HISTORY_STEPS = 32  # generations whose changed files head remembers
 HISTORY_FILES = 5000  # and at most this many files in all
 
 Token = tuple[int, int, int]
+CHUNKED_PARTS = frozenset(KIND_PARTS)  # parts written in chunks (:func:`chunked`)
+CHUNK_ROWS = 256  # rows a chunk: a few kB to decode for one row
+_CHUNKED = "\x00chunked"  # the key of a chunked part's only entry (no file's path)
 
 
 def cache_format() -> str:
@@ -115,7 +123,7 @@ def read_part(root: Path, part: str) -> dict[str, Any]:
         if raw is None:
             return {}  # corrupt or tampered with: start afresh (and write it again)
         with paused_gc():
-            data = marshal.loads(raw)
+            data = _whole(marshal.loads(raw))
     except Exception:  # missing, unreadable or corrupt: start afresh
         return {}
     return data if isinstance(data, dict) else {}
@@ -136,10 +144,29 @@ def read_tokened(root: Path, part: str, token: Any) -> dict[str, Any] | None:
             _discard(root, part)  # and gone, so that the next read writes it again
             return None
         with paused_gc():
-            data = marshal.loads(raw)
+            data = _whole(marshal.loads(raw))
     except Exception:  # missing, unreadable or corrupt
         return None
     return data if isinstance(data, dict) else None
+
+
+def _read_trusted(root: Path, part: str, token: Any) -> Any:
+    """The decoded top of a part if it is the file written with ``token`` and its bytes
+    match their checksum, else None (chunks are left encoded)."""
+    if not isinstance(token, tuple):
+        return None
+    try:
+        with open(part_file(root, part), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
+                return None
+            raw = unsealed(fh.read())
+        if raw is None:
+            return None
+        with paused_gc():
+            return marshal.loads(raw)
+    except Exception:  # missing, unreadable or corrupt
+        return None
 
 
 def part_ok(root: Path, part: str, token: Any) -> bool:
@@ -169,11 +196,128 @@ def write_part(root: Path, part: str, entries: dict[str, Any]) -> Token | None:
         if not folder.is_dir():
             _make_cache_dir(root, folder)
         target = part_file(root, part)
-        write_atomic(target, sealed(marshal.dumps(entries)))
+        data = chunked(part, entries) if part in CHUNKED_PARTS else entries
+        write_atomic(target, sealed(marshal.dumps(data)))
         st = os.stat(target)
     except (OSError, ValueError, HsError):
         return None  # a cache that cannot be written is only slower next time
     return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+# --- the kinds' parts in chunks ---------------------------------------------------------
+# A write reads a few rows of a kind (a visit: its trajectory, the family, the volunteers
+# and their trajectories); decoding the families' and volunteers' parts whole for them
+# took 0.06 s at 50,000 records, and the trajectories' links 0.04 s more.
+
+
+def chunked(part: str, entries: dict[str, Any]) -> dict[str, Any]:
+    """A kind's part as written: the files (in the part's order), the rows' IDs, for
+    trajectories each one's links (:func:`hs.records.index.tuple_link`), and the rows in
+    chunks of :data:`CHUNK_ROWS`, each a marshal text of its own."""
+    values = list(entries.values())
+    head: dict[str, Any] = {
+        "rels": tuple(entries), "ids": tuple([v[0] for v in values]),
+        "chunks": tuple([marshal.dumps(values[i:i + CHUNK_ROWS])
+                         for i in range(0, len(values), CHUNK_ROWS)])}
+    if part == "trajectory":
+        head["links"] = tuple([tuple_link(v) for v in values])
+    return {_CHUNKED: head}
+
+
+def _whole(data: Any) -> Any:
+    """A part as a dict of file -> entry: a chunked part's chunks decoded and joined."""
+    if not isinstance(data, dict) or _CHUNKED not in data:
+        return data
+    head = data[_CHUNKED]
+    values: list[Any] = []
+    for chunk in head["chunks"]:
+        values.extend(marshal.loads(chunk))
+    rels = head["rels"]
+    if len(values) != len(rels):
+        raise ValueError("a chunked part that does not add up")
+    return dict(zip(rels, values, strict=True))
+
+
+class PartLookup(Lookup):
+    """The rows of a chunked part, with the journal's changes over them, by ID: a row's
+    chunk is decoded when it is first asked for. Made only when every ID is once in the
+    part as the journal leaves it (:func:`read_lookup`), so that no order of files has to
+    settle which of two rows counts."""
+
+    def __init__(self, head: dict[str, Any], changes: dict[str, Any] | None):
+        self._head = head
+        ids: tuple[str, ...] = head["ids"]
+        n = len(ids)
+        self._pos: dict[str, int] = dict(zip(ids, range(n), strict=True))
+        self._extra: dict[str, Any] = {}  # ID -> row from the journal
+        self._gone: set[str] = set()
+        self._chunks: dict[int, list[Any]] = {}
+        self.unique = len(self._pos) == n and len(head["rels"]) == n
+        if not changes or not self.unique:
+            return
+        at = dict(zip(head["rels"], range(n), strict=True))
+        added = n
+        for rel, value in changes.items():
+            i = at.get(rel)
+            if i is not None:  # a file of the part changed (or gone)
+                if value is None:
+                    self._gone.add(ids[i])
+                    del self._pos[ids[i]]
+                elif value[0] != ids[i]:
+                    self.unique = False  # an ID changed in its file: the whole part
+                    return
+                else:
+                    self._extra[ids[i]] = value
+            elif value is not None:  # a new file: after the part's rows
+                self._extra[value[0]] = value
+                if value[0] in self._pos:
+                    self.unique = False
+                    return
+                self._pos[value[0]] = added
+                added += 1
+
+    def get(self, rid: str) -> Any:
+        """The row (a tuple) of ``rid``, None if the part has none."""
+        row = self._extra.get(rid)
+        if row is not None:
+            return row
+        i = self._pos.get(rid)
+        if i is None:
+            return None
+        chunk = self._chunks.get(i // CHUNK_ROWS)
+        if chunk is None:
+            with paused_gc():
+                chunk = self._chunks[i // CHUNK_ROWS] = marshal.loads(
+                    self._head["chunks"][i // CHUNK_ROWS])
+        return chunk[i % CHUNK_ROWS]
+
+    def place(self, rid: str) -> int | None:
+        """Where the row of ``rid`` stands in the part's table (None: not there)."""
+        return self._pos.get(rid)
+
+    def links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """Each trajectory's family and volunteers (a trajectories' part only)."""
+        links = self._head.get("links")
+        if links is None:
+            return None
+        out = dict(zip(self._head["ids"], links, strict=True))
+        for rid in self._gone:
+            del out[rid]
+        for rid, row in self._extra.items():
+            out[rid] = tuple_link(row)
+        return out
+
+
+def read_lookup(root: Path, part: str, token: Any,
+                changes: dict[str, Any] | None) -> PartLookup | None:
+    """A part's :class:`PartLookup` if it is the chunked file written with ``token`` and
+    every ID is in it once (with the journal's ``changes`` over it), else None (then the
+    part is read whole)."""
+    data = _read_trusted(root, part, token)
+    if not isinstance(data, dict) or _CHUNKED not in data:
+        return None
+    lookup = PartLookup(data[_CHUNKED], changes)
+    return lookup if lookup.unique else None
 
 
 # --- the checksum of a part ---------------------------------------------------------------
