@@ -304,6 +304,11 @@ class Index:
         """A kind's rows by ID (what :attr:`families` and the others give)."""
         return self._kind(kind)
 
+    def decoded(self, kind: str) -> bool:
+        """Whether a kind's cached tuples were read whole (or came whole, not from a part
+        of the cache decoded when first asked for)."""
+        return kind not in self._sources
+
     def rows_made(self, kind: str) -> bool:
         """Whether a kind's rows are made (then :meth:`tuples` would make tuples again)."""
         return bool(self._rows[kind]) and not self._raw[kind] and kind not in self._sources
