@@ -119,6 +119,11 @@ def tuple_link(t: tuple[Any, ...]) -> tuple[str, tuple[str, ...]]:
     return t[T_FAMILY], tuple([a[0] for a in t[T_ASSIGNMENTS]])
 
 
+class LookupFailed(Exception):
+    """A :class:`Lookup` could not read a row it holds (its file changed or is corrupt):
+    the kind is then decoded whole."""
+
+
 class Lookup:
     """What :meth:`Index.set_source` may be given besides a kind's source: its rows by ID
     without decoding the whole kind (:class:`hs.store.cache.PartLookup`)."""
@@ -201,6 +206,21 @@ class Index:
             found = self._lookups[kind] = found()
         return found if isinstance(found, Lookup) else None
 
+    def _looked_up(self, kind: str, lookup: Lookup, rid: str) -> Any:
+        some = self._some[kind]
+        row = some.get(rid)
+        if row is None:
+            t = lookup.get(rid)
+            if t is None:
+                return None
+            row = some[rid] = ROW_TYPES[kind].from_tuple(t)
+        return row
+
+    def _drop_lookup(self, kind: str) -> None:
+        """A lookup that failed: the kind is decoded whole from now on."""
+        self._lookups[kind] = None
+        self._some[kind].clear()
+
     def cached_links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
         """Each trajectory's family and volunteers as the cache keeps them beside the
         trajectories' rows, without decoding those (None if it does not)."""
@@ -214,14 +234,10 @@ class Index:
         has it in chunks, the decoding of the whole kind)."""
         lookup = self._lookup(kind)
         if lookup is not None:
-            some = self._some[kind]
-            row = some.get(rid)
-            if row is None:
-                t = lookup.get(rid)
-                if t is None:
-                    return None
-                row = some[rid] = ROW_TYPES[kind].from_tuple(t)
-            return row
+            try:
+                return self._looked_up(kind, lookup, rid)
+            except LookupFailed:
+                self._drop_lookup(kind)
         self._decode(kind)
         raw = self._raw[kind]
         if not raw:
@@ -249,8 +265,13 @@ class Index:
         from the cached tuples when the kind's rows are not made yet (see :meth:`row`)."""
         lookup = self._lookup(kind)
         if lookup is not None:
+            ids = list(ids)
             places = {rid: at for rid in set(ids) if (at := lookup.place(rid)) is not None}
-            return {rid: self.row(kind, rid) for rid in sorted(places, key=places.__getitem__)}
+            try:
+                return {rid: self._looked_up(kind, lookup, rid)
+                        for rid in sorted(places, key=places.__getitem__)}
+            except LookupFailed:
+                self._drop_lookup(kind)
         self._decode(kind)
         wanted = set(ids)
         if not self._raw[kind] or self._rows[kind]:  # made (or partly: make them all)

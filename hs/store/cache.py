@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import marshal
 import os
 import shutil
@@ -54,7 +55,7 @@ from hs import SCHEMA_VERSION, __version__
 from hs.base.errors import HsError
 from hs.base.i18n import language
 from hs.records.ids import KINDS
-from hs.records.index import Lookup, paused_gc, tuple_link
+from hs.records.index import Lookup, LookupFailed, paused_gc, tuple_link
 from hs.records.problems import Problem
 from hs.store.atomic import write_atomic
 
@@ -72,7 +73,6 @@ HISTORY_FILES = 5000  # and at most this many files in all
 Token = tuple[int, int, int]
 CHUNKED_PARTS = frozenset(KIND_PARTS)  # parts written in chunks (:func:`chunked`)
 CHUNK_ROWS = 256  # rows a chunk: a few kB to decode for one row
-_CHUNKED = "\x00chunked"  # the key of a chunked part's only entry (no file's path)
 
 
 def cache_format() -> str:
@@ -119,12 +119,9 @@ def part_file(root: Path, part: str) -> Path:
 def read_part(root: Path, part: str) -> dict[str, Any]:
     """One part of the cache, or {} if it is missing or corrupt (its checksum says so)."""
     try:
-        raw = unsealed(part_file(root, part).read_bytes())
-        if raw is None:
-            return {}  # corrupt or tampered with: start afresh (and write it again)
-        with paused_gc():
-            data = _whole(marshal.loads(raw))
-    except Exception:  # missing, unreadable or corrupt: start afresh
+        with open(part_file(root, part), "rb") as fh:
+            data = _decoded(fh, part)
+    except Exception:  # missing, unreadable or corrupt: start afresh (and write it again)
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -139,34 +136,39 @@ def read_tokened(root: Path, part: str, token: Any) -> dict[str, Any] | None:
             st = os.fstat(fh.fileno())
             if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
                 return None
-            raw = unsealed(fh.read())
-        if raw is None:  # the file head names, but its bytes changed since: not trusted,
-            _discard(root, part)  # and gone, so that the next read writes it again
-            return None
-        with paused_gc():
-            data = _whole(marshal.loads(raw))
+            data = _decoded(fh, part)
+    except _Corrupt:  # the file head names, but its bytes changed since: not trusted,
+        _discard(root, part)  # and gone, so that the next read writes it again
+        return None
     except Exception:  # missing, unreadable or corrupt
         return None
     return data if isinstance(data, dict) else None
 
 
-def _read_trusted(root: Path, part: str, token: Any) -> Any:
-    """The decoded top of a part if it is the file written with ``token`` and its bytes
-    match their checksum, else None (chunks are left encoded)."""
-    if not isinstance(token, tuple):
-        return None
+def intact(part: str, data: bytes) -> bool:
+    """Whether the bytes of a part's file match their checksums (each chunk's too)."""
     try:
-        with open(part_file(root, part), "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
-                return None
-            raw = unsealed(fh.read())
-        if raw is None:
-            return None
-        with paused_gc():
-            return marshal.loads(raw)
-    except Exception:  # missing, unreadable or corrupt
-        return None
+        _decoded(io.BytesIO(data), part)
+    except Exception:  # corrupt (or not a part at all)
+        return False
+    return True
+
+
+class _Corrupt(Exception):
+    """A part's bytes do not match their checksum."""
+
+
+def _decoded(fh: Any, part: str) -> Any:
+    """The content of a part's open file (a chunked part's chunks decoded and joined);
+    raises :class:`_Corrupt` if a checksum does not match."""
+    if part in CHUNKED_PARTS:
+        head, _ = _chunked_head(fh)
+        return _whole(head, fh.read())
+    raw = unsealed(fh.read())
+    if raw is None:
+        raise _Corrupt
+    with paused_gc():
+        return marshal.loads(raw)
 
 
 def part_ok(root: Path, part: str, token: Any) -> bool:
@@ -196,8 +198,8 @@ def write_part(root: Path, part: str, entries: dict[str, Any]) -> Token | None:
         if not folder.is_dir():
             _make_cache_dir(root, folder)
         target = part_file(root, part)
-        data = chunked(part, entries) if part in CHUNKED_PARTS else entries
-        write_atomic(target, sealed(marshal.dumps(data)))
+        write_atomic(target, chunked(part, entries) if part in CHUNKED_PARTS
+                     else sealed(marshal.dumps(entries)))
         st = os.stat(target)
     except (OSError, ValueError, HsError):
         return None  # a cache that cannot be written is only slower next time
@@ -210,49 +212,88 @@ def write_part(root: Path, part: str, entries: dict[str, Any]) -> Token | None:
 # took 0.06 s at 50,000 records, and the trajectories' links 0.04 s more.
 
 
-def chunked(part: str, entries: dict[str, Any]) -> dict[str, Any]:
-    """A kind's part as written: the files (in the part's order), the rows' IDs, for
-    trajectories each one's links (:func:`hs.records.index.tuple_link`), and the rows in
-    chunks of :data:`CHUNK_ROWS`, each a marshal text of its own."""
+def chunked(part: str, entries: dict[str, Any]) -> bytes:
+    """A kind's part as written: a head (its CRC-32 and length in front) with the files
+    (in the part's order), the rows' IDs, for trajectories each one's links
+    (:func:`hs.records.index.tuple_link`), and where each chunk of :data:`CHUNK_ROWS` rows
+    lies after it, with its CRC-32; then the chunks, each a marshal text of its own. The
+    head alone is read for a few rows, and only their chunks after it."""
     values = list(entries.values())
-    head: dict[str, Any] = {
-        "rels": tuple(entries), "ids": tuple([v[0] for v in values]),
-        "chunks": tuple([marshal.dumps(values[i:i + CHUNK_ROWS])
-                         for i in range(0, len(values), CHUNK_ROWS)])}
+    chunks = [marshal.dumps(values[i:i + CHUNK_ROWS])
+              for i in range(0, len(values), CHUNK_ROWS)]
+    spans: list[tuple[int, int, int]] = []
+    at = 0
+    for chunk in chunks:
+        spans.append((at, len(chunk), zlib.crc32(chunk)))
+        at += len(chunk)
+    head: dict[str, Any] = {"rels": tuple(entries), "ids": tuple([v[0] for v in values]),
+                            "rows": CHUNK_ROWS, "spans": tuple(spans)}
     if part == "trajectory":
         head["links"] = tuple([tuple_link(v) for v in values])
-    return {_CHUNKED: head}
+    raw = marshal.dumps(head)
+    size = len(raw).to_bytes(_SEAL_BYTES, "little")
+    return (zlib.crc32(raw, zlib.crc32(size)).to_bytes(_SEAL_BYTES, "little") + size + raw
+            + b"".join(chunks))
 
 
-def _whole(data: Any) -> Any:
-    """A part as a dict of file -> entry: a chunked part's chunks decoded and joined."""
-    if not isinstance(data, dict) or _CHUNKED not in data:
-        return data
-    head = data[_CHUNKED]
+def _chunked_head(fh: Any) -> tuple[dict[str, Any], int]:
+    """The head of a chunked part's open file, and where its chunks begin."""
+    front = fh.read(2 * _SEAL_BYTES)
+    if len(front) != 2 * _SEAL_BYTES:
+        raise _Corrupt
+    size = int.from_bytes(front[_SEAL_BYTES:], "little")
+    raw = fh.read(size)
+    if len(raw) != size or zlib.crc32(raw, zlib.crc32(front[_SEAL_BYTES:])) != \
+            int.from_bytes(front[:_SEAL_BYTES], "little"):
+        raise _Corrupt
+    with paused_gc():
+        head = marshal.loads(raw)
+    if not isinstance(head, dict) or len(head.get("rels", ())) != len(head.get("ids", ())):
+        raise _Corrupt
+    return head, 2 * _SEAL_BYTES + size
+
+
+def _chunk(data: bytes | memoryview, span: tuple[int, int, int]) -> list[Any]:
+    at, size, crc = span
+    piece = data[at:at + size]
+    if len(piece) != size or zlib.crc32(piece) != crc:
+        raise _Corrupt
+    with paused_gc():
+        rows: list[Any] = marshal.loads(piece)
+    return rows
+
+
+def _whole(head: dict[str, Any], rest: bytes) -> dict[str, Any]:
+    """A chunked part as a dict of file -> row: every chunk checked and decoded."""
     values: list[Any] = []
-    for chunk in head["chunks"]:
-        values.extend(marshal.loads(chunk))
+    data = memoryview(rest)
+    for span in head["spans"]:
+        values.extend(_chunk(data, span))
     rels = head["rels"]
     if len(values) != len(rels):
-        raise ValueError("a chunked part that does not add up")
+        raise _Corrupt
     return dict(zip(rels, values, strict=True))
 
 
 class PartLookup(Lookup):
     """The rows of a chunked part, with the journal's changes over them, by ID: a row's
-    chunk is decoded when it is first asked for. Made only when every ID is once in the
-    part as the journal leaves it (:func:`read_lookup`), so that no order of files has to
-    settle which of two rows counts."""
+    chunk is read and decoded when it is first asked for (from the file the head was read
+    from: another file, or a chunk whose checksum fails, raises :class:`LookupFailed`).
+    Made only when every ID is once in the part as the journal leaves it
+    (:func:`read_lookup`), so that no order of files has to settle which of two rows
+    counts."""
 
-    def __init__(self, head: dict[str, Any], changes: dict[str, Any] | None):
-        self._head = head
+    def __init__(self, head: dict[str, Any], changes: dict[str, Any] | None,
+                 path: Path, token: Token, base: int):
+        self._head, self._path, self._token, self._base = head, path, token, base
+        self._rows: int = head["rows"]
         ids: tuple[str, ...] = head["ids"]
         n = len(ids)
         self._pos: dict[str, int] = dict(zip(ids, range(n), strict=True))
         self._extra: dict[str, Any] = {}  # ID -> row from the journal
         self._gone: set[str] = set()
         self._chunks: dict[int, list[Any]] = {}
-        self.unique = len(self._pos) == n and len(head["rels"]) == n
+        self.unique = len(self._pos) == n
         if not changes or not self.unique:
             return
         at = dict(zip(head["rels"], range(n), strict=True))
@@ -269,10 +310,10 @@ class PartLookup(Lookup):
                 else:
                     self._extra[ids[i]] = value
             elif value is not None:  # a new file: after the part's rows
-                self._extra[value[0]] = value
                 if value[0] in self._pos:
                     self.unique = False
                     return
+                self._extra[value[0]] = value
                 self._pos[value[0]] = added
                 added += 1
 
@@ -284,12 +325,23 @@ class PartLookup(Lookup):
         i = self._pos.get(rid)
         if i is None:
             return None
-        chunk = self._chunks.get(i // CHUNK_ROWS)
+        k, at = divmod(i, self._rows)
+        chunk = self._chunks.get(k)
         if chunk is None:
-            with paused_gc():
-                chunk = self._chunks[i // CHUNK_ROWS] = marshal.loads(
-                    self._head["chunks"][i // CHUNK_ROWS])
-        return chunk[i % CHUNK_ROWS]
+            chunk = self._chunks[k] = self._read_chunk(k)
+        return chunk[at]
+
+    def _read_chunk(self, k: int) -> list[Any]:
+        at, size, crc = self._head["spans"][k]
+        try:
+            with open(self._path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if (st.st_ino, st.st_size, st.st_mtime_ns) != self._token:
+                    raise LookupFailed(self._path.name)
+                fh.seek(self._base + at)
+                return _chunk(fh.read(size), (0, size, crc))
+        except (OSError, ValueError, EOFError, TypeError, _Corrupt):
+            raise LookupFailed(self._path.name) from None
 
     def place(self, rid: str) -> int | None:
         """Where the row of ``rid`` stands in the part's table (None: not there)."""
@@ -310,13 +362,21 @@ class PartLookup(Lookup):
 
 def read_lookup(root: Path, part: str, token: Any,
                 changes: dict[str, Any] | None) -> PartLookup | None:
-    """A part's :class:`PartLookup` if it is the chunked file written with ``token`` and
-    every ID is in it once (with the journal's ``changes`` over it), else None (then the
-    part is read whole)."""
-    data = _read_trusted(root, part, token)
-    if not isinstance(data, dict) or _CHUNKED not in data:
+    """A part's :class:`PartLookup` if it is the chunked file written with ``token`` (its
+    head read, none of its chunks) and every ID is in it once (with the journal's
+    ``changes`` over it), else None (then the part is read whole)."""
+    if part not in CHUNKED_PARTS or not isinstance(token, tuple):
         return None
-    lookup = PartLookup(data[_CHUNKED], changes)
+    path = part_file(root, part)
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != token:
+                return None
+            head, base = _chunked_head(fh)
+        lookup = PartLookup(head, changes, path, token, base)
+    except Exception:  # missing, unreadable or corrupt: read whole (and so again)
+        return None
     return lookup if lookup.unique else None
 
 
