@@ -114,6 +114,30 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
             gc.enable()
 
 
+def tuple_link(t: tuple[Any, ...]) -> tuple[str, tuple[str, ...]]:
+    """A trajectory's family and volunteers, from its cached tuple."""
+    return t[T_FAMILY], tuple([a[0] for a in t[T_ASSIGNMENTS]])
+
+
+class LookupFailed(Exception):
+    """A :class:`Lookup` could not read a row it holds (its file changed or is corrupt):
+    the kind is then decoded whole."""
+
+
+class Lookup:
+    """What :meth:`Index.set_source` may be given besides a kind's source: its rows by ID
+    without decoding the whole kind (:class:`hs.store.cache.PartLookup`)."""
+
+    def get(self, rid: str) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+    def place(self, rid: str) -> int | None:
+        raise NotImplementedError
+
+    def links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        raise NotImplementedError
+
+
 class Index:
     """Every valid record of a tree as rows, plus the repository's config and vocabularies.
 
@@ -135,6 +159,9 @@ class Index:
         self._rows: dict[str, dict[str, Any]] = {k: given.get(k) or {} for k in ROW_TYPES}
         self._raw: dict[str, list[tuple[Any, ...]]] = {k: [] for k in ROW_TYPES}
         self._sources: dict[str, Callable[[], list[tuple[Any, ...]]]] = {}
+        # a kind's rows by ID while its source is not decoded (made when first asked for;
+        # None: there is none, decode the kind)
+        self._lookups: dict[str, Callable[[], Lookup | None] | Lookup | None] = {}
         self.config: dict[str, Any] = config if config is not None else {}
         self.vocabularies: dict[str, Any] = vocabularies if vocabularies is not None else {}
         self._paths: dict[str, str] = paths if paths is not None else {}
@@ -169,10 +196,48 @@ class Index:
                 self._some[kind].clear()
         return rows
 
+    def _lookup(self, kind: str) -> Lookup | None:
+        """The kind's rows by ID if its source is not decoded yet and nothing was added to
+        it (else None: decode it)."""
+        if kind not in self._sources or self._raw[kind] or self._rows[kind]:
+            return None
+        found = self._lookups.get(kind)
+        if callable(found) and not isinstance(found, Lookup):
+            found = self._lookups[kind] = found()
+        return found if isinstance(found, Lookup) else None
+
+    def _looked_up(self, kind: str, lookup: Lookup, rid: str) -> Any:
+        some = self._some[kind]
+        row = some.get(rid)
+        if row is None:
+            t = lookup.get(rid)
+            if t is None:
+                return None
+            row = some[rid] = ROW_TYPES[kind].from_tuple(t)
+        return row
+
+    def _drop_lookup(self, kind: str) -> None:
+        """A lookup that failed: the kind is decoded whole from now on."""
+        self._lookups[kind] = None
+        self._some[kind].clear()
+
+    def cached_links(self) -> dict[str, tuple[str, tuple[str, ...]]] | None:
+        """Each trajectory's family and volunteers as the cache keeps them beside the
+        trajectories' rows, without decoding those (None if it does not)."""
+        lookup = self._lookup("trajectory")
+        return lookup.links() if lookup is not None else None
+
     def row(self, kind: str, rid: str) -> Any:
         """One record's row (None if there is no valid record ``rid`` of ``kind``), made
         from its cached tuple alone when the kind's rows are not made yet: a change to a few
-        records on a large tree needs their rows, not 50,000 of them."""
+        records on a large tree needs their rows, not 50,000 of them (nor, when the cache
+        has it in chunks, the decoding of the whole kind)."""
+        lookup = self._lookup(kind)
+        if lookup is not None:
+            try:
+                return self._looked_up(kind, lookup, rid)
+            except LookupFailed:
+                self._drop_lookup(kind)
         self._decode(kind)
         raw = self._raw[kind]
         if not raw:
@@ -198,6 +263,15 @@ class Index:
         """The rows of those of the records ``ids`` of ``kind`` that exist, in the order of
         the kind's table (as :attr:`families` and the others list them), made one at a time
         from the cached tuples when the kind's rows are not made yet (see :meth:`row`)."""
+        lookup = self._lookup(kind)
+        if lookup is not None:
+            ids = list(ids)
+            places = {rid: at for rid in set(ids) if (at := lookup.place(rid)) is not None}
+            try:
+                return {rid: self._looked_up(kind, lookup, rid)
+                        for rid in sorted(places, key=places.__getitem__)}
+            except LookupFailed:
+                self._drop_lookup(kind)
         self._decode(kind)
         wanted = set(ids)
         if not self._raw[kind] or self._rows[kind]:  # made (or partly: make them all)
@@ -251,6 +325,11 @@ class Index:
         """A kind's rows by ID (what :attr:`families` and the others give)."""
         return self._kind(kind)
 
+    def decoded(self, kind: str) -> bool:
+        """Whether a kind's cached tuples were read whole (or came whole, not from a part
+        of the cache decoded when first asked for)."""
+        return kind not in self._sources
+
     def rows_made(self, kind: str) -> bool:
         """Whether a kind's rows are made (then :meth:`tuples` would make tuples again)."""
         return bool(self._rows[kind]) and not self._raw[kind] and kind not in self._sources
@@ -283,12 +362,17 @@ class Index:
         self._some[kind].pop(row.id, None)
         self._by_family = self._by_volunteer = None
 
-    def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]]) -> None:
-        """Rows of a kind to read (from the cache) when a query first asks for them."""
+    def set_source(self, kind: str, source: Callable[[], list[tuple[Any, ...]]],
+                   lookup: Callable[[], Lookup | None] | None = None) -> None:
+        """Rows of a kind to read (from the cache) when a query first asks for them;
+        ``lookup``: where a few of them can be read by ID without that (see :meth:`row`)."""
         self._sources[kind] = source
+        self._lookups[kind] = lookup
 
     def add_cached(self, kind: str, value: tuple[Any, ...]) -> None:
-        """A row as the cache holds it (a tuple whose first item is the ID)."""
+        """A row as the cache holds it (a tuple whose first item is the ID), after those
+        of the kind's source (read now, if it was not: the last tuple of an ID wins)."""
+        self._decode(kind)
         self._raw[kind].append(value)
         if kind in self._by_id:  # rows were made one by one: this tuple may replace one
             del self._by_id[kind]

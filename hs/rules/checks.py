@@ -170,10 +170,13 @@ New = Mapping[str, tuple[str, Any, str]]  # record ID -> (kind, row, file) as a 
 
 
 def trajectory_links(index: Any) -> Links:
-    """Each trajectory's family and volunteers (from the rows if they are made, else from
-    the cached tuples, without making rows)."""
+    """Each trajectory's family and volunteers (from the rows if they are made, else as
+    the cache keeps them, else from the cached tuples, without making rows)."""
     if index.rows_made("trajectory"):
         return {t.id: link_of(t) for t in index.trajectories.values()}
+    cached = index.cached_links() if isinstance(index, Index) else None
+    if cached is not None:  # kept beside the cached rows: none decoded
+        return cached
     return {t[T_ID]: (t[T_FAMILY], tuple([a[0] for a in t[T_ASSIGNMENTS]]))
             for t in index.tuples("trajectory")}
 

@@ -28,11 +28,13 @@ from hs.store import plan as planning
 from hs.store.cache import (
     RACY_NS,
     ROW_PARTS,
+    PartLookup,
     Snapshot,
     new_token,
     next_history,
     overlay,
     part_ok,
+    read_lookup,
     read_tokened,
     warning_tuples,
     warnings_of,
@@ -473,6 +475,8 @@ class _Store:
                         or sum(len(v) for v in self.journal.values()) > JOURNAL_LIMIT)
         self.journal_token = snap.head.get("journal")
         self._sigs: dict[str, int] | None = None
+        self._paths: dict[str, str] | None = None
+        self._paths_token = self.tokens.get("paths")
 
     def final_sigs(self) -> dict[str, int]:
         """Every valid file's signature after this read (made when first needed)."""
@@ -480,6 +484,22 @@ class _Store:
             old = self.plan.old_sigs
             self._sigs = overlay(dict(old), self.changes.get("sigs")) if self.changes else old
         return self._sigs
+
+    def paths(self) -> dict[str, str]:
+        """Record ID -> file of every valid record after this read: the cache's part of
+        them with the journal's and this read's changes of files over it (decoding every
+        file's signature and finding each one's ID took 0.08 s at 50,000 records), else
+        (no such part, or an ID in two files) from every file's signature."""
+        if self._paths is not None:
+            return self._paths
+        found = read_tokened(self.root, "paths", self._paths_token)
+        if found is not None and found.get("unique") is True and isinstance(
+                found.get("paths"), dict):
+            paths: dict[str, str] = found["paths"]
+            if (_paths_changed(paths, self.snap.journal.get("sigs"))
+                    and _paths_changed(paths, self.changes.get("sigs"))):
+                return paths
+        return paths_of(self.final_sigs())
 
     def keep(self, index: Index) -> None:
         root, snap, tokens = self.root, self.snap, self.snap.tokens
@@ -490,6 +510,10 @@ class _Store:
                 self.tokens[part] = write_part(root, part, rows)
                 _add_rows(index, part, rows)
             self.tokens["sigs"] = write_part(root, "sigs", self.final_sigs())
+            made = paths_of(self.final_sigs())
+            self._paths = dict(made)
+            self.tokens["paths"] = write_part(root, "paths", {
+                "paths": made, "unique": len(made) == _record_files(self.final_sigs())})
             self.tokens["blobs"] = write_part(
                 root, "blobs", overlay(dict(snap.blobs()), self.journal.get("blobs")))
             self.journal = {}
@@ -499,10 +523,11 @@ class _Store:
                                       self.final_sigs)
                 if part == "special":
                     _set_special(index, loader())
-                else:
-                    index.set_source(part, _values_of(loader))
-        final_sigs = self.final_sigs
-        index.set_paths_source(lambda: paths_of(final_sigs()))
+                else:  # a few rows by ID without decoding the part (a write's)
+                    index.set_source(part, _values_of(loader),
+                                     _lookup_of(root, part, tokens.get(part),
+                                                self.journal.get(part)))
+        index.set_paths_source(self.paths)
         if self.changes or self.compact:
             self.journal_token = write_part(root, "journal", self.journal)
             if self.journal_token is None:
@@ -531,6 +556,32 @@ def _part_loader(root: Path, part: str, token: str | None, changes: dict[str, An
         return rows if part == "special" else _in_scan_order(rows)
 
     return load
+
+
+def _record_files(sigs: dict[str, int]) -> int:
+    """How many of the files are records (in a kind's folder), as :func:`paths_of` counts."""
+    return sum(1 for rel in sigs if rel.count("/") > 1)
+
+
+def _paths_changed(paths: dict[str, str], changes: dict[str, Any] | None) -> bool:
+    """``paths`` (ID -> file, no ID twice) with the files of ``changes`` (file -> its
+    signature, None: gone) changed as :func:`paths_of` would find them; False if an ID
+    would then be in two files (then :func:`paths_of` must settle which one counts)."""
+    for rel, value in (changes or {}).items():
+        if rel.count("/") <= 1:
+            continue  # not a record's file (config, vocabularies)
+        rid = rel[rel.rfind("/") + 1:rel.rfind(".")]  # id_of_path, as paths_of has it
+        if value is None:
+            if paths.get(rid) == rel:
+                del paths[rid]
+        elif paths.setdefault(rid, rel) != rel:
+            return False
+    return True
+
+
+def _lookup_of(root: Path, part: str, token: Any, changes: dict[str, Any] | None
+               ) -> Callable[[], PartLookup | None]:
+    return lambda: read_lookup(root, part, token, changes)
 
 
 def _set_special(index: Index, rows: dict[str, Any]) -> None:
