@@ -98,6 +98,11 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
 MSG = Catalog("app.workflow")
+_NEW = Catalog({
+    "joined-before-registered": (
+        "--joined {joined} is before --registered {registered}",
+        "--joined {joined} ligt vóór --registered {registered}"),
+})
 _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
 
@@ -574,7 +579,10 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                        preferences: Sequence[str] = (), note: str | None = None,
                        training: Mapping[str, dt.date] | None = None,
                        stopped: tuple[dt.date, str] | None = None,
-                       day: dt.date | None = None, consent: dt.date | None = None) -> Change:
+                       day: dt.date | None = None, consent: dt.date | None = None,
+                       registered: dt.date | None = None) -> Change:
+    """A new volunteer: active from ``joined``, else a candidate registered on
+    ``registered`` (default ``day``, today on the command line)."""
     check_text(name, "--name")
     check_text(municipality, "--municipality")
     check_text(note, "--note", "Note")
@@ -589,7 +597,12 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     steps = {check_code(p.index, "training_steps", s): d for s, d in (training or {}).items()}
     if capacity is not None and not 0 <= capacity <= 10:
         raise UsageError(MSG("bad-capacity", value=capacity))
-    when = joined or day
+    if registered is not None:
+        _not_future(registered)
+        if joined is not None and joined < registered:
+            raise TransitionError(_NEW("joined-before-registered", joined=joined,
+                                       registered=registered))
+    when = joined or registered or day
     if when is not None and not loc.active_on(when):
         p.warn(MSG("warn-location-inactive", id=loc.id, date=when))
     rid = p.new_id("volunteer")
@@ -609,7 +622,9 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["capacity"] = capacity
     if prefs:
         data["preferences"] = prefs
-    if joined is None and day is not None:  # a candidate: retention counts from it
+    if registered is not None:
+        data["registered"] = registered
+    elif joined is None and day is not None:  # a candidate: retention counts from it
         data["registered"] = day
     if steps:
         data["training"] = steps
@@ -635,8 +650,8 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                 said(p.index, "training_steps", s) for s in required)))
         return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
                         id=rid, date=joined)
-    return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
-                    id=rid)
+    return p.change("volunteer.add", "volunteer.add-candidate", [rid], registered or day,
+                    created=[rid], id=rid)
 
 
 def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> Change:

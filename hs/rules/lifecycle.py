@@ -290,6 +290,11 @@ def load(index: Index, vol_id: str, day: dt.date) -> int:
 # tolerates a missing record or path.
 
 _MSG = Catalog("rules.lifecycle")
+_NEW = Catalog({
+    "location-start-fix": (
+        "{problem}; if the location started earlier: hs edit {id}, field active_from",
+        "{problem}; als de werking vroeger begon: hs edit {id}, veld active_from"),
+})
 
 
 class _Tree:
@@ -597,9 +602,11 @@ def _location_rules(at: Any, tree: _Tree) -> list[Problem]:
     def outside(rel: str, loc: tuple[str | int, ...], what: str, day: dt.date,
                 location: Any) -> None:
         if day < location.active_from:
+            problem = _MSG("location-not-yet", what=what, date=day, id=location.id,
+                           start=location.active_from)
             out.append(at.problem(rel, loc, "location-inactive",
-                                  _MSG("location-not-yet", what=what, date=day,
-                                       id=location.id, start=location.active_from)))
+                                  _NEW("location-start-fix", problem=problem,
+                                       id=location.id)))
         elif location.active_until is not None and day > location.active_until:
             out.append(at.problem(rel, loc, "location-inactive",
                                   _MSG("location-stopped", what=what, date=day,

@@ -1,4 +1,5 @@
-"""`hs volunteer train VOL STEP [STEP ...]`: several training steps in one commit."""
+"""`hs volunteer train VOL STEP [STEP ...]`: several training steps in one commit;
+`hs volunteer add --registered`; `hs volunteer stop` of a candidate."""
 
 from __future__ import annotations
 
@@ -53,3 +54,31 @@ def test_steps_by_their_dutch_labels_in_dutch(empty_repo: Path, vid: str,
     assert (code, out) == (0, ""), err
     assert err.startswith(f"vrijwilliger {vid}: vorming Infosessie, Module: Werken aan "
                           "veerkracht in gezinnen gevolgd [commit ")
+
+
+def test_registered_gives_the_day_for_work_entered_later(empty_repo: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A volunteer added today who attended an intervision last week: --registered (read
+    by the shared date reader) says when they registered; without it the attendance is
+    refused, naming the fix."""
+    monkeypatch.setenv("HS_TODAY", "2025-06-30")
+    late = created(empty_repo, "volunteer", "add", "--location", "leuven", "--gender", "m",
+                   "--birth-year", "1975")
+    early = created(empty_repo, "volunteer", "add", "--location", "leuven", "--gender", "f",
+                    "--birth-year", "1980", "--registered", "16/06/2025")
+    text = (empty_repo / "records" / "volunteers" / f"{early}.yaml").read_text()
+    assert "registered: 2025-06-16\n" in text
+    eid = created(empty_repo, "event", "add", "--kind", "intervision", "--date", "2025-06-23",
+                  "--location", "leuven")
+    code, _, err = invoke(empty_repo, "event", "attend", eid, late)
+    assert (code, err) == (1, f"hs: event {eid}: volunteer {late} was not registered yet on "
+                              "2025-06-23 (first date in the record: 2025-06-30) (if they "
+                              f"registered earlier: hs edit {late}, field registered)\n")
+    assert invoke(empty_repo, "event", "attend", eid, early)[0] == 0
+    code, _, err = invoke(empty_repo, "volunteer", "add", "--location", "leuven", "--gender",
+                          "f", "--birth-year", "1980", "--registered", "2025-07-01")
+    assert code == 1 and "2025-07-01" in err
+    code, _, err = invoke(empty_repo, "volunteer", "add", "--location", "leuven", "--gender",
+                          "f", "--birth-year", "1980", "--registered", "morgen")
+    assert code == 2, err
