@@ -102,6 +102,17 @@ _NEW = Catalog({
     "joined-before-registered": (
         "--joined {joined} is before --registered {registered}",
         "--joined {joined} ligt vóór --registered {registered}"),
+    "candidate-dropped": (
+        "candidate {id} dropped out: {reason}",
+        "kandidaat {id} haakte af: {reason}"),
+    "candidate-dropped-already": (
+        "candidate {id} dropped out already on {date}",
+        "kandidaat {id} haakte al af op {date}"),
+    "candidate-stop-before": (
+        "candidate {id} cannot drop out on {date}, before the first date of the record "
+        "({first})",
+        "kandidaat {id} kan niet afhaken op {date}, vóór de eerste datum van het dossier "
+        "({first})"),
 })
 _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
@@ -658,6 +669,8 @@ def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> C
     _not_future(day)
     vol = p.volunteer(volunteer)
     reason = check_code(p.index, "stop_reasons", reason)
+    if not vol.periods:
+        return _drop_out(p, vol, day, reason)
     _require_active_volunteer(vol, day, stopping=True)
     for t in p.index.trajectories_with(vol.id):
         if t.end is None and t.assignments and t.assignments[-1].volunteer == vol.id \
@@ -672,6 +685,27 @@ def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> C
     return p.change("volunteer.stop", "volunteer.stop", [vol.id], day,
                     extra=[("Hs-Reason", reason)], id=vol.id,
                     reason=said(p.index, "stop_reasons", reason))
+
+
+def _drop_out(p: Plan, vol: VolunteerRow, day: dt.date, reason: str) -> Change:
+    """A candidate who was never active stops: ``dropped_out`` and its reason, so the
+    record says they are not coming (status stopped, never counted as a volunteer;
+    retention counts from that day). ``hs volunteer activate`` later still works."""
+    if vol.dropped_out is not None:
+        raise TransitionError(_NEW("candidate-dropped-already", id=vol.id,
+                                   date=vol.dropped_out))
+    signs = [d for d in (vol.registered, *vol.training.values()) if d is not None]
+    if signs and day < min(signs):
+        raise TransitionError(_NEW("candidate-stop-before", id=vol.id, date=day,
+                                   first=min(signs)))
+    doc = p.edit("volunteer", vol.id)
+    order = _order("volunteer")
+    _set(doc, "dropped_out", day, order)
+    _set(doc, "dropped_out_reason", reason, order)
+    p.put("volunteer", vol.id, doc)
+    text = _NEW("candidate-dropped", id=vol.id, reason=said(p.index, "stop_reasons", reason))
+    return Change("volunteer.stop", text, text, (vol.id,), day, list(p.files.values()),
+                  list(p.warnings), (), (("Hs-Reason", reason),))
 
 
 def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = False) -> None:

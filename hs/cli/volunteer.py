@@ -111,7 +111,9 @@ def stop(
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
-    """Record that a volunteer stopped (DATE is their last active day)."""
+    """Record that a volunteer stopped (DATE is their last active day). A candidate who
+    was never active and drops out is recorded the same way (dropped_out: status stopped,
+    never counted as a volunteer)."""
     from hs.app.workflow import stop_volunteer
 
     day = parse_date(date)

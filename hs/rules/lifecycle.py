@@ -225,9 +225,13 @@ class WaitingScan:
 
 
 def volunteer_status(vol: VolunteerRow, day: dt.date) -> VolunteerStatus:
+    """Active in a period, stopped after one, else a candidate; a candidate who dropped
+    out (``dropped_out``, never active before that day) has stopped from that day."""
     if vol.active_on(day):
         return "active"
     if any(p.start <= day for p in vol.periods):
+        return "stopped"
+    if vol.dropped_out is not None and vol.dropped_out <= day:
         return "stopped"
     return "candidate"
 
