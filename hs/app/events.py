@@ -2,9 +2,11 @@
 
 An event (info session, start-training module, intervision meeting, online session) is
 a record of its own (``records/events/``); attendance is by volunteer ID, plus a count
-of people who are not volunteers yet. Attending a start-training module writes its step
-into the volunteer's ``training`` map in the same commit: that map stays the one record
-of the steps a volunteer did.
+of people who are not volunteers yet. Attending an event that is a training step (a
+start-training module: its step; an info session: the step ``info-session``, see
+:func:`hs.rules.events.event_step`) writes the step into the volunteer's ``training`` map
+in the same commit: that map stays the one record of the steps a volunteer did. Training
+may come before the volunteer's registration, as with ``hs volunteer train``.
 
 A signal is a dated entry of a family record (``signals``). ``hs migrate`` turns the
 undated signal codes of older records into dated entries (see :func:`migrate_signals`).
@@ -35,11 +37,16 @@ from hs.base.errors import HsError, TransitionError, UsageError, WriteRejected
 from hs.base.i18n import Catalog
 from hs.records.ids import FOLDER
 from hs.records.layout import RECORDS
-from hs.rules.events import MODULE, attendance_problem
+from hs.rules.events import MODULE, attendance_problem, event_step, not_registered_on
 from hs.store.repo import Repo, today
 from hs.store.yamlio import YamlIssue, load_document
 
 MSG = Catalog("app.events")
+_NEW = Catalog({
+    "registered-fix": (
+        "if they registered earlier: hs edit {id}, field registered",
+        "als de inschrijving vroeger was: hs edit {id}, veld registered"),
+})
 
 
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
@@ -92,20 +99,27 @@ def _event(p: Plan, prefix: str) -> Any:
     return p._row("event", p.resolve("event", prefix))
 
 
+def _step(p: Plan, ev: Any) -> str | None:
+    return event_step(ev.kind, ev.step, p.index.vocabularies.get("training_steps", {}))
+
+
 def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
-    """Volunteers attended an event: one edit of the event (and, for a start-training
-    module, of each volunteer's training map)."""
+    """Volunteers attended an event: one edit of the event (and, for an event that is a
+    training step, of each volunteer's training map)."""
     if not volunteers:
         raise UsageError(MSG("no-volunteers"))
     ev = _event(p, event)
+    step = _step(p, ev)
     vols: list[Any] = []
     for prefix in volunteers:
         vol = p.volunteer(prefix)
         if vol.id in ev.attendees or vol.id in {v.id for v in vols}:
             raise TransitionError(MSG("already-attended", vol=vol.id, id=ev.id))
-        problem = attendance_problem(vol, ev.date, ev.kind)
+        problem = attendance_problem(vol, ev.date, ev.kind, training=step is not None)
         if problem is not None:
-            raise TransitionError(MSG("attendance", id=ev.id, message=problem))
+            hint = (_NEW("registered-fix", id=vol.id)
+                    if not_registered_on(vol, ev.date) is not None else None)
+            raise TransitionError(MSG("attendance", id=ev.id, message=problem), hint=hint)
         vols.append(vol)
     doc = p.edit("event", ev.id)
     if "attendees" not in doc or not isinstance(doc["attendees"], list):
@@ -113,9 +127,9 @@ def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
     for vol in vols:
         doc["attendees"].append(vol.id)
     p.put("event", ev.id, doc)
-    if ev.step is not None:
+    if step is not None:
         for vol in vols:
-            _train(p, vol, ev.step, ev.date)
+            _train(p, vol, step, ev.date)
     ids = [v.id for v in vols]
     return _change(p, "event.attend", "event.attend", [ev.id, *ids], ev.date, id=ev.id,
                    n=len(ids))
@@ -149,9 +163,10 @@ def plan_unattend(p: Plan, event: str, volunteer: str) -> Change:
     if not seq:
         del doc["attendees"]
     p.put("event", ev.id, doc)
-    if ev.step is not None and vol.training.get(ev.step) == ev.date:
+    step = _step(p, ev)
+    if step is not None and vol.training.get(step) == ev.date:
         vdoc = p.edit("volunteer", vol.id)
-        del vdoc["training"][ev.step]
+        del vdoc["training"][step]
         if not vdoc["training"]:
             del vdoc["training"]
         p.put("volunteer", vol.id, vdoc)

@@ -10,7 +10,17 @@ is removed), validated, through the journaled write of every hs change
 (:func:`hs.store.transaction.write_change`), and commits it with ``Hs-Action: undo`` and
 ``Hs-Undoes: <commit>``: the history keeps both. A batch (``hs visit`` of several
 trajectories, an import) is one commit, so one undo takes all of it back. An undo is
-itself an hs commit: ``hs undo`` again brings the change back.
+itself an hs commit, but ``hs undo`` does not undo an undo: it is refused, saying that
+``hs undo --redo`` brings the change back (a commit ``Hs-Action: redo``, subject "redo:
+S"); ``hs undo`` after a redo undoes the change again. What is printed is what the
+commit says: "undone: S" / "redone: S" (in Dutch the subject itself).
+
+"Nothing came after it" also means: the commit was made on this clone. A commit that came
+in by ``hs sync`` (a fast-forward or a merge), a pull, a clone, a reset or a rebase was
+not: the branch's reflog, which is local to the clone and never fetched, says how the
+branch came to point at HEAD, and only ``commit: ...`` (what both of hs's ways of
+committing write, :mod:`hs.store.gitops`) counts as made here. Without a reflog (git's
+``core.logAllRefUpdates`` off) nothing can be undone.
 """
 
 from __future__ import annotations
@@ -26,9 +36,27 @@ from hs.store.repo import Repo
 from hs.store.transaction import write_change
 
 ACTION = "undo"
+REDO_ACTION = "redo"
 UNDOES = "Hs-Undoes"
 
 MSG = Catalog("app.undo")
+_NEW = Catalog({
+    "not-here": (
+        "cannot undo: the last commit ({sha}) was not made by hs on this clone (it came in "
+        "by hs sync, a pull or a merge); nothing was undone",
+        "kan niet ongedaan maken: de laatste commit ({sha}) is niet door hs op deze laptop "
+        "gemaakt (hij kwam binnen met hs sync, een pull of een merge); er werd niets "
+        "ongedaan gemaakt"),
+    "is-undo": (
+        "the last commit ({sha}) is already an undo; to bring the change back: "
+        "hs undo --redo",
+        "de laatste commit ({sha}) maakte al iets ongedaan; om de wijziging terug te "
+        "brengen: hs undo --redo"),
+    "no-redo": (
+        "nothing to redo: the last commit ({sha}) is not an hs undo",
+        "niets opnieuw te doen: de laatste commit ({sha}) is geen hs undo"),
+    "redone": ("redone: {subject}", "opnieuw gedaan: {subject}"),
+})
 
 #: How the subject of an undo (``app.undo.undo-subject``) and of a redo
 #: (``app.undo.redo-subject``) begins, in every language of hs (a test keeps them equal
@@ -37,16 +65,20 @@ UNDO_PREFIXES = ("undo: ", "ongedaan gemaakt: ")
 REDO_PREFIXES = ("redo: ", "opnieuw gedaan: ")
 
 
-def undo_subject(subject: str) -> str:
-    """The subject of the commit that undoes a commit with this subject, in the language
-    of the command: "undo: S"; undoing an undo is "redo: S", undoing a redo "undo: S"."""
-    for prefix in UNDO_PREFIXES:
+def original_subject(subject: str) -> str:
+    """The subject of the change itself, without an undo's or a redo's prefix."""
+    for prefix in (*UNDO_PREFIXES, *REDO_PREFIXES):
         if subject.startswith(prefix):
-            return MSG("redo-subject", subject=subject[len(prefix):])
-    for prefix in REDO_PREFIXES:
-        if subject.startswith(prefix):
-            return MSG("undo-subject", subject=subject[len(prefix):])
-    return MSG("undo-subject", subject=subject)
+            return subject[len(prefix):]
+    return subject
+
+
+def is_undo(message: gitops.ParsedMessage) -> bool:
+    """The commit is an undo of hs (not a redo: older redos had the action ``undo`` and
+    a subject "redo: ...")."""
+    return (message.trailers.get(gitops.ACTION) == [ACTION]
+            and bool(message.trailers.get(UNDOES))
+            and not message.subject.startswith(REDO_PREFIXES))
 
 
 class UndoRefused(HsError):
@@ -77,7 +109,22 @@ def last_hs_commit(root: Path) -> tuple[str, str, gitops.ParsedMessage]:
         raise UndoRefused(MSG("not-hs", sha=sha[:10]))
     if not parents:
         raise UndoRefused(MSG("first"))
+    if not made_here(root, sha):
+        raise UndoRefused(_NEW("not-here", sha=sha[:10]))
     return sha, parents[0], message
+
+
+def made_here(root: Path, sha: str) -> bool:
+    """The branch points at ``sha`` because a commit on this clone put it there: the last
+    entry of the branch's reflog is ``commit: ...`` to ``sha`` (not a merge, a
+    fast-forward of ``hs sync`` or a pull, a clone, a reset, a rebase or an amend)."""
+    branch = _git(root, "symbolic-ref", "-q", "HEAD", check=False).strip()
+    if not branch:
+        return False
+    last = _git(root, "log", "-g", "-n", "1", "--format=%H%x09%gs", branch,
+                check=False).strip()
+    got, _, how = last.partition("\t")
+    return got == sha and how.startswith("commit: ")
 
 
 def _changed(root: Path, parent: str, sha: str) -> list[tuple[str, str]]:
@@ -110,12 +157,17 @@ def _check(p: Plan, files: list[tuple[str, str | None]]) -> None:
         raise WriteRejected(MSG("rejected", path=q.rel, message=q.message))
 
 
-def undo(repo: Repo) -> Outcome:
-    """Revert the last hs commit (see the module's text), as one new commit."""
+def undo(repo: Repo, *, redo: bool = False) -> Outcome:
+    """Revert the last hs commit (see the module's text), as one new commit. An undo is
+    refused; ``redo``: the last commit must be an undo, which is reverted."""
     root = repo.root
     with repo.lock():
         p = Plan(repo)
         sha, parent, message = last_hs_commit(root)
+        if redo and not is_undo(message):
+            raise UndoRefused(_NEW("no-redo", sha=sha[:10]))
+        if not redo and is_undo(message):
+            raise UndoRefused(_NEW("is-undo", sha=sha[:10]))
         changed = _changed(root, parent, sha)
         for _status, rel in changed:
             if not rel.startswith("records/"):
@@ -132,19 +184,25 @@ def undo(repo: Repo) -> Outcome:
                 blob = gitops.run(root, "show", f"{parent}:{rel}").stdout
                 files.append((rel, blob.decode("utf-8")))
         _check(p, files)
-        subject = message.subject
-        new_subject = undo_subject(subject)
+        original = original_subject(message.subject)
+        action = REDO_ACTION if redo else ACTION
+        if redo:
+            new_subject = MSG("redo-subject", subject=original)
+            text = _NEW("redone", subject=original)
+        else:
+            new_subject = MSG("undo-subject", subject=original)
+            text = MSG("summary", subject=original)
         records = tuple(message.trailers.get(gitops.RECORD, []))
-        text = MSG("summary", subject=subject)
-        commit_message = gitops.CommitMessage(new_subject, ACTION, records, None,
+        commit_message = gitops.CommitMessage(new_subject, action, records, None,
                                               ((UNDOES, sha),))
         try:
-            new = write_change(repo, files, action=ACTION, subject=commit_message.subject,
+            new = write_change(repo, files, action=action, subject=commit_message.subject,
                                message=commit_message, commit=True)
         except GitError as err:
             raise GitError(err.message) from None
-    return Outcome(ACTION, text, commit_message.subject, records, (), tuple(rels), (),
+    return Outcome(action, text, commit_message.subject, records, (), tuple(rels), (),
                    "committed", new)
 
 
-__all__ = ["ACTION", "UNDOES", "UndoRefused", "last_hs_commit", "undo"]
+__all__ = ["ACTION", "REDO_ACTION", "UNDOES", "UndoRefused", "is_undo", "last_hs_commit",
+           "made_here", "original_subject", "undo"]

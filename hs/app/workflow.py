@@ -98,6 +98,22 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
 MSG = Catalog("app.workflow")
+_NEW = Catalog({
+    "joined-before-registered": (
+        "--joined {joined} is before --registered {registered}",
+        "--joined {joined} ligt vóór --registered {registered}"),
+    "candidate-dropped": (
+        "candidate {id} dropped out: {reason}",
+        "kandidaat {id} haakte af: {reason}"),
+    "candidate-dropped-already": (
+        "candidate {id} dropped out already on {date}",
+        "kandidaat {id} haakte al af op {date}"),
+    "candidate-stop-before": (
+        "candidate {id} cannot drop out on {date}, before the first date of the record "
+        "({first})",
+        "kandidaat {id} kan niet afhaken op {date}, vóór de eerste datum van het dossier "
+        "({first})"),
+})
 _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
 
@@ -574,7 +590,10 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                        preferences: Sequence[str] = (), note: str | None = None,
                        training: Mapping[str, dt.date] | None = None,
                        stopped: tuple[dt.date, str] | None = None,
-                       day: dt.date | None = None, consent: dt.date | None = None) -> Change:
+                       day: dt.date | None = None, consent: dt.date | None = None,
+                       registered: dt.date | None = None) -> Change:
+    """A new volunteer: active from ``joined``, else a candidate registered on
+    ``registered`` (default ``day``, today on the command line)."""
     check_text(name, "--name")
     check_text(municipality, "--municipality")
     check_text(note, "--note", "Note")
@@ -589,7 +608,12 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     steps = {check_code(p.index, "training_steps", s): d for s, d in (training or {}).items()}
     if capacity is not None and not 0 <= capacity <= 10:
         raise UsageError(MSG("bad-capacity", value=capacity))
-    when = joined or day
+    if registered is not None:
+        _not_future(registered)
+        if joined is not None and joined < registered:
+            raise TransitionError(_NEW("joined-before-registered", joined=joined,
+                                       registered=registered))
+    when = joined or registered or day
     if when is not None and not loc.active_on(when):
         p.warn(MSG("warn-location-inactive", id=loc.id, date=when))
     rid = p.new_id("volunteer")
@@ -609,7 +633,9 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
         data["capacity"] = capacity
     if prefs:
         data["preferences"] = prefs
-    if joined is None and day is not None:  # a candidate: retention counts from it
+    if registered is not None:
+        data["registered"] = registered
+    elif joined is None and day is not None:  # a candidate: retention counts from it
         data["registered"] = day
     if steps:
         data["training"] = steps
@@ -635,14 +661,16 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
                 said(p.index, "training_steps", s) for s in required)))
         return p.change("volunteer.add", "volunteer.add", [rid], joined, created=[rid],
                         id=rid, date=joined)
-    return p.change("volunteer.add", "volunteer.add-candidate", [rid], day, created=[rid],
-                    id=rid)
+    return p.change("volunteer.add", "volunteer.add-candidate", [rid], registered or day,
+                    created=[rid], id=rid)
 
 
 def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> Change:
     _not_future(day)
     vol = p.volunteer(volunteer)
     reason = check_code(p.index, "stop_reasons", reason)
+    if not vol.periods:
+        return _drop_out(p, vol, day, reason)
     _require_active_volunteer(vol, day, stopping=True)
     for t in p.index.trajectories_with(vol.id):
         if t.end is None and t.assignments and t.assignments[-1].volunteer == vol.id \
@@ -657,6 +685,27 @@ def plan_stop_volunteer(p: Plan, volunteer: str, day: dt.date, reason: str) -> C
     return p.change("volunteer.stop", "volunteer.stop", [vol.id], day,
                     extra=[("Hs-Reason", reason)], id=vol.id,
                     reason=said(p.index, "stop_reasons", reason))
+
+
+def _drop_out(p: Plan, vol: VolunteerRow, day: dt.date, reason: str) -> Change:
+    """A candidate who was never active stops: ``dropped_out`` and its reason, so the
+    record says they are not coming (status stopped, never counted as a volunteer;
+    retention counts from that day). ``hs volunteer activate`` later still works."""
+    if vol.dropped_out is not None:
+        raise TransitionError(_NEW("candidate-dropped-already", id=vol.id,
+                                   date=vol.dropped_out))
+    signs = [d for d in (vol.registered, *vol.training.values()) if d is not None]
+    if signs and day < min(signs):
+        raise TransitionError(_NEW("candidate-stop-before", id=vol.id, date=day,
+                                   first=min(signs)))
+    doc = p.edit("volunteer", vol.id)
+    order = _order("volunteer")
+    _set(doc, "dropped_out", day, order)
+    _set(doc, "dropped_out_reason", reason, order)
+    p.put("volunteer", vol.id, doc)
+    text = _NEW("candidate-dropped", id=vol.id, reason=said(p.index, "stop_reasons", reason))
+    return Change("volunteer.stop", text, text, (vol.id,), day, list(p.files.values()),
+                  list(p.warnings), (), (("Hs-Reason", reason),))
 
 
 def _require_active_volunteer(vol: VolunteerRow, day: dt.date, stopping: bool = False) -> None:

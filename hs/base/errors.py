@@ -37,12 +37,14 @@ class RepoNotFound(UsageError):
     """No records repository at --repo, HS_REPO or above the working directory."""
 
 
-class RecordNotFound(HsError):
-    """No record has this ID (or unique ID prefix)."""
+class RecordNotFound(UsageError):
+    """No record has this ID (or unique ID prefix): an ID typed wrong on the command line,
+    a usage error (exit 2) like a code typed wrong. A record that exists but whose state
+    refuses the change is a domain error (exit 1: :class:`TransitionError`)."""
 
 
-class AmbiguousId(HsError):
-    """An ID prefix matches more than one record."""
+class AmbiguousId(UsageError):
+    """An ID prefix matches more than one record: type more characters (exit 2)."""
 
 
 class InvalidRecord(HsError):

@@ -68,7 +68,8 @@ def attend(
     no_commit: NoCommitOpt = False,
 ) -> None:
     """Record that volunteers attended an event, in one commit. At a start-training
-    module, each volunteer's training records the module's step on the event's day."""
+    module, each volunteer's training records the module's step on the event's day; at
+    an info session, the step info-session. Training may come before the registration."""
     from hs.app.events import attend as attend_
 
     report_change(attend_(open_repo(repo), event, volunteers, commit=not no_commit))

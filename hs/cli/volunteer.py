@@ -54,6 +54,10 @@ def add(
     checked: Annotated[str | None, typer.Option(
         "--checked", metavar="DATE",
         help="Day the criminal-record extract (model 2) was checked.")] = None,
+    registered: Annotated[str | None, typer.Option(
+        "--registered", metavar="DATE",
+        help="Day the volunteer registered (default: today, for a candidate), for work "
+        "entered later: events they attended are checked against it.")] = None,
     available: Annotated[list[str] | None, typer.Option(
         "--available", metavar="HALF-DAY", autocompletion=codes("half_days"),
         help="A half-day the volunteer can visit, "
@@ -80,6 +84,7 @@ def add(
         roles=role or [], municipality=municipality, joined=joined_day,
         checked=checked_day, availability=available or [], capacity=capacity,
         preferences=preference or [], day=today(),
+        registered=parse_optional_date(registered, "--registered"),
         consent=parse_optional_date(consent, "--consent"), commit=not no_commit))
 
 
@@ -106,7 +111,9 @@ def stop(
     repo: RepoOpt = None,
     no_commit: NoCommitOpt = False,
 ) -> None:
-    """Record that a volunteer stopped (DATE is their last active day)."""
+    """Record that a volunteer stopped (DATE is their last active day). A candidate who
+    was never active and drops out is recorded the same way (dropped_out: status stopped,
+    never counted as a volunteer)."""
     from hs.app.workflow import stop_volunteer
 
     day = parse_date(date)

@@ -66,6 +66,8 @@ def volunteer_codes_known(codes: Callable[[str], frozenset[str]]) -> Callable[[V
         for x1 in r.periods:
             if x1.stop_reason is not None and x1.stop_reason not in stop_reasons:
                 return False
+        if r.dropped_out_reason is not None and r.dropped_out_reason not in stop_reasons:
+            return False
         return True
 
     return known

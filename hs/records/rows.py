@@ -156,18 +156,20 @@ class VolunteerRow(VolunteerRowBase):
     registered: Date | None
     consent: Date | None
     coarsened: Date | None
+    dropped_out: Date | None
+    dropped_out_reason: str | None
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods), tuple((x2.field, tuple((x3.author, x3.date.toordinal()) for x3 in x2.values)) for x2 in self.conflicts), _o(self.registered), _o(self.consent), _o(self.coarsened))
+        return (self.id, self.location, self.municipality, self.gender, self.birth_year, self.languages, self.roles, self.availability, self.capacity, self.preferences, {k: v.toordinal() for k, v in self.training.items()}, _o(self.check_date), tuple((x1.start.toordinal(), _o(x1.end), x1.stop_reason) for x1 in self.periods), tuple((x2.field, tuple((x3.author, x3.date.toordinal()) for x3 in x2.values)) for x2 in self.conflicts), _o(self.registered), _o(self.consent), _o(self.coarsened), _o(self.dropped_out), self.dropped_out_reason)
 
     @classmethod
     def from_tuple(cls, t: tuple[Any, ...]) -> VolunteerRow:
-        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]), tuple(ConflictRow(x2[0], tuple(ConflictValueRow(x3[0], _fromord(x3[1])) for x3 in x2[1])) for x2 in t[13]), _d(t[14]), _d(t[15]), _d(t[16]))
+        return cls(t[0], t[1], t[2], t[3], t[4], tuple(t[5]), tuple(t[6]), tuple(t[7]), t[8], tuple(t[9]), {k: _fromord(v) for k, v in t[10].items()}, _d(t[11]), tuple(PeriodRow(_fromord(x1[0]), _d(x1[1]), x1[2]) for x1 in t[12]), tuple(ConflictRow(x2[0], tuple(ConflictValueRow(x3[0], _fromord(x3[1])) for x3 in x2[1])) for x2 in t[13]), _d(t[14]), _d(t[15]), _d(t[16]), _d(t[17]), t[18])
 
     @staticmethod
     def tuple_of(rid: str, d: dict[str, Any]) -> tuple[Any, ...]:
         """What ``from_data(rid, d).to_tuple()`` gives, without making the row."""
-        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())), tuple((x2["field"], tuple((x3["author"], _n(x3["date"])) for x3 in x2.get("values", ()))) for x2 in d.get("conflicts", ())), _n_or_none(d.get("registered")), _n_or_none(d.get("consent")), _n_or_none(d.get("coarsened")))
+        return (rid, d["location"], d.get("municipality"), d["gender"], d["birth_year"], tuple(d.get("languages", ())), tuple(d.get("roles", ("buddy",))), tuple(d.get("availability", ())), int(d.get("capacity", 1)), tuple(d.get("preferences", ())), {k: _n(v) for k, v in d.get("training", {}).items()}, _n_or_none(d.get("check_date")), tuple((_n(x1["start"]), _n_or_none(x1.get("end")), x1.get("stop_reason")) for x1 in d.get("active", ())), tuple((x2["field"], tuple((x3["author"], _n(x3["date"])) for x3 in x2.get("values", ()))) for x2 in d.get("conflicts", ())), _n_or_none(d.get("registered")), _n_or_none(d.get("consent")), _n_or_none(d.get("coarsened")), _n_or_none(d.get("dropped_out")), d.get("dropped_out_reason"))
 
     @classmethod
     def from_data(cls, rid: str, d: dict[str, Any]) -> VolunteerRow:
@@ -312,6 +314,8 @@ V_CONFLICTS = 13
 V_REGISTERED = 14
 V_CONSENT = 15
 V_COARSENED = 16
+V_DROPPED_OUT = 17
+V_DROPPED_OUT_REASON = 18
 T_ID = 0
 T_FAMILY = 1
 T_KIND = 2

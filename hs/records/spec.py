@@ -454,6 +454,12 @@ VOLUNTEER = Group("Volunteer", (
           "The document itself is never stored."),
     Field("active", "list[ActivePeriod]", factory="list",
           description="Active periods in date order; none yet means a candidate."),
+    Field("dropped_out", "dt.date | None", None,
+          description="Day a candidate who was never active dropped out (hs volunteer "
+          "stop of a candidate): status stopped, never counted as a volunteer; retention "
+          "counts from it."),
+    Field("dropped_out_reason", "Code | None", None, vocabulary="stop_reasons",
+          description="Why the candidate dropped out (vocabulary 'stop_reasons')."),
     Field("note", "Note | None", None, personal=True, retention="drop"),
     _erased(),
     _consent("volunteer"),
@@ -566,7 +572,8 @@ KINDS: dict[str, Kind] = {
         Col("preferences"), Col("training"), Col("check_date"),
         Col("active", "periods", row="PeriodRow", columns=(
             Col("start"), Col("end"), Col("stop_reason"))), _conflicts_col(),
-        Col("registered"), Col("consent"), Col("coarsened"),
+        Col("registered"), Col("consent"), Col("coarsened"), Col("dropped_out"),
+        Col("dropped_out_reason"),
     )), "v", "volunteers"),
     "trajectory": Kind("trajectory", TRAJECTORY, Row("TrajectoryRow", "T", (
         Col("family"), Col("kind"), Col("start"), Col("end"), Col("close_reason"),

@@ -1,10 +1,15 @@
 """The rules of volunteer events and of family signals, across records.
 
 An event's attendees must be volunteers of the tree who had not stopped by the day of
-the event (a volunteer is registered from the first day the record shows: an active
-period, a training step or a check; an info session may come first, so it is the one
-event a volunteer may attend before any other date). A start-training module (kind
-``module``) names its training step; no other kind does. An event's location, if
+the event (a volunteer is registered from the first day the record shows: the
+registration, an active period, a training step or a check). Training may come before
+registration (people attend the info session and the modules before they register, and
+``hs volunteer train`` takes any past day): an event that records a training step
+(:func:`event_step`) may be attended before any other date; another event (intervision,
+online) not. A start-training module (kind ``module``) names its training step; no other
+kind does. An event of another kind records the training step with the same code as its
+kind, if the ``training_steps`` vocabulary has one (``info-session``): the mapping is the
+two vocabularies, not a table. An event's location, if
 any, must exist (none: the central office's event). A family's signals are in date
 order and not before the family's first referral.
 
@@ -33,22 +38,43 @@ ONLINE = "online"
 _MSG = Catalog("rules.events")
 
 
+def event_step(kind: str, step: str | None, training_steps: Mapping[str, Any]
+               ) -> str | None:
+    """The training step that attending an event records: a module's own step; for
+    another kind, the training step whose code is the kind's (``info-session``), if the
+    ``training_steps`` vocabulary (``training_steps``: code -> entry) has it."""
+    if step is not None:
+        return step
+    if kind != MODULE and kind in training_steps:
+        return kind
+    return None
+
+
 def _first_date(vol: Any) -> dt.date | None:
     days = [p.start for p in vol.periods] + list(vol.training.values())
-    if vol.check_date is not None:
-        days.append(vol.check_date)
+    for day in (vol.check_date, vol.registered):
+        if day is not None:
+            days.append(day)
     return min(days, default=None)
 
 
-def attendance_problem(vol: Any, day: dt.date, kind: str | None = None) -> str | None:
+def not_registered_on(vol: Any, day: dt.date) -> dt.date | None:
+    """The first date of the volunteer's record if it is after ``day``, else None."""
+    first = _first_date(vol)
+    return first if first is not None and day < first else None
+
+
+def attendance_problem(vol: Any, day: dt.date, kind: str | None = None, *,
+                       training: bool = False) -> str | None:
     """Why a volunteer (row) cannot have attended an event of ``kind`` on ``day``, or
     None. A volunteer who stopped and has no later period had stopped; one whose record
-    starts after the day was not registered yet (an info session may come first)."""
+    starts after the day was not registered yet, unless the event is training
+    (``training``: it records a training step; an info session always is)."""
     periods = vol.periods
     if periods and periods[-1].end is not None and periods[-1].end < day:
         return _MSG("stopped", id=vol.id, end=periods[-1].end, date=day)
-    first = _first_date(vol)
-    if kind != INFO_SESSION and first is not None and day < first:
+    first = not_registered_on(vol, day)
+    if not training and kind != INFO_SESSION and first is not None:
         return _MSG("not-yet", id=vol.id, date=day, first=first)
     return None
 
@@ -57,6 +83,7 @@ def event_rules(at: Any, index: Any) -> list[Problem]:
     """The problems of every event of the index."""
     out: list[Problem] = []
     paths, volunteers, locations = index.paths, index.volunteers, index.locations
+    steps = index.vocabularies.get("training_steps", {})
     for ev in index.events.values():
         rel = paths.get(ev.id)
         if rel is None:
@@ -81,7 +108,8 @@ def event_rules(at: Any, index: Any) -> list[Problem]:
                 out.append(at.problem(rel, ("attendees", i), "dangling-reference",
                                       _MSG("no-volunteer", id=vid)))
                 continue
-            why = attendance_problem(vol, ev.date, ev.kind)
+            why = attendance_problem(vol, ev.date, ev.kind,
+                                     training=event_step(ev.kind, ev.step, steps) is not None)
             if why is not None:
                 out.append(at.problem(rel, ("attendees", i), "date-order", why))
     return out

@@ -230,9 +230,13 @@ class WaitingScan:
 
 
 def volunteer_status(vol: VolunteerRow, day: dt.date) -> VolunteerStatus:
+    """Active in a period, stopped after one, else a candidate; a candidate who dropped
+    out (``dropped_out``, never active before that day) has stopped from that day."""
     if vol.active_on(day):
         return "active"
     if any(p.start <= day for p in vol.periods):
+        return "stopped"
+    if vol.dropped_out is not None and vol.dropped_out <= day:
         return "stopped"
     return "candidate"
 
@@ -293,6 +297,11 @@ def load(index: Index, vol_id: str, day: dt.date) -> int:
 # tolerates a missing record or path.
 
 _MSG = Catalog("rules.lifecycle")
+_NEW = Catalog({
+    "location-start-fix": (
+        "{problem}; if the location started earlier: hs edit {id}, field active_from",
+        "{problem}; als de werking vroeger begon: hs edit {id}, veld active_from"),
+})
 
 
 class _Tree:
@@ -600,9 +609,11 @@ def _location_rules(at: Any, tree: _Tree) -> list[Problem]:
     def outside(rel: str, loc: tuple[str | int, ...], what: str, day: dt.date,
                 location: Any) -> None:
         if day < location.active_from:
+            problem = _MSG("location-not-yet", what=what, date=day, id=location.id,
+                           start=location.active_from)
             out.append(at.problem(rel, loc, "location-inactive",
-                                  _MSG("location-not-yet", what=what, date=day,
-                                       id=location.id, start=location.active_from)))
+                                  _NEW("location-start-fix", problem=problem,
+                                       id=location.id)))
         elif location.active_until is not None and day > location.active_until:
             out.append(at.problem(rel, loc, "location-inactive",
                                   _MSG("location-stopped", what=what, date=day,

@@ -121,6 +121,8 @@ def volunteer_ended(vol: VolunteerRow) -> tuple[EndCause, dt.date] | None:
         if last.end is None or volunteer_status(vol, dt.date.max) == "active":
             return None
         return "stop", max(p.end for p in vol.periods if p.end is not None)
+    if vol.dropped_out is not None:
+        return "stop", vol.dropped_out
     signs = [d for d in (vol.registered, *vol.training.values()) if d is not None]
     if not signs:
         return None

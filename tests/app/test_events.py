@@ -122,6 +122,34 @@ def test_attendance_is_refused_whole_when_one_volunteer_cannot_have_attended(
     ev.attend(repo, info, [late])
 
 
+def test_an_info_session_is_the_training_step_and_training_may_come_before_registration(
+        repo: Repo) -> None:
+    vid = wf.add_volunteer(repo, "leuven", "f", 1980, checked=d("2025-04-01"),
+                           registered=d("2025-04-01")).created_id
+    assert vid is not None
+    info = ev.add_event(repo, "info-session", d("2025-03-01"), location="leuven").created_id
+    module = ev.add_event(repo, "module", d("2025-03-08"), location="leuven",
+                          step="module-attitude").created_id
+    meeting = ev.add_event(repo, "intervision", d("2025-02-20"),
+                           location="leuven").created_id
+    assert info is not None and module is not None and meeting is not None
+    out = ev.attend(repo, info, [vid])
+    assert set(out.files) == {f"records/events/{info}.yaml", f"records/volunteers/{vid}.yaml"}
+    ev.attend(repo, module, [vid])  # before the registration: training, accepted
+    repo.refresh()
+    assert repo.index.volunteers[vid].training == {"info-session": d("2025-03-01"),
+                                                   "module-attitude": d("2025-03-08")}
+    with pytest.raises(TransitionError) as caught:  # not training: refused, fix named
+        ev.attend(repo, meeting, [vid])
+    assert str(caught.value) == (
+        f"event {meeting}: volunteer {vid} was not registered yet on 2025-02-20 (first "
+        f"date in the record: 2025-03-01) (if they registered earlier: hs edit {vid}, "
+        "field registered)")
+    ev.unattend(repo, info, vid)  # the step goes with the attendance
+    repo.refresh()
+    assert repo.index.volunteers[vid].training == {"module-attitude": d("2025-03-08")}
+
+
 def test_bad_events_are_refused(repo: Repo) -> None:
     before = snapshot(repo.root)
     with pytest.raises(UsageError, match="a start-training module needs --step"):

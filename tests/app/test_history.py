@@ -297,8 +297,8 @@ def test_history_errors(family_repo: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("HS_REPO", str(family_repo))
     write_record(family_repo, "families/f0000000b.yaml", FAMILY)
     for args, code, start in (
-            (["history", "f9"], 1, "hs: no record with ID 'f9'"),
-            (["history", "f0"], 1, "hs: ID prefix 'f0' matches 2 records"),
+            (["history", "f9"], 2, "hs: no record with ID 'f9'"),
+            (["history", "f0"], 2, "hs: ID prefix 'f0' matches 2 records"),
             (["history", "f0000000a", "-f", "yaml"], 2, "hs: unknown format 'yaml'")):
         result = CliRunner().invoke(app, args)
         assert result.exit_code == code

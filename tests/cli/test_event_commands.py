@@ -68,7 +68,7 @@ def test_errors_are_one_line(repo: Path) -> None:
     # a code typed wrong on the command line is a usage error, like a bad date
     assert code == 2 and err.startswith("hs: 'modull' is geen code van soorten activiteiten")
     code, out, err = run(repo, "event", "attend", "ezzzzzzzz", a)
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")  # an ID typed wrong: a usage error
     assert err == "hs: no event with ID 'ezzzzzzzz'\n"
     code, out, err = run(repo, "event", "add", "--kind", "online", "--date", "2025-03-01",
                          "--count", "-2")

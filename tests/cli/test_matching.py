@@ -201,7 +201,7 @@ def test_suggest_accepts_an_id_prefix_and_a_date(repo: Path) -> None:
     assert code == 0
     assert [r["volunteer"] for r in json.loads(out)] == ["v00000004"]
     code, _, err = run(repo, "suggest", "f0000", "-f", "json")
-    assert code == 1 and "matches 3 records" in err
+    assert code == 2 and "matches 3 records" in err  # a typing mistake: usage
 
 
 def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) -> None:
@@ -227,8 +227,8 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
      "hs: --date: (value not shown) is not a date; did you mean 'yesterday'?\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
      "hs: unknown format 'xml'; use one of table, json, csv, excel, markdown, plain\n"),
-    (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),
-    (["suggest", "v00000001"], 1, "hs: no family with ID 'v00000001'\n"),
+    (["suggest", "f00000009"], 2, "hs: no family with ID 'f00000009'\n"),
+    (["suggest", "v00000001"], 2, "hs: no family with ID 'v00000001'\n"),
     (["match", "plan", "--location", "gent"], 2,
      "hs: --location: no location 'gent' (known: leuven)\n"),
     (["match", "plan", "--kind", "starter"], 2,

@@ -64,7 +64,7 @@ def test_a_refused_item_refuses_the_batch_naming_it(root: Path) -> None:
     assert head(root) == before
     assert git(root, "status", "--porcelain") == ""
     code, _, err = invoke(root, "visit", t1, "tzzzzzzzz", "--date", "2025-03-03")
-    assert code == 1 and err == "hs: tzzzzzzzz: no trajectory with ID 'tzzzzzzzz'\n"
+    assert code == 2 and err == "hs: tzzzzzzzz: no trajectory with ID 'tzzzzzzzz'\n"
     assert head(root) == before
 
 

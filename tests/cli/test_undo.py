@@ -46,9 +46,28 @@ def test_undo_a_batch_and_bring_it_back(root: Path) -> None:
     assert message.trailers["Hs-Action"] == ["undo"]
     assert message.trailers["Hs-Record"] == [t1, t2]
     assert message.trailers["Hs-Undoes"] == [git(root, "rev-parse", "HEAD~1").strip()]
-    assert invoke(root, "undo")[0] == 0  # an undo is an hs commit too: back again
+    undone = git(root, "rev-parse", "HEAD").strip()
+    code, out, err = invoke(root, "undo")  # an undo is not undone by another undo
+    assert (code, out, err) == (1, "", f"hs: the last commit ({undone[:10]}) is already an "
+                                       "undo; to bring the change back: hs undo --redo\n")
+    assert git(root, "rev-parse", "HEAD").strip() == undone
+    code, out, err = invoke(root, "undo", "--redo")
+    assert (code, out) == (0, ""), err
+    assert err.startswith("redone: 4 visits in 2 trajectories (2025-03-03, 2025-03-10) "
+                          "[commit ")
     assert tree(root) == batch
-    assert git(root, "log", "-1", "--format=%s").startswith("redo: 4 visits")
+    message = gitops.parse_message(git(root, "log", "-1", "--format=%B"))
+    assert message.subject == "redo: 4 visits in 2 trajectories (2025-03-03, 2025-03-10)"
+    assert message.trailers["Hs-Action"] == ["redo"]
+    assert message.trailers["Hs-Undoes"] == [undone]
+    code, _, err = invoke(root, "undo", "--redo")  # a redo is not an undo
+    assert (code, err) == (1, f"hs: nothing to redo: the last commit "
+                              f"({git(root, 'rev-parse', 'HEAD').strip()[:10]}) is not an "
+                              "hs undo\n")
+    assert invoke(root, "undo")[0] == 0  # a redo is undone like the change itself
+    assert tree(root) == before
+    assert git(root, "log", "-1", "--format=%s").strip() == (
+        "undo: 4 visits in 2 trajectories (2025-03-03, 2025-03-10)")
 
 
 def test_undo_removes_a_record_the_commit_made(root: Path) -> None:
@@ -100,18 +119,86 @@ def test_refused_in_one_line(root: Path, case: str) -> None:
     assert git(root, "rev-parse", "HEAD").strip() == head
 
 
-def test_undo_and_redo_subjects_are_in_the_commands_language(root: Path) -> None:
+def test_undo_and_redo_say_what_the_commit_says_in_the_commands_language(root: Path
+                                                                         ) -> None:
     t1 = a_trajectory(root)
     assert invoke(root, "visit", t1, "--date", "2025-03-03")[0] == 0
     subject = git(root, "log", "-1", "--format=%s").strip()
-    assert invoke(root, "--lang", "nl", "undo")[0] == 0
-    assert git(root, "log", "-1", "--format=%s").strip() == f"ongedaan gemaakt: {subject}"
-    assert invoke(root, "undo")[0] == 0  # an English redo of a Dutch undo
-    assert git(root, "log", "-1", "--format=%s").strip() == f"redo: {subject}"
-    assert invoke(root, "--lang", "nl", "undo")[0] == 0
-    assert git(root, "log", "-1", "--format=%s").strip() == f"ongedaan gemaakt: {subject}"
-    assert invoke(root, "--lang", "nl", "undo")[0] == 0
-    assert git(root, "log", "-1", "--format=%s").strip() == f"opnieuw gedaan: {subject}"
+
+    def last() -> str:
+        return git(root, "log", "-1", "--format=%s").strip()
+
+    code, _, err = invoke(root, "--lang", "nl", "undo")
+    assert code == 0
+    assert last() == f"ongedaan gemaakt: {subject}"
+    assert err.startswith(f"{last()} [commit ")
+    code, _, err = invoke(root, "--lang", "nl", "undo")
+    assert (code, err) == (1, f"hs: de laatste commit ({git(root, 'rev-parse', 'HEAD')[:10]}) "
+                              "maakte al iets ongedaan; om de wijziging terug te brengen: "
+                              "hs undo --redo\n")
+    code, _, err = invoke(root, "--lang", "nl", "undo", "--redo")
+    assert code == 0
+    assert last() == f"opnieuw gedaan: {subject}"
+    assert err.startswith(f"{last()} [commit ")
+    assert invoke(root, "undo")[0] == 0  # an English undo of a Dutch redo
+    assert last() == f"undo: {subject}"
+    assert invoke(root, "--lang", "nl", "undo", "--redo")[0] == 0
+    assert last() == f"opnieuw gedaan: {subject}"
+
+
+def test_an_older_redo_with_the_action_undo_is_undone_not_refused(root: Path) -> None:
+    """Before --redo, a redo was a commit "redo: S" with ``Hs-Action: undo``."""
+    t1 = a_trajectory(root)
+    before = tree(root)
+    assert invoke(root, "visit", t1, "--date", "2025-03-03")[0] == 0
+    subject = git(root, "log", "-1", "--format=%s").strip()
+    visited = git(root, "show", f"HEAD:records/trajectories/{t1}.yaml")
+    assert invoke(root, "undo")[0] == 0
+    (root / "records" / "trajectories" / f"{t1}.yaml").write_text(visited)
+    git(root, "commit", "-q", "-a", "-m",
+        f"redo: {subject}\n\nHs-Action: undo\nHs-Undoes: 0123\nHs-Tool: hs 0.1.0")
+    assert invoke(root, "undo")[0] == 0
+    assert git(root, "log", "-1", "--format=%s").strip() == f"undo: {subject}"
+    assert tree(root) == before
+
+
+@pytest.fixture
+def clones(root: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two clones of one bare remote of ``root``."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(bare))
+    out = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", str(bare), name)
+        git(tmp_path / name, "config", "user.email", f"{name}@example.org")
+        out.append(tmp_path / name)
+    return out[0], out[1]
+
+
+def test_only_a_commit_made_on_this_clone_is_undone(clones: tuple[Path, Path]) -> None:
+    a, b = clones
+    fid = created(a, "family", "refer", "--location", "leuven", "--date", "2025-01-06",
+                  "--referrer", "self")
+    assert invoke(a, "sync")[0] == 0
+    assert invoke(b, "sync")[0] == 0
+    theirs = git(b, "rev-parse", "HEAD").strip()
+    assert (b / "records" / "families" / f"{fid}.yaml").exists()
+    code, out, err = invoke(b, "--lang", "nl", "undo")
+    assert (code, out) == (1, "")
+    assert err == (f"hs: kan niet ongedaan maken: de laatste commit ({theirs[:10]}) is niet "
+                   "door hs op deze laptop gemaakt (hij kwam binnen met hs sync, een pull of "
+                   "een merge); er werd niets ongedaan gemaakt\n")
+    assert git(b, "rev-parse", "HEAD").strip() == theirs
+    assert invoke(b, "undo", "--redo")[0] == 1
+    # the clone that made it may still undo it, also after it was sent
+    assert invoke(a, "undo")[0] == 0
+    assert not (a / "records" / "families" / f"{fid}.yaml").exists()
+    # and in b, a change of its own after the sync is undone
+    created(b, "family", "refer", "--location", "leuven", "--date", "2025-01-07",
+            "--referrer", "self")
+    assert invoke(b, "undo")[0] == 0
+    assert git(b, "rev-parse", "HEAD^{tree}").strip() == git(b, "rev-parse",
+                                                            f"{theirs}^{{tree}}").strip()
 
 
 def test_the_prefixes_are_the_catalogues() -> None:

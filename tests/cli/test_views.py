@@ -433,8 +433,8 @@ data.volunteers[0].start,2025-09-10
 
 
 def test_show_errors(repo: Path) -> None:
-    assert error("show", "f9", code=1) == "hs: no record with ID 'f9'"
-    assert error("show", "t0", code=1) == (
+    assert error("show", "f9", code=2) == "hs: no record with ID 'f9'"
+    assert error("show", "t0", code=2) == (
         "hs: ID prefix 't0' matches 7 records: t00000001, t00000002, t00000003, "
         "t00000004, t00000005 ...; type more characters")
     assert error("show", "t00000001", "-f", "yaml", code=2).startswith(
@@ -538,7 +538,7 @@ def test_list_errors(repo: Path) -> None:
         "withdrawn, waiting, in-trajectory, closed")
     assert error("list", "volunteers", "-l", "nowhere", code=2) == (
         "hs: --location: no location 'nowhere' (known: herent, leuven)")
-    assert error("list", "trajectories", "--volunteer", "v0", code=1).startswith(
+    assert error("list", "trajectories", "--volunteer", "v0", code=2).startswith(
         "hs: ID prefix 'v0' matches 5 records")
     assert error("list", "trajectories", "-f", "xml", code=2).startswith(
         "hs: unknown format 'xml'")

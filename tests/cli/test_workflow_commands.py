@@ -253,8 +253,8 @@ def test_refused_transitions_write_nothing(root: Path) -> None:
             "--referrer", "self", match="has not ended")
     refused(root, "volunteer", "activate", candidate, "--date", "2025-03-01",
             match="required training")
-    refused(root, "visit", "tzzzzzzzz", "--date", "2025-03-01",
-            match="no trajectory with ID 'tzzzzzzzz'")
+    refused(root, "visit", "tzzzzzzzz", "--date", "2025-03-01", code=2,
+            match="no trajectory with ID 'tzzzzzzzz'")  # a typing mistake: usage
     refused(root, "visit", tid, "--date", "2025-13-01", code=2,
             match="'2025-13-01' is not a date")
     refused(root, "review", tid, "--date", "2025-03-01", "--score", "network", code=2,
@@ -618,12 +618,12 @@ def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
     """An ID typed with an escape sequence, or a name typed where the ID goes, is not
     repeated; an ID of the right form is."""
     r = hs(root, "show", "f\x1b]0;pwned\x07")
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert r.stderr == "hs: no record with ID (value not shown)\n"
     r = hs(root, "history", "Jan Qvistpeeters")
-    assert (r.exit_code, r.stderr) == (1, "hs: no record with ID (value not shown)\n")
+    assert (r.exit_code, r.stderr) == (2, "hs: no record with ID (value not shown)\n")
     r = hs(root, "show", "f9")
-    assert (r.exit_code, r.stderr) == (1, "hs: no record with ID 'f9'\n")
+    assert (r.exit_code, r.stderr) == (2, "hs: no record with ID 'f9'\n")
     r = hs(root, "due", "--within", "\x1b[2J")
     assert r.exit_code == 2 and "\x1b" not in r.stderr
     assert r.stderr == ("hs: invalid value for --within: a number from 0 to … "
@@ -711,15 +711,26 @@ def test_values_that_are_not_personal_are_shown(root: Path,
     assert "location: leuven\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
     # a mistyped one: not repeated (it could be a name), the nearest location offered
     refused(root, "family", "refer", "--location", "Leuvn", "--date", "2025-01-06",
-            "--referrer", "kind-en-gezin",
+            "--referrer", "kind-en-gezin", code=2,
             match="geen werking met ID (waarde niet getoond); bedoelde je 'leuven'?")
     # an ID of the right shape, in any case, is quoted
     refused(root, "close", "T3K4M5N6P", "--date", "2025-03-01", "--reason", "goals-met",
-            match="geen traject met ID 'T3K4M5N6P'")
-    refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06",
+            code=2, match="geen traject met ID 'T3K4M5N6P'")
+    refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06", code=2,
             match="geen gezin met ID (waarde niet getoond)")
     # a mistyped date word: the word offered; a date-like text quoted
     refused(root, "family", "accept", fid, "--date", "vandag", code=2,
             match="--date: (waarde niet getoond) is geen datum; bedoelde je 'vandaag'?")
     refused(root, "family", "accept", fid, "--date", "2025-02-30", code=2,
             match="--date: '2025-02-30' is geen datum")
+
+
+def test_a_referral_before_the_location_started_names_the_fix(root: Path) -> None:
+    """`hs location add` starts a location today unless --from says otherwise; a referral
+    of last week is then refused, and the message says how to move the start."""
+    ok(root, "location", "add", "herent", "--name", "Home-Start Herent", "--municipality",
+       "Herent")
+    msg = refused(root, "--lang", "nl", "family", "refer", "--location", "herent", "--date",
+                  "2026-06-23", "--referrer", "self", match="werking herent begon pas")
+    assert msg.endswith("maar werking herent begon pas op 2026-06-30; als de werking vroeger "
+                        "begon: hs edit herent, veld active_from (er werd niets geschreven)\n")

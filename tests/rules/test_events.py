@@ -36,6 +36,10 @@ CASES: dict[str, Case] = {
           "2023-03-10 (first date in the record: 2024-01-01)")]),
     "info-session-first": (
         {E: sub(sub(EVENT, "2025-03-10", "2023-03-10"), "intervision", "info-session")}, []),
+    "module-before-registration": (  # training may come first, as with hs volunteer train
+        {E: sub(sub(EVENT, "2025-03-10", "2023-03-10"), "intervision\ndate: 2023-03-10\n"
+                "location: leuven\n", "module\ndate: 2023-03-10\nlocation: leuven\n"
+                "step: module-attitude\n")}, []),
     "module-without-step": (
         {E: sub(EVENT, "intervision", "module")},
         [(E, 3, 7, "impossible-transition",
