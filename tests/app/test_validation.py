@@ -154,8 +154,8 @@ def edit(root: Path, rng: random.Random) -> str:
     return f"edit {kind}"
 
 
-@pytest.mark.parametrize("seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow)
-                                          for s in (2, 3, 4, 5))])
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow)
+                                       for s in (1, 2, 3, 4, 5))])
 def test_a_few_changes_are_checked_as_a_full_check_would(
         demo_repo: Path, today: str, seed: int, checked: list[object]) -> None:
     rng = random.Random(seed)
