@@ -212,6 +212,7 @@ def _problem_tree() -> dict[str, str | bytes | None]:
     }
 
 
+@pytest.mark.slow  # each file touched in turn; one file: test_problems_at_one_place_...
 def test_touching_any_one_file_keeps_every_problem(tmp_path: Path, today: str) -> None:
     """Each file of a tree full of problems touched alone (a comment added: a new
     reading, the same record): every problem, also those found through other records

@@ -118,7 +118,7 @@ def _layouts(draw: st.DrawFn) -> str:
     return f"{head}visits:\n{items}{tail}"
 
 
-@settings(max_examples=150)
+@settings(max_examples=50)
 @given(_layouts(), st.dates(dt.date(2025, 2, 1), dt.date(2026, 1, 31)),
        st.sampled_from([None, 45]))
 def test_generated_layouts_insert_as_the_round_trip(text: str, day: dt.date,
@@ -129,3 +129,13 @@ def test_generated_layouts_insert_as_the_round_trip(text: str, day: dt.date,
     fast = insert_dated(text, "visits", item)
     if fast is not None:
         assert fast == round_trip(text, "visits", item)
+
+
+@pytest.mark.slow
+@settings(max_examples=150)
+@given(_layouts(), st.dates(dt.date(2025, 2, 1), dt.date(2026, 1, 31)),
+       st.sampled_from([None, 45]))
+def test_generated_layouts_insert_as_the_round_trip_more(text: str, day: dt.date,
+                                                         minutes: int | None) -> None:
+    """The slow tier: the same property on 150 examples instead of 50."""
+    test_generated_layouts_insert_as_the_round_trip.hypothesis.inner_test(text, day, minutes)

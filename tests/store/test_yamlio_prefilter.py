@@ -140,11 +140,20 @@ def test_crlf_line_ends_trailing_spaces_and_bom() -> None:
 # --- property tests ----------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_generated_documents(text: str) -> None:
     check(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(documents)
+def test_generated_documents_more(text: str) -> None:
+    """The slow tier: the same property on 200 examples instead of 100."""
+    test_generated_documents.hypothesis.inner_test(text)
 
 
 FRAGMENTS = [
