@@ -146,9 +146,9 @@ def _template(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 def copy_tree(template: Path, dest: Path) -> Path:
     """A copy of the repository ``template`` at ``dest`` (work tree and ``.git``): the same
-    as building it again, in a fraction of the time. The copies' files have new inodes, so
-    a cache copied along is not trusted (it is keyed on them)."""
-    shutil.copytree(template, dest, symlinks=True)
+    as building it again, in a fraction of the time: its files are new (new inodes, the
+    modification time of now, as when built), so a cache copied along is not trusted."""
+    shutil.copytree(template, dest, symlinks=True, copy_function=shutil.copy)
     return dest
 
 
