@@ -4,16 +4,23 @@
   location ``leuven`` and nothing else, committed in a fresh git repository.
 * ``demo_repo``: a copy of the bundled demo records (``records/`` of this checkout).
 
+Both are built once per session into a template and copied for each test
+(:func:`copy_tree`); a module that builds a costlier tree for many tests can do the same
+with :func:`shared_tree`.
+
 Use :func:`write_record` to add hand-made records, and :func:`commit_all` to commit them.
 Tests set ``HS_TODAY`` through the ``today`` fixture when they need a fixed date.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from hypothesis import settings
@@ -80,6 +87,8 @@ def write_record(root: Path, rel: str, text: str) -> Path:
     return path
 
 
+T = TypeVar("T")
+
 PASSPHRASE = "correct horse battery staple"
 
 
@@ -123,23 +132,82 @@ def today(monkeypatch: pytest.MonkeyPatch) -> str:
     return "2025-12-31"
 
 
-@pytest.fixture
-def empty_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+def _template(tmp_path_factory: pytest.TempPathFactory, name: str,
+              build: Callable[[Path], None]) -> Path:
+    """A records repository built once per session (and per xdist worker), its git objects
+    packed so that a copy is quick. Tests get copies (:func:`copy_tree`), never this."""
+    root = tmp_path_factory.mktemp(f"template-{name}") / name
+    root.mkdir()
+    build(root)
+    git(root, "repack", "-a", "-d", "-q")
+    git(root, "prune-packed")
+    return root
+
+
+def copy_tree(template: Path, dest: Path) -> Path:
+    """A copy of the repository ``template`` at ``dest`` (work tree and ``.git``): the same
+    as building it again, in a fraction of the time: its files are new (new inodes, the
+    modification time of now, as when built), so a cache copied along is not trusted."""
+    shutil.copytree(template, dest, symlinks=True, copy_function=shutil.copy)
+    return dest
+
+
+def _build_empty(root: Path) -> None:
     (root / "records" / "locations").mkdir(parents=True)
     shutil.copy(DATA / "vocabularies.yaml", root / "records" / "vocabularies.yaml")
     shutil.copy(DATA / "config.yaml", root / "records" / "config.yaml")
     (root / "records" / "locations" / "leuven.yaml").write_text(LEUVEN, encoding="utf-8")
     init_git(root)
     commit_all(root, "empty records tree")
-    return root
 
 
-@pytest.fixture
-def demo_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "demo"
-    root.mkdir()
+def _build_demo(root: Path) -> None:
     shutil.copytree(ROOT / "records", root / "records")
     init_git(root)
     commit_all(root, "demo records")
-    return root
+
+
+@pytest.fixture(scope="session")
+def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _template(tmp_path_factory, "repo", _build_empty)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _template(tmp_path_factory, "demo", _build_demo)
+
+
+class SharedTrees:
+    """Trees that take many commands to build, built once per session (and xdist worker)
+    from the empty repository and copied for each test that asks: the fixture
+    ``shared_tree``."""
+
+    def __init__(self, factory: pytest.TempPathFactory, empty: Path) -> None:
+        self._factory, self._empty = factory, empty
+        self._built: dict[str, tuple[Path, object]] = {}
+
+    def __call__(self, name: str, build: Callable[[Path], T], dest: Path) -> T:
+        """A copy at ``dest`` of the tree ``build`` makes from the empty repository, and
+        (a deep copy of) what ``build`` returned. ``build`` runs in the first test that
+        asks, with its environment (set HS_TODAY etc. before calling)."""
+        if name not in self._built:
+            root = copy_tree(self._empty, self._factory.mktemp(f"shared-{name}") / "repo")
+            self._built[name] = (root, build(root))
+        template, value = self._built[name]
+        copy_tree(template, dest)
+        return cast(T, copy.deepcopy(value))
+
+
+@pytest.fixture(scope="session")
+def shared_tree(tmp_path_factory: pytest.TempPathFactory, _empty_template: Path) -> SharedTrees:
+    return SharedTrees(tmp_path_factory, _empty_template)
+
+
+@pytest.fixture
+def empty_repo(tmp_path: Path, _empty_template: Path) -> Path:
+    return copy_tree(_empty_template, tmp_path / "repo")
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path, _demo_template: Path) -> Path:
+    return copy_tree(_demo_template, tmp_path / "demo")

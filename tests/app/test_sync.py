@@ -258,7 +258,7 @@ class Offline:
             (self.visit if roll < 0.5 else self.refer if roll < 0.75 else self.decide)()
 
 
-@pytest.mark.parametrize("n", [pytest.param(6, id="small"),
+@pytest.mark.parametrize("n", [pytest.param(6, id="small", marks=pytest.mark.slow),
                                pytest.param(110, id="large", marks=pytest.mark.slow)])
 def test_two_clones_with_random_changes_end_on_the_same_tree(
         clones: tuple[Path, Path], n: int, monkeypatch: pytest.MonkeyPatch) -> None:

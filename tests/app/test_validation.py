@@ -154,8 +154,8 @@ def edit(root: Path, rng: random.Random) -> str:
     return f"edit {kind}"
 
 
-@pytest.mark.parametrize("seed", [0, 1, *(pytest.param(s, marks=pytest.mark.slow)
-                                          for s in (2, 3, 4, 5))])
+@pytest.mark.parametrize("seed", [0, *(pytest.param(s, marks=pytest.mark.slow)
+                                       for s in (1, 2, 3, 4, 5))])
 def test_a_few_changes_are_checked_as_a_full_check_would(
         demo_repo: Path, today: str, seed: int, checked: list[object]) -> None:
     rng = random.Random(seed)
@@ -212,6 +212,7 @@ def _problem_tree() -> dict[str, str | bytes | None]:
     }
 
 
+@pytest.mark.slow  # each file touched in turn; one file: test_problems_at_one_place_...
 def test_touching_any_one_file_keeps_every_problem(tmp_path: Path, today: str) -> None:
     """Each file of a tree full of problems touched alone (a comment added: a new
     reading, the same record): every problem, also those found through other records

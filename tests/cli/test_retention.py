@@ -11,7 +11,7 @@ import pytest
 
 from hs.app import retention as app_retention
 from hs.store.repo import open_repo
-from tests.conftest import git, invoke
+from tests.conftest import SharedTrees, git, invoke
 
 NAMES = ("Zyxwar Quillfeather", "Vexmoor Dandelip", "Plonkridge Ashwhisk", "Glimmerbax Tove")
 NOTES = ("Blorptang visit note", "Snorkelwist family note")
@@ -31,10 +31,17 @@ def ok(root: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def scene(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def scene(shared_tree: SharedTrees, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The scenario's tree (built once, a copy for each test) and its IDs."""
     monkeypatch.setenv("HS_TODAY", "2026-06-30")
-    root = empty_repo
-    ids: dict[str, str] = {"root": str(root)}
+    ids = shared_tree("retention-scene", build_scene, tmp_path / "scene")
+    ids["root"] = str(tmp_path / "scene")
+    return ids
+
+
+def build_scene(root: Path) -> dict[str, str]:
+    ids: dict[str, str] = {}
     ids["vol"] = ok(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
                     "--birth-year", "1980", "--joined", "2023-09-01", "--checked",
                     "2023-08-14", "--capacity", "2", "--name", NAMES[3]).strip()

@@ -145,12 +145,20 @@ def _mutated(draw: st.DrawFn) -> tuple[str, Any]:
     return kind, data
 
 
-@settings(max_examples=400)
+@settings(max_examples=100)
 @given(_mutated())
 def test_surely_valid_only_where_the_models_accept(case: tuple[str, Any]) -> None:
     kind, data = case
     if surely_valid(kind, data):
         assert _model_accepts(kind, data), data
+
+
+@pytest.mark.slow
+@settings(max_examples=400)
+@given(_mutated())
+def test_surely_valid_only_where_the_models_accept_more(case: tuple[str, Any]) -> None:
+    """The slow tier: the same property on 400 examples instead of 100."""
+    test_surely_valid_only_where_the_models_accept.hypothesis.inner_test(case)
 
 
 @settings(max_examples=150)

@@ -44,12 +44,13 @@ def _days(text: str) -> list[str]:
     return sorted(out) or ["2025-06-01"]
 
 
-@pytest.mark.parametrize("step", [20, pytest.param(1, marks=pytest.mark.slow)])
-def test_every_demo_trajectory_as_the_round_trip_writes_it(step: int) -> None:
+@pytest.mark.parametrize(("start", "step"), [
+    (0, 20), *(pytest.param(start, 2, marks=pytest.mark.slow) for start in (0, 1))])
+def test_every_demo_trajectory_as_the_round_trip_writes_it(start: int, step: int) -> None:
     """Every twentieth demo trajectory in the default run (a minute and more for all of
-    them: the slow tier)."""
+    them: the slow tier, in two halves that run on two cores)."""
     taken = 0
-    for text in TRAJECTORIES[::step]:
+    for text in TRAJECTORIES[start::step]:
         for day in _days(text):
             for item in ({"date": day}, {"date": day, "minutes": 90}):
                 fast = insert_dated(text, "visits", item)
@@ -118,7 +119,7 @@ def _layouts(draw: st.DrawFn) -> str:
     return f"{head}visits:\n{items}{tail}"
 
 
-@settings(max_examples=150)
+@settings(max_examples=50)
 @given(_layouts(), st.dates(dt.date(2025, 2, 1), dt.date(2026, 1, 31)),
        st.sampled_from([None, 45]))
 def test_generated_layouts_insert_as_the_round_trip(text: str, day: dt.date,
@@ -129,3 +130,13 @@ def test_generated_layouts_insert_as_the_round_trip(text: str, day: dt.date,
     fast = insert_dated(text, "visits", item)
     if fast is not None:
         assert fast == round_trip(text, "visits", item)
+
+
+@pytest.mark.slow
+@settings(max_examples=150)
+@given(_layouts(), st.dates(dt.date(2025, 2, 1), dt.date(2026, 1, 31)),
+       st.sampled_from([None, 45]))
+def test_generated_layouts_insert_as_the_round_trip_more(text: str, day: dt.date,
+                                                         minutes: int | None) -> None:
+    """The slow tier: the same property on 150 examples instead of 50."""
+    test_generated_layouts_insert_as_the_round_trip.hypothesis.inner_test(text, day, minutes)

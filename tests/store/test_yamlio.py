@@ -312,11 +312,20 @@ def nodes(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
 documents = nodes(0, 0).map(lambda lines: "\n".join(lines) + "\n")
 
 
-@settings(max_examples=400, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_fast_and_exact_readers_agree(text: str) -> None:
     assert_same(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(documents)
+def test_fast_and_exact_readers_agree_more(text: str) -> None:
+    """The slow tier: the same property on 400 examples instead of 100."""
+    test_fast_and_exact_readers_agree.hypothesis.inner_test(text)
 
 
 CLEAN_WORDS = st.one_of(
@@ -444,7 +453,7 @@ def _flow(node: Any) -> bool:
     return bool(fa is not None and fa.flow_style())
 
 
-@settings(max_examples=150, deadline=None, database=None,
+@settings(max_examples=50, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(edits())
 def test_editing_one_value_keeps_every_other_line(case: tuple[str, list[str | int], Any]
@@ -477,6 +486,16 @@ def test_editing_one_value_keeps_every_other_line(case: tuple[str, list[str | in
         target = target[part]
     target[str(path[-1]) if isinstance(path[-1], str) else path[-1]] = value
     assert canon(after) == canon(before)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(edits())
+def test_editing_one_value_keeps_every_other_line_more(case: tuple[str, list[str | int], Any]
+                                                       ) -> None:
+    """The slow tier: the same property on 150 examples instead of 50."""
+    test_editing_one_value_keeps_every_other_line.hypothesis.inner_test(case)
 
 
 def position_line(node: Any, part: str | int) -> int:
@@ -520,12 +539,21 @@ def first_key(doc: Any) -> tuple[int, int]:
     return first_key_position(doc)
 
 
-@settings(max_examples=400, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_the_line_scan_finds_what_ruamel_finds(text: str) -> None:
     if fast_load(text) is not NOT_FAST:
         assert_same_positions(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(documents)
+def test_the_line_scan_finds_what_ruamel_finds_more(text: str) -> None:
+    """The slow tier: the same property on 400 examples instead of 100."""
+    test_the_line_scan_finds_what_ruamel_finds.hypothesis.inner_test(text)
 
 
 @settings(max_examples=100, deadline=None, database=None)

@@ -237,11 +237,20 @@ def test_generated_block_documents(text: str) -> None:
     check(text)
 
 
-@settings(max_examples=300, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_the_documents_of_the_reader_tests(text: str) -> None:
     check(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(documents)
+def test_the_documents_of_the_reader_tests_more(text: str) -> None:
+    """The slow tier: the same property on 300 examples instead of 100."""
+    test_the_documents_of_the_reader_tests.hypothesis.inner_test(text)
 
 
 CLEAN = st.sampled_from(["leuven", "Leuven", "kind-en-gezin", "mon-am", "a b", "it's", "12",

@@ -140,11 +140,20 @@ def test_crlf_line_ends_trailing_spaces_and_bom() -> None:
 # --- property tests ----------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None, database=None,
+@settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(documents)
 def test_generated_documents(text: str) -> None:
     check(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(documents)
+def test_generated_documents_more(text: str) -> None:
+    """The slow tier: the same property on 200 examples instead of 100."""
+    test_generated_documents.hypothesis.inner_test(text)
 
 
 FRAGMENTS = [
@@ -158,11 +167,20 @@ line_texts = st.lists(st.sampled_from(FRAGMENTS), max_size=5).map("".join)
 stitched = st.lists(line_texts, min_size=1, max_size=8).map("\n".join)
 
 
-@settings(max_examples=1000, deadline=None, database=None,
+@settings(max_examples=250, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(stitched, st.booleans())
 def test_texts_stitched_from_risky_fragments(text: str, newline: bool) -> None:
     check(text + "\n" if newline else text)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(stitched, st.booleans())
+def test_texts_stitched_from_risky_fragments_more(text: str, newline: bool) -> None:
+    """The slow tier: the same property on 1000 examples instead of 250."""
+    test_texts_stitched_from_risky_fragments.hypothesis.inner_test(text, newline)
 
 
 @settings(max_examples=300, deadline=None, database=None,
