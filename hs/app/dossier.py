@@ -43,7 +43,7 @@ from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
 MSG = Catalog("app.dossier")
-_NEW = Catalog({"yes": ("yes", "ja"), "no": ("no", "nee"), "added": ("(new)", "(nieuw)")})
+_NEW = Catalog("app.dossier")
 
 #: Every personal field's path in each kind (list indexes left out): its values are read
 #: through :func:`personal_values` and never repeated from an old revision.

@@ -35,12 +35,7 @@ from hs.store.splice import splice
 from hs.store.yamlio import YamlIssue, decode, load_document
 
 MSG = Catalog("app.editing")
-_NEW = Catalog({
-    "rejected-all": (("{path}: {n} problem, nothing was written:",
-                      "{path}: {n} problems, nothing was written:"),
-                     ("{path}: {n} probleem, er is niets geschreven:",
-                      "{path}: {n} problemen, er is niets geschreven:")),
-})
+_NEW = Catalog("app.editing")
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,7 @@ from hs.store.repo import Repo, today
 from hs.store.yamlio import YamlIssue, load_document
 
 MSG = Catalog("app.events")
-_NEW = Catalog({
-    "registered-fix": (
-        "if they registered earlier: hs edit {id}, field registered",
-        "als de inschrijving vroeger was: hs edit {id}, veld registered"),
-})
+_NEW = Catalog("app.events")
 
 
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,

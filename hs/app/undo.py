@@ -40,23 +40,7 @@ REDO_ACTION = "redo"
 UNDOES = "Hs-Undoes"
 
 MSG = Catalog("app.undo")
-_NEW = Catalog({
-    "not-here": (
-        "cannot undo: the last commit ({sha}) was not made by hs on this clone (it came in "
-        "by hs sync, a pull or a merge); nothing was undone",
-        "kan niet ongedaan maken: de laatste commit ({sha}) is niet door hs op deze laptop "
-        "gemaakt (hij kwam binnen met hs sync, een pull of een merge); er werd niets "
-        "ongedaan gemaakt"),
-    "is-undo": (
-        "the last commit ({sha}) is already an undo; to bring the change back: "
-        "hs undo --redo",
-        "de laatste commit ({sha}) maakte al iets ongedaan; om de wijziging terug te "
-        "brengen: hs undo --redo"),
-    "no-redo": (
-        "nothing to redo: the last commit ({sha}) is not an hs undo",
-        "niets opnieuw te doen: de laatste commit ({sha}) is geen hs undo"),
-    "redone": ("redone: {subject}", "opnieuw gedaan: {subject}"),
-})
+_NEW = Catalog("app.undo")
 
 #: How the subject of an undo (``app.undo.undo-subject``) and of a redo
 #: (``app.undo.redo-subject``) begins, in every language of hs (a test keeps them equal

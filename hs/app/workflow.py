@@ -98,22 +98,7 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
 MSG = Catalog("app.workflow")
-_NEW = Catalog({
-    "joined-before-registered": (
-        "--joined {joined} is before --registered {registered}",
-        "--joined {joined} ligt vóór --registered {registered}"),
-    "candidate-dropped": (
-        "candidate {id} dropped out: {reason}",
-        "kandidaat {id} haakte af: {reason}"),
-    "candidate-dropped-already": (
-        "candidate {id} dropped out already on {date}",
-        "kandidaat {id} haakte al af op {date}"),
-    "candidate-stop-before": (
-        "candidate {id} cannot drop out on {date}, before the first date of the record "
-        "({first})",
-        "kandidaat {id} kan niet afhaken op {date}, vóór de eerste datum van het dossier "
-        "({first})"),
-})
+_NEW = Catalog("app.workflow")
 _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
 

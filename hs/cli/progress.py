@@ -21,12 +21,7 @@ from typing import Any
 from hs.base.i18n import Catalog
 
 MSG = Catalog("cli.progress")
-_NEW = Catalog({
-    "reading": ("reading the files", "bestanden lezen"),
-    "count": ("{what}… {done}/{total} ({percent}%)", "{what}… {done}/{total} ({percent}%)"),
-    "count-open": ("{what}… {done}", "{what}… {done}"),
-    "busy": ("{what}…", "{what}…"),
-})
+_NEW = Catalog("cli.progress")
 
 #: What a step of the work reports: done so far, out of total (0: unknown).
 Step = Callable[[int, int], None]

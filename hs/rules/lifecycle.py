@@ -297,11 +297,7 @@ def load(index: Index, vol_id: str, day: dt.date) -> int:
 # tolerates a missing record or path.
 
 _MSG = Catalog("rules.lifecycle")
-_NEW = Catalog({
-    "location-start-fix": (
-        "{problem}; if the location started earlier: hs edit {id}, field active_from",
-        "{problem}; als de werking vroeger begon: hs edit {id}, veld active_from"),
-})
+_NEW = Catalog("rules.lifecycle")
 
 
 class _Tree:

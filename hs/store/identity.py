@@ -49,8 +49,7 @@ PUBLIC_PREFIX = "hs-id-"
 RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
-_NEW = Catalog({"try-again": ("Wrong passphrase, try again.",
-                              "Verkeerde wachtzin, probeer opnieuw.")})
+_NEW = Catalog("store.identity")
 
 
 @dataclass(frozen=True)
