@@ -7,8 +7,8 @@ are the column keys (documented per command in docs/cli.md), with ISO dates and 
 
 The terminal table is for reading: numbers and dates in the user's language
 (:mod:`hs.base.readable`: "48,6%", "14/03/2025" in Dutch), fitted to the terminal's width
-(:func:`fit`: text shortened with "…", columns left out by priority, IDs, dates, codes and
-numbers never broken; ``--wide`` shows every column). The machine formats keep ISO dates
+(:func:`fit`: text shortened with "…" or, in a column that ``wraps``, wrapped onto more
+lines, columns left out by priority, IDs, dates, codes and numbers never broken; ``--wide`` shows every column). The machine formats keep ISO dates
 and decimal points; ``excel`` is CSV for Belgian Excel, for people (``;``, a decimal comma,
 UTF-8 with a byte-order mark, the column headers and ``ja``/``nee`` in the user's language,
 as the terminal table; ``csv`` and ``json`` keep the column keys and ``yes``/``no``). Markdown cells escape ``|`` and line breaks.
@@ -376,7 +376,7 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
                   box=box.SIMPLE_HEAVY, title_justify="left")
     for i, size in shown:
         c = table.columns[i]
-        if c.text and wide:  # wrapped between words, never shortened
+        if c.text and (wide or c.wraps):  # wrapped between words, never shortened
             t.add_column(c.header, justify=c.align, width=size, min_width=size,
                          overflow="fold")
         elif c.text:
@@ -386,7 +386,8 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
             t.add_column(c.header, justify=c.align, width=size, min_width=size,
                          overflow="fold")
     for row in cells:
-        t.add_row(*[Text(row[i] if wide or not table.columns[i].text else shorten(row[i], size))
+        t.add_row(*[Text(row[i] if wide or not table.columns[i].text or table.columns[i].wraps
+                         else shorten(row[i], size))
                     for i, size in shown])  # Text: no markup
     if width is None or wide:  # as wide as the table needs (its title may wrap)
         width = max(_frame(len(shown)) + sum(size for _, size in shown),
