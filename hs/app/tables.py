@@ -4,8 +4,8 @@ command line (:mod:`hs.cli.output`) and the report (:mod:`hs.app.report`).
 On a narrow terminal a table is fitted to the width (:func:`hs.cli.output.render`): a
 column that is ``text`` (names, notes, municipalities, reasons) may be shortened with
 "…" down to ``min_width``, or, when it ``wraps`` (a reason, what is due: text that says
-what to do), wrapped between its words onto more lines; any other column (IDs, dates, codes, numbers) is never broken
-or shortened. When even that does not fit, columns are left out, the highest
+what to do), wrapped between its words onto more lines; any other column (IDs, dates,
+codes, numbers) is never broken or shortened. When even that does not fit, columns are left out, the highest
 ``priority`` number first (0: kept the longest; the first column is always kept); a
 column with no value in any row goes before anything is shortened. ``--wide`` shows every
 column, IDs, dates, codes and numbers whole and text wrapped between words: the table is

@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 from hs.app import tooling
 from hs.app.sealing import KEY_KINDS, Sealer, is_sealed_repo
+from hs.base.dates import read_month
 from hs.base.errors import (
     GitError,
     HsError,
@@ -55,7 +56,6 @@ from hs.base.errors import (
     UsageError,
     WriteRejected,
 )
-from hs.base.dates import read_month
 from hs.base.i18n import Catalog, language
 from hs.records import enums, spec
 from hs.records.ids import (

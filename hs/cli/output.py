@@ -8,10 +8,12 @@ are the column keys (documented per command in docs/cli.md), with ISO dates and 
 The terminal table is for reading: numbers and dates in the user's language
 (:mod:`hs.base.readable`: "48,6%", "14/03/2025" in Dutch), fitted to the terminal's width
 (:func:`fit`: text shortened with "…" or, in a column that ``wraps``, wrapped onto more
-lines, columns left out by priority, IDs, dates, codes and numbers never broken; ``--wide`` shows every column). The machine formats keep ISO dates
-and decimal points; ``excel`` is CSV for Belgian Excel, for people (``;``, a decimal comma,
-UTF-8 with a byte-order mark, the column headers and ``ja``/``nee`` in the user's language,
-as the terminal table; ``csv`` and ``json`` keep the column keys and ``yes``/``no``). Markdown cells escape ``|`` and line breaks.
+lines, columns left out by priority, IDs, dates, codes and numbers never broken;
+``--wide`` shows every column). The machine formats keep ISO dates and decimal points;
+``excel`` is CSV for Belgian Excel, for people (``;``, a decimal comma, UTF-8 with a
+byte-order mark, the column headers and ``ja``/``nee`` in the user's language, as the
+terminal table; ``csv`` and ``json`` keep the column keys and ``yes``/``no``). Markdown
+cells escape ``|`` and line breaks.
 
 Nothing printed can steer a terminal: a control character in a value (an escape sequence
 in a name or note typed by hand into a file) is shown as an escape (``\\e[2J``, ``\\x07``)
