@@ -6,7 +6,8 @@ column that is ``text`` (names, notes, municipalities, reasons) may be shortened
 "…" down to ``min_width``, or, when it ``wraps`` (a reason, what is due: text that says
 what to do), wrapped between its words onto more lines; any other column (IDs, dates,
 codes, numbers) is never broken or shortened. When even that does not fit, columns are
-left out, the highest ``priority`` number first (0: kept the longest; the first column is always kept); a
+left out, the highest ``priority`` number first (0: kept the longest; the first column
+is always kept); a
 column with no value in any row goes before anything is shortened. ``--wide`` shows every
 column, IDs, dates, codes and numbers whole and text wrapped between words: the table is
 as wide as it needs, wider than the terminal if it must. Piped output keeps every column
