@@ -18,8 +18,6 @@ from typing import Any
 from hs.base.i18n import Catalog, language
 
 MSG = Catalog("cli.prompt")
-_NEW = Catalog({"choices-label-first": ("  {label:<{width}}  {code}",
-                                        "  {label:<{width}}  {code}")})
 
 
 def on_terminal() -> bool:
@@ -86,7 +84,8 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
         if language() == "nl":  # the Dutch word first, as hs reads it; the code beside
             width = max((len(c.nl) for c in options), default=0)
             for c in options:
-                write((_NEW("choices-label-first", code=c.code, width=width, label=c.nl)
+                # the same two-column line, its columns swapped: label, then code
+                write((MSG("choices", code=c.nl, width=width, label=c.code)
                        if c.nl != c.code else f"  {c.code}") + "\n")
         else:
             width = max((len(c.code) for c in options), default=0)
