@@ -33,7 +33,7 @@ from hs.app.workflow import (
     plan_add_volunteer,
     plan_refer_family,
 )
-from hs.base.dates import read_date
+from hs.base.dates import read_date, read_month
 from hs.base.errors import HsError, UnknownCode, UsageError
 from hs.base.i18n import Catalog
 from hs.records.problems import quotable, text_fault
@@ -191,8 +191,6 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]
 
 # --- cells ---------------------------------------------------------------------------------
 
-_MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
-_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
 
 class _CellError(Exception):
@@ -279,13 +277,11 @@ def _date(value: str, name: str) -> dt.date:
 
 
 def _month(value: str, name: str) -> str:
+    """A month cell, read as the command line reads ``--child`` (:func:`read_month`)."""
     value = value.strip()
-    m = _YM.match(value)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"{m.group(1)}-{int(m.group(2)):02d}"
-    m = _MY.match(value)
-    if m and 1 <= int(m.group(1)) <= 12:
-        return f"{m.group(2)}-{int(m.group(1)):02d}"
+    month = read_month(value)
+    if month is not None:
+        return month
     raise _CellError(MSG("bad-month", name=name, value=_shown(value, "date")))
 
 

@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 from hs.app import tooling
 from hs.app.sealing import KEY_KINDS, Sealer, is_sealed_repo
+from hs.base.dates import read_month
 from hs.base.errors import (
     GitError,
     HsError,
@@ -95,7 +96,6 @@ REVIEW_KINDS = enums.REVIEW_KINDS
 #: otherwise the starter is closed with ``other``.
 STARTER_HANDOVER_REASON = "support-started"
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
-_MONTH_RE = re.compile(r"^[12][0-9]{3}-(0[1-9]|1[0-2])$")
 
 MSG = Catalog("app.workflow")
 _NEW = Catalog("app.workflow")
@@ -467,9 +467,11 @@ def _check_languages(values: Iterable[str], index: Index | None = None) -> list[
 
 
 def _check_month(value: str, what: str) -> str:
-    if not _MONTH_RE.match(value):
+    """``value`` as ``YYYY-MM``, read as the import reads a month (:func:`read_month`)."""
+    month = read_month(value)
+    if month is None:
         raise UsageError(MSG("bad-month", what=what, value=shown(value, "date")))
-    return value
+    return month
 
 
 def _check_scores(index: Index, scores: Mapping[str, int]) -> dict[str, int]:
@@ -808,8 +810,6 @@ def _family_data(p: Plan, *, municipality: str | None, children: Sequence[str],
                  parent_birth_years: Sequence[int], loc: Any, day: dt.date
                  ) -> tuple[list[str], list[str], list[str], list[int]]:
     kids = [_check_month(c, "--child") for c in children]
-    if expecting is not None:
-        _check_month(expecting, "--expecting")
     langs = _check_languages(languages, p.index)
     flag_list = [check_code(p.index, "profile_flags", f) for f in _unique(flags)]
     years = [_check_year(y) for y in parent_birth_years]
@@ -837,6 +837,8 @@ def plan_refer_family(p: Plan, day: dt.date, referrer: str, *,
     check_text(note, "--note", "Note")
     _not_future(day)
     referrer = check_code(p.index, "referrers", referrer)
+    if expecting is not None:
+        expecting = _check_month(expecting, "--expecting")
     if family is not None:
         return _rerefer(p, family, day, referrer, location=location, name=name,
                         municipality=municipality, children=children, expecting=expecting,

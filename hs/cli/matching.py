@@ -178,7 +178,7 @@ def _explain_table(result: Suggestion, listed: list[Candidate], index: Index,
             Column("score", MSG("score"), "right", priority=3),
             Column("weight", MSG("weight"), "right", priority=3),
             Column("points", MSG("points"), "right"),
-            Column("reason", MSG("reason"), text=True, min_width=30)]
+            Column("reason", MSG("reason"), text=True, min_width=20, wraps=True)]
     ranks = _ranks(result)
     codes = _codes(fmt)
     rows: list[dict[str, Any]] = []

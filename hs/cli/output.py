@@ -7,10 +7,13 @@ are the column keys (documented per command in docs/cli.md), with ISO dates and 
 
 The terminal table is for reading: numbers and dates in the user's language
 (:mod:`hs.base.readable`: "48,6%", "14/03/2025" in Dutch), fitted to the terminal's width
-(:func:`fit`: text shortened with "…", columns left out by priority, IDs, dates, codes and
-numbers never broken; ``--wide`` shows every column). The machine formats keep ISO dates
-and decimal points; ``excel`` is CSV for Belgian Excel (``;``, a decimal comma, UTF-8 with
-a byte-order mark). Markdown cells escape ``|`` and line breaks.
+(:func:`fit`: text shortened with "…" or, in a column that ``wraps``, wrapped onto more
+lines, columns left out by priority, IDs, dates, codes and numbers never broken;
+``--wide`` shows every column). The machine formats keep ISO dates and decimal points;
+``excel`` is CSV for Belgian Excel, for people (``;``, a decimal comma, UTF-8 with a
+byte-order mark, the column headers and ``ja``/``nee`` in the user's language, as the
+terminal table; ``csv`` and ``json`` keep the column keys and ``yes``/``no``). Markdown
+cells escape ``|`` and line breaks.
 
 Nothing printed can steer a terminal: a control character in a value (an escape sequence
 in a name or note typed by hand into a file) is shown as an escape (``\\e[2J``, ``\\x07``)
@@ -99,12 +102,13 @@ def _csv_value(value: Any) -> str:
 
 
 def _excel_value(value: Any) -> str:
-    """A cell for Belgian Excel: a decimal comma (ISO dates, which Excel reads as dates)."""
+    """A cell for Belgian Excel, for people: a decimal comma, ``ja``/``nee`` in Dutch
+    (ISO dates, which Excel reads as dates)."""
     if isinstance(value, float):
         return text_value(value).replace(".", ",")
     if isinstance(value, tuple | list):
         return ", ".join(_excel_value(v) for v in value)
-    return _csv_value(value)
+    return text_value(value)
 
 
 def readable_value(value: Any, lang: str) -> str:
@@ -202,8 +206,10 @@ def _render(table: Table, fmt: str) -> str:
         excel = fmt == "excel"
         w = csv.writer(buf, lineterminator="\n", delimiter=";" if excel else ",")
         cell = _excel_value if excel else _csv_value
-        w.writerow([c.key for c in table.columns])
-        for r in table.rows:  # for programs: yes/no in every language
+        # csv is for programs (the keys, yes/no in every language); excel for people
+        # (the headers of the terminal table, ja/nee in Dutch)
+        w.writerow([" ".join(c.header.split()) if excel else c.key for c in table.columns])
+        for r in table.rows:
             w.writerow([cell(r.get(c.key)) for c in table.columns])
         return buf.getvalue().rstrip("\n")
     if fmt in ("markdown", "plain"):
@@ -372,7 +378,7 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
                   box=box.SIMPLE_HEAVY, title_justify="left")
     for i, size in shown:
         c = table.columns[i]
-        if c.text and wide:  # wrapped between words, never shortened
+        if c.text and (wide or c.wraps):  # wrapped between words, never shortened
             t.add_column(c.header, justify=c.align, width=size, min_width=size,
                          overflow="fold")
         elif c.text:
@@ -382,7 +388,8 @@ def _rich(table: Table, width: int | None = None, wide: bool = False) -> str:
             t.add_column(c.header, justify=c.align, width=size, min_width=size,
                          overflow="fold")
     for row in cells:
-        t.add_row(*[Text(row[i] if wide or not table.columns[i].text else shorten(row[i], size))
+        t.add_row(*[Text(row[i] if wide or not table.columns[i].text or table.columns[i].wraps
+                         else shorten(row[i], size))
                     for i, size in shown])  # Text: no markup
     if width is None or wide:  # as wide as the table needs (its title may wrap)
         width = max(_frame(len(shown)) + sum(size for _, size in shown),

@@ -34,6 +34,17 @@ def _name(param: Any) -> str:
     return str(param.human_readable_name)
 
 
+def _asked(param: Any) -> str:
+    """What a prompt asks for: the parameter's help in the user's language (given by
+    :func:`hs.cli.translate.localize`) up to its first ``:``, ``(``, ``;`` or sentence end
+    ("De dag waarop het gebeurde", "Wie het gezin aanmeldde"), else its name."""
+    import re
+
+    text = " ".join(str(getattr(param, "help", "") or "").split())
+    head = re.split(r": | \(|; |\. |\.$", text, maxsplit=1)[0].strip()
+    return head if 3 <= len(head) <= 60 else _name(param)
+
+
 def _is_date(param: Any) -> bool:
     return _name(param) in ("--date", "--as-of", "--from", "--joined", "--checked") or \
         str(getattr(param, "metavar", "") or "").startswith("DATE")
@@ -69,7 +80,7 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
 
     takes = takes_of(param)
     many = bool(getattr(param, "multiple", False)) or getattr(param, "nargs", 1) == -1
-    name = _name(param)
+    asked = _asked(param)
     vocabulary = takes.vocabulary if takes is not None else None
     vocabularies: Any = None
     if vocabulary is not None:
@@ -78,15 +89,21 @@ def ask(ctx: Any, param: Any, read: Callable[[str], str] | None = None,
 
         vocabularies = {vocabulary: vocabulary_of(vocabulary, repo_of(ctx)).get(vocabulary, {})}
         options = choices(vocabulary, vocabularies)
-        width = max((len(c.code) for c in options), default=0)
-        for c in options:
-            write(MSG("choices", code=c.code, width=width,
-                      label=c.nl if language() == "nl" else c.en) + "\n")
-        prompt = MSG("choose", name=name)
+        if language() == "nl":  # the Dutch word first, as hs reads it; the code beside
+            width = max((len(c.nl) for c in options), default=0)
+            for c in options:
+                # the same two-column line, its columns swapped: label, then code
+                write((MSG("choices", code=c.nl, width=width, label=c.code)
+                       if c.nl != c.code else f"  {c.code}") + "\n")
+        else:
+            width = max((len(c.code) for c in options), default=0)
+            for c in options:
+                write(MSG("choices", code=c.code, width=width, label=c.en) + "\n")
+        prompt = MSG("choose", name=asked)
     elif _is_date(param):
-        prompt = MSG("date", name=name)
+        prompt = MSG("date", name=asked)
     else:
-        prompt = MSG("ask", name=name)
+        prompt = MSG("ask", name=asked)
     if many:
         prompt = MSG("many", name=prompt)
     while True:

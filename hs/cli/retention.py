@@ -71,8 +71,14 @@ def retention(
     keys = ("record", "kind", "location", "rule", "years", "since", "cause", "due",
             "days_overdue")
     heads = {"cause": "ended", "since": "since"}
+    # at 80 columns: the rule and its cause wrap (they say why), the years (the rule says
+    # them) and the day support ended go first, then the location
+    wraps = {"rule", "cause"}
+    drop = {"years": 3, "since": 2, "location": 1}
     cols = [Column(k, MSG(f"h.{heads.get(k, k)}"),
-                   "right" if k in ("years", "days_overdue") else "left") for k in keys]
+                   "right" if k in ("years", "days_overdue") else "left",
+                   text=k in wraps, priority=drop.get(k, 0),
+                   min_width=12 if k in wraps else 8, wraps=k in wraps) for k in keys]
     rows = [{
         "record": i.record,
         "kind": MSG(f"kind.{i.kind}") if human else i.kind,

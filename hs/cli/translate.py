@@ -129,16 +129,56 @@ _METAVARS_NL = {"YYYY-MM-DD": "JJJJ-MM-DD", "YYYY-MM": "JJJJ-MM", "YYYY": "JJJJ"
                 "PATH": "PAD", "<str>": "<tekst>", "<path>": "<pad>",
                 "<int range>": "<getal>", "<float range>": "<getal>", "<int>": "<getal>",
                 "<integer>": "<getal>", "<float>": "<getal>"}
-_METAVAR_RE = re.compile("|".join(re.escape(k) for k in _METAVARS_NL))
+#: Metavars that are words (a day, a name), in Dutch; record kinds (FAM, LOC, VOL, TRJ,
+#: ID) and CODE stay as they are.
+_WORDS_NL = {"DATE": "DATUM", "NAME": "NAAM", "DOMAIN": "DOMEIN", "HALF-DAY": "HALVE-DAG",
+             "DAYS": "DAGEN", "FILE": "BESTAND", "TEXT": "TEKST", "VALUE": "WAARDE",
+             "KIND": "SOORT", "ROLE": "ROL", "SOURCE": "BRON", "IDENTITY": "IDENTITEIT",
+             "STEP": "STAP", "THEME": "THEMA"}
+_METAVAR_RE = re.compile("|".join(
+    [re.escape(k) for k in _METAVARS_NL]
+    + [rf"(?<![A-Za-z-]){re.escape(k)}(?![A-Za-z-])" for k in
+       sorted(_WORDS_NL, key=len, reverse=True)]))
+_CHOICES_RE = re.compile(r"[a-z][a-z0-9-]*(\|[a-z][a-z0-9-]*)+")
 _DEFAULT_WORD_RE = re.compile(r": (today|yesterday)\]")
 
 
 def _make_metavar(param: Any, *args: Any, **kwargs: Any) -> str:
-    """A parameter's metavar in the language (``PAD``, ``JJJJ-MM``, ``<tekst>``)."""
+    """A parameter's metavar in the language (``PAD``, ``JJJJ-MM``, ``<tekst>``,
+    ``DATUM``; codes of a closed list as the Dutch words hs reads: ``v|m|x``)."""
     text: str = type(param).make_metavar(param, *args, **kwargs)
     if language() == "nl":
-        text = _METAVAR_RE.sub(lambda m: _METAVARS_NL[m[0]], text)
+        if _CHOICES_RE.fullmatch(text):
+            return dutch_choices(text)
+        text = _METAVAR_RE.sub(lambda m: _METAVARS_NL.get(m[0]) or _WORDS_NL[m[0]], text)
     return text
+
+
+def dutch_word(option: Any) -> str:
+    """The Dutch word for a code of a closed list (a :class:`Fixed`) that hs reads as that
+    code: the code itself when the Dutch label begins with it (``m``: man), else an alias
+    shorter than the label (``v``: vrouw), else the label (``startmaatje``)."""
+    from hs.records.vocabularies import fold
+
+    label = fold(option.nl)
+    if label.startswith(option.code):
+        return str(option.code)
+    short = [fold(a) for a in option.aliases if len(fold(a)) < len(label)
+             and fold(a) != fold(option.en)]
+    return short[0] if short else label
+
+
+def dutch_choices(metavar: str) -> str:
+    """``f|m|x`` in Dutch (``v|m|x``) when its codes are those of one closed list of the
+    registry (:data:`hs.records.vocabularies.FIXED`); else as it is."""
+    from hs.records.vocabularies import FIXED
+
+    codes = metavar.split("|")
+    for options in FIXED.values():
+        by_code = {o.code: o for o in options}
+        if all(c in by_code for c in codes):
+            return "|".join(dutch_word(by_code[c]) for c in codes)
+    return metavar
 
 
 def _get_help_record(param: Any, ctx: Any) -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hs.base.errors import UnknownCode
@@ -322,6 +322,39 @@ def _quoted(text: str) -> str:
     return f"'{text}'" if quotable(text, "code") else _M("not-shown")
 
 
+def _found(words: Mapping[str, set[str]], key: str) -> set[str]:
+    """The codes whose folded word is ``key``, else begins with it, else has it as a word."""
+    found = set(words.get(key, set()))
+    if not found and len(key) >= MIN_PREFIX:
+        found = {code for word, cs in words.items() if word.startswith(key) for code in cs}
+    if not found and len(key) > MIN_PREFIX:  # a word within a label ("basishouding")
+        found = {code for word, cs in words.items() if f"-{key}" in f"-{word}"
+                 for code in cs}
+    return found
+
+
+def _common_prefixes(options: Sequence[Fixed]) -> tuple[str, ...]:
+    """First words (folded, with their ``-``) that labels of half the codes (two or more)
+    begin with and go on after, as ``module-`` of "Module: Werken aan veerkracht in
+    gezinnen" (not ``monday-`` of the fourteen half-days)."""
+    codes_by_first: dict[str, set[str]] = {}
+    for c in options:
+        for text in (c.en, c.nl):
+            head, dash, rest = fold(text).partition("-")
+            if dash and rest:
+                codes_by_first.setdefault(head + "-", set()).add(c.code)
+    least = max(2, (len(options) + 1) // 2)
+    return tuple(sorted(p for p, cs in codes_by_first.items() if len(cs) >= least))
+
+
+def _bare(word: str, prefixes: Sequence[str]) -> str:
+    """``word`` without a shared first word (``module-veerkracht`` -> ``veerkracht``)."""
+    for prefix in prefixes:
+        if word.startswith(prefix) and len(word) > len(prefix):
+            return word[len(prefix):]
+    return word
+
+
 def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = None) -> str:
     """The code ``text`` names in vocabulary ``name``: the code itself, its Dutch or
     English label or an alias (case, accents and ``-``/space ignored), else a unique
@@ -338,12 +371,11 @@ def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = No
     for c in options:
         for word in (c.code, c.en, c.nl, *c.aliases):
             words.setdefault(fold(word), set()).add(c.code)
-    found = words.get(key, set())
-    if not found and len(key) >= MIN_PREFIX:
-        found = {code for word, cs in words.items() if word.startswith(key) for code in cs}
-    if not found and len(key) > MIN_PREFIX:  # a word within a label ("basishouding")
-        found = {code for word, cs in words.items() if f"-{key}" in f"-{word}"
-                 for code in cs}
+    found = _found(words, key)
+    prefixes = _common_prefixes(options)
+    bare = _bare(key, prefixes)
+    if not found and bare != key:  # "module-veerkracht": the labels' "Module: " dropped
+        found = _found(words, bare)
     if len(found) == 1:
         return next(iter(found))
     lang = language()
@@ -353,9 +385,13 @@ def parse_code(text: str, name: str, vocabularies: Mapping[str, Any] | None = No
     if found:
         raise AmbiguousCode(_M("ambiguous", code=_quoted(text), vocab=vocab,
                              candidates=", ".join(said[c] for c in codes if c in found)))
-    near = difflib.get_close_matches(key, list(words), n=1, cutoff=0.6)
+    # ranked without the prefix the labels share ("Module: "): it says nothing of which
+    bare_words = {word: set(cs) for word, cs in words.items()}
+    for word, cs in words.items():
+        bare_words.setdefault(_bare(word, prefixes), set()).update(cs)
+    near = difflib.get_close_matches(bare, list(bare_words), n=1, cutoff=0.6)
     hint = ""
     if near:
-        hint = _M("near", code=said[sorted(words[near[0]], key=codes.index)[0]])
+        hint = _M("near", code=said[sorted(bare_words[near[0]], key=codes.index)[0]])
     raise UnknownCode(_M("unknown", code=_quoted(text), vocab=vocab, near=hint,
                          valid=", ".join(said[c] for c in codes)))

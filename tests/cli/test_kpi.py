@@ -639,21 +639,22 @@ def test_by_municipality_shows_no_value_for_what_is_not_split(demo_repo: Path) -
 
 
 def test_excel_is_the_csv_with_semicolons_and_decimal_commas(year_repo: Path) -> None:
-    """--format excel: the CSV's rows and keys, for Belgian Excel (a byte-order mark, `;`,
-    a decimal comma in the figures, never in the keys)."""
+    """--format excel: the CSV's rows, for Belgian Excel (a byte-order mark, `;`, a
+    decimal comma in the figures, never in the keys) and for people (the table's headers,
+    review 2 #12)."""
     import csv
     import io
 
     result = CliRunner().invoke(app, ["kpi", "--year", "2025", "-f", "excel",
                                       "--repo", str(year_repo)])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("\ufeffsection;key;")
-    rows = {(r["section"], r["key"]): r for r in csv.DictReader(
+    assert result.stdout.startswith("\ufeffSection;Key;Figure;Value;Count;Share;")
+    rows = {(r["Section"], r["Key"]): r for r in csv.DictReader(
         io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";")}
     plain = {(r["section"], r["key"]): r for r in _csv(year_repo, "en")}
     assert rows.keys() == plain.keys()
-    assert rows[("volunteers", "gender_f")]["share"] == "50,0%"
-    assert rows[("source", "year")]["value"] == "2025"
+    assert rows[("volunteers", "gender_f")]["Share"] == "50,0%"
+    assert rows[("source", "year")]["Value"] == "2025"
 
 
 @pytest.mark.parametrize("command", ["kpi", "report"])

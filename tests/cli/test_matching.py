@@ -53,7 +53,7 @@ def test_suggest_table(repo: Path) -> None:
     assert lines == [
         "Volunteers for family f00000001 (buddy, 2025-12-31)",
         "",
-        "  #   volunteer   municipality   language   distance   half-days   preferences"
+        "  #   Volunteer   Municipality   language   distance   half-days   preferences"
         "   experience   waiting   total",
         " " + "━" * 109,
         "  1   v00000001   Herent                1        0.5         0.5             1"
@@ -69,8 +69,8 @@ def test_suggest_all_lists_the_excluded_with_their_rules(repo: Path) -> None:
     code, out, _ = run(repo, "suggest", "f00000003", "--all", "-f", "plain")
     assert code == 0
     assert out == (
-        "  #  volunteer    municipality      language    distance    half-days    "
-        "preferences    experience    waiting    total  excluded by\n"
+        "  #  Volunteer    Municipality      language    distance    half-days    "
+        "preferences    experience    waiting    total  Excluded by\n"
         "  1  v00000004    Leuven                   0           1            1"
         "            0.5             1          1      6.5\n"
         "     v00000003    Kessel-Lo                0         0.5            1"
@@ -120,9 +120,9 @@ def test_suggest_markdown_in_dutch(repo: Path) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split("|")[1:-1] == [
-        "   # ", " vrijwilliger   ", " gemeente   ", "   taal ", "   afstand ",
+        "   # ", " Vrijwilliger   ", " Gemeente   ", "   taal ", "   afstand ",
         "   dagdelen ", "   voorkeuren ", "   ervaring ", "   wachttijd ", "   totaal ",
-        " uitgesloten door      "]
+        " Uitgesloten door      "]
     assert "| strafregister, gender |" in lines[3]
 
 
@@ -130,7 +130,7 @@ def test_suggest_explain(repo: Path) -> None:
     code, out, _ = run(repo, "suggest", "f00000001", "--explain", "-n", "1", "-f", "plain")
     assert code == 0
     assert [line.rstrip() for line in out.splitlines()] == [
-        "  #  volunteer    rule or score    passed      score    weight    points  reason",
+        "  #  Volunteer    Rule or score    Passed      Score    Weight    Points  Reason",
         "  1  v00000001    location         yes                                    "
         "works for location leuven",
         "  1  v00000001    active           yes                                    "
@@ -255,8 +255,8 @@ def test_plan_table(repo: Path) -> None:
     code, out, err = run(repo, "match", "plan", "-f", "plain")
     assert code == 0
     assert out == (
-        "  priority  family     location    perinatal    waiting since      days waiting  "
-        "volunteer      score  unmatched because    taken by\n"
+        "  Priority  Family     Location    Perinatal    Waiting since      Days waiting  "
+        "Volunteer      Score  Unmatched because    Taken by\n"
         "         1  f00000002  leuven      yes          2025-11-01                   60  "
         "v00000002       8.51\n"
         "         2  f00000003  leuven      no           2025-01-15                  350  "
@@ -395,7 +395,7 @@ def test_suggest_at_80_columns_with_names(repo: Path, monkeypatch: pytest.Monkey
 PLAN_80_NL = """\
 Voorgestelde koppelingen voor de wachtlijst (alle werkingen, 31/12/2025)
 
-  voorrang   gezin       naam             vrijwilliger   naam            score
+  Voorrang   Gezin       Naam             Vrijwilliger   Naam            Score
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
          1   f00000002                    v00000002                       8,51
          2   f00000003                    v00000004                        6,5
@@ -404,7 +404,7 @@ Voorgestelde koppelingen voor de wachtlijst (alle werkingen, 31/12/2025)
 SUGGEST_80 = """\
 Volunteers for family f00000001 (buddy, 2025-12-31)
 
-  #   volunteer   name                 language   distance   half-days   total
+  #   Volunteer   Name                 language   distance   half-days   total
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
   1   v00000001   Mieke Van den…              1        0.5         0.5       7
   2   v00000004                               0          1         0.5     4.5
@@ -413,26 +413,98 @@ Volunteers for family f00000001 (buddy, 2025-12-31)
 
 def test_suggest_explain_table_names_each_volunteer_once(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Finding 11: at 80 columns the rank, ID and name head a volunteer's rows once, and
-    the reason keeps its room."""
+    """Findings 11 (review 1) and 11 (review 2): at 80 columns the rank, ID and name head
+    a volunteer's rows once, the name beside the ID, and the reason wraps onto more lines
+    instead of ending in "…"; headers capitalised as in the other tables."""
     monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(repo, "suggest", "f00000001", "--explain", "-n", "1", "-f", "table")
     assert code == 0
     assert [line.rstrip() for line in out.splitlines()][2:] == [
-        "  #   volunteer   rule or score   points   reason",
+        "  #   Volunteer   Rule or sc…   Passed   Score   Points   Reason",
         " " + "━" * 78,
-        "  1   v00000001   location                 works for location leuven",
-        "                  active                   active since 2024-02-01",
-        "                  role                     has the role for a buddy trajectory",
-        "                  training                 training complete",
-        "                  record check             criminal-record check valid until…",
-        "                  capacity                 has 0 families now, capacity 1",
-        "                  gender                   the family asked for no particular…",
-        "                  language             3   shares Arabic with the family",
-        "                  distance             1   lives in Herent, next to Leuven…",
-        "                  half-days            1   free on mon-am: 1 of the half-days…",
-        "                  preferences          1   stated preference fits the family:…",
-        "                  experience           0   completed 0 trajectories (the…",
-        "                  waiting              1   has waited 699 days for a family…",
-        "                  total                7   sum of the weighted scores (at…",
+        "  1   v00000001   location      yes                       works for location",
+        "                                                          leuven",
+        "                  active        yes                       active since",
+        "                                                          2024-02-01",
+        "                  role          yes                       has the role for a",
+        "                                                          buddy trajectory",
+        "                  training      yes                       training complete",
+        "                  record…       yes                       criminal-record",
+        "                                                          check valid until",
+        "                                                          2027-01-10",
+        "                  capacity      yes                       has 0 families now,",
+        "                                                          capacity 1",
+        "                  gender        yes                       the family asked for",
+        "                                                          no particular gender",
+        "                  language                   1        3   shares Arabic with",
+        "                                                          the family",
+        "                  distance                 0.5        1   lives in Herent,",
+        "                                                          next to Leuven where",
+        "                                                          the family lives",
+        "                  half-days                0.5        1   free on mon-am: 1 of",
+        "                                                          the half-days the",
+        "                                                          family asks (mon-am,",
+        "                                                          wed-pm); 2 give the",
+        "                                                          full score",
+        "                  preferences                1        1   stated preference",
+        "                                                          fits the family:",
+        "                                                          Complex situations",
+        "                  experience                 0        0   completed 0",
+        "                                                          trajectories (the",
+        "                                                          family is flagged",
+        "                                                          complex; 3 count",
+        "                                                          fully)",
+        "                  waiting                    1        1   has waited 699 days",
+        "                                                          for a family (since",
+        "                                                          2024-02-01; 180",
+        "                                                          count fully)",
+        "                  total                               7   sum of the weighted",
+        "                                                          scores (at most 10)",
+    ]
+    _named(repo)
+    code, out, _ = run(repo, "--lang", "nl", "suggest", "f00000001", "--explain", "-n", "1",
+                       "-f", "table")
+    assert code == 0
+    assert [line.rstrip() for line in out.splitlines()][2:] == [
+        "  #   Vrijwilliger   Naam          Regel of s…   Punten   Reden",
+        " " + "━" * 78,
+        "  1   v00000001      Mieke Van…    werking                werkt voor werking",
+        "                                                          leuven",
+        "                                   actief                 actief sinds",
+        "                                                          2024-02-01",
+        "                                   rol                    heeft de rol voor",
+        "                                                          een traject van",
+        "                                                          soort gezinsbuddy",
+        "                                   vorming                vorming volledig",
+        "                                   strafregis…            uittreksel",
+        "                                                          strafregister geldig",
+        "                                                          tot 2027-01-10",
+        "                                   capaciteit             heeft nu 0 gezinnen,",
+        "                                                          capaciteit 1",
+        "                                   gender                 het gezin vroeg geen",
+        "                                                          bepaald gender",
+        "                                   taal               3   deelt Arabisch met",
+        "                                                          het gezin",
+        "                                   afstand            1   woont in Herent,",
+        "                                                          naast Leuven waar",
+        "                                                          het gezin woont",
+        "                                   dagdelen           1   vrij op mon-am: 1",
+        "                                                          van de dagdelen die",
+        "                                                          het gezin vraagt",
+        "                                                          (mon-am, wed-pm); 2",
+        "                                                          geven de volle score",
+        "                                   voorkeuren         1   opgegeven voorkeur",
+        "                                                          past bij het gezin:",
+        "                                                          Complexe situaties",
+        "                                   ervaring           0   rondde 0 trajecten",
+        "                                                          af (het gezin is als",
+        "                                                          complex gemarkeerd;",
+        "                                                          3 tellen volledig)",
+        "                                   wachttijd          1   wacht 699 dagen op",
+        "                                                          een gezin (sinds",
+        "                                                          2024-02-01; 180",
+        "                                                          tellen volledig)",
+        "                                   totaal             7   som van de gewogen",
+        "                                                          scores (hoogstens",
+        "                                                          10)",
     ]

@@ -159,7 +159,25 @@ def test_excel_is_csv_for_belgian_excel() -> None:
                         Column("day", "Day"), Column("note", "Note")],
                   [{"id": "f1", "share": 48.6, "day": dt.date(2025, 3, 14),
                     "note": "a; b"}])
-    assert render(table, "excel") == 'id;share;day;note\nf1;48,6;2025-03-14;"a; b"'
+    assert render(table, "excel") == 'ID;Share;Day;Note\nf1;48,6;2025-03-14;"a; b"'
+    assert render(table, "csv") == 'id,share,day,note\nf1,48.6,2025-03-14,a; b'
+
+
+def test_excel_speaks_the_users_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 2 #12: excel is for people: the headers of the table (wrapped ones on one
+    line) and ja/nee in Dutch; csv keeps the keys and yes/no for programs."""
+    from hs.base import i18n
+
+    monkeypatch.setenv("HS_LANG", "nl")
+    monkeypatch.setattr(i18n, "_current", None)
+    table = Table("t", [Column("family", "Gezin"), Column("days", "Dagen\nwachtend"),
+                        Column("perinatal", "Perinataal"), Column("share", "Aandeel")],
+                  [{"family": "f1", "days": 351, "perinatal": True, "share": 0.5},
+                   {"family": "f2", "days": 3, "perinatal": False, "share": 1.25}])
+    assert render(table, "excel") == ("Gezin;Dagen wachtend;Perinataal;Aandeel\n"
+                                      "f1;351;ja;0,5\nf2;3;nee;1,25")
+    assert render(table, "csv") == ("family,days,perinatal,share\n"
+                                    "f1,351,yes,0.5\nf2,3,no,1.25")
 
 
 def test_emit_excel_writes_utf8_with_a_byte_order_mark() -> None:
@@ -175,7 +193,7 @@ def test_emit_excel_writes_utf8_with_a_byte_order_mark() -> None:
         wrapper.flush()
     finally:
         sys.stdout = old
-    assert buf.getvalue() == "\ufeffname\nZoë\n".encode()
+    assert buf.getvalue() == "\ufeffName\nZoë\n".encode()
 
 
 def test_markdown_escapes_bars_and_line_breaks() -> None:

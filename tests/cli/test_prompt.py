@@ -32,8 +32,9 @@ def test_asked_on_a_terminal_and_asked_again(root: Path,
     r = CliRunner().invoke(app, ["volunteer", "add", "--location", "leuven", "--birth-year",
                                  "1980", "--repo", str(root)], input="q\nvrouw\n")
     assert r.exit_code == 0, r.stderr
-    asked = "--gender (een van de codes hierboven): "
-    assert r.stderr.startswith(f"  f  vrouw\n  m  man\n  x  x\n{asked}niet geldig: 'q' is geen "
+    # review 2 #31: asked by the option's Dutch description, the Dutch words first
+    asked = "Gender (een van de codes hierboven): "
+    assert r.stderr.startswith(f"  vrouw  f\n  man    m\n  x\n{asked}niet geldig: 'q' is geen "
                                f"code van genders (geldig: vrouw, man, x)\n{asked}vrijwilliger ")
     vid = r.stdout.strip()
     assert "gender: f\n" in (root / "records" / "volunteers" / f"{vid}.yaml").read_text()
@@ -86,7 +87,7 @@ def test_a_mistyped_date_word_is_offered(root: Path, monkeypatch: pytest.MonkeyP
                                  str(root)])
     assert r.exit_code == 2
     assert r.stderr.endswith("is geen datum; bedoelde je 'vandaag'?\n")
-    asked = "--date (JJJJ-MM-DD, DD/MM/JJJJ, vandaag, gisteren): "
+    asked = "De dag waarop het gebeurde (JJJJ-MM-DD, DD/MM/JJJJ, vandaag, gisteren): "
     r = CliRunner().invoke(app, ["family", "refer", "--location", "leuven", "--referrer",
                                  "self", "--repo", str(root)], input="gistren\ngisteren\n")
     assert r.exit_code == 0, r.stderr
@@ -118,3 +119,15 @@ def test_a_new_family_takes_the_only_location_or_asks_for_one(
             f"keuzes hierboven\n{asked}gezin ") in r.stderr
     fid = r.stdout.strip()
     assert "location: gent\n" in (root / "records" / "families" / f"{fid}.yaml").read_text()
+
+
+def test_asked_by_the_options_description_in_dutch(root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 2 #31: "Wie het gezin aanmeldde", not "--referrer"."""
+    monkeypatch.setattr(prompt, "on_terminal", lambda: True)
+    monkeypatch.setenv("HS_LANG", "nl")
+    r = CliRunner().invoke(app, ["family", "refer", "--location", "leuven", "--date",
+                                 "2025-02-14", "--repo", str(root)], input="self\n")
+    assert r.exit_code == 0, r.stderr
+    assert "\nWie het gezin aanmeldde (een van de codes hierboven): gezin " in r.stderr
+    assert "--referrer" not in r.stderr

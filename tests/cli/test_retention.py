@@ -90,6 +90,36 @@ def test_retention_lists_what_is_due_with_its_rule(scene: dict[str, str]) -> Non
         scene["refused"], scene["plain"], scene["vol"]}
 
 
+RETENTION_80_NL = """\
+                                                                         Dagen
+                                             Beëindigd                      te
+  Record      Soort          Regel           door           Tegen         laat
+ ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+  {refused}   gezin          gezin: 1 jaar   geweigerd of   20/01/2026     161
+                             na de           afgehaakt
+                             begeleiding
+  {plain__}   gezin          gezin: 1 jaar   laatste        31/03/2026      91
+                             na de           traject
+                             begeleiding     afgesloten
+  {volun__}   vrijwilliger   vrijwilliger:   gestopt        30/04/2026      61
+                             1 jaar na de
+                             stopzetting
+
+                                   3 records
+"""
+
+
+def test_retention_at_80_columns_in_dutch(scene: dict[str, str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 2 #11: at 80 columns the table uses the width: "Tegen" and "Dagen te laat"
+    stay, the rule and its cause wrap, the years (said by the rule) go first."""
+    root = Path(scene["root"])
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ok(root, "--lang", "nl", "retention", "-f", "table")
+    assert [line.rstrip() for line in out.splitlines()][2:] == RETENTION_80_NL.format(
+        refused=scene["refused"], plain__=scene["plain"], volun__=scene["vol"]).splitlines()
+
+
 def test_apply_refuses_off_a_terminal_without_yes(scene: dict[str, str]) -> None:
     root = Path(scene["root"])
     head = git(root, "rev-parse", "HEAD")

@@ -131,13 +131,34 @@ def test_metavars_and_day_words_of_the_help_in_dutch(monkeypatch: pytest.MonkeyP
     code, out, _ = run("--lang", "nl", "location", "add", "--help")
     assert code == 0
     assert "  --name <tekst>       Publieke naam" in out
-    assert "  --from DATE          Eerste werkdag van de werking.  [standaard: vandaag]\n" in out
+    assert "  --from DATUM         Eerste werkdag van de werking.  [standaard: vandaag]\n" in out
     assert "  --fte <getal>        " in out and "  --repo <pad>         " in out
     code, out, _ = run("--lang", "nl", "family", "refer", "--help")
     assert "  --child JJJJ-MM           Geboortemaand" in out
     assert "  --parent-birth-year JJJJ  " in out
-    assert "(JJJJ-MM-DD of 'vandaag')" in out and "today" not in out
+    assert "(JJJJ-MM-DD, DD/MM/JJJJ,\n" in out and "today" not in out
+    assert "JJJJ-MM-DD of 'vandaag'" not in out  # every date option says the same forms
     code, out, _ = run("--lang", "nl", "kpi", "--help")
     assert "[PAD]..." in out or "PAD..." in out
     code, out, _ = run("--lang", "en", "location", "add", "--help")
     assert "  --name <str>  " in out and "[default: today]" in out
+
+
+def test_dutch_help_teaches_the_dutch_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review 2 #14: metavars in Dutch (DATUM, NAAM, DOMEIN=N, HALVE-DAG), the codes of a
+    closed list as the Dutch words hs reads (from the registry), Dutch examples."""
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = run("--lang", "nl", "volunteer", "add", "--help")
+    assert code == 0
+    assert "  --gender v|m|x                  Gender: v, m of x.  [verplicht]\n" in out
+    assert "  --role gezinsbuddy|startmaatje|taalmaatje|gezinscoach\n" in out
+    assert "  --municipality NAAM             Waar de vrijwilliger woont.\n" in out
+    assert "  --available HALVE-DAG  " in out and "bv. maandag-vm, donderdag-nm;" in out
+    assert "  --joined DATUM  " in out
+    _, out, _ = run("--lang", "nl", "review", "--help")
+    assert "--kind start|zes-maanden|afrondingsgesprek|verlenging|andere\n" in out
+    assert "  --score DOMEIN=N  " in out and "netwerk=3" in out
+    _, out, _ = run("--lang", "nl", "volunteer", "stop", "--help")
+    assert "(DATUM is zijn laatste actieve dag)" in out
+    _, out, _ = run("--lang", "en", "volunteer", "add", "--help")
+    assert "  --gender f|m|x  " in out and "  --municipality NAME  " in out

@@ -668,6 +668,21 @@ def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
                 args, r.stderr)
 
 
+def test_a_month_typed_the_belgian_way_is_read_as_the_import_reads_it(root: Path) -> None:
+    """``--child 03/2024`` and ``--expecting maart 2026`` (issue 12, review 2 #7): the
+    command line reads a month with the import's reader (hs.base.dates.read_month) and
+    stores it as YYYY-MM."""
+    fid = new(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+              "--referrer", "self", "--child", "03/2024", "--child", "maart 2025",
+              "--expecting", "3-2026")
+    text = (root / "records" / "families" / f"{fid}.yaml").read_text()
+    assert "born: 2024-03" in text and "born: 2025-03" in text
+    assert "expecting: 2026-03" in text
+    refused(root, "family", "refer", "--location", "leuven", "--date", "2026-01-10",
+            "--referrer", "self", "--child", "13/2024", code=2,
+            match="hs: --child '13/2024' is not a month (YYYY-MM, MM/YYYY or march 2024)")
+
+
 def test_impossible_facts_are_refused_on_input(root: Path, tmp_path: Path) -> None:
     """The rules of hs validate (hs.rules.checks), applied to what a command is given;
     today is 2026-06-30 here."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from hs.app import workflow
@@ -232,3 +233,37 @@ def test_every_closed_list_is_its_enumeration() -> None:
         for c in options:
             for w in {fold(x) for x in (c.code, c.en, c.nl, *c.aliases)}:
                 assert words.setdefault(w, c.code) == c.code, (name, w)
+
+
+#: The training steps as hs/data/vocabularies.yaml declares them for a new tree.
+NEW_TREE: dict[str, Any] = YAML(typ="safe").load(
+    (Path(__file__).parents[2] / "hs" / "data" / "vocabularies.yaml").read_text())
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("module-veerkracht", "module-resilience"), ("veerkracht", "module-resilience"),
+    ("module-basishouding", "module-attitude"), ("basishouding", "module-attitude"),
+    ("module-netwerk", "module-network"), ("netwerk", "module-network"),
+    ("kennismaking", "get-to-know"), ("infosessie", "info-session"),
+])
+def test_training_steps_typed_the_dutch_way(text: str, code: str) -> None:
+    """Review 2 #15: a module named by its theme, with or without "module-"."""
+    assert parse_code(text, "training_steps", NEW_TREE) == code
+
+
+def test_the_labels_shared_first_word_is_no_reason_to_suggest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every module's label begins "Module: ": "module-veerkracht" is read without it (also
+    in a tree without the aliases), and a slip is ranked without it (not 'Krachtgericht
+    werken aan netwerk' for its "kracht")."""
+    monkeypatch.setenv("HS_LANG", "nl")
+    monkeypatch.setattr(i18n, "_current", None)
+    old = {"training_steps": {
+        code: {k: v for k, v in entry.items() if k != "aliases"}
+        for code, entry in NEW_TREE["training_steps"].items()}}
+    assert parse_code("module-veerkracht", "training_steps", old) == "module-resilience"
+    with pytest.raises(UnknownCode) as err:
+        parse_code("module-veerkrakt", "training_steps", NEW_TREE)
+    assert str(err.value).startswith(
+        "'module-veerkrakt' is geen code van vormingsstappen; bedoelde je 'Module: Werken "
+        "aan veerkracht in gezinnen'? (geldig: ")
