@@ -56,6 +56,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
+from hs.base.readable import format_date
 from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
@@ -103,7 +104,7 @@ _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages s
 
 def _en(key: str, **fields: object) -> str:
     """The text of a commit subject: in the language of the command (docs/design.md)."""
-    return MSG(key, **fields)
+    return MSG.plain(key, **fields)
 
 
 # --- results --------------------------------------------------------------------------
@@ -1654,12 +1655,12 @@ def plan_record_visits(p: Plan, trajectories: Sequence[str], days: Sequence[dt.d
              else MSG("n-trajectories", n=len(ids)))
     which_en = (_en("n-trajectories-1", id=ids[0]) if len(ids) == 1
                 else _en("n-trajectories", n=len(ids)))
-    shown_dates = ", ".join(d.isoformat() for d in dates)
+    shown_dates = ", ".join(format_date(d, language()) for d in dates)
     change = p.change("trajectory.visit", "trajectory.visits", ids, None,
                       extra=[("Hs-Date", d.isoformat()) for d in dates], n=len(done),
                       trajectories=which, dates=shown_dates)
     change.subject = _en("trajectory.visits", n=len(done), trajectories=which_en,
-                         dates=shown_dates)
+                         dates=", ".join(d.isoformat() for d in dates))
     return change
 
 
