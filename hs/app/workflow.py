@@ -914,7 +914,8 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
         _set(doc, "consent", consent, order)
     p.put("family", fam.id, doc)
     return p.change("family.refer", "family.rerefer", [fam.id], day,
-                    extra=[("Hs-Referrer", referrer)], id=fam.id, referrer=referrer)
+                    extra=[("Hs-Referrer", referrer)], id=fam.id,
+                    referrer=said(p.index, "referrers", referrer))
 
 
 def _decide(p: Plan, family: str, day: dt.date, decision: str,
