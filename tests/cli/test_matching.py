@@ -225,7 +225,7 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["suggest", "f00000001", "--kind", "Jan Peeters"], 2,
      "hs: --kind: (value not shown) is not one of buddy, starter, language, coach\n"),
     (["suggest", "f00000001", "--date", "yesterdy"], 2,  # a mistyped day word: offered
-     "hs: --date: (value not shown) is not a date; did you mean 'yesterday'?\n"),
+     "hs: --date: 'yesterdy' is not a date; did you mean 'yesterday'?\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
      "hs: unknown format 'xml'; use one of table, json, csv, excel, markdown, plain\n"),
     (["suggest", "f00000009"], 1, "hs: no family with ID 'f00000009'\n"),

@@ -718,8 +718,8 @@ def test_values_that_are_not_personal_are_shown(root: Path,
             match="geen traject met ID 'T3K4M5N6P'")
     refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06",
             match="geen gezin met ID (waarde niet getoond)")
-    # a mistyped date word: the word offered; a date-like text quoted
+    # a mistyped date word: shown as typed (a date holds no personal data), the word offered
     refused(root, "family", "accept", fid, "--date", "vandag", code=2,
-            match="--date: (waarde niet getoond) is geen datum; bedoelde je 'vandaag'?")
+            match="--date: 'vandag' is geen datum; bedoelde je 'vandaag'?")
     refused(root, "family", "accept", fid, "--date", "2025-02-30", code=2,
             match="--date: '2025-02-30' is geen datum")
