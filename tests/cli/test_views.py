@@ -567,7 +567,7 @@ Te doen tegen 07/01/2026
   bewaartermijn…     v00000005                    0   begeleiding beëindigd…
   uittreksel…        v00000004                   -5   gecontroleerd 05/01/2023
 
-                                    13 items"""
+                                    13 taken"""
 
 
 def test_due_at_80_columns_in_dutch_belgian_dates(repo: Path,
