@@ -298,8 +298,8 @@ def report_change(outcome: Any) -> None:
 def parse_choice(value: str | None, vocabulary: str, option: str) -> str | None:
     """A filter option's code (``--status wachtend``) as the shared reader reads it
     (:func:`hs.records.vocabularies.parse_code`). A text that could be several codes is a
-    usage error listing them; one that names none is passed on as typed, for the command
-    to refuse in its own words."""
+    usage error listing them; one that names none too, in the one phrasing of an unknown
+    code ("'wachtend' is geen code van statussen van trajecten (geldig: gepland, ...)")."""
     if value is None:
         return None
     from hs.base.errors import UnknownCode, UsageError
@@ -309,5 +309,9 @@ def parse_choice(value: str | None, vocabulary: str, option: str) -> str | None:
         return parse_code(value, vocabulary)
     except AmbiguousCode as err:
         raise UsageError(f"{option}: {err}") from None
-    except UnknownCode:
-        return value
+    except UnknownCode as err:
+        from hs.rules.lifecycle import FAMILY_STATUSES
+
+        if vocabulary == "family_statuses" and value in FAMILY_STATUSES:
+            return value  # 'unknown': a status the list has, though no label offers it
+        raise UsageError(f"{option}: {err}") from None

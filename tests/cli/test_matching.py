@@ -221,9 +221,11 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     (["suggest", "f00000001", "--top", "-1"], 2,
      "hs: --top: -1 is negative; give a count, or 0 for all\n"),
     (["suggest", "f00000001", "--kind", "friend"], 2,
-     "hs: --kind: 'friend' is not one of buddy, starter, language, coach\n"),
+     "hs: --kind: 'friend' is not a code of trajectory kinds (valid: buddy, starter, "
+     "language, coach)\n"),
     (["suggest", "f00000001", "--kind", "Jan Peeters"], 2,
-     "hs: --kind: (value not shown) is not one of buddy, starter, language, coach\n"),
+     "hs: --kind: the value given is not a code of trajectory kinds (valid: buddy, "
+     "starter, language, coach)\n"),
     (["suggest", "f00000001", "--date", "yesterdy"], 2,  # a mistyped day word: offered
      "hs: --date: 'yesterdy' is not a date; did you mean 'yesterday'?\n"),
     (["suggest", "f00000001", "--format", "xml"], 2,
