@@ -98,3 +98,15 @@ def test_erase_confirmation_and_consent_row_in_dutch() -> None:
             "hs is vergrendeld: de volgende opdracht vraagt de wachtzin opnieuw")
     finally:
         set_language(None)
+
+
+def test_kpi_empty_sections_say_so_in_dutch(empty_repo: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HS_TODAY", "2026-12-02")
+    code, out, err = nl(empty_repo, "kpi", "--year", "2026", "-f", "table")
+    assert code == 0, err
+    lines = [line.rstrip() for line in out.splitlines()]
+    at = lines.index("Redenen van afsluiting")  # the glossary's word (finding 25)
+    assert lines[at + 4] == "  Geen gegevens."
+    at = lines.index("Impact per domein")
+    assert lines[at + 4] == "  Geen gegevens: impact telt alleen afgesloten trajecten."
