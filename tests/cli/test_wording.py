@@ -110,3 +110,31 @@ def test_kpi_empty_sections_say_so_in_dutch(empty_repo: Path,
     assert lines[at + 4] == "  Geen gegevens."
     at = lines.index("Impact per domein")
     assert lines[at + 4] == "  Geen gegevens: impact telt alleen afgesloten trajecten."
+
+
+def test_import_messages_in_dutch(empty_repo: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 24: a header error is not counted as a row, the columns are listed by their
+    Dutch names, and a cell error names the column as the file names it."""
+    monkeypatch.setenv("HS_TODAY", "2026-12-02")
+    bad_header = tmp_path / "imp.csv"
+    bad_header.write_text("naam;gemeente;datum;verwijzer;geboorte\n"
+                          "A;Leuven;01/11/2026;self;2020\n", encoding="utf-8")
+    code, _, err = nl(empty_repo, "import", "families", str(bad_header),
+                      "--location", "leuven")
+    lines = err.splitlines()
+    assert code == 1
+    assert lines[0] == (
+        "imp.csv:1: kolom 3 van de kopregel heeft geen gekende naam (is de eerste rij een "
+        "kopregel?); kolommen: aanmelddatum, aanvaard, afgehaakt, geboortejaren_ouders, "
+        "gemeente, geweigerd, kenmerken, kinderen, naam, notitie, reden, talen, "
+        "uitgerekend, verwijzer, werking")
+    assert lines[-1] == "hs: de kopregel bevat fouten; er werd niets geïmporteerd"
+    bad_cell = tmp_path / "imp2.csv"
+    bad_cell.write_text("naam;gemeente;aanmelddatum;verwijzer\nA;Leuven;31/11/2026;self\n"
+                        "B;Leuven;02/11/2026;self\n", encoding="utf-8")
+    code, _, err = nl(empty_repo, "import", "families", str(bad_cell),
+                      "--location", "leuven")
+    assert (code, err) == (1, "imp2.csv:2: aanmelddatum: '31/11/2026' is geen datum "
+                              "(JJJJ-MM-DD of DD/MM/JJJJ)\n"
+                              "hs: 1 van 2 rijen bevat fouten; er werd niets geïmporteerd\n")
