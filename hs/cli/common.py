@@ -245,15 +245,15 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
     day = read_date(value)
     if day is not None:
         return day
+    from hs.app.workflow import shown
     from hs.base.dates import near_word
-    from hs.records.problems import escape_controls
 
-    # a date option holds no personal data: the value is shown as typed (escaped, cut
-    # short), so that "vandag" is seen next to its 'vandaag'
-    typed = f"'{escape_controls(value[:40])}{'…' if len(value) > 40 else ''}'"
     word = near_word(value)
-    if word is not None:  # "vandag": did you mean 'vandaag'?
-        raise UsageError(_date_msg("bad-near", option=option, value=typed, word=word))
+    if word is not None:  # "vandag": did you mean 'vandaag'? A mistyped day word is
+        # shown as typed (finding 16); any other text may be a name in the wrong place
+        said = f"'{value}'" if value.isalpha() and len(value) <= 12 else shown(value, "date")
+        raise UsageError(_date_msg("bad-near", option=option, value=said, word=word))
+    typed = shown(value, "date")
     raise UsageError(_date_msg("bad", option=option, value=typed))
 
 

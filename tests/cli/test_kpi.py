@@ -453,7 +453,7 @@ def test_export_needs_one_location(year_repo: Path, tmp_path: Path) -> None:
     (["kpi", "--from"], "--from needs one or more export files"),
     (["kpi", "--from", "x.yaml", "--rev", "HEAD"], "it does not take --rev"),
     (["kpi", "--year", "2025", "x.yaml"], "files are only taken with --from"),
-    (["kpi", "--year", "2025", "--as-of", "someday"], "--as-of: 'someday' is not a date"),
+    (["kpi", "--year", "2025", "--as-of", "someday"], "--as-of: (value not shown) is not a date"),
     (["kpi", "--year", "2025", "--as-of", "2024-05-01"], "is before the year 2025"),
     (["kpi", "--year", "2025", "-f", "xml"], "unknown format 'xml'"),
 ])

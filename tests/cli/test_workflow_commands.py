@@ -277,7 +277,7 @@ def test_messages_in_dutch(root: Path) -> None:
     r = runner.invoke(app, ["--lang", "nl", "family", "accept", fid, "--date", "2025-02-01",
                             "--repo", str(root)])
     assert r.exit_code == 1
-    assert r.stderr == f"hs: over gezin {fid} werd al beslist op 2025-01-13 (aanvaard)\n"
+    assert r.stderr == f"hs: over gezin {fid} werd al beslist op 13/01/2025 (aanvaard)\n"
     r = runner.invoke(app, ["--lang", "nl", "family", "withdraw", fid, "--date",
                             "2025-02-01", "--reason", "moved", "--repo", str(root)])
     # the code as the vocabulary's Dutch label; the commit subject in the command's
