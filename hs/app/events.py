@@ -48,8 +48,8 @@ _NEW = Catalog("app.events")
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
             created: Sequence[str] = (), extra: Sequence[tuple[str, str]] = (),
             **fields: object) -> Change:
-    text = MSG(key, **fields)  # the commit subject too: in the language of the command
-    return Change(action, text, text, tuple(records), on,
+    # the commit subject: in the language of the command, its dates ISO (audit text)
+    return Change(action, MSG(key, **fields), MSG.plain(key, **fields), tuple(records), on,
                   list(p.files.values()), list(p.warnings), tuple(created), tuple(extra))
 
 

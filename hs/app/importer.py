@@ -18,7 +18,7 @@ import datetime as dt
 import difflib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,7 +35,7 @@ from hs.app.workflow import (
 )
 from hs.base.dates import read_date, read_month
 from hs.base.errors import HsError, UnknownCode, UsageError
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
 from hs.records.problems import quotable, text_fault
 from hs.records.vocabularies import chosen_vocabulary, field_vocabulary, parse_code
 from hs.store.atomic import why
@@ -104,6 +104,14 @@ ALIASES: dict[str, str] = {
     "stopreden": "stop_reason", "language": "languages", "flag": "flags",
     "child": "children", "date": "referral_date",
 }
+
+#: aliases that are English words (the Dutch name of a column is another alias)
+_ENGLISH_ALIASES = frozenset({"accepted", "refused", "withdrawn", "role", "start",
+                              "check_date", "language", "flag", "child", "date"})
+
+#: new wording (review finding 24)
+_WORDS = Catalog({"rejected-header": ("the header row has errors; nothing was imported",
+                                      "de kopregel bevat fouten; er werd niets geïmporteerd")})
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "families": ("referral_date", "referrer"),
@@ -216,6 +224,18 @@ _VOCABULARY = {
 }
 
 
+class _Row:
+    """The cells of one data row by column name, with the header's own names."""
+
+    def __init__(self, cells: list[str], where: Mapping[str, int], header: list[str]):
+        self.cells, self.where = cells, where
+        self.said = {name: header[i].strip() for name, i in where.items()}
+
+    def __call__(self, name: str) -> str:
+        i = self.where.get(name)
+        return self.cells[i].strip() if i is not None and i < len(self.cells) else ""
+
+
 class _Cells:
     """The cells of one row, read by column name; a bad cell is noted, not raised, so
     that every problem of a row is reported at once."""
@@ -223,6 +243,8 @@ class _Cells:
     def __init__(self, get: Callable[[str], str]):
         self.get = get
         self.errors: list[str] = []
+        # a column as the coordinator's file names it ("aanmelddatum"), for the messages
+        self.said: Mapping[str, str] = getattr(get, "said", {})
 
     def __call__(self, name: str) -> str:
         return self.get(name)
@@ -233,7 +255,7 @@ class _Cells:
         if not text:
             return None
         try:
-            return fn(text, name)
+            return fn(text, self.said.get(name, name))
         except _CellError as exc:
             self.errors.append(str(exc))
             return None
@@ -309,6 +331,21 @@ def _code(index: Any, vocabulary: str, value: str) -> str:
 # --- rows -> planner calls -----------------------------------------------------------------
 
 
+def _column_names(known: set[str]) -> list[str]:
+    """The columns a file may have, as the user's language names them: in Dutch the
+    Dutch name (the first Dutch alias) where a column has one."""
+    return sorted(_said_column(name) for name in known)
+
+
+def _said_column(name: str) -> str:
+    """A column as the user's language names it (in Dutch its first Dutch alias)."""
+    if language() == "nl":
+        for alias, column in ALIASES.items():
+            if column == name and alias not in _ENGLISH_ALIASES:
+                return alias
+    return name
+
+
 def _columns(kind: ImportKind, header: list[str], index: Any,
              file: str) -> tuple[dict[str, int], list[RowError]]:
     known = set(FAMILY_COLUMNS if kind == "families" else VOLUNTEER_COLUMNS)
@@ -327,7 +364,7 @@ def _columns(kind: ImportKind, header: list[str], index: Any,
             near = difflib.get_close_matches(n, sorted(known | set(step_names)), n=1,
                                              cutoff=0.6)
             hint = MSG("near", name=near[0]) if near else MSG(
-                "columns", names=", ".join(sorted(known)))
+                "columns", names=", ".join(_column_names(known)))
             # a misspelt column is named; anything else may be a first row of data (a
             # sheet without a header): said by its position, never quoted
             errors.append(RowError(file, 1, MSG("unknown-column", name=raw.strip(),
@@ -340,7 +377,7 @@ def _columns(kind: ImportKind, header: list[str], index: Any,
         where[n] = i
     for name in REQUIRED[kind]:
         if name not in where:
-            errors.append(RowError(file, 1, MSG("missing-column", name=name)))
+            errors.append(RowError(file, 1, MSG("missing-column", name=_said_column(name))))
     return where, errors
 
 
@@ -473,7 +510,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         where, errors = _columns(kind, header, p.index, file)
         if errors:
             return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
-                                summary=MSG("rejected-1", rows=len(rows) + 1))
+                                summary=_WORDS("rejected-header"))
         training_cols = [c for c in where if c.startswith("training:")]
         row_of: dict[str, int] = {}
         created: list[str] = []
@@ -489,9 +526,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
                     sep=MSG("tab") if sep == "\t" else f"'{sep}'")))
                 continue
 
-            def cell(name: str, cells: list[str] = cells) -> str:
-                i = where.get(name)
-                return cells[i].strip() if i is not None and i < len(cells) else ""
+            cell = _Row(cells, where, header)
 
             before = len(p.warnings)
             try:

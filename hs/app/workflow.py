@@ -57,6 +57,7 @@ from hs.base.errors import (
     WriteRejected,
 )
 from hs.base.i18n import Catalog, language
+from hs.base.readable import format_date
 from hs.records import enums, spec
 from hs.records.ids import (
     FOLDER,
@@ -104,7 +105,7 @@ _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages s
 
 def _en(key: str, **fields: object) -> str:
     """The text of a commit subject: in the language of the command (docs/design.md)."""
-    return MSG(key, **fields)
+    return MSG.plain(key, **fields)
 
 
 # --- results --------------------------------------------------------------------------
@@ -949,7 +950,8 @@ def _rerefer(p: Plan, family: str, day: dt.date, referrer: str, *, location: str
         _set(doc, "consent", consent, order)
     p.put("family", fam.id, doc)
     return p.change("family.refer", "family.rerefer", [fam.id], day,
-                    extra=[("Hs-Referrer", referrer)], id=fam.id, referrer=referrer)
+                    extra=[("Hs-Referrer", referrer)], id=fam.id,
+                    referrer=said(p.index, "referrers", referrer))
 
 
 def _decide(p: Plan, family: str, day: dt.date, decision: str,
@@ -1690,12 +1692,12 @@ def plan_record_visits(p: Plan, trajectories: Sequence[str], days: Sequence[dt.d
              else MSG("n-trajectories", n=len(ids)))
     which_en = (_en("n-trajectories-1", id=ids[0]) if len(ids) == 1
                 else _en("n-trajectories", n=len(ids)))
-    shown_dates = ", ".join(d.isoformat() for d in dates)
+    shown_dates = ", ".join(format_date(d, language()) for d in dates)
     change = p.change("trajectory.visit", "trajectory.visits", ids, None,
                       extra=[("Hs-Date", d.isoformat()) for d in dates], n=len(done),
                       trajectories=which, dates=shown_dates)
     change.subject = _en("trajectory.visits", n=len(done), trajectories=which_en,
-                         dates=shown_dates)
+                         dates=", ".join(d.isoformat() for d in dates))
     return change
 
 

@@ -21,9 +21,12 @@ The language comes from ``--lang``, else ``HS_LANG``, else the locale.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Mapping
+
+from hs.base.readable import format_date
 
 LANGS = ("en", "nl")
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")
@@ -247,6 +250,14 @@ def plural_form(count: int, lang: str) -> int:
     return 0 if count == 1 else 1
 
 
+def readable_fields(fields: Mapping[str, object], lang: str) -> dict[str, object]:
+    """The fields of a message with every date (``datetime.date``, not a datetime) in the
+    form for reading of the language ("02/12/2026" in Dutch, ISO in English): the one
+    place where a message's dates are formatted, so callers pass dates, not strings."""
+    return {k: format_date(v, lang) if type(v) is dt.date else v
+            for k, v in fields.items()}
+
+
 # --- catalogues ------------------------------------------------------------------------
 
 class Catalog:
@@ -283,7 +294,16 @@ class Catalog:
         return self.say(language(), key, **fields)
 
     def say(self, lang: str, key: str, /, **fields: object) -> str:
-        """A message in a given language (a plural: the form for the field ``n``)."""
+        """A message in a given language (a plural: the form for the field ``n``); a
+        field that is a date is written for reading (:func:`readable_fields`)."""
+        return self._format(lang, key, readable_fields(fields, lang))
+
+    def plain(self, key: str, /, **fields: object) -> str:
+        """A message in the current language with its dates left ISO: for machine and
+        audit text that a person reads too, such as the subject of a commit."""
+        return self._format(language(), key, fields)
+
+    def _format(self, lang: str, key: str, fields: Mapping[str, object]) -> str:
         template = self.text(key, lang)
         if isinstance(template, tuple):
             n = fields.get("n")
@@ -297,7 +317,7 @@ class Catalog:
         template = self.text(key, lang)
         if isinstance(template, tuple):
             template = template[plural_form(count, lang)]
-        return template.format(**{"n": count, **fields})
+        return template.format(**{"n": count, **readable_fields(fields, lang)})
 
     def english(self, key: str, /, **fields: object) -> str:
         """The English text of a message, whatever the language."""

@@ -253,10 +253,12 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date:
     from hs.base.dates import near_word
 
     word = near_word(value)
-    if word is not None:  # "vandag": did you mean 'vandaag'?
-        raise UsageError(_date_msg("bad-near", option=option, value=shown(value, "date"),
-                                   word=word))
-    raise UsageError(_date_msg("bad", option=option, value=shown(value, "date")))
+    if word is not None:  # "vandag": did you mean 'vandaag'? A mistyped day word is
+        # shown as typed (finding 16); any other text may be a name in the wrong place
+        said = f"'{value}'" if value.isalpha() and len(value) <= 12 else shown(value, "date")
+        raise UsageError(_date_msg("bad-near", option=option, value=said, word=word))
+    typed = shown(value, "date")
+    raise UsageError(_date_msg("bad", option=option, value=typed))
 
 
 def _date_msg(key: str, **fields: object) -> str:
@@ -299,8 +301,8 @@ def report_change(outcome: Any) -> None:
 def parse_choice(value: str | None, vocabulary: str, option: str) -> str | None:
     """A filter option's code (``--status wachtend``) as the shared reader reads it
     (:func:`hs.records.vocabularies.parse_code`). A text that could be several codes is a
-    usage error listing them; one that names none is passed on as typed, for the command
-    to refuse in its own words."""
+    usage error listing them; one that names none too, in the one phrasing of an unknown
+    code ("'wachtend' is geen code van statussen van trajecten (geldig: gepland, ...)")."""
     if value is None:
         return None
     from hs.base.errors import UnknownCode, UsageError
@@ -310,5 +312,9 @@ def parse_choice(value: str | None, vocabulary: str, option: str) -> str | None:
         return parse_code(value, vocabulary)
     except AmbiguousCode as err:
         raise UsageError(f"{option}: {err}") from None
-    except UnknownCode:
-        return value
+    except UnknownCode as err:
+        from hs.rules.lifecycle import FAMILY_STATUSES
+
+        if vocabulary == "family_statuses" and value in FAMILY_STATUSES:
+            return value  # 'unknown': a status the list has, though no label offers it
+        raise UsageError(f"{option}: {err}") from None

@@ -54,6 +54,7 @@ PublicOpt = Annotated[bool, typer.Option(
 MSG: Any = None
 
 
+
 def _msg(key: str, **fields: object) -> str:
     global MSG
     if MSG is None:
@@ -324,7 +325,19 @@ def _for_terminal(tables: list[Any]) -> list[Any]:
     municipalities) are left out first, the total and the count of a share never."""
     from dataclasses import replace
 
+    from hs.base.i18n import Catalog
+
+    # what an empty section of the terminal table says (review finding 25)
+    empty_msg = Catalog({
+        "no-data": ("No data.", "Geen gegevens."),
+        "impact-none": ("No data: impact counts closed trajectories only.",
+                        "Geen gegevens: impact telt alleen afgesloten trajecten."),
+    })
     for t in tables:
+        if not t.rows and t.columns:  # an empty section says so, as the HTML report does
+            empty = ("impact-none" if t.title == Catalog("app.report")("impact")
+                     else "no-data")
+            t.rows = [{t.columns[0].key: empty_msg(empty)}]
         t.columns = [replace(c, text=True, min_width=20) if i == 0
                      else c if c.key in ("total", "value", "count")
                      else replace(c, priority=1)

@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from hs.records.index import Index
 
 MSG = Catalog("cli.matching")
+#: a rule a volunteer fails, said in Dutch as what is wrong ("niet actief", not "actief");
+#: English keeps the rule's name under its "excluded by" heading
+_FAILED = Catalog({
+    "location": ("location", "andere werking"),
+    "active": ("active", "niet actief"),
+    "role": ("role", "geen passende rol"),
+    "training": ("training", "vorming niet volledig"),
+    "check": ("record check", "geen geldig uittreksel"),
+    "capacity": ("capacity", "capaciteit vol"),
+    "gender": ("gender", "gender niet zoals gewenst"),
+})
+_STATUS = Catalog("app.workflow")  # a family's status in words: its s-<status> messages
 
 KindOpt = Annotated[
     str,
@@ -86,7 +98,10 @@ def suggest(
     result = core_suggest(index, fid, day, parse_choice(kind, "trajectory_kinds", "--kind")
                           or kind)
     if result.status != "waiting":
-        message(MSG("not-waiting", family=fid, day=reading_day(day, "table"), status=result.status))
+        status = result.status
+        if language() == "nl" and f"s-{status}" in _STATUS:
+            status = _STATUS(f"s-{status}")
+        message(MSG("not-waiting", family=fid, day=day, status=status))
     listed = list(result.eligible[:top] if top else result.eligible)
     if all_:
         listed += result.excluded
@@ -158,7 +173,8 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         for p in c.scores:
             row[p.name] = round(p.score, 2)
         row["total"] = round(c.total, 2)
-        row["excluded_by"] = [r if _codes(fmt) else item_name(r) for r in c.excluded_by]
+        row["excluded_by"] = [r if _codes(fmt) else _FAILED(r) if r in _FAILED else item_name(r)
+                              for r in c.excluded_by]
         rows.append(row)
     title = MSG("suggest-title", family=result.family, kind=_kind(result.kind),
                 day=reading_day(result.day, fmt))

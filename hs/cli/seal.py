@@ -13,6 +13,11 @@ from hs.cli.confirm import confirm
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
 
 MSG = Catalog("cli.seal")
+_CONFIRM = Catalog({"confirm-n": (
+    ("erase {ids} for good? Its name and notes cannot be read again",
+     "erase {ids} for good? Their names and notes cannot be read again"),
+    ("{ids} definitief wissen? Naam en notities zijn daarna nergens meer leesbaar",
+     "{ids} definitief wissen? Hun namen en notities zijn daarna nergens meer leesbaar"))})
 
 
 def _tty() -> bool:
@@ -67,7 +72,7 @@ def erase(
     if not yes:
         if not _tty():
             raise UsageError(MSG("need-yes"))
-        if not confirm(MSG("confirm", ids=", ".join(ids))):
+        if not confirm(_CONFIRM.n("confirm-n", len(ids), ids=", ".join(ids))):
             raise typer.Exit(1)
     done = erase_(r, ids, reason=reason, commit=not no_commit)
     report_change(done.outcome)

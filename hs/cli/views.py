@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from hs.records.index import Index
 
 MSG = Catalog("cli.views")
+#: the count under a list, in the word of what it lists (review finding 17)
+_COUNT = Catalog({
+    "n.families": (("1 family", "{n} families"), ("1 gezin", "{n} gezinnen")),
+    "n.volunteers": (("1 volunteer", "{n} volunteers"), ("1 vrijwilliger", "{n} vrijwilligers")),
+    "n.trajectories": (("1 trajectory", "{n} trajectories"), ("1 traject", "{n} trajecten")),
+    "n.events": (("1 event", "{n} events"), ("1 activiteit", "{n} activiteiten")),
+})
 
 # Options shared by several commands.
 LocationOpt = Annotated[str | None, typer.Option(
@@ -109,7 +116,8 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str,
         message(empty)
         return
     if fmt == "table":
-        table.caption = MSG(count_key, n=len(table.rows))
+        table.caption = (_COUNT if count_key in _COUNT else MSG)(count_key,
+                                                                 n=len(table.rows))
     emit(table, fmt, wide=wide)
 
 
@@ -327,7 +335,7 @@ def list_families(
              "children": f.children, "languages": f.languages} for f in items]
     _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
     _show_table(Table(MSG("t.families", day=reading_day(day, fmt)), cols, rows), fmt,
-                MSG("empty.list"), "n.rows", wide)
+                MSG("empty.list"), "n.families", wide)
 
 
 @list_app.command("volunteers")
@@ -367,7 +375,7 @@ def list_volunteers(
              "check_valid_until": v.check_valid_until} for v in items]
     _with_names(r, cols, rows, {"name": "id"}, fmt, with_names)
     _show_table(Table(MSG("t.volunteers", day=reading_day(day, fmt)), cols, rows), fmt,
-                MSG("empty.list"), "n.rows", wide)
+                MSG("empty.list"), "n.volunteers", wide)
 
 
 @list_app.command("trajectories")
@@ -417,7 +425,7 @@ def list_trajectories(
     _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"},
                 fmt, with_names)
     _show_table(Table(MSG("t.trajectories", day=reading_day(day, fmt)), cols, rows), fmt,
-                MSG("empty.list"), "n.rows", wide)
+                MSG("empty.list"), "n.trajectories", wide)
 
 
 @list_app.command("events")
@@ -456,7 +464,7 @@ def list_events(
              "location": e.location or (MSG("central") if human else None),
              "kind": kind_label(e.kind), "step": e.step, "status": _status(e.status, human),
              "attendees": e.attendees, "anonymous": e.anonymous} for e in items]
-    _show_table(Table(MSG("t.events"), cols, rows), fmt, MSG("empty.list"), "n.rows",
+    _show_table(Table(MSG("t.events"), cols, rows), fmt, MSG("empty.list"), "n.events",
                 wide)
 
 

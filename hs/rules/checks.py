@@ -112,7 +112,7 @@ def _months(month: str) -> int:
 def child_born_later(born: str, day: dt.date) -> str | None:
     """A child's birth month after ``day`` (today): the message, else None."""
     if born > f"{day.year:04d}-{day.month:02d}":
-        return MSG("child-born-later", month=born, today=day.isoformat())
+        return MSG("child-born-later", month=born, today=day)
     return None
 
 
@@ -126,7 +126,7 @@ def born_later(year: int, day: dt.date) -> str | None:
 def expecting_early(expecting: str, referral: dt.date) -> str | None:
     """An expected birth month long before the referral's day: the message."""
     if _months(expecting) < referral.year * 12 + referral.month - 1 - EXPECTING_SLACK_MONTHS:
-        return MSG("expecting-early", month=expecting, date=referral.isoformat())
+        return MSG("expecting-early", month=expecting, date=referral)
     return None
 
 

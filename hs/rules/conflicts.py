@@ -58,7 +58,7 @@ def conflict_problems(at: Any, index: Any) -> list[Any]:
 
 def describe(c: Conflict) -> str:
     """A conflict in plain words."""
-    values = "; ".join(MSG("value", n=n, author=author, date=day.isoformat())
+    values = "; ".join(MSG("value", n=n, author=author, date=day)
                        for n, (author, day) in enumerate(c.values, 1))
     return MSG("conflict", field=c.field, n=len(c.values), values=values, id=c.record)
 

@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from hs.base.i18n import Catalog
+from hs.base.i18n import Catalog, language
+from hs.records.enums import label as enum_label
 from hs.records.index import (
     F_ID,
     F_REFERRALS,
@@ -481,7 +482,9 @@ def _trajectory_rules(at: Any, tree: _Tree, t: TrajectoryRow) -> list[Problem]:
             if t.kind != "starter" and t.kind not in vol.roles and not (
                     t.kind == "buddy" and "coach" in vol.roles):
                 out.append(at.problem(rel, (*loc, "volunteer"), "wrong-role",
-                                      _MSG("wrong-role", id=vol.id, kind=t.kind),
+                                      _MSG("wrong-role", id=vol.id, kind=(
+                                          t.kind if language() == "en" else enum_label(
+                                              "trajectory_kinds", t.kind, language()))),
                                       severity="warning"))
         prev_end = a.end
     out.extend(_visit_rules(at, rel, t))

@@ -130,9 +130,9 @@ def test_close_reasons_and_an_impact_without_data(year_repo: Path) -> None:
     code, page, err = report(year_repo, "--year", "2025")
     closing = page[page.index('<section id="close-reasons"'):]
     closing = closing[:closing.index("</section>")]
-    assert "Redenen van afronding" in closing and "close-reasons-chart" in closing
+    assert "Redenen van afsluiting" in closing and "close-reasons-chart" in closing
     code, md, err = report(year_repo, "--year", "2025", "--format", "markdown")
-    assert "## Redenen van afronding" in md and "## Trajecten per soort" in md
+    assert "## Redenen van afsluiting" in md and "## Trajecten per soort" in md
 
 
 def test_public_page_hides_small_counts(year_repo: Path) -> None:

@@ -170,3 +170,21 @@ def test_po_entries_round_trip() -> None:
     assert [(e.ctxt, e.msgid, e.msgstr, e.comments)
             for e in parse_po(format_po("nl", [entry]))] == [
         ("a.b", 'x "y"\n\tz', ["ä \\ b"], ["#: here"])]
+
+
+def test_date_fields_are_written_for_reading_in_the_language(lang: None) -> None:
+    import datetime as dt
+
+    msg = Catalog({"on": ("visit on {date}", "steunmoment op {date}"),
+                   "n": (("{n} visit since {date}", "{n} visits since {date}"),
+                         ("{n} steunmoment sinds {date}", "{n} steunmomenten sinds {date}"))})
+    day = dt.date(2026, 12, 2)
+    set_language("nl")
+    assert msg("on", date=day) == "steunmoment op 02/12/2026"
+    assert msg.n("n", 2, date=day) == "2 steunmomenten sinds 02/12/2026"
+    # a commit subject is audit text: its dates stay ISO, in the command's language
+    assert msg.plain("on", date=day) == "steunmoment op 2026-12-02"
+    # a datetime is not a day, a string is left as given
+    assert msg("on", date="2026-12-02") == "steunmoment op 2026-12-02"
+    set_language("en")
+    assert msg("on", date=day) == "visit on 2026-12-02"

@@ -83,7 +83,7 @@ def test_signal_and_migrate(repo: Path) -> None:
     code, out, err = run(repo, "signal", fid, "--theme", "housing", "--date", "2025-02-01",
                          "--note", "Waits for a social rent", lang="nl")
     assert (code, out) == (0, "")
-    assert err.startswith(f"gezin {fid}: signaal Betaalbare huisvesting op 2025-02-01 [commit ")
+    assert err.startswith(f"gezin {fid}: signaal Betaalbare huisvesting op 01/02/2025 [commit ")
     code, out, _ = run(repo, "show", fid)
     assert "signals:\n  - date: 2025-02-01\n    theme: Affordable housing\n" \
            "    note: Waits for a social rent" in out

@@ -530,12 +530,17 @@ t00000007,f0000000q,,leuven,buddy,closed,2025-02-01,2025-10-01,v00000003,,0,
 
 
 def test_list_errors(repo: Path) -> None:
+    # one phrasing for an unknown code (review finding 34), in Dutch with the labels
     assert error("list", "families", "--status", "bogus", code=2) == (
-        "hs: --status: 'bogus' is not one of unknown, referred, refused, withdrawn, "
-        "waiting, in-trajectory, closed")
+        "hs: --status: 'bogus' is not a code of family statuses (valid: referred, refused, "
+        "withdrawn, waiting, in-trajectory, closed)")
     assert error("--lang", "nl", "list", "families", "--status", "Jan Peeters", code=2) == (
-        "hs: --status: (waarde niet getoond) is niet een van unknown, referred, refused, "
-        "withdrawn, waiting, in-trajectory, closed")
+        "hs: --status: de gegeven waarde is geen code van statussen van gezinnen (geldig: "
+        "aangemeld, geweigerd, afgehaakt, wachtend, in traject, afgesloten)")
+    assert error("--lang", "nl", "list", "trajectories", "--status", "wachtend",
+                 code=2) == (
+        "hs: --status: 'wachtend' is geen code van statussen van trajecten (geldig: "
+        "gepland, actief, afgesloten)")
     assert error("list", "volunteers", "-l", "nowhere", code=2) == (
         "hs: --location: no location 'nowhere' (known: herent, leuven)")
     assert error("list", "trajectories", "--volunteer", "v0", code=2).startswith(
@@ -612,7 +617,7 @@ Te doen tegen 07/01/2026
   bewaartermijn…     v00000005                    0   begeleiding beëindigd…
   uittreksel…        v00000004                   -5   gecontroleerd 05/01/2023
 
-                                    13 items"""
+                                    13 taken"""
 
 
 def test_due_at_80_columns_in_dutch_belgian_dates(repo: Path,

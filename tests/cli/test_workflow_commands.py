@@ -277,7 +277,7 @@ def test_messages_in_dutch(root: Path) -> None:
     r = runner.invoke(app, ["--lang", "nl", "family", "accept", fid, "--date", "2025-02-01",
                             "--repo", str(root)])
     assert r.exit_code == 1
-    assert r.stderr == f"hs: over gezin {fid} werd al beslist op 2025-01-13 (aanvaard)\n"
+    assert r.stderr == f"hs: over gezin {fid} werd al beslist op 13/01/2025 (aanvaard)\n"
     r = runner.invoke(app, ["--lang", "nl", "family", "withdraw", fid, "--date",
                             "2025-02-01", "--reason", "moved", "--repo", str(root)])
     # the code as the vocabulary's Dutch label; the commit subject in the command's
@@ -733,9 +733,9 @@ def test_values_that_are_not_personal_are_shown(root: Path,
             code=2, match="geen traject met ID 'T3K4M5N6P'")
     refused(root, "family", "accept", "Peeters Jan", "--date", "2025-01-06", code=2,
             match="geen gezin met ID (waarde niet getoond)")
-    # a mistyped date word: the word offered; a date-like text quoted
+    # a mistyped date word: shown as typed (a date holds no personal data), the word offered
     refused(root, "family", "accept", fid, "--date", "vandag", code=2,
-            match="--date: (waarde niet getoond) is geen datum; bedoelde je 'vandaag'?")
+            match="--date: 'vandag' is geen datum; bedoelde je 'vandaag'?")
     refused(root, "family", "accept", fid, "--date", "2025-02-30", code=2,
             match="--date: '2025-02-30' is geen datum")
 
