@@ -110,8 +110,7 @@ _ENGLISH_ALIASES = frozenset({"accepted", "refused", "withdrawn", "role", "start
                               "check_date", "language", "flag", "child", "date"})
 
 #: new wording (review finding 24)
-_WORDS = Catalog({"rejected-header": ("the header row has errors; nothing was imported",
-                                      "de kopregel bevat fouten; er werd niets geïmporteerd")})
+_WORDS = Catalog("app.importer")
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "families": ("referral_date", "referrer"),

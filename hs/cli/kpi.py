@@ -328,11 +328,7 @@ def _for_terminal(tables: list[Any]) -> list[Any]:
     from hs.base.i18n import Catalog
 
     # what an empty section of the terminal table says (review finding 25)
-    empty_msg = Catalog({
-        "no-data": ("No data.", "Geen gegevens."),
-        "impact-none": ("No data: impact counts closed trajectories only.",
-                        "Geen gegevens: impact telt alleen afgesloten trajecten."),
-    })
+    empty_msg = Catalog("cli.kpi")
     for t in tables:
         if not t.rows and t.columns:  # an empty section says so, as the HTML report does
             empty = ("impact-none" if t.title == Catalog("app.report")("impact")

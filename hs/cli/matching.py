@@ -28,15 +28,7 @@ if TYPE_CHECKING:
 MSG = Catalog("cli.matching")
 #: a rule a volunteer fails, said in Dutch as what is wrong ("niet actief", not "actief");
 #: English keeps the rule's name under its "excluded by" heading
-_FAILED = Catalog({
-    "location": ("location", "andere werking"),
-    "active": ("active", "niet actief"),
-    "role": ("role", "geen passende rol"),
-    "training": ("training", "vorming niet volledig"),
-    "check": ("record check", "geen geldig uittreksel"),
-    "capacity": ("capacity", "capaciteit vol"),
-    "gender": ("gender", "gender niet zoals gewenst"),
-})
+_FAILED = Catalog("cli.matching")
 _STATUS = Catalog("app.workflow")  # a family's status in words: its s-<status> messages
 
 KindOpt = Annotated[
@@ -269,7 +261,8 @@ def _plan_table(result: Plan, fmt: str) -> Table:
     drop = {"location": 4, "perinatal": 3, "waiting_since": 2, "waiting_days": 5,
             "score": 1, "taken_by": 6}
     cols = [Column(k, MSG(k), "right" if k in right else "left", text=k in text,
-                   priority=drop.get(k, 0), min_width=12) for k in keys]
+                   priority=drop.get(k, 0), min_width=12, wraps=k == "unmatched")
+            for k in keys]
     codes = _codes(fmt)
     rows = []
     for e in result.entries:

@@ -259,7 +259,8 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None,
     """Which columns a table of ``width`` characters shows, and how wide each is: pairs of
     (column position, width). IDs, dates, codes and numbers keep their whole width (only
     a header may wrap between words); text columns get at least their ``min_width`` (or
-    their whole width if smaller), shortened with "…"; when that does not fit, columns
+    their whole width if smaller), shortened with "…" (a column that ``wraps``: wrapped
+    between words, at least as wide as its longest word); when that does not fit, columns
     are left out, the highest ``priority`` first, the rightmost of equal priority first,
     never the first column. The room left goes to the shortened texts, evenly, then to
     the wrapped headers. A column with no value in any row is left out first, before
@@ -273,7 +274,11 @@ def fit(columns: list[Column], cells: list[list[str]], width: int | None,
         if c.text:
             w = max(values, _width_of(c.header))
             whole.append(w)
-            least.append(min(w, c.min_width))
+            floor = c.min_width
+            if c.wraps:  # wrapped between words: never narrower than its longest word
+                floor = max([floor] + [_width_of(word) for row in cells
+                                       for word in row[i].split()])
+            least.append(min(w, floor))
         else:  # never narrower than a value; the header may wrap between its words
             whole.append(max(values, _width_of(c.header)))
             least.append(max(values, max((_width_of(word) for word in c.header.split()),

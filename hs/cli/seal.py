@@ -13,11 +13,7 @@ from hs.cli.confirm import confirm
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
 
 MSG = Catalog("cli.seal")
-_CONFIRM = Catalog({"confirm-n": (
-    ("erase {ids} for good? Its name and notes cannot be read again",
-     "erase {ids} for good? Their names and notes cannot be read again"),
-    ("{ids} definitief wissen? Naam en notities zijn daarna nergens meer leesbaar",
-     "{ids} definitief wissen? Hun namen en notities zijn daarna nergens meer leesbaar"))})
+_CONFIRM = Catalog("cli.seal")
 
 
 def _tty() -> bool:

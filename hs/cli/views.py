@@ -33,12 +33,7 @@ if TYPE_CHECKING:
 
 MSG = Catalog("cli.views")
 #: the count under a list, in the word of what it lists (review finding 17)
-_COUNT = Catalog({
-    "n.families": (("1 family", "{n} families"), ("1 gezin", "{n} gezinnen")),
-    "n.volunteers": (("1 volunteer", "{n} volunteers"), ("1 vrijwilliger", "{n} vrijwilligers")),
-    "n.trajectories": (("1 trajectory", "{n} trajectories"), ("1 traject", "{n} trajecten")),
-    "n.events": (("1 event", "{n} events"), ("1 activiteit", "{n} activiteiten")),
-})
+_COUNT = Catalog("cli.views")
 
 # Options shared by several commands.
 LocationOpt = Annotated[str | None, typer.Option(
@@ -80,6 +75,8 @@ _PRIORITY = {"languages": 6, "starter": 6, "referred": 5, "roles": 5, "capacity"
              "anonymous": 2}
 #: Text columns that should not be shortened below this (default 8).
 _MIN_WIDTH = {"what": 12, "reason": 12, "subject": 12, "change": 14, "field": 12}
+#: Text read whole (what is due and why, a commit's subject): wrapped, never shortened.
+_WRAPS = {"what", "reason", "subject"}
 
 
 def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
@@ -91,7 +88,7 @@ def _cols(*spec: tuple[str, str] | tuple[str, str, str]) -> list[Column]:
         align = s[2] if len(s) > 2 else "left"
         out.append(Column(key, MSG(f"h.{head}"), "right" if align == "right" else "left",
                           text=key in _TEXT, priority=_PRIORITY.get(key, 0),
-                          min_width=_MIN_WIDTH.get(key, 8)))
+                          min_width=_MIN_WIDTH.get(key, 8), wraps=key in _WRAPS))
     return out
 
 
@@ -201,7 +198,7 @@ def waitlist(
 # --- hs due ----------------------------------------------------------------------------
 
 _DUE_PRIORITY = {"location": 5, "due": 4}
-_DUE_MIN_WIDTH = {"what": 16, "reason": 24, "name": 8}
+_DUE_MIN_WIDTH = {"what": 16, "reason": 18, "name": 8}
 
 
 def due(

@@ -159,6 +159,6 @@ def test_dutch_help_teaches_the_dutch_words(monkeypatch: pytest.MonkeyPatch) -> 
     assert "--kind start|zes-maanden|afrondingsgesprek|verlenging|andere\n" in out
     assert "  --score DOMEIN=N  " in out and "netwerk=3" in out
     _, out, _ = run("--lang", "nl", "volunteer", "stop", "--help")
-    assert "(DATUM is zijn laatste actieve dag)" in out
+    assert "(DATUM is de laatste actieve dag)" in out
     _, out, _ = run("--lang", "en", "volunteer", "add", "--help")
     assert "  --gender f|m|x  " in out and "  --municipality NAME  " in out

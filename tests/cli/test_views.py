@@ -270,11 +270,14 @@ def test_due_at_80_columns_gives_what_and_reason_their_room(
     monkeypatch.setenv("COLUMNS", "80")
     lines = rich_lines(run("--lang", "nl", "due", "-f", "table", "--no-names"))
     assert lines[2:5] == [
-        "                                       Te laat",
-        "  Wat                      Record      (dagen)   Reden",
+        "                                                 Te laat",
+        "  Wat                   Record      Tegen        (dagen)   Reden",
         " " + "━" * 78,
     ]
-    assert "  uittreksel strafregis…   v00000004        -5   gecontroleerd 05/01/2023" in lines
+    # what is due and why wrap between words (never "…"), the date column kept
+    assert lines[-4:-2] == [
+        "  uittreksel            v00000004   05/01/2026        -5   gecontroleerd",
+        "  strafregister                                            05/01/2023"]
 
 
 def test_due_for_programs_has_stable_codes_in_every_language(repo: Path) -> None:
@@ -600,22 +603,29 @@ def test_waitlist_at_80_columns_has_names_and_fits(repo: Path,
 DUE_80_NL = """\
 Te doen tegen 07/01/2026
 
-                                            Te laat
-  Wat                Record      Naam       (dagen)   Reden
+                                                 Te laat
+  Wat                    Record      Naam        (dagen)   Reden
  ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-  uittreksel…        v00000002                 1036   geen uittreksel gekend
-  geen startmaatje   f0000000j                  350   aanvaard 15/01/2025
-  geen startmaatje   f0000000a   Family…        204   aanvaard 10/06/2025
-  geen startmaatje   f0000000c                   90   aanvaard 02/10/2025
-  geen startmaatje   f0000000d                   60   aanvaard 01/11/2025
-  afrondingsgespr…   t00000004                   27   verlengd 05/06/2025
-  uittreksel…        v00000003                   11   gecontroleerd 20/12/2022
-  geen bezoek        t00000001                    9   laatste bezoek…
-  aanmelding…        f0000000f                    7   aangemeld 10/12/2025
-  afstemmingsgesp…   t00000002                    5   gestart 27/06/2025
-  afrondingsgespr…   t00000003                    1   gestart 30/12/2024
-  bewaartermijn…     v00000005                    0   begeleiding beëindigd…
-  uittreksel…        v00000004                   -5   gecontroleerd 05/01/2023
+  uittreksel             v00000002                  1036   geen uittreksel
+  strafregister                                            gekend
+  geen startmaatje       f0000000j                   350   aanvaard 15/01/2025
+  geen startmaatje       f0000000a   Family…         204   aanvaard 10/06/2025
+  geen startmaatje       f0000000c                    90   aanvaard 02/10/2025
+  geen startmaatje       f0000000d                    60   aanvaard 01/11/2025
+  afrondingsgesprek      t00000004                    27   verlengd 05/06/2025
+  uittreksel             v00000003                    11   gecontroleerd
+  strafregister                                            20/12/2022
+  geen bezoek            t00000001                     9   laatste bezoek
+                                                           01/12/2025
+  aanmelding zonder      f0000000f                     7   aangemeld
+  beslissing                                               10/12/2025
+  afstemmingsgesprek     t00000002                     5   gestart 27/06/2025
+  afrondingsgesprek      t00000003                     1   gestart 30/12/2024
+  bewaartermijn          v00000005                     0   begeleiding
+  voorbij                                                  beëindigd
+                                                           31/12/2024
+  uittreksel             v00000004                    -5   gecontroleerd
+  strafregister                                            05/01/2023
 
                                     13 taken"""
 

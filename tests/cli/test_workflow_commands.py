@@ -747,5 +747,5 @@ def test_a_referral_before_the_location_started_names_the_fix(root: Path) -> Non
        "Herent")
     msg = refused(root, "--lang", "nl", "family", "refer", "--location", "herent", "--date",
                   "2026-06-23", "--referrer", "self", match="werking herent begon pas")
-    assert msg.endswith("maar werking herent begon pas op 2026-06-30; als de werking vroeger "
+    assert msg.endswith("maar werking herent begon pas op 30/06/2026; als de werking vroeger "
                         "begon: hs edit herent, veld active_from (er werd niets geschreven)\n")
