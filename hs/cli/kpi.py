@@ -55,6 +55,16 @@ MSG: Any = None
 
 
 
+def _stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal (an HTML page is then written to a file instead)."""
+    import sys
+
+    try:
+        return bool(sys.stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _msg(key: str, **fields: object) -> str:
     global MSG
     if MSG is None:
@@ -379,6 +389,10 @@ def report(
 
     if fmt not in ("html", "markdown"):
         raise UsageError(_msg("report-format", fmt=fmt))
+    if out is None and fmt == "html" and _stdout_is_terminal():
+        from hs.base.i18n import Catalog
+
+        raise UsageError(Catalog("cli.kpi")("report-terminal", year=year or "JJJJ"))
     lang = ctx.find_root().params.get("lang") or "nl"
     _files_need_from(files, from_)
     parts: dict[str, KpiCounts] | None = None

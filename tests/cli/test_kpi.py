@@ -667,3 +667,21 @@ def test_a_year_given_as_an_argument_is_asked_about(empty_repo: Path, command: s
     assert (code, err) == (2, "hs: bedoelde je --year 2025?\n")
     code, _out, err = run(empty_repo, command, "2025", "2024")
     assert (code, err) == (2, "hs: bestanden alleen met --from\n")
+
+
+def test_report_on_a_terminal_asks_for_a_file_instead_of_printing_html(
+        year_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding 22: 122 lines of HTML in the terminal help nobody; a pipe still gets
+    the page (`hs report > page.html`), and --out or markdown work on a terminal."""
+    root = year_repo
+    monkeypatch.setattr("hs.cli.kpi._stdout_is_terminal", lambda: True)
+    code, out, err = run(root, "--lang", "nl", "report", "--year", "2025")
+    assert (code, out) == (2, "")
+    assert err == ("hs: een HTML-pagina lees je niet in de terminal: schrijf ze naar een "
+                   "bestand met --out BESTAND (bijvoorbeeld --out jaarverslag-2025.html), "
+                   "of gebruik --format markdown\n")
+    code, out, _ = run(root, "report", "--year", "2025", "--out", str(tmp_path / "p.html"))
+    assert code == 0 and (tmp_path / "p.html").read_text().startswith("<!DOCTYPE html>")
+    monkeypatch.setattr("hs.cli.kpi._stdout_is_terminal", lambda: False)
+    code, out, _ = run(root, "report", "--year", "2025")
+    assert code == 0 and out.startswith("<!DOCTYPE html>")
