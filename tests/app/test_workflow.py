@@ -164,7 +164,7 @@ def test_codes_are_checked_with_a_suggestion(repo: Repo) -> None:
         wf.refer_family(repo, d("2025-01-01"), "self", location="leuven", flags=["singel"])
     with pytest.raises(UsageError, match="not a month"):
         wf.refer_family(repo, d("2025-01-01"), "self", location="leuven",
-                        children=["2023-5"])
+                        children=["2023-13"])
     with pytest.raises(UsageError, match="ISO 639"):
         wf.refer_family(repo, d("2025-01-01"), "self", location="leuven",
                         languages=["Klingon"])
