@@ -346,7 +346,7 @@ def _console_as(force_terminal: bool | None) -> Any:
     real = output_module.console
 
     def made(stderr: bool = False, width: int | None = None) -> Console:
-        con = real(stderr=stderr, width=width)
+        con: Console = real(stderr=stderr, width=width)
         if force_terminal is None:
             return con
         return Console(width=con.width, highlight=False, force_terminal=force_terminal,
