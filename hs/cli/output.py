@@ -249,6 +249,8 @@ def _frame(n: int) -> int:
 
 
 def _width_of(cell: str) -> int:
+    if cell.isascii() and cell.isprintable():  # most cells: one column a character
+        return len(cell)
     from rich.cells import cell_len
 
     return max((cell_len(line) for line in cell.split("\n")), default=0)
