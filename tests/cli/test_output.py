@@ -385,3 +385,15 @@ def test_a_long_table_is_written_directly_not_by_rich() -> None:
         "  f3kq7p2xm   Benali-El…     Sint-Nikl…   2026-02-17       120   accepted…",
         "  fx8c4m2pa   Peeters        Leuven       2025-12-02         7   referred…",
     ]
+
+
+def test_when_rich_lays_the_rows_out_otherwise_rich_prints_the_whole_table() -> None:
+    """If Rich's lines of the rows it laid out are not the direct ones, every row is
+    Rich's (the rows it already had are not printed twice)."""
+    table = _sample()
+    table.rows = table.rows * 3
+    with mock.patch.object(output_module, "_fast_rows", lambda *a: None):
+        expected = render(table, "table", width=80)
+    with mock.patch.object(output_module, "_spliced", lambda *a: None):
+        assert render(table, "table", width=80) == expected
+    assert len(expected.splitlines()) == 5 + 6
