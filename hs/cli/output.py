@@ -10,7 +10,8 @@ The terminal table is for reading: numbers and dates in the user's language
 (:func:`fit`: text shortened with "…" or, in a column that ``wraps``, wrapped onto more
 lines, columns left out by priority, IDs, dates, codes and numbers never broken;
 ``--wide`` shows every column; Rich lays out the title, header and caption, the rows
-are written directly, :func:`_fast_rows`, the same text as Rich's). The machine formats keep ISO dates and decimal points;
+are written directly, :func:`_fast_rows`, the same text as Rich's). The machine formats
+keep ISO dates and decimal points;
 ``excel`` is CSV for Belgian Excel, for people (``;``, a decimal comma, UTF-8 with a
 byte-order mark, the column headers and ``ja``/``nee`` in the user's language, as the
 terminal table; ``csv`` and ``json`` keep the column keys and ``yes``/``no``). Markdown
