@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from unittest import mock
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
 
+import hs.cli.output as output_module
 from hs.base import i18n
 from hs.cli.output import Column, Table, emit, plain_table, render, shorten
 
@@ -303,3 +306,94 @@ def test_every_line_on_stderr_goes_through_the_one_printer() -> None:
             if direct.search(text):
                 found.append(f"{path.name}:{number}")
     assert found == ["confirm.py:34"], found
+
+
+# The terminal table's direct renderer (issue 12) against Rich, byte for byte
+
+_words = st.text(alphabet=st.sampled_from(list("abcXYZ019 -…éß中文ｱ한😀·")), max_size=14)
+_column = st.builds(
+    lambda key, header, align, kind, min_width: Column(
+        key, header, align=align, text=kind != "value", wraps=kind == "wraps",
+        min_width=min_width),
+    st.just(""), _words.filter(lambda h: h.strip() != ""), st.sampled_from(["left", "right"]),
+    st.sampled_from(["value", "text", "wraps"]), st.integers(1, 12))
+_odd = st.sampled_from(["a\nb", "tab\there", " lead", "trail ", " "])  # Rich's own way
+_cell = st.integers(0, 299).flatmap(lambda n: _odd if n == 0 else st.one_of(
+    _words.map(str.strip), st.integers(-5, 99_999), st.none(), st.booleans(),
+    st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)), st.just("[bold]x[/] :smile:"),
+    st.floats(0, 1000, allow_nan=False).map(lambda f: round(f, 1))))
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> Table:
+    cols = draw(st.lists(_column, min_size=1, max_size=7))
+    cols = [Column(f"c{i}", c.header, align=c.align, text=c.text, wraps=c.wraps,
+                   min_width=c.min_width) for i, c in enumerate(cols)]
+    rows = draw(st.lists(st.lists(_cell, min_size=len(cols), max_size=len(cols)),
+                         min_size=0, max_size=10))
+    title = draw(st.sampled_from(["Waiting list", "", "A title [b]long[/b] :smile: enough "
+                                  "to wrap over more than one line of a narrow table 中文"]))
+    caption = draw(st.sampled_from([None, "3 rows", "a caption that is long and has words "
+                                    "in it so it wraps, 48,6% 😀"]))
+    return Table(title, cols, [{c.key: v for c, v in zip(cols, r, strict=True)}
+                               for r in rows], caption=caption)
+
+
+def _console_as(force_terminal: bool | None) -> Any:
+    """hs's console, forced to be a terminal (colour, unless NO_COLOR) or not."""
+    from rich.console import Console
+
+    real = output_module.console
+
+    def made(stderr: bool = False, width: int | None = None) -> Console:
+        con: Console = real(stderr=stderr, width=width)
+        if force_terminal is None:
+            return con
+        return Console(width=con.width, highlight=False, force_terminal=force_terminal,
+                       no_color=con.no_color or None)
+    return made
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tables(), st.integers(40, 200), st.booleans(),
+       st.sampled_from([None, True, False]), st.booleans(), st.booleans())
+def test_the_direct_terminal_table_is_byte_for_byte_rich(
+        table: Table, width: int, wide: bool, terminal: bool | None, no_color: bool,
+        columns_env: bool) -> None:
+    """Whatever the table (kinds of column, alignments, widths, wide characters, empty
+    cells, titles and captions that wrap or hold markup) and the console (a terminal or
+    not, with colour or NO_COLOR, COLUMNS or a width given), the terminal table is the
+    same text as Rich's for every row."""
+    env = {"NO_COLOR": "1" if no_color else "", "COLUMNS": str(width) if columns_env else ""}
+    given_width = None if columns_env else width
+    with mock.patch.dict("os.environ", env), \
+            mock.patch.object(output_module, "console", _console_as(terminal)):
+        fast = render(table, "table", width=given_width, wide=wide)
+        with mock.patch.object(output_module, "_fast_rows", lambda *a: None):
+            slow = render(table, "table", width=given_width, wide=wide)
+    assert fast == slow
+
+
+def test_a_long_table_is_written_directly_not_by_rich() -> None:
+    """Of a table of one-line cells Rich lays out only the first row."""
+    table = _sample()
+    table.rows = table.rows * 50
+    with mock.patch.object(output_module, "_rich_rows", side_effect=AssertionError):
+        lines = render(table, "table", width=80).splitlines()
+    assert len(lines) == 5 + 100
+    assert lines[5:7] == [
+        "  f3kq7p2xm   Benali-El…     Sint-Nikl…   2026-02-17       120   accepted…",
+        "  fx8c4m2pa   Peeters        Leuven       2025-12-02         7   referred…",
+    ]
+
+
+def test_when_rich_lays_the_rows_out_otherwise_rich_prints_the_whole_table() -> None:
+    """If Rich's lines of the rows it laid out are not the direct ones, every row is
+    Rich's (the rows it already had are not printed twice)."""
+    table = _sample()
+    table.rows = table.rows * 3
+    with mock.patch.object(output_module, "_fast_rows", lambda *a: None):
+        expected = render(table, "table", width=80)
+    with mock.patch.object(output_module, "_spliced", lambda *a: None):
+        assert render(table, "table", width=80) == expected
+    assert len(expected.splitlines()) == 5 + 6
