@@ -87,7 +87,7 @@ def _shown_values(at: Any, rel: str, i: int, c: Conflict) -> list[str] | None:
     if _personal(c.field):
         return None
     read = getattr(at, "plain", None)
-    data = read(rel) if read is not None else None
+    data: Any = read(rel) if read is not None else None
     try:
         entry = data["conflicts"][i]
         if entry["field"] != c.field:
