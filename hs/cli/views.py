@@ -198,6 +198,14 @@ def waitlist(
 # --- hs due ----------------------------------------------------------------------------
 
 _DUE_PRIORITY = {"location": 5, "due": 4}
+_DUE = Catalog({"ahead": ("in {n}d", "over {n}d")})
+
+
+def _overdue(days: int) -> int | str:
+    """The days overdue as a person reads them: a number, or for what is not due yet
+    "in 2d" (the machine formats keep the negative number)."""
+    return days if days >= 0 else _DUE("ahead", n=-days)
+
 _DUE_MIN_WIDTH = {"what": 16, "reason": 18, "name": 8}
 
 
@@ -217,7 +225,7 @@ def due(
 
     Six-month reviews, closing conversations, missing visits, undecided referrals,
     waiting families without a starter volunteer, criminal-record checks; by due date
-    (negative days overdue: due in that many days)."""
+    (what is not due yet: "in Nd"; in json, csv and excel negative days overdue)."""
     from hs.app.agenda import due as due_items
     from hs.app.agenda import due_settings
     from hs.app.views import check_location
@@ -243,7 +251,8 @@ def due(
     rows = [{
         "what": MSG(f"what.{i.what}") if human else i.what,
         "record": i.record, "location": i.location, "due": i.due,
-        "days_overdue": i.days_overdue, "cause": i.cause, "since": i.since,
+        "days_overdue": _overdue(i.days_overdue) if human else i.days_overdue,
+        "cause": i.cause, "since": i.since,
         "reason": MSG(f"cause.{i.cause}", since=reading_day(i.since, fmt)),
     } for i in items]
     if names_shown(r, fmt != "table", with_names):  # a trajectory: its family's name
