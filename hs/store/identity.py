@@ -50,6 +50,12 @@ RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
 _NEW = Catalog("store.identity")
+_ASK = Catalog({
+    "differ-again": ("The two passphrases differ, try again.",
+                     "De twee wachtzinnen verschillen, probeer opnieuw."),
+    "differ-times": ("the two passphrases differed {n} times; nothing was made",
+                     "de twee wachtzinnen verschilden {n} keer; er werd niets gemaakt"),
+})
 
 
 @dataclass(frozen=True)
@@ -244,18 +250,23 @@ def passphrase_from_file() -> str | None:
 
 def new_passphrase() -> str | None:
     """A passphrase for a new identity: from ``HS_PASSPHRASE_FILE``, else asked twice on a
-    terminal; None when there is neither."""
+    terminal (up to :data:`TRIES` times when the two differ, then a usage error); None
+    when there is neither."""
     given = passphrase_from_file()
     if given is not None:
         return given
     if not on_terminal():
         return None
-    first = getpass.getpass(MSG("prompt-new"))
-    if not first:
-        raise HsError(MSG("empty"))
-    if getpass.getpass(MSG("prompt-again")) != first:
-        raise HsError(MSG("differ"))
-    return first
+    for attempt in range(TRIES):
+        first = getpass.getpass(MSG("prompt-new"))
+        if not first:
+            raise HsError(MSG("empty"))
+        if getpass.getpass(MSG("prompt-again")) == first:
+            return first
+        if attempt < TRIES - 1:  # a typo: asked again, not the command ended
+            sys.stderr.write(_ASK("differ-again") + "\n")
+            sys.stderr.flush()
+    raise UsageError(_ASK("differ-times", n=TRIES))  # nothing wrong with the data
 
 
 # --- unlocking -------------------------------------------------------------------------

@@ -66,6 +66,29 @@ def test_init_refuses_without_a_passphrase_file_or_terminal(
     assert not (tmp_path / "new").exists()
 
 
+def test_init_asks_again_when_the_two_passphrases_differ(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 18: a typo in the second passphrase asks again, up to three times; then
+    a usage error (exit 2: nothing is wrong with any data), and nothing made."""
+    monkeypatch.delenv("HS_PASSPHRASE_FILE")
+    monkeypatch.setattr(ident, "on_terminal", lambda: True)
+    answers = iter(["one", "onr", "one", "one"])
+    monkeypatch.setattr(ident.getpass, "getpass", lambda prompt: next(answers))
+    code, _, err = hs_init(tmp_path / "new", "--label", "office-1")
+    assert code == 0, err
+    assert err.startswith("The two passphrases differ, try again.\nrecords repository "
+                          "created at")
+    answers = iter(["one", "two", "een", "twee", "uno", "dos", "never asked"])
+    result = CliRunner().invoke(app, ["--lang", "nl", "init", str(tmp_path / "other")])
+    code, out, err = result.exit_code, result.stdout, result.stderr
+    assert (code, out, err) == (2, "", "De twee wachtzinnen verschillen, probeer opnieuw.\n"
+                                "De twee wachtzinnen verschillen, probeer opnieuw.\n"
+                                "hs: de twee wachtzinnen verschilden 3 keer; er werd niets "
+                                "gemaakt\n")
+    assert next(answers) == "never asked"
+    assert not (tmp_path / "other").exists()
+
+
 def test_init_makes_the_identity_the_store_and_a_recovery_key_shown_once(
         tmp_path: Path) -> None:
     code, out, err = hs_init(tmp_path / "new", "--label", "office-1")
