@@ -55,6 +55,10 @@ _ASK = Catalog({
                      "De twee wachtzinnen verschillen, probeer opnieuw."),
     "differ-times": ("the two passphrases differed {n} times; nothing was made",
                      "de twee wachtzinnen verschilden {n} keer; er werd niets gemaakt"),
+    "mistyped-public": (
+        "the public identity is incomplete or mistyped (its check digits do not match)",
+        "de publieke identiteit is onvolledig of verkeerd overgetypt (het controlegetal "
+        "klopt niet)"),
 })
 
 
@@ -131,7 +135,10 @@ def public_text(public: bytes) -> str:
 
 
 def parse_public(text: str) -> bytes:
-    raw = _decode(text.strip().lower(), PUBLIC_PREFIX.lower())
+    given = text.strip().lower()
+    raw = _decode(given, PUBLIC_PREFIX.lower())
+    if raw is None and given.startswith(PUBLIC_PREFIX.lower()):  # a letter lost or typo
+        raise UsageError(_ASK("mistyped-public"))
     if raw is None:
         raise UsageError(MSG("bad-public", prefix=PUBLIC_PREFIX))
     return raw

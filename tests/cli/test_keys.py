@@ -300,3 +300,20 @@ def test_keys_list_says_its_counts_once_and_the_kinds_in_dutch(
     assert [line.split()[1] for line in out.splitlines()[1:]] == ["laptop", "herstelsleutel"]
     code, out, _ = invoke(a, "--lang", "nl", "keys", "list", "--format", "csv")
     assert out.splitlines()[-1].startswith("recovery,recovery,")
+
+
+def test_keys_add_says_a_truncated_identity_is_mistyped(laptops: tuple[Path, Path, Path]
+                                                        ) -> None:
+    """Finding 19: an identity that begins with hs-id- but lost a letter (or has a typo)
+    is said to be incomplete or mistyped, not to lack its hs-id- start."""
+    a, _, b = laptops
+    public = invoke(b, "keys", "request")[1].strip()
+    assert invoke(a, "--lang", "nl", "keys", "add", public[:-1], "--label", "two") == (
+        2, "", "hs: de publieke identiteit is onvolledig of verkeerd overgetypt (het "
+        "controlegetal klopt niet)\n")
+    typo = public[:-1] + ("b" if public.endswith("a") else "a")
+    assert invoke(a, "keys", "add", typo, "--label", "two") == (
+        2, "", "hs: the public identity is incomplete or mistyped (its check digits do not "
+        "match)\n")
+    assert invoke(a, "keys", "add", "laptop-2", "--label", "two") == (
+        2, "", "hs: not a public identity of hs (it starts with hs-id-)\n")
