@@ -397,6 +397,23 @@ def test_show_says_fields_and_codes_by_their_labels(repo: Path) -> None:
         rich_lines(SHOW_VOLUNTEER_NL)
 
 
+def test_show_names_each_related_record_beside_its_own_id(repo: Path) -> None:
+    """Finding 33: a trajectory row's volunteer is named beside the volunteer's ID (not
+    beside the trajectory's), under a header that says whose name it is."""
+    out = run("--lang", "nl", "show", "f0000000e", "--names")
+    assert out.splitlines()[-2:] == [
+        "Verwant    ID         Naam    Soort        Status    Start       Einde    Gezin    "
+        "Naam (gezin)    Vrijwilliger    Naam (vrijwilliger)",
+        "traject    t00000001          gezinsbuddy  actief    2025-04-01                   "
+        "                 v00000001       Vera Volunteer"]
+    out = run("show", "t00000001", "--names")  # a trajectory: its family and volunteer
+    assert out.splitlines()[-3:] == [
+        "Related    ID         Name            Kind    Status         Start       End    "
+        "Family    Name (family)    Volunteer    Name (volunteer)",
+        "family     f0000000e                          in trajectory",
+        "volunteer  v00000001  Vera Volunteer          active         2025-04-01"]
+
+
 def test_show_json(repo: Path) -> None:
     data = json.loads(run("show", "v00000001", "-f", "json"))
     assert data == {"id": "v00000001", "kind": "volunteer", "status": "active",
