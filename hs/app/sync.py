@@ -30,6 +30,11 @@ from hs.store.repo import Repo
 from hs.store.yamlio import YamlIssue, load_plain, to_document
 
 MSG = Catalog("app.sync")
+_NEW = Catalog({
+    "keys-sent": ("; key store sent", "; sleutelkluis verstuurd"),
+    "keys-in": ("; key store received", "; sleutelkluis ontvangen"),
+    "keys-both": ("; key store received and sent", "; sleutelkluis ontvangen en verstuurd"),
+})
 
 
 @dataclass
@@ -96,16 +101,21 @@ def sync_keys(root: Path, remote: str) -> str:
     laptops; tombstones and removals win), and push the result if the remote lacks
     anything of it, guarded by a lease so that a store pushed meanwhile by another
     laptop is fetched and merged again, never overwritten. Returns a note for the
-    summary line ("" when all went well): a key store that cannot be synced does not
-    stop the records' sync."""
+    summary line: whether the store came in and/or went out ("" when neither); a key
+    store that cannot be synced does not stop the records' sync."""
+    came = False
     for _ in range(3):
         lease, theirs = gitsync.fetch_keys(root, remote)
+        sent = False
         try:
             keys = Keys.open(root)
+            came = came or (theirs is not None and theirs != keys.raw
+                            and not keys.was_synced(theirs))
             send = _merge_keys(keys, theirs)
             if send and keys.raw is not None:
                 gitsync.push_keys(root, remote, keys.raw, lease)
                 keys.mark_synced(keys.raw)
+                sent = True
             elif theirs is not None:
                 keys.mark_synced(theirs)
         except gitsync.SyncFailure as exc:
@@ -116,7 +126,9 @@ def sync_keys(root: Path, remote: str) -> str:
             return MSG("keys-not-synced", why=str(exc))
         finally:
             gitsync.drop_keys_objects(root, remote)
-        return ""
+        if not (came or sent):
+            return ""
+        return _NEW("keys-both" if came and sent else "keys-in" if came else "keys-sent")
     return MSG("keys-not-synced", why=MSG("keys-busy"))
 
 

@@ -198,6 +198,14 @@ def waitlist(
 # --- hs due ----------------------------------------------------------------------------
 
 _DUE_PRIORITY = {"location": 5, "due": 4}
+_DUE = Catalog({"ahead": ("in {n}d", "over {n}d")})
+
+
+def _overdue(days: int) -> int | str:
+    """The days overdue as a person reads them: a number, or for what is not due yet
+    "in 2d" (the machine formats keep the negative number)."""
+    return days if days >= 0 else _DUE("ahead", n=-days)
+
 _DUE_MIN_WIDTH = {"what": 16, "reason": 18, "name": 8}
 
 
@@ -217,7 +225,7 @@ def due(
 
     Six-month reviews, closing conversations, missing visits, undecided referrals,
     waiting families without a starter volunteer, criminal-record checks; by due date
-    (negative days overdue: due in that many days)."""
+    (what is not due yet: "in Nd"; in json, csv and excel negative days overdue)."""
     from hs.app.agenda import due as due_items
     from hs.app.agenda import due_settings
     from hs.app.views import check_location
@@ -243,7 +251,8 @@ def due(
     rows = [{
         "what": MSG(f"what.{i.what}") if human else i.what,
         "record": i.record, "location": i.location, "due": i.due,
-        "days_overdue": i.days_overdue, "cause": i.cause, "since": i.since,
+        "days_overdue": _overdue(i.days_overdue) if human else i.days_overdue,
+        "cause": i.cause, "since": i.since,
         "reason": MSG(f"cause.{i.cause}", since=reading_day(i.since, fmt)),
     } for i in items]
     if names_shown(r, fmt != "table", with_names):  # a trajectory: its family's name
@@ -272,10 +281,11 @@ list_app = typer.Typer(help=_LIST_HELP, no_args_is_help=True,
 
 def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
                 fields: dict[str, str], fmt: str, asked: bool | None,
-                at: str | None = None) -> None:
+                at: str | None = None, headers: dict[str, str] | None = None) -> None:
     """Add name columns if the table shows names (:func:`hs.app.names.names_shown`):
     ``fields`` maps a new key to the key of the ID it names; each goes after that ID's
-    column (or after ``at``). The names are read for these rows only."""
+    column (or after ``at``), headed "Name" (or as ``headers`` says for its key). The
+    names are read for these rows only."""
     from hs.app.names import display_names
     from hs.cli.output import Column
 
@@ -288,7 +298,7 @@ def _with_names(r: Any, cols: list[Column], rows: list[dict[str, Any]],
             row[key] = found.get(row[src]) if row.get(src) else None
     for key, src in reversed(list(fields.items())):
         pos = next(i for i, c in enumerate(cols) if c.key == (at or src)) + 1
-        header = MSG("h.name")  # beside the ID it names
+        header = (headers or {}).get(key) or MSG("h.name")  # beside the ID it names
         # left out with its ID (just before it), never before the reason of a row
         priority = max(cols[pos - 1].priority, 1)
         cols.insert(pos, Column(key, header, text=True, priority=priority, min_width=10))
@@ -545,6 +555,10 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, data)]
 
 
+_RELATED = Catalog({"family-name": ("Name (family)", "Naam (gezin)"),
+                    "volunteer-name": ("Name (volunteer)", "Naam (vrijwilliger)")})
+
+
 def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
                    asked: bool | None) -> Table:
     from hs.cli.output import Table
@@ -557,9 +571,12 @@ def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
              "status": _status(x.status, human) if f"status.{x.status}" in MSG.messages
              else x.status,
              "start": x.start, "end": x.end, "family": x.family, "volunteer": x.volunteer,
-             # the person on the other side of a trajectory, else the record itself
-             "named": x.id if x.kind != "trajectory" else x.volunteer or x.family}
+             # a family or volunteer is named beside its own ID, a trajectory is not
+             "named": x.id if x.kind in ("family", "volunteer") else None}
             for x in view.related]
+    _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"},
+                fmt, asked, headers={"family_name": _RELATED("family-name"),
+                                     "volunteer_name": _RELATED("volunteer-name")})
     _with_names(r, cols, rows, {"name": "named"}, fmt, asked, at="id")
     return Table(MSG("t.related"), cols, rows)
 

@@ -1,8 +1,9 @@
 """The rule behind a merge's true conflicts: a record that holds a field's values from two
 laptops (its ``conflicts`` list, left by :mod:`hs.store.merge`) is a problem until
-``hs resolve`` settles it. One problem per field, in plain words, each value numbered with
-the author and date of the commit that gave it (the values themselves may be names or
-notes: ``hs resolve ID`` shows them)."""
+``hs resolve`` settles it. One problem per field, in plain words: the field's label, each
+value numbered with the author and date of the commit that gave it, and the value itself
+when it is plain data (a municipality, minutes); a personal field's values (names, notes,
+sealed or not) never: the message says to see ``hs show ID``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from hs.base.i18n import Catalog
+from hs.records import spec
+from hs.records.labels import field_label
 from hs.records.rows import F_CONFLICTS, L_CONFLICTS, T_CONFLICTS, V_CONFLICTS
 
 MSG = Catalog("rules.conflicts")
+_NEW = Catalog({
+    "conflict-values": (
+        "merge conflict: {field} was given {n} values on two laptops: {values}; value 1 is "
+        "in the file; settle it with 'hs resolve {id} {path} --keep N' (or --value VALUE)",
+        "conflict na samenvoegen: {field} kreeg {n} waarden op twee laptops: {values}; "
+        "waarde 1 staat in het bestand; kies met 'hs resolve {id} {path} --keep N' "
+        "(of --value WAARDE)"),
+    "conflict-hidden": (
+        "merge conflict: {field} was given {n} values on two laptops: {values}; value 1 is "
+        "in the file (the values: see hs show {id}); settle it with "
+        "'hs resolve {id} {path} --keep N' (or --value VALUE)",
+        "conflict na samenvoegen: {field} kreeg {n} waarden op twee laptops: {values}; "
+        "waarde 1 staat in het bestand (de waarden: zie hs show {id}); kies met "
+        "'hs resolve {id} {path} --keep N' (of --value WAARDE)"),
+    "value-shown": ("{n}) {value} ({author}, {date})", "{n}) {value} ({author}, {date})"),
+    "empty": ("(empty)", "(leeg)"),
+})
+
+#: A conflict's value shown in its message: a plain scalar, not personal, not sealed.
+_SCALARS = (str, int, float, bool)
 
 #: Where each kind's cached tuple holds its conflicts: (field, ((author, day), ...)).
 AT: dict[str, int] = {"location": L_CONFLICTS, "family": F_CONFLICTS,
@@ -51,16 +74,65 @@ def conflict_problems(at: Any, index: Any) -> list[Any]:
             continue
         i = seen.get(c.record, 0)
         seen[c.record] = i + 1
-        out.append(at.problem(rel, ("conflicts", i), "merge-conflict", describe(c),
+        shown = _shown_values(at, rel, i, c)
+        out.append(at.problem(rel, ("conflicts", i), "merge-conflict", describe(c, shown),
                               value=False))
     return out
 
 
-def describe(c: Conflict) -> str:
-    """A conflict in plain words."""
-    values = "; ".join(MSG("value", n=n, author=author, date=day)
-                       for n, (author, day) in enumerate(c.values, 1))
-    return MSG("conflict", field=c.field, n=len(c.values), values=values, id=c.record)
+def _shown_values(at: Any, rel: str, i: int, c: Conflict) -> list[str] | None:
+    """The values of the ``i``-th conflict of the file ``rel`` as the message may show
+    them, or None: a personal field's (a name, a note: sealed or not), an entry's (it
+    may hold a note), or when the locator cannot read the file."""
+    if _personal(c.field):
+        return None
+    read = getattr(at, "plain", None)
+    data: Any = read(rel) if read is not None else None
+    try:
+        entry = data["conflicts"][i]
+        if entry["field"] != c.field:
+            return None
+        values = [v.get("value") for v in entry["values"]]
+    except (TypeError, KeyError, IndexError, AttributeError):
+        return None
+    if len(values) != len(c.values) or not all(
+            v is None or (isinstance(v, _SCALARS) and not str(v).startswith("hs1:"))
+            for v in values):
+        return None
+    return [_NEW("empty") if v is None else str(v) for v in values]
+
+
+def _names(path: str) -> list[str]:
+    """The field names of a conflict's path (``visits[2026-01-05].minutes``: visits,
+    minutes)."""
+    return [step.split("[", 1)[0] for step in path.split(".")]
+
+
+def _personal(path: str) -> bool:
+    return any(name in spec.PERSONAL_FIELDS for name in _names(path))
+
+
+def _field(path: str) -> str:
+    """A conflict's field as a person reads it: its label, and the path where it is
+    nested (``'Minuten' (visits[2026-01-05].minutes)``)."""
+    label = f"'{field_label(_names(path)[-1])}'"
+    return label if "." not in path and "[" not in path else f"{label} ({path})"
+
+
+def describe(c: Conflict, shown: list[str] | None = None) -> str:
+    """A conflict in plain words: the field's label, each value numbered with the author
+    and date that gave it, the value itself where ``shown`` has it (else: see hs show)."""
+    if shown is None:
+        values = "; ".join(MSG("value", n=n, author=author, date=day)
+                           for n, (author, day) in enumerate(c.values, 1))
+        key = "conflict-hidden"
+    else:
+        pairs = zip(shown, c.values, strict=True)
+        values = "; ".join(_NEW("value-shown", n=n, value=v, author=author, date=day)
+                           for n, (v, (author, day)) in enumerate(pairs, 1))
+        key = "conflict-values"
+    return _NEW(key, field=_field(c.field), n=len(c.values), values=values, id=c.record,
+                path=c.field)
 
 
 def conflict_lines(index: Any) -> list[str]:

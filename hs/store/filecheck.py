@@ -420,6 +420,15 @@ class Locator:
     def exists(self, rel: str) -> bool:
         return (self.root / rel).exists()
 
+    def plain(self, rel: str) -> Any:
+        """A file's data (None if unreadable): what a merge conflict's message may show."""
+        from hs.store.yamlio import YamlIssue, load_plain  # lazy: as _doc
+
+        try:
+            return load_plain((self.root / rel).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlIssue):
+            return None
+
 
 def file_problems(root: Any, rels: list[str], strays: list[str] | None = None
                   ) -> list[Problem]:

@@ -50,6 +50,16 @@ RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
 _NEW = Catalog("store.identity")
+_ASK = Catalog({
+    "differ-again": ("The two passphrases differ, try again.",
+                     "De twee wachtzinnen verschillen, probeer opnieuw."),
+    "differ-times": ("the two passphrases differed {n} times; nothing was made",
+                     "de twee wachtzinnen verschilden {n} keer; er werd niets gemaakt"),
+    "mistyped-public": (
+        "the public identity is incomplete or mistyped (its check digits do not match)",
+        "de publieke identiteit is onvolledig of verkeerd overgetypt (het controlegetal "
+        "klopt niet)"),
+})
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,10 @@ def public_text(public: bytes) -> str:
 
 
 def parse_public(text: str) -> bytes:
-    raw = _decode(text.strip().lower(), PUBLIC_PREFIX.lower())
+    given = text.strip().lower()
+    raw = _decode(given, PUBLIC_PREFIX.lower())
+    if raw is None and given.startswith(PUBLIC_PREFIX.lower()):  # a letter lost or typo
+        raise UsageError(_ASK("mistyped-public"))
     if raw is None:
         raise UsageError(MSG("bad-public", prefix=PUBLIC_PREFIX))
     return raw
@@ -244,18 +257,23 @@ def passphrase_from_file() -> str | None:
 
 def new_passphrase() -> str | None:
     """A passphrase for a new identity: from ``HS_PASSPHRASE_FILE``, else asked twice on a
-    terminal; None when there is neither."""
+    terminal (up to :data:`TRIES` times when the two differ, then a usage error); None
+    when there is neither."""
     given = passphrase_from_file()
     if given is not None:
         return given
     if not on_terminal():
         return None
-    first = getpass.getpass(MSG("prompt-new"))
-    if not first:
-        raise HsError(MSG("empty"))
-    if getpass.getpass(MSG("prompt-again")) != first:
-        raise HsError(MSG("differ"))
-    return first
+    for attempt in range(TRIES):
+        first = getpass.getpass(MSG("prompt-new"))
+        if not first:
+            raise HsError(MSG("empty"))
+        if getpass.getpass(MSG("prompt-again")) == first:
+            return first
+        if attempt < TRIES - 1:  # a typo: asked again, not the command ended
+            sys.stderr.write(_ASK("differ-again") + "\n")
+            sys.stderr.flush()
+    raise UsageError(_ASK("differ-times", n=TRIES))  # nothing wrong with the data
 
 
 # --- unlocking -------------------------------------------------------------------------

@@ -113,8 +113,8 @@ def test_sync_joins_visits_and_keeps_a_true_conflict_until_resolved(
     assert text.count("- date: 2025-02-10") == 1 and "2025-02-17" in text
     code, out, _ = hs(b, "validate")
     assert code == 1
-    assert ("error[merge-conflict]: merge conflict: 'visits[2025-02-10].minutes' was "
-            "given 2 values on two laptops: 1) Bert, ") in out and "2) Ann, " in out
+    assert ("error[merge-conflict]: merge conflict: 'minutes' (visits[2025-02-10].minutes) "
+            "was given 2 values on two laptops: 1) 50 (Bert, ") in out and "2) 45 (Ann, " in out
     code, _, err = hs(b, "due", "--as-of", "2025-03-01")
     assert "visits[2025-02-10].minutes" in err
     code, out, _ = hs(b, "resolve", "taaa")
@@ -463,3 +463,38 @@ def test_the_summary_reads_as_dutch(clones: tuple[Path, Path]) -> None:
     code, _, err = hs(a, "--lang", "nl", "sync")
     assert (code, err) == (0, "gesynchroniseerd met origin: ontvangen 0 commits, 0 records; "
                               "verstuurd 1 commit, 1 record\n")
+
+
+def test_a_conflict_names_the_field_by_its_label_and_shows_plain_values_only(
+        clones: tuple[Path, Path]) -> None:
+    """A merge conflict in plain data (the municipality) shows both values beside the
+    field's label; in personal data (a note) never the values, but where to see them."""
+    a, b = clones
+    for root, town, note in ((a, "Herent", "seen at home"), (b, "Kessel-Lo", "met at school")):
+        path = root / "records/families/fbbbbbbbb.yaml"
+        path.write_text(path.read_text().replace("Leuven", town) + f"note: {note}\n")
+        git(root, "commit", "-qam", "family fbbbbbbbb: edited")
+    assert hs(a, "sync")[0] == 0
+    assert hs(b, "sync")[0] == 0
+    day = dt.date.today().isoformat()
+    nl = dt.date.today().strftime("%d/%m/%Y")
+    code, out, _ = hs(b, "validate")
+    assert code == 1
+    assert [line for line in out.splitlines() if "merge-conflict" in line] == [
+        "records/families/fbbbbbbbb.yaml:12:3: error[merge-conflict]: merge conflict: "
+        "'municipality' was given 2 values on two laptops: "
+        f"1) Kessel-Lo (Test Coordinator, {day}); 2) Herent (Test Coordinator, {day}); "
+        "value 1 is in the file; settle it with "
+        "'hs resolve fbbbbbbbb municipality --keep N' (or --value VALUE)",
+        "records/families/fbbbbbbbb.yaml:20:3: error[merge-conflict]: merge conflict: "
+        f"'note' was given 2 values on two laptops: 1) Test Coordinator, {day}; "
+        f"2) Test Coordinator, {day}; value 1 "
+        "is in the file (the values: see hs show fbbbbbbbb); settle it with "
+        "'hs resolve fbbbbbbbb note --keep N' (or --value VALUE)"]
+    code, out, _ = hs(b, "--lang", "nl", "validate")
+    assert next(line for line in out.splitlines() if "merge-conflict" in line) == (
+        "records/families/fbbbbbbbb.yaml:12:3: error[merge-conflict]: conflict na "
+        "samenvoegen: 'gemeente' kreeg 2 waarden op twee laptops: "
+        f"1) Kessel-Lo (Test Coordinator, {nl}); 2) Herent (Test Coordinator, {nl}); "
+        "waarde 1 staat in het bestand; kies met 'hs resolve fbbbbbbbb municipality "
+        "--keep N' (of --value WAARDE)")

@@ -42,7 +42,7 @@ def enrol(a: Path, b: Path, label: str = "two") -> None:
     assert invoke(a, "keys", "add", public.strip(), "--label", label)[0] == 0
     for laptop in (a, b):
         code, _, err = invoke(laptop, "sync")
-        assert code == 0 and "key store" not in err, err
+        assert code == 0 and "not synced" not in err, err
 
 
 def key_objects(root: Path) -> list[str]:
@@ -64,6 +64,29 @@ def test_init_refuses_without_a_passphrase_file_or_terminal(
         2, "", "hs: a new identity for this laptop needs a passphrase: run this at a "
         "terminal, or name a file holding it in HS_PASSPHRASE_FILE\n")
     assert not (tmp_path / "new").exists()
+
+
+def test_init_asks_again_when_the_two_passphrases_differ(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 18: a typo in the second passphrase asks again, up to three times; then
+    a usage error (exit 2: nothing is wrong with any data), and nothing made."""
+    monkeypatch.delenv("HS_PASSPHRASE_FILE")
+    monkeypatch.setattr(ident, "on_terminal", lambda: True)
+    answers = iter(["one", "onr", "one", "one"])
+    monkeypatch.setattr(ident.getpass, "getpass", lambda prompt: next(answers))
+    code, _, err = hs_init(tmp_path / "new", "--label", "office-1")
+    assert code == 0, err
+    assert err.startswith("The two passphrases differ, try again.\nrecords repository "
+                          "created at")
+    answers = iter(["one", "two", "een", "twee", "uno", "dos", "never asked"])
+    result = CliRunner().invoke(app, ["--lang", "nl", "init", str(tmp_path / "other")])
+    code, out, err = result.exit_code, result.stdout, result.stderr
+    assert (code, out, err) == (2, "", "De twee wachtzinnen verschillen, probeer opnieuw.\n"
+                                "De twee wachtzinnen verschillen, probeer opnieuw.\n"
+                                "hs: de twee wachtzinnen verschilden 3 keer; er werd niets "
+                                "gemaakt\n")
+    assert next(answers) == "never asked"
+    assert not (tmp_path / "other").exists()
 
 
 def test_init_makes_the_identity_the_store_and_a_recovery_key_shown_once(
@@ -133,7 +156,7 @@ def test_a_laptop_is_enrolled_and_keys_made_on_two_laptops_at_once_both_survive(
     kb.save()
     for laptop in (a, b, a):
         code, _, err = invoke(laptop, "sync")
-        assert code == 0 and "key store" not in err, err
+        assert code == 0 and "not synced" not in err, err
     for laptop in (a, b):
         keys = Keys.open(laptop)
         assert (keys.key("f00000001"), keys.key("f00000002")) == (one, two)
@@ -277,3 +300,41 @@ def test_keys_list_says_its_counts_once_and_the_kinds_in_dutch(
     assert [line.split()[1] for line in out.splitlines()[1:]] == ["laptop", "herstelsleutel"]
     code, out, _ = invoke(a, "--lang", "nl", "keys", "list", "--format", "csv")
     assert out.splitlines()[-1].startswith("recovery,recovery,")
+
+
+def test_keys_add_says_a_truncated_identity_is_mistyped(laptops: tuple[Path, Path, Path]
+                                                        ) -> None:
+    """Finding 19: an identity that begins with hs-id- but lost a letter (or has a typo)
+    is said to be incomplete or mistyped, not to lack its hs-id- start."""
+    a, _, b = laptops
+    public = invoke(b, "keys", "request")[1].strip()
+    assert invoke(a, "--lang", "nl", "keys", "add", public[:-1], "--label", "two") == (
+        2, "", "hs: de publieke identiteit is onvolledig of verkeerd overgetypt (het "
+        "controlegetal klopt niet)\n")
+    typo = public[:-1] + ("b" if public.endswith("a") else "a")
+    assert invoke(a, "keys", "add", typo, "--label", "two") == (
+        2, "", "hs: the public identity is incomplete or mistyped (its check digits do not "
+        "match)\n")
+    assert invoke(a, "keys", "add", "laptop-2", "--label", "two") == (
+        2, "", "hs: not a public identity of hs (it starts with hs-id-)\n")
+
+
+def test_sync_says_when_the_key_store_went_out_or_came_in(tmp_path: Path) -> None:
+    """Finding 20: the key store travels beside the records (refs/hs/keys); the summary
+    line says when it went out or came in, and nothing when it did neither."""
+    a, bare, b = tmp_path / "a", tmp_path / "remote.git", tmp_path / "b"
+    assert hs_init(a, "--label", "one", "--recovery-out", str(tmp_path / "rec"))[0] == 0
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    git(a, "remote", "add", "origin", str(bare))
+    nothing = "synced with origin: in 0 commits, 0 records; out 0 commits, 0 records"
+    assert invoke(a, "sync") == (0, "", "synced with origin: in 0 commits, 0 records; "
+                                 "out 1 commit, 2 records; key store sent\n")
+    git(tmp_path, "clone", "-q", str(bare), str(b))
+    assert invoke(b, "sync") == (0, "", nothing + "; key store received\n")
+    public = invoke(b, "keys", "request")[1].strip()
+    assert invoke(a, "keys", "add", public, "--label", "two")[0] == 0
+    assert invoke(a, "sync") == (0, "", nothing + "; key store sent\n")
+    assert invoke(b, "--lang", "nl", "sync") == (
+        0, "", "gesynchroniseerd met origin: ontvangen 0 commits, 0 records; verstuurd "
+        "0 commits, 0 records; sleutelkluis ontvangen\n")
+    assert invoke(a, "sync") == (0, "", nothing + "\n")

@@ -171,7 +171,7 @@ referral undecided     f0000000f  leuven      2025-12-24               7  referr
 six-month review       t00000002  leuven      2025-12-26               5  started 2025-06-27
 closing conversation   t00000003  leuven      2025-12-30               1  started 2024-12-30
 retention over         v00000005  leuven      2025-12-31               0  support ended 2024-12-31
-criminal-record check  v00000004  leuven      2026-01-05              -5  checked 2023-01-05
+criminal-record check  v00000004  leuven      2026-01-05           in 5d  checked 2023-01-05
 """
 
 DUE_TABLE = """\
@@ -191,7 +191,7 @@ Due by 2026-01-07
   six-month review        t00000002   leuven     2025-12-26              5   started 2025-06-27
   closing conversation    t00000003   leuven     2025-12-30              1   started 2024-12-30
   retention over          v00000005   leuven     2025-12-31              0   support ended 2024-12-31
-  criminal-record check   v00000004   leuven     2026-01-05             -5   checked 2023-01-05
+  criminal-record check   v00000004   leuven     2026-01-05          in 5d   checked 2023-01-05
 
                                                13 items"""
 
@@ -209,8 +209,8 @@ DUE_MARKDOWN = """\
 | six-month review      | t00000002 | leuven     | 2025-12-26 |              5 | started 2025-06-27            |
 | closing conversation  | t00000003 | leuven     | 2025-12-30 |              1 | started 2024-12-30            |
 | retention over        | v00000005 | leuven     | 2025-12-31 |              0 | support ended 2024-12-31      |
-| criminal-record check | v00000004 | leuven     | 2026-01-05 |             -5 | checked 2023-01-05            |
-| no visit              | t00000006 | leuven     | 2026-01-10 |            -10 | started 2025-12-20; no visits |
+| criminal-record check | v00000004 | leuven     | 2026-01-05 |          in 5d | checked 2023-01-05            |
+| no visit              | t00000006 | leuven     | 2026-01-10 |         in 10d | started 2025-12-20; no visits |
 """
 
 
@@ -266,7 +266,8 @@ def test_due_in_dutch(repo: Path) -> None:
 def test_due_at_80_columns_gives_what_and_reason_their_room(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Finding 11: the location and the due date go first; the days column's header
-    says what a negative number means, on two lines split between words."""
+    on two lines split between words. Finding 29: what is not due yet reads "over 5d"
+    (due in 5 days), not -5, in as narrow a column."""
     monkeypatch.setenv("COLUMNS", "80")
     lines = rich_lines(run("--lang", "nl", "due", "-f", "table", "--no-names"))
     assert lines[2:5] == [
@@ -276,7 +277,7 @@ def test_due_at_80_columns_gives_what_and_reason_their_room(
     ]
     # what is due and why wrap between words (never "…"), the date column kept
     assert lines[-4:-2] == [
-        "  uittreksel            v00000004   05/01/2026        -5   gecontroleerd",
+        "  uittreksel            v00000004   05/01/2026   over 5d   gecontroleerd",
         "  strafregister                                            05/01/2023"]
 
 
@@ -394,6 +395,23 @@ def test_show_says_fields_and_codes_by_their_labels(repo: Path) -> None:
     assert run("--lang", "nl", "show", "f0000000a") == SHOW_FAMILY_NL
     assert rich_lines(run("--lang", "nl", "show", "v00000001")) == \
         rich_lines(SHOW_VOLUNTEER_NL)
+
+
+def test_show_names_each_related_record_beside_its_own_id(repo: Path) -> None:
+    """Finding 33: a trajectory row's volunteer is named beside the volunteer's ID (not
+    beside the trajectory's), under a header that says whose name it is."""
+    out = run("--lang", "nl", "show", "f0000000e", "--names")
+    assert out.splitlines()[-2:] == [
+        "Verwant    ID         Naam    Soort        Status    Start       Einde    Gezin    "
+        "Naam (gezin)    Vrijwilliger    Naam (vrijwilliger)",
+        "traject    t00000001          gezinsbuddy  actief    2025-04-01                   "
+        "                 v00000001       Vera Volunteer"]
+    out = run("show", "t00000001", "--names")  # a trajectory: its family and volunteer
+    assert out.splitlines()[-3:] == [
+        "Related    ID         Name            Kind    Status         Start       End    "
+        "Family    Name (family)    Volunteer    Name (volunteer)",
+        "family     f0000000e                          in trajectory",
+        "volunteer  v00000001  Vera Volunteer          active         2025-04-01"]
 
 
 def test_show_json(repo: Path) -> None:
@@ -624,7 +642,7 @@ Te doen tegen 07/01/2026
   bewaartermijn          v00000005                     0   begeleiding
   voorbij                                                  beëindigd
                                                            31/12/2024
-  uittreksel             v00000004                    -5   gecontroleerd
+  uittreksel             v00000004               over 5d   gecontroleerd
   strafregister                                            05/01/2023
 
                                     13 taken"""
