@@ -30,11 +30,7 @@ from hs.store.repo import Repo
 from hs.store.yamlio import YamlIssue, load_plain, to_document
 
 MSG = Catalog("app.sync")
-_NEW = Catalog({
-    "keys-sent": ("; key store sent", "; sleutelkluis verstuurd"),
-    "keys-in": ("; key store received", "; sleutelkluis ontvangen"),
-    "keys-both": ("; key store received and sent", "; sleutelkluis ontvangen en verstuurd"),
-})
+_NEW = Catalog("app.sync")
 
 
 @dataclass

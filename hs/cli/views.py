@@ -198,7 +198,7 @@ def waitlist(
 # --- hs due ----------------------------------------------------------------------------
 
 _DUE_PRIORITY = {"location": 5, "due": 4}
-_DUE = Catalog({"ahead": ("in {n}d", "over {n}d")})
+_DUE = Catalog("cli.views")
 
 
 def _overdue(days: int) -> int | str:
@@ -555,8 +555,7 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, data)]
 
 
-_RELATED = Catalog({"family-name": ("Name (family)", "Naam (gezin)"),
-                    "volunteer-name": ("Name (volunteer)", "Naam (vrijwilliger)")})
+_RELATED = Catalog("cli.views")
 
 
 def _related_table(view: RecordView, human: bool, r: Any, fmt: str,

@@ -17,23 +17,7 @@ from hs.records.labels import field_label
 from hs.records.rows import F_CONFLICTS, L_CONFLICTS, T_CONFLICTS, V_CONFLICTS
 
 MSG = Catalog("rules.conflicts")
-_NEW = Catalog({
-    "conflict-values": (
-        "merge conflict: {field} was given {n} values on two laptops: {values}; value 1 is "
-        "in the file; settle it with 'hs resolve {id} {path} --keep N' (or --value VALUE)",
-        "conflict na samenvoegen: {field} kreeg {n} waarden op twee laptops: {values}; "
-        "waarde 1 staat in het bestand; kies met 'hs resolve {id} {path} --keep N' "
-        "(of --value WAARDE)"),
-    "conflict-hidden": (
-        "merge conflict: {field} was given {n} values on two laptops: {values}; value 1 is "
-        "in the file (the values: see hs show {id}); settle it with "
-        "'hs resolve {id} {path} --keep N' (or --value VALUE)",
-        "conflict na samenvoegen: {field} kreeg {n} waarden op twee laptops: {values}; "
-        "waarde 1 staat in het bestand (de waarden: zie hs show {id}); kies met "
-        "'hs resolve {id} {path} --keep N' (of --value WAARDE)"),
-    "value-shown": ("{n}) {value} ({author}, {date})", "{n}) {value} ({author}, {date})"),
-    "empty": ("(empty)", "(leeg)"),
-})
+_NEW = Catalog("rules.conflicts")
 
 #: A conflict's value shown in its message: a plain scalar, not personal, not sealed.
 _SCALARS = (str, int, float, bool)

@@ -50,16 +50,7 @@ RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
 _NEW = Catalog("store.identity")
-_ASK = Catalog({
-    "differ-again": ("The two passphrases differ, try again.",
-                     "De twee wachtzinnen verschillen, probeer opnieuw."),
-    "differ-times": ("the two passphrases differed {n} times; nothing was made",
-                     "de twee wachtzinnen verschilden {n} keer; er werd niets gemaakt"),
-    "mistyped-public": (
-        "the public identity is incomplete or mistyped (its check digits do not match)",
-        "de publieke identiteit is onvolledig of verkeerd overgetypt (het controlegetal "
-        "klopt niet)"),
-})
+_ASK = Catalog("store.identity")
 
 
 @dataclass(frozen=True)
