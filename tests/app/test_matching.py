@@ -711,7 +711,7 @@ def _whole_matrix(families: list[str], options: dict[str, list[str]], free: dict
     return {families[int(i)]: places[int(j)] for i, j in zip(rows, cols, strict=True)}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_the_solver_per_location_picks_what_the_whole_matrix_solver_picks(
         data: st.DataObject) -> None:
@@ -733,7 +733,17 @@ def test_the_solver_per_location_picks_what_the_whole_matrix_solver_picks(
     assert assigned == (_whole_matrix(chosen, options, free, score) if chosen else {})
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_solver_per_location_picks_what_the_whole_matrix_solver_picks_more(
+        data: st.DataObject) -> None:
+    """The slow tier: the same property on 300 examples instead of 100."""
+    test_the_solver_per_location_picks_what_the_whole_matrix_solver_picks.hypothesis.inner_test(
+        data)
+
+
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_one_block_is_solved_as_scipy_solves_the_whole_matrix(data: st.DataObject) -> None:
     """``_assign`` on a block of rows and columns gives what scipy gives on the whole
@@ -751,6 +761,15 @@ def test_one_block_is_solved_as_scipy_solves_the_whole_matrix(data: st.DataObjec
             whole[r, c] = cost[r][k]
     _, got = lsa(whole)
     assert [cols[k] for k in m._assign(cost, cols, width)] == [int(c) for c in got]
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_one_block_is_solved_as_scipy_solves_the_whole_matrix_more(
+        data: st.DataObject) -> None:
+    """The slow tier: the same property on 400 examples instead of 150."""
+    test_one_block_is_solved_as_scipy_solves_the_whole_matrix.hypothesis.inner_test(data)
 
 
 def test_a_plan_needs_neither_numpy_nor_scipy(demo_repo: Path) -> None:

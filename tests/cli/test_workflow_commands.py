@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -16,6 +17,7 @@ from hs.store import gitops
 from tests.conftest import git
 
 runner = CliRunner()
+T = TypeVar("T")
 
 
 def hs(root: Path | None, *args: str) -> Result:
@@ -581,26 +583,41 @@ def test_a_volunteer_joined_without_training_is_added_with_a_warning(root: Path)
 ESCAPES = ["Jan\x1b[2J", "\x1b]0;pwned\x07", "Jan\x07", "Jan\x9b1m", "Jan\x7f", "Jan\rX"]
 
 
-def test_control_characters_are_refused_on_input_and_never_echoed(root: Path) -> None:
+def cases(values: list[str], forms: list[T], every: bool) -> list[tuple[str, T]]:
+    """Each value with each form (``every``: the slow tier), or in the default run each
+    value and each form once (the values taken in turn), which proves the same per value
+    and per form with a fraction of the commands."""
+    if every:
+        return [(v, f) for v in values for f in forms]
+    return [(values[i % len(values)], f) for i, f in enumerate(forms)] + [
+        (v, forms[i % len(forms)]) for i, v in enumerate(values) if i >= len(forms)]
+
+
+EVERY = pytest.mark.parametrize("every", [False, pytest.param(True, marks=pytest.mark.slow)])
+
+
+@EVERY
+def test_control_characters_are_refused_on_input_and_never_echoed(root: Path,
+                                                                  every: bool) -> None:
     """A name, municipality or note with a terminal escape sequence is refused with one
     line that names the option and does not repeat the value; nothing is written."""
     fid = a_family(root)
     vid = a_volunteer(root)
     tid = new(root, "start", fid, vid, "--date", "2025-02-03")
-    for bad in ESCAPES:
-        for args, option in (
-                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                  "--referrer", "self", "--name", bad), "--name"),
-                (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                  "--referrer", "self", "--municipality", bad), "--municipality"),
-                (("volunteer", "add", "--location", "leuven", "--gender", "f",
-                  "--birth-year", "1980", "--name", bad), "--name"),
-                (("visit", tid, "--date", "2025-03-01", "--note", bad), "--note"),
-                (("location", "add", "gent", "--name", bad, "--municipality", "Gent"),
-                 "--name")):
-            err = refused(root, *args, code=2, match=f"hs: {option} holds a control "
-                          "character (an escape sequence can clear or retitle a terminal)")
-            assert "Jan" not in err and "pwned" not in err and "\x1b" not in err
+    forms: list[tuple[tuple[str, ...], str]] = [
+        (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+          "--referrer", "self", "--name"), "--name"),
+        (("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+          "--referrer", "self", "--municipality"), "--municipality"),
+        (("volunteer", "add", "--location", "leuven", "--gender", "f",
+          "--birth-year", "1980", "--name"), "--name"),
+        (("visit", tid, "--date", "2025-03-01", "--note"), "--note"),
+        (("location", "add", "gent", "--municipality", "Gent", "--name"), "--name")]
+    for bad, (head, option) in cases(ESCAPES, forms, every):
+        args = (*head, bad)
+        err = refused(root, *args, code=2, match=f"hs: {option} holds a control "
+                      "character (an escape sequence can clear or retitle a terminal)")
+        assert "Jan" not in err and "pwned" not in err and "\x1b" not in err
     # a note keeps its line breaks and tabs
     ok(root, "visit", tid, "--date", "2025-03-01", "--note", "first\n\tsecond")
 
@@ -633,39 +650,42 @@ def test_an_error_message_escapes_what_it_quotes(root: Path) -> None:
 NAMES = ["Jan Qvistpeeters", "Qvist", "Marie-Zyxwo Brtz"]
 
 
-def test_input_errors_never_repeat_a_misplaced_name(root: Path) -> None:
+@EVERY
+def test_input_errors_never_repeat_a_misplaced_name(root: Path, every: bool) -> None:
     """A name typed where a date, month, code, language or half-day belongs: the error
     says which option and what it should be, without the name."""
     fid = a_family(root)
-    for name in NAMES:
-        for args in (
-                ("family", "refer", "--location", "leuven", "--date", name,
-                 "--referrer", "self"),
-                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                 "--referrer", name),
-                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                 "--referrer", "self", "--child", name),
-                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                 "--referrer", "self", "--expecting", name),
-                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                 "--referrer", "self", "--language", name),
-                ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
-                 "--referrer", "self", "--flag", name),
-                ("family", "refuse", fid, "--date", "2025-02-01", "--reason", name),
-                ("volunteer", "add", "--location", "leuven", "--gender", name,
-                 "--birth-year", "1980"),
-                ("volunteer", "add", "--location", "leuven", "--gender", "f",
-                 "--birth-year", "1980", "--availability", name),
-                ("location", "add", name, "--name", "X", "--municipality", "Gent"),
-                # Click's usage errors (a number option, a format) and hs's own
-                ("volunteer", "add", "--location", "leuven", "--gender", "f",
-                 "--birth-year", name),
-                ("due", "--within", name), ("list", "families", "-f", name),
-                ("validate", "-f", name), ("waitlist", "--as-of", name)):
-            r = hs(root, *args)
-            assert r.exit_code in (1, 2), (args, r.stderr)
-            assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
-                args, r.stderr)
+    N = "\0name"  # where the name goes
+    forms = [
+        ("family", "refer", "--location", "leuven", "--date", N,
+         "--referrer", "self"),
+        ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+         "--referrer", N),
+        ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+         "--referrer", "self", "--child", N),
+        ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+         "--referrer", "self", "--expecting", N),
+        ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+         "--referrer", "self", "--language", N),
+        ("family", "refer", "--location", "leuven", "--date", "2025-02-01",
+         "--referrer", "self", "--flag", N),
+        ("family", "refuse", fid, "--date", "2025-02-01", "--reason", N),
+        ("volunteer", "add", "--location", "leuven", "--gender", N,
+         "--birth-year", "1980"),
+        ("volunteer", "add", "--location", "leuven", "--gender", "f",
+         "--birth-year", "1980", "--availability", N),
+        ("location", "add", N, "--name", "X", "--municipality", "Gent"),
+        # Click's usage errors (a number option, a format) and hs's own
+        ("volunteer", "add", "--location", "leuven", "--gender", "f",
+         "--birth-year", N),
+        ("due", "--within", N), ("list", "families", "-f", N),
+        ("validate", "-f", N), ("waitlist", "--as-of", N)]
+    for name, form in cases(NAMES, forms, every):
+        args = tuple(name if a == N else a for a in form)
+        r = hs(root, *args)
+        assert r.exit_code in (1, 2), (args, r.stderr)
+        assert all(w not in r.stderr for w in name.replace("-", " ").split()), (
+            args, r.stderr)
 
 
 def test_a_month_typed_the_belgian_way_is_read_as_the_import_reads_it(root: Path) -> None:

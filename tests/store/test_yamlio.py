@@ -182,11 +182,26 @@ def trees() -> list[Path]:
     return [t for t in found if t.is_dir()]
 
 
-@pytest.mark.parametrize("tree", trees(), ids=lambda p: p.name)
-def test_conformance_on_whole_trees(tree: Path) -> None:
+def tree_cases() -> list[Any]:
+    """Each tree as ``(tree, step)``: a big tree's every 4th file in the default run and
+    all its files in the slow tier (a tree of the bundled demo data: one file of a kind is
+    like the next); a small tree whole."""
+    cases = []
+    for tree in trees():
+        if len(record_files(tree)) > 40:
+            cases.append(pytest.param(tree, 4, id=tree.name))
+            cases.append(pytest.param(tree, 1, id=f"{tree.name}-all",
+                                      marks=pytest.mark.slow))
+        else:
+            cases.append(pytest.param(tree, 1, id=tree.name))
+    return cases
+
+
+@pytest.mark.parametrize(("tree", "step"), tree_cases())
+def test_conformance_on_whole_trees(tree: Path, step: int) -> None:
     """Every file of the demo tree (whatever it holds now) reads the same both ways, and
     the fast reader takes nearly all of them (the vocabularies use flow mappings)."""
-    files = record_files(tree)
+    files = record_files(tree)[::step]
     fast = 0
     for path in files:
         try:
