@@ -54,15 +54,13 @@ PublicOpt = Annotated[bool, typer.Option(
 MSG: Any = None
 
 
-
 def _stdout_is_terminal() -> bool:
     """Whether stdout is a terminal (an HTML page is then written to a file instead)."""
     import sys
 
-    try:
-        return bool(sys.stdout.isatty())
-    except (AttributeError, ValueError):
-        return False
+    from hs.cli.progress import shown
+
+    return shown(sys.stdout)
 
 
 def _msg(key: str, **fields: object) -> str:
@@ -390,9 +388,7 @@ def report(
     if fmt not in ("html", "markdown"):
         raise UsageError(_msg("report-format", fmt=fmt))
     if out is None and fmt == "html" and _stdout_is_terminal():
-        from hs.base.i18n import Catalog
-
-        raise UsageError(Catalog("cli.kpi")("report-terminal", year=year or "JJJJ"))
+        raise UsageError(_msg("report-terminal", year=year or "JJJJ"))
     lang = ctx.find_root().params.get("lang") or "nl"
     _files_need_from(files, from_)
     parts: dict[str, KpiCounts] | None = None
