@@ -204,14 +204,21 @@ def serve(timeout: float) -> None:
                     continue
                 try:
                     reply, going = _answer(held, json.loads(_read_line(conn) or b"null"))
+                    if not going:  # gone before the answer: a stop that returned is done
+                        _close(server, path)
                     conn.sendall(json.dumps(reply).encode() + b"\n")
                 except (OSError, ValueError):
                     continue
     finally:
         held.clear()
-        server.close()
-        with contextlib.suppress(OSError):
-            path.unlink()
+        _close(server, path)
+
+
+def _close(server: socket.socket, path: Path) -> None:
+    """Stop listening and remove the socket (again is harmless)."""
+    server.close()
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 if __name__ == "__main__":
