@@ -20,9 +20,10 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import pytest
+import typer.testing
 from hypothesis import settings
 from typer.testing import CliRunner
 
@@ -47,6 +48,24 @@ neighbours:
   Leuven: [Herent, Kessel-Lo]
 active_from: 2019-01-01
 """
+
+
+# Typer turns the app into Click commands on every CliRunner().invoke: 170 commands
+# signatures read again, most of a small command's time. The tree is the same for every
+# invocation (the language's help texts are set per command line by hs.cli.localize), so
+# the suite builds it once per app.
+_COMMANDS: dict[int, tuple[typer.Typer, Any]] = {}
+_build_command = typer.testing._get_command
+
+
+def _command_of(app: typer.Typer) -> Any:
+    known = _COMMANDS.get(id(app))
+    if known is None or known[0] is not app:
+        known = _COMMANDS[id(app)] = (app, _build_command(app))
+    return known[1]
+
+
+typer.testing._get_command = _command_of
 
 
 def invoke(root: Path, *args: str) -> tuple[int, str, str]:
