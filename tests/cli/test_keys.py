@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hs.cli import app
 from hs.store import gitsync
 from hs.store import identity as ident
 from hs.store.keys import Keys
-from tests.conftest import git, invoke
+from tests.conftest import copy_tree, git, invoke
 
 
 def hs_init(target: Path, *args: str) -> tuple[int, str, str]:
@@ -21,18 +22,43 @@ def hs_init(target: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def laptops(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """Laptop ``a`` (made by hs init, label ``one``), a bare remote it synced to, and
-    laptop ``b`` (a clone of it, synced once: it holds the store but is not enrolled)."""
-    a, bare, b = tmp_path / "a", tmp_path / "remote.git", tmp_path / "b"
-    assert hs_init(a, "--label", "one", "--recovery-out", str(tmp_path / "rec"))[0] == 0
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+def build_laptops(top: Path) -> None:
+    """In ``top``: laptop ``a`` (made by hs init, label ``one``; its recovery key in
+    ``rec``), a bare remote ``remote.git`` it synced to, and laptop ``b`` (a clone of it,
+    synced once: it holds the store but is not enrolled)."""
+    a, bare, b = top / "a", top / "remote.git", top / "b"
+    assert hs_init(a, "--label", "one", "--recovery-out", str(top / "rec"))[0] == 0
+    git(top, "init", "-q", "--bare", "-b", "main", str(bare))
     git(a, "remote", "add", "origin", str(bare))
     code, _, err = invoke(a, "sync")
     assert code == 0, err
-    git(tmp_path, "clone", "-q", str(bare), str(b))
+    git(top, "clone", "-q", str(bare), str(b))
     assert invoke(b, "sync")[0] == 0
+
+
+@pytest.fixture(scope="session")
+def _laptops_built() -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def laptops(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+            _laptops_built: dict[str, Path]) -> tuple[Path, Path, Path]:
+    """A copy of :func:`build_laptops`'s folder in ``tmp_path`` (built once per session,
+    in the first test that asks, with its environment), each laptop's remote set to the
+    copy's: laptop ``a``, the bare remote, laptop ``b``."""
+    if "top" not in _laptops_built:
+        top = tmp_path_factory.mktemp("laptops")
+        build_laptops(top)
+        _laptops_built["top"] = top
+    for item in _laptops_built["top"].iterdir():
+        if item.is_dir():
+            copy_tree(item, tmp_path / item.name)
+        else:
+            shutil.copy(item, tmp_path / item.name)
+    a, bare, b = tmp_path / "a", tmp_path / "remote.git", tmp_path / "b"
+    for laptop in (a, b):
+        git(laptop, "remote", "set-url", "origin", str(bare))
     return a, bare, b
 
 

@@ -21,24 +21,10 @@ from hypothesis import strategies as st
 from hs.store import faults, gitops, journal
 from hs.store.repo import Repo
 from hs.store.transaction import write_change
-from tests.conftest import created as new
 from tests.conftest import git
 from tests.conftest import invoke as hs
 
 VISIT_DAY = "2025-03-03"
-
-
-@pytest.fixture
-def traj(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
-    monkeypatch.setenv("HS_TODAY", "2025-06-30")
-    root = empty_repo
-    fid = new(root, "family", "refer", "--location", "leuven", "--date", "2025-01-06",
-              "--referrer", "kind-en-gezin")
-    new(root, "family", "accept", fid, "--date", "2025-01-13")
-    vid = new(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
-              "--birth-year", "1980", "--joined", "2024-09-01", "--checked", "2024-09-01")
-    tid = new(root, "start", fid, vid, "--date", "2025-02-03")
-    return root, tid
 
 
 def killed(root: Path, point: str, *args: str) -> None:

@@ -16,26 +16,10 @@ import pytest
 
 from hs.base.errors import GitError
 from hs.store import gitops, journal, transaction
-from tests.conftest import created as new
 from tests.conftest import git
 from tests.conftest import invoke as hs
 
 DAY = "2025-03-03"
-
-
-def make_trajectory(root: Path) -> str:
-    fid = new(root, "family", "refer", "--location", "leuven", "--date", "2025-01-06",
-              "--referrer", "kind-en-gezin")
-    new(root, "family", "accept", fid, "--date", "2025-01-13")
-    vid = new(root, "volunteer", "add", "--location", "leuven", "--gender", "f",
-              "--birth-year", "1980", "--joined", "2024-09-01", "--checked", "2024-09-01")
-    return new(root, "start", fid, vid, "--date", "2025-02-03")
-
-
-@pytest.fixture
-def traj(empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
-    monkeypatch.setenv("HS_TODAY", "2025-06-30")
-    return empty_repo, make_trajectory(empty_repo)
 
 
 def visits(root: Path, tid: str) -> int:
