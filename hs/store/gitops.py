@@ -656,7 +656,9 @@ def tracked(root: Path, folder: str) -> Tracked | None:
 def _listing(raw: bytes) -> Tracked | None:
     """``git ls-files --stage -v -z`` read (see :func:`tracked`)."""
     text = raw.decode("utf-8", "surrogateescape")  # as os.fsdecode does
-    found = _listing_fast(text)
+    found = _listing_usual(text)
+    if found is None:
+        found = _listing_fast(text)
     if found is None:
         found = _listing_exact(text)
         if found is None:
@@ -680,6 +682,23 @@ def _listing_exact(text: str) -> tuple[dict[str, str], list[str]] | None:
         else:
             other.append(path)
     return blobs, other
+
+
+_USUAL = re.compile("H 100(?:644|755) ([0-9a-f]{40}) 0\t([^\0]*)\0")
+_USUAL_WIDTH = 53  # the characters of an entry besides its path
+
+
+def _listing_usual(text: str) -> tuple[dict[str, str], list[str]] | None:
+    """What :func:`_listing_exact` gives, when every entry is a plain file with no flag
+    and no conflict (tag ``H``, stage 0): one pass of a pattern in C, a third faster than
+    :func:`_listing_fast`; None for anything else. The matches must tile the text, one
+    an entry: as many as entries, and as long together as the text (a match inside an
+    odd path cannot pass for an entry)."""
+    found = _USUAL.findall(text)
+    if len(found) != text.count("\0") or \
+            _USUAL_WIDTH * len(found) + sum(len(path) for _, path in found) != len(text):
+        return None
+    return {path: blob for blob, path in found}, []
 
 
 _FAST_MODES = frozenset(("100644", "100755", "120000"))

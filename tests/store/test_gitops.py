@@ -195,9 +195,9 @@ _ENTRY = st.tuples(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_ENTRY, max_size=6), st.booleans())
 def test_the_fast_listing_reads_as_the_pattern_does(entries: list[Any], cut: bool) -> None:
-    """The fixed-place reading of ``git ls-files --stage -v -z`` either gives what the
-    pattern gives or leaves the listing to it."""
-    from hs.store.gitops import _listing_exact, _listing_fast
+    """The fixed-place reading of ``git ls-files --stage -v -z`` and the reading of usual
+    listings either give what the pattern gives or leave the listing to it."""
+    from hs.store.gitops import _listing_exact, _listing_fast, _listing_usual
 
     text = "".join(f"{tag} {mode} {blob} {stage}{sep}{path}\0"
                    for tag, mode, blob, stage, path, sep in entries)
@@ -205,12 +205,32 @@ def test_the_fast_listing_reads_as_the_pattern_does(entries: list[Any], cut: boo
         text = text[:-1]
     fast = _listing_fast(text)
     assert fast is None or fast == _listing_exact(text)
+    usual = _listing_usual(text)
+    assert usual is None or usual == _listing_exact(text)
+
+
+_BLOB = "0123456789abcdef" * 2 + "01234567"
+
+
+@pytest.mark.parametrize("path", [
+    f"records/x H 100644 {_BLOB} 0\tf.yaml",  # an entry's shape inside a path
+    "records/a\tb.yaml", "records/ü.yaml", ""])
+@pytest.mark.parametrize("tag", ["H", "h", "S"])
+def test_the_usual_listing_is_read_whole_or_not_at_all(path: str, tag: str) -> None:
+    """A path that holds what looks like an entry is no entry of its own; a flag leaves
+    the listing to the exact reading."""
+    from hs.store.gitops import _listing_exact, _listing_usual
+
+    text = f"H 100644 {_BLOB} 0\trecords/a.yaml\0{tag} 100644 {_BLOB} 0\t{path}\0"
+    usual = _listing_usual(text)
+    assert usual is None or usual == _listing_exact(text)
+    assert (usual is not None) == (tag == "H")
 
 
 def test_the_fast_listing_reads_a_real_listing(tmp_path: Path) -> None:
     """On a listing git made (plain files, a link, a file marked assume-unchanged) the fast
-    reading answers, as the pattern does."""
-    from hs.store.gitops import _listing_exact, _listing_fast
+    reading answers, as the pattern does; without them, so does the usual one."""
+    from hs.store.gitops import _listing_exact, _listing_fast, _listing_usual
 
     (tmp_path / "records").mkdir()
     for name in ("a.yaml", "b c.yaml", "é.yaml"):
@@ -226,6 +246,17 @@ def test_the_fast_listing_reads_a_real_listing(tmp_path: Path) -> None:
     fast = _listing_fast(text)
     assert fast is not None and fast == _listing_exact(text)
     assert fast[1] == ["records/a.yaml", "records/link.yaml"]
+    assert _listing_usual(text) is None  # a flag and a link: not the usual listing
+    subprocess.run(["git", "-C", str(tmp_path), "update-index", "--no-assume-unchanged",
+                    "records/a.yaml"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "rm", "-q", "--cached", "records/link.yaml"],
+                   check=True)
+    raw = subprocess.run(["git", "-C", str(tmp_path), "ls-files", "--stage", "-v", "-z",
+                          "--", "records"], capture_output=True, check=True).stdout
+    text = raw.decode("utf-8", "surrogateescape")
+    usual = _listing_usual(text)
+    assert usual is not None and usual == _listing_exact(text)
+    assert sorted(usual[0]) == ["records/a.yaml", "records/b c.yaml", "records/é.yaml"]
 
 
 # --- the commit by plumbing ----------------------------------------------------------
