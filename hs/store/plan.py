@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Set
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,8 @@ def _look_into_folders(plan: Plan, root_s: str, dirs: dict[str, int], suspects: 
             if mtime < plan.trusted_before:
                 continue
             plan.racy_dir_ns = max(plan.racy_dir_ns, mtime)
+        if "/" in rel_dir and _nothing_new(folder, rel_dir, plan.old_sigs, suspects):
+            continue
         found: list[Entry] = []  # a file added, removed or renamed in this folder
         scan_folder(root_s, rel_dir, found, plan.dirs, dirs)
         old_sigs = plan.old_sigs
@@ -195,6 +197,27 @@ def _look_into_folders(plan: Plan, root_s: str, dirs: dict[str, int], suspects: 
             if entry[3] not in old_sigs and entry[3] not in suspects:
                 suspects.add(entry[3])
                 untracked.add(entry[3])
+
+
+def _nothing_new(folder: str, rel_dir: str, known: Mapping[str, int],
+                 suspects: Set[str]) -> bool:
+    """Whether a kind's folder (or one below it) holds nothing but files the cache or the
+    suspects know, and no folder: then listing it as :func:`scan_folder` does would find
+    nothing new. Names with a dot in front aside, which no read looks at. One listing
+    with no stat() and a lookup a name (a folder of 14,000 files in 8 ms, against 23);
+    anything else (a name not known, a folder, a folder where a file was, an error) is
+    left to the full listing."""
+    prefix = rel_dir + "/"
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                name = e.name
+                if name[0] != "." and (e.is_dir(follow_symlinks=False) or (
+                        prefix + name not in known and prefix + name not in suspects)):
+                    return False
+    except OSError:
+        return False
+    return True
 
 
 def _compare_blobs(plan: Plan, root_s: str, listing: gitops.Tracked, known: dict[str, str],

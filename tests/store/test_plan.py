@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -250,10 +251,11 @@ def test_a_prefetched_answer_is_used_once_and_only_for_its_tree(
 def test_any_sequence_of_changes_reads_as_without_the_cache(
         empty_repo: Path, seed: int, journal: int, many: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Edits, additions, removals, commits, checkouts, branch switches, moves, ageing and
-    broken files in a random order: after each step the cached read equals a read without
-    the cache (with a journal written whole after every change or two, or rarely; with
-    the files git cannot vouch for looked at one by one, or through a listing)."""
+    """Edits, additions, removals, commits, checkouts, branch switches, moves, ageing,
+    folders where files were and broken files in a random order: after each step the
+    cached read equals a read without the cache (with a journal written whole after every
+    change or two, or rarely; with the files git cannot vouch for looked at one by one,
+    or through a listing)."""
     monkeypatch.setattr(load, "JOURNAL_LIMIT", journal)
     monkeypatch.setattr(planning, "MANY_SUSPECTS", many)
     rnd = random.Random(seed)
@@ -263,15 +265,26 @@ def test_any_sequence_of_changes_reads_as_without_the_cache(
              "schema_version: 1\nlocation: [\n"]
     for step in range(30):
         action = rnd.choice(["write", "write", "remove", "commit", "checkout", "age",
-                             "subfolder", "refresh", "switch", "move"])
+                             "subfolder", "refresh", "switch", "move", "folder"])
         fid = rnd.choice(ids)
+        at = root / "records" / "families" / f"{fid}.yaml"
+        if at.is_dir() and action in ("write", "folder"):
+            shutil.rmtree(at)
         if action == "write":
             write_record(root, f"families/{fid}.yaml", rnd.choice(texts))
+        elif action == "folder":  # a folder where a file was (or is): with a record in it
+            if at.exists():
+                at.unlink()
+            if rnd.random() < 0.5:  # and git told to forget the file
+                git(root, "rm", "-q", "--cached", "--ignore-unmatch", "--",
+                    f"records/families/{fid}.yaml")
+            write_record(root, f"families/{fid}.yaml/{rnd.choice(ids)}.yaml",
+                         rnd.choice(texts[:3]))
         elif action == "subfolder":
             write_record(root, f"families/old/{fid}.yaml", rnd.choice(texts[:3]))
         elif action == "remove":
             for p in (root / "records" / "families").rglob(f"{fid}.yaml"):
-                p.unlink()
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
         elif action == "commit":
             git(root, "add", "-A")
             git(root, "commit", "-q", "--allow-empty", "-m", f"step {step}")
@@ -348,6 +361,21 @@ def test_a_subfolder_that_becomes_a_link_is_not_followed(tree: Path) -> None:
     assert "f7777777a" not in report.index.families
 
 
+@pytest.mark.parametrize("forgotten", [False, True])
+def test_a_folder_where_a_cached_file_was_is_looked_into(tree: Path, forgotten: bool
+                                                         ) -> None:
+    """A record file replaced by a folder of the same name that holds a record (git told
+    to forget the file, or not): the read finds the record in the folder, as a read
+    without the cache does, though every other name in the kind's folder is known."""
+    path = family_path(tree)
+    path.unlink()
+    if forgotten:
+        git(tree, "rm", "-q", "--cached", "--", f"records/families/{FID}.yaml")
+    write_record(tree, f"families/{FID}.yaml/f7777777a.yaml", FAMILY2)
+    report = same_as_cold(tree)
+    assert "f7777777a" in report.index.families and FID not in report.index.families
+
+
 def test_a_save_while_git_is_asked_is_not_lost_after_a_checkout(tree: Path) -> None:
     path = family_path(tree)
     path.write_text(FAMILY2)
@@ -386,13 +414,18 @@ def test_a_folder_too_new_to_trust_is_listed_again_once(tree: Path,
     refresh(tree)
     load_tree(tree)  # notes the folder's new time, too close to the write to trust
     listed: list[str] = []
-    real = planning.scan_folder
+    real, real_look = planning.scan_folder, planning._nothing_new
 
     def spy(root_s: str, rel_dir: str, *args: Any) -> None:
         listed.append(rel_dir)
         real(root_s, rel_dir, *args)
 
+    def look(folder: str, rel_dir: str, *args: Any) -> bool:
+        listed.append(rel_dir)  # listed to see whether anything in it is new
+        return real_look(folder, rel_dir, *args)
+
     monkeypatch.setattr(planning, "scan_folder", spy)
+    monkeypatch.setattr(planning, "_nothing_new", look)
     time.sleep(racy * 1.5 / 1e9)
     load_tree(tree)
     assert "records/families" in listed
