@@ -124,7 +124,8 @@ def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
     if check and proc.returncode != 0:
         said = (proc.stderr.decode("utf-8", "replace").strip()
                 or proc.stdout.decode("utf-8", "replace").strip()).splitlines()
-        raise GitError(MSG("failed", cmd=args[0],
+        raise GitError(MSG("failed", cmd=next((a for a in args if not a.startswith("-")),
+                                              "git"),
                            reason=said[-1] if said else proc.returncode))
     return proc
 
@@ -192,8 +193,10 @@ def status(root: Path, paths: Sequence[str]) -> list[str] | None:
     tracked: what ``git status`` names); None if git could not tell."""
     if not paths:
         return []
-    proc = _run(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                *paths, check=False)
+    # --no-optional-locks: git's refreshed index is not written (that would be a new index
+    # file, and the next read would list it again: hs.store.ownwrite)
+    proc = _run(root, "--no-optional-locks", "status", "--porcelain", "-z",
+                "--untracked-files=all", "--", *paths, check=False)
     if proc.returncode != 0:
         return None
     out = []
@@ -523,7 +526,9 @@ _PLAIN_MODES = ("100644", "100755")
 _LS_ENTRY = re.compile(r"([^ \0]+) ([0-7]+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 
 
-def _git_env() -> dict[str, str]:
+def git_env() -> dict[str, str]:
+    """The environment for git asked about the tree at ``-C``: without the variables that
+    point it elsewhere (a hook's GIT_DIR, GIT_INDEX_FILE...)."""
     return {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS}
 
 
@@ -578,7 +583,7 @@ def start_changes(root: Path, folder: str) -> PendingChanges | None:
             ["git", "--no-optional-locks", "-C", str(root), "diff-files", "--name-only",
              "-z", "--relative", "--", folder],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=_git_env())
+            env=git_env())
     except OSError:
         return None
     return PendingChanges(proc)
@@ -639,7 +644,7 @@ def start_tracked(root: Path, folder: str) -> PendingListing:
             ["git", "--no-optional-locks", "-C", str(root), "ls-files", "--stage", "-v",
              "-z", "--", folder],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL,
-            env=_git_env())
+            env=git_env())
     except OSError:
         if out is not None:
             out.close()

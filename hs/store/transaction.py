@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from hs.base.errors import WriteRejected
 from hs.base.i18n import Catalog
-from hs.store import faults, gitops, journal
+from hs.store import faults, gitops, journal, ownwrite
 from hs.store.atomic import sync_folder, why
 from hs.store.repo import Repo
 
@@ -48,6 +48,10 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str | None]], *, action:
         triples.append((rel, before, None if text is None else text.encode("utf-8")))
     text_message = message.text() if message is not None else None
     intent = journal.intent_of(root, action, subject, text_message, commit, triples, dirty)
+    # whether the next read may skip listing git's index (hs.store.ownwrite): git looks
+    # while the files are written
+    proof = ownwrite.before(root) if text_message is not None and commit else None
+    vouched = None
     journal.begin(root, intent)
     try:
         for i, (rel, text) in enumerate(files):
@@ -65,18 +69,23 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str | None]], *, action:
             faults.point("written")
         sha = None
         if text_message is not None:
+            vouched = proof.wait() if proof is not None else None
             clean = {rel for rel, before, _ in triples
                      if before is not None and rel not in dirty} if status_known else set()
             sha = gitops.record_text(root, [rel for rel, _ in files], text_message, commit,
                                      clean=clean)
         faults.point("committed")
     except BaseException:
+        if proof is not None:
+            proof.cancel()
         problem = journal.undo(root, intent, git=text_message is not None)
         repo.refresh()
         if problem is not None:
             raise WriteRejected(problem) from None
         raise
     journal.end(root)
+    if sha is not None and commit:
+        ownwrite.after(root, vouched, [rel for rel, _ in files])
     return sha
 
 
