@@ -13,12 +13,17 @@ in the index between the read and the commit:
    memo names it), and holds exactly what HEAD holds under ``records`` (``git diff-index
    --cached``: nothing staged), the index file the same before and after git looked;
 2. after the commit (:func:`after`), the index differs from that HEAD under ``records``
-   in the written files only, the index file again the same before and after git looked.
+   in the written files only, and no entry carries a flag (assume-unchanged,
+   skip-worktree) or a conflict that the memo does not name already (``git ls-files
+   -v``: ``git diff-files`` says nothing of a flagged file, and ``git diff-index`` does
+   not see flags), the index file again the same before and after git looked.
 
 So every other tracked file has in the new index the blob it had in the index the read
-vouched for, and the cache holds that blob. Anything else (a file staged before, another
-writer's change of the index, a commit by another program meanwhile, no cache yet, git
-failing) leaves the memo as it is: the next read lists the index, as it did before.
+vouched for, and the cache holds that blob; the files a read must look at whatever git
+says are the memo's. Anything else (a file staged before, another writer's change of
+the index, a flag set meanwhile, say by a post-commit hook, a commit by another program
+meanwhile, no cache yet, git failing or slow) leaves the memo as it is: the next read
+lists the index, as it did before.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from hs.store.cache import read_part, write_part
 #: the memo's listing digest after a noted commit: no listing's (16 bytes), so the next
 #: listing is compared blob by blob with the cache
 NOTED = b"hs-own-commit"
+WAIT = 5.0  # seconds git may take to answer; longer, and nothing is noted
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class Pending:
         if proc is None or index is None:
             return None
         try:
-            clean = proc.wait(timeout=60) == 0
+            clean = proc.wait(timeout=WAIT) == 0
         except subprocess.TimeoutExpired:
             clean = False
             self._stop(proc)
@@ -111,29 +117,63 @@ def before(root: Path) -> Pending:
 
 def after(root: Path, vouched: Vouched | None, written: Collection[str]) -> bool:
     """After hs's commit of the files ``written`` (paths from the root): note the new index
-    in the memo if the proof holds (see above). Whether it was noted."""
+    in the memo if the proof holds (see above). Whether it was noted. Never raises for
+    what git or the file system do: the commit is made either way."""
     if vouched is None:
         return False
-    index = gitops.index_signature(root)
     try:
-        proc = subprocess.run(
-            ["git", "--no-optional-locks", "-C", str(root), "diff-index", "--cached",
-             "--name-only", "-z", "--no-renames", vouched.head, "--", RECORDS],
-            stdin=subprocess.DEVNULL, capture_output=True, env=gitops.git_env(),
-            timeout=60)
-    except (OSError, subprocess.SubprocessError):
+        return _after(root, vouched, written)
+    except (OSError, subprocess.SubprocessError, ValueError):
         return False
-    if proc.returncode != 0 or index is None or gitops.index_signature(root) != index:
+
+
+def _after(root: Path, vouched: Vouched, written: Collection[str]) -> bool:
+    index = gitops.index_signature(root)
+    if index is None:
         return False
+    asked = [subprocess.Popen(
+        ["git", "--no-optional-locks", "-C", str(root), *args, "--", RECORDS],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=gitops.git_env())
+        for args in (("diff-index", "--cached", "--name-only", "-z", "--no-renames",
+                      vouched.head), ("ls-files", "-v", "-z"))]
+    answers: list[bytes] = []
+    for proc in asked:
+        try:
+            out, _ = proc.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            for each in asked:
+                each.kill()
+                each.communicate()
+            return False
+        answers.append(out if proc.returncode == 0 else b"")
+    if not all(proc.returncode == 0 for proc in asked) or \
+            gitops.index_signature(root) != index:
+        return False
+    changed_paths, listing = answers
     wrote = {rel.replace(os.sep, "/") for rel in written}
-    if not {os.fsdecode(p) for p in proc.stdout.split(b"\0") if p} <= wrote:
+    if not {os.fsdecode(p) for p in changed_paths.split(b"\0") if p} <= wrote:
         return False
     head = read_part(root, "head")
     memo = head.get("git")
     if not isinstance(memo, dict) or memo.get("index") != vouched.index:
+        return False
+    other = memo.get("other")
+    if not flagged(listing) <= set(other if isinstance(other, list) else ()):
         return False
     changed = memo.get("changed")
     head["git"] = {**memo, "index": index, "digest": NOTED,
                    "changed": sorted({*(changed if isinstance(changed, list) else ()),
                                       *wrote})}
     return write_part(root, "head", head) is not None
+
+
+def flagged(listing: bytes) -> set[str]:
+    """The paths of the entries of ``git ls-files -v -z`` whose tag is not ``H``: flagged
+    (assume-unchanged, skip-worktree), in conflict, or otherwise not a plain cached
+    entry. Two counts in C when there is none (the usual case)."""
+    if not listing or (listing.startswith(b"H ")
+                       and listing.count(b"\0H ") == listing.count(b"\0") - 1):
+        return set()
+    return {os.fsdecode(entry[2:]) for entry in listing.split(b"\0")
+            if entry and not entry.startswith(b"H ")}

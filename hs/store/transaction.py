@@ -48,12 +48,12 @@ def write_change(repo: Repo, files: Sequence[tuple[str, str | None]], *, action:
         triples.append((rel, before, None if text is None else text.encode("utf-8")))
     text_message = message.text() if message is not None else None
     intent = journal.intent_of(root, action, subject, text_message, commit, triples, dirty)
-    # whether the next read may skip listing git's index (hs.store.ownwrite): git looks
-    # while the files are written
-    proof = ownwrite.before(root) if text_message is not None and commit else None
+    proof: ownwrite.Pending | None = None
     vouched = None
     journal.begin(root, intent)
     try:
+        if text_message is not None and commit:  # may the next read skip listing git's
+            proof = ownwrite.before(root)  # index (hs.store.ownwrite)? git looks meanwhile
         for i, (rel, text) in enumerate(files):
             path = root / rel
             if intent.files[i].before is not None:

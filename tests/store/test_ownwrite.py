@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,52 @@ def test_another_program_changing_the_index_meanwhile_leaves_the_memo(
         ("2021-11",) if what == "checkout" else ("2020-01",))
 
 
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+@pytest.mark.parametrize("when", ["committed", "hook", "after"])
+def test_a_flag_set_meanwhile_leaves_the_memo(
+        tree: Path, meanwhile: dict[str, Callable[[], None]], flag: str, when: str) -> None:
+    """git diff-files says nothing of a flagged file, and git diff-index does not see a
+    flag: a flag set by another program right after the commit, or by a post-commit hook
+    (which runs after the index is written), keeps the memo from naming that index; set
+    after hs's write, it changes the index again. The flagged file edited then is read."""
+    rel = f"records/families/{OTHER}.yaml"
+    if when == "committed":
+        meanwhile["committed"] = lambda: git(tree, "update-index", flag, rel)
+    elif when == "hook":
+        hook = tree / ".git" / "hooks" / "post-commit"
+        hook.write_text(f"#!/bin/sh\ngit update-index {flag} {rel}\n")
+        hook.chmod(0o755)
+    hs_write(tree, FID, FAMILY2)
+    if when == "after":
+        git(tree, "update-index", flag, rel)
+    else:
+        assert not noted(tree)
+    write_record(tree, f"families/{OTHER}.yaml", FAMILY)
+    assert same_as_cold(tree).index.families[OTHER].children == ("2023-05",)
+
+
+def test_a_flag_the_memo_names_already_is_no_obstacle(tree: Path) -> None:
+    """A file flagged before the read is among the memo's files to look at: the commit
+    is noted all the same, and the flagged file edited later is read."""
+    rel = f"records/families/{OTHER}.yaml"
+    git(tree, "update-index", "--assume-unchanged", rel)
+    load_tree(tree)
+    hs_write(tree, FID, FAMILY2)
+    assert noted(tree)
+    write_record(tree, f"families/{OTHER}.yaml", FAMILY)
+    assert same_as_cold(tree).index.families[OTHER].children == ("2023-05",)
+
+
+@pytest.mark.parametrize(("listing", "found"), [
+    (b"", set()),
+    (b"H records/a.yaml\0H records/b.yaml\0", set()),
+    (b"h records/a.yaml\0H records/b.yaml\0", {"records/a.yaml"}),
+    (b"H records/a.yaml\0S records/b H c.yaml\0", {"records/b H c.yaml"}),
+    (b"H records/a.yaml\0M records/b.yaml\0M records/b.yaml\0", {"records/b.yaml"})])
+def test_flagged_entries_are_those_not_tagged_h(listing: bytes, found: set[str]) -> None:
+    assert ownwrite.flagged(listing) == found
+
+
 def test_a_removal_is_noted_and_read(tree: Path, listings: list[str]) -> None:
     repo = Repo(tree)
     with repo.lock():
@@ -169,8 +216,9 @@ def test_a_removal_is_noted_and_read(tree: Path, listings: list[str]) -> None:
                                        for s in range(1, 6))])
 def test_hs_writes_among_other_programs_read_as_without_the_cache(
         tree: Path, meanwhile: dict[str, Callable[[], None]], seed: int) -> None:
-    """hs's writes and other programs' git commands (during a write too) in a random
-    order: after each step the cached read equals a read without the cache."""
+    """hs's writes and other programs' git commands (during a write too: staging,
+    committing, checking out, resetting, flagging) in a random order: after each step the
+    cached read equals a read without the cache."""
     rnd = random.Random(seed)
     ids = [FID, OTHER, "f7777777b"]
     commits = [git(tree, "rev-parse", "HEAD").strip()]
@@ -179,8 +227,12 @@ def test_hs_writes_among_other_programs_read_as_without_the_cache(
         rel = f"records/families/{fid}.yaml"
 
         def other(rel: str = rel) -> None:
-            choice = rnd.choice(["add", "commit", "checkout", "reset", "edit"])
-            if choice == "checkout":
+            choice = rnd.choice(["add", "commit", "checkout", "reset", "edit", "flag"])
+            if choice == "flag":  # refused by git for a file it does not track
+                subprocess.run(["git", "update-index", rnd.choice(
+                    ["--assume-unchanged", "--no-assume-unchanged"]), rel], cwd=tree,
+                    capture_output=True, check=False)
+            elif choice == "checkout":
                 git(tree, "checkout", rnd.choice(commits), "--", "records")
             elif choice == "reset":
                 git(tree, "reset", "-q", "--hard", rnd.choice(commits))
