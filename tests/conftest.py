@@ -151,23 +151,36 @@ def today(monkeypatch: pytest.MonkeyPatch) -> str:
     return "2025-12-31"
 
 
+def age(root: Path, seconds: int = 60) -> None:
+    """Make every record file of the tree older, so that the cache trusts it (not 'racy':
+    a file changed less than two seconds before the cache was written is read again)."""
+    for p in (root / "records").rglob("*.yaml"):
+        st = p.stat()
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+
+
 def _template(tmp_path_factory: pytest.TempPathFactory, name: str,
               build: Callable[[Path], None]) -> Path:
     """A records repository built once per session (and per xdist worker), its git objects
-    packed so that a copy is quick. Tests get copies (:func:`copy_tree`), never this."""
+    packed so that a copy is quick, its record files made older (:func:`age`). Tests get
+    copies (:func:`copy_tree`), never this."""
     root = tmp_path_factory.mktemp(f"template-{name}") / name
     root.mkdir()
     build(root)
     git(root, "repack", "-a", "-d", "-q")
     git(root, "prune-packed")
+    age(root)
     return root
 
 
 def copy_tree(template: Path, dest: Path) -> Path:
     """A copy of the repository ``template`` at ``dest`` (work tree and ``.git``): the same
-    as building it again, in a fraction of the time: its files are new (new inodes, the
-    modification time of now, as when built), so a cache copied along is not trusted."""
-    shutil.copytree(template, dest, symlinks=True, copy_function=shutil.copy)
+    as building it again, in a fraction of the time. Its files are new (new inodes), so a
+    cache copied along is not trusted; they keep the template's modification times, so
+    once read they are trusted, as the files of a tree built a while ago (a template's are
+    made older when it is built): a test's commands do not read every file again because
+    the tree was copied less than two seconds before."""
+    shutil.copytree(template, dest, symlinks=True, copy_function=shutil.copy2)
     return dest
 
 
@@ -212,6 +225,7 @@ class SharedTrees:
         if name not in self._built:
             root = copy_tree(self._empty, self._factory.mktemp(f"shared-{name}") / "repo")
             self._built[name] = (root, build(root))
+            age(root)
         template, value = self._built[name]
         copy_tree(template, dest)
         return cast(T, copy.deepcopy(value))

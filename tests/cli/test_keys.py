@@ -14,7 +14,7 @@ from hs.cli import app
 from hs.store import gitsync
 from hs.store import identity as ident
 from hs.store.keys import Keys
-from tests.conftest import copy_tree, git, invoke
+from tests.conftest import age, copy_tree, git, invoke
 
 
 def hs_init(target: Path, *args: str) -> tuple[int, str, str]:
@@ -50,6 +50,8 @@ def laptops(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     if "top" not in _laptops_built:
         top = tmp_path_factory.mktemp("laptops")
         build_laptops(top)
+        age(top / "a")
+        age(top / "b")
         _laptops_built["top"] = top
     for item in _laptops_built["top"].iterdir():
         if item.is_dir():

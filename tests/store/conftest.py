@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SharedTrees, write_record
+from tests.conftest import SharedTrees, age, write_record
 from tests.conftest import created as new
 
 FAMILY = """\
@@ -28,13 +27,6 @@ note: Grandmother Wilhelmina lives nearby.
 
 
 FID = "f3kq7p2xm"
-
-
-def age(root: Path, seconds: int = 60) -> None:
-    """Make every file of the tree older, so that the cache trusts it (not 'racy')."""
-    for p in (root / "records").rglob("*.yaml"):
-        st = p.stat()
-        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
 
 
 @pytest.fixture
