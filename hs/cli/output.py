@@ -39,6 +39,7 @@ from typing import Any, Literal
 from hs.app.tables import Column as Column
 from hs.app.tables import Table as Table
 from hs.base.readable import format_date, format_number
+from hs.base.terminal import is_terminal
 from hs.records.problems import CONTROLS, escape_controls, json_controls, quotable
 
 Format = Literal["table", "json", "csv", "excel", "markdown", "plain"]
@@ -48,7 +49,7 @@ MACHINE_FORMATS = frozenset({"json", "csv", "excel"})
 
 
 def default_format() -> str:
-    return "table" if sys.stdout.isatty() else "plain"
+    return "table" if is_terminal(sys.stdout) else "plain"
 
 
 def resolve_format(fmt: str | None) -> str:
@@ -529,7 +530,7 @@ def message(text: str, width: int | None = None, end: str = "\n",
     the stream is one, else not wrapped; 0: never). The one way text reaches stderr in
     :mod:`hs.cli` (errors, summaries, warnings, questions: ``end=""``, flushed)."""
     out = stream if stream is not None else sys.stderr
-    if width is None and _on_terminal(out):
+    if width is None and is_terminal(out):
         import shutil
 
         width = shutil.get_terminal_size().columns
@@ -540,13 +541,6 @@ def message(text: str, width: int | None = None, end: str = "\n",
     out.write(text + end)
     if not end:
         out.flush()
-
-
-def _on_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):  # a closed or odd stream
-        return False
 
 
 def wrap_words(text: str, width: int) -> str:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from hs.base.i18n import Catalog
+from hs.base.terminal import is_terminal
 
 MSG = Catalog("cli.progress")
 _NEW = Catalog("cli.progress")
@@ -44,10 +45,7 @@ def _stream(given: Any = None) -> Any:
 
 def shown(given: Any = None) -> bool:
     """Whether progress is shown: stderr (or ``given``) is a terminal."""
-    try:
-        return bool(_stream(given).isatty())
-    except (AttributeError, ValueError):  # a closed or odd stream: no progress
-        return False
+    return is_terminal(_stream(given))
 
 
 def line(what: str, done: int, total: int) -> str:

@@ -16,16 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from hs.base.i18n import Catalog, language
+from hs.base.terminal import is_terminal
 
 MSG = Catalog("cli.prompt")
 
 
 def on_terminal() -> bool:
     """Whether a missing value may be asked: stdin and stdout are both a terminal."""
-    try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(sys.stdin, sys.stdout)
 
 
 def _name(param: Any) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hs.base.i18n import Catalog
+from hs.base.terminal import is_terminal
 from hs.cli.common import FormatOpt, RepoOpt, open_repo, parse_date, report_change
 from hs.cli.confirm import confirm
 
@@ -16,7 +17,7 @@ MSG = Catalog("cli.retention")
 
 def on_terminal() -> bool:
     """Whether someone can answer a question (stdin and stderr are a terminal)."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return is_terminal(sys.stdin, sys.stderr)
 
 
 def retention(

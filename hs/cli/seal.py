@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hs.base.i18n import Catalog
+from hs.base.terminal import is_terminal
 from hs.cli.common import NoCommitOpt, RepoOpt, open_repo, report_change
 from hs.cli.confirm import confirm
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
@@ -17,7 +18,8 @@ _CONFIRM = Catalog("cli.seal")
 
 
 def _tty() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    """Whether someone can answer the question (stdin and stderr are a terminal)."""
+    return is_terminal(sys.stdin, sys.stderr)
 
 
 def edit(

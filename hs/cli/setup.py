@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hs.base.i18n import Catalog
+from hs.base.terminal import is_terminal
 from hs.cli.common import DateOpt, NoCommitOpt, RepoOpt, open_repo, parse_date, report_change
 
 MSG = Catalog("cli.setup")
@@ -92,7 +93,7 @@ def _terminal_width() -> int | None:
     import shutil
     import sys
 
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    return shutil.get_terminal_size().columns if is_terminal(sys.stdout) else None
 
 
 def recovery_line(text: str, width: int | None) -> str:

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from hs.base import portable
 from hs.base.errors import HsError, UsageError
 from hs.base.i18n import Catalog
+from hs.base.terminal import is_terminal
 from hs.store import agent, gitstate
 
 PASSFILE = "HS_PASSPHRASE_FILE"
@@ -228,7 +229,8 @@ def _open_sealed(data: dict[str, object], passphrase: str) -> Identity | None:
 
 
 def on_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    """Whether a passphrase can be asked (stdin and stderr are a terminal)."""
+    return is_terminal(sys.stdin, sys.stderr)
 
 
 def passphrase_from_file() -> str | None:
