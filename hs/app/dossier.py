@@ -43,7 +43,6 @@ from hs.store.repo import Repo
 from hs.store.yamlio import decode, load_plain
 
 MSG = Catalog("app.dossier")
-_NEW = Catalog("app.dossier")
 
 #: Every personal field's path in each kind (list indexes left out): its values are read
 #: through :func:`personal_values` and never repeated from an old revision.
@@ -159,7 +158,7 @@ def _readable(index: Index, kind: str, leaf: Leaf) -> str:
     """A leaf's value for people: codes by their label, yes/no, dates as ISO."""
     def one(v: Any) -> str:
         if isinstance(v, bool):
-            return _NEW("yes") if v else _NEW("no")
+            return MSG("yes") if v else MSG("no")
         if isinstance(v, str):
             return value_label(index, kind, leaf.field, dict(leaf.parent), v)
         return _value(v)
@@ -305,7 +304,7 @@ class Labeller:
                 label = key_label(self.index, self.kind, bare, name)
             for mark in re.findall(r"\[([^\]]*)\]", marks):
                 label += (f" {int(mark) + 1}" if mark.isdigit() else
-                          f" {_NEW('added')}" if mark == "+" else f" {mark}")
+                          f" {MSG('added')}" if mark == "+" else f" {mark}")
             out.append(label)
         return " › ".join(out) if out else path
 
@@ -333,7 +332,7 @@ class Labeller:
         if isinstance(value, list):
             return "[" + ", ".join(self.shown(v, bare, parent) for v in value) + "]"
         if isinstance(value, bool):
-            return _NEW("yes") if value else _NEW("no")
+            return MSG("yes") if value else MSG("no")
         if isinstance(value, str):
             return value_label(self.index, self.kind, bare, dict(parent or {}), value)
         return _value(value)

@@ -35,7 +35,6 @@ from hs.store.splice import splice
 from hs.store.yamlio import YamlIssue, decode, load_document
 
 MSG = Catalog("app.editing")
-_NEW = Catalog("app.editing")
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def _refuse(rel: str, errors: list[tuple[str, int, str]]) -> None:
         path, line, message = seen[0]
         raise WriteRejected(MSG("rejected", path=f"{path}:{line}" if line else path,
                                 message=message))
-    lines = [_NEW("rejected-all", path=rel, n=len(seen))]
+    lines = [MSG("rejected-all", path=rel, n=len(seen))]
     lines += [f"{path}:{line}: {message}" if line else f"{path}: {message}"
               for path, line, message in seen]
     raise WriteRejected("\n".join(lines))

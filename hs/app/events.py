@@ -42,7 +42,6 @@ from hs.store.repo import Repo, today
 from hs.store.yamlio import YamlIssue, load_document
 
 MSG = Catalog("app.events")
-_NEW = Catalog("app.events")
 
 
 def _change(p: Plan, action: str, key: str, records: Sequence[str], on: dt.date | None,
@@ -113,7 +112,7 @@ def plan_attend(p: Plan, event: str, volunteers: Sequence[str]) -> Change:
             raise TransitionError(MSG("already-attended", vol=vol.id, id=ev.id))
         problem = attendance_problem(vol, ev.date, ev.kind, training=step is not None)
         if problem is not None:
-            hint = (_NEW("registered-fix", id=vol.id)
+            hint = (MSG("registered-fix", id=vol.id)
                     if not_registered_on(vol, ev.date) is not None else None)
             raise TransitionError(MSG("attendance", id=ev.id, message=problem), hint=hint)
         vols.append(vol)

@@ -109,8 +109,6 @@ ALIASES: dict[str, str] = {
 _ENGLISH_ALIASES = frozenset({"accepted", "refused", "withdrawn", "role", "start",
                               "check_date", "language", "flag", "child", "date"})
 
-#: new wording (review finding 24)
-_WORDS = Catalog("app.importer")
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "families": ("referral_date", "referrer"),
@@ -197,7 +195,6 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str]
 
 
 # --- cells ---------------------------------------------------------------------------------
-
 
 
 class _CellError(Exception):
@@ -509,7 +506,7 @@ def import_csv(repo: Repo, kind: ImportKind, path: Path, *, location: str | None
         where, errors = _columns(kind, header, p.index, file)
         if errors:
             return ImportResult(kind, file, len(rows), errors, dry_run=dry_run,
-                                summary=_WORDS("rejected-header"))
+                                summary=MSG("rejected-header"))
         training_cols = [c for c in where if c.startswith("training:")]
         row_of: dict[str, int] = {}
         created: list[str] = []

@@ -30,7 +30,6 @@ from hs.store.repo import Repo
 from hs.store.yamlio import YamlIssue, load_plain, to_document
 
 MSG = Catalog("app.sync")
-_NEW = Catalog("app.sync")
 
 
 @dataclass
@@ -124,7 +123,7 @@ def sync_keys(root: Path, remote: str) -> str:
             gitsync.drop_keys_objects(root, remote)
         if not (came or sent):
             return ""
-        return _NEW("keys-both" if came and sent else "keys-in" if came else "keys-sent")
+        return MSG("keys-both" if came and sent else "keys-in" if came else "keys-sent")
     return MSG("keys-not-synced", why=MSG("keys-busy"))
 
 

@@ -40,7 +40,6 @@ REDO_ACTION = "redo"
 UNDOES = "Hs-Undoes"
 
 MSG = Catalog("app.undo")
-_NEW = Catalog("app.undo")
 
 #: How the subject of an undo (``app.undo.undo-subject``) and of a redo
 #: (``app.undo.redo-subject``) begins, in every language of hs (a test keeps them equal
@@ -94,7 +93,7 @@ def last_hs_commit(root: Path) -> tuple[str, str, gitops.ParsedMessage]:
     if not parents:
         raise UndoRefused(MSG("first"))
     if not made_here(root, sha):
-        raise UndoRefused(_NEW("not-here", sha=sha[:10]))
+        raise UndoRefused(MSG("not-here", sha=sha[:10]))
     return sha, parents[0], message
 
 
@@ -149,9 +148,9 @@ def undo(repo: Repo, *, redo: bool = False) -> Outcome:
         p = Plan(repo)
         sha, parent, message = last_hs_commit(root)
         if redo and not is_undo(message):
-            raise UndoRefused(_NEW("no-redo", sha=sha[:10]))
+            raise UndoRefused(MSG("no-redo", sha=sha[:10]))
         if not redo and is_undo(message):
-            raise UndoRefused(_NEW("is-undo", sha=sha[:10]))
+            raise UndoRefused(MSG("is-undo", sha=sha[:10]))
         changed = _changed(root, parent, sha)
         for _status, rel in changed:
             if not rel.startswith("records/"):
@@ -172,7 +171,7 @@ def undo(repo: Repo, *, redo: bool = False) -> Outcome:
         action = REDO_ACTION if redo else ACTION
         if redo:
             new_subject = MSG("redo-subject", subject=original)
-            text = _NEW("redone", subject=original)
+            text = MSG("redone", subject=original)
         else:
             new_subject = MSG("undo-subject", subject=original)
             text = MSG("summary", subject=original)

@@ -99,7 +99,6 @@ STARTER_HANDOVER_REASON = "support-started"
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
 MSG = Catalog("app.workflow")
-_NEW = Catalog("app.workflow")
 _KIND_MSG = Catalog("store.repo")  # the kinds' names, as the store's messages say them
 
 
@@ -599,7 +598,7 @@ def plan_add_volunteer(p: Plan, location: str, gender: str, birth_year: int, *,
     if registered is not None:
         _not_future(registered)
         if joined is not None and joined < registered:
-            raise TransitionError(_NEW("joined-before-registered", joined=joined,
+            raise TransitionError(MSG("joined-before-registered", joined=joined,
                                        registered=registered))
     when = joined or registered or day
     if when is not None and not loc.active_on(when):
@@ -680,18 +679,18 @@ def _drop_out(p: Plan, vol: VolunteerRow, day: dt.date, reason: str) -> Change:
     record says they are not coming (status stopped, never counted as a volunteer;
     retention counts from that day). ``hs volunteer activate`` later still works."""
     if vol.dropped_out is not None:
-        raise TransitionError(_NEW("candidate-dropped-already", id=vol.id,
+        raise TransitionError(MSG("candidate-dropped-already", id=vol.id,
                                    date=vol.dropped_out))
     signs = [d for d in (vol.registered, *vol.training.values()) if d is not None]
     if signs and day < min(signs):
-        raise TransitionError(_NEW("candidate-stop-before", id=vol.id, date=day,
+        raise TransitionError(MSG("candidate-stop-before", id=vol.id, date=day,
                                    first=min(signs)))
     doc = p.edit("volunteer", vol.id)
     order = _order("volunteer")
     _set(doc, "dropped_out", day, order)
     _set(doc, "dropped_out_reason", reason, order)
     p.put("volunteer", vol.id, doc)
-    text = _NEW("candidate-dropped", id=vol.id, reason=said(p.index, "stop_reasons", reason))
+    text = MSG("candidate-dropped", id=vol.id, reason=said(p.index, "stop_reasons", reason))
     return Change("volunteer.stop", text, text, (vol.id,), day, list(p.files.values()),
                   list(p.warnings), (), (("Hs-Reason", reason),))
 

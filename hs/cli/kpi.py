@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hs.base.terminal import is_terminal
 from hs.cli.common import (
     FormatOpt,
     RepoOpt,
@@ -56,11 +58,7 @@ MSG: Any = None
 
 def _stdout_is_terminal() -> bool:
     """Whether stdout is a terminal (an HTML page is then written to a file instead)."""
-    import sys
-
-    from hs.cli.progress import shown
-
-    return shown(sys.stdout)
+    return is_terminal(sys.stdout)
 
 
 def _msg(key: str, **fields: object) -> str:
@@ -195,7 +193,6 @@ def kpi(
     output names the commit the figures came from (with --rev: that revision; else HEAD,
     and whether records/ has uncommitted changes)."""
     import json
-    import sys
 
     from hs.app.kpi import as_json, compute, compute_by_location, compute_by_municipality
     from hs.app.report import kpi_table, kpi_tables
@@ -333,15 +330,12 @@ def _for_terminal(tables: list[Any]) -> list[Any]:
     municipalities) are left out first, the total and the count of a share never."""
     from dataclasses import replace
 
-    from hs.base.i18n import Catalog
+    from hs.app.report import LABELS
 
-    # what an empty section of the terminal table says (review finding 25)
-    empty_msg = Catalog("cli.kpi")
     for t in tables:
         if not t.rows and t.columns:  # an empty section says so, as the HTML report does
-            empty = ("impact-none" if t.title == Catalog("app.report")("impact")
-                     else "no-data")
-            t.rows = [{t.columns[0].key: empty_msg(empty)}]
+            empty = "impact-none" if t.title == LABELS("impact") else "no-data"
+            t.rows = [{t.columns[0].key: _msg(empty)}]
         t.columns = [replace(c, text=True, min_width=20) if i == 0
                      else c if c.key in ("total", "value", "count")
                      else replace(c, priority=1)
@@ -377,7 +371,6 @@ def report(
 
     The page "Home-Start in cijfers": a self-contained HTML file with charts (or
     Markdown). Dutch unless the root option --lang says otherwise."""
-    import sys
 
     from hs.app.kpi import compute, compute_by_location, compute_by_municipality
     from hs.app.report import render_html, render_markdown

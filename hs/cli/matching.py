@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from hs.records.index import Index
 
 MSG = Catalog("cli.matching")
-#: a rule a volunteer fails, said in Dutch as what is wrong ("niet actief", not "actief");
-#: English keeps the rule's name under its "excluded by" heading
-_FAILED = Catalog("cli.matching")
 _STATUS = Catalog("app.workflow")  # a family's status in words: its s-<status> messages
 
 KindOpt = Annotated[
@@ -165,7 +162,8 @@ def _suggest_table(result: Suggestion, listed: list[Candidate], fmt: str,
         for p in c.scores:
             row[p.name] = round(p.score, 2)
         row["total"] = round(c.total, 2)
-        row["excluded_by"] = [r if _codes(fmt) else _FAILED(r) if r in _FAILED else item_name(r)
+        # a rule failed, said in Dutch as what is wrong ("niet actief", not "actief")
+        row["excluded_by"] = [r if _codes(fmt) else MSG(r) if r in MSG else item_name(r)
                               for r in c.excluded_by]
         rows.append(row)
     title = MSG("suggest-title", family=result.family, kind=_kind(result.kind),

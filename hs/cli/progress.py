@@ -22,7 +22,6 @@ from hs.base.i18n import Catalog
 from hs.base.terminal import is_terminal
 
 MSG = Catalog("cli.progress")
-_NEW = Catalog("cli.progress")
 
 #: What a step of the work reports: done so far, out of total (0: unknown).
 Step = Callable[[int, int], None]
@@ -57,12 +56,12 @@ def line(what: str, done: int, total: int) -> str:
 
     what = escape_controls(what[:1].upper() + what[1:])
     if done < 0:
-        return str(_NEW("busy", what=what))
+        return str(MSG("busy", what=what))
     lang = language()
     shown_done = format_number(done, lang, grouped=True)
     if not total:
-        return str(_NEW("count-open", what=what, done=shown_done))
-    return str(_NEW("count", what=what, done=shown_done,
+        return str(MSG("count-open", what=what, done=shown_done))
+    return str(MSG("count", what=what, done=shown_done,
                     total=format_number(total, lang, grouped=True),
                     percent=min(100, done * 100 // total)))
 
@@ -115,7 +114,7 @@ class Work:
 
     def reading(self, done: int, total: int) -> None:
         if self._line is not None:
-            self._line.show(_NEW("reading"), done, total)
+            self._line.show(MSG("reading"), done, total)
             if done >= total:  # read: the line says the work's own words again
                 self._line.show(self.what, -1, 0)
 
@@ -155,8 +154,8 @@ def reading(done: int, total: int) -> None:
     if not _own:
         if done >= total or total < OWN_LEAST or not shown():
             return
-        _own.append(_Line(_stream(), _NEW("reading")))
-    _own[0].show(_NEW("reading"), done, total)
+        _own.append(_Line(_stream(), MSG("reading")))
+    _own[0].show(MSG("reading"), done, total)
     if done >= total:
         stop_reading()
 

@@ -14,7 +14,6 @@ from hs.cli.confirm import confirm
 from hs.cli.setup import LabelOpt, RecoveryOutOpt, give_recovery, keys_first, make_keys
 
 MSG = Catalog("cli.seal")
-_CONFIRM = Catalog("cli.seal")
 
 
 def _tty() -> bool:
@@ -70,7 +69,7 @@ def erase(
     if not yes:
         if not _tty():
             raise UsageError(MSG("need-yes"))
-        if not confirm(_CONFIRM.n("confirm-n", len(ids), ids=", ".join(ids))):
+        if not confirm(MSG.n("confirm-n", len(ids), ids=", ".join(ids))):
             raise typer.Exit(1)
     done = erase_(r, ids, reason=reason, commit=not no_commit)
     report_change(done.outcome)

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from hs.records.index import Index
 
 MSG = Catalog("cli.views")
-#: the count under a list, in the word of what it lists (review finding 17)
-_COUNT = Catalog("cli.views")
 
 # Options shared by several commands.
 LocationOpt = Annotated[str | None, typer.Option(
@@ -113,8 +111,7 @@ def _show_table(table: Table, fmt: str, empty: str, count_key: str,
         message(empty)
         return
     if fmt == "table":
-        table.caption = (_COUNT if count_key in _COUNT else MSG)(count_key,
-                                                                 n=len(table.rows))
+        table.caption = MSG(count_key, n=len(table.rows))
     emit(table, fmt, wide=wide)
 
 
@@ -198,13 +195,13 @@ def waitlist(
 # --- hs due ----------------------------------------------------------------------------
 
 _DUE_PRIORITY = {"location": 5, "due": 4}
-_DUE = Catalog("cli.views")
 
 
 def _overdue(days: int) -> int | str:
     """The days overdue as a person reads them: a number, or for what is not due yet
     "in 2d" (the machine formats keep the negative number)."""
-    return days if days >= 0 else _DUE("ahead", n=-days)
+    return days if days >= 0 else MSG("ahead", n=-days)
+
 
 _DUE_MIN_WIDTH = {"what": 16, "reason": 18, "name": 8}
 
@@ -555,9 +552,6 @@ def _flatten(data: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, data)]
 
 
-_RELATED = Catalog("cli.views")
-
-
 def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
                    asked: bool | None) -> Table:
     from hs.cli.output import Table
@@ -574,8 +568,8 @@ def _related_table(view: RecordView, human: bool, r: Any, fmt: str,
              "named": x.id if x.kind in ("family", "volunteer") else None}
             for x in view.related]
     _with_names(r, cols, rows, {"family_name": "family", "volunteer_name": "volunteer"},
-                fmt, asked, headers={"family_name": _RELATED("family-name"),
-                                     "volunteer_name": _RELATED("volunteer-name")})
+                fmt, asked, headers={"family_name": MSG("family-name"),
+                                     "volunteer_name": MSG("volunteer-name")})
     _with_names(r, cols, rows, {"name": "named"}, fmt, asked, at="id")
     return Table(MSG("t.related"), cols, rows)
 

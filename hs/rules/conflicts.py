@@ -17,7 +17,6 @@ from hs.records.labels import field_label
 from hs.records.rows import F_CONFLICTS, L_CONFLICTS, T_CONFLICTS, V_CONFLICTS
 
 MSG = Catalog("rules.conflicts")
-_NEW = Catalog("rules.conflicts")
 
 #: A conflict's value shown in its message: a plain scalar, not personal, not sealed.
 _SCALARS = (str, int, float, bool)
@@ -83,7 +82,7 @@ def _shown_values(at: Any, rel: str, i: int, c: Conflict) -> list[str] | None:
             v is None or (isinstance(v, _SCALARS) and not str(v).startswith("hs1:"))
             for v in values):
         return None
-    return [_NEW("empty") if v is None else str(v) for v in values]
+    return [MSG("empty") if v is None else str(v) for v in values]
 
 
 def _names(path: str) -> list[str]:
@@ -112,10 +111,10 @@ def describe(c: Conflict, shown: list[str] | None = None) -> str:
         key = "conflict-hidden"
     else:
         pairs = zip(shown, c.values, strict=True)
-        values = "; ".join(_NEW("value-shown", n=n, value=v, author=author, date=day)
+        values = "; ".join(MSG("value-shown", n=n, value=v, author=author, date=day)
                            for n, (v, (author, day)) in enumerate(pairs, 1))
         key = "conflict-values"
-    return _NEW(key, field=_field(c.field), n=len(c.values), values=values, id=c.record,
+    return MSG(key, field=_field(c.field), n=len(c.values), values=values, id=c.record,
                 path=c.field)
 
 

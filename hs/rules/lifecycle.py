@@ -298,7 +298,6 @@ def load(index: Index, vol_id: str, day: dt.date) -> int:
 # tolerates a missing record or path.
 
 _MSG = Catalog("rules.lifecycle")
-_NEW = Catalog("rules.lifecycle")
 
 
 class _Tree:
@@ -611,7 +610,7 @@ def _location_rules(at: Any, tree: _Tree) -> list[Problem]:
             problem = _MSG("location-not-yet", what=what, date=day, id=location.id,
                            start=location.active_from)
             out.append(at.problem(rel, loc, "location-inactive",
-                                  _NEW("location-start-fix", problem=problem,
+                                  _MSG("location-start-fix", problem=problem,
                                        id=location.id)))
         elif location.active_until is not None and day > location.active_until:
             out.append(at.problem(rel, loc, "location-inactive",

@@ -113,8 +113,9 @@ OWN_COMMIT = "HS_OWN_COMMIT"  # set for hs's own commits: its pre-commit hook sk
 
 def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    """``git args`` in ``root``, bytes in and out (blobs, ``-z`` output): the one place
-    that starts git. Raises GitError when git is not installed and, with ``check``, when
+    """``git args`` in ``root``, bytes in and out (blobs, ``-z`` output): the one way git
+    is run to its end (:func:`start` starts one that looks at the tree beside the
+    caller's work). Raises GitError when git is not installed and, with ``check``, when
     the command fails (with the last line git wrote)."""
     try:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, input=input,
@@ -526,10 +527,26 @@ _PLAIN_MODES = ("100644", "100755")
 _LS_ENTRY = re.compile(r"([^ \0]+) ([0-7]+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0")
 
 
-def git_env() -> dict[str, str]:
-    """The environment for git asked about the tree at ``-C``: without the variables that
-    point it elsewhere (a hook's GIT_DIR, GIT_INDEX_FILE...)."""
+def _git_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS}
+
+
+def start(root: Path | str, *args: str, stdout: int | IO[bytes] = subprocess.PIPE
+          ) -> subprocess.Popen[bytes]:
+    """``git args`` started to look at the tree at ``root`` while the caller works on:
+    taking no optional lock (it writes no refreshed index), without the variables that
+    point git elsewhere (a hook's GIT_DIR, GIT_INDEX_FILE...). Raises OSError when git
+    cannot be started."""
+    return subprocess.Popen(["git", "--no-optional-locks", "-C", str(root), *args],
+                            stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=subprocess.DEVNULL, env=_git_env())
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a git started by :func:`start` that is no longer wanted (and reap it)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
 
 
 def is_top(root: Path | str) -> bool:
@@ -568,9 +585,7 @@ class PendingChanges:
         return frozenset(os.fsdecode(p) for p in out.split(b"\0") if p)
 
     def cancel(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
+        stop(self._proc)
 
 
 def start_changes(root: Path, folder: str) -> PendingChanges | None:
@@ -579,11 +594,7 @@ def start_changes(root: Path, folder: str) -> PendingChanges | None:
     if not is_top(root):
         return None
     try:
-        proc = subprocess.Popen(
-            ["git", "--no-optional-locks", "-C", str(root), "diff-files", "--name-only",
-             "-z", "--relative", "--", folder],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=git_env())
+        proc = start(root, "diff-files", "--name-only", "-z", "--relative", "--", folder)
     except OSError:
         return None
     return PendingChanges(proc)
@@ -640,11 +651,7 @@ def start_tracked(root: Path, folder: str) -> PendingListing:
     out: IO[bytes] | None = None
     try:
         out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by PendingListing.wait)
-        proc = subprocess.Popen(
-            ["git", "--no-optional-locks", "-C", str(root), "ls-files", "--stage", "-v",
-             "-z", "--", folder],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL,
-            env=git_env())
+        proc = start(root, "ls-files", "--stage", "-v", "-z", "--", folder, stdout=out)
     except OSError:
         if out is not None:
             out.close()

@@ -50,8 +50,6 @@ PUBLIC_PREFIX = "hs-id-"
 RECOVERY_PREFIX = "HS-RECOVERY-"
 
 MSG = Catalog("store.identity")
-_NEW = Catalog("store.identity")
-_ASK = Catalog("store.identity")
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,7 @@ def parse_public(text: str) -> bytes:
     given = text.strip().lower()
     raw = _decode(given, PUBLIC_PREFIX.lower())
     if raw is None and given.startswith(PUBLIC_PREFIX.lower()):  # a letter lost or typo
-        raise UsageError(_ASK("mistyped-public"))
+        raise UsageError(MSG("mistyped-public"))
     if raw is None:
         raise UsageError(MSG("bad-public", prefix=PUBLIC_PREFIX))
     return raw
@@ -264,9 +262,9 @@ def new_passphrase() -> str | None:
         if getpass.getpass(MSG("prompt-again")) == first:
             return first
         if attempt < TRIES - 1:  # a typo: asked again, not the command ended
-            sys.stderr.write(_ASK("differ-again") + "\n")
+            sys.stderr.write(MSG("differ-again") + "\n")
             sys.stderr.flush()
-    raise UsageError(_ASK("differ-times", n=TRIES))  # nothing wrong with the data
+    raise UsageError(MSG("differ-times", n=TRIES))  # nothing wrong with the data
 
 
 # --- unlocking -------------------------------------------------------------------------
@@ -308,7 +306,7 @@ def _unlock(data: dict[str, object], public: bytes) -> Identity | None:
             agent.hold(public, found.raw())
             return found
         if attempt < TRIES - 1:  # said, not a silent second prompt
-            sys.stderr.write(_NEW("try-again") + "\n")
+            sys.stderr.write(MSG("try-again") + "\n")
             sys.stderr.flush()
     raise HsError(MSG("wrong"))
 

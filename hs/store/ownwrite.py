@@ -72,7 +72,7 @@ class Pending:
             clean = proc.wait(timeout=WAIT) == 0
         except subprocess.TimeoutExpired:
             clean = False
-            self._stop(proc)
+            gitops.stop(proc)
         if not clean or gitops.index_signature(self._root) != index:
             return None
         return Vouched(self._head, index)
@@ -81,13 +81,7 @@ class Pending:
         """Stop git if it still looks (the write failed)."""
         proc, self._proc = self._proc, None
         if proc is not None:
-            self._stop(proc)
-
-    @staticmethod
-    def _stop(proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+            gitops.stop(proc)
 
 
 def _memo(root: Path) -> dict[str, Any] | None:
@@ -105,11 +99,8 @@ def before(root: Path) -> Pending:
         return Pending(root)
     try:
         head = gitops.head_commit(root)
-        proc = subprocess.Popen(
-            ["git", "--no-optional-locks", "-C", str(root), "diff-index", "--cached",
-             "--quiet", head, "--", RECORDS],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=gitops.git_env())
+        proc = gitops.start(root, "diff-index", "--cached", "--quiet", head, "--", RECORDS,
+                            stdout=subprocess.DEVNULL)
     except (OSError, GitError):
         return Pending(root)
     return Pending(root, proc, head, index)
@@ -131,22 +122,17 @@ def _after(root: Path, vouched: Vouched, written: Collection[str]) -> bool:
     index = gitops.index_signature(root)
     if index is None:
         return False
-    asked = [subprocess.Popen(
-        ["git", "--no-optional-locks", "-C", str(root), *args, "--", RECORDS],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env=gitops.git_env())
-        for args in (("diff-index", "--cached", "--name-only", "-z", "--no-renames",
-                      vouched.head), ("ls-files", "-v", "-z"))]
+    asked = [gitops.start(root, *args, "--", RECORDS)
+             for args in (("diff-index", "--cached", "--name-only", "-z", "--no-renames",
+                           vouched.head), ("ls-files", "-v", "-z"))]
     answers: list[bytes] = []
     for proc in asked:
         try:
-            out, _ = proc.communicate(timeout=WAIT)
+            answers.append(proc.communicate(timeout=WAIT)[0])
         except subprocess.TimeoutExpired:
             for each in asked:
-                each.kill()
-                each.communicate()
+                gitops.stop(each)
             return False
-        answers.append(out if proc.returncode == 0 else b"")
     if not all(proc.returncode == 0 for proc in asked) or \
             gitops.index_signature(root) != index:
         return False

@@ -76,7 +76,7 @@ def test_the_line_in_english_and_dutch_with_thousands_grouped(
     assert line("reading the files", 12345, 50000) == "Reading the files… 12,345/50,000 (24%)"
     assert line("reading the files", 7, 0) == "Reading the files… 7"
     monkeypatch.setattr(i18n, "_current", "nl")
-    assert line(progress._NEW("reading"), 12345, 50000) == \
+    assert line(progress.MSG("reading"), 12345, 50000) == \
         "Bestanden lezen… 12.345/50.000 (24%)"
     assert line("x\x1b[2Jy", 1, 2) == "X\\e[2Jy… 1/2 (50%)"  # nothing steers the terminal
 

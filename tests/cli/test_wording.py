@@ -84,7 +84,7 @@ def test_dutch_counts_name_what_is_counted(empty_repo: Path,
 
 def test_erase_confirmation_and_consent_row_in_dutch() -> None:
     from hs.base.i18n import Catalog, set_language
-    from hs.cli.seal import _CONFIRM
+    from hs.cli.seal import MSG as _CONFIRM
 
     set_language("nl")
     try:
