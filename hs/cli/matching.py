@@ -88,8 +88,12 @@ def suggest(
                           or kind)
     if result.status != "waiting":
         status = result.status
-        if language() == "nl" and f"s-{status}" in _STATUS:
-            status = _STATUS(f"s-{status}")
+        if language() == "nl":  # in words, as the family's view says it; else its label
+            # lazy: hs match plan imports no vocabulary code (a test holds it)
+            from hs.records.vocabularies import label as vocabulary_label
+
+            status = (_STATUS(f"s-{status}") if f"s-{status}" in _STATUS
+                      else vocabulary_label("family_statuses", status, "nl"))
         message(MSG("not-waiting", family=fid, day=day, status=status))
     listed = list(result.eligible[:top] if top else result.eligible)
     if all_:

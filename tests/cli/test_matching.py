@@ -215,6 +215,12 @@ def test_suggest_says_when_the_family_is_not_waiting_or_nobody_fits(repo: Path) 
     assert (code, json.loads(out)) == (0, [])
     assert err == "no volunteer meets every rule for family f00000003; --all shows who " \
         "is excluded and why\n"
+    code, _, err = run(repo, "family", "withdraw", "f00000003", "--date", "2025-12-01",
+                       "--reason", "moved")
+    assert code == 0, err
+    code, out, err = run(repo, "--lang", "nl", "suggest", "f00000003", "-f", "json")
+    assert err == "let op: gezin f00000003 staat op 31/12/2025 niet op de wachtlijst " \
+        "(afgehaakt)\n"  # a label, not the code, also where no phrase says it
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
